@@ -1,0 +1,98 @@
+"""One diagnostics format for every stage: ``path:line:col: severity: message [code]`` plus a hint.
+
+Stages never print or raise on user mistakes; they report into a :class:`DiagnosticSink` and the
+command decides, once, whether to stop.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """Where a problem is: a posix path (relative to the project or package) and 1-based line/col."""
+
+    path: str
+    line: int = 0
+    col: int = 0
+
+    def __str__(self) -> str:
+        if self.line <= 0:
+            return self.path
+        return f"{self.path}:{self.line}:{max(self.col, 1)}"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    severity: Severity
+    code: str
+    message: str
+    location: Location
+    hint: str = ""
+
+    def format(self) -> str:
+        text = f"{self.location}: {self.severity.value}: {self.message} [{self.code}]"
+        if self.hint:
+            text += f"\n    hint: {self.hint}"
+        return text
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "severity": self.severity.value,
+            "code": self.code,
+            "message": self.message,
+            "path": self.location.path,
+            "line": self.location.line,
+            "col": self.location.col,
+            "hint": self.hint,
+        }
+
+    def sort_key(self) -> tuple[Location, str, str]:
+        return (self.location, self.code, self.message)
+
+
+@dataclass
+class DiagnosticSink:
+    """Collects diagnostics; the only mutable object a stage receives."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def error(self, code: str, message: str, location: Location, hint: str = "") -> None:
+        self.items.append(Diagnostic(Severity.ERROR, code, message, location, hint))
+
+    def warning(self, code: str, message: str, location: Location, hint: str = "") -> None:
+        self.items.append(Diagnostic(Severity.WARNING, code, message, location, hint))
+
+    def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.items.extend(diagnostics)
+
+    def __iter__(self) -> Iterator[Diagnostic]:
+        return iter(sorted(self.items, key=Diagnostic.sort_key))
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for d in self.items if d.severity is Severity.ERROR)
+
+    @property
+    def warning_count(self) -> int:
+        return sum(1 for d in self.items if d.severity is Severity.WARNING)
+
+    def failed(self, strict: bool = False) -> bool:
+        return self.error_count > 0 or (strict and self.warning_count > 0)
+
+
+def format_all(diagnostics: Iterable[Diagnostic]) -> str:
+    return "\n".join(d.format() for d in diagnostics)
+
+
+def to_json(diagnostics: Iterable[Diagnostic]) -> str:
+    return json.dumps([d.to_json() for d in diagnostics], indent=2, ensure_ascii=False)

@@ -1,0 +1,76 @@
+"""One Markdown dialect for the whole tool: parsing, and finding the links and images a page uses.
+
+Validation (are targets there? alt text present?) and rendering (rewrite targets into the package) both
+walk the same token stream, so they can never disagree about what a page references.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+from urllib.parse import unquote, urlsplit
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+
+@lru_cache(maxsize=1)
+def parser() -> MarkdownIt:
+    """CommonMark plus tables and strikethrough; raw HTML stays off so pages remain accessible markup."""
+    return MarkdownIt("commonmark", {"html": False, "typographer": False}).enable(["table", "strikethrough"])
+
+
+class RefKind(StrEnum):
+    LINK = "link"
+    IMAGE = "image"
+
+
+@dataclass(frozen=True)
+class Reference:
+    kind: RefKind
+    target: str
+    """As written in the source."""
+    alt: str
+    """Alt text for images (empty when missing); link text for links."""
+    line: int
+    """0-based line within the Markdown text (add the body offset for a file line)."""
+
+
+def is_external(target: str) -> bool:
+    parts = urlsplit(target)
+    return bool(parts.scheme) or target.startswith("//")
+
+
+def resolve_local(base_file: str, target: str) -> tuple[str, str]:
+    """Resolve a relative link/image target against the file it is written in.
+
+    Returns (path relative to the course folder, fragment). The path is '' for a same-page fragment and
+    may start with '../' when the target escapes the course.
+    """
+    parts = urlsplit(target)
+    path = unquote(parts.path)
+    if not path:
+        return "", parts.fragment
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(base_file), path))
+    return joined, parts.fragment
+
+
+def _inline_references(token: Token, line: int) -> Iterator[Reference]:
+    children = token.children or []
+    for index, child in enumerate(children):
+        if child.type == "image":
+            yield Reference(RefKind.IMAGE, str(child.attrGet("src") or ""), child.content.strip(), line)
+        elif child.type == "link_open":
+            text = "".join(c.content for c in children[index + 1:] if c.type == "text")
+            yield Reference(RefKind.LINK, str(child.attrGet("href") or ""), text, line)
+
+
+def references(markdown_text: str) -> Iterator[Reference]:
+    """Every link and image in the text, with the (0-based) line of the block it sits in."""
+    for token in parser().parse(markdown_text):
+        if token.type == "inline":
+            line = token.map[0] if token.map else 0
+            yield from _inline_references(token, line)

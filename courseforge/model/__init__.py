@@ -1,0 +1,1 @@
+"""Frozen data handed from stage to stage. No I/O here."""

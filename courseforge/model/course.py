@@ -1,0 +1,325 @@
+"""The validated course: pydantic models that also define the source schema (unknown keys forbidden).
+
+Every node carries ``origin`` (file:line:col), filled in by the loader through ``ORIGIN_KEY``. Ids are
+stable and never derived from text: they are what tracking and answer keys use in every language.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from courseforge.diagnostics import Location
+from courseforge.model.source import ORIGIN_KEY
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+"""Stable id: letters, digits, '-' and '_' (a SCORM CMIIdentifier in its strict reading), at most 64."""
+
+NonEmpty = Annotated[str, StringConstraints(min_length=1)]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True,
+                              arbitrary_types_allowed=True)
+
+
+class Node(Frozen):
+    """A source node: knows where it was written."""
+
+    origin: Location = Field(default=Location("<unknown>"), alias=ORIGIN_KEY, exclude=True)
+
+
+# ----------------------------------------------------------------------------------------- course.yaml
+
+class Author(Node):
+    name: NonEmpty
+    email: str | None = None
+    role: str | None = None
+
+
+class Objective(Node):
+    id: Id
+    text: NonEmpty
+
+
+class CompletionRules(Node):
+    """What the learner must do for the course to count as completed."""
+
+    pages: Literal["all", "none"] = "all"
+    checklists: tuple[Id, ...] = ()
+    surveys: tuple[Id, ...] = ()
+
+
+class MasteryRules(Node):
+    """Which quizzes are scored and the score (percent of their points) that passes the course."""
+
+    score: float
+    quizzes: tuple[Id, ...] = Field(min_length=1)
+
+
+class Lesson(Node):
+    id: Id
+    title: NonEmpty
+    items: tuple[NonEmpty, ...] = Field(min_length=1)
+    """Paths (relative to the course folder) of pages, quizzes, surveys and checklists, in order."""
+
+
+class Module(Node):
+    id: Id
+    title: NonEmpty
+    lessons: tuple[Lesson, ...] = Field(min_length=1)
+
+
+class CourseManifest(Node):
+    """``course.yaml``."""
+
+    id: Id
+    title: NonEmpty
+    description: NonEmpty
+    version: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z][0-9A-Za-z._-]*$")]
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+    authors: tuple[Author, ...] = Field(min_length=1)
+    duration_minutes: int = Field(gt=0)
+    objectives: tuple[Objective, ...] = ()
+    completion: CompletionRules = CompletionRules()
+    mastery: MasteryRules | None = None
+    theme: Id = "default"
+    modules: tuple[Module, ...] = Field(min_length=1)
+
+
+# ------------------------------------------------------------------------------------------ questions
+
+class Feedback(Node):
+    correct: str | None = None
+    incorrect: str | None = None
+
+
+class Choice(Node):
+    id: Id
+    text: NonEmpty
+    correct: bool = False
+    feedback: str | None = None
+
+
+class Pairable(Node):
+    """A matching source/target or a sequencing item."""
+
+    id: Id
+    text: NonEmpty
+
+
+class QuestionType(StrEnum):
+    SINGLE = "single"
+    MULTIPLE = "multiple"
+    TRUE_FALSE = "true-false"
+    FILL_IN = "fill-in"
+    NUMERIC = "numeric"
+    MATCHING = "matching"
+    SEQUENCING = "sequencing"
+
+
+class QuestionBase(Node):
+    id: Id
+    prompt: NonEmpty
+    points: float = Field(default=1, gt=0)
+    feedback: Feedback = Feedback()
+
+
+class SingleChoice(QuestionBase):
+    type: Literal[QuestionType.SINGLE]
+    choices: tuple[Choice, ...] = Field(min_length=2)
+    shuffle: bool = False
+
+
+class MultipleResponse(QuestionBase):
+    type: Literal[QuestionType.MULTIPLE]
+    choices: tuple[Choice, ...] = Field(min_length=2)
+    shuffle: bool = False
+
+
+class TrueFalse(QuestionBase):
+    type: Literal[QuestionType.TRUE_FALSE]
+    answer: bool
+
+
+class FillIn(QuestionBase):
+    type: Literal[QuestionType.FILL_IN]
+    accepted: tuple[NonEmpty, ...] = Field(min_length=1)
+    case_sensitive: bool = False
+
+
+class Numeric(QuestionBase):
+    """Exact (``answer``) or inclusive range (``min``/``max``)."""
+
+    type: Literal[QuestionType.NUMERIC]
+    answer: float | None = None
+    min: float | None = None
+    max: float | None = None
+
+
+class Matching(QuestionBase):
+    type: Literal[QuestionType.MATCHING]
+    sources: tuple[Pairable, ...] = Field(min_length=2)
+    targets: tuple[Pairable, ...] = Field(min_length=2)
+    answer: dict[Id, Id]
+    """source id -> target id."""
+
+
+class Sequencing(QuestionBase):
+    type: Literal[QuestionType.SEQUENCING]
+    items: tuple[Pairable, ...] = Field(min_length=2)
+    answer: tuple[Id, ...]
+    """Item ids in the correct order."""
+
+
+Question = Annotated[
+    SingleChoice | MultipleResponse | TrueFalse | FillIn | Numeric | Matching | Sequencing,
+    Field(discriminator="type"),
+]
+
+
+class Pool(Node):
+    draw: int = Field(gt=0)
+    """How many questions each attempt draws from the quiz's questions."""
+
+
+class Quiz(Node):
+    """A graded assessment (``kind: quiz``)."""
+
+    kind: Literal["quiz"]
+    id: Id
+    title: NonEmpty
+    intro: str | None = None
+    passing_score: float | None = None
+    """Percent; defaults to the course mastery score (or 80 when the course has none)."""
+    attempts: int = Field(default=0, ge=0)
+    """0 means unlimited."""
+    shuffle: bool = False
+    pool: Pool | None = None
+    questions: tuple[Question, ...] = Field(min_length=1)
+
+
+# -------------------------------------------------------------------------- surveys and checklists
+
+class LikertItem(Node):
+    type: Literal["likert"]
+    id: Id
+    prompt: NonEmpty
+    scale: tuple[NonEmpty, ...] = ("Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree")
+
+
+class FreeTextItem(Node):
+    type: Literal["text"]
+    id: Id
+    prompt: NonEmpty
+    max_length: int = Field(default=255, gt=0, le=255)
+
+
+SurveyItem = Annotated[LikertItem | FreeTextItem, Field(discriminator="type")]
+
+
+class Survey(Node):
+    """An ungraded evaluation (``kind: survey``); answers are recorded as neutral interactions."""
+
+    kind: Literal["survey"]
+    id: Id
+    title: NonEmpty
+    intro: str | None = None
+    questions: tuple[SurveyItem, ...] = Field(min_length=1)
+
+
+class ChecklistItem(Node):
+    id: Id
+    text: NonEmpty
+    required: bool = True
+
+
+class Checklist(Node):
+    """Items the learner attests (``kind: checklist``)."""
+
+    kind: Literal["checklist"]
+    id: Id
+    title: NonEmpty
+    intro: str | None = None
+    items: tuple[ChecklistItem, ...] = Field(min_length=1)
+
+
+Activity = Annotated[Quiz | Survey | Checklist, Field(discriminator="kind")]
+
+
+class PageFrontMatter(Node):
+    id: Id
+    title: NonEmpty
+
+
+class Page(Node):
+    """A Markdown page. ``body`` is the Markdown as written; ``body_line`` is its first line in the file."""
+
+    kind: Literal["page"] = "page"
+    id: Id
+    title: NonEmpty
+    body: str
+    body_line: int
+    path: str
+    """Relative to the course folder; links and images resolve against it."""
+
+
+Screen = Page | Quiz | Survey | Checklist
+"""One thing the learner sees at a time, in course order."""
+
+
+class LessonScreens(Frozen):
+    id: Id
+    title: str
+    screens: tuple[Screen, ...]
+
+
+class ModuleScreens(Frozen):
+    id: Id
+    title: str
+    lessons: tuple[LessonScreens, ...]
+
+
+class Course(Frozen):
+    """A validated course: metadata, its screens in order, and its asset files."""
+
+    manifest: CourseManifest
+    modules: tuple[ModuleScreens, ...]
+    assets: dict[str, bytes]
+    """Files the rendered pages reference, by path relative to the course folder."""
+    course_dir: str
+
+    @property
+    def id(self) -> str:
+        return self.manifest.id
+
+    @property
+    def screens(self) -> tuple[Screen, ...]:
+        return tuple(s for m in self.modules for lesson in m.lessons for s in lesson.screens)
+
+    def screens_of(self, kind: type[Screen]) -> tuple[Screen, ...]:
+        return tuple(s for s in self.screens if isinstance(s, kind))
+
+    @property
+    def quizzes(self) -> tuple[Quiz, ...]:
+        return tuple(s for s in self.screens if isinstance(s, Quiz))
+
+    @property
+    def surveys(self) -> tuple[Survey, ...]:
+        return tuple(s for s in self.screens if isinstance(s, Survey))
+
+    @property
+    def checklists(self) -> tuple[Checklist, ...]:
+        return tuple(s for s in self.screens if isinstance(s, Checklist))
+
+    @property
+    def pages(self) -> tuple[Page, ...]:
+        return tuple(s for s in self.screens if isinstance(s, Page))
+
+    def passing_score(self, quiz: Quiz) -> float:
+        if quiz.passing_score is not None:
+            return quiz.passing_score
+        return self.manifest.mastery.score if self.manifest.mastery else 80.0

@@ -1,0 +1,24 @@
+"""A course made ready for one locale: text in that language, UI catalog, text direction."""
+
+from __future__ import annotations
+
+import gettext
+from dataclasses import dataclass
+from enum import StrEnum
+
+from courseforge.model.course import Course
+
+
+class TextDirection(StrEnum):
+    LTR = "ltr"
+    RTL = "rtl"
+
+
+@dataclass(frozen=True)
+class LocalizedCourse:
+    course: Course
+    """The course with its learner-facing text in ``locale``; ids and answer keys are unchanged."""
+    locale: str
+    direction: TextDirection
+    ui: gettext.NullTranslations
+    """Player (theme) strings for ``locale``; NullTranslations means the source (English) strings."""

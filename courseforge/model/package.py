@@ -1,0 +1,29 @@
+"""A built package: format, manifest and deterministic zip bytes."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class PackageFormat(StrEnum):
+    SCORM12 = "scorm12"
+
+
+@dataclass(frozen=True)
+class Package:
+    format: PackageFormat
+    course_id: str
+    locale: str
+    manifest: bytes
+    data: bytes
+    """The zip file's bytes."""
+
+    @property
+    def filename(self) -> str:
+        return f"{self.format.value}.zip"
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
