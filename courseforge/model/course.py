@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from courseforge.diagnostics import Location
 from courseforge.model.source import ORIGIN_KEY
@@ -129,24 +129,24 @@ class QuestionBase(Node):
 
 
 class SingleChoice(QuestionBase):
-    type: Literal[QuestionType.SINGLE]
+    type: Literal["single"]
     choices: tuple[Choice, ...] = Field(min_length=2)
     shuffle: bool = False
 
 
 class MultipleResponse(QuestionBase):
-    type: Literal[QuestionType.MULTIPLE]
+    type: Literal["multiple"]
     choices: tuple[Choice, ...] = Field(min_length=2)
     shuffle: bool = False
 
 
 class TrueFalse(QuestionBase):
-    type: Literal[QuestionType.TRUE_FALSE]
+    type: Literal["true-false"]
     answer: bool
 
 
 class FillIn(QuestionBase):
-    type: Literal[QuestionType.FILL_IN]
+    type: Literal["fill-in"]
     accepted: tuple[NonEmpty, ...] = Field(min_length=1)
     case_sensitive: bool = False
 
@@ -154,22 +154,30 @@ class FillIn(QuestionBase):
 class Numeric(QuestionBase):
     """Exact (``answer``) or inclusive range (``min``/``max``)."""
 
-    type: Literal[QuestionType.NUMERIC]
+    type: Literal["numeric"]
     answer: float | None = None
     min: float | None = None
     max: float | None = None
 
 
 class Matching(QuestionBase):
-    type: Literal[QuestionType.MATCHING]
+    type: Literal["matching"]
     sources: tuple[Pairable, ...] = Field(min_length=2)
     targets: tuple[Pairable, ...] = Field(min_length=2)
     answer: dict[Id, Id]
     """source id -> target id."""
 
+    @field_validator("answer", mode="before")
+    @classmethod
+    def _drop_origin(cls, value: object) -> object:
+        """The loader marks every YAML mapping with its origin; this one is data, not a node."""
+        if isinstance(value, dict):
+            return {k: v for k, v in value.items() if k != ORIGIN_KEY}
+        return value
+
 
 class Sequencing(QuestionBase):
-    type: Literal[QuestionType.SEQUENCING]
+    type: Literal["sequencing"]
     items: tuple[Pairable, ...] = Field(min_length=2)
     answer: tuple[Id, ...]
     """Item ids in the correct order."""

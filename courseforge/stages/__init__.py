@@ -1,0 +1,1 @@
+"""Pure stages: each takes a frozen model and returns the next one."""

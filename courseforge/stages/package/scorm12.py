@@ -1,0 +1,104 @@
+"""SCORM 1.2 packager: one SCO whose launch page is the rendered site's entry."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+
+from courseforge.model.package import Package, PackageFormat
+from courseforge.model.site import RenderedSite, SiteMetadata
+from courseforge.schemas import SCORM12_OFFICIAL, schema_bytes
+from courseforge.stages.package.zipwriter import write_zip
+
+IMSCP = "http://www.imsproject.org/xsd/imscp_rootv1p1p2"
+ADLCP = "http://www.adlnet.org/xsd/adlcp_rootv1p2"
+IMSMD = "http://www.imsglobal.org/xsd/imsmd_rootv1p2p1"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+SCHEMA_LOCATION = (f"{IMSCP} imscp_rootv1p1p2.xsd {IMSMD} imsmd_rootv1p2p1.xsd "
+                   f"{ADLCP} adlcp_rootv1p2.xsd")
+MANIFEST_NAME = "imsmanifest.xml"
+
+
+def ncname(*parts: str) -> str:
+    """An xs:ID from course id, version (and locale): stable across builds, unique per course."""
+    text = "-".join(parts)
+    text = re.sub(r"[^A-Za-z0-9._-]", "_", text)
+    return text if re.match(r"[A-Za-z_]", text) else f"_{text}"
+
+
+def format_score(score: float) -> str:
+    return f"{score:g}"
+
+
+@dataclass(frozen=True)
+class Identifiers:
+    manifest: str
+    organization: str
+    item: str
+    resource: str
+
+    @classmethod
+    def of(cls, meta: SiteMetadata, locale: str) -> Identifiers:
+        return cls(
+            manifest=ncname(meta.course_id, meta.version, locale),
+            organization=ncname("ORG", meta.course_id, meta.version),
+            item=ncname("ITEM", meta.course_id, meta.version),
+            resource=ncname("RES", meta.course_id, meta.version),
+        )
+
+
+def sub(parent: etree._Element, namespace: str, tag: str, text: str | None = None,
+        **attributes: str) -> etree._Element:
+    element = etree.SubElement(parent, f"{{{namespace}}}{tag}", attributes)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def build_manifest(site: RenderedSite, locale: str) -> bytes:
+    """imsmanifest.xml listing every file of the site in one SCO resource."""
+    meta = site.metadata
+    ids = Identifiers.of(meta, locale)
+    root = etree.Element(f"{{{IMSCP}}}manifest", nsmap={None: IMSCP, "adlcp": ADLCP, "xsi": XSI},
+                         identifier=ids.manifest, version=meta.version)
+    root.set(f"{{{XSI}}}schemaLocation", SCHEMA_LOCATION)
+    metadata = sub(root, IMSCP, "metadata")
+    sub(metadata, IMSCP, "schema", "ADL SCORM")
+    sub(metadata, IMSCP, "schemaversion", "1.2")
+    organizations = sub(root, IMSCP, "organizations", default=ids.organization)
+    organization = sub(organizations, IMSCP, "organization", identifier=ids.organization)
+    sub(organization, IMSCP, "title", meta.title)
+    item = sub(organization, IMSCP, "item", identifier=ids.item, identifierref=ids.resource, isvisible="true")
+    sub(item, IMSCP, "title", meta.title)
+    if meta.mastery_score is not None:
+        sub(item, ADLCP, "masteryscore", format_score(meta.mastery_score))
+    resources = sub(root, IMSCP, "resources")
+    resource = sub(resources, IMSCP, "resource", identifier=ids.resource, type="webcontent", href=site.entry)
+    resource.set(f"{{{ADLCP}}}scormtype", "sco")
+    for path in sorted(site.files):
+        sub(resource, IMSCP, "file", href=path)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+
+
+class Scorm12Packager:
+    format = PackageFormat.SCORM12
+
+    def package(self, site: RenderedSite, locale: str, source_date_epoch: int | None) -> Package:
+        manifest = build_manifest(site, locale)
+        files = dict(site.files)
+        files[MANIFEST_NAME] = manifest
+        for name in SCORM12_OFFICIAL:
+            files[name] = schema_bytes("scorm12", name)
+        data = write_zip(files, source_date_epoch)
+        return Package(self.format, site.metadata.course_id, locale, manifest, data)
+
+
+def _register() -> None:
+    from courseforge.stages.package import register
+
+    register(Scorm12Packager())
+
+
+_register()

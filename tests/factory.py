@@ -1,0 +1,40 @@
+"""Write small whole-course fixtures from Python data, for tests that need a shape no fixture has."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+def base_manifest(course_id: str, items: list[str], **overrides: Any) -> dict[str, Any]:
+    manifest: dict[str, Any] = {
+        "id": course_id,
+        "title": f"Course {course_id}",
+        "description": "A course written by the test factory.",
+        "version": "1.0.0",
+        "language": "en",
+        "authors": [{"name": "Test Author"}],
+        "duration_minutes": 10,
+        "modules": [{"id": "m1", "title": "Module", "lessons": [{"id": "l1", "title": "Lesson", "items": items}]}],
+    }
+    manifest.update(overrides)
+    return manifest
+
+
+def write_course(root: Path, manifest: dict[str, Any], files: dict[str, Any]) -> Path:
+    """``files`` maps relative paths to text (written as is) or data (written as YAML)."""
+    course = root / str(manifest["id"])
+    course.mkdir(parents=True)
+    (course / "course.yaml").write_text(yaml.safe_dump(manifest, sort_keys=False), encoding="utf-8")
+    for relpath, content in files.items():
+        target = course / relpath
+        target.parent.mkdir(parents=True, exist_ok=True)
+        text = content if isinstance(content, str) else yaml.dump(content, Dumper=yaml.CSafeDumper, sort_keys=False)
+        target.write_text(text, encoding="utf-8")
+    return course
+
+
+def page(page_id: str, title: str, body: str = "Some text.\n") -> str:
+    return f"---\nid: {page_id}\ntitle: {title}\n---\n{body}"
