@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from lxml import etree
 
@@ -75,10 +76,11 @@ def build_manifest(site: RenderedSite, locale: str) -> bytes:
     if meta.mastery_score is not None:
         sub(item, ADLCP, "masteryscore", format_score(meta.mastery_score))
     resources = sub(root, IMSCP, "resources")
-    resource = sub(resources, IMSCP, "resource", identifier=ids.resource, type="webcontent", href=site.entry)
+    resource = sub(resources, IMSCP, "resource", identifier=ids.resource, type="webcontent",
+                   href=quote(site.entry, safe="/"))
     resource.set(f"{{{ADLCP}}}scormtype", "sco")
     for path in sorted(site.files):
-        sub(resource, IMSCP, "file", href=path)
+        sub(resource, IMSCP, "file", href=quote(path, safe="/"))
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
