@@ -62,7 +62,9 @@ def build_manifest(site: RenderedSite, locale: str) -> bytes:
     """imsmanifest.xml listing every file of the site in one SCO resource."""
     meta = site.metadata
     ids = Identifiers.of(meta, locale)
-    root = etree.Element(f"{{{IMSCP}}}manifest", nsmap={None: IMSCP, "adlcp": ADLCP, "xsi": XSI},
+    namespaces = {None: IMSCP, "adlcp": ADLCP, "xsi": XSI}
+    # lxml-stubs types nsmap keys as str, but None (the default namespace) is what lxml documents.
+    root = etree.Element(f"{{{IMSCP}}}manifest", nsmap=namespaces,  # type: ignore[arg-type]
                          identifier=ids.manifest, version=meta.version)
     root.set(f"{{{XSI}}}schemaLocation", SCHEMA_LOCATION)
     metadata = sub(root, IMSCP, "metadata")

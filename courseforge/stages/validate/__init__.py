@@ -10,15 +10,15 @@ from pydantic import TypeAdapter, ValidationError
 from courseforge.diagnostics import DiagnosticSink, Location
 from courseforge.model.course import (
     Activity,
-    MasteryRules,
-    Question,
     Course,
     CourseManifest,
     Lesson,
     LessonScreens,
+    MasteryRules,
     ModuleScreens,
     Page,
     PageFrontMatter,
+    Question,
     Quiz,
     Screen,
 )

@@ -96,7 +96,8 @@ def check_fill_in(question: FillIn, sink: DiagnosticSink) -> None:
     for answer in question.accepted:
         if len(answer) > MAX_FILL_IN:
             sink.error("quiz.fill-in-length", f"question '{question.id}': an accepted answer is longer than "
-                       f"{MAX_FILL_IN} characters", question.origin, hint="SCORM 1.2 fill-in responses are capped at 255")
+                       f"{MAX_FILL_IN} characters", question.origin,
+                       hint="SCORM 1.2 fill-in responses are capped at 255")
 
 
 def check_question(question: Question, sink: DiagnosticSink) -> None:

@@ -31,10 +31,9 @@ def real_path(data: Any, loc: tuple[int | str, ...]) -> tuple[str | int, ...]:
     path: list[str | int] = []
     current = data
     for element in loc:
-        if isinstance(current, dict) and element in current:
-            current = current[element]
-            path.append(element)
-        elif isinstance(current, list) and isinstance(element, int) and element < len(current):
+        in_mapping = isinstance(current, dict) and element in current
+        in_list = isinstance(current, list) and isinstance(element, int) and element < len(current)
+        if in_mapping or in_list:
             current = current[element]
             path.append(element)
     return tuple(path)
