@@ -1,0 +1,198 @@
+"""Cross-check the manifest with the zip: every path it names is a file inside, every file is named."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass
+
+from lxml import etree
+
+from courseforge.diagnostics import DiagnosticSink, Location, Severity
+from courseforge.stages.verify.hrefs import Kind, Target, classify, resolve
+from courseforge.stages.verify.parse import ADLCP, IMSCP, MANIFEST, XML, XSI, Manifest
+
+XML_BASE = f"{{{XML}}}base"
+UNLISTED_SHOWN = 20
+CONTROL_SUFFIXES = (".xsd", ".dtd")
+IMPORTED_BY_IMSCP = ("imscp_rootv1p1p2.xsd", "ims_xml.xsd")
+OFFICIAL = "imscp_rootv1p1p2.xsd, adlcp_rootv1p2.xsd, imsmd_rootv1p2p1.xsd and ims_xml.xsd"
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One path the manifest names, and how to show it to a reader."""
+
+    element: etree._Element
+    href: str
+    owner: str
+    """The resource it belongs to, e.g. "resource 'RES1'", or "" for adlcp:location."""
+    external: Severity
+    """How bad an external URL is here: a launch URL may work, a listed file cannot."""
+
+    @property
+    def what(self) -> str:
+        if self.element.tag == f"{{{ADLCP}}}location":
+            return f"<adlcp:location>{self.href}</adlcp:location>"
+        if self.element.tag == f"{{{IMSCP}}}file":
+            return f'<file href="{self.href}"> in {self.owner}'
+        return f'{self.owner} href="{self.href}"'
+
+    @property
+    def target(self) -> Target:
+        return resolve(self.href, bases_of(self.element))
+
+
+def bases_of(element: etree._Element) -> tuple[str, ...]:
+    """xml:base values that apply to an element, outermost first."""
+    chain = [*reversed(list(element.iterancestors())), element]
+    return tuple(value for node in chain if (value := node.get(XML_BASE)) is not None)
+
+
+def references(manifest: Manifest) -> Iterator[Reference]:
+    for resource in manifest.root.iter(f"{{{IMSCP}}}resource"):
+        owner = f"resource '{resource.get('identifier', '?')}'"
+        if (href := resource.get("href")) is not None:
+            yield Reference(resource, href, owner, Severity.WARNING)
+        for file in resource.iter(f"{{{IMSCP}}}file"):
+            if (href := file.get("href")) is not None:
+                yield Reference(file, href, owner, Severity.ERROR)
+    for location in manifest.root.iter(f"{{{ADLCP}}}location"):
+        yield Reference(location, (location.text or "").strip(), "", Severity.ERROR)
+
+
+def check_hrefs(manifest: Manifest, entries: Collection[str], sink: DiagnosticSink) -> set[str]:
+    """Report every href that does not name a file in the zip; return the paths that are named."""
+    named: set[str] = set()
+    folded = {entry.lower(): entry for entry in entries}
+    for ref in references(manifest):
+        target = ref.target
+        if target.backslash:
+            sink.warning(
+                "path.backslash",
+                f"{ref.what} uses backslashes; URLs separate folders with '/'",
+                manifest.at(ref.element),
+                hint=f"write '{ref.href.replace(chr(92), '/')}'",
+            )
+        if target.kind is Kind.INSIDE:
+            named.add(target.path)
+            if target.path not in entries:
+                missing(manifest, ref, target, folded.get(target.path.lower()), sink)
+        else:
+            outside(manifest, ref, target, sink)
+    return named
+
+
+def missing(manifest: Manifest, ref: Reference, target: Target, near: str | None, sink: DiagnosticSink) -> None:
+    via = f" (looked up as '{target.path}')" if target.path != ref.href.strip() else ""
+    hint = (
+        f"the package has '{near}'; LMS servers treat file names as case-sensitive"
+        if near
+        else "add the file to the zip or correct the path; paths are relative to the folder of "
+        f"{MANIFEST}"
+    )
+    sink.error(
+        "manifest.file-missing",
+        f"{ref.what} names a file that is not in the package{via}",
+        manifest.at(ref.element),
+        hint=hint,
+    )
+
+
+OUTSIDE = {
+    Kind.EMPTY: ("manifest.file-missing", "is empty", "name a file in the package"),
+    Kind.ABSOLUTE: (
+        "path.absolute",
+        "is an absolute path, which exists only on the author's machine",
+        f"write the path relative to the folder of {MANIFEST}",
+    ),
+    Kind.PARENT: (
+        "path.parent",
+        "climbs above the package root with '..'",
+        f"copy the file into the package and link it relative to {MANIFEST}",
+    ),
+}
+
+
+def outside(manifest: Manifest, ref: Reference, target: Target, sink: DiagnosticSink) -> None:
+    where = manifest.at(ref.element)
+    if target.kind in OUTSIDE:
+        code, problem, hint = OUTSIDE[target.kind]
+        sink.error(code, f"{ref.what} {problem}", where, hint=hint)
+    elif ref.external is Severity.WARNING:
+        sink.warning(
+            "path.external",
+            f"{ref.what} launches an external URL{joined_note(ref, target)}",
+            where,
+            hint="an LMS serves the package itself; external content may be blocked and cannot reach the "
+            "SCORM API from another origin",
+        )
+    else:
+        sink.error(
+            "path.external",
+            f"{ref.what} is a URL{joined_note(ref, target)}, but it must name a file inside the package",
+            where,
+            hint="download the file into the package, or drop this entry",
+        )
+
+
+def joined_note(ref: Reference, target: Target) -> str:
+    return f" ('{target.path}' with xml:base)" if target.path != ref.href.strip() else ""
+
+
+def check_bases(manifest: Manifest, sink: DiagnosticSink) -> None:
+    """A base without a trailing '/' is a file by URI rules but a folder to most LMSs: say so."""
+    for element in manifest.root.iter():
+        base = element.get(XML_BASE) if isinstance(element.tag, str) else None
+        if base and not base.strip().endswith(("/", "\\")):
+            sink.warning(
+                "path.base-not-folder",
+                f"xml:base '{base}' in {MANIFEST} does not end with '/'; LMSs disagree whether it is a folder",
+                manifest.at(element),
+                hint=f"write xml:base=\"{base.strip()}/\"",
+            )
+
+
+def check_schema_files(manifest: Manifest, entries: Collection[str], sink: DiagnosticSink) -> set[str]:
+    """Schema files the manifest points at should ship in the zip (the ADL test suite requires them)."""
+    pairs = (manifest.root.get(f"{{{XSI}}}schemaLocation") or "").split()
+    wanted = {
+        resolve(location).path: f"xsi:schemaLocation names '{location}'"
+        for location in pairs[1::2]
+        if classify(location) is None
+    }
+    if IMPORTED_BY_IMSCP[0] in wanted:
+        wanted.setdefault(IMPORTED_BY_IMSCP[1], f"{IMPORTED_BY_IMSCP[0]} imports '{IMPORTED_BY_IMSCP[1]}'")
+    for path, why in sorted(wanted.items()):
+        if path not in entries:
+            sink.warning(
+                "manifest.xsd-missing",
+                f"{why}, but the package has no file '{path}'",
+                manifest.at(manifest.root),
+                hint=f"copy the unchanged SCORM 1.2 schema files ({OFFICIAL}) to the root of the zip",
+            )
+    return set(wanted)
+
+
+def check_unlisted(
+    package: str, entries: Mapping[str, str], named: Collection[str], sink: DiagnosticSink
+) -> None:
+    """Files no resource lists are legal but often leftovers (or the file a typo'd href meant)."""
+    unlisted = sorted(
+        original
+        for entry, original in entries.items()
+        if entry not in named and entry != MANIFEST and not ("/" not in entry and entry.endswith(CONTROL_SUFFIXES))
+    )
+    for entry in unlisted[:UNLISTED_SHOWN]:
+        sink.warning(
+            "manifest.file-unlisted",
+            f"'{entry}' is in the package but no resource in {MANIFEST} lists it",
+            Location(f"{package}!{entry}"),
+            hint=f"add <file href=\"{entry}\"/> to the resource that uses it, or leave it out of the zip",
+        )
+    if len(unlisted) > UNLISTED_SHOWN:
+        sink.warning(
+            "manifest.file-unlisted",
+            f"{len(unlisted) - UNLISTED_SHOWN} more files in {package} are listed by no resource",
+            Location(package),
+            hint="list every file a resource needs, so LMSs that copy only listed files keep them",
+        )

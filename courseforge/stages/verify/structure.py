@@ -1,0 +1,187 @@
+"""Identifier and launch checks the XSD cannot express (libxml2 even misses a dangling IDREF)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml import etree
+
+from courseforge.diagnostics import DiagnosticSink
+from courseforge.stages.verify.files import bases_of
+from courseforge.stages.verify.hrefs import joined
+from courseforge.stages.verify.parse import ADLCP, IMSCP, MANIFEST, Manifest, line_of
+
+SCORMTYPE = f"{{{ADLCP}}}scormtype"
+
+
+def cp(name: str) -> str:
+    return f"{{{IMSCP}}}{name}"
+
+
+def kind(element: etree._Element) -> str:
+    return etree.QName(element).localname
+
+
+def a(word: str) -> str:
+    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
+
+
+def label(element: etree._Element) -> str:
+    return f"{kind(element)} '{element.get('identifier', '?')}'"
+
+
+@dataclass(frozen=True)
+class Index:
+    """Every identified element by identifier (first occurrence wins) and the identifiers used twice."""
+
+    by_id: dict[str, etree._Element]
+    duplicates: frozenset[str]
+
+    def resource(self, ref: str | None) -> etree._Element | None:
+        found = self.by_id.get((ref or "").strip())
+        return found if found is not None and kind(found) == "resource" else None
+
+
+@dataclass(frozen=True)
+class Launch:
+    title: str | None
+    href: str | None
+
+
+def index_identifiers(manifest: Manifest, sink: DiagnosticSink) -> Index:
+    """Identifiers must be unique across the whole manifest, whatever element carries them."""
+    by_id: dict[str, etree._Element] = {}
+    duplicates: set[str] = set()
+    for element in manifest.root.iter(cp("*")):
+        identifier = (element.get("identifier") or "").strip()
+        if not identifier:
+            continue
+        first = by_id.setdefault(identifier, element)
+        if first is not element:
+            duplicates.add(identifier)
+            sink.error(
+                "manifest.duplicate-id",
+                f"identifier '{identifier}' is used twice in {MANIFEST}: by this {kind(element)} and by the "
+                f"{kind(first)} on line {line_of(first)}",
+                manifest.at(element),
+                hint="give every organization, item and resource its own identifier",
+            )
+    return Index(by_id, frozenset(duplicates))
+
+
+def check_identifierrefs(manifest: Manifest, index: Index, sink: DiagnosticSink) -> None:
+    """Items launch resources and dependencies name resources; anything else is a broken link."""
+    for element in manifest.root.iter(cp("item"), cp("dependency")):
+        ref = element.get("identifierref")
+        if ref is None:
+            continue
+        owner = element if kind(element) == "item" else element.getparent()
+        resource = index.resource(ref)
+        if resource is None:
+            dangling(manifest, element, owner, ref, index, sink)
+        elif kind(element) == "item" and not resource.get("href"):
+            sink.error(
+                "manifest.no-href",
+                f"{label(element)} launches resource '{ref}', which has no href in {MANIFEST}",
+                manifest.at(element),
+                hint="give the resource an href naming its start page",
+            )
+
+
+def dangling(
+    manifest: Manifest,
+    element: etree._Element,
+    owner: etree._Element | None,
+    ref: str,
+    index: Index,
+    sink: DiagnosticSink,
+) -> None:
+    other = index.by_id.get(ref.strip())
+    what = "no resource has that identifier" if other is None else f"that is {a(kind(other))}, not a resource"
+    source = label(owner) if owner is not None else kind(element)
+    verb = "launches" if kind(element) == "item" else "depends on"
+    sink.error(
+        "manifest.dangling-ref",
+        f"{source} {verb} '{ref}' in {MANIFEST}, but {what}",
+        manifest.at(element),
+        hint="identifierref must name the identifier of a <resource>",
+    )
+
+
+def check_metadata(manifest: Manifest, sink: DiagnosticSink) -> None:
+    """LMSs read these to pick the SCORM version, yet the XSD types them as plain strings: check in code."""
+    metadata = manifest.root.find(cp("metadata"))
+    if metadata is None:
+        return
+    for name, expected in (("schema", "ADL SCORM"), ("schemaversion", "1.2")):
+        element = metadata.find(cp(name))
+        value = "" if element is None else (element.text or "").strip()
+        if element is not None and value != expected:
+            sink.warning(
+                "manifest.schemaversion",
+                f"{MANIFEST} declares <{name}>{value}</{name}>, but a SCORM 1.2 manifest says '{expected}'",
+                manifest.at(element),
+                hint=f"write <{name}>{expected}</{name}>; LMSs read it to decide which SCORM version to run",
+            )
+
+
+def default_organization(manifest: Manifest, index: Index, sink: DiagnosticSink) -> etree._Element | None:
+    """The organization an LMS shows: the named default, else the first one."""
+    organizations = manifest.root.find(cp("organizations"))
+    if organizations is None:
+        return None
+    first = organizations.find(cp("organization"))
+    default = organizations.get("default")
+    if default is None:
+        return first
+    named = index.by_id.get(default.strip())
+    if named is not None and kind(named) == "organization":
+        return named
+    what = "no element has that identifier" if named is None else f"that is {a(kind(named))}"
+    sink.error(
+        "manifest.default-org",
+        f"organizations@default in {MANIFEST} names '{default}', but {what}",
+        manifest.at(organizations),
+        hint="set default to the identifier of one of the <organization> elements",
+    )
+    return first
+
+
+def launch(manifest: Manifest, index: Index, sink: DiagnosticSink) -> Launch:
+    """Find the first item that launches a SCO, default organization first; a package needs one."""
+    default = default_organization(manifest, index, sink)
+    title = default.findtext(cp("title")) if default is not None else None
+    organizations = [default] if default is not None else []
+    organizations += [org for org in manifest.root.iter(cp("organization")) if org is not default]
+    for organization in organizations:
+        for item in organization.iter(cp("item")):
+            resource = index.resource(item.get("identifierref"))
+            if resource is not None and resource.get(SCORMTYPE) == "sco" and resource.get("href"):
+                return Launch(clean(title), joined(bases_of(resource), resource.get("href", "")))
+    no_sco(manifest, sink)
+    return Launch(clean(title), None)
+
+
+def clean(title: str | None) -> str | None:
+    """Titles are often pretty-printed over several lines; a summary wants one."""
+    words = (title or "").split()
+    return " ".join(words) if words else None
+
+
+def no_sco(manifest: Manifest, sink: DiagnosticSink) -> None:
+    resources = list(manifest.root.iter(cp("resource")))
+    scos = [r for r in resources if r.get(SCORMTYPE) == "sco"]
+    if any(r.get(f"{{{ADLCP}}}scormType") is not None for r in resources):
+        hint = "SCORM 1.2 spells the attribute adlcp:scormtype, all lower case (scormType is SCORM 2004)"
+    elif not any(True for _ in manifest.root.iter(cp("item"))):
+        hint = "add an <organization> with an <item identifierref=\"...\"> naming the SCO resource"
+    elif scos:
+        hint = f"resource '{scos[0].get('identifier')}' is a SCO: give it an href and point an item at it"
+    else:
+        hint = "mark the resource that talks to the LMS with adlcp:scormtype=\"sco\" and give it an href"
+    sink.error(
+        "manifest.no-sco",
+        f"{MANIFEST} has no item that launches a SCO, so an LMS has nothing to start or track",
+        manifest.at(manifest.root.find(cp("organizations"))),
+        hint=hint,
+    )

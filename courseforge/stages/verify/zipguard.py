@@ -1,0 +1,262 @@
+"""Judge a zip from its central directory before reading any entry, then read entries with bounds.
+
+A package may come from anyone, so sizes, ratios and names are checked from the directory alone: a
+zip bomb is refused before a single byte is inflated, and nothing is ever written to disk.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import re
+import stat
+import zipfile
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from courseforge.diagnostics import DiagnosticSink, Location
+
+KIB = 1024
+MIB = 1024 * KIB
+GIB = 1024 * MIB
+CHUNK = MIB
+LOCAL_HEADER_MIN = 30
+"""Fixed part of a zip local file header; the entry's data starts at least this far after its offset."""
+
+LMS_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
+RISKY_METHODS = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "LZMA"}
+"""Methods Python reads but many LMS unzip libraries (Java's, for one) do not."""
+UNKNOWN_METHODS = {6: "Implode", 9: "Deflate64", 93: "Zstandard", 95: "XZ", 98: "PPMd", 99: "WinZip AES"}
+DRIVE = re.compile(r"^[A-Za-z]:")
+REBUILD = "rebuild the package with a standard zip tool from the course folder"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much a package may expand; a zip that exceeds any of these is refused unread."""
+
+    max_total_bytes: int = 2 * GIB
+    max_entries: int = 10_000
+    max_ratio: float = 100.0
+    """Uncompressed:compressed, per entry and for the whole zip."""
+    ratio_floor_bytes: int = MIB
+    """Entries (and packages) smaller than this are not ratio-checked: small text compresses well."""
+    max_manifest_bytes: int = 8 * MIB
+
+
+DEFAULT_LIMITS = Limits()
+
+
+def human_size(size: int) -> str:
+    for unit, scale in (("GiB", GIB), ("MiB", MIB), ("KiB", KIB)):
+        if size >= scale:
+            return f"{size / scale:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{size} bytes"
+
+
+def at(package: str, entry: str = "") -> Location:
+    return Location(f"{package}!{entry}" if entry else package)
+
+
+def open_zip(package: str, data: bytes, sink: DiagnosticSink) -> zipfile.ZipFile | None:
+    """Read the central directory only; a damaged one becomes a diagnostic, never an exception."""
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as error:
+        sink.error(
+            "zip.unreadable",
+            f"{package} is not a readable zip file ({error})",
+            at(package),
+            hint="check that the download or upload was not cut short, or " + REBUILD,
+        )
+        return None
+
+
+def file_entries(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    return [info for info in archive.infolist() if not info.is_dir()]
+
+
+def refuse_unsafe(package: str, infos: Sequence[zipfile.ZipInfo], limits: Limits, sink: DiagnosticSink) -> bool:
+    """True (and an error) when the directory promises more than the limits allow: then read nothing."""
+    before = sink.error_count
+    check_counts(package, infos, limits, sink)
+    check_ratios(package, infos, limits, sink)
+    check_overlaps(package, infos, sink)
+    return sink.error_count > before
+
+
+def check_counts(package: str, infos: Sequence[zipfile.ZipInfo], limits: Limits, sink: DiagnosticSink) -> None:
+    if len(infos) > limits.max_entries:
+        sink.error(
+            "zip.too-many-entries",
+            f"{package} has {len(infos)} entries, more than the {limits.max_entries} allowed",
+            at(package),
+            hint="bundle small assets together; a course rarely needs this many files",
+        )
+    total = sum(info.file_size for info in infos)
+    if total > limits.max_total_bytes:
+        sink.error(
+            "zip.too-large",
+            f"{package} expands to {human_size(total)}, more than the {human_size(limits.max_total_bytes)} "
+            "allowed",
+            at(package),
+            hint="shrink or stream large media, or raise the limit with --max-size",
+        )
+
+
+def ratio(info: zipfile.ZipInfo) -> float:
+    return info.file_size / max(info.compress_size, 1)
+
+
+def check_ratios(package: str, infos: Sequence[zipfile.ZipInfo], limits: Limits, sink: DiagnosticSink) -> None:
+    """Refuse entries (or a whole zip) that inflate far more than real course files ever do."""
+    hint = "this is how zip bombs look: real course files do not compress this much; " + REBUILD
+    for info in infos:
+        if info.file_size >= limits.ratio_floor_bytes and ratio(info) > limits.max_ratio:
+            sink.error(
+                "zip.bomb",
+                f"entry '{info.filename}' expands from {human_size(info.compress_size)} to "
+                f"{human_size(info.file_size)} ({ratio(info):.0f}:1, limit {limits.max_ratio:.0f}:1)",
+                at(package, info.filename),
+                hint=hint,
+            )
+    packed = sum(info.compress_size for info in infos)
+    total = sum(info.file_size for info in infos)
+    if total >= limits.ratio_floor_bytes and total / max(packed, 1) > limits.max_ratio:
+        sink.error(
+            "zip.bomb",
+            f"{package} expands from {human_size(packed)} to {human_size(total)} "
+            f"({total / max(packed, 1):.0f}:1, limit {limits.max_ratio:.0f}:1)",
+            at(package),
+            hint=hint,
+        )
+
+
+def check_overlaps(package: str, infos: Sequence[zipfile.ZipInfo], sink: DiagnosticSink) -> None:
+    """Entries whose data overlap are never made by zip tools; overlapping is a zip-bomb technique."""
+    ordered = sorted(infos, key=lambda info: info.header_offset)
+    for first, second in itertools.pairwise(ordered):
+        if second.header_offset < first.header_offset + LOCAL_HEADER_MIN + first.compress_size:
+            sink.error(
+                "zip.bomb",
+                f"entries '{first.filename}' and '{second.filename}' overlap in {package} "
+                "(one stored body read many times)",
+                at(package, second.filename),
+                hint="overlapping entries are a zip-bomb technique; " + REBUILD,
+            )
+            return
+
+
+def name_problem(name: str) -> str | None:
+    """Why extracting this entry name could write outside the package folder, if it could."""
+    if name.startswith(("/", "\\")):
+        return "is an absolute path"
+    if DRIVE.match(name):
+        return "starts with a drive letter"
+    if ".." in re.split(r"[\\/]", name):
+        return "contains a '..' segment"
+    return None
+
+
+def check_names(package: str, infos: Sequence[zipfile.ZipInfo], sink: DiagnosticSink) -> None:
+    seen: set[str] = set()
+    for info in infos:
+        name = info.filename
+        problem = name_problem(name)
+        if problem:
+            sink.error(
+                "zip.entry-escapes",
+                f"entry '{name}' {problem}, so unzipping it writes outside the package folder",
+                at(package, name),
+                hint="zip the course folder's contents with paths relative to it",
+            )
+        elif "\\" in name:
+            sink.error(
+                "zip.entry-backslash",
+                f"entry '{name}' uses backslashes; LMSs on Linux unzip it as one odd file name, not a folder",
+                at(package, name),
+                hint="re-zip with a tool that writes '/' as the folder separator",
+            )
+        if stat.S_ISLNK(info.external_attr >> 16):
+            sink.error(
+                "zip.symlink",
+                f"entry '{name}' is a symbolic link; LMSs do not follow links and they can point anywhere",
+                at(package, name),
+                hint="put a copy of the linked file in the package instead",
+            )
+        if name in seen:
+            sink.error(
+                "zip.duplicate-entry",
+                f"entry '{name}' appears twice; which copy an LMS keeps is unpredictable",
+                at(package, name),
+                hint=REBUILD,
+            )
+        seen.add(name)
+
+
+def readable(package: str, info: zipfile.ZipInfo, sink: DiagnosticSink) -> bool:
+    """Whether an entry can be inflated here; encryption and exotic methods are reported instead."""
+    name = info.filename
+    if info.flag_bits & 0x1:
+        sink.error(
+            "zip.encrypted",
+            f"entry '{name}' is encrypted; an LMS cannot unzip a password-protected package",
+            at(package, name),
+            hint="zip the course again without a password",
+        )
+        return False
+    if info.compress_type in RISKY_METHODS:
+        sink.warning(
+            "zip.compression",
+            f"entry '{name}' is compressed with {RISKY_METHODS[info.compress_type]}, "
+            "which many LMSs cannot unzip",
+            at(package, name),
+            hint="re-zip with the standard Deflate method",
+        )
+    elif info.compress_type not in LMS_METHODS:
+        method = UNKNOWN_METHODS.get(info.compress_type, f"method {info.compress_type}")
+        sink.error(
+            "zip.compression",
+            f"entry '{name}' is compressed with {method}, which LMSs cannot unzip",
+            at(package, name),
+            hint="re-zip with the standard Deflate method",
+        )
+        return False
+    return True
+
+
+def check_integrity(
+    package: str, archive: zipfile.ZipFile, infos: Sequence[zipfile.ZipInfo], sink: DiagnosticSink
+) -> None:
+    """Inflate every entry in chunks (bounded by its declared size) so CRC errors surface now, not in the LMS."""
+    for info in infos:
+        if not readable(package, info, sink):
+            continue
+        try:
+            with archive.open(info) as stream:
+                while stream.read(CHUNK):
+                    pass
+        except zipfile.BadZipFile as error:
+            why = "its data does not match its checksum (CRC-32)" if "CRC" in str(error) else str(error)
+            damaged(package, info.filename, why, sink)
+        except (zlib.error, EOFError, OSError, ValueError, RuntimeError, NotImplementedError) as error:
+            damaged(package, info.filename, str(error) or type(error).__name__, sink)
+
+
+def damaged(package: str, name: str, why: str, sink: DiagnosticSink) -> None:
+    sink.error(
+        "zip.corrupt",
+        f"entry '{name}' is damaged: {why}",
+        at(package, name),
+        hint="the zip was corrupted in transfer or by the tool that wrote it; " + REBUILD,
+    )
+
+
+def read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> bytes | None:
+    """At most ``cap`` bytes of one entry; None when it cannot be read (already reported by integrity)."""
+    try:
+        with archive.open(info) as stream:
+            return stream.read(cap)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError, NotImplementedError):
+        return None

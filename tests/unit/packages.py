@@ -1,0 +1,217 @@
+"""Build SCORM 1.2 package zips in memory for the verify tests, and damage them in precise ways.
+
+The byte-level helpers patch the zip structures directly (APPNOTE.TXT layouts): local file header
+flags at +6, central directory record flags at +8, method at +10, CRC at +16, sizes at +20/+24.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import warnings
+import zipfile
+from collections.abc import Mapping, Sequence
+from importlib import resources
+
+MIB = 1024 * 1024
+OFFICIAL_XSD = ("imscp_rootv1p1p2.xsd", "adlcp_rootv1p2.xsd", "imsmd_rootv1p2p1.xsd", "ims_xml.xsd")
+FIXED_DATE = (2024, 1, 1, 0, 0, 0)
+
+MANIFEST = """<?xml version="1.0" encoding="UTF-8"?>
+<manifest identifier="com.example.safety.v1" version="1"
+  xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"
+  xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2"
+  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+  xsi:schemaLocation="http://www.imsproject.org/xsd/imscp_rootv1p1p2 imscp_rootv1p1p2.xsd
+    http://www.imsglobal.org/xsd/imsmd_rootv1p2p1 imsmd_rootv1p2p1.xsd
+    http://www.adlnet.org/xsd/adlcp_rootv1p2 adlcp_rootv1p2.xsd">
+  <metadata>
+    <schema>ADL SCORM</schema>
+    <schemaversion>1.2</schemaversion>
+  </metadata>
+  <organizations default="ORG1">
+    <organization identifier="ORG1">
+      <title>Safety basics</title>
+      <item identifier="ITEM1" identifierref="RES1" isvisible="true">
+        <title>Lesson one</title>
+        <adlcp:masteryscore>80</adlcp:masteryscore>
+      </item>
+    </organization>
+  </organizations>
+  <resources>
+    <resource identifier="RES1" type="webcontent" adlcp:scormtype="sco" href="index.html">
+      <file href="index.html"/>
+      <file href="js/runtime.js"/>
+      <dependency identifierref="RES2"/>
+    </resource>
+    <resource identifier="RES2" type="webcontent" adlcp:scormtype="asset">
+      <file href="media/logo.png"/>
+    </resource>
+  </resources>
+</manifest>
+"""
+
+CONTENT = {
+    "index.html": b"<!doctype html><title>Lesson one</title><script src='js/runtime.js'></script>",
+    "js/runtime.js": b"window.API && window.API.LMSInitialize('');\n" * 20,
+    "media/logo.png": b"\x89PNG\r\n\x1a\n" + bytes(range(256)),
+}
+
+
+def official_schemas() -> dict[str, bytes]:
+    folder = resources.files("courseforge") / "data" / "schemas" / "scorm12"
+    return {name: (folder / name).read_bytes() for name in OFFICIAL_XSD}
+
+
+def package_files(manifest: str = MANIFEST) -> dict[str, bytes]:
+    return {"imsmanifest.xml": manifest.encode("utf-8"), **official_schemas(), **CONTENT}
+
+
+def build_zip(files: Mapping[str, bytes] | Sequence[tuple[str, bytes]], method: int = zipfile.ZIP_DEFLATED) -> bytes:
+    """A zip with entries in the given order and fixed dates; a sequence may repeat a name on purpose."""
+    pairs = list(files.items()) if isinstance(files, Mapping) else list(files)
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # zipfile warns on the duplicate-name case
+        with zipfile.ZipFile(buffer, "w") as archive:
+            for name, data in pairs:
+                archive.writestr(zipfile.ZipInfo(name, FIXED_DATE), data, compress_type=method)
+    return buffer.getvalue()
+
+
+def valid_package() -> bytes:
+    return build_zip(package_files())
+
+
+def with_manifest(old: str, new: str, *, extra: Mapping[str, bytes] | None = None) -> bytes:
+    """The valid package with one manifest edit (which must apply) and optional extra files."""
+    assert old in MANIFEST, old
+    return build_zip({**package_files(MANIFEST.replace(old, new, 1)), **(extra or {})})
+
+
+def without(*names: str) -> bytes:
+    return build_zip({name: data for name, data in package_files().items() if name not in names})
+
+
+def with_entries(entries: Mapping[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> bytes:
+    return build_zip({**package_files(), **entries}, method)
+
+
+def recompressed(name: str, method: int) -> bytes:
+    """The valid package with one entry compressed by another method (others stay Deflate)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for entry, data in package_files().items():
+            chosen = method if entry == name else zipfile.ZIP_DEFLATED
+            archive.writestr(zipfile.ZipInfo(entry, FIXED_DATE), data, compress_type=chosen)
+    return buffer.getvalue()
+
+
+def central_records(data: bytes) -> list[tuple[int, str]]:
+    """(offset, name) of every central directory record, found through the end-of-central-directory record."""
+    end = data.rfind(b"PK\x05\x06")
+    count, _size, offset = struct.unpack_from("<HII", data, end + 10)
+    records = []
+    for _ in range(count):
+        name_len, extra_len, comment_len = struct.unpack_from("<HHH", data, offset + 28)
+        records.append((offset, data[offset + 46 : offset + 46 + name_len].decode("utf-8")))
+        offset += 46 + name_len + extra_len + comment_len
+    return records
+
+
+def patch(data: bytes, name: str, *, local: tuple[int, bytes] | None, central: tuple[int, bytes]) -> bytes:
+    """Overwrite bytes at a field offset in the named entry's local header and central record."""
+    out = bytearray(data)
+    for record, entry in central_records(data):
+        if entry != name:
+            continue
+        field, value = central
+        out[record + field : record + field + len(value)] = value
+        if local is not None:
+            (header,) = struct.unpack_from("<I", data, record + 42)
+            out[header + local[0] : header + local[0] + len(local[1])] = local[1]
+    return bytes(out)
+
+
+def encrypt_flag(data: bytes, name: str) -> bytes:
+    flag = struct.pack("<H", 0x1)
+    return patch(data, name, local=(6, flag), central=(8, flag))
+
+
+def compression_method(data: bytes, name: str, method: int) -> bytes:
+    value = struct.pack("<H", method)
+    return patch(data, name, local=(8, value), central=(10, value))
+
+
+def wrong_crc(data: bytes, name: str) -> bytes:
+    crc = struct.pack("<I", 0xDEADBEEF)
+    return patch(data, name, local=(14, crc), central=(16, crc))
+
+
+def declared_size(data: bytes, name: str, size: int) -> bytes:
+    """Make the central directory lie about an entry's uncompressed size."""
+    return patch(data, name, local=None, central=(24, struct.pack("<I", size)))
+
+
+def overlapping(data: bytes, name: str, alias: str) -> bytes:
+    """Add a second central record for ``name``'s body under ``alias`` (same length): the overlap bomb trick."""
+    assert len(alias.encode()) == len(name.encode())
+    end = data.rfind(b"PK\x05\x06")
+    disk_count, count, size, offset = struct.unpack_from("<HHII", data, end + 8)
+    record = next(start for start, entry in central_records(data) if entry == name)
+    name_len, extra_len, comment_len = struct.unpack_from("<HHH", data, record + 28)
+    length = 46 + name_len + extra_len + comment_len
+    copy = bytearray(data[record : record + length])
+    copy[46 : 46 + name_len] = alias.encode()
+    tail = bytearray(data[end:])
+    struct.pack_into("<HHII", tail, 8, disk_count + 1, count + 1, size + length, offset)
+    return data[:end] + bytes(copy) + bytes(tail)
+
+
+def zeros_bomb(size: int) -> bytes:
+    """The valid package plus ``size`` bytes of zeros, deflated while streaming (memory stays small)."""
+    buffer = io.BytesIO(valid_package())
+    with zipfile.ZipFile(buffer, "a") as archive:
+        info = zipfile.ZipInfo("media/zeros.bin", FIXED_DATE)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        with archive.open(info, "w") as stream:
+            chunk = bytes(MIB)
+            for _ in range(size // MIB):
+                stream.write(chunk)
+    return buffer.getvalue()
+
+
+def symlink_entry(name: str, target: str) -> bytes:
+    buffer = io.BytesIO(valid_package())
+    with zipfile.ZipFile(buffer, "a") as archive:
+        info = zipfile.ZipInfo(name, FIXED_DATE)
+        info.create_system = 3
+        info.external_attr = 0o120777 << 16
+        archive.writestr(info, target)
+    return buffer.getvalue()
+
+
+BILLION_LAUGHS = """<?xml version="1.0" encoding="{encoding}"?>
+<!DOCTYPE manifest [
+  <!ENTITY lol "lol">
+  <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+  <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+  <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+  <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+  <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+  <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+  <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+  <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+  <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+]>
+<manifest identifier="M" xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2">
+  <organizations><organization identifier="O"><title>&lol9;</title></organization></organizations>
+  <resources/>
+</manifest>
+"""
+
+
+def billion_laughs(encoding: str = "utf-8") -> bytes:
+    files = package_files()
+    files["imsmanifest.xml"] = BILLION_LAUGHS.format(encoding=encoding).encode(encoding)
+    return build_zip(files)
