@@ -58,14 +58,24 @@ def resolve_local(base_file: str, target: str) -> tuple[str, str]:
     return joined, parts.fragment
 
 
+def link_text(children: list[Token], start: int) -> str:
+    """The text between a ``link_open`` and its ``link_close``."""
+    parts: list[str] = []
+    for child in children[start + 1:]:
+        if child.type == "link_close":
+            break
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+    return "".join(parts)
+
+
 def _inline_references(token: Token, line: int) -> Iterator[Reference]:
     children = token.children or []
     for index, child in enumerate(children):
         if child.type == "image":
             yield Reference(RefKind.IMAGE, str(child.attrGet("src") or ""), child.content.strip(), line)
         elif child.type == "link_open":
-            text = "".join(c.content for c in children[index + 1:] if c.type == "text")
-            yield Reference(RefKind.LINK, str(child.attrGet("href") or ""), text, line)
+            yield Reference(RefKind.LINK, str(child.attrGet("href") or ""), link_text(children, index), line)
 
 
 def references(markdown_text: str) -> Iterator[Reference]:

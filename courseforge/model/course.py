@@ -216,7 +216,9 @@ class LikertItem(Node):
     type: Literal["likert"]
     id: Id
     prompt: NonEmpty
-    scale: tuple[NonEmpty, ...] = ("Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree")
+    scale: tuple[NonEmpty, ...] = Field(
+        default=("Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree"), min_length=2, max_length=10)
+    """Labels from one end to the other; SCORM 1.2 records the answer as one character (1..9, then a)."""
 
 
 class FreeTextItem(Node):
@@ -298,7 +300,14 @@ class Course(Frozen):
     modules: tuple[ModuleScreens, ...]
     assets: dict[str, bytes]
     """Files the rendered pages reference, by path relative to the course folder."""
+    screen_paths: dict[str, str]
+    """Source file (relative to the course folder) -> screen id, for every screen in the order.
+    Links between screens resolve through it; Markdown targets resolve against a screen's file."""
     course_dir: str
+
+    def source_path(self, screen: Screen) -> str:
+        """The file a screen was written in, relative to the course folder."""
+        return next(path for path, screen_id in self.screen_paths.items() if screen_id == screen.id)
 
     @property
     def id(self) -> str:

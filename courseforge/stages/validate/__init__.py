@@ -25,7 +25,7 @@ from courseforge.model.course import (
 from courseforge.model.source import CourseSource, PageSource, ParsedDocument
 from courseforge.stages.validate.course_rules import check_course, check_manifest
 from courseforge.stages.validate.quiz_rules import check_percent, check_question, check_quizzes
-from courseforge.stages.validate.references import check_page_references
+from courseforge.stages.validate.references import collect_assets
 from courseforge.stages.validate.schema import validate_document
 
 T = TypeVar("T")
@@ -35,6 +35,7 @@ ACTIVITY_ADAPTER: TypeAdapter[Activity] = TypeAdapter(Activity)
 FRONT_MATTER_ADAPTER = TypeAdapter(PageFrontMatter)
 QUESTION_ADAPTER: TypeAdapter[Question] = TypeAdapter(Question)
 MASTERY_ADAPTER = TypeAdapter(MasteryRules)
+QUIZ_ADAPTER = TypeAdapter(Quiz)
 
 
 def salvage(adapter: TypeAdapter[T], data: object) -> T | None:
@@ -48,13 +49,27 @@ def salvage(adapter: TypeAdapter[T], data: object) -> T | None:
         return None
 
 
-def check_salvaged_quiz(document: ParsedDocument, sink: DiagnosticSink) -> None:
+def salvage_quiz(document: ParsedDocument, sink: DiagnosticSink) -> Quiz | None:
+    """A quiz with schema errors still gets its answer-key, quiz-level and reference checks on what is
+    well formed. Returns the quiz made of its well-formed questions, when that much is valid."""
     data = document.data
-    if isinstance(data, dict) and data.get("kind") == "quiz" and isinstance(data.get("questions"), list):
-        for item in data["questions"]:
-            question = salvage(QUESTION_ADAPTER, item)
-            if question is not None:
-                check_question(question, sink)
+    if not (isinstance(data, dict) and data.get("kind") == "quiz" and isinstance(data.get("questions"), list)):
+        return None
+    questions = [q for item in data["questions"] if (q := salvage(QUESTION_ADAPTER, item)) is not None]
+    quiz = salvage(QUIZ_ADAPTER, {**data, "questions": questions}) if questions else None
+    if quiz is None:
+        for question in questions:
+            check_question(question, sink)
+    return quiz
+
+
+def failed_ids(source: CourseSource, screens: Mapping[str, Screen]) -> frozenset[str]:
+    """Ids declared by files that failed validation: rules naming them are not reported as unknown too."""
+    ids = set()
+    for relpath, document in source.documents.items():
+        if relpath not in screens and isinstance(document.data, dict) and isinstance(document.data.get("id"), str):
+            ids.add(document.data["id"])
+    return frozenset(ids)
 
 
 def check_salvaged_manifest(document: ParsedDocument, sink: DiagnosticSink) -> None:
@@ -72,9 +87,11 @@ def build_page(relpath: str, source: PageSource, sink: DiagnosticSink) -> Page |
                 origin=front.origin)
 
 
-def validate_screens(source: CourseSource, sink: DiagnosticSink) -> dict[str, Screen]:
-    """Every page and activity file of the course, validated on its own, by relative path."""
+def validate_screens(source: CourseSource, sink: DiagnosticSink) -> tuple[dict[str, Screen], dict[str, Quiz]]:
+    """Every page and activity file, validated on its own, by relative path; plus the quizzes salvaged
+    from files that failed (checked, never built)."""
     screens: dict[str, Screen] = {}
+    salvaged: dict[str, Quiz] = {}
     for relpath, page_source in source.pages.items():
         page = build_page(relpath, page_source, sink)
         if page is not None:
@@ -83,9 +100,10 @@ def validate_screens(source: CourseSource, sink: DiagnosticSink) -> dict[str, Sc
         activity = validate_document(ACTIVITY_ADAPTER, document, sink)
         if activity is not None:
             screens[relpath] = activity
-        else:
-            check_salvaged_quiz(document, sink)
-    return screens
+        elif (quiz := salvage_quiz(document, sink)) is not None:
+            salvaged[relpath] = quiz
+    check_quizzes([s for s in (*screens.values(), *salvaged.values()) if isinstance(s, Quiz)], sink)
+    return screens, salvaged
 
 
 def item_location(lesson: Lesson, index: int, source: CourseSource) -> Location:
@@ -132,30 +150,24 @@ def report_unreachable(manifest: CourseManifest, screens: Mapping[str, Screen], 
                          "see it", screen.origin, hint="add it to a lesson's 'items' in course.yaml, or delete it")
 
 
-def collect_assets(screens: Mapping[str, Screen], in_order: Mapping[str, str], source: CourseSource,
-                   sink: DiagnosticSink) -> dict[str, bytes]:
-    assets: dict[str, bytes] = {}
-    for screen in screens.values():
-        if isinstance(screen, Page):
-            assets.update(check_page_references(screen, in_order, source.files, sink))
-    return dict(sorted(assets.items()))
-
-
 def validate(source: CourseSource, folder_name: str, sink: DiagnosticSink) -> Course | None:
     """Build the Course; every problem goes to ``sink``. Returns None when the course can't be assembled."""
-    screens = validate_screens(source, sink)
-    check_quizzes((s for s in screens.values() if isinstance(s, Quiz)), sink)
+    screens, salvaged = validate_screens(source, sink)
     manifest = validate_document(MANIFEST_ADAPTER, source.manifest, sink) if source.manifest else None
     if manifest is None:
         if source.manifest is not None:
             check_salvaged_manifest(source.manifest, sink)
-        collect_assets(screens, {}, source, sink)
+        everything = {**screens, **salvaged}
+        collect_assets(everything, {path: s.id for path, s in everything.items()}, source.files, sink)
         return None
     check_manifest(manifest, folder_name, sink)
     report_unreachable(manifest, screens, sink)
     modules = resolve_order(manifest, screens, source, sink)
-    in_order = {item: item for module in manifest.modules for lesson in module.lessons for item in lesson.items}
-    assets = collect_assets(screens, in_order, source, sink)
-    course = Course(manifest=manifest, modules=modules, assets=assets, course_dir=source.course_dir)
-    check_course(course, sink)
+    screen_paths = {item: screens[item].id for module in manifest.modules for lesson in module.lessons
+                    for item in lesson.items if item in screens}
+    collect_assets(salvaged, screen_paths, source.files, sink)
+    assets = collect_assets(screens, screen_paths, source.files, sink)
+    course = Course(manifest=manifest, modules=modules, assets=assets, screen_paths=screen_paths,
+                    course_dir=source.course_dir)
+    check_course(course, failed_ids(source, screens), sink)
     return course

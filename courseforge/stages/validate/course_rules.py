@@ -42,24 +42,24 @@ def check_repeated_items(manifest: CourseManifest, sink: DiagnosticSink) -> None
 
 
 def check_references(ids: Sequence[str], screens: Sequence[Screen], kind: str, code: str,
-                     origin: Location, sink: DiagnosticSink) -> None:
+                     origin: Location, sink: DiagnosticSink, unverifiable: frozenset[str]) -> None:
     known = {s.id for s in screens}
     for ref in ids:
-        if ref not in known:
+        if ref not in known and ref not in unverifiable:
             available = ", ".join(sorted(known)) or "none in the course order"
             sink.error(code, f"{kind} '{ref}' is not in the course", origin, hint=f"known: {available}")
 
 
-def check_rule_references(course: Course, sink: DiagnosticSink) -> None:
+def check_rule_references(course: Course, unverifiable: frozenset[str], sink: DiagnosticSink) -> None:
     manifest = course.manifest
     if manifest.mastery is not None:
         check_references(manifest.mastery.quizzes, course.screens_of(Quiz), "quiz", "course.unknown-quiz",
-                         manifest.mastery.origin, sink)
+                         manifest.mastery.origin, sink, unverifiable)
     completion = manifest.completion
     check_references(completion.checklists, course.screens_of(Checklist), "checklist",
-                     "course.unknown-checklist", completion.origin, sink)
+                     "course.unknown-checklist", completion.origin, sink, unverifiable)
     check_references(completion.surveys, course.screens_of(Survey), "survey", "course.unknown-survey",
-                     completion.origin, sink)
+                     completion.origin, sink, unverifiable)
 
 
 def check_items_unique(course: Course, sink: DiagnosticSink) -> None:
@@ -77,8 +77,9 @@ def check_suspend_budget(course: Course, sink: DiagnosticSink) -> None:
                    hint="split the course into several courses, or reduce screens/questions/checklist items")
 
 
-def check_course(course: Course, sink: DiagnosticSink) -> None:
+def check_course(course: Course, unverifiable: frozenset[str], sink: DiagnosticSink) -> None:
+    """``unverifiable``: ids of screens whose files failed validation (already reported)."""
     check_unique(course.screens, "screen", sink)
     check_items_unique(course, sink)
-    check_rule_references(course, sink)
+    check_rule_references(course, unverifiable, sink)
     check_suspend_budget(course, sink)

@@ -74,7 +74,10 @@ def report_error(error: ErrorDetails, document: ParsedDocument, sink: Diagnostic
     else:
         given = error.get("input")
         shown = f" (got {given!r})" if isinstance(given, str | int | float | bool) else ""
-        sink.error("schema.type", f"{describe(path)}: {error['msg']}{shown}", location)
+        hint = ""
+        if kind == "string_type" and isinstance(given, bool | int | float):
+            hint = "YAML reads yes/no/on/off/true/false and bare numbers as non-text: put the text in quotes"
+        sink.error("schema.type", f"{describe(path)}: {error['msg']}{shown}", location, hint=hint)
 
 
 def relevant_errors(errors: list[ErrorDetails]) -> list[ErrorDetails]:
