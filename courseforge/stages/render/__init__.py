@@ -1,0 +1,67 @@
+"""The render stage: LocalizedCourse -> RenderedSite, the single-SCO player site held in memory.
+
+Output: ``index.html`` (every screen as a ``<section>``, course data and player strings as JSON blocks),
+the theme's ``runtime/*.js`` and ``theme/*.css``, and the course's assets under ``content/``.
+Same input, same bytes: no clocks, sorted JSON, sorted files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import MappingProxyType
+
+from courseforge.model.course import Course, Page
+from courseforge.model.localized import LocalizedCourse
+from courseforge.model.site import RenderedSite, SiteMetadata
+from courseforge.stages.render.build_views import nav_modules, screen_views
+from courseforge.stages.render.markup import CONTENT_DIR, NEW_TAB_HINT_ID, LinkTargets, MarkdownRenderer
+from courseforge.stages.render.runtime_data import course_data, script_json
+from courseforge.stages.render.theme import ENTRY_TEMPLATE, static_files, theme_environment
+from courseforge.stages.render.views import SiteContext
+
+__all__ = ["render_site", "site_context"]
+
+
+def link_targets(course: Course) -> LinkTargets:
+    pages = {s.path: s.id for s in course.screens if isinstance(s, Page)}
+    return LinkTargets(pages=pages, assets=frozenset(course.assets))
+
+
+def site_context(localized: LocalizedCourse) -> SiteContext:
+    """Everything the entry template needs, typed; Markdown already rendered and targets rewritten."""
+    course = localized.course
+    manifest = course.manifest
+    renderer = MarkdownRenderer(link_targets(course))
+    return SiteContext(
+        lang=localized.locale,
+        dir=localized.direction.value,
+        title=manifest.title,
+        description=manifest.description,
+        nav=nav_modules(course),
+        screens=screen_views(course, renderer),
+        data_json=script_json(course_data(course, localized.locale)),
+        new_tab_hint_id=NEW_TAB_HINT_ID,
+    )
+
+
+def site_metadata(localized: LocalizedCourse) -> SiteMetadata:
+    manifest = localized.course.manifest
+    return SiteMetadata(
+        course_id=manifest.id,
+        version=manifest.version,
+        title=manifest.title,
+        description=manifest.description,
+        language=localized.locale,
+        duration_minutes=manifest.duration_minutes,
+        mastery_score=manifest.mastery.score if manifest.mastery else None,
+    )
+
+
+def render_site(localized: LocalizedCourse, templates_dir: Path) -> RenderedSite:
+    """Render the course with the theme in ``templates_dir`` (e.g. ``templates/default``)."""
+    env = theme_environment(templates_dir, localized.ui)
+    html = env.get_template(ENTRY_TEMPLATE).render(ctx=site_context(localized))
+    files = {ENTRY_TEMPLATE: html.encode("utf-8"), **static_files(env)}
+    files.update({f"{CONTENT_DIR}/{path}": data for path, data in localized.course.assets.items()})
+    return RenderedSite(metadata=site_metadata(localized), files=MappingProxyType(dict(sorted(files.items()))),
+                        entry=ENTRY_TEMPLATE)

@@ -1,0 +1,134 @@
+"""Course Markdown to HTML for the player: the shared parser, with targets rewritten into the package.
+
+Images point at ``content/<path>``; links to other pages become in-course navigation (``#<screen-id>``
+marked ``data-cf-goto`` for the runtime); links that leave the player open a new tab, because
+navigating the SCO's own frame away would end the learner's session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from urllib.parse import quote, urlsplit
+
+from markdown_it.token import Token
+from markupsafe import Markup
+
+from courseforge.markdown import is_external, parser, resolve_local
+
+CONTENT_DIR = "content"
+NEW_TAB_HINT_ID = "cf-new-tab-hint"
+"""Id of the template's hidden "opens in a new tab" text that external links are described by."""
+
+
+@dataclass(frozen=True)
+class LinkTargets:
+    """What local targets may become: pages (relative path -> screen id) and packaged asset files."""
+
+    pages: Mapping[str, str]
+    assets: frozenset[str]
+
+
+def content_href(path: str) -> str:
+    return f"{CONTENT_DIR}/{quote(path, safe='/')}"
+
+
+def open_in_new_tab(token: Token) -> None:
+    token.attrSet("target", "_blank")
+    token.attrSet("rel", "noopener")
+    token.attrSet("aria-describedby", NEW_TAB_HINT_ID)
+
+
+def rewrite_link(token: Token, base: str, targets: LinkTargets) -> None:
+    href = str(token.attrGet("href") or "")
+    if is_external(href):
+        if urlsplit(href).scheme in ("http", "https", ""):
+            open_in_new_tab(token)
+        return
+    path, _fragment = resolve_local(base, href)
+    if path in targets.pages:
+        screen_id = targets.pages[path]
+        token.attrSet("href", f"#{screen_id}")
+        token.attrSet("data-cf-goto", screen_id)
+    elif path in targets.assets:
+        token.attrSet("href", content_href(path))
+        open_in_new_tab(token)
+
+
+def rewrite_image(token: Token, base: str, targets: LinkTargets) -> None:
+    src = str(token.attrGet("src") or "")
+    if is_external(src):
+        return
+    path, _fragment = resolve_local(base, src)
+    if path in targets.assets:
+        token.attrSet("src", content_href(path))
+
+
+def fit_headings(tokens: Sequence[Token]) -> None:
+    """Each screen's title is its only h1, so the body's top heading level becomes h2 (order kept)."""
+    levels = [int(t.tag[1:]) for t in tokens if t.type == "heading_open"]
+    if not levels:
+        return
+    offset = 2 - min(levels)
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(int(token.tag[1:]) + offset, 6)}"
+
+
+def rewrite(tokens: Sequence[Token], base: str, targets: LinkTargets) -> None:
+    for token in tokens:
+        for child in token.children or ():
+            if child.type == "image":
+                rewrite_image(child, base, targets)
+            elif child.type == "link_open":
+                rewrite_link(child, base, targets)
+
+
+def plain_text(tokens: Sequence[Token]) -> str:
+    """Text without markup, for places HTML cannot go (``<option>``, ``<title>``)."""
+    parts: list[str] = []
+    for token in tokens:
+        if token.children is not None:
+            parts.append(plain_text(token.children))
+        elif token.type in ("text", "code_inline", "image"):
+            parts.append(token.content)
+        elif token.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return "".join(parts)
+
+
+def without_title(tokens: list[Token], title: str) -> list[Token]:
+    """Drops a leading ``# <title>``: the screen already shows its title as the one h1."""
+    if (len(tokens) >= 3 and tokens[0].type == "heading_open" and tokens[0].tag == "h1"
+            and plain_text(tokens[1:2]).strip() == title.strip()):
+        return tokens[3:]
+    return tokens
+
+
+@dataclass(frozen=True)
+class MarkdownRenderer:
+    """Renders course text; ``base`` is the source file the text was written in (targets resolve from it)."""
+
+    targets: LinkTargets
+
+    def block(self, text: str, base: str, drop_title: str | None = None) -> Markup:
+        md = parser()
+        tokens = md.parse(text)
+        if drop_title is not None:
+            tokens = without_title(tokens, drop_title)
+        fit_headings(tokens)
+        rewrite(tokens, base, self.targets)
+        return Markup(md.renderer.render(tokens, md.options, {}))
+
+    def inline(self, text: str, base: str) -> Markup:
+        md = parser()
+        tokens = md.parseInline(text)
+        rewrite(tokens, base, self.targets)
+        return Markup(md.renderer.render(tokens, md.options, {}))
+
+    def optional_block(self, text: str | None, base: str) -> Markup | None:
+        return self.block(text, base) if text else None
+
+    @staticmethod
+    def plain(text: str) -> str:
+        return plain_text(parser().parseInline(text)).strip()
