@@ -394,3 +394,45 @@ def test_lms_without_optional_elements_still_gets_status(
     assert [c[0] for c in calls].count("LMSFinish") == 1
     assert [c[0] for c in calls].count("LMSInitialize") == 1
     assert errors == []
+
+
+INTERACTIVE = {"A", "BUTTON", "INPUT", "SELECT", "TEXTAREA"}
+
+
+def focused(page: Page) -> dict[str, str]:
+    return dict(page.evaluate(
+        "() => ({tag: document.activeElement.tagName, text: document.activeElement.textContent.trim()})"))
+
+
+def test_keyboard_only_learner(open_package: Callable[[str], tuple[Page, list[str]]]) -> None:
+    """Everything in the tab order is a real control, and a learner can move and answer by keyboard."""
+    page, errors = open_package("")
+    walk: list[dict[str, str]] = []
+    for _ in range(40):  # the whole tab order of the first screen, until focus leaves the page
+        page.keyboard.press("Tab")
+        if focused(page)["tag"] == "BODY":
+            break
+        walk.append(focused(page))
+    assert walk[0] == {"tag": "A", "text": "Skip to content"}
+    assert {step["tag"] for step in walk} <= INTERACTIVE, walk
+    assert {"tag": "BUTTON", "text": "Next"} in walk
+
+    while focused(page)["text"] != "Next":
+        page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Enter")
+    assert focused(page) == {"tag": "H1", "text": "Details"}
+
+    page.get_by_role("link", name="Final quiz").focus()
+    page.keyboard.press("Enter")
+    assert focused(page) == {"tag": "H1", "text": "Final quiz"}
+    page.keyboard.press("Tab")  # questions are shuffled: the first control may be any kind
+    assert focused(page)["tag"] in {"INPUT", "SELECT"}
+    page.get_by_role("radio", name="Red").focus()
+    page.keyboard.press("Space")
+    expect(page.get_by_role("radio", name="Red")).to_be_checked()
+    page.get_by_role("textbox", name="What is the capital of France?").focus()
+    page.keyboard.type("Paris")
+    page.keyboard.press("Enter")
+    expect(status_text(page.main_frame, "Your score")).to_contain_text("You did not pass.")
+    assert focused(page)["text"].startswith("Your score")
+    assert errors == []

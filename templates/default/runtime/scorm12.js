@@ -140,6 +140,7 @@
     sequencing: function (q, r) {
       return letters(q.items, cf.scoring.sequenceOrder(q, r)).join(",");
     },
+    // Likert: the 1-based scale position as one character, 1..9 then a..z (one char is 1.2's format).
     likert: function (q, r) {
       return (r + 1).toString(36);
     },
