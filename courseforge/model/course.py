@@ -305,10 +305,6 @@ class Course(Frozen):
     Links between screens resolve through it; Markdown targets resolve against a screen's file."""
     course_dir: str
 
-    def source_path(self, screen: Screen) -> str:
-        """The file a screen was written in, relative to the course folder."""
-        return next(path for path, screen_id in self.screen_paths.items() if screen_id == screen.id)
-
     @property
     def id(self) -> str:
         return self.manifest.id

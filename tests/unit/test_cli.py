@@ -93,7 +93,7 @@ def test_failed_build_writes_nothing_and_keeps_previous_outputs(built: Path, tmp
     out = tmp_path / "out"
     shutil.copytree(built, out)
     before = {p: sha(p) for p in out.rglob("*") if p.is_file()}
-    code, stdout, stderr = run("build", str(REPO / "courses" / SAMPLES[0]), str(BROKEN), "--out", str(out))
+    code, _, stderr = run("build", str(REPO / "courses" / SAMPLES[0]), str(BROKEN), "--out", str(out))
     assert code == 1
     assert "nothing was written" in stderr
     assert {p: sha(p) for p in out.rglob("*") if p.is_file()} == before

@@ -222,3 +222,17 @@ def test_views_are_frozen(course: Course) -> None:
     context = site_context(localize_source(course))
     with pytest.raises(dataclasses.FrozenInstanceError):
         context.title = "changed"  # type: ignore[misc]
+
+
+def test_link_to_a_quiz_file_navigates_to_the_quiz_and_never_packages_it(tmp_path: Path) -> None:
+    quiz = {"kind": "quiz", "id": "check", "title": "Check",
+            "questions": [{"id": "q1", "type": "true-false", "prompt": "See [the intro](../pages/a.md).",
+                           "answer": True}]}
+    manifest = base_manifest("links", ["pages/a.md", "quizzes/check.yaml"])
+    files = {"pages/a.md": page("a", "A", "Ready? Take [the check](../quizzes/check.yaml).\n"),
+             "quizzes/check.yaml": quiz}
+    site = render_site(localize_source(load(write_course(tmp_path, manifest, files))), THEME)
+    doc = html.fromstring(site.files["index.html"])
+    hrefs = {a.text_content(): a.get("href") for a in doc.xpath("//main//a[@data-cf-goto]")}
+    assert hrefs == {"the check": "#check", "the intro": "#a"}
+    assert not any(name.endswith(".yaml") for name in site.files)

@@ -23,8 +23,7 @@ __all__ = ["render_site", "site_context"]
 
 
 def link_targets(course: Course) -> LinkTargets:
-    pages = {s.path: s.id for s in course.screens if isinstance(s, Page)}
-    return LinkTargets(pages=pages, assets=frozenset(course.assets))
+    return LinkTargets(pages=course.screen_paths, assets=frozenset(course.assets))
 
 
 def site_context(localized: LocalizedCourse) -> SiteContext:

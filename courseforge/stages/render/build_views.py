@@ -42,15 +42,6 @@ from courseforge.stages.render.views import (
 )
 
 
-def source_path(course: Course, screen: Screen) -> str:
-    """The file a screen was written in, relative to the course folder (what its links resolve from)."""
-    if isinstance(screen, Page):
-        return screen.path
-    prefix = f"{course.course_dir}/"
-    path = screen.origin.path
-    return path[len(prefix):] if path.startswith(prefix) else path
-
-
 @dataclass(frozen=True)
 class Placement:
     """Where a screen sits: its 0-based position and the module/lesson it belongs to."""
@@ -116,8 +107,8 @@ def survey_item_view(survey: Survey, item: SurveyItem, md: MarkdownRenderer, bas
     return SurveyItemView(item.id, "likert", iid, md.inline(item.prompt, base), scale, 1)
 
 
-def screen_view(course: Course, screen: Screen, where: Placement, md: MarkdownRenderer) -> AnyScreenView:
-    base = source_path(course, screen)
+def screen_view(screen: Screen, base: str, where: Placement, md: MarkdownRenderer) -> AnyScreenView:
+    """``base``: the file the screen was written in (its Markdown targets resolve from there)."""
     info = ScreenInfo(screen.id, screen.kind, screen.title, where.position, where.module_title, where.lesson_title)
     if isinstance(screen, Page):
         return PageView(info, md.block(screen.body, base, drop_title=screen.title))
@@ -132,7 +123,9 @@ def screen_view(course: Course, screen: Screen, where: Placement, md: MarkdownRe
 
 
 def screen_views(course: Course, md: MarkdownRenderer) -> tuple[AnyScreenView, ...]:
-    return tuple(screen_view(course, s, p, md) for s, p in zip(course.screens, placements(course), strict=True))
+    sources = {screen_id: path for path, screen_id in course.screen_paths.items()}
+    return tuple(screen_view(s, sources[s.id], p, md)
+                 for s, p in zip(course.screens, placements(course), strict=True))
 
 
 def nav_modules(course: Course) -> tuple[NavModule, ...]:
