@@ -60,6 +60,15 @@ class Diagnostic:
         return (self.location, self.code, self.message)
 
 
+def count(diagnostics: Iterable[Diagnostic], severity: Severity) -> int:
+    return sum(1 for d in diagnostics if d.severity is severity)
+
+
+def failed(diagnostics: Iterable[Diagnostic], strict: bool = False) -> bool:
+    """Errors fail; with ``strict`` (the ``--strict`` flag) warnings fail too."""
+    return any(d.severity is Severity.ERROR or strict for d in diagnostics)
+
+
 @dataclass
 class DiagnosticSink:
     """Collects diagnostics; the only mutable object a stage receives."""
@@ -80,14 +89,14 @@ class DiagnosticSink:
 
     @property
     def error_count(self) -> int:
-        return sum(1 for d in self.items if d.severity is Severity.ERROR)
+        return count(self.items, Severity.ERROR)
 
     @property
     def warning_count(self) -> int:
-        return sum(1 for d in self.items if d.severity is Severity.WARNING)
+        return count(self.items, Severity.WARNING)
 
     def failed(self, strict: bool = False) -> bool:
-        return self.error_count > 0 or (strict and self.warning_count > 0)
+        return failed(self.items, strict)
 
 
 def format_all(diagnostics: Iterable[Diagnostic]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from courseforge.diagnostics import Diagnostic, Severity
+from courseforge.diagnostics import Diagnostic, Severity, count, failed
 from courseforge.model.package import PackageFormat
 
 
@@ -24,11 +24,11 @@ class VerificationReport:
 
     @property
     def error_count(self) -> int:
-        return sum(1 for d in self.diagnostics if d.severity is Severity.ERROR)
+        return count(self.diagnostics, Severity.ERROR)
 
     @property
     def warning_count(self) -> int:
-        return sum(1 for d in self.diagnostics if d.severity is Severity.WARNING)
+        return count(self.diagnostics, Severity.WARNING)
 
     @property
     def ok(self) -> bool:
@@ -36,7 +36,7 @@ class VerificationReport:
         return self.error_count == 0
 
     def failed(self, strict: bool = False) -> bool:
-        return not self.ok or (strict and self.warning_count > 0)
+        return failed(self.diagnostics, strict)
 
     def codes(self) -> tuple[str, ...]:
         return tuple(d.code for d in self.diagnostics)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from types import MappingProxyType
 
-from courseforge.model.course import Course, Page
+from courseforge.model.course import Course
 from courseforge.model.localized import LocalizedCourse
 from courseforge.model.site import RenderedSite, SiteMetadata
 from courseforge.stages.render.build_views import nav_modules, screen_views
