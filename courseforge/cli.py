@@ -12,6 +12,7 @@ import click
 from courseforge import __version__
 from courseforge.commands.build import build
 from courseforge.commands.check import check
+from courseforge.commands.i18n import i18n
 from courseforge.commands.lint import lint
 
 CRASH_EXIT = 2
@@ -26,6 +27,7 @@ def cli() -> None:
 cli.add_command(lint)
 cli.add_command(build)
 cli.add_command(check)
+cli.add_command(i18n)
 
 
 def report_crash(error: BaseException) -> None:

@@ -66,13 +66,17 @@ def print_summary(out: Path, builds: list[CourseBuild]) -> None:
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               help="How to print diagnostics.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def build(courses: tuple[str, ...], out: Path, output_format: str, strict: bool) -> None:
+@click.option("--locale", "locales", default="",
+              help="Comma-separated locales to build besides the source language (de,fr), 'all' for every "
+                   "declared translation, or a pseudo-locale (en-XA, ar-XB).")
+def build(courses: tuple[str, ...], out: Path, output_format: str, strict: bool, locales: str) -> None:
     """Build SCORM 1.2 packages to OUT/<course>/<locale>/scorm12.zip."""
     folders = discover_courses(courses)
     if not folders:
         raise click.UsageError("no courses found: pass course folders or run where ./courses/ is")
     sink = DiagnosticSink()
-    options = BuildOptions(source_date_epoch=source_date_epoch(), strict=strict)
+    requested = tuple(part.strip() for part in locales.split(",") if part.strip())
+    options = BuildOptions(locales=requested, source_date_epoch=source_date_epoch(), strict=strict)
     builds = [b for folder in folders if (b := build_course(folder, display_path(folder), options, sink))]
     emit_diagnostics(sink, output_format)
     if sink.failed(strict) or len(builds) != len(folders):

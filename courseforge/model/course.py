@@ -73,6 +73,18 @@ class Module(Node):
     lessons: tuple[Lesson, ...] = Field(min_length=1)
 
 
+Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+"""BCP 47 tag as used for catalogs and html lang: ``de``, ``pt-BR``, ``ar``."""
+
+
+class TranslationTarget(Node):
+    """A language the course is translated into, and the catalog coverage it needs to be published."""
+
+    language: Language
+    required: float = 100.0
+    """Percent of messages translated (not fuzzy) for ``i18n status`` to pass."""
+
+
 class CourseManifest(Node):
     """``course.yaml``."""
 
@@ -80,7 +92,9 @@ class CourseManifest(Node):
     title: NonEmpty
     description: NonEmpty
     version: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z][0-9A-Za-z._-]*$")]
-    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+    language: Language
+    """The source language the course is written in."""
+    translations: tuple[TranslationTarget, ...] = ()
     authors: tuple[Author, ...] = Field(min_length=1)
     duration_minutes: int = Field(gt=0)
     objectives: tuple[Objective, ...] = ()

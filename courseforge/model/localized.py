@@ -6,6 +6,8 @@ import gettext
 from dataclasses import dataclass
 from enum import StrEnum
 
+from babel.messages.catalog import Catalog
+
 from courseforge.model.course import Course
 
 
@@ -22,3 +24,13 @@ class LocalizedCourse:
     direction: TextDirection
     ui: gettext.NullTranslations
     """Player (theme) strings for ``locale``; NullTranslations means the source (English) strings."""
+
+
+@dataclass(frozen=True)
+class LocaleCatalogs:
+    """The catalogs one locale's build reads (None where the file does not exist)."""
+
+    course: Catalog | None
+    ui: Catalog | None
+    course_path: str
+    """Display path of the course catalog, for diagnostics."""

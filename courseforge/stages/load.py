@@ -5,7 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from types import MappingProxyType
 
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import PoFileError
+
 from courseforge.diagnostics import DiagnosticSink, Location
+from courseforge.i18n.catalog import UI_DOMAIN, load_catalog, po_path
+from courseforge.model.localized import LocaleCatalogs
 from courseforge.model.source import CourseSource, PageSource, ParsedDocument
 from courseforge.yamlsource import parse_yaml
 
@@ -82,3 +87,32 @@ def load_course(course_dir: Path, display_dir: str, sink: DiagnosticSink) -> Cou
                    hint="create course.yaml with id, title, description, version, language, ... (docs/authoring.md)")
     return CourseSource(display_dir, manifest, MappingProxyType(documents), MappingProxyType(pages),
                         MappingProxyType(files))
+
+
+def read_catalog(path: Path, display: str, sink: DiagnosticSink, *, keep_format_flags: bool = False) -> Catalog | None:
+    """A PO file, or None when it does not exist; a broken one is reported (with its line), not raised."""
+    if not path.is_file():
+        return None
+    try:
+        return load_catalog(path, keep_format_flags=keep_format_flags)
+    except PoFileError as error:
+        line = getattr(error, "lineno", 0) or 0
+        sink.error("i18n.po-syntax", f"catalog cannot be read: {error}", Location(display, line, 1),
+                   hint="fix the PO syntax (msgfmt -c shows the same problem)")
+    except (UnicodeDecodeError, ValueError) as error:
+        sink.error("i18n.po-syntax", f"catalog cannot be read: {error}", Location(display), hint="save it as UTF-8")
+    return None
+
+
+def load_locale_catalogs(locales: Path, display_root: str, course_id: str, locale: str,
+                         sink: DiagnosticSink) -> LocaleCatalogs:
+    """The course and ui catalogs of one language, as the build needs them."""
+    course_file = po_path(locales, locale, course_id)
+    course_display = f"{display_root}/{course_file.relative_to(locales).as_posix()}"
+    ui_file = po_path(locales, locale, UI_DOMAIN)
+    ui_display = f"{display_root}/{ui_file.relative_to(locales).as_posix()}"
+    return LocaleCatalogs(
+        course=read_catalog(course_file, course_display, sink),
+        ui=read_catalog(ui_file, ui_display, sink, keep_format_flags=True),
+        course_path=course_display,
+    )

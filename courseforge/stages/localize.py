@@ -1,22 +1,29 @@
 """The localize stage: a validated course made ready for one locale.
 
-Until translation catalogs exist the only locale is the course's source language, rendered with the
-theme's source strings; the shape (LocalizedCourse) is what later locales plug into.
+Course text comes from the course's catalog (or a pseudo-locale generator), player text from the ui
+catalog; anything without a usable translation falls back to the source text, marked, and is counted
+in one warning per locale. Ids, answer keys and structure never change.
 """
 
 from __future__ import annotations
 
 import gettext
+from functools import partial
 
+from courseforge.diagnostics import DiagnosticSink, Location
+from courseforge.i18n.messages import map_course_text
+from courseforge.i18n.pseudo import is_pseudo, pseudo_translate
+from courseforge.i18n.runtime import CatalogTranslations, CourseLookup
 from courseforge.model.course import Course
-from courseforge.model.localized import LocalizedCourse, TextDirection
+from courseforge.model.localized import LocaleCatalogs, LocalizedCourse, TextDirection
 
 RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur", "ps", "sd", "yi", "dv", "ug", "ckb"})
+RTL_PSEUDO = frozenset({"ar-XB"})
 
 
 def direction_of(locale: str) -> TextDirection:
-    language = locale.split("-")[0].split("_")[0].lower()
-    return TextDirection.RTL if language in RTL_LANGUAGES else TextDirection.LTR
+    language = locale.replace("_", "-").split("-")[0].lower()
+    return TextDirection.RTL if language in RTL_LANGUAGES or locale in RTL_PSEUDO else TextDirection.LTR
 
 
 def localize_source(course: Course) -> LocalizedCourse:
@@ -24,3 +31,33 @@ def localize_source(course: Course) -> LocalizedCourse:
     locale = course.manifest.language
     return LocalizedCourse(course=course, locale=locale, direction=direction_of(locale),
                            ui=gettext.NullTranslations())
+
+
+def localize_pseudo(course: Course, locale: str) -> LocalizedCourse:
+    transform = partial(pseudo_translate, locale=locale)
+    translated = map_course_text(course, lambda source: transform(source.text))
+    return LocalizedCourse(course=translated, locale=locale, direction=direction_of(locale),
+                           ui=CatalogTranslations(None, transform))
+
+
+def report_fallbacks(lookup: CourseLookup, locale: str, source: str, where: str, sink: DiagnosticSink) -> None:
+    missing = sum(lookup.fallbacks.values())
+    if missing:
+        details = ", ".join(f"{count} {kind}" for kind, count in sorted(lookup.fallbacks.items()))
+        sink.warning("i18n.fallback", f"{locale}: {missing} of {lookup.total} texts fall back to the source "
+                     f"language '{source}' ({details})", Location(where),
+                     hint="translate them (courseforge i18n status shows what is missing), then rebuild")
+
+
+def localize(course: Course, locale: str, catalogs: LocaleCatalogs | None, sink: DiagnosticSink) -> LocalizedCourse:
+    """The course in ``locale``: the source language, a pseudo-locale, or a translated language."""
+    source = course.manifest.language
+    if locale == source:
+        return localize_source(course)
+    if is_pseudo(locale):
+        return localize_pseudo(course, locale)
+    lookup = CourseLookup(catalogs.course if catalogs else None)
+    translated = map_course_text(course, lookup)
+    report_fallbacks(lookup, locale, source, catalogs.course_path if catalogs else locale, sink)
+    ui = CatalogTranslations(catalogs.ui if catalogs else None)
+    return LocalizedCourse(course=translated, locale=locale, direction=direction_of(locale), ui=ui)

@@ -14,6 +14,7 @@ from courseforge.model.course import Course
 from courseforge.model.localized import LocalizedCourse
 from courseforge.model.site import RenderedSite, SiteMetadata
 from courseforge.stages.render.build_views import nav_modules, screen_views
+from courseforge.stages.render.fallback import mark_fallbacks, strip_marks
 from courseforge.stages.render.markup import CONTENT_DIR, NEW_TAB_HINT_ID, LinkTargets, MarkdownRenderer
 from courseforge.stages.render.runtime_data import course_data, script_json
 from courseforge.stages.render.theme import ENTRY_TEMPLATE, static_files, theme_environment
@@ -48,8 +49,8 @@ def site_metadata(localized: LocalizedCourse) -> SiteMetadata:
     return SiteMetadata(
         course_id=manifest.id,
         version=manifest.version,
-        title=manifest.title,
-        description=manifest.description,
+        title=strip_marks(manifest.title),
+        description=strip_marks(manifest.description),
         language=localized.locale,
         duration_minutes=manifest.duration_minutes,
         mastery_score=manifest.mastery.score if manifest.mastery else None,
@@ -60,6 +61,8 @@ def render_site(localized: LocalizedCourse, templates_dir: Path) -> RenderedSite
     """Render the course with the theme in ``templates_dir`` (e.g. ``templates/default``)."""
     env = theme_environment(templates_dir, localized.ui)
     html = env.get_template(ENTRY_TEMPLATE).render(ctx=site_context(localized))
+    if localized.locale != localized.course.manifest.language:
+        html = mark_fallbacks(html, localized.course.manifest.language)
     files = {ENTRY_TEMPLATE: html.encode("utf-8"), **static_files(env)}
     files.update({f"{CONTENT_DIR}/{path}": data for path, data in localized.course.assets.items()})
     return RenderedSite(metadata=site_metadata(localized), files=MappingProxyType(dict(sorted(files.items()))),

@@ -27,7 +27,21 @@ def check_manifest(manifest: CourseManifest, folder_name: str, sink: DiagnosticS
     check_unique(manifest.modules, "module", sink)
     check_unique([lesson for module in manifest.modules for lesson in module.lessons], "lesson", sink)
     check_unique(manifest.objectives, "objective", sink)
+    check_translations(manifest, sink)
     check_repeated_items(manifest, sink)
+
+
+def check_translations(manifest: CourseManifest, sink: DiagnosticSink) -> None:
+    seen: set[str] = set()
+    for target in manifest.translations:
+        check_percent(target.required, f"required coverage for '{target.language}'", "course.coverage-range",
+                      target.origin, sink)
+        if target.language == manifest.language:
+            sink.error("course.translation-source", f"'{target.language}' is the source language, not a "
+                       "translation", target.origin, hint="list only the languages the course is translated into")
+        if target.language in seen:
+            sink.error("ids.duplicate", f"translation '{target.language}' is listed twice", target.origin)
+        seen.add(target.language)
 
 
 def check_repeated_items(manifest: CourseManifest, sink: DiagnosticSink) -> None:

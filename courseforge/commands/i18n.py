@@ -1,0 +1,188 @@
+"""``courseforge i18n``: catalogs for translators (extract, init, update, status, check, XLIFF exchange)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+from babel.core import Locale, UnknownLocaleError
+from babel.messages.catalog import Catalog
+
+from courseforge.commands.common import discover_courses, display_path, emit_diagnostics, write_atomically
+from courseforge.diagnostics import DiagnosticSink
+from courseforge.i18n.catalog import (
+    UI_DOMAIN,
+    catalog_bytes,
+    catalog_languages,
+    is_format_domain,
+    load_catalog,
+    po_path,
+    pot_path,
+)
+from courseforge.i18n.extract import course_template, message_signature, ui_template
+from courseforge.i18n.status import Coverage, coverage
+from courseforge.i18n.update import merge
+from courseforge.model.course import Course
+from courseforge.pipeline import lint_course
+from courseforge.theme import TEMPLATES_ROOT
+
+LOCALES = Path("locales")
+
+
+@dataclass(frozen=True)
+class Domain:
+    """One catalog family: a course's texts, or the player's ``ui`` strings."""
+
+    name: str
+    languages: tuple[str, ...]
+    """Languages this domain is translated into (declared in course.yaml, or every language for ui)."""
+    required: dict[str, float]
+
+
+def load_courses(arguments: tuple[str, ...]) -> list[Course]:
+    """Valid courses or a stop: extracting from a broken course would publish its mistakes to translators."""
+    sink = DiagnosticSink()
+    courses = [c for folder in discover_courses(arguments) if (c := lint_course(folder, display_path(folder), sink))]
+    if sink.failed():
+        emit_diagnostics(sink, "text")
+        raise click.ClickException("fix the course errors above first (courseforge lint)")
+    return courses
+
+
+def domains(courses: list[Course]) -> list[Domain]:
+    declared = {c.id: {t.language: t.required for t in c.manifest.translations} for c in courses}
+    every = sorted({lang for langs in declared.values() for lang in langs} | set(catalog_languages(LOCALES)))
+    result = [Domain(c.id, tuple(sorted(declared[c.id])), declared[c.id]) for c in courses]
+    result.append(Domain(UI_DOMAIN, tuple(every), {}))
+    return result
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    if path.is_file() and path.read_bytes() == data:
+        return False
+    write_atomically(path, data)
+    return True
+
+
+def templates(courses: list[Course]) -> dict[str, Catalog]:
+    themes = sorted(p for p in TEMPLATES_ROOT.iterdir() if p.is_dir())
+    found = {course.id: course_template(course) for course in courses}
+    found[UI_DOMAIN] = ui_template(themes, TEMPLATES_ROOT.parent)
+    return found
+
+
+def read_template(domain: str) -> Catalog:
+    path = pot_path(LOCALES, domain)
+    if not path.is_file():
+        raise click.ClickException(f"{path} is missing: run 'courseforge i18n extract' first")
+    return load_catalog(path, keep_format_flags=is_format_domain(domain))
+
+
+def new_language_catalog(template: Catalog, language: str) -> Catalog:
+    try:
+        locale = Locale.parse(language.replace("-", "_"))
+    except (UnknownLocaleError, ValueError) as error:
+        raise click.ClickException(f"unknown language '{language}': {error}") from error
+    catalog = Catalog(locale=locale, domain=template.domain, project=template.project, version=template.version,
+                      fuzzy=False)
+    merged, _ = merge(template, catalog)
+    return merged
+
+
+@click.group()
+def i18n() -> None:
+    """Translation catalogs: locales/templates/*.pot and locales/<lang>/LC_MESSAGES/*.po."""
+
+
+@i18n.command()
+@click.argument("courses", nargs=-1, type=click.Path(file_okay=False))
+def extract(courses: tuple[str, ...]) -> None:
+    """Write one POT per course and ui.pot for the player; unchanged templates are not rewritten."""
+    for domain, template in templates(load_courses(courses)).items():
+        path = pot_path(LOCALES, domain)
+        old = load_catalog(path, keep_format_flags=is_format_domain(domain)) if path.is_file() else None
+        changed = old is None or message_signature(old) != message_signature(template)
+        if changed:
+            write_atomically(path, catalog_bytes(template, keep_format_flags=is_format_domain(domain)))
+        count = sum(1 for m in template if m.id)
+        click.echo(f"{path}: {count} messages{' (updated)' if changed else ''}")
+
+
+@i18n.command()
+@click.argument("language")
+@click.argument("courses", nargs=-1, type=click.Path(file_okay=False))
+def init(language: str, courses: tuple[str, ...]) -> None:
+    """Create LANGUAGE's catalogs (plural forms from CLDR) for every course and the player."""
+    for domain in [c.id for c in load_courses(courses)] + [UI_DOMAIN]:
+        path = po_path(LOCALES, language, domain)
+        if path.exists():
+            click.echo(f"{path}: exists, left as it is (use 'i18n update')")
+            continue
+        catalog = new_language_catalog(read_template(domain), language)
+        write_atomically(path, catalog_bytes(catalog, keep_format_flags=is_format_domain(domain)))
+        click.echo(f"{path}: created ({catalog.plural_forms})")
+    click.echo(f"declare it in each course.yaml under 'translations:' (language: {language}) to build and gate it")
+
+
+@i18n.command()
+@click.option("--lang", "languages", multiple=True, help="Only these languages (repeatable).")
+@click.argument("courses", nargs=-1, type=click.Path(file_okay=False))
+def update(languages: tuple[str, ...], courses: tuple[str, ...]) -> None:
+    """Merge each template into its catalogs: +added/-removed/~fuzzy per catalog."""
+    for domain in domains(load_courses(courses)):
+        template = read_template(domain.name)
+        for language in domain.languages:
+            if languages and language not in languages:
+                continue
+            path = po_path(LOCALES, language, domain.name)
+            keep = is_format_domain(domain.name)
+            if path.is_file():
+                merged, stats = merge(template, load_catalog(path, keep_format_flags=keep))
+                changed = write_if_changed(path, catalog_bytes(merged, keep_format_flags=keep))
+                click.echo(f"{path}: {stats}{'' if changed else ' (unchanged)'}")
+            else:
+                write_atomically(path, catalog_bytes(new_language_catalog(template, language), keep_format_flags=keep))
+                click.echo(f"{path}: created")
+
+
+def coverage_rows(courses: list[Course]) -> list[Coverage]:
+    rows = []
+    for domain in domains(courses):
+        template = read_template(domain.name)
+        for language in domain.languages:
+            path = po_path(LOCALES, language, domain.name)
+            catalog = load_catalog(path, keep_format_flags=is_format_domain(domain.name)) if path.is_file() else None
+            rows.append(coverage(template, catalog, domain.name, language, domain.required.get(language)))
+    return rows
+
+
+def print_table(rows: list[Coverage], minimum: float | None) -> None:
+    header = f"{'catalog':<22} {'lang':<6} {'translated':>10} {'fuzzy':>6} {'untransl.':>9} {'obsolete':>8} " \
+             f"{'%':>7} {'needed':>7}"
+    click.echo(header)
+    for row in rows:
+        needed = max(filter(None, (minimum, row.required)), default=None)
+        flag = "  BELOW" if row.below(minimum) else ""
+        click.echo(f"{row.domain:<22} {row.language:<6} {row.translated:>10} {row.fuzzy:>6} {row.untranslated:>9} "
+                   f"{row.obsolete:>8} {row.percent:>6.1f}% {'' if needed is None else f'{needed:g}%':>7}{flag}")
+
+
+@i18n.command()
+@click.option("--min", "minimum", type=click.FloatRange(0, 100), help="Coverage every catalog needs (percent).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@click.argument("courses", nargs=-1, type=click.Path(file_okay=False))
+def status(minimum: float | None, output_format: str, courses: tuple[str, ...]) -> None:
+    """Coverage per course and language; exit 1 when a catalog is below its required coverage."""
+    rows = coverage_rows(load_courses(courses))
+    if output_format == "json":
+        click.echo(json.dumps([row.to_json(minimum) for row in rows], indent=2))
+    else:
+        print_table(rows, minimum)
+    below = [row for row in rows if row.below(minimum)]
+    if below:
+        if output_format == "text":
+            names = ", ".join(f"{r.domain}/{r.language}" for r in below)
+            click.echo(f"below required coverage: {names}", err=True)
+        raise SystemExit(1)

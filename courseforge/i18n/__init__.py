@@ -1,0 +1,1 @@
+"""Localization: message extraction, catalogs, statistics, checks, pseudo-locales and XLIFF exchange."""

@@ -1,0 +1,83 @@
+"""Translations as the build uses them: catalog lookups with visible fallbacks, for course text and for
+the player's strings.
+
+A text with no usable translation (missing, fuzzy, or stale) falls back to the source text wrapped in
+Unicode isolates (U+2068 … U+2069). The isolates keep left-to-right source text intact inside a
+right-to-left page, and the render stage turns them into ``<span lang="<source>">`` so screen readers
+switch voice; inside attributes and scripts it drops them.
+"""
+
+from __future__ import annotations
+
+import gettext
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from babel.messages.catalog import Catalog, Message
+
+from courseforge.i18n.messages import SourceText
+from courseforge.i18n.update import is_translated
+
+FALLBACK_OPEN = "\u2068"
+FALLBACK_CLOSE = "\u2069"
+
+
+def mark_fallback(text: str) -> str:
+    return f"{FALLBACK_OPEN}{text}{FALLBACK_CLOSE}" if text else text
+
+
+def usable(message: Message | None) -> bool:
+    return message is not None and is_translated(message) and not message.fuzzy
+
+
+@dataclass
+class CourseLookup:
+    """Looks each course text up by (source text, id path); counts what had to fall back."""
+
+    catalog: Catalog | None
+    fallbacks: Counter[str] = field(default_factory=Counter)
+    total: int = 0
+
+    def __call__(self, source: SourceText) -> str:
+        self.total += 1
+        message = self.catalog.get(source.text, source.context) if self.catalog is not None else None
+        if usable(message):
+            assert message is not None
+            return str(message.string)
+        self.fallbacks["fuzzy" if message is not None and message.fuzzy else "untranslated"] += 1
+        return mark_fallback(source.text)
+
+
+class CatalogTranslations(gettext.NullTranslations):
+    """gettext over a Babel catalog held in memory (no compiled .mo on disk); unusable entries fall back
+    to the marked source string."""
+
+    def __init__(self, catalog: Catalog | None, transform: Callable[[str], str] = mark_fallback) -> None:
+        super().__init__()
+        self.catalog = catalog
+        self.transform = transform
+        self.plural_index = gettext.c2py(catalog.plural_expr) if catalog is not None else (lambda n: int(n != 1))
+
+    def lookup(self, message_id: str | tuple[str, str], context: str | None) -> Message | None:
+        if self.catalog is None:
+            return None
+        message = self.catalog.get(message_id, context)
+        return message if usable(message) else None
+
+    def gettext(self, message: str) -> str:
+        return self.pgettext(None, message)
+
+    def pgettext(self, context: str | None, message: str) -> str:
+        found = self.lookup(message, context)
+        return str(found.string) if found is not None else self.transform(message)
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        return self.npgettext(None, msgid1, msgid2, n)
+
+    def npgettext(self, context: str | None, msgid1: str, msgid2: str, n: int) -> str:
+        found = self.lookup((msgid1, msgid2), context)
+        if found is not None and isinstance(found.string, tuple | list):
+            index = min(self.plural_index(n), len(found.string) - 1)
+            return str(found.string[index])
+        return self.transform(msgid1 if n == 1 else msgid2)

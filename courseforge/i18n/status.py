@@ -1,0 +1,58 @@
+"""Translation coverage, counted by us (Babel's statistics count fuzzy and empty plural forms as done)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from babel.messages.catalog import Catalog
+
+from courseforge.i18n.update import is_translated
+
+
+@dataclass(frozen=True)
+class Coverage:
+    domain: str
+    language: str
+    translated: int
+    fuzzy: int
+    untranslated: int
+    obsolete: int
+    required: float | None = None
+    """Percent needed to publish (from course.yaml), when declared."""
+
+    @property
+    def total(self) -> int:
+        return self.translated + self.fuzzy + self.untranslated
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.translated / self.total if self.total else 100.0
+
+    def below(self, minimum: float | None) -> bool:
+        floor = max(filter(None, (minimum, self.required)), default=None)
+        return floor is not None and self.percent + 1e-9 < floor
+
+    def to_json(self, minimum: float | None = None) -> dict[str, object]:
+        return {"domain": self.domain, "language": self.language, "translated": self.translated,
+                "fuzzy": self.fuzzy, "untranslated": self.untranslated, "obsolete": self.obsolete,
+                "total": self.total, "percent": round(self.percent, 2), "required": self.required,
+                "ok": not self.below(minimum)}
+
+
+def coverage(template: Catalog, catalog: Catalog | None, domain: str, language: str,
+             required: float | None = None) -> Coverage:
+    """Counts against the template, so a catalog not yet updated shows its new entries as untranslated.
+
+    Translated: every form filled and not fuzzy. Fuzzy: a (stale) translation awaiting review.
+    """
+    translated = fuzzy = untranslated = 0
+    for entry in (m for m in template if m.id):
+        message = catalog.get(entry.id, entry.context) if catalog is not None else None
+        if message is None or not is_translated(message):
+            untranslated += 1
+        elif message.fuzzy:
+            fuzzy += 1
+        else:
+            translated += 1
+    obsolete = len(catalog.obsolete) if catalog is not None else 0
+    return Coverage(domain, language, translated, fuzzy, untranslated, obsolete, required)

@@ -1,0 +1,68 @@
+"""Page blocks: stable ids in document order, and translated text put back without touching the rest."""
+
+from __future__ import annotations
+
+from courseforge.markdown_blocks import BlockKind, replace_blocks, text_blocks
+
+PAGE = """## Before you *start*
+
+Read this first.
+It has two lines and **bold** text.
+
+- a list item
+  that continues
+- another item
+
+> A quotation.
+
+![A fire exit sign](../assets/exit.svg)
+
+| Extinguisher | Use on |
+|---|---|
+| Water | Class A |
+
+1. first step
+2. second step
+
+Setext heading
+==============
+"""
+
+
+def test_blocks_in_document_order_with_kinds() -> None:
+    blocks = text_blocks(PAGE)
+    assert [(b.id, b.kind) for b in blocks] == [
+        ("b1", BlockKind.HEADING), ("b2", BlockKind.PARAGRAPH), ("b3", BlockKind.LIST_ITEM),
+        ("b4", BlockKind.LIST_ITEM), ("b5", BlockKind.QUOTE), ("b6/alt", BlockKind.IMAGE_ALT),
+        ("b7", BlockKind.TABLE_CELL), ("b8", BlockKind.TABLE_CELL), ("b9", BlockKind.TABLE_CELL),
+        ("b10", BlockKind.TABLE_CELL), ("b11", BlockKind.LIST_ITEM), ("b12", BlockKind.LIST_ITEM),
+        ("b13", BlockKind.HEADING),
+    ]
+    assert blocks[1].text == "Read this first.\nIt has two lines and **bold** text."
+    assert blocks[5].text == "A fire exit sign"
+
+
+def test_no_replacement_is_identity() -> None:
+    assert replace_blocks(PAGE, {}) == PAGE
+    assert replace_blocks(PAGE, {b.id: b.text for b in text_blocks(PAGE)}) == PAGE
+
+
+def test_every_block_replaced_reads_back_exactly_even_when_line_counts_change() -> None:
+    blocks = text_blocks(PAGE)
+    translated = {b.id: f"«{b.text}»" if b.kind is not BlockKind.PARAGRAPH else "Lies das.\nZwei\nDrei"
+                  for b in blocks}
+    result = replace_blocks(PAGE, translated)
+    again = text_blocks(result)
+    assert [b.id for b in again] == [b.id for b in blocks]
+    assert {b.id: b.text for b in again} == translated
+
+
+def test_one_changed_block_changes_only_its_lines() -> None:
+    result = replace_blocks(PAGE, {"b5": "Ein Zitat."})
+    changed = [(a, b) for a, b in zip(PAGE.splitlines(), result.splitlines(), strict=True) if a != b]
+    assert changed == [("> A quotation.", "> Ein Zitat.")]
+
+
+def test_table_cell_with_pipe_is_escaped() -> None:
+    result = replace_blocks(PAGE, {"b9": "Wasser | kalt"})
+    assert "| Wasser \\| kalt | Class A |" in result
