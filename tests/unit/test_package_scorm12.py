@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import os
@@ -60,7 +61,7 @@ def test_package_lists_every_file_and_ships_the_official_xsds_at_the_root() -> N
             assert archive.read(name) == (schema_dir("scorm12") / name).read_bytes()
     listed = {unquote(f.get("href") or "") for f in manifest.iter("{*}file")}
     assert listed == set(site().files)
-    assert names == listed | {"imsmanifest.xml", *SCORM12_OFFICIAL}
+    assert names == listed | {"imsmanifest.xml", "metadata.xml", *SCORM12_OFFICIAL}
 
 
 def test_identifiers_derive_from_course_id_and_version() -> None:
@@ -83,3 +84,16 @@ def test_rebuild_is_byte_identical_and_honours_source_date_epoch() -> None:
 
 def test_zip_writer_sorts_entries_whatever_the_input_order() -> None:
     assert write_zip({"b": b"2", "a": b"1"}) == write_zip({"a": b"1", "b": b"2"})
+
+
+def test_metadata_record_carries_the_locale() -> None:
+    german = RenderedSite(dataclasses.replace(site().metadata, language="de", title="Brandschutz"), site().files)
+    package = packager_for(PackageFormat.SCORM12).package(german, "de", None)
+    with zipfile.ZipFile(io.BytesIO(package.data)) as archive:
+        record = etree.fromstring(archive.read("metadata.xml"))
+    assert record.findtext("{*}general/{*}language") == "de"
+    title = record.find("{*}general/{*}title/{*}langstring")
+    assert title is not None and title.text == "Brandschutz"
+    assert title.get("{http://www.w3.org/XML/1998/namespace}lang") == "de"
+    manifest = etree.fromstring(package.manifest)
+    assert manifest.findtext("{*}metadata/{http://www.adlnet.org/xsd/adlcp_rootv1p2}location") == "metadata.xml"

@@ -20,6 +20,9 @@ XSI = "http://www.w3.org/2001/XMLSchema-instance"
 SCHEMA_LOCATION = (f"{IMSCP} imscp_rootv1p1p2.xsd {IMSMD} imsmd_rootv1p2p1.xsd "
                    f"{ADLCP} adlcp_rootv1p2.xsd")
 MANIFEST_NAME = "imsmanifest.xml"
+METADATA_NAME = "metadata.xml"
+"""IMS MD 1.2.1 record (title, language, description, version) linked by adlcp:location: inline IMS MD
+cannot be validated with the published schema, and LMS catalogues read the language from here."""
 
 
 def ncname(*parts: str) -> str:
@@ -70,6 +73,7 @@ def build_manifest(site: RenderedSite, locale: str) -> bytes:
     metadata = sub(root, IMSCP, "metadata")
     sub(metadata, IMSCP, "schema", "ADL SCORM")
     sub(metadata, IMSCP, "schemaversion", "1.2")
+    sub(metadata, ADLCP, "location", METADATA_NAME)
     organizations = sub(root, IMSCP, "organizations", default=ids.organization)
     organization = sub(organizations, IMSCP, "organization", identifier=ids.organization)
     sub(organization, IMSCP, "title", meta.title)
@@ -86,6 +90,21 @@ def build_manifest(site: RenderedSite, locale: str) -> bytes:
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
+def langstring(parent: etree._Element, text: str, language: str) -> None:
+    sub(parent, IMSMD, "langstring", text).set("{http://www.w3.org/XML/1998/namespace}lang", language)
+
+
+def build_metadata(meta: SiteMetadata) -> bytes:
+    """The course's LOM record in its locale: what an LMS catalogue shows and filters by language."""
+    root = etree.Element(f"{{{IMSMD}}}lom", nsmap={None: IMSMD})  # type: ignore[dict-item]
+    general = sub(root, IMSMD, "general")
+    langstring(sub(general, IMSMD, "title"), meta.title, meta.language)
+    sub(general, IMSMD, "language", meta.language)
+    langstring(sub(general, IMSMD, "description"), meta.description, meta.language)
+    langstring(sub(sub(root, IMSMD, "lifecycle"), IMSMD, "version"), meta.version, "x-none")
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+
+
 class Scorm12Packager:
     format = PackageFormat.SCORM12
 
@@ -93,6 +112,7 @@ class Scorm12Packager:
         manifest = build_manifest(site, locale)
         files = dict(site.files)
         files[MANIFEST_NAME] = manifest
+        files[METADATA_NAME] = build_metadata(site.metadata)
         for name in SCORM12_OFFICIAL:
             files[name] = schema_bytes("scorm12", name)
         data = write_zip(files, source_date_epoch)
