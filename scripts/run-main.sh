@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
-exec .venv/bin/courseforge build "$@"
+exec .venv/bin/courseforge build --locale all "$@"
