@@ -52,6 +52,7 @@ def ui_template(theme_dirs: list[Path], root: Path) -> Catalog:
 
 
 def message_signature(catalog: Catalog) -> list[tuple[object, ...]]:
-    """What a template says, without its header dates: used to avoid rewriting an unchanged POT."""
-    return [(m.context, m.id, tuple(m.locations), tuple(m.auto_comments), tuple(sorted(m.flags)))
+    """What a template says, without its header dates: used to avoid rewriting an unchanged POT.
+    Comments are compared word by word: the PO writer wraps long comment lines."""
+    return [(m.context, m.id, tuple(m.locations), " ".join(m.auto_comments).split(), tuple(sorted(m.flags)))
             for m in catalog if m.id]

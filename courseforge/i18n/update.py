@@ -97,15 +97,17 @@ def merge(template: Catalog, existing: Catalog) -> tuple[Catalog, MergeStats]:
         else:
             added += 1
         result[entry.id] = message
-    removed = keep_obsolete(existing, result, wanted)
+    contexts = {entry.context for entry in template if entry.id and entry.context}
+    removed = keep_obsolete(existing, result, wanted, contexts)
     return result, MergeStats(added, removed, fuzzy)
 
 
-def keep_obsolete(existing: Catalog, result: Catalog, wanted: set[Key]) -> int:
-    """Translations whose id is gone stay as obsolete entries, so no translator work is ever lost."""
+def keep_obsolete(existing: Catalog, result: Catalog, wanted: set[Key], contexts: set[str]) -> int:
+    """Translations whose id is gone stay as obsolete entries, so no translator work is ever lost.
+    An entry whose id lives on with changed text was carried over as fuzzy: it is not removed."""
     removed = 0
     for message in (m for m in existing if m.id):
-        if (message.id, message.context) not in wanted:
+        if (message.id, message.context) not in wanted and message.context not in contexts:
             removed += 1
             if is_translated(message):
                 result.obsolete[catalog_key(message)] = message

@@ -1,0 +1,92 @@
+"""Localized builds: same ids and answer keys in every locale, marked fallbacks, valid catalogs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from lxml import html
+
+from courseforge.diagnostics import DiagnosticSink
+from courseforge.i18n.catalog import catalog_bytes, load_catalog
+from courseforge.model.course import Course
+from courseforge.pipeline import lint_course
+from courseforge.stages.load import load_locale_catalogs
+from courseforge.stages.localize import localize
+from courseforge.stages.render import render_site
+from courseforge.theme import theme_dir
+
+REPO = Path(__file__).resolve().parents[2]
+LOCALES = REPO / "locales"
+CATALOGS = sorted(LOCALES.glob("**/*.po")) + sorted(LOCALES.glob("templates/*.pot"))
+
+
+def course(name: str) -> Course:
+    sink = DiagnosticSink()
+    result = lint_course(REPO / "courses" / name, f"courses/{name}", sink)
+    assert result is not None, [d.format() for d in sink]
+    return result
+
+
+def page_of(localized_course: Course, locale: str, locales: Path = LOCALES) -> tuple[html.HtmlElement, DiagnosticSink]:
+    sink = DiagnosticSink()
+    catalogs = load_locale_catalogs(locales, "locales", localized_course.id, locale, sink)
+    site = render_site(localize(localized_course, locale, catalogs, sink), theme_dir("default"))
+    return html.fromstring(site.files["index.html"]), sink
+
+
+def tracking_data(document: html.HtmlElement) -> object:
+    """The runtime's course data without any text: ids, kinds, scoring keys (fill-in answers aside)."""
+    (script,) = document.xpath("//script[@id='cf-data']")
+    data = json.loads(script.text)
+
+    def strip(node: object) -> object:
+        if isinstance(node, dict):
+            return {k: strip(v) for k, v in node.items() if k not in {"title", "accepted", "language", "lang"}}
+        if isinstance(node, list):
+            return [strip(v) for v in node]
+        return node
+
+    return strip(data)
+
+
+@pytest.mark.parametrize(("name", "locale"), [("workplace-safety", "de"), ("workplace-safety", "ar"),
+                                              ("data-privacy", "fr"), ("data-privacy", "en-XA")])
+def test_ids_and_answer_keys_are_identical_across_locales(name: str, locale: str) -> None:
+    source = course(name)
+    english, _ = page_of(source, "en")
+    translated, _ = page_of(source, locale)
+    assert tracking_data(translated) == tracking_data(english)
+    assert translated.get("lang") == locale
+
+
+def test_missing_translation_falls_back_marked_and_warned(tmp_path: Path) -> None:
+    source = course("workplace-safety")
+    locales = tmp_path / "locales"
+    shutil.copytree(LOCALES, locales)
+    po = locales / "de" / "LC_MESSAGES" / "workplace-safety.po"
+    catalog = load_catalog(po)
+    title = catalog.get("Workplace Safety Induction", "workplace-safety/@course/title")
+    assert title is not None
+    title.string = ""
+    po.write_bytes(catalog_bytes(catalog))
+    document, sink = page_of(source, "de", locales)
+    spans = document.xpath("//span[@lang='en']")
+    assert "Workplace Safety Induction" in [s.text_content() for s in spans]
+    assert [d.code for d in sink] == ["i18n.fallback"]
+    assert "1 of " in sink.items[0].message
+
+
+def test_right_to_left_locale_sets_dir() -> None:
+    document, _ = page_of(course("workplace-safety"), "ar")
+    assert (document.get("lang"), document.get("dir")) == ("ar", "rtl")
+
+
+@pytest.mark.parametrize("path", CATALOGS, ids=lambda p: p.relative_to(LOCALES).as_posix())
+def test_msgfmt_accepts_every_committed_catalog(path: Path) -> None:
+    result = subprocess.run(["msgfmt", "--check-format", "-c", "-o", "/dev/null", str(path)],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
