@@ -10,7 +10,13 @@ import click
 from babel.core import Locale, UnknownLocaleError
 from babel.messages.catalog import Catalog
 
-from courseforge.commands.common import discover_courses, display_path, emit_diagnostics, write_atomically
+from courseforge.commands.common import (
+    discover_courses,
+    display_path,
+    emit_diagnostics,
+    summary_line,
+    write_atomically,
+)
 from courseforge.diagnostics import DiagnosticSink
 from courseforge.i18n.catalog import (
     UI_DOMAIN,
@@ -21,11 +27,13 @@ from courseforge.i18n.catalog import (
     po_path,
     pot_path,
 )
+from courseforge.i18n.consistency import check_catalog
 from courseforge.i18n.extract import course_template, message_signature, ui_template
 from courseforge.i18n.status import Coverage, coverage
 from courseforge.i18n.update import merge
 from courseforge.model.course import Course
 from courseforge.pipeline import lint_course
+from courseforge.stages.load import read_catalog
 from courseforge.theme import TEMPLATES_ROOT
 
 LOCALES = Path("locales")
@@ -186,3 +194,27 @@ def status(minimum: float | None, output_format: str, courses: tuple[str, ...]) 
             names = ", ".join(f"{r.domain}/{r.language}" for r in below)
             click.echo(f"below required coverage: {names}", err=True)
         raise SystemExit(1)
+
+
+def catalog_files(languages: tuple[str, ...]) -> list[Path]:
+    files = sorted(LOCALES.glob("*/LC_MESSAGES/*.po"))
+    return [f for f in files if not languages or f.parent.parent.name in languages]
+
+
+@i18n.command("check")
+@click.option("--lang", "languages", multiple=True, help="Only these languages (repeatable).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def check_catalogs(languages: tuple[str, ...], output_format: str, strict: bool) -> None:
+    """Translations keep placeholders, links, images, code and Markdown; plurals complete; limits kept."""
+    sink = DiagnosticSink()
+    files = catalog_files(languages)
+    for path in files:
+        data = path.read_bytes()
+        catalog = read_catalog(path, path.as_posix(), sink, keep_format_flags=is_format_domain(path.stem))
+        if catalog is not None:
+            check_catalog(catalog, path.as_posix(), data, sink)
+    emit_diagnostics(sink, output_format)
+    if output_format == "text":
+        click.echo(f"checked {len(files)} catalogs: {summary_line(sink)}", err=True)
+    raise SystemExit(1 if sink.failed(strict) else 0)
