@@ -89,6 +89,7 @@ def test_removed_text_becomes_obsolete_and_new_text_is_added(project: Path) -> N
     quiz.write_text(quiz.read_text().replace("      - {id: c2, text: Two}\n", "      - {id: c4, text: Four}\n"))
     run("i18n", "extract")
     code, output = run("i18n", "update", "--lang", "de")
+    assert code == 0
     assert "locales/de/LC_MESSAGES/i18n-course.po: +1/-1/~0" in output
     catalog = load_catalog(po_path(LOCALES, "de", "i18n-course"))
     assert [m.string for m in catalog.obsolete.values()] == ["de:Two"]
