@@ -42,6 +42,8 @@ from courseforge.model.course import (
 )
 
 ACCEPTED_SEPARATOR = " | "
+TYPED_ANSWERS_SUFFIX = "/accepted"
+"""Context suffix of a fill-in question's accepted answers: what learners type, never pseudo-localized."""
 FILL_IN_LIMIT = 255
 """SCORM 1.2 fill-in responses (CMIFeedback) hold 255 characters."""
 
@@ -203,7 +205,7 @@ class Walker:
         note = (f"accepted answers, separated by '{ACCEPTED_SEPARATOR.strip()}': give every spelling a learner "
                 f"of your language may type ({'case matters' if question.case_sensitive else 'case is ignored'})")
         joined = ACCEPTED_SEPARATOR.join(question.accepted)
-        text = self.text(f"{base}/accepted", joined, note, question.origin, max_length=None)
+        text = self.text(f"{base}{TYPED_ANSWERS_SUFFIX}", joined, note, question.origin)
         answers = tuple(a.strip() for a in text.split(ACCEPTED_SEPARATOR.strip()) if a.strip())
         return answers or question.accepted
 

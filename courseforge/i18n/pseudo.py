@@ -29,6 +29,7 @@ from courseforge.i18n import inline
 from courseforge.i18n.catalog import max_length
 from courseforge.i18n.consistency import compare
 from courseforge.i18n.inline import Role, Segment
+from courseforge.i18n.messages import TYPED_ANSWERS_SUFFIX
 
 PSEUDO_LOCALES = ("en-XA", "ar-XB")
 PSEUDO_BASE = {"en-XA": "en", "ar-XB": "ar"}
@@ -44,7 +45,7 @@ _ACCENTS = str.maketrans(
 )
 _PADDING = "one two three four five six seven eight nine ten".translate(_ACCENTS)
 RLM, RLO, PDF = "\u200f", "\u202e", "\u202c"
-TYPED_CONTEXT_SUFFIX = "/accepted"
+TYPED_CONTEXT_SUFFIX = TYPED_ANSWERS_SUFFIX
 """A fill-in question's accepted answers (``<course>/<quiz>/<question>/accepted``) are typed by the learner,
 not shown: pseudo catalogs keep them as they are, so a pseudo-locale build can still be answered."""
 

@@ -11,7 +11,7 @@ import gettext
 from functools import partial
 
 from courseforge.diagnostics import DiagnosticSink, Location
-from courseforge.i18n.messages import map_course_text
+from courseforge.i18n.messages import TYPED_ANSWERS_SUFFIX, SourceText, map_course_text
 from courseforge.i18n.pseudo import is_pseudo, pseudo_translate
 from courseforge.i18n.runtime import CatalogTranslations, CourseLookup
 from courseforge.model.course import Course
@@ -34,8 +34,13 @@ def localize_source(course: Course) -> LocalizedCourse:
 
 
 def localize_pseudo(course: Course, locale: str) -> LocalizedCourse:
+    """Every text pseudo-localized, except answers learners type (a fill-in must stay answerable)."""
     transform = partial(pseudo_translate, locale=locale)
-    translated = map_course_text(course, lambda source: transform(source.text))
+
+    def pseudo(source: SourceText) -> str:
+        return source.text if source.context.endswith(TYPED_ANSWERS_SUFFIX) else transform(source.text)
+
+    translated = map_course_text(course, pseudo)
     return LocalizedCourse(course=translated, locale=locale, direction=direction_of(locale),
                            ui=CatalogTranslations(None, transform))
 
