@@ -136,3 +136,39 @@ def test_merge_reuses_a_translation_whose_block_moved(project: Path) -> None:
     moved = merged.get("Moved text.", "x/p/b2")
     assert moved is not None and moved.string == "Verschobener Text." and not moved.fuzzy
     assert str(stats) == "+1/-0/~1"
+
+
+@pytest.mark.parametrize("version", ["1.2", "2.1"])
+def test_xliff_round_trip_through_the_commands_is_lossless(project: Path, version: str) -> None:
+    run("i18n", "extract")
+    run("i18n", "update", "--lang", "de")
+    translate_all("de")
+    path = po_path(LOCALES, "de", "i18n-course")
+    catalog = load_catalog(path)
+    catalog.get("Ladder safety", "i18n-course/@course/title").flags.add("fuzzy")  # type: ignore[union-attr]
+    path.write_bytes(catalog_bytes(catalog))
+    translated = path.read_bytes()
+    code, output = run("i18n", "export-xliff", "--lang", "de", "--xliff-version", version)
+    assert code == 0, output
+    for message in catalog:
+        if message.id:
+            message.string = ""
+            message.flags.discard("fuzzy")
+    path.write_bytes(catalog_bytes(catalog))
+    exported = sorted((project / "build" / "xliff" / "de").glob("i18n-course.*"))
+    code, output = run("i18n", "import-xliff", *(str(p) for p in exported))
+    assert code == 0, output
+    assert path.read_bytes() == translated
+
+
+def test_xliff_import_reports_a_conflict_and_keeps_the_reviewed_translation(project: Path) -> None:
+    run("i18n", "extract")
+    run("i18n", "update", "--lang", "de")
+    translate_all("de")
+    run("i18n", "export-xliff", "--lang", "de")
+    exported = project / "build" / "xliff" / "de" / "i18n-course.de.xlf"
+    exported.write_text(exported.read_text().replace("de:Ladder safety", "Leitern"))
+    before = po_path(LOCALES, "de", "i18n-course").read_bytes()
+    code, output = run("i18n", "import-xliff", str(exported))
+    assert code == 1 and "[xliff.conflict]" in output
+    assert po_path(LOCALES, "de", "i18n-course").read_bytes() == before
