@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,12 @@ def translate_all(language: str, domain: str = "i18n-course") -> None:
     path.write_bytes(catalog_bytes(catalog))
 
 
+def assert_msgfmt_accepts(path: Path) -> None:
+    result = subprocess.run(["msgfmt", "--check-format", "-c", "-o", "/dev/null", str(path)],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+
+
 def test_extracted_template_matches_golden(project: Path) -> None:
     code, output = run("i18n", "extract")
     assert code == 0, output
@@ -79,6 +86,7 @@ def test_changing_one_sentence_marks_exactly_that_entry_fuzzy_in_every_language(
         assert [(m.context, m.string) for m in fuzzy] == [
             ("i18n-course/ladders/b4", f"{language}:Keep three points of contact.")]
         assert all(m.string == f"{language}:{m.id}" for m in catalog if m.id and not m.fuzzy)
+        assert_msgfmt_accepts(po_path(LOCALES, language, "i18n-course"))
 
 
 def test_removed_text_becomes_obsolete_and_new_text_is_added(project: Path) -> None:
@@ -93,6 +101,7 @@ def test_removed_text_becomes_obsolete_and_new_text_is_added(project: Path) -> N
     assert "locales/de/LC_MESSAGES/i18n-course.po: +1/-1/~0" in output
     catalog = load_catalog(po_path(LOCALES, "de", "i18n-course"))
     assert [m.string for m in catalog.obsolete.values()] == ["de:Two"]
+    assert_msgfmt_accepts(po_path(LOCALES, "de", "i18n-course"))
 
 
 def test_status_reports_coverage_and_gates_on_required_and_min(project: Path) -> None:
