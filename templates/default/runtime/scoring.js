@@ -59,9 +59,21 @@
     return caseSensitive ? trimmed : trimmed.toLowerCase();
   }
 
-  /** A learner's number, accepting a decimal comma; NaN when it is not a plain number. */
+  /**
+   * Digits as learners type them in any locale: Arabic-Indic (U+0660..) and Extended Arabic-Indic
+   * (U+06F0..) become ASCII; the Arabic decimal separator and minus sign become "." and "-".
+   */
+  function asciiDigits(text) {
+    return text
+      .replace(/[\u0660-\u0669]/g, function (d) { return String(d.charCodeAt(0) - 0x0660); })
+      .replace(/[\u06F0-\u06F9]/g, function (d) { return String(d.charCodeAt(0) - 0x06F0); })
+      .replace(/\u066B/g, ".")
+      .replace(/[\u2212\u066C]/g, function (c) { return c === "\u2212" ? "-" : ""; });
+  }
+
+  /** A learner's number, in any script's digits, accepting a decimal comma; NaN when not a plain number. */
   function parseNumber(text) {
-    var plain = String(text).trim().replace(",", ".");
+    var plain = asciiDigits(String(text).trim()).replace(",", ".");
     return /^[-+]?(\d+\.?\d*|\.\d+)$/.test(plain) ? Number(plain) : NaN;
   }
 
