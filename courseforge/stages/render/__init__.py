@@ -15,6 +15,7 @@ from courseforge.model.localized import LocalizedCourse
 from courseforge.model.site import RenderedSite, SiteMetadata
 from courseforge.stages.render.build_views import nav_modules, screen_views
 from courseforge.stages.render.fallback import mark_fallbacks, strip_marks
+from courseforge.stages.render.locale_format import locale_format
 from courseforge.stages.render.markup import CONTENT_DIR, NEW_TAB_HINT_ID, LinkTargets, MarkdownRenderer
 from courseforge.stages.render.runtime_data import course_data, script_json
 from courseforge.stages.render.theme import ENTRY_TEMPLATE, static_files, theme_environment
@@ -32,15 +33,18 @@ def site_context(localized: LocalizedCourse) -> SiteContext:
     course = localized.course
     manifest = course.manifest
     renderer = MarkdownRenderer(link_targets(course))
+    formats = locale_format(localized.locale)
     return SiteContext(
         lang=localized.locale,
         dir=localized.direction.value,
         title=manifest.title,
         description=manifest.description,
         nav=nav_modules(course),
-        screens=screen_views(course, renderer),
+        screens=screen_views(course, renderer, formats.number if formats else str),
         data_json=script_json(course_data(course, localized.locale)),
         new_tab_hint_id=NEW_TAB_HINT_ID,
+        duration_minutes=manifest.duration_minutes,
+        locale_format=formats,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from courseforge.model.course import (
@@ -41,6 +42,9 @@ from courseforge.stages.render.views import (
     dom_id,
 )
 
+Numeral = Callable[[int], str]
+"""Writes a whole number in the locale's digits (sequencing positions)."""
+
 
 @dataclass(frozen=True)
 class Placement:
@@ -73,15 +77,16 @@ def select_views(question: Matching | Sequencing, qid: str, md: MarkdownRenderer
     return tuple(LabelledView(r.id, child_id(qid, r.id), md.inline(r.text, base)) for r in rows)
 
 
-def option_views(question: Question, md: MarkdownRenderer) -> tuple[OptionView, ...]:
+def option_views(question: Question, md: MarkdownRenderer, numeral: Numeral) -> tuple[OptionView, ...]:
     if isinstance(question, Matching):
         return tuple(OptionView(t.id, md.plain(t.text)) for t in question.targets)
     if isinstance(question, Sequencing):
-        return tuple(OptionView(str(n), str(n)) for n in range(1, len(question.items) + 1))
+        return tuple(OptionView(str(n), numeral(n)) for n in range(1, len(question.items) + 1))
     return ()
 
 
-def question_view(quiz: Quiz, question: Question, md: MarkdownRenderer, base: str) -> QuestionView:
+def question_view(quiz: Quiz, question: Question, md: MarkdownRenderer, base: str,
+                  numeral: Numeral) -> QuestionView:
     qid = dom_id(quiz.id, question.id)
     choices = choice_views(question, qid, md, base) if isinstance(question, SingleChoice | MultipleResponse) else ()
     selects = select_views(question, qid, md, base) if isinstance(question, Matching | Sequencing) else ()
@@ -92,7 +97,7 @@ def question_view(quiz: Quiz, question: Question, md: MarkdownRenderer, base: st
         prompt=md.inline(question.prompt, base),
         choices=choices,
         selects=selects,
-        options=option_views(question, md),
+        options=option_views(question, md, numeral),
         feedback_correct=md.optional_block(question.feedback.correct, base),
         feedback_incorrect=md.optional_block(question.feedback.incorrect, base),
     )
@@ -107,14 +112,15 @@ def survey_item_view(survey: Survey, item: SurveyItem, md: MarkdownRenderer, bas
     return SurveyItemView(item.id, "likert", iid, md.inline(item.prompt, base), scale, 1)
 
 
-def screen_view(screen: Screen, base: str, where: Placement, md: MarkdownRenderer) -> AnyScreenView:
+def screen_view(screen: Screen, base: str, where: Placement, md: MarkdownRenderer,
+                numeral: Numeral) -> AnyScreenView:
     """``base``: the file the screen was written in (its Markdown targets resolve from there)."""
     info = ScreenInfo(screen.id, screen.kind, screen.title, where.position, where.module_title, where.lesson_title)
     if isinstance(screen, Page):
         return PageView(info, md.block(screen.body, base, drop_title=screen.title))
     intro = md.optional_block(screen.intro, base)
     if isinstance(screen, Quiz):
-        return QuizView(info, intro, tuple(question_view(screen, q, md, base) for q in screen.questions))
+        return QuizView(info, intro, tuple(question_view(screen, q, md, base, numeral) for q in screen.questions))
     if isinstance(screen, Checklist):
         items = tuple(ChecklistItemView(i.id, dom_id(screen.id, i.id), md.inline(i.text, base), i.required)
                       for i in screen.items)
@@ -122,9 +128,9 @@ def screen_view(screen: Screen, base: str, where: Placement, md: MarkdownRendere
     return SurveyView(info, intro, tuple(survey_item_view(screen, i, md, base) for i in screen.questions))
 
 
-def screen_views(course: Course, md: MarkdownRenderer) -> tuple[AnyScreenView, ...]:
+def screen_views(course: Course, md: MarkdownRenderer, numeral: Numeral = str) -> tuple[AnyScreenView, ...]:
     sources = {screen_id: path for path, screen_id in course.screen_paths.items()}
-    return tuple(screen_view(s, sources[s.id], p, md)
+    return tuple(screen_view(s, sources[s.id], p, md, numeral)
                  for s, p in zip(course.screens, placements(course), strict=True))
 
 

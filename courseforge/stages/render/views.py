@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from courseforge.stages.render.locale_format import LocaleFormat, NumberSymbols
+
 SEPARATOR = "."
 
 
@@ -174,3 +176,18 @@ class SiteContext:
     data_json: Markup
     """The course data the runtime needs (``cf-data``), already safe inside ``<script>``."""
     new_tab_hint_id: str
+    duration_minutes: int
+    locale_format: LocaleFormat | None
+    """CLDR data of the locale; None when Babel does not know it (the runtime then uses ``Intl``)."""
+
+    def number(self, value: int) -> str:
+        return self.locale_format.number(value) if self.locale_format else str(value)
+
+    @property
+    def duration(self) -> str | None:
+        """The estimated duration in words of the locale, e.g. ``45 Minuten``."""
+        return self.locale_format.duration(self.duration_minutes) if self.locale_format else None
+
+    @property
+    def number_symbols(self) -> NumberSymbols | None:
+        return self.locale_format.numbers if self.locale_format else None

@@ -15,21 +15,60 @@
     return Array.prototype.slice.call(scope.querySelectorAll(selector));
   }
 
-  /** Replaces {name} placeholders; unknown ones stay visible so a broken translation is noticed. */
+  /** The locale's number symbols from the build (CLDR); null until set, or when the build had none. */
+  var symbols = null;
+
+  function useNumberSymbols(value) {
+    symbols = value && Array.isArray(value.digits) && value.digits.length === 10 ? value : null;
+  }
+
+  /** Replaces {name} placeholders (numbers in the locale's notation); unknown ones stay visible so a
+   * broken translation is noticed. */
   function format(template, values) {
     return String(template).replace(/\{(\w+)\}/g, function (match, name) {
-      return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : match;
+      if (!Object.prototype.hasOwnProperty.call(values, name)) return match;
+      var value = values[name];
+      return typeof value === "number" ? number(value) : String(value);
     });
   }
 
-  /** A number in the course language's notation (at most two decimals). */
-  function number(value) {
+  /** Splits the integer digits into groups: primary size from the end, then secondary (CLDR). */
+  function groups(integer, primary, secondary) {
+    if (integer.length <= primary) return [integer];
+    var parts = [integer.slice(-primary)];
+    var rest = integer.slice(0, -primary);
+    while (rest.length > secondary) {
+      parts.unshift(rest.slice(-secondary));
+      rest = rest.slice(0, -secondary);
+    }
+    parts.unshift(rest);
+    return parts;
+  }
+
+  function localDigits(text) {
+    return text.replace(/[0-9]/g, function (digit) {
+      return symbols.digits[Number(digit)];
+    });
+  }
+
+  /** The browser's own formatting, for a locale the build had no data for. */
+  function intlNumber(value) {
     var lang = root.document.documentElement.lang || undefined;
     try {
       return new Intl.NumberFormat(lang, { maximumFractionDigits: 2 }).format(value);
     } catch (error) {
       return String(value);
     }
+  }
+
+  /** A number in the course language's notation (at most two decimals). */
+  function number(value) {
+    if (!symbols || !isFinite(value)) return intlNumber(value);
+    var parts = Math.abs(value).toFixed(2).split(".");
+    var fraction = parts[1].replace(/0+$/, "");
+    var integer = groups(parts[0], symbols.grouping[0], symbols.grouping[1]).join(symbols.group);
+    var text = localDigits(integer) + (fraction ? symbols.decimal + localDigits(fraction) : "");
+    return value < 0 && text !== localDigits("0") ? symbols.minus + text : text;
   }
 
   /** Moves focus to an element that may not be focusable by default (headings, result lines). */
@@ -39,5 +78,5 @@
     element.focus();
   }
 
-  cf.dom = { one: one, all: all, format: format, number: number, focus: focus };
+  cf.dom = { one: one, all: all, format: format, number: number, useNumberSymbols: useNumberSymbols, focus: focus };
 })(window);

@@ -154,7 +154,9 @@
 
   function boot() {
     var tracker = cf.tracking.connect(root);
-    var player = new Player(readJson("cf-data"), readJson("cf-ui"), tracker);
+    var ui = readJson("cf-ui");
+    dom.useNumberSymbols(ui.number);
+    var player = new Player(readJson("cf-data"), ui, tracker);
     cf.player = player;
     player.start();
   }
