@@ -117,7 +117,7 @@ class Builds:
 @pytest.fixture(scope="module")
 def builds(tmp_path_factory: pytest.TempPathFactory) -> Builds:
     out = tmp_path_factory.mktemp("localized")
-    safety, sink = build(SAFETY, ("de", "ar", "en-XA"), out)
+    safety, sink = build(SAFETY, ("de", "fr", "ar", "en-XA"), out)
     privacy, _ = build(PRIVACY, ("en-XA",), out)
     return Builds(safety, privacy, [d.format() for d in sink])
 
@@ -349,6 +349,18 @@ def test_german_package_is_german_and_scores_by_id(scorm_session: ScormSession, 
     assert "36,36" in lines["safety-quiz: failed attempt"]  # 4 of 11 points, German decimal comma
     assert_same_tracking(scorm_session, english_record)
     assert not [w for w in builds.warnings if "[i18n.fallback]" in w and "de:" in w]
+
+
+def test_french_package_is_french_and_scores_by_id(scorm_session: ScormSession, builds: Builds,
+                                                   english_record: Record) -> None:
+    french = builds.safety["fr"]
+    frame = launch(scorm_session, french)
+    assert html_lang_dir(frame) == ["fr", "ltr"]
+    assert_translated_player(frame, french)
+    assert frame.evaluate("() => [37.5].map(window.courseforge.dom.number)") == ["37,5"]
+    take_course(frame, french)
+    assert_same_tracking(scorm_session, english_record)
+    assert not [w for w in builds.warnings if "[i18n.fallback]" in w and "fr:" in w]
 
 
 def test_arabic_package_is_right_to_left_and_scores_by_id(scorm_session: ScormSession, builds: Builds,
