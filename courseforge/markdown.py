@@ -80,6 +80,8 @@ def _inline_references(token: Token, line: int) -> Iterator[Reference]:
 
 def references(markdown_text: str) -> Iterator[Reference]:
     """Every link and image in the text, with the (0-based) line of the block it sits in."""
+    if "[" not in markdown_text:
+        return  # every local link or image needs a bracket; skip parsing most prompts and choices
     for token in parser().parse(markdown_text):
         if token.type == "inline":
             line = token.map[0] if token.map else 0
