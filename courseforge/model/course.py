@@ -143,24 +143,24 @@ class QuestionBase(Node):
 
 
 class SingleChoice(QuestionBase):
-    type: Literal["single"]
+    type: Literal[QuestionType.SINGLE]
     choices: tuple[Choice, ...] = Field(min_length=2)
     shuffle: bool = False
 
 
 class MultipleResponse(QuestionBase):
-    type: Literal["multiple"]
+    type: Literal[QuestionType.MULTIPLE]
     choices: tuple[Choice, ...] = Field(min_length=2)
     shuffle: bool = False
 
 
 class TrueFalse(QuestionBase):
-    type: Literal["true-false"]
+    type: Literal[QuestionType.TRUE_FALSE]
     answer: bool
 
 
 class FillIn(QuestionBase):
-    type: Literal["fill-in"]
+    type: Literal[QuestionType.FILL_IN]
     accepted: tuple[NonEmpty, ...] = Field(min_length=1)
     case_sensitive: bool = False
 
@@ -168,14 +168,14 @@ class FillIn(QuestionBase):
 class Numeric(QuestionBase):
     """Exact (``answer``) or inclusive range (``min``/``max``)."""
 
-    type: Literal["numeric"]
+    type: Literal[QuestionType.NUMERIC]
     answer: float | None = None
     min: float | None = None
     max: float | None = None
 
 
 class Matching(QuestionBase):
-    type: Literal["matching"]
+    type: Literal[QuestionType.MATCHING]
     sources: tuple[Pairable, ...] = Field(min_length=2)
     targets: tuple[Pairable, ...] = Field(min_length=2)
     answer: dict[Id, Id]
@@ -191,7 +191,7 @@ class Matching(QuestionBase):
 
 
 class Sequencing(QuestionBase):
-    type: Literal["sequencing"]
+    type: Literal[QuestionType.SEQUENCING]
     items: tuple[Pairable, ...] = Field(min_length=2)
     answer: tuple[Id, ...]
     """Item ids in the correct order."""

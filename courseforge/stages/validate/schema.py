@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -14,6 +15,8 @@ from courseforge.model import course as schema
 from courseforge.model.source import ORIGIN_KEY, ParsedDocument
 
 T = TypeVar("T")
+ENUM_REPR = re.compile(r"<\w+\.\w+: ('[^']*')>")
+"""Pydantic lists enum-valued tags as reprs (``<QuestionType.SINGLE: 'single'>``); authors need the value."""
 
 
 @lru_cache(maxsize=1)
@@ -65,7 +68,7 @@ def report_error(error: ErrorDetails, document: ParsedDocument, sink: Diagnostic
     elif kind in ("union_tag_invalid", "union_tag_not_found"):
         context = error.get("ctx") or {}
         tag = context.get("discriminator", "type").strip("'")
-        expected = context.get("expected_tags", "")
+        expected = ENUM_REPR.sub(r"\1", str(context.get("expected_tags", "")))
         sink.error("schema.bad-kind", f"'{tag}' must be one of {expected}", location,
                    hint=f"set '{tag}:' to one of {expected}")
     elif kind == "string_pattern_mismatch" and path and path[-1] == "id":
