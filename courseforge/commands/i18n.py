@@ -9,15 +9,9 @@ from pathlib import Path
 import click
 from babel.core import Locale, UnknownLocaleError
 from babel.messages.catalog import Catalog
-from lxml import etree
 
-from courseforge.commands.common import (
-    discover_courses,
-    display_path,
-    emit_diagnostics,
-    summary_line,
-    write_atomically,
-)
+from courseforge.commands.catalogs import LOCALES, load_courses, write_if_changed
+from courseforge.commands.common import emit_diagnostics, summary_line, write_atomically
 from courseforge.diagnostics import DiagnosticSink
 from courseforge.i18n.catalog import (
     UI_DOMAIN,
@@ -32,13 +26,9 @@ from courseforge.i18n.consistency import check_catalog
 from courseforge.i18n.extract import course_template, message_signature, ui_template
 from courseforge.i18n.status import Coverage, coverage
 from courseforge.i18n.update import merge
-from courseforge.i18n.xliff import ImportResult, export_xliff, import_xliff
 from courseforge.model.course import Course
-from courseforge.pipeline import lint_course
 from courseforge.stages.load import read_catalog
 from courseforge.theme import TEMPLATES_ROOT
-
-LOCALES = Path("locales")
 
 
 @dataclass(frozen=True)
@@ -51,29 +41,12 @@ class Domain:
     required: dict[str, float]
 
 
-def load_courses(arguments: tuple[str, ...]) -> list[Course]:
-    """Valid courses or a stop: extracting from a broken course would publish its mistakes to translators."""
-    sink = DiagnosticSink()
-    courses = [c for folder in discover_courses(arguments) if (c := lint_course(folder, display_path(folder), sink))]
-    if sink.failed():
-        emit_diagnostics(sink, "text")
-        raise click.ClickException("fix the course errors above first (courseforge lint)")
-    return courses
-
-
 def domains(courses: list[Course]) -> list[Domain]:
     declared = {c.id: {t.language: t.required for t in c.manifest.translations} for c in courses}
     every = sorted({lang for langs in declared.values() for lang in langs} | set(catalog_languages(LOCALES)))
     result = [Domain(c.id, tuple(sorted(declared[c.id])), declared[c.id]) for c in courses]
     result.append(Domain(UI_DOMAIN, tuple(every), {}))
     return result
-
-
-def write_if_changed(path: Path, data: bytes) -> bool:
-    if path.is_file() and path.read_bytes() == data:
-        return False
-    write_atomically(path, data)
-    return True
 
 
 def templates(courses: list[Course]) -> dict[str, Catalog]:
@@ -222,75 +195,7 @@ def check_catalogs(languages: tuple[str, ...], output_format: str, strict: bool)
     raise SystemExit(1 if sink.failed(strict) else 0)
 
 
-XLIFF_DIR = Path("build") / "xliff"
+from courseforge.commands.xliff_exchange import export_xliff_files, import_xliff_files  # noqa: E402
 
-
-def xliff_name(domain: str, language: str, version: str) -> str:
-    return f"{domain}.{language}.{'xlf' if version == '1.2' else 'xliff'}"
-
-
-@i18n.command("export-xliff")
-@click.option("--lang", "language", required=True, help="Target language of the catalogs to export.")
-@click.option("--xliff-version", "version", type=click.Choice(["1.2", "2.1"]), default="1.2", show_default=True)
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=XLIFF_DIR, show_default=True)
-@click.argument("courses", nargs=-1, type=click.Path(file_okay=False))
-def export_xliff_files(language: str, version: str, out: Path, courses: tuple[str, ...]) -> None:
-    """Write one XLIFF file per course (and the player) for a translation vendor."""
-    loaded = load_courses(courses)
-    source = {c.id: c.manifest.language for c in loaded}
-    for domain in [c.id for c in loaded] + [UI_DOMAIN]:
-        path = po_path(LOCALES, language, domain)
-        if not path.is_file():
-            click.echo(f"{path}: missing, skipped (run 'courseforge i18n update')")
-            continue
-        catalog = load_catalog(path, keep_format_flags=is_format_domain(domain))
-        data = export_xliff(catalog, source_language=source.get(domain, "en"), target_language=language,
-                            original=domain, version="1.2" if version == "1.2" else "2.1")
-        target = out / language / xliff_name(domain, language, version)
-        write_atomically(target, data)
-        click.echo(f"{target}: {sum(1 for m in catalog if m.id)} units")
-
-
-def xliff_origin(data: bytes) -> tuple[str | None, str | None]:
-    """(original, target language) as the file declares them, read without resolving anything."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError:
-        return None, None
-    original = root.xpath("string(//*[local-name()='file']/@original)")
-    language = root.get("trgLang") or root.xpath("string(//*[local-name()='file']/@target-language)")
-    return (str(original) or None, str(language) or None)
-
-
-def describe_import(result: ImportResult) -> str:
-    if result.refused:
-        return "refused (see the errors below)"
-    counts = {"updated": result.updated, "unchanged": result.unchanged, "conflicts": result.conflicts,
-              "stale": result.stale, "unknown": result.unknown, "untranslated": result.untranslated,
-              "missing": result.missing}
-    return ", ".join(f"{value} {name}" for name, value in counts.items())
-
-
-@i18n.command("import-xliff")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path))
-@click.option("--overwrite", is_flag=True, help="Let the files replace reviewed translations that differ.")
-def import_xliff_files(files: tuple[Path, ...], overwrite: bool) -> None:
-    """Merge translated XLIFF back into the catalogs; every conflict is reported, nothing is dropped."""
-    sink = DiagnosticSink()
-    for file in files:
-        data = file.read_bytes()
-        domain, language = xliff_origin(data)
-        if not domain or not language:
-            raise click.ClickException(f"{file}: no <file original> / target language: not one of our exports")
-        path = po_path(LOCALES, language.replace("_", "-"), domain)
-        if not path.is_file():
-            raise click.ClickException(f"{file}: no catalog {path} for it")
-        keep = is_format_domain(domain)
-        catalog = load_catalog(path, keep_format_flags=keep)
-        result = import_xliff(data, catalog, file.as_posix(), sink, overwrite=overwrite)
-        if not result.refused and write_if_changed(path, catalog_bytes(catalog, keep_format_flags=keep)):
-            click.echo(f"{path}: updated from {file}")
-        click.echo(f"{file}: {describe_import(result)}")
-    emit_diagnostics(sink, "text")
-    raise SystemExit(1 if sink.failed() else 0)
+i18n.add_command(export_xliff_files)
+i18n.add_command(import_xliff_files)
