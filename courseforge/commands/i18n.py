@@ -12,6 +12,7 @@ from babel.messages.catalog import Catalog
 
 from courseforge.commands.catalogs import LOCALES, load_courses, write_if_changed
 from courseforge.commands.common import emit_diagnostics, summary_line, write_atomically
+from courseforge.commands.xliff_exchange import export_xliff_files, import_xliff_files
 from courseforge.diagnostics import DiagnosticSink
 from courseforge.i18n.catalog import (
     UI_DOMAIN,
@@ -194,8 +195,6 @@ def check_catalogs(languages: tuple[str, ...], output_format: str, strict: bool)
         click.echo(f"checked {len(files)} catalogs: {summary_line(sink)}", err=True)
     raise SystemExit(1 if sink.failed(strict) else 0)
 
-
-from courseforge.commands.xliff_exchange import export_xliff_files, import_xliff_files  # noqa: E402
 
 i18n.add_command(export_xliff_files)
 i18n.add_command(import_xliff_files)
