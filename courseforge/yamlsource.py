@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from courseforge.diagnostics import DiagnosticSink, Location
-from courseforge.model.source import ORIGIN_KEY, ParsedDocument
+from courseforge.model.source import FIELDS_KEY, ORIGIN_KEY, ParsedDocument
 
 KeyPath = tuple[str | int, ...]
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -39,7 +39,8 @@ class _Builder:
         return self.constructor.construct_object(node, deep=True)
 
     def build_mapping(self, node: yaml.MappingNode, key_path: KeyPath) -> dict[Any, Any]:
-        result: dict[Any, Any] = {ORIGIN_KEY: self.location(node)}
+        fields: dict[str, Location] = {}
+        result: dict[Any, Any] = {ORIGIN_KEY: self.location(node), FIELDS_KEY: fields}
         for key_node, value_node in node.value:
             key = self.constructor.construct_object(key_node, deep=True)
             if not isinstance(key, str | int | float | bool):
@@ -52,7 +53,7 @@ class _Builder:
                     self.location(key_node), hint="remove or rename one of them; YAML keeps only the last",
                 )
                 continue
-            self.marks[(*key_path, key)] = self.location(key_node)
+            self.marks[(*key_path, key)] = fields[key] = self.location(key_node)
             result[key] = self.build(value_node, (*key_path, key))
         return result
 

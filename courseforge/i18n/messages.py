@@ -76,12 +76,13 @@ class Walker:
 
     # ------------------------------------------------------------------------------ course level
     def manifest(self, manifest: CourseManifest) -> CourseManifest:
-        where = manifest.origin
-        title = self.text("@course/title", manifest.title, "course title", where)
+        title = self.text("@course/title", manifest.title, "course title", manifest.origin_of("title"))
         description = self.text("@course/description", manifest.description,
-                                "course description (LMS catalogue)", where, max_length=1000)
+                                "course description (LMS catalogue)", manifest.origin_of("description"),
+                                max_length=1000)
         objectives = tuple(
-            o.model_copy(update={"text": self.text(f"@objective/{o.id}", o.text, "learning objective", o.origin)})
+            o.model_copy(update={"text": self.text(f"@objective/{o.id}", o.text, "learning objective",
+                                                   o.origin_of("text"))})
             for o in manifest.objectives
         )
         return manifest.model_copy(update={"title": title, "description": description, "objectives": objectives})
@@ -113,13 +114,13 @@ class Walker:
     def titled(self, screen: Quiz | Survey | Checklist) -> dict[str, Any]:
         """Title and introduction, translated before the screen's other texts (catalogue order)."""
         return {
-            "title": self.text(f"{screen.id}/title", screen.title, f"{screen.kind} title", screen.origin),
+            "title": self.text(f"{screen.id}/title", screen.title, f"{screen.kind} title", screen.origin_of("title")),
             "intro": self.optional(f"{screen.id}/intro", screen.intro, f"{screen.kind} introduction",
-                                   screen.origin),
+                                   screen.origin_of("intro")),
         }
 
     def page(self, page: Page) -> Page:
-        title = self.text(f"{page.id}/title", page.title, "page title", page.origin)
+        title = self.text(f"{page.id}/title", page.title, "page title", page.origin_of("title"))
         replacements = {}
         for block in text_blocks(page.body):
             location = Location(page.origin.path, page.body_line + block.line, 1)
@@ -147,29 +148,30 @@ class Walker:
 
     def checklist_item(self, checklist_id: str, item: ChecklistItem) -> ChecklistItem:
         note = f"checklist item the learner attests; tracking uses id {item.id}"
-        return item.model_copy(update={"text": self.text(f"{checklist_id}/{item.id}", item.text, note, item.origin)})
+        return item.model_copy(update={"text": self.text(f"{checklist_id}/{item.id}", item.text, note,
+                                                         item.origin_of("text"))})
 
     def survey_item(self, survey_id: str, item: LikertItem | FreeTextItem) -> LikertItem | FreeTextItem:
         base = f"{survey_id}/{item.id}"
-        prompt = self.text(f"{base}/prompt", item.prompt, "survey question", item.origin)
+        prompt = self.text(f"{base}/prompt", item.prompt, "survey question", item.origin_of("prompt"))
         if isinstance(item, FreeTextItem):
             return item.model_copy(update={"prompt": prompt})
         scale = tuple(self.text(f"{base}/scale/{n + 1}", label, f"rating scale label {n + 1} of {len(item.scale)}",
-                                item.origin) for n, label in enumerate(item.scale))
+                                item.origin_of("scale")) for n, label in enumerate(item.scale))
         return item.model_copy(update={"prompt": prompt, "scale": scale})
 
     # ------------------------------------------------------------------------------ questions
     def question(self, quiz_id: str, question: Question) -> Question:
         base = f"{quiz_id}/{question.id}"
-        where = question.origin
-        feedback = question.feedback.model_copy(update={
-            "correct": self.optional(f"{base}/feedback/correct", question.feedback.correct,
-                                     "feedback shown when the answer is correct", where),
-            "incorrect": self.optional(f"{base}/feedback/incorrect", question.feedback.incorrect,
-                                       "feedback shown when the answer is wrong", where),
+        given = question.feedback
+        feedback = given.model_copy(update={
+            "correct": self.optional(f"{base}/feedback/correct", given.correct,
+                                     "feedback shown when the answer is correct", given.origin_of("correct")),
+            "incorrect": self.optional(f"{base}/feedback/incorrect", given.incorrect,
+                                       "feedback shown when the answer is wrong", given.origin_of("incorrect")),
         })
         update: dict[str, Any] = {
-            "prompt": self.text(f"{base}/prompt", question.prompt, "question", where),
+            "prompt": self.text(f"{base}/prompt", question.prompt, "question", question.origin_of("prompt")),
             "feedback": feedback,
         }
         update.update(self.answer_texts(base, question))
@@ -191,21 +193,22 @@ class Walker:
         context = f"{base}/{choice.id}"
         note = f"answer choice; scoring uses id {choice.id}"
         return choice.model_copy(update={
-            "text": self.text(context, choice.text, note, choice.origin),
+            "text": self.text(context, choice.text, note, choice.origin_of("text")),
             "feedback": self.optional(f"{context}/feedback", choice.feedback,
-                                      f"feedback shown for choice {choice.id}", choice.origin),
+                                      f"feedback shown for choice {choice.id}", choice.origin_of("feedback")),
         })
 
     def pairables(self, base: str, items: tuple[Pairable, ...], what: str) -> tuple[Pairable, ...]:
         return tuple(i.model_copy(update={"text": self.text(f"{base}/{i.id}", i.text,
-                                                            f"{what}; scoring uses id {i.id}", i.origin)})
+                                                            f"{what}; scoring uses id {i.id}",
+                                                            i.origin_of("text"))})
                      for i in items)
 
     def accepted(self, base: str, question: FillIn) -> tuple[str, ...]:
         note = (f"accepted answers, separated by '{ACCEPTED_SEPARATOR.strip()}': give every spelling a learner "
                 f"of your language may type ({'case matters' if question.case_sensitive else 'case is ignored'})")
         joined = ACCEPTED_SEPARATOR.join(question.accepted)
-        text = self.text(f"{base}{TYPED_ANSWERS_SUFFIX}", joined, note, question.origin)
+        text = self.text(f"{base}{TYPED_ANSWERS_SUFFIX}", joined, note, question.origin_of("accepted"))
         answers = tuple(a.strip() for a in text.split(ACCEPTED_SEPARATOR.strip()) if a.strip())
         return answers or question.accepted
 
@@ -215,8 +218,8 @@ def map_course_text(course: Course, function: TextFunction) -> Course:
     structure untouched. Called in course order, so extraction lists messages as learners meet them."""
     walker = Walker(course.id, function)
     manifest = walker.manifest(course.manifest)
-    origins = {m.id: m.origin for m in course.manifest.modules}
-    origins.update({lesson.id: lesson.origin for m in course.manifest.modules for lesson in m.lessons})
+    origins = {m.id: m.origin_of("title") for m in course.manifest.modules}
+    origins.update({lesson.id: lesson.origin_of("title") for m in course.manifest.modules for lesson in m.lessons})
     modules = tuple(walker.module(module, origins) for module in course.modules)
     return course.model_copy(update={"manifest": manifest, "modules": modules})
 

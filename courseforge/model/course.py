@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from courseforge.diagnostics import Location
-from courseforge.model.source import ORIGIN_KEY
+from courseforge.model.source import FIELDS_KEY, MARK_KEYS, ORIGIN_KEY
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
@@ -30,6 +30,12 @@ class Node(Frozen):
     """A source node: knows where it was written."""
 
     origin: Location = Field(default=Location("<unknown>"), alias=ORIGIN_KEY, exclude=True)
+    field_origins: dict[str, Location] = Field(default_factory=dict, alias=FIELDS_KEY, exclude=True, repr=False)
+    """Where each key of this node was written (the loader's marks), for exact locations."""
+
+    def origin_of(self, name: str) -> Location:
+        """The line of one field (e.g. ``prompt``), or the node's own line when it was not written."""
+        return self.field_origins.get(name, self.origin)
 
 
 # ----------------------------------------------------------------------------------------- course.yaml
@@ -186,7 +192,7 @@ class Matching(QuestionBase):
     def _drop_origin(cls, value: object) -> object:
         """The loader marks every YAML mapping with its origin; this one is data, not a node."""
         if isinstance(value, dict):
-            return {k: v for k, v in value.items() if k != ORIGIN_KEY}
+            return {k: v for k, v in value.items() if k not in MARK_KEYS}
         return value
 
 

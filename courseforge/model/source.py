@@ -11,6 +11,9 @@ from courseforge.diagnostics import Location
 
 ORIGIN_KEY = "__origin__"
 """Key the loader adds to every parsed YAML mapping so models know their file:line."""
+FIELDS_KEY = "__fields__"
+"""Key the loader adds to every parsed YAML mapping: each key's own file:line (for exact locations)."""
+MARK_KEYS = frozenset({ORIGIN_KEY, FIELDS_KEY})
 
 
 @dataclass(frozen=True)

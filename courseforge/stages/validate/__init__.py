@@ -76,7 +76,7 @@ def check_salvaged_manifest(document: ParsedDocument, sink: DiagnosticSink) -> N
     data = document.data
     mastery = salvage(MASTERY_ADAPTER, data.get("mastery")) if isinstance(data, dict) else None
     if mastery is not None:
-        check_percent(mastery.score, "mastery score", "course.mastery-range", mastery.origin, sink)
+        check_percent(mastery.score, "mastery score", "course.mastery-range", mastery.origin_of("score"), sink)
 
 
 def build_page(relpath: str, source: PageSource, sink: DiagnosticSink) -> Page | None:
@@ -84,7 +84,7 @@ def build_page(relpath: str, source: PageSource, sink: DiagnosticSink) -> Page |
     if front is None:
         return None
     return Page(id=front.id, title=front.title, body=source.body, body_line=source.body_line, path=relpath,
-                origin=front.origin)
+                origin=front.origin, field_origins=front.field_origins)
 
 
 def validate_screens(source: CourseSource, sink: DiagnosticSink) -> tuple[dict[str, Screen], dict[str, Quiz]]:

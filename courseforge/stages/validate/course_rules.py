@@ -17,13 +17,14 @@ MAX_DESCRIPTION = 1000
 def check_manifest(manifest: CourseManifest, folder_name: str, sink: DiagnosticSink) -> None:
     if manifest.id != folder_name:
         sink.error("course.id-mismatch", f"course id '{manifest.id}' differs from its folder '{folder_name}'",
-                   manifest.origin, hint=f"rename the folder or set 'id: {folder_name}'")
+                   manifest.origin_of("id"), hint=f"rename the folder or set 'id: {folder_name}'")
     if manifest.mastery is not None:
         check_percent(manifest.mastery.score, "mastery score", "course.mastery-range",
-                      manifest.mastery.origin, sink)
+                      manifest.mastery.origin_of("score"), sink)
     if len(manifest.description) > MAX_DESCRIPTION:
         sink.warning("course.description-length", f"description has {len(manifest.description)} characters; "
-                     f"SCORM 1.2 metadata allows {MAX_DESCRIPTION}", manifest.origin, hint="shorten it")
+                     f"SCORM 1.2 metadata allows {MAX_DESCRIPTION}", manifest.origin_of("description"),
+                     hint="shorten it")
     check_unique(manifest.modules, "module", sink)
     check_unique([lesson for module in manifest.modules for lesson in module.lessons], "lesson", sink)
     check_unique(manifest.objectives, "objective", sink)
@@ -35,7 +36,7 @@ def check_translations(manifest: CourseManifest, sink: DiagnosticSink) -> None:
     seen: set[str] = set()
     for target in manifest.translations:
         check_percent(target.required, f"required coverage for '{target.language}'", "course.coverage-range",
-                      target.origin, sink)
+                      target.origin_of("required"), sink)
         if target.language == manifest.language:
             sink.error("course.translation-source", f"'{target.language}' is the source language, not a "
                        "translation", target.origin, hint="list only the languages the course is translated into")
@@ -68,12 +69,12 @@ def check_rule_references(course: Course, unverifiable: frozenset[str], sink: Di
     manifest = course.manifest
     if manifest.mastery is not None:
         check_references(manifest.mastery.quizzes, course.screens_of(Quiz), "quiz", "course.unknown-quiz",
-                         manifest.mastery.origin, sink, unverifiable)
+                         manifest.mastery.origin_of("quizzes"), sink, unverifiable)
     completion = manifest.completion
     check_references(completion.checklists, course.screens_of(Checklist), "checklist",
-                     "course.unknown-checklist", completion.origin, sink, unverifiable)
+                     "course.unknown-checklist", completion.origin_of("checklists"), sink, unverifiable)
     check_references(completion.surveys, course.screens_of(Survey), "survey", "course.unknown-survey",
-                     completion.origin, sink, unverifiable)
+                     completion.origin_of("surveys"), sink, unverifiable)
 
 
 def check_items_unique(course: Course, sink: DiagnosticSink) -> None:

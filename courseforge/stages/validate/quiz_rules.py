@@ -46,10 +46,12 @@ def check_matching(question: Matching, sink: DiagnosticSink) -> None:
     for source_id, target_id in question.answer.items():
         if source_id not in sources:
             sink.error("quiz.matching-unknown-source", f"question '{question.id}': answer names unknown "
-                       f"source '{source_id}'", question.origin, hint=f"sources are: {', '.join(sorted(sources))}")
+                       f"source '{source_id}'", question.origin_of("answer"),
+                       hint=f"sources are: {', '.join(sorted(sources))}")
         if target_id not in targets:
             sink.error("quiz.matching-unknown-target", f"question '{question.id}': answer names unknown "
-                       f"target '{target_id}'", question.origin, hint=f"targets are: {', '.join(sorted(targets))}")
+                       f"target '{target_id}'", question.origin_of("answer"),
+                       hint=f"targets are: {', '.join(sorted(targets))}")
     for source in question.sources:
         if source.id not in question.answer:
             sink.error("quiz.matching-unanswered", f"question '{question.id}': source '{source.id}' has no "
@@ -73,7 +75,8 @@ def check_sequencing(question: Sequencing, sink: DiagnosticSink) -> None:
         if not details:
             details.append("an item is listed twice")
         sink.error("quiz.sequence-mismatch", f"question '{question.id}': 'answer' must list every item once "
-                   f"({'; '.join(details)})", question.origin, hint="list each item id exactly once, in order")
+                   f"({'; '.join(details)})", question.origin_of("answer"),
+                   hint="list each item id exactly once, in order")
     if len(items) > MAX_CHOICES:
         sink.error("quiz.too-many-choices", f"question '{question.id}' has more than {MAX_CHOICES} items",
                    question.origin, hint="split the question")
@@ -89,14 +92,14 @@ def check_numeric(question: Numeric, sink: DiagnosticSink) -> None:
                    question.origin, hint="give both ends of the range")
     elif question.min is not None and question.max is not None and question.min > question.max:
         sink.error("quiz.numeric-answer", f"numeric question '{question.id}': min {question.min:g} is above "
-                   f"max {question.max:g}", question.origin, hint="swap min and max")
+                   f"max {question.max:g}", question.origin_of("min"), hint="swap min and max")
 
 
 def check_fill_in(question: FillIn, sink: DiagnosticSink) -> None:
     for answer in question.accepted:
         if len(answer) > MAX_FILL_IN:
             sink.error("quiz.fill-in-length", f"question '{question.id}': an accepted answer is longer than "
-                       f"{MAX_FILL_IN} characters", question.origin,
+                       f"{MAX_FILL_IN} characters", question.origin_of("accepted"),
                        hint="SCORM 1.2 fill-in responses are capped at 255")
 
 
@@ -120,10 +123,12 @@ def check_percent(value: float | None, what: str, code: str, origin: Location, s
 
 def check_quiz(quiz: Quiz, sink: DiagnosticSink) -> None:
     check_unique(quiz.questions, "question", sink)
-    check_percent(quiz.passing_score, f"quiz '{quiz.id}' passing_score", "quiz.passing-range", quiz.origin, sink)
+    check_percent(quiz.passing_score, f"quiz '{quiz.id}' passing_score", "quiz.passing-range",
+                  quiz.origin_of("passing_score"), sink)
     if quiz.pool and quiz.pool.draw > len(quiz.questions):
         sink.error("quiz.pool-too-large", f"quiz '{quiz.id}' draws {quiz.pool.draw} of only "
-                   f"{len(quiz.questions)} questions", quiz.pool.origin, hint="lower 'draw' or add questions")
+                   f"{len(quiz.questions)} questions", quiz.pool.origin_of("draw"),
+                   hint="lower 'draw' or add questions")
     for question in quiz.questions:
         check_question(question, sink)
 
