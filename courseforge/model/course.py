@@ -7,7 +7,7 @@ stable and never derived from text: they are what tracking and answer keys use i
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
@@ -299,6 +299,7 @@ class Page(Node):
 
 Screen = Page | Quiz | Survey | Checklist
 """One thing the learner sees at a time, in course order."""
+S = TypeVar("S", Page, Quiz, Survey, Checklist)
 
 
 class LessonScreens(Frozen):
@@ -333,24 +334,21 @@ class Course(Frozen):
     def screens(self) -> tuple[Screen, ...]:
         return tuple(s for m in self.modules for lesson in m.lessons for s in lesson.screens)
 
-    def screens_of(self, kind: type[Screen]) -> tuple[Screen, ...]:
+    def screens_of(self, kind: type[S]) -> tuple[S, ...]:
+        """The screens of one kind, in course order."""
         return tuple(s for s in self.screens if isinstance(s, kind))
 
     @property
     def quizzes(self) -> tuple[Quiz, ...]:
-        return tuple(s for s in self.screens if isinstance(s, Quiz))
+        return self.screens_of(Quiz)
 
     @property
     def surveys(self) -> tuple[Survey, ...]:
-        return tuple(s for s in self.screens if isinstance(s, Survey))
+        return self.screens_of(Survey)
 
     @property
     def checklists(self) -> tuple[Checklist, ...]:
-        return tuple(s for s in self.screens if isinstance(s, Checklist))
-
-    @property
-    def pages(self) -> tuple[Page, ...]:
-        return tuple(s for s in self.screens if isinstance(s, Page))
+        return self.screens_of(Checklist)
 
     def passing_score(self, quiz: Quiz) -> float:
         if quiz.passing_score is not None:
