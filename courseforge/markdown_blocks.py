@@ -118,7 +118,7 @@ def _replace_lines(lines: list[str], block: TextBlock, new_text: str) -> None:
     prefix = _prefix(first, source_lines[0])
     suffix = first[len(prefix) + len(source_lines[0]):] if len(source_lines) == 1 else ""
     if block.kind is BlockKind.HEADING and len(source_lines) == 1:
-        replaced = [prefix + new_text + suffix.rstrip("\n")]
+        replaced = [prefix + " ".join(new_text.split("\n")) + suffix.rstrip("\n")]  # a heading is one line
         span = 1
     else:
         span = len(source_lines)
@@ -132,8 +132,8 @@ def _replace_lines(lines: list[str], block: TextBlock, new_text: str) -> None:
 
 
 def _replace_row(lines: list[str], row: list[TextBlock], replacements: Mapping[str, str]) -> None:
-    cells = [replacements.get(b.id, b.text).replace("|", "\\|") if b.id in replacements else b.text
-             for b in row]
+    cells = [" ".join(replacements[b.id].replace("|", "\\|").split("\n")) if b.id in replacements else b.text
+             for b in row]  # a table row is one line: a translated cell may not break it
     newline = "\n" if lines[row[0].line].endswith("\n") else ""
     lines[row[0].line] = "| " + " | ".join(cells) + " |" + newline
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 from courseforge.markdown_blocks import BlockKind, replace_blocks, text_blocks
 
 PAGE = """## Before you *start*
@@ -66,3 +68,34 @@ def test_one_changed_block_changes_only_its_lines() -> None:
 def test_table_cell_with_pipe_is_escaped() -> None:
     result = replace_blocks(PAGE, {"b9": "Wasser | kalt"})
     assert "| Wasser \\| kalt | Class A |" in result
+
+
+PIECES = [
+    "# Heading {n}", "## Heading with *emphasis* {n} ##", "Paragraph {n} with **bold** and a [link](p{n}.md).",
+    "Two-line paragraph {n}\ncontinues here.", "- item {n}\n- another item {n}", "1. first {n}\n2. second {n}",
+    "- outer {n}\n  - nested {n}", "> quoted {n}\n> still quoted", "![Alt {n}](img{n}.svg)",
+    "| A{n} | B{n} |\n|---|---|\n| a{n} | b{n} |", "```\ncode {n} stays\n```", "Setext {n}\n---",
+    "* star item {n}\n\n  loose paragraph {n}",
+]
+
+
+def test_random_documents_round_trip_every_block_translation() -> None:
+    rng = random.Random(20261128)
+    for case in range(300):
+        parts = [rng.choice(PIECES).format(n=n) for n in range(rng.randint(1, 7))]
+        document = "\n\n".join(parts) + "\n"
+        blocks = text_blocks(document)
+        translated = {b.id: ("Ü " + b.text + (" ende\nzweite Zeile" if case % 3 == 0 and b.kind is not
+                                               BlockKind.TABLE_CELL and b.kind is not BlockKind.IMAGE_ALT
+                                               and b.kind is not BlockKind.HEADING else "")) for b in blocks}
+        result = replace_blocks(document, translated)
+        assert {b.id: b.text for b in text_blocks(result)} == translated, document
+        assert replace_blocks(document, {}) == document
+
+
+def test_line_breaks_in_a_translated_heading_or_cell_keep_the_structure() -> None:
+    result = replace_blocks(PAGE, {"b1": "Bevor Sie\nbeginnen", "b9": "Wasser\nkalt"})
+    blocks = {b.id: b for b in text_blocks(result)}
+    assert (blocks["b1"].kind, blocks["b1"].text) == (BlockKind.HEADING, "Bevor Sie beginnen")
+    assert (blocks["b9"].kind, blocks["b9"].text) == (BlockKind.TABLE_CELL, "Wasser kalt")
+    assert len(blocks) == len(text_blocks(PAGE))
