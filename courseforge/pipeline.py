@@ -7,6 +7,7 @@ from pathlib import Path
 
 from courseforge.diagnostics import DiagnosticSink, Location
 from courseforge.i18n.pseudo import is_pseudo
+from courseforge.i18n.runtime import THEME_LANGUAGE
 from courseforge.model.course import Course
 from courseforge.model.package import Package, PackageFormat
 from courseforge.model.report import VerificationReport
@@ -74,10 +75,11 @@ def build_course(course_dir: Path, display_dir: str, options: BuildOptions,
     built = []
     for locale in build_locales(course, options.locales):
         catalogs = None
-        if locale != course.manifest.language and not is_pseudo(locale):
+        is_source = locale == course.manifest.language
+        if not is_pseudo(locale) and not (is_source and locale == THEME_LANGUAGE):
             catalogs = load_locale_catalogs(options.locales_dir, options.locales_dir.as_posix(), course.id,
                                             locale, sink)
-            if catalogs.course is None:
+            if catalogs.course is None and not is_source:
                 sink.warning("i18n.no-catalog", f"{course.id}: no catalog for '{locale}'; the whole course falls "
                              "back to the source language", Location(catalogs.course_path),
                              hint=f"run courseforge i18n init {locale}, then translate")

@@ -1,10 +1,11 @@
 """Translations as the build uses them: catalog lookups with visible fallbacks, for course text and for
 the player's strings.
 
-A text with no usable translation (missing, fuzzy, or stale) falls back to the source text wrapped in
-Unicode isolates (U+2068 … U+2069). The isolates keep left-to-right source text intact inside a
-right-to-left page, and the render stage turns them into ``<span lang="<source>">`` so screen readers
-switch voice; inside attributes and scripts it drops them.
+A text with no usable translation (missing, fuzzy, or stale) falls back to its source text wrapped in
+Unicode isolates: course text in FSI … PDI (U+2068 … U+2069; its language is the course's source
+language), player text in LRI … PDI (U+2066; the theme is written in English, left to right). The
+isolates keep source text intact inside a right-to-left page, and the render stage turns them into
+``<span lang>`` so screen readers switch voice; inside attributes and scripts it drops them.
 """
 
 from __future__ import annotations
@@ -20,11 +21,18 @@ from courseforge.i18n.messages import SourceText
 from courseforge.i18n.update import is_translated
 
 FALLBACK_OPEN = "\u2068"
+UI_FALLBACK_OPEN = "\u2066"
 FALLBACK_CLOSE = "\u2069"
+THEME_LANGUAGE = "en"
+"""The language the theme's templates (the msgids of ui.pot) are written in."""
 
 
 def mark_fallback(text: str) -> str:
     return f"{FALLBACK_OPEN}{text}{FALLBACK_CLOSE}" if text else text
+
+
+def mark_ui_fallback(text: str) -> str:
+    return f"{UI_FALLBACK_OPEN}{text}{FALLBACK_CLOSE}" if text else text
 
 
 def usable(message: Message | None) -> bool:
@@ -53,7 +61,7 @@ class CatalogTranslations(gettext.NullTranslations):
     """gettext over a Babel catalog held in memory (no compiled .mo on disk); unusable entries fall back
     to the marked source string."""
 
-    def __init__(self, catalog: Catalog | None, transform: Callable[[str], str] = mark_fallback) -> None:
+    def __init__(self, catalog: Catalog | None, transform: Callable[[str], str] = mark_ui_fallback) -> None:
         super().__init__()
         self.catalog = catalog
         self.transform = transform

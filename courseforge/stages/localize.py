@@ -10,6 +10,8 @@ from __future__ import annotations
 import gettext
 from functools import partial
 
+from babel.messages.catalog import Catalog
+
 from courseforge.diagnostics import DiagnosticSink, Location
 from courseforge.i18n.messages import TYPED_ANSWERS_SUFFIX, SourceText, map_course_text
 from courseforge.i18n.pseudo import is_pseudo, pseudo_translate
@@ -26,11 +28,12 @@ def direction_of(locale: str) -> TextDirection:
     return TextDirection.RTL if language in RTL_LANGUAGES or locale in RTL_PSEUDO else TextDirection.LTR
 
 
-def localize_source(course: Course) -> LocalizedCourse:
-    """The course in its own source language."""
+def localize_source(course: Course, ui: Catalog | None = None) -> LocalizedCourse:
+    """The course in its own source language; the player in that language too when its language is not
+    the theme's own (a course written in German gets the German ui catalog)."""
     locale = course.manifest.language
-    return LocalizedCourse(course=course, locale=locale, direction=direction_of(locale),
-                           ui=gettext.NullTranslations())
+    translations = gettext.NullTranslations() if ui is None else CatalogTranslations(ui)
+    return LocalizedCourse(course=course, locale=locale, direction=direction_of(locale), ui=translations)
 
 
 def localize_pseudo(course: Course, locale: str) -> LocalizedCourse:
@@ -58,7 +61,7 @@ def localize(course: Course, locale: str, catalogs: LocaleCatalogs | None, sink:
     """The course in ``locale``: the source language, a pseudo-locale, or a translated language."""
     source = course.manifest.language
     if locale == source:
-        return localize_source(course)
+        return localize_source(course, catalogs.ui if catalogs else None)
     if is_pseudo(locale):
         return localize_pseudo(course, locale)
     lookup = CourseLookup(catalogs.course if catalogs else None)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,7 @@ from lxml import html
 from courseforge.diagnostics import DiagnosticSink
 from courseforge.i18n.catalog import catalog_bytes, load_catalog
 from courseforge.model.course import Course
-from courseforge.pipeline import lint_course
+from courseforge.pipeline import BuildOptions, build_course, lint_course
 from courseforge.stages.load import load_locale_catalogs
 from courseforge.stages.localize import localize
 from courseforge.stages.render import render_site
@@ -90,3 +92,45 @@ def test_msgfmt_accepts_every_committed_catalog(path: Path) -> None:
     result = subprocess.run(["msgfmt", "--check-format", "-c", "-o", "/dev/null", str(path)],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
+
+
+def german_ui(locales: Path, drop: str | None = None) -> str:
+    """Copies the German player catalog into ``locales``; returns the German for "Next"."""
+    source = LOCALES / "de" / "LC_MESSAGES" / "ui.po"
+    target = locales / "de" / "LC_MESSAGES" / "ui.po"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    catalog = load_catalog(source, keep_format_flags=True)
+    next_message = catalog.get("Next")
+    assert next_message is not None
+    german_next = str(next_message.string)
+    if drop is not None:
+        catalog.delete(drop)
+    target.write_bytes(catalog_bytes(catalog, keep_format_flags=True))
+    return german_next
+
+
+def test_a_course_written_in_german_gets_the_german_player(tmp_path: Path) -> None:
+    folder = tmp_path / "i18n-course"
+    shutil.copytree(REPO / "tests" / "roots" / "i18n-course", folder)
+    manifest = folder / "course.yaml"
+    manifest.write_text(manifest.read_text().replace("language: en\n", "language: de\n")
+                        .replace("  - language: de\n    required: 100\n", ""))
+    german_next = german_ui(tmp_path / "locales")
+    sink = DiagnosticSink()
+    built = build_course(folder, "i18n-course", BuildOptions(locales_dir=tmp_path / "locales"), sink)
+    assert built is not None, [d.format() for d in sink]
+    (package,) = built.packages
+    with zipfile.ZipFile(io.BytesIO(package.package.data)) as archive:
+        document = html.fromstring(archive.read("index.html"))
+    assert document.get("lang") == "de"
+    assert document.xpath("string(//button[@id='cf-next'])").strip() == german_next
+    assert not document.xpath("//span[@lang='en']")
+
+
+def test_a_missing_player_string_falls_back_to_english_marked(tmp_path: Path) -> None:
+    german_ui(tmp_path / "locales", drop="Next")
+    shutil.copy(LOCALES / "de" / "LC_MESSAGES" / "workplace-safety.po", tmp_path / "locales" / "de" / "LC_MESSAGES")
+    document, _ = page_of(course("workplace-safety"), "de", tmp_path / "locales")
+    (button,) = document.xpath("//button[@id='cf-next']")
+    (span,) = button.xpath("span")
+    assert (span.get("lang"), span.get("dir"), span.text) == ("en", "ltr", "Next")

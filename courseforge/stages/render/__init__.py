@@ -14,7 +14,7 @@ from courseforge.model.course import Course
 from courseforge.model.localized import LocalizedCourse
 from courseforge.model.site import RenderedSite, SiteMetadata
 from courseforge.stages.render.build_views import nav_modules, screen_views
-from courseforge.stages.render.fallback import mark_fallbacks, strip_marks
+from courseforge.stages.render.fallback import has_marks, mark_fallbacks, strip_marks
 from courseforge.stages.render.locale_format import locale_format
 from courseforge.stages.render.markup import CONTENT_DIR, NEW_TAB_HINT_ID, LinkTargets, MarkdownRenderer
 from courseforge.stages.render.runtime_data import course_data, script_json
@@ -65,7 +65,7 @@ def render_site(localized: LocalizedCourse, templates_dir: Path) -> RenderedSite
     """Render the course with the theme in ``templates_dir`` (e.g. ``templates/default``)."""
     env = theme_environment(templates_dir, localized.ui)
     html = env.get_template(ENTRY_TEMPLATE).render(ctx=site_context(localized))
-    if localized.locale != localized.course.manifest.language:
+    if has_marks(html):
         html = mark_fallbacks(html, localized.course.manifest.language)
     files = {ENTRY_TEMPLATE: html.encode("utf-8"), **static_files(env)}
     files.update({f"{CONTENT_DIR}/{path}": data for path, data in localized.course.assets.items()})
