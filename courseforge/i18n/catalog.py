@@ -10,7 +10,11 @@ Conventions every catalog follows:
 - automatic comments (``#.``) tell the translator what the text is; a line ``max-length: N`` states a
   limit a standard imposes, which ``i18n check`` enforces;
 - we control the flags: Babel's automatic ``python-format`` is removed (course text is not a format
-  string: "100% done" is fine); only ``fuzzy`` marks stale or unreviewed translations.
+  string: "100% done" is fine); only ``fuzzy`` marks stale or unreviewed translations;
+- a fuzzy entry whose source text changed shows the text its translation was made for in ``#|`` lines,
+  written as GNU ``msgmerge --previous --no-wrap`` writes them (``#| msgctxt``, ``#| msgid``,
+  ``#| msgid_plural``). Babel reads those lines as translator comments and writes them wrapped (which
+  msgfmt rejects), so both directions are ours; the previous text lives in ``Message.previous_id``.
 """
 
 from __future__ import annotations
@@ -20,12 +24,16 @@ import re
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import normalize, read_po, unescape, write_po
 
 TEMPLATES_DIR = "templates"
 UI_DOMAIN = "ui"
 MAX_LENGTH = re.compile(r"^max-length: (\d+)$")
 UNMANAGED_FLAGS = frozenset({"python-format", "python-brace-format"})
+PREVIOUS_LINE = re.compile(rb"^\s*#~?\|")
+MSGID_LINE = re.compile(rb"^\s*(#~\s*)?msgid\s")
+PREVIOUS_MARK = "courseforge-previous-{}"
+PREVIOUS_MARK_LINE = re.compile(r'^#\| msgid "courseforge-previous-(\d+)"\n', re.MULTILINE)
 
 
 def pot_path(locales: Path, domain: str) -> Path:
@@ -67,8 +75,50 @@ def clean_all_flags(catalog: Catalog) -> None:
             clean_flags(message)
 
 
+def split_previous(data: bytes) -> tuple[bytes, dict[int, list[bytes]]]:
+    """Take the ``#|``/``#~|`` lines out of PO text, keyed by the line number Babel gives the entry they
+    precede (its ``msgid`` line, counted from 1). Blank lines keep every other line where it was."""
+    kept: list[bytes] = []
+    previous: dict[int, list[bytes]] = {}
+    pending: list[bytes] = []
+    for number, line in enumerate(io.BytesIO(data), start=1):
+        if PREVIOUS_LINE.match(line):
+            pending.append(PREVIOUS_LINE.sub(b"", line).strip())
+            kept.append(b"\n")
+            continue
+        if pending and MSGID_LINE.match(line):
+            previous[number], pending = pending, []
+        kept.append(line)
+    return b"".join(kept), previous
+
+
+def previous_fields(lines: list[bytes], charset: str) -> dict[str, str]:
+    """``msgctxt``/``msgid``/``msgid_plural`` of a ``#|`` block, each string joined from its pieces."""
+    fields: dict[str, list[str]] = {}
+    current: list[str] = []
+    for raw in lines:
+        line = raw.decode(charset)
+        if not line.startswith('"'):
+            keyword, _, line = line.partition(" ")
+            current = fields.setdefault(keyword, [])
+        current.append(unescape(line.strip()))
+    return {keyword: "".join(pieces) for keyword, pieces in fields.items()}
+
+
+def attach_previous(catalog: Catalog, previous: dict[int, list[bytes]]) -> None:
+    """Give each message the previous source text written above it. ``#| msgctxt`` is not kept: our merge
+    matches by id, so the previous context is always the message's own, and it is written back as such."""
+    for message in (*catalog, *catalog.obsolete.values()):
+        lines = previous.get(message.lineno or 0)
+        if lines:
+            fields = previous_fields(lines, catalog.charset)
+            message.previous_id = [fields[k] for k in ("msgid", "msgid_plural") if k in fields]
+
+
 def parse_catalog(data: bytes, locale: str | None = None, *, keep_format_flags: bool = False) -> Catalog:
-    catalog = read_po(io.BytesIO(data), locale=locale, abort_invalid=True)
+    text, previous = split_previous(data)
+    catalog = read_po(io.BytesIO(text), locale=locale, abort_invalid=True)
+    attach_previous(catalog, previous)
     if not keep_format_flags:
         clean_all_flags(catalog)
     return catalog
@@ -78,11 +128,44 @@ def load_catalog(path: Path, locale: str | None = None, *, keep_format_flags: bo
     return parse_catalog(path.read_bytes(), locale, keep_format_flags=keep_format_flags)
 
 
+def po_field(keyword: str, text: str) -> str:
+    """One ``#|`` field, unwrapped like every string we write (multi-line text: one piece a line)."""
+    first, *rest = normalize(text, width=0).split("\n")
+    return "".join([f"#| {keyword} {first}\n", *(f"#| {piece}\n" for piece in rest)])
+
+
+def previous_block(message: Message) -> str:
+    keywords = ("msgid", "msgid_plural")
+    fields = [] if message.context is None else [po_field("msgctxt", message.context)]
+    fields += [po_field(keyword, text) for keyword, text in zip(keywords, message.previous_id, strict=False)]
+    return "".join(fields)
+
+
+def write_with_marks(catalog: Catalog, omit_header: bool) -> tuple[str, list[str]]:
+    """Babel's PO text with one mark line where each fuzzy entry's ``#|`` lines go (after its flags),
+    and those lines; every message's own previous text is left as it was."""
+    saved = [(message, message.previous_id) for message in catalog if message.id]
+    with_previous = [m for m, previous_id in saved if m.fuzzy and previous_id]
+    blocks = [previous_block(message) for message in with_previous]
+    try:
+        for message, _ in saved:
+            message.previous_id = []
+        for index, message in enumerate(with_previous):
+            message.previous_id = [PREVIOUS_MARK.format(index)]
+        buffer = io.BytesIO()
+        write_po(buffer, catalog, width=0, omit_header=omit_header, sort_output=False, sort_by_file=False,
+                 ignore_obsolete=False, include_previous=True)
+    finally:
+        for message, previous_id in saved:
+            message.previous_id = previous_id
+    return buffer.getvalue().decode(catalog.charset), blocks
+
+
 def catalog_bytes(catalog: Catalog, *, omit_header: bool = False, keep_format_flags: bool = False) -> bytes:
-    """PO text exactly as we commit it: no rewrapping (Markdown stays as written), no 'previous' lines."""
+    """PO text exactly as we commit it: no rewrapping (Markdown stays as written), and ``#|`` lines on
+    fuzzy entries that have a previous text (only there: a reviewed entry has nothing left to compare)."""
     if not keep_format_flags:
         clean_all_flags(catalog)
-    buffer = io.BytesIO()
-    write_po(buffer, catalog, width=0, omit_header=omit_header, sort_output=False, sort_by_file=False,
-             ignore_obsolete=False, include_previous=False)
-    return buffer.getvalue()
+    text, blocks = write_with_marks(catalog, omit_header)
+    text = PREVIOUS_MARK_LINE.sub(lambda match: blocks[int(match.group(1))], text)
+    return text.encode(catalog.charset, "backslashreplace")

@@ -7,6 +7,11 @@ translations as obsolete. Our own merge, because matching is by stable id (msgct
    a paragraph was inserted above it): that translation is reused as it is;
 4. anything else is new and untranslated.
 Entries whose id disappeared become obsolete (``#~``) when they carry a translation.
+
+A fuzzy entry keeps the source text its translation was made for (``previous_id``, written as ``#|``
+lines), as GNU ``msgmerge --previous`` does: set when the entry becomes fuzzy, kept unchanged through
+later edits while it stays fuzzy, dropped once a translator clears the flag. One difference: an entry
+that was already fuzzy without a previous text gets its old source text (msgmerge leaves it without).
 """
 
 from __future__ import annotations
@@ -41,6 +46,13 @@ def new_catalog_like(existing: Catalog, template: Catalog) -> Catalog:
     catalog.mime_headers = existing.mime_headers
     catalog.project, catalog.version = template.project, template.version
     return catalog
+
+
+def previous_source(old: Message) -> list[str]:
+    """What a translation was made for: the original text if it was already stale, else its source."""
+    if old.fuzzy and old.previous_id:
+        return list(old.previous_id)
+    return [str(part) for part in old.id] if isinstance(old.id, tuple | list) else [old.id]
 
 
 def copy_from_template(message: Message, plurals: int) -> Message:
@@ -86,10 +98,12 @@ def merge(template: Catalog, existing: Catalog) -> tuple[Catalog, MergeStats]:
             message.string, message.user_comments = old.string, list(old.user_comments)
             if old.fuzzy:
                 message.flags.add("fuzzy")
+                message.previous_id = list(old.previous_id)
         elif entry.context in sources.by_context:
             stale = sources.by_context[entry.context]
             message.string, message.user_comments = stale.string, list(stale.user_comments)
             message.flags.add("fuzzy")
+            message.previous_id = previous_source(stale)
             fuzzy += 1
         elif entry.id in sources.by_text:
             message.string = sources.by_text[entry.id].string
