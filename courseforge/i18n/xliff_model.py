@@ -24,6 +24,7 @@ from babel.messages.catalog import Catalog, Message
 from lxml import etree
 
 from courseforge.i18n import inline
+from courseforge.i18n.catalog import max_length
 from courseforge.i18n.inline import Role, Segment
 
 NS12 = "urn:oasis:names:tc:xliff:document:1.2"
@@ -35,6 +36,10 @@ PLURAL_RESTYPE = "x-gettext-plurals"
 PLURAL_TYPE = "courseforge:plurals"
 """2.x ``group/@type`` of a plural entry's forms (a ``prefix:value`` user-defined value)."""
 FUZZY_SUBSTATE = "courseforge:fuzzy"
+SLR_NS = "urn:oasis:names:tc:xliff:sizerestriction:2.0"
+"""XLIFF 2 Size and Length Restriction module."""
+SIZE_PROFILE = "xliff:codepoints"
+"""The module's general profile that counts Unicode code points, as ``max-length`` and ``i18n check`` do."""
 
 _INVALID_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 """Code points XML 1.0 cannot carry (XLIFF 2 writes them as ``<cp hex="..."/>``)."""
@@ -76,6 +81,8 @@ class Entry:
     notes: tuple[Note, ...]
     locations: tuple[tuple[str, int | None], ...]
     plural_forms: str
+    max_length: int | None
+    """The ``max-length: N`` limit of the entry's ``#.`` comments (in characters, each form alike)."""
 
     @property
     def plural(self) -> bool:
@@ -84,6 +91,11 @@ class Entry:
     @property
     def fuzzy(self) -> bool:
         return bool(self.message.fuzzy)
+
+    def done(self, form: Form) -> bool:
+        """A form whose translation is final: translated and the entry not fuzzy (gettext has no further
+        review step, and only such text counts towards a language's coverage)."""
+        return bool(form.target) and not self.fuzzy
 
 
 def entry_id(message: Message) -> str:
@@ -112,7 +124,7 @@ def _entry(catalog: Catalog, message: Message) -> Entry:
     notes = (*(Note("developer", c) for c in message.auto_comments),
              *(Note("translator", c) for c in message.user_comments))
     return Entry(base, message, _forms(catalog, message, base), notes, tuple(message.locations),
-                 str(catalog.plural_forms))
+                 str(catalog.plural_forms), max_length(message))
 
 
 def _forms(catalog: Catalog, message: Message, base: str) -> tuple[Form, ...]:

@@ -93,9 +93,16 @@ def _units12(root: Element) -> Iterator[ReadUnit]:
 
 
 def _fuzzy12(unit: Element, target: Element | None) -> bool:
-    """Not done unless the state says so or the unit is ``approved`` (1.2: passed its final review)."""
-    state = None if target is None else target.get("state")
-    return state is not None and state not in NOT_FUZZY_12 and unit.get("approved") != "yes"
+    """Done when the unit is ``approved="yes"`` (1.2: passed its final review) or, without an approval
+    either way, when its state says so; an explicit ``approved="no"`` (a reviewer withdrew it, or a tool
+    that writes every unfinished target so, as translate-toolkit does) is not done."""
+    if target is None:
+        return False
+    approved = unit.get("approved")
+    if approved is not None:
+        return approved != "yes"
+    state = target.get("state")
+    return state is not None and state not in NOT_FUZZY_12
 
 
 def _content12(element: Element | None) -> Content:

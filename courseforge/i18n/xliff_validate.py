@@ -121,7 +121,7 @@ def _short(message: str) -> str:
 
 def schema_problems(root: Element, version: str, *, lenient: bool = False) -> list[Problem]:
     if version in VERSIONS_2:
-        return [Problem(p.line, f"the file breaks the XLIFF 2 core schema: {p.message}")
+        return [Problem(p.line, f"the file breaks the XLIFF 2 schemas (core, size restriction module): {p.message}")
                 for p in _schema_errors(root, DRIVER_2)]
     strict = _schema_errors(root, DRIVER_12)
     if strict and lenient and not _schema_errors(root, DRIVER_12_TRANSITIONAL):

@@ -18,6 +18,8 @@ from courseforge.i18n.xliff_model import (
     NS12,
     PLURAL_RESTYPE,
     PLURAL_TYPE,
+    SIZE_PROFILE,
+    SLR_NS,
     XML_NS,
     Code,
     Entry,
@@ -32,6 +34,12 @@ from courseforge.i18n.xliff_model import (
 )
 
 Version = Literal["1.2", "2.1"]
+DATATYPE_12 = "x-courseforge"
+"""1.2 ``file/@datatype``: catalog text of courseforge (Markdown with its codes protected). Not ``po``: for
+``po`` files translate-toolkit switches to its PO-flavoured reader, which looks for locations only in
+context groups named ``po-reference`` (a name 1.2 allows once per ``<file>``, so each other unit's
+locations would be lost, and xliff2po then drops entries that share a msgid as duplicates) and for a
+plural entry's approval on ``<group>`` (where 1.2 has no ``approved``)."""
 XML_SPACE = f"{{{XML_NS}}}space"
 STRUCTURAL = frozenset({"xliff", "file", "header", "body", "group", "trans-unit", "context-group",
                         "unit", "notes", "originalData", "segment"})
@@ -90,7 +98,7 @@ def _document12(entries: Sequence[Entry], source: str, target: str, original: st
     # lxml-stubs type nsmap keys as str; None (the default namespace) is what lxml documents.
     root = etree.Element(_q12("xliff"), {"version": "1.2"}, nsmap={None: NS12})  # type: ignore[dict-item]
     file = etree.SubElement(root, _q12("file"), {"original": original, "source-language": source,
-                                                 "target-language": target, "datatype": "po"})
+                                                 "target-language": target, "datatype": DATATYPE_12})
     body = etree.SubElement(file, _q12("body"))
     for entry in entries:
         parent = body
@@ -103,16 +111,36 @@ def _document12(entries: Sequence[Entry], source: str, target: str, original: st
 
 
 def _trans_unit(parent: Element, entry: Entry, form: Form) -> None:
-    unit = etree.SubElement(parent, _q12("trans-unit"), {"id": form.id, "resname": form.id, XML_SPACE: "preserve"})
+    """``approved="yes"`` marks a final translation: 1.2 readers (translate-toolkit among them) treat a
+    target without it as not yet reviewed, whatever its ``state``."""
+    unit = etree.SubElement(parent, _q12("trans-unit"), {"id": form.id, "resname": form.id,
+                                                         **_approval12(entry, form), **_size12(entry),
+                                                         XML_SPACE: "preserve"})
     source = pieces(form.source, paired=False)
     _content12(etree.SubElement(unit, _q12("source")), source, form.id)
     if form.target:
-        state = "needs-review-translation" if entry.fuzzy else "translated"
+        state = "translated" if entry.done(form) else "needs-review-translation"
         target = etree.SubElement(unit, _q12("target"), {"state": state})
         _content12(target, pieces(form.target, paired=False, source=source), form.id)
     for note in (*entry.notes, *_plural_note(entry, form)):
         author = "courseforge" if note.category == "plural" else note.category
         etree.SubElement(unit, _q12("note"), {"from": author}).text = note.text
+    _locations12(unit, entry)
+
+
+def _approval12(entry: Entry, form: Form) -> dict[str, str]:
+    return {"approved": "yes"} if entry.done(form) else {}
+
+
+def _size12(entry: Entry) -> dict[str, str]:
+    """The ``max-length`` limit as 1.2's own attributes (``size-unit`` defaults to pixels, so it is always
+    written)."""
+    return {} if entry.max_length is None else {"maxwidth": str(entry.max_length), "size-unit": "char"}
+
+
+def _locations12(unit: Element, entry: Entry) -> None:
+    """``#:`` locations as ``purpose="location"`` context groups, what 1.2 defines and translate-toolkit
+    reads (unnamed: 1.2 wants a context group's name unique in its ``<file>``)."""
     for path, line in entry.locations:
         group = etree.SubElement(unit, _q12("context-group"), {"purpose": "location"})
         etree.SubElement(group, _q12("context"), {"context-type": "sourcefile"}).text = path
@@ -146,9 +174,13 @@ def _q2(name: str) -> str:
 
 
 def _document2(entries: Sequence[Entry], source: str, target: str, original: str) -> Element:
+    limited = any(entry.max_length is not None for entry in entries)
+    nsmap = {None: NS2, "slr": SLR_NS} if limited else {None: NS2}
     root = etree.Element(_q2("xliff"), {"version": "2.1", "srcLang": source, "trgLang": target},
-                         nsmap={None: NS2})  # type: ignore[dict-item]
+                         nsmap=nsmap)  # type: ignore[arg-type]
     file = etree.SubElement(root, _q2("file"), {"id": nmtoken(original), "original": original})
+    if limited:
+        etree.SubElement(file, f"{{{SLR_NS}}}profiles", {"generalProfile": SIZE_PROFILE})
     for entry in entries:
         parent = file
         if entry.plural:
@@ -160,7 +192,9 @@ def _document2(entries: Sequence[Entry], source: str, target: str, original: str
 
 
 def _unit(parent: Element, entry: Entry, form: Form) -> None:
-    unit = etree.SubElement(parent, _q2("unit"), {"id": nmtoken(form.id), "name": form.id, XML_SPACE: "preserve"})
+    size = {} if entry.max_length is None else {f"{{{SLR_NS}}}sizeRestriction": str(entry.max_length)}
+    unit = etree.SubElement(parent, _q2("unit"), {"id": nmtoken(form.id), "name": form.id, **size,
+                                                  XML_SPACE: "preserve"})
     _notes2(unit, entry, form)
     source = pieces(form.source, paired=True)
     target = pieces(form.target, paired=True, source=source) if form.target else ()
@@ -188,11 +222,11 @@ def _notes2(unit: Element, entry: Entry, form: Form) -> None:
 def _segment_state(entry: Entry, form: Form) -> dict[str, str]:
     """``translated``, or ``initial`` (with the target, marked fuzzy) for what gettext calls fuzzy: 2.x has
     no needs-review state, and ``initial`` is the one that says "not done"."""
-    if not form.target:
-        return {"state": "initial"}
-    if entry.fuzzy:
+    if entry.done(form):
+        return {"state": "translated"}
+    if form.target:
         return {"state": "initial", "subState": FUZZY_SUBSTATE}
-    return {"state": "translated"}
+    return {"state": "initial"}
 
 
 def _data_ids(content: Sequence[Piece]) -> dict[str, str]:

@@ -157,6 +157,7 @@ def edited(data: bytes, version: Version, logical: str, parts: Sequence[str | in
     fill(target, source, parts)
     if state and version == "1.2":
         target.set("state", state)
+        unit.attrib.pop("approved", None)  # the state alone decides (approval is tested on its own)
     elif state:
         segment = target.getparent()
         assert segment is not None
