@@ -9,6 +9,7 @@ from lxml import etree
 
 from courseforge.commands.catalogs import LOCALES, load_courses, write_if_changed
 from courseforge.commands.common import emit_diagnostics, write_atomically
+from courseforge.commands.freshness import refuse_stale_catalogs
 from courseforge.diagnostics import DiagnosticSink
 from courseforge.i18n.catalog import UI_DOMAIN, catalog_bytes, is_format_domain, load_catalog, po_path
 from courseforge.i18n.xliff import ImportResult, export_xliff, import_xliff
@@ -28,6 +29,7 @@ def xliff_name(domain: str, language: str, version: str) -> str:
 def export_xliff_files(language: str, version: str, out: Path, courses: tuple[str, ...]) -> None:
     """Write one XLIFF file per course (and the player) for a translation vendor."""
     loaded = load_courses(courses)
+    refuse_stale_catalogs(loaded, LOCALES, language)
     source = {c.id: c.manifest.language for c in loaded}
     for domain in [c.id for c in loaded] + [UI_DOMAIN]:
         path = po_path(LOCALES, language, domain)

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 from babel.messages.catalog import Catalog, Message
 
+from courseforge.i18n.catalog import catalog_bytes
+
 Key = tuple[object, str | None]
 
 
@@ -129,3 +131,10 @@ def keep_obsolete(existing: Catalog, result: Catalog, wanted: set[Key], contexts
         if (message.id, message.context) not in wanted and key not in result.obsolete:
             result.obsolete[key] = message
     return removed
+
+
+def needs_update(template: Catalog, catalog: Catalog, *, keep_format_flags: bool = False) -> bool:
+    """Merging the template would change the catalog: it does not say what the sources say now."""
+    merged, _ = merge(template, catalog)
+    return (catalog_bytes(merged, keep_format_flags=keep_format_flags)
+            != catalog_bytes(catalog, keep_format_flags=keep_format_flags))
