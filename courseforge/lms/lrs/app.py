@@ -31,7 +31,7 @@ from courseforge.lms.lrs.errors import Rejected
 from courseforge.lms.lrs.middleware import AlternateSyntax, VersionAndAuth, XapiHeaders
 from courseforge.lms.lrs.policy import StatementPolicy
 from courseforge.lms.lrs.resource_routes import ResourceEndpoints, about
-from courseforge.lms.lrs.service import LrsService
+from courseforge.lms.lrs.service import LrsService, StatementObserver
 from courseforge.lms.lrs.statement_routes import StatementEndpoints
 from courseforge.lms.lrs.store import LrsStore
 
@@ -70,9 +70,9 @@ def lrs_routes(service: LrsService, prefix: str) -> list[BaseRoute]:
 
 
 def create_lrs_app(store: LrsStore, credentials: Credentials, *, policies: Sequence[StatementPolicy] = (),
-                   prefix: str = "/xAPI") -> Starlette:
+                   prefix: str = "/xAPI", observers: Sequence[StatementObserver] = ()) -> Starlette:
     prefix = prefix.rstrip("/")
-    service = LrsService(store, policies)
+    service = LrsService(store, policies, observers)
     routes = lrs_routes(service, prefix)
     app = Starlette(
         routes=[Mount(prefix, routes=routes)] if prefix else routes,

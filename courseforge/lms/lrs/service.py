@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from courseforge.lms.lrs.auth import Client
@@ -93,12 +93,18 @@ def complete(statement: Mapping[str, Any], client: Client, statement_id: str | N
     return result
 
 
+StatementObserver = Callable[[StatementBatch], None]
+"""Called with each stored batch, after the write lock is released (cmi5 records satisfied statements)."""
+
+
 class LrsService:
     """Statement writes with the host's policies; policies and the write are serialized."""
 
-    def __init__(self, store: LrsStore, policies: Sequence[StatementPolicy] = ()) -> None:
+    def __init__(self, store: LrsStore, policies: Sequence[StatementPolicy] = (),
+                 observers: Sequence[StatementObserver] = ()) -> None:
         self.store = store
         self.policies = tuple(policies)
+        self.observers = tuple(observers)
         self._write_lock = threading.Lock()
 
     def save_statements(self, statements: Sequence[object], client: Client,
@@ -116,4 +122,7 @@ class LrsService:
                 verdict = policy(StatementBatch(tuple(completed), client, self.store))
                 if verdict is not None:
                     raise Rejected(verdict.reason, verdict.status)
-            return self.store.save_statements(batch, attachments)
+            result = self.store.save_statements(batch, attachments)
+        for observer in self.observers:
+            observer(StatementBatch(tuple(completed), client, self.store))
+        return result
