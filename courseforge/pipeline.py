@@ -6,18 +6,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from courseforge.diagnostics import DiagnosticSink, Location
+from courseforge.i18n.extract import ui_template
 from courseforge.i18n.pseudo import is_pseudo
-from courseforge.i18n.runtime import THEME_LANGUAGE
+from courseforge.i18n.runtime import layered_catalog
 from courseforge.model.course import Course
+from courseforge.model.localized import LocaleCatalogs
 from courseforge.model.package import Package, PackageFormat
 from courseforge.model.report import VerificationReport
+from courseforge.model.theme import Theme
 from courseforge.stages.load import load_course, load_locale_catalogs
-from courseforge.stages.localize import localize
+from courseforge.stages.load_theme import load_theme
+from courseforge.stages.localize import TranslationGate, localize, translation_gate
 from courseforge.stages.package import packager_for
 from courseforge.stages.render import render_site
 from courseforge.stages.validate import validate
 from courseforge.stages.verify import verify_package
-from courseforge.theme import theme_dir
 
 ALL_LOCALES = "all"
 
@@ -28,14 +31,21 @@ class BuildOptions:
     locales: tuple[str, ...] = ()
     """Locales to build; empty means the source language only; ``all`` adds every declared translation."""
     locales_dir: Path = Path("locales")
+    locales_display: str = "locales"
+    themes_dir: Path | None = None
+    """The project's theme folder (``themes/``); None: the built-in default theme only."""
+    themes_display: str = "themes"
     source_date_epoch: int | None = None
     strict: bool = False
+    allow_incomplete: bool = False
+    """Build translations below their required coverage (with a warning) instead of failing."""
 
 
 @dataclass(frozen=True)
 class BuiltPackage:
     package: Package
     report: VerificationReport
+    gate: TranslationGate | None = None
 
 
 @dataclass(frozen=True)
@@ -44,10 +54,18 @@ class CourseBuild:
     packages: tuple[BuiltPackage, ...]
 
 
-def lint_course(course_dir: Path, display_dir: str, sink: DiagnosticSink) -> Course | None:
-    """Load and validate; writes nothing."""
+def validate_course(course_dir: Path, display_dir: str, sink: DiagnosticSink) -> Course | None:
     source = load_course(course_dir, display_dir, sink)
     return validate(source, course_dir.name, sink)
+
+
+def lint_course(course_dir: Path, display_dir: str, sink: DiagnosticSink,
+                options: BuildOptions | None = None) -> Course | None:
+    """Load and validate, and check what the build will need (the theme); writes nothing."""
+    course = validate_course(course_dir, display_dir, sink)
+    if course is None or course_theme(course, options or BuildOptions(), sink) is None:
+        return None
+    return course
 
 
 def build_locales(course: Course, requested: tuple[str, ...]) -> tuple[str, ...]:
@@ -60,36 +78,49 @@ def build_locales(course: Course, requested: tuple[str, ...]) -> tuple[str, ...]
     return tuple(dict.fromkeys(wanted if requested else [source]))
 
 
+def course_theme(course: Course, options: BuildOptions, sink: DiagnosticSink) -> Theme | None:
+    return load_theme(course.manifest.theme, options.themes_dir, options.themes_display,
+                      course.manifest.origin_of("theme"), sink)
+
+
+def locale_catalogs(course: Course, locale: str, theme: Theme, options: BuildOptions,
+                    sink: DiagnosticSink) -> LocaleCatalogs | None:
+    """The project's catalogs for one locale, the player's layered over the theme's built-in ones."""
+    if is_pseudo(locale):
+        return None
+    found = load_locale_catalogs(options.locales_dir, options.locales_display, course.id, locale, sink)
+    is_source = locale == course.manifest.language
+    if found.course is None and not is_source:
+        sink.warning("i18n.no-catalog", f"{course.id}: no catalog for '{locale}'; the whole course falls "
+                     "back to the source language", Location(found.course_path),
+                     hint=f"run courseforge i18n init {locale}, then translate")
+    ui = layered_catalog(theme.ui_catalogs.get(locale), found.ui)
+    return LocaleCatalogs(course=found.course, ui=ui, course_path=found.course_path, ui_path=found.ui_path)
+
+
 def build_course(course_dir: Path, display_dir: str, options: BuildOptions,
                  sink: DiagnosticSink) -> CourseBuild | None:
     """Everything up to verified package bytes, in memory. None when diagnostics stop the build."""
     errors_before = sink.error_count
-    course = lint_course(course_dir, display_dir, sink)
+    course = validate_course(course_dir, display_dir, sink)
     if course is None or sink.error_count > errors_before or (options.strict and sink.warning_count):
         return None
-    theme = theme_dir(course.manifest.theme)
-    if not theme.is_dir():
-        sink.error("course.unknown-theme", f"theme '{course.manifest.theme}' not found", course.manifest.origin,
-                   hint="use 'theme: default' or add templates/<theme>/")
+    theme = course_theme(course, options, sink)
+    if theme is None:
         return None
+    player_template = ui_template(theme)
     built = []
     for locale in build_locales(course, options.locales):
-        catalogs = None
-        is_source = locale == course.manifest.language
-        if not is_pseudo(locale) and not (is_source and locale == THEME_LANGUAGE):
-            catalogs = load_locale_catalogs(options.locales_dir, options.locales_dir.as_posix(), course.id,
-                                            locale, sink)
-            if catalogs.course is None and not is_source:
-                sink.warning("i18n.no-catalog", f"{course.id}: no catalog for '{locale}'; the whole course falls "
-                             "back to the source language", Location(catalogs.course_path),
-                             hint=f"run courseforge i18n init {locale}, then translate")
+        catalogs = locale_catalogs(course, locale, theme, options, sink)
+        gate = translation_gate(course, locale, catalogs, player_template, options.allow_incomplete,
+                                sink) if catalogs is not None else None
         localized = localize(course, locale, catalogs, sink)
         site = render_site(localized, theme)
         for package_format in options.formats:
             package = packager_for(package_format).package(site, localized.locale, options.source_date_epoch)
             report = verify_package(f"{display_dir}/{localized.locale}/{package.filename}", package.data)
             sink.extend(report.diagnostics)
-            built.append(BuiltPackage(package, report))
+            built.append(BuiltPackage(package, report, gate))
     if sink.error_count > errors_before:
         return None
     return CourseBuild(course, tuple(built))

@@ -7,6 +7,10 @@ from typing import Any
 
 import yaml
 
+from courseforge.diagnostics import DiagnosticSink, Location
+from courseforge.model.theme import BASE_THEME, Theme
+from courseforge.stages.load_theme import load_theme
+
 
 def base_manifest(course_id: str, items: list[str], **overrides: Any) -> dict[str, Any]:
     manifest: dict[str, Any] = {
@@ -38,3 +42,11 @@ def write_course(root: Path, manifest: dict[str, Any], files: dict[str, Any]) ->
 
 def page(page_id: str, title: str, body: str = "Some text.\n") -> str:
     return f"---\nid: {page_id}\ntitle: {title}\n---\n{body}"
+
+
+def default_theme() -> Theme:
+    """courseforge's built-in theme, read from package data as a build reads it."""
+    sink = DiagnosticSink()
+    theme = load_theme(BASE_THEME, None, "themes", Location("course.yaml"), sink)
+    assert theme is not None, [d.format() for d in sink]
+    return theme

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 import click
 
 from courseforge.commands.common import display_path
+from courseforge.commands.output import Reporter, reporting_options
 from courseforge.diagnostics import Diagnostic, Location, Severity
 from courseforge.model.report import VerificationReport
 from courseforge.stages.verify import DEFAULT_LIMITS, Limits, verify_package
@@ -76,32 +76,38 @@ def summary(report: VerificationReport, strict: bool) -> str:
     return f"{report.package}: OK{warned} ({', '.join(facts)})"
 
 
-def emit_text(reports: list[VerificationReport], strict: bool) -> None:
-    for report in reports:
-        for diagnostic in report.diagnostics:
-            click.echo(diagnostic.format())
-        click.echo(summary(report, strict))
-
-
-def emit_json(reports: list[VerificationReport], strict: bool) -> None:
-    document = {
+def report_document(reports: list[VerificationReport], strict: bool) -> dict[str, object]:
+    return {
         "ok": not any(report.failed(strict) for report in reports),
         "strict": strict,
         "packages": [report.to_json() for report in reports],
     }
-    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 
 @click.command()
 @click.argument("packages", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              help="json prints one report per package as a JSON document on stdout (for CI).")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--max-size", default=human_size(DEFAULT_LIMITS.max_total_bytes), show_default=True, callback=size_option,
               help="Largest total uncompressed size accepted (e.g. 500M, 4GiB).")
-def check(packages: tuple[Path, ...], output_format: str, strict: bool, max_size: int) -> None:
-    """Verify SCORM 1.2 package zips: structure, manifest schema, references and zip safety."""
+@reporting_options
+def check(packages: tuple[Path, ...], strict: bool, max_size: int, reporter: Reporter) -> None:
+    """Verify package zips, ours or a vendor's: zip safety, manifest schema, references, launchable content.
+
+    Works anywhere (no project needed) and writes nothing.
+
+    \b
+    Example:
+      courseforge check build/*/*/scorm12.zip
+      courseforge check vendor-course.zip --strict --json
+    """
     limits = replace(DEFAULT_LIMITS, max_total_bytes=max_size)
-    reports = [check_file(path, limits) for path in packages]
-    (emit_json if output_format == "json" else emit_text)(reports, strict)
+    reports = []
+    with reporter.progress("checking", len(packages)) as step:
+        for path in packages:
+            reports.append(check_file(path, limits))
+            step(path.name)
+    for report in reports:
+        reporter.diagnostics(report.diagnostics)
+        reporter.result(summary(report, strict))
+    reporter.document(report_document(reports, strict))
     raise SystemExit(1 if any(report.failed(strict) for report in reports) else 0)

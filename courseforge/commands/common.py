@@ -1,4 +1,4 @@
-"""What every command shares: finding courses, printing diagnostics, writing outputs atomically."""
+"""What every command shares: the project, its courses, summaries and atomic writes."""
 
 from __future__ import annotations
 
@@ -8,33 +8,67 @@ from pathlib import Path
 
 import click
 
-from courseforge.diagnostics import DiagnosticSink, format_all, to_json
+from courseforge.commands.output import Reporter
+from courseforge.diagnostics import DiagnosticSink
+from courseforge.model.package import PackageFormat
+from courseforge.pipeline import BuildOptions
+from courseforge.project import CONFIG_NAME, COURSE_MANIFEST, Project, load_project
 
-COURSES_ROOT = Path("courses")
+NO_PROJECT_HINT = ("run it inside a courseforge project (a folder with courseforge.yaml, or below one), "
+                   "or create one with 'courseforge new DIR'")
 
 
-def discover_courses(arguments: tuple[str, ...]) -> list[Path]:
-    """Course folders named on the command line, or every course under ./courses/."""
-    if arguments:
-        return [Path(argument) for argument in arguments]
-    if not COURSES_ROOT.is_dir():
-        return []
-    return sorted(path.parent for path in COURSES_ROOT.glob("*/course.yaml"))
+def current_project(reporter: Reporter, *near: Path) -> Project:
+    """The project around the working folder (or, failing that, around the first path named).
+
+    No project is a usage error (exit 2); an invalid courseforge.yaml is a problem found (exit 1).
+    """
+    sink = DiagnosticSink()
+    for start in (Path.cwd(), *near[:1]):
+        project = load_project(start, sink)
+        if project is not None:
+            return project
+        if sink.items:
+            reporter.diagnostics(sink)
+            reporter.document({"ok": False, "diagnostics": [d.to_json() for d in sink]})
+            reporter.failure(f"{CONFIG_NAME} is invalid: fix it first")
+            raise SystemExit(1)
+    raise click.UsageError(f"no {CONFIG_NAME} in {Path.cwd()} or any folder above it; {NO_PROJECT_HINT}")
+
+
+def is_course_folder(path: Path) -> bool:
+    return (path / COURSE_MANIFEST).is_file()
+
+
+def resolve_course(project: Project, argument: str) -> Path:
+    """A course folder named on the command line: a path (from the working folder), or the folder name of
+    one of the project's courses."""
+    as_path = Path(argument)
+    if is_course_folder(as_path):
+        return as_path.resolve()
+    in_project = project.courses_dir / argument
+    if "/" not in argument and is_course_folder(in_project):
+        return in_project.resolve()
+    known = ", ".join(path.name for path in project.course_folders()) or "none yet"
+    raise click.BadParameter(f"'{argument}' is neither a course folder (with {COURSE_MANIFEST}) nor a course of "
+                             f"this project (courses: {known})", param_hint="COURSES")
+
+
+def project_courses(project: Project, arguments: tuple[str, ...]) -> list[Path]:
+    """The courses named, or every course of the project; none at all is a usage error."""
+    folders = [resolve_course(project, argument) for argument in arguments] or project.course_folders()
+    if not folders:
+        raise click.UsageError(f"the project has no courses: no {project.config.courses}/*/{COURSE_MANIFEST} "
+                               f"under {project.root} (add one with 'courseforge new course ID')")
+    return list(dict.fromkeys(folders))
 
 
 def display_path(path: Path) -> str:
-    """Paths in diagnostics are relative to the working folder when possible (clickable in editors)."""
+    """Paths of files given on the command line (packages): relative to the working folder when possible."""
     try:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return path.as_posix()
-
-
-def emit_diagnostics(sink: DiagnosticSink, output_format: str) -> None:
-    if output_format == "json":
-        click.echo(to_json(sink))
-    elif sink.items:
-        click.echo(format_all(sink), err=True)
 
 
 def summary_line(sink: DiagnosticSink) -> str:
@@ -66,3 +100,20 @@ def source_date_epoch() -> int | None:
         return int(value)
     except ValueError as error:
         raise click.UsageError(f"SOURCE_DATE_EPOCH must be whole seconds, got {value!r}") from error
+
+
+def project_options(project: Project, *, locales: tuple[str, ...] = (), formats: tuple[PackageFormat, ...] = (),
+                    strict: bool = False, allow_incomplete: bool = False,
+                    source_date_epoch: int | None = None) -> BuildOptions:
+    """Build options with the project's folders (catalogs, themes) and defaults filled in."""
+    return BuildOptions(locales_dir=project.locales_dir, locales_display=project.display(project.locales_dir),
+                        themes_dir=project.themes_dir, themes_display=project.display(project.themes_dir),
+                        locales=locales, formats=formats or project.config.build.formats, strict=strict,
+                        allow_incomplete=allow_incomplete, source_date_epoch=source_date_epoch)
+
+
+def emit_diagnostics(sink: DiagnosticSink, output_format: str) -> None:
+    """Diagnostics as the catalog commands print them: a JSON list on stdout, or text on stderr."""
+    reporter = Reporter(json_mode=output_format == "json")
+    reporter.diagnostics(sink)
+    reporter.document([d.to_json() for d in sink])

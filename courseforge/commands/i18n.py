@@ -10,8 +10,9 @@ import click
 from babel.core import Locale, UnknownLocaleError
 from babel.messages.catalog import Catalog
 
-from courseforge.commands.catalogs import LOCALES, load_courses, write_if_changed
+from courseforge.commands.catalogs import LOCALES, load_courses, player_theme, write_if_changed
 from courseforge.commands.common import emit_diagnostics, summary_line, write_atomically
+from courseforge.commands.freshness import warn_stale_templates, write_templates
 from courseforge.commands.xliff_exchange import export_xliff_files, import_xliff_files
 from courseforge.diagnostics import DiagnosticSink
 from courseforge.i18n.catalog import (
@@ -21,15 +22,13 @@ from courseforge.i18n.catalog import (
     is_format_domain,
     load_catalog,
     po_path,
-    pot_path,
 )
 from courseforge.i18n.consistency import check_catalog
-from courseforge.i18n.extract import course_template, message_signature, ui_template
+from courseforge.i18n.extract import course_template, ui_template
 from courseforge.i18n.status import Coverage, coverage
 from courseforge.i18n.update import merge
 from courseforge.model.course import Course
 from courseforge.stages.load import read_catalog
-from courseforge.theme import TEMPLATES_ROOT
 
 
 @dataclass(frozen=True)
@@ -51,17 +50,9 @@ def domains(courses: list[Course]) -> list[Domain]:
 
 
 def templates(courses: list[Course]) -> dict[str, Catalog]:
-    themes = sorted(p for p in TEMPLATES_ROOT.iterdir() if p.is_dir())
     found = {course.id: course_template(course) for course in courses}
-    found[UI_DOMAIN] = ui_template(themes, TEMPLATES_ROOT.parent)
+    found[UI_DOMAIN] = ui_template(player_theme(courses))
     return found
-
-
-def read_template(domain: str) -> Catalog:
-    path = pot_path(LOCALES, domain)
-    if not path.is_file():
-        raise click.ClickException(f"{path} is missing: run 'courseforge i18n extract' first")
-    return load_catalog(path, keep_format_flags=is_format_domain(domain))
 
 
 def new_language_catalog(template: Catalog, language: str) -> Catalog:
@@ -84,27 +75,23 @@ def i18n() -> None:
 @click.argument("courses", nargs=-1, type=click.Path(file_okay=False))
 def extract(courses: tuple[str, ...]) -> None:
     """Write one POT per course and ui.pot for the player; unchanged templates are not rewritten."""
-    for domain, template in templates(load_courses(courses)).items():
-        path = pot_path(LOCALES, domain)
-        old = load_catalog(path, keep_format_flags=is_format_domain(domain)) if path.is_file() else None
-        changed = old is None or message_signature(old) != message_signature(template)
-        if changed:
-            write_atomically(path, catalog_bytes(template, keep_format_flags=is_format_domain(domain)))
-        count = sum(1 for m in template if m.id)
-        click.echo(f"{path}: {count} messages{' (updated)' if changed else ''}")
+    write_templates(templates(load_courses(courses)), LOCALES, list_unchanged=True)
 
 
 @i18n.command()
 @click.argument("language")
 @click.argument("courses", nargs=-1, type=click.Path(file_okay=False))
 def init(language: str, courses: tuple[str, ...]) -> None:
-    """Create LANGUAGE's catalogs (plural forms from CLDR) for every course and the player."""
-    for domain in [c.id for c in load_courses(courses)] + [UI_DOMAIN]:
+    """Create LANGUAGE's catalogs (plural forms from CLDR) for every course and the player, from the
+    current sources (templates that changed are written first, as 'extract' does)."""
+    found = templates(load_courses(courses))
+    write_templates(found, LOCALES, list_unchanged=False)
+    for domain, template in found.items():
         path = po_path(LOCALES, language, domain)
         if path.exists():
             click.echo(f"{path}: exists, left as it is (use 'i18n update')")
             continue
-        catalog = new_language_catalog(read_template(domain), language)
+        catalog = new_language_catalog(template, language)
         write_atomically(path, catalog_bytes(catalog, keep_format_flags=is_format_domain(domain)))
         click.echo(f"{path}: created ({catalog.plural_forms})")
     click.echo(f"declare it in each course.yaml under 'translations:' (language: {language}) to build and gate it")
@@ -114,9 +101,13 @@ def init(language: str, courses: tuple[str, ...]) -> None:
 @click.option("--lang", "languages", multiple=True, help="Only these languages (repeatable).")
 @click.argument("courses", nargs=-1, type=click.Path(file_okay=False))
 def update(languages: tuple[str, ...], courses: tuple[str, ...]) -> None:
-    """Merge each template into its catalogs: +added/-removed/~fuzzy per catalog."""
-    for domain in domains(load_courses(courses)):
-        template = read_template(domain.name)
+    """Extract from the sources (writing templates that changed), then merge each template into its
+    catalogs: +added/-removed/~fuzzy per catalog. Fuzzy entries show their previous source text (#|)."""
+    loaded = load_courses(courses)
+    found = templates(loaded)
+    write_templates(found, LOCALES, list_unchanged=False)
+    for domain in domains(loaded):
+        template = found[domain.name]
         for language in domain.languages:
             if languages and language not in languages:
                 continue
@@ -131,10 +122,10 @@ def update(languages: tuple[str, ...], courses: tuple[str, ...]) -> None:
                 click.echo(f"{path}: created")
 
 
-def coverage_rows(courses: list[Course]) -> list[Coverage]:
+def coverage_rows(courses: list[Course], found: dict[str, Catalog]) -> list[Coverage]:
     rows = []
     for domain in domains(courses):
-        template = read_template(domain.name)
+        template = found[domain.name]
         for language in domain.languages:
             path = po_path(LOCALES, language, domain.name)
             catalog = load_catalog(path, keep_format_flags=is_format_domain(domain.name)) if path.is_file() else None
@@ -158,8 +149,12 @@ def print_table(rows: list[Coverage], minimum: float | None) -> None:
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
 @click.argument("courses", nargs=-1, type=click.Path(file_okay=False))
 def status(minimum: float | None, output_format: str, courses: tuple[str, ...]) -> None:
-    """Coverage per course and language; exit 1 when a catalog is below its required coverage."""
-    rows = coverage_rows(load_courses(courses))
+    """Coverage per course and language against the current sources (extracted in memory, nothing is
+    written); exit 1 when a catalog is below its required coverage."""
+    loaded = load_courses(courses)
+    found = templates(loaded)
+    warn_stale_templates(found, LOCALES)
+    rows = coverage_rows(loaded, found)
     if output_format == "json":
         click.echo(json.dumps([row.to_json(minimum) for row in rows], indent=2))
     else:

@@ -4,25 +4,37 @@ from __future__ import annotations
 
 import click
 
-from courseforge.commands.common import discover_courses, display_path, emit_diagnostics, summary_line
+from courseforge.commands.common import current_project, project_courses, project_options, summary_line
+from courseforge.commands.output import Reporter, reporting_options
 from courseforge.diagnostics import DiagnosticSink
 from courseforge.pipeline import lint_course
 
 
 @click.command()
-@click.argument("courses", nargs=-1, type=click.Path(file_okay=False))
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              help="json prints the diagnostics as a JSON list on stdout (for CI).")
+@click.argument("courses", nargs=-1)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def lint(courses: tuple[str, ...], output_format: str, strict: bool) -> None:
-    """Check course sources and report every problem at once."""
-    folders = discover_courses(courses)
-    if not folders:
-        raise click.UsageError("no courses found: pass course folders or run where ./courses/ is")
+@reporting_options
+def lint(courses: tuple[str, ...], strict: bool, reporter: Reporter) -> None:
+    """Check course sources and report every problem at once (file:line:col, with a hint).
+
+    COURSES are course folders or course names of the project; none means every course.
+
+    \b
+    Example:
+      courseforge lint                      # every course of the project
+      courseforge lint workplace-safety --strict --json
+    """
+    project = current_project(reporter)
+    folders = project_courses(project, courses)
     sink = DiagnosticSink()
-    for folder in folders:
-        lint_course(folder, display_path(folder), sink)
-    emit_diagnostics(sink, output_format)
-    if output_format == "text":
-        click.echo(f"linted {len(folders)} course{'s' * (len(folders) != 1)}: {summary_line(sink)}", err=True)
-    raise SystemExit(1 if sink.failed(strict) else 0)
+    with reporter.progress("linting", len(folders)) as step:
+        for folder in folders:
+            lint_course(folder, project.display(folder), sink, project_options(project))
+            step(folder.name)
+    reporter.diagnostics(sink)
+    failed = sink.failed(strict)
+    reporter.document({"ok": not failed, "strict": strict, "courses": [project.display(f) for f in folders],
+                       "errors": sink.error_count, "warnings": sink.warning_count,
+                       "diagnostics": [d.to_json() for d in sink]})
+    reporter.info(f"linted {len(folders)} course{'s' * (len(folders) != 1)}: {summary_line(sink)}")
+    raise SystemExit(1 if failed else 0)

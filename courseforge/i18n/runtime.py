@@ -10,6 +10,7 @@ isolates keep source text intact inside a right-to-left page, and the render sta
 
 from __future__ import annotations
 
+import copy
 import gettext
 from collections import Counter
 from collections.abc import Callable
@@ -89,3 +90,16 @@ class CatalogTranslations(gettext.NullTranslations):
             index = min(self.plural_index(n), len(found.string) - 1)
             return str(found.string[index])
         return self.transform(msgid1 if n == 1 else msgid2)
+
+
+def layered_catalog(base: Catalog | None, override: Catalog | None) -> Catalog | None:
+    """A project's catalog over a theme's built-in one: each usable entry of the override wins, every
+    other entry comes from the base (so a project can retranslate one player string, or add a language)."""
+    if override is None or base is None:
+        return override if base is None else base
+    merged = copy.deepcopy(base)
+    for message in override:
+        if message.id and usable(message):
+            merged.delete(message.id, message.context)  # assigning onto an entry would merge, not replace
+            merged[message.id] = copy.copy(message)
+    return merged

@@ -34,3 +34,5 @@ class LocaleCatalogs:
     ui: Catalog | None
     course_path: str
     """Display path of the course catalog, for diagnostics."""
+    ui_path: str = ""
+    """Display path of the project's player catalog (which may override the theme's built-in one)."""

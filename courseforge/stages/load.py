@@ -115,4 +115,5 @@ def load_locale_catalogs(locales: Path, display_root: str, course_id: str, local
         course=read_catalog(course_file, course_display, sink),
         ui=read_catalog(ui_file, ui_display, sink, keep_format_flags=True),
         course_path=course_display,
+        ui_path=ui_display,
     )

@@ -8,14 +8,18 @@ in one warning per locale. Ids, answer keys and structure never change.
 from __future__ import annotations
 
 import gettext
+from dataclasses import dataclass
 from functools import partial
 
 from babel.messages.catalog import Catalog
 
 from courseforge.diagnostics import DiagnosticSink, Location
+from courseforge.i18n.catalog import UI_DOMAIN
+from courseforge.i18n.extract import course_template
 from courseforge.i18n.messages import TYPED_ANSWERS_SUFFIX, SourceText, map_course_text
 from courseforge.i18n.pseudo import is_pseudo, pseudo_translate
 from courseforge.i18n.runtime import CatalogTranslations, CourseLookup
+from courseforge.i18n.status import Coverage, coverage
 from courseforge.model.course import Course
 from courseforge.model.localized import LocaleCatalogs, LocalizedCourse, TextDirection
 
@@ -69,3 +73,53 @@ def localize(course: Course, locale: str, catalogs: LocaleCatalogs | None, sink:
     report_fallbacks(lookup, locale, source, catalogs.course_path if catalogs else locale, sink)
     ui = CatalogTranslations(catalogs.ui if catalogs else None)
     return LocalizedCourse(course=translated, locale=locale, direction=direction_of(locale), ui=ui)
+
+
+@dataclass(frozen=True)
+class TranslationGate:
+    """Coverage of one translated locale's catalogs against what the build renders, and the verdict."""
+
+    locale: str
+    required: float | None
+    catalogs: tuple[Coverage, ...]
+    """The course catalog's and the player (ui) catalog's coverage."""
+    allowed_incomplete: bool = False
+    """The build went ahead below the required coverage because ``--allow-incomplete`` said so."""
+
+    @property
+    def passed(self) -> bool:
+        return not any(row.below(None) for row in self.catalogs)
+
+    def to_json(self) -> dict[str, object]:
+        return {"locale": self.locale, "required": self.required, "passed": self.passed,
+                "allowed_incomplete": self.allowed_incomplete,
+                "catalogs": [row.to_json() for row in self.catalogs]}
+
+
+def gap(row: Coverage) -> str:
+    parts = [f"{row.untranslated} missing" if row.untranslated else "", f"{row.fuzzy} fuzzy" if row.fuzzy else ""]
+    return " and ".join(part for part in parts if part)
+
+
+def translation_gate(course: Course, locale: str, catalogs: LocaleCatalogs, ui_template: Catalog,
+                     allow_incomplete: bool, sink: DiagnosticSink) -> TranslationGate | None:
+    """A declared translation must reach its ``required`` coverage in the course catalog and in the
+    player catalog before it ships (the build fails naming the gap), unless the build allows it."""
+    declared = {target.language: target for target in course.manifest.translations}
+    if locale == course.manifest.language or is_pseudo(locale) or locale not in declared:
+        return None
+    target = declared[locale]
+    rows = (coverage(course_template(course), catalogs.course, course.id, locale, target.required),
+            coverage(ui_template, catalogs.ui, UI_DOMAIN, locale, target.required))
+    short = [row for row in rows if row.below(None)]
+    for row in short:
+        where = catalogs.course_path if row.domain == course.id else catalogs.ui_path
+        message = (f"{locale}: the {'player (ui)' if row.domain == UI_DOMAIN else 'course'} catalog is "
+                   f"{row.percent:.1f}% translated, {target.required:g}% required ({gap(row)} of {row.total})")
+        hint = (f"translate the entries (courseforge i18n status shows them), lower 'required' for {locale} in "
+                "course.yaml, or build with --allow-incomplete")
+        if allow_incomplete:
+            sink.warning("i18n.incomplete-allowed", message, Location(where), hint=hint)
+        else:
+            sink.error("i18n.below-required", message, Location(where), hint=hint)
+    return TranslationGate(locale, target.required, rows, allowed_incomplete=bool(short) and allow_incomplete)

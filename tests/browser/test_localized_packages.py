@@ -37,12 +37,12 @@ from courseforge.model.course import (
     TrueFalse,
 )
 from courseforge.model.localized import LocalizedCourse
-from courseforge.pipeline import BuildOptions, build_course
-from courseforge.stages.load import load_locale_catalogs
+from courseforge.pipeline import BuildOptions, build_course, locale_catalogs
 from courseforge.stages.localize import localize
 from courseforge.stages.render.fallback import strip_marks
 from courseforge.stages.render.locale_format import locale_format
 from courseforge.stages.render.markup import MarkdownRenderer
+from tests.factory import default_theme
 
 pytestmark = pytest.mark.browser
 
@@ -88,15 +88,15 @@ def localized_course(course: Course, locale: str, locales_dir: Path) -> Localize
     quiet = DiagnosticSink()
     catalogs = None
     if locale != course.manifest.language and not is_pseudo(locale):
-        catalogs = load_locale_catalogs(locales_dir, "locales", course.id, locale, quiet)
+        catalogs = locale_catalogs(course, locale, default_theme(), BuildOptions(locales_dir=locales_dir), quiet)
     return localize(course, locale, catalogs, quiet)
 
 
-def build(course_id: str, locales: tuple[str, ...], out: Path,
-          locales_dir: Path = LOCALES) -> tuple[dict[str, Edition], DiagnosticSink]:
+def build(course_id: str, locales: tuple[str, ...], out: Path, locales_dir: Path = LOCALES,
+          allow_incomplete: bool = False) -> tuple[dict[str, Edition], DiagnosticSink]:
     sink = DiagnosticSink()
-    result = build_course(REPO / "courses" / course_id, f"courses/{course_id}",
-                          BuildOptions(locales=locales, locales_dir=locales_dir), sink)
+    options = BuildOptions(locales=locales, locales_dir=locales_dir, allow_incomplete=allow_incomplete)
+    result = build_course(REPO / "courses" / course_id, f"courses/{course_id}", options, sink)
     assert result is not None and not sink.failed(), [d.format() for d in sink]
     editions = {}
     for built in result.packages:
@@ -462,7 +462,7 @@ def test_missing_translation_falls_back_marked_and_warned(scorm_session: ScormSe
     shutil.copytree(LOCALES / "de", locales / "de")
     english = MarkdownRenderer.plain(remove_entry(locales / "de" / "LC_MESSAGES" / f"{SAFETY}.po", REMOVED))
 
-    editions, sink = build(SAFETY, ("de",), tmp_path, locales_dir=locales)
+    editions, sink = build(SAFETY, ("de",), tmp_path, locales_dir=locales, allow_incomplete=True)
     fallbacks = [d for d in sink if d.code == "i18n.fallback"]
     assert len(fallbacks) == 1 and fallbacks[0].message.startswith("de: 1 of "), [d.format() for d in sink]
 

@@ -32,7 +32,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     code, stdout, stderr = run("build", *(str(REPO / "courses" / c) for c in SAMPLES), "--out", str(out),
                                "--locale", "all")
     assert code == 0, stderr
-    assert "built 7 package(s) from 2 course(s)" in stdout
+    assert "built 7 package(s) from 2 course(s)" in stderr
+    assert len(stdout.splitlines()) == 7
     return out
 
 
@@ -90,10 +91,11 @@ def test_lint_reports_every_error_with_location_and_exits_1() -> None:
 
 
 def test_lint_json_output_for_ci() -> None:
-    code, stdout, _ = run("lint", str(BROKEN), "--format", "json")
+    code, stdout, _ = run("lint", str(BROKEN), "--json")
     assert code == 1
-    diagnostics = json.loads(stdout)
-    assert {"severity", "code", "message", "path", "line", "col", "hint"} <= set(diagnostics[0])
+    document = json.loads(stdout)
+    assert document["ok"] is False and document["errors"] >= 10
+    assert {"severity", "code", "message", "path", "line", "col", "hint"} <= set(document["diagnostics"][0])
 
 
 def test_failed_build_writes_nothing_and_keeps_previous_outputs(built: Path, tmp_path: Path) -> None:

@@ -10,20 +10,22 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Catalog
 from lxml import html
 
 from courseforge.diagnostics import DiagnosticSink
 from courseforge.i18n.catalog import catalog_bytes, load_catalog
+from courseforge.i18n.extract import ui_template
 from courseforge.model.course import Course
-from courseforge.pipeline import BuildOptions, build_course, lint_course
-from courseforge.stages.load import load_locale_catalogs
+from courseforge.pipeline import BuildOptions, build_course, lint_course, locale_catalogs
 from courseforge.stages.localize import localize
 from courseforge.stages.render import render_site
-from courseforge.theme import theme_dir
+from tests.factory import default_theme
 
 REPO = Path(__file__).resolve().parents[2]
 LOCALES = REPO / "locales"
-CATALOGS = sorted(LOCALES.glob("**/*.po")) + sorted(LOCALES.glob("templates/*.pot"))
+THEME_LOCALES = REPO / "courseforge" / "themes" / "default" / "locales"
+CATALOGS = [path for folder in (LOCALES, THEME_LOCALES) for path in sorted(folder.glob("**/*.po*"))]
 
 
 def course(name: str) -> Course:
@@ -35,8 +37,9 @@ def course(name: str) -> Course:
 
 def page_of(localized_course: Course, locale: str, locales: Path = LOCALES) -> tuple[html.HtmlElement, DiagnosticSink]:
     sink = DiagnosticSink()
-    catalogs = load_locale_catalogs(locales, "locales", localized_course.id, locale, sink)
-    site = render_site(localize(localized_course, locale, catalogs, sink), theme_dir("default"))
+    theme = default_theme()
+    catalogs = locale_catalogs(localized_course, locale, theme, BuildOptions(locales_dir=locales), sink)
+    site = render_site(localize(localized_course, locale, catalogs, sink), theme)
     return html.fromstring(site.files["index.html"]), sink
 
 
@@ -87,7 +90,7 @@ def test_right_to_left_locale_sets_dir() -> None:
     assert (document.get("lang"), document.get("dir")) == ("ar", "rtl")
 
 
-@pytest.mark.parametrize("path", CATALOGS, ids=lambda p: p.relative_to(LOCALES).as_posix())
+@pytest.mark.parametrize("path", CATALOGS, ids=lambda p: p.relative_to(REPO).as_posix())
 def test_msgfmt_accepts_every_committed_catalog(path: Path) -> None:
     result = subprocess.run(["msgfmt", "--check-format", "-c", "-o", "/dev/null", str(path)],
                             capture_output=True, text=True, check=False)
@@ -96,7 +99,7 @@ def test_msgfmt_accepts_every_committed_catalog(path: Path) -> None:
 
 def german_ui(locales: Path, drop: str | None = None) -> str:
     """Copies the German player catalog into ``locales``; returns the German for "Next"."""
-    source = LOCALES / "de" / "LC_MESSAGES" / "ui.po"
+    source = THEME_LOCALES / "de" / "LC_MESSAGES" / "ui.po"
     target = locales / "de" / "LC_MESSAGES" / "ui.po"
     target.parent.mkdir(parents=True, exist_ok=True)
     catalog = load_catalog(source, keep_format_flags=True)
@@ -127,10 +130,35 @@ def test_a_course_written_in_german_gets_the_german_player(tmp_path: Path) -> No
     assert not document.xpath("//span[@lang='en']")
 
 
+def player_catalog(locales: Path, language: str, drop: str) -> None:
+    """A project ui.po for a language the theme has no built-in catalog for, lacking one string."""
+    template = ui_template(default_theme())
+    catalog = Catalog(locale=language, domain="ui", fuzzy=False)
+    for message in template:
+        if message.id and message.id != drop:
+            plural = isinstance(message.id, tuple)
+            string = tuple(f"[{language}] {form}" for form in message.id) if plural else f"[{language}] {message.id}"
+            catalog.add(message.id, string, context=message.context, flags=message.flags)
+    target = locales / language / "LC_MESSAGES" / "ui.po"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(catalog_bytes(catalog, keep_format_flags=True))
+
+
 def test_a_missing_player_string_falls_back_to_english_marked(tmp_path: Path) -> None:
-    german_ui(tmp_path / "locales", drop="Next")
-    shutil.copy(LOCALES / "de" / "LC_MESSAGES" / "workplace-safety.po", tmp_path / "locales" / "de" / "LC_MESSAGES")
-    document, _ = page_of(course("workplace-safety"), "de", tmp_path / "locales")
+    player_catalog(tmp_path / "locales", "es", drop="Next")
+    document, _ = page_of(course("workplace-safety"), "es", tmp_path / "locales")
     (button,) = document.xpath("//button[@id='cf-next']")
     (span,) = button.xpath("span")
     assert (span.get("lang"), span.get("dir"), span.text) == ("en", "ltr", "Next")
+    assert document.xpath("string(//button[@id='cf-prev'])").strip().startswith("[es] ")
+
+
+def test_a_project_player_catalog_overrides_one_built_in_string(tmp_path: Path) -> None:
+    german_ui(tmp_path / "locales")
+    path = tmp_path / "locales" / "de" / "LC_MESSAGES" / "ui.po"
+    catalog = Catalog(locale="de", domain="ui", fuzzy=False)
+    catalog.add("Next", "Weiter geht's")
+    path.write_bytes(catalog_bytes(catalog, keep_format_flags=True))
+    document, _ = page_of(course("workplace-safety"), "de", tmp_path / "locales")
+    assert document.xpath("string(//button[@id='cf-next'])").strip() == "Weiter geht's"
+    assert document.xpath("string(//button[@id='cf-prev'])").strip() == "Zurück"

@@ -23,7 +23,8 @@ from courseforge.i18n.pseudo import (
 )
 
 REPO = Path(__file__).resolve().parents[2]
-TEMPLATES = sorted((REPO / "locales" / "templates").glob("*.pot"))
+THEME_POT = REPO / "courseforge" / "themes" / "default" / "locales" / "templates" / "ui.pot"
+TEMPLATES = [*sorted((REPO / "locales" / "templates").glob("*.pot")), THEME_POT]
 
 MESSAGES = [
     "Skip to content",

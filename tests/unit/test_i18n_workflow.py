@@ -26,6 +26,7 @@ LOCALES = Path("locales")
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copytree(FIXTURE, tmp_path / "courses" / "i18n-course")
+    (tmp_path / "courseforge.yaml").write_text("")
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

@@ -19,11 +19,10 @@ from courseforge.model.site import RenderedSite
 from courseforge.pipeline import lint_course
 from courseforge.stages.localize import localize_source
 from courseforge.stages.render import render_site
-from courseforge.theme import theme_dir
-from tests.factory import base_manifest, page, write_course
+from tests.factory import base_manifest, default_theme, page, write_course
 
 ROOT = Path(__file__).parents[1] / "roots" / "runtime-course"
-THEME = theme_dir("default")
+THEME = default_theme()
 
 
 def load(course_dir: Path) -> Course:

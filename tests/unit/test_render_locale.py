@@ -18,11 +18,11 @@ from courseforge.model.localized import LocalizedCourse, TextDirection
 from courseforge.pipeline import lint_course
 from courseforge.stages.render import render_site
 from courseforge.stages.render.locale_format import NATIVE_ZERO, digits_of, locale_format
-from courseforge.theme import theme_dir
+from tests.factory import default_theme
 
 ROOT = Path(__file__).parents[1] / "roots" / "runtime-course"
-THEME = theme_dir("default")
-STYLESHEET = THEME / "theme" / "player.css"
+THEME = default_theme()
+STYLESHEET = Path(__file__).resolve().parents[2] / "courseforge" / "themes" / "default" / "theme" / "player.css"
 ARABIC_INDIC = "٠١٢٣٤٥٦٧٨٩"
 
 

@@ -6,7 +6,7 @@ import json
 import subprocess
 from pathlib import Path
 
-SCORING = Path(__file__).resolve().parents[2] / "templates" / "default" / "runtime" / "scoring.js"
+SCORING = Path(__file__).resolve().parents[2] / "courseforge" / "themes" / "default" / "runtime" / "scoring.js"
 SCRIPT = """
 const vm = require("vm");
 const context = {String, Number, Math, Array, Object, JSON};

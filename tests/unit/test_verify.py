@@ -325,7 +325,7 @@ def test_missing_file_is_a_diagnostic_not_a_traceback(tmp_path: Path) -> None:
 
 def test_json_output_parses_and_carries_the_codes(tmp_path: Path) -> None:
     bad = write(tmp_path, "bad.zip", pkg.without("js/runtime.js"))
-    result = CliRunner().invoke(check, ["--format", "json", bad])
+    result = CliRunner().invoke(check, ["--json", bad])
     assert result.exit_code == 1
     document = json.loads(result.output)
     assert document["ok"] is False

@@ -7,18 +7,18 @@ Same input, same bytes: no clocks, sorted JSON, sorted files.
 
 from __future__ import annotations
 
-from pathlib import Path
 from types import MappingProxyType
 
 from courseforge.model.course import Course
 from courseforge.model.localized import LocalizedCourse
 from courseforge.model.site import RenderedSite, SiteMetadata
+from courseforge.model.theme import Theme
 from courseforge.stages.render.build_views import nav_modules, screen_views
 from courseforge.stages.render.fallback import has_marks, mark_fallbacks, strip_marks
 from courseforge.stages.render.locale_format import locale_format
 from courseforge.stages.render.markup import CONTENT_DIR, NEW_TAB_HINT_ID, LinkTargets, MarkdownRenderer
 from courseforge.stages.render.runtime_data import course_data, script_json
-from courseforge.stages.render.theme import ENTRY_TEMPLATE, static_files, theme_environment
+from courseforge.stages.render.theme import ENTRY_TEMPLATE, theme_environment
 from courseforge.stages.render.views import SiteContext
 
 __all__ = ["render_site", "site_context"]
@@ -61,13 +61,13 @@ def site_metadata(localized: LocalizedCourse) -> SiteMetadata:
     )
 
 
-def render_site(localized: LocalizedCourse, templates_dir: Path) -> RenderedSite:
-    """Render the course with the theme in ``templates_dir`` (e.g. ``templates/default``)."""
-    env = theme_environment(templates_dir, localized.ui)
+def render_site(localized: LocalizedCourse, theme: Theme) -> RenderedSite:
+    """Render the course with ``theme`` (already read into memory by the load stage)."""
+    env = theme_environment(theme, localized.ui)
     html = env.get_template(ENTRY_TEMPLATE).render(ctx=site_context(localized))
     if has_marks(html):
         html = mark_fallbacks(html, localized.course.manifest.language)
-    files = {ENTRY_TEMPLATE: html.encode("utf-8"), **static_files(env)}
+    files = {ENTRY_TEMPLATE: html.encode("utf-8"), **theme.static_files()}
     files.update({f"{CONTENT_DIR}/{path}": data for path, data in localized.course.assets.items()})
     return RenderedSite(metadata=site_metadata(localized), files=MappingProxyType(dict(sorted(files.items()))),
                         entry=ENTRY_TEMPLATE)

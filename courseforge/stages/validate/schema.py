@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from functools import lru_cache
+from types import ModuleType
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -19,14 +20,19 @@ ENUM_REPR = re.compile(r"<\w+\.\w+: ('[^']*')>")
 """Pydantic lists enum-valued tags as reprs (``<QuestionType.SINGLE: 'single'>``); authors need the value."""
 
 
+def model_keys(module: ModuleType) -> tuple[str, ...]:
+    """Every key the models of ``module`` allow, for 'did you mean' hints on typos."""
+    names: set[str] = set()
+    for value in vars(module).values():
+        if isinstance(value, type) and issubclass(value, BaseModel):
+            names.update(name for name in value.model_fields if name not in ("origin", "field_origins"))
+    return tuple(sorted(names))
+
+
 @lru_cache(maxsize=1)
 def known_keys() -> tuple[str, ...]:
-    """Every key any source file may use, for 'did you mean' hints on typos."""
-    names: set[str] = set()
-    for value in vars(schema).values():
-        if isinstance(value, type) and issubclass(value, BaseModel):
-            names.update(name for name in value.model_fields if name != "origin")
-    return tuple(sorted(names))
+    """Every key any course source file may use."""
+    return model_keys(schema)
 
 
 def real_path(data: Any, loc: tuple[int | str, ...]) -> tuple[str | int, ...]:
@@ -48,18 +54,19 @@ def describe(path: tuple[str | int, ...]) -> str:
     return ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in path).replace(".[", "[")
 
 
-def suggestion(key: str) -> str:
-    close = difflib.get_close_matches(key, known_keys(), n=1, cutoff=0.7)
+def suggestion(key: str, vocabulary: tuple[str, ...] | None = None) -> str:
+    close = difflib.get_close_matches(key, vocabulary or known_keys(), n=1, cutoff=0.7)
     return f"did you mean '{close[0]}'?" if close else "remove it, or check docs/authoring.md for the keys allowed here"
 
 
-def report_error(error: ErrorDetails, document: ParsedDocument, sink: DiagnosticSink) -> None:
+def report_error(error: ErrorDetails, document: ParsedDocument, sink: DiagnosticSink,
+                 vocabulary: tuple[str, ...] | None = None) -> None:
     path = real_path(document.data, error["loc"])
     location = document.locate(path)
     kind = error["type"]
     if kind == "extra_forbidden":
         key = str(error["loc"][-1])
-        sink.error("schema.unknown-key", f"unknown key '{key}'", location, hint=suggestion(key))
+        sink.error("schema.unknown-key", f"unknown key '{key}'", location, hint=suggestion(key, vocabulary))
     elif kind == "missing":
         key = str(error["loc"][-1])
         where = describe(path)
@@ -92,8 +99,10 @@ def relevant_errors(errors: list[ErrorDetails]) -> list[ErrorDetails]:
     return [e for e in errors if not (e["type"] == "too_short" and any(inside(e, o) for o in errors))]
 
 
-def validate_document(adapter: TypeAdapter[T], document: ParsedDocument, sink: DiagnosticSink) -> T | None:
-    """Validate parsed YAML against a model; report every error with its location."""
+def validate_document(adapter: TypeAdapter[T], document: ParsedDocument, sink: DiagnosticSink,
+                      vocabulary: tuple[str, ...] | None = None) -> T | None:
+    """Validate parsed YAML against a model; report every error with its location (``vocabulary``: the
+    keys to suggest for a typo, the course schema's by default)."""
     data = document.data
     if not isinstance(data, dict):
         sink.error("schema.not-mapping", "expected a mapping of keys (key: value)", document.locate(()))
@@ -102,7 +111,7 @@ def validate_document(adapter: TypeAdapter[T], document: ParsedDocument, sink: D
         return adapter.validate_python(data)
     except ValidationError as errors:
         for error in relevant_errors(errors.errors()):
-            report_error(error, document, sink)
+            report_error(error, document, sink, vocabulary)
         return None
 
 

@@ -1,0 +1,115 @@
+"""How every command talks: results on stdout, human diagnostics on stderr, one JSON document with --json.
+
+Colour only on a terminal (rich also honours NO_COLOR); a progress bar only on an interactive terminal,
+never in CI logs or JSON runs; ``--quiet`` keeps just errors and results, ``--verbose`` adds details.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, ParamSpec, TypeVar
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
+
+from courseforge.diagnostics import Diagnostic, Severity
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+JSON_REQUESTED: contextvars.ContextVar[bool] = contextvars.ContextVar("json_requested", default=False)
+"""Set while a command runs with --json, so a crash can still answer with a JSON document."""
+SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow"}
+
+
+def emit_document(document: object) -> None:
+    """The one JSON document a --json run prints on stdout."""
+    click.echo(json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False))
+
+
+@dataclass
+class Reporter:
+    json_mode: bool = False
+    verbosity: int = 0
+    """-1 quiet, 0 normal, 1 verbose."""
+    err: Console = field(default_factory=lambda: Console(stderr=True, highlight=False, soft_wrap=True))
+    out: Console = field(default_factory=lambda: Console(highlight=False, soft_wrap=True))
+
+    def diagnostics(self, items: Iterable[Diagnostic]) -> None:
+        """path:line:col: severity: message [code] and its hint, on stderr (a JSON run puts them in its document)."""
+        if self.json_mode:
+            return
+        for diagnostic in items:
+            if self.verbosity < 0 and diagnostic.severity is not Severity.ERROR:
+                continue
+            line = Text(f"{diagnostic.location}: ")
+            line.append(diagnostic.severity.value, style=SEVERITY_STYLE[diagnostic.severity])
+            line.append(f": {diagnostic.message} [{diagnostic.code}]")
+            self.err.print(line)
+            if diagnostic.hint:
+                self.err.print(Text(f"    hint: {diagnostic.hint}", style="dim"))
+
+    def result(self, text: str) -> None:
+        """What the command produced (a package line, a table row): stdout, not in JSON runs."""
+        if not self.json_mode:
+            self.out.print(Text(text))
+
+    def info(self, text: str, *, style: str = "") -> None:
+        """A human summary line on stderr; --quiet drops it."""
+        if self.verbosity >= 0 and not self.json_mode:
+            self.err.print(Text(text, style=style))
+
+    def failure(self, text: str) -> None:
+        """Why the command failed, on stderr even with --quiet."""
+        if not self.json_mode:
+            self.err.print(Text(text, style="bold red"))
+
+    def detail(self, text: str) -> None:
+        if self.verbosity > 0 and not self.json_mode:
+            self.err.print(Text(text, style="dim"))
+
+    def document(self, document: object) -> None:
+        if self.json_mode:
+            emit_document(document)
+
+    def show_progress(self) -> bool:
+        return (self.err.is_terminal and self.verbosity >= 0 and not self.json_mode
+                and not os.environ.get("CI"))
+
+    @contextmanager
+    def progress(self, description: str, total: int) -> Iterator[Callable[[str], None]]:
+        """Yields ``step(label)``; draws a bar on an interactive terminal only, and only for long work."""
+        if total < 2 or not self.show_progress():
+            yield lambda label: None
+            return
+        bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                       TextColumn("{task.fields[label]}"), console=self.err, transient=True)
+        with bar:
+            task = bar.add_task(description, total=total, label="")
+            yield lambda label: bar.update(task, advance=1, label=label)
+
+
+def reporting_options(command: Callable[..., R]) -> Callable[..., R]:
+    """--json, --quiet/-q and --verbose/-v for a command; it receives ``reporter``."""
+
+    @click.option("--json", "json_mode", is_flag=True,
+                  help="Print exactly one JSON document on stdout (for CI); human messages stay on stderr.")
+    @click.option("-q", "--quiet", is_flag=True, help="Only errors and results.")
+    @click.option("-v", "--verbose", is_flag=True, help="More detail on stderr.")
+    @functools.wraps(command)
+    def wrapper(*args: Any, json_mode: bool, quiet: bool, verbose: bool, **kwargs: Any) -> R:
+        if quiet and verbose:
+            raise click.UsageError("--quiet and --verbose exclude each other")
+        JSON_REQUESTED.set(json_mode)
+        reporter = Reporter(json_mode=json_mode, verbosity=-1 if quiet else int(verbose))
+        return command(*args, reporter=reporter, **kwargs)
+
+    return wrapper

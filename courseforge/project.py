@@ -1,0 +1,96 @@
+"""The project: ``courseforge.yaml`` found by walking up from the working folder, like git finds ``.git``.
+
+Every command runs against a project, so it behaves the same from any sub-folder: course, catalog,
+theme and output folders come from the project root, never from the working folder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import TypeAdapter
+
+from courseforge.diagnostics import DiagnosticSink, Location
+from courseforge.model import project as project_schema
+from courseforge.model.project import ProjectConfig
+from courseforge.stages.validate.schema import model_keys, validate_document
+from courseforge.yamlsource import parse_yaml
+
+CONFIG_NAME = "courseforge.yaml"
+COURSE_MANIFEST = "course.yaml"
+CONFIG_ADAPTER = TypeAdapter(ProjectConfig)
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    """Absolute, resolved folder holding courseforge.yaml."""
+    config: ProjectConfig
+
+    @property
+    def courses_dir(self) -> Path:
+        return self.root / self.config.courses
+
+    @property
+    def locales_dir(self) -> Path:
+        return self.root / self.config.locales
+
+    @property
+    def output_dir(self) -> Path:
+        return self.root / self.config.output
+
+    @property
+    def themes_dir(self) -> Path:
+        return self.root / self.config.themes
+
+    def display(self, path: Path) -> str:
+        """Paths in diagnostics and reports: relative to the project root, so output is the same from any
+        sub-folder (and in CI logs); absolute for anything outside the project."""
+        try:
+            return path.resolve().relative_to(self.root).as_posix() or "."
+        except ValueError:
+            return path.resolve().as_posix()
+
+    def course_folders(self) -> list[Path]:
+        """Every ``<courses>/<folder>/course.yaml`` of the project, sorted."""
+        if not self.courses_dir.is_dir():
+            return []
+        return sorted(path.parent for path in self.courses_dir.glob(f"*/{COURSE_MANIFEST}"))
+
+
+def find_root(start: Path) -> Path | None:
+    """The nearest folder at or above ``start`` holding courseforge.yaml."""
+    here = start.resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    return None
+
+
+def load_config(root: Path, sink: DiagnosticSink) -> ProjectConfig | None:
+    """courseforge.yaml validated; an empty file means every default."""
+    path = root / CONFIG_NAME
+    shown = CONFIG_NAME
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        sink.error("project.encoding", f"{CONFIG_NAME} is not valid UTF-8", Location(shown, 1, 1),
+                   hint="save the file as UTF-8")
+        return None
+    if not text.strip():
+        return ProjectConfig()
+    document = parse_yaml(text, shown, sink)
+    if document is None:
+        return None
+    return validate_document(CONFIG_ADAPTER, document, sink, vocabulary=model_keys(project_schema))
+
+
+def load_project(start: Path, sink: DiagnosticSink) -> Project | None:
+    """The project around ``start``; None when there is none (the caller says so) or it is invalid
+    (``sink`` has the errors)."""
+    root = find_root(start)
+    if root is None:
+        return None
+    config = load_config(root, sink)
+    return Project(root, config) if config is not None else None
