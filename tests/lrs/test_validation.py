@@ -969,7 +969,7 @@ def test_invalid_statement_is_rejected_with_its_reason(build: Callable[[], objec
     assert json.dumps(statement, sort_keys=True) != json.dumps(BASE, sort_keys=True)  # 1 == True in Python
     got = _reason(statement)
     assert got is not None, "accepted"
-    assert got.startswith(reason) or reason in got, got
+    assert got.startswith(reason), got
 
 
 @pytest.mark.parametrize("statement", [pytest.param(s, id=n) for n, s in VALID])

@@ -12,7 +12,11 @@ from typing import Final
 
 from courseforge.lms.lrs.validation_base import fail, require_object, require_string
 
-_IRI: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:(?:[^\x00-\x20\x7f-\x9f<>\"{}|\\^`%]|%[0-9A-Fa-f]{2})+", re.ASCII)
+_IRI_CHAR: Final = r"[^\x00-\x20\x7f-\x9f<>\"{}|\\^`%]"
+_IRI: Final = re.compile(
+    rf"[A-Za-z][A-Za-z0-9+.\-]*:(?=[^\x00-\x20\x7f-\x9f<>\"{{}}|\\^`]){_IRI_CHAR}*(?:%[0-9A-Fa-f]{{2}}{_IRI_CHAR}*)*",
+    re.ASCII,
+)
 """RFC 3987 best effort (2.2.s4.b6): a scheme, ':', then no spaces, controls, ``<>"{}|\\^` `` or bad escapes."""
 
 _SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:", re.ASCII)
