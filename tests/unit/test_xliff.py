@@ -393,6 +393,36 @@ def test_approved_1_2_units_are_done_whatever_their_state() -> None:
     assert not next(m for m in target if m.id == "Next").fuzzy
 
 
+@pytest.mark.parametrize(("approved", "state", "fuzzy"), [
+    ("no", "translated", True), ("no", "final", True), ("yes", "needs-translation", False), (None, "final", False),
+])
+def test_an_explicit_1_2_approval_decides_over_the_state(approved: str | None, state: str, fuzzy: bool) -> None:
+    data = edited(export(catalog(), "1.2"), "1.2", "Next", ["Weiter"], state=state)
+    if approved:
+        data = data.replace(b'<trans-unit id="Next"', f'<trans-unit approved="{approved}" id="Next"'.encode())
+    target = catalog()
+    import_(data, target)
+    assert next(m for m in target if m.id == "Next").fuzzy is fuzzy
+
+
+def test_final_units_are_approved_and_limits_are_attributes() -> None:
+    root12 = etree.fromstring(export(catalog(), "1.2"))
+    approved = {u.get("id"): u.get("approved") for u in root12.iter(f"{{{NS12}}}trans-unit")}
+    assert approved["Next"] == approved["safety/@ui/files[0]"] == "yes"
+    assert approved["safety/ppe/b3/alt"] is approved["safety/ppe/b4"] is approved["safety/@ui/files[1]"] is None
+    title = unit_of(root12, "1.2", "safety/@course/title")
+    assert (title.get("maxwidth"), title.get("size-unit")) == ("200", "char")
+    assert [u.get("id") for u in root12.iter(f"{{{NS12}}}trans-unit") if u.get("maxwidth")] == ["safety/@course/title"]
+    root2 = etree.fromstring(export(catalog(), "2.1"))
+    slr = "urn:oasis:names:tc:xliff:sizerestriction:2.0"
+    assert root2.find(f"{{{NS2}}}file/{{{slr}}}profiles").get("generalProfile") == "xliff:codepoints"
+    assert {u.get("name"): u.get(f"{{{slr}}}sizeRestriction") for u in root2.iter(f"{{{NS2}}}unit")
+            if u.get(f"{{{slr}}}sizeRestriction")} == {"safety/@course/title": "200"}
+    unlimited = catalog()
+    next(m for m in unlimited if m.context == "safety/@course/title").auto_comments.remove("max-length: 200")
+    assert b"slr" not in export(unlimited, "2.1") and b"maxwidth" not in export(unlimited, "1.2")
+
+
 def test_1_2_segment_markers_of_a_cat_tool_are_read_through() -> None:
     root = etree.fromstring(export(catalog(), "1.2"))
     source, target = source_and_target(unit_of(root, "1.2", CTX + "/b4"), "1.2")
