@@ -13,7 +13,7 @@ import click
 from babel.messages.catalog import Catalog
 
 from courseforge.commands.common import write_atomically
-from courseforge.i18n.catalog import catalog_bytes, is_format_domain, load_catalog, po_path, pot_path
+from courseforge.i18n.catalog import UI_DOMAIN, catalog_bytes, is_format_domain, load_catalog, po_path, pot_path
 from courseforge.i18n.extract import course_template, message_signature
 from courseforge.i18n.update import needs_update
 from courseforge.model.course import Course
@@ -40,10 +40,11 @@ def write_templates(found: dict[str, Catalog], locales: Path, *, list_unchanged:
 
 
 def warn_stale_templates(found: dict[str, Catalog], locales: Path) -> None:
-    """For read-only commands: they work from the sources, but the committed templates should follow."""
+    """For read-only commands: they work from the sources, but the committed templates should follow.
+    A project without ui.pot is fine: the theme ships the player's template and translations."""
     for domain, template in found.items():
         path = pot_path(locales, domain)
-        if template_is_stale(path, template):
+        if (path.is_file() or domain != UI_DOMAIN) and template_is_stale(path, template):
             click.echo(f"{path} is out of date: run courseforge i18n extract", err=True)
 
 

@@ -25,9 +25,11 @@ from courseforge.i18n.catalog import (
 )
 from courseforge.i18n.consistency import check_catalog
 from courseforge.i18n.extract import course_template, ui_template
+from courseforge.i18n.runtime import layered_catalog
 from courseforge.i18n.status import Coverage, coverage
 from courseforge.i18n.update import merge
 from courseforge.model.course import Course
+from courseforge.model.theme import Theme
 from courseforge.stages.load import read_catalog
 
 
@@ -53,6 +55,15 @@ def templates(courses: list[Course]) -> dict[str, Catalog]:
     found = {course.id: course_template(course) for course in courses}
     found[UI_DOMAIN] = ui_template(player_theme(courses))
     return found
+
+
+def theme_translates(theme: Theme, domain: str, language: str) -> bool:
+    """The theme ships the player in this language: a project ui.po is only needed to override it."""
+    return domain == UI_DOMAIN and language in theme.ui_catalogs
+
+
+def builtin_note(path: Path, language: str) -> str:
+    return f"{path}: not created, the theme translates the player into {language} (create it to override)"
 
 
 def new_language_catalog(template: Catalog, language: str) -> Catalog:
@@ -84,12 +95,14 @@ def extract(courses: tuple[str, ...]) -> None:
 def init(language: str, courses: tuple[str, ...]) -> None:
     """Create LANGUAGE's catalogs (plural forms from CLDR) for every course and the player, from the
     current sources (templates that changed are written first, as 'extract' does)."""
-    found = templates(load_courses(courses))
+    loaded = load_courses(courses)
+    found, theme = templates(loaded), player_theme(loaded)
     write_templates(found, LOCALES, list_unchanged=False)
     for domain, template in found.items():
         path = po_path(LOCALES, language, domain)
-        if path.exists():
-            click.echo(f"{path}: exists, left as it is (use 'i18n update')")
+        if path.exists() or theme_translates(theme, domain, language):
+            click.echo(f"{path}: exists, left as it is (use 'i18n update')" if path.exists()
+                       else builtin_note(path, language))
             continue
         catalog = new_language_catalog(template, language)
         write_atomically(path, catalog_bytes(catalog, keep_format_flags=is_format_domain(domain)))
@@ -104,7 +117,7 @@ def update(languages: tuple[str, ...], courses: tuple[str, ...]) -> None:
     """Extract from the sources (writing templates that changed), then merge each template into its
     catalogs: +added/-removed/~fuzzy per catalog. Fuzzy entries show their previous source text (#|)."""
     loaded = load_courses(courses)
-    found = templates(loaded)
+    found, theme = templates(loaded), player_theme(loaded)
     write_templates(found, LOCALES, list_unchanged=False)
     for domain in domains(loaded):
         template = found[domain.name]
@@ -117,18 +130,21 @@ def update(languages: tuple[str, ...], courses: tuple[str, ...]) -> None:
                 merged, stats = merge(template, load_catalog(path, keep_format_flags=keep))
                 changed = write_if_changed(path, catalog_bytes(merged, keep_format_flags=keep))
                 click.echo(f"{path}: {stats}{'' if changed else ' (unchanged)'}")
-            else:
+            elif not theme_translates(theme, domain.name, language):
                 write_atomically(path, catalog_bytes(new_language_catalog(template, language), keep_format_flags=keep))
                 click.echo(f"{path}: created")
 
 
-def coverage_rows(courses: list[Course], found: dict[str, Catalog]) -> list[Coverage]:
+def coverage_rows(courses: list[Course], found: dict[str, Catalog], theme: Theme) -> list[Coverage]:
+    """Counted as the build gate counts: the player's strings with the project's ui.po over the theme's."""
     rows = []
     for domain in domains(courses):
         template = found[domain.name]
         for language in domain.languages:
             path = po_path(LOCALES, language, domain.name)
             catalog = load_catalog(path, keep_format_flags=is_format_domain(domain.name)) if path.is_file() else None
+            if domain.name == UI_DOMAIN:
+                catalog = layered_catalog(theme.ui_catalogs.get(language), catalog)
             rows.append(coverage(template, catalog, domain.name, language, domain.required.get(language)))
     return rows
 
@@ -154,7 +170,7 @@ def status(minimum: float | None, output_format: str, courses: tuple[str, ...]) 
     loaded = load_courses(courses)
     found = templates(loaded)
     warn_stale_templates(found, LOCALES)
-    rows = coverage_rows(loaded, found)
+    rows = coverage_rows(loaded, found, player_theme(loaded))
     if output_format == "json":
         click.echo(json.dumps([row.to_json(minimum) for row in rows], indent=2))
     else:
