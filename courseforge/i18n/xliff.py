@@ -12,11 +12,23 @@ drops msgctxt), so the mapping is ours:
   one unit per plural form of the target language, ids ``<msgctxt>[0]``, ``[1]``...; form 0's source is
   the msgid, the others' the msgid_plural, and a note gives the language's Plural-Forms rule.
 - ``#.`` comments (with ``max-length: N``) become developer notes, ``#`` comments translator notes,
-  ``#:`` locations 1.2 location context groups or 2.x ``location`` notes.
-- State: translated <-> 1.2 ``translated`` / 2.x ``translated``; fuzzy <-> 1.2
-  ``needs-review-translation`` / 2.x ``initial`` with the target (2.x has no needs-review state) and
-  ``subState="courseforge:fuzzy"``; untranslated <-> no target. On import ``translated``, ``reviewed``,
-  ``final`` and ``signed-off`` are done; any other state with a target is imported as fuzzy.
+  ``#:`` locations 1.2 ``purpose="location"`` context groups (``sourcefile``/``linenumber``) or 2.x
+  ``location`` notes. 1.2 ``datatype`` is ``x-courseforge``: for ``po`` translate-toolkit would switch to
+  a reader that loses those locations (see :data:`courseforge.i18n.xliff_write.DATATYPE_12`).
+- Length limits (``max-length: N``) are also the formats' own attributes, so a CAT tool enforces them:
+  1.2 ``maxwidth="N" size-unit="char"`` on the trans-unit, 2.x the Size and Length Restriction module
+  (``<slr:profiles generalProfile="xliff:codepoints"/>`` in the file, ``slr:sizeRestriction="N"`` on the
+  unit). Both count characters (code points) of the whole text, Markdown codes included, as
+  ``i18n check`` does.
+- State. Translated and not fuzzy (final: only such text counts towards coverage) <-> 1.2
+  ``approved="yes"`` with ``state="translated"`` (what translate-toolkit's own po2xliff writes; 1.2
+  readers treat a target without approval as unreviewed) / 2.x ``translated``. Fuzzy <-> 1.2
+  ``needs-review-translation`` ("only the text needs review"), not approved / 2.x ``initial`` with the
+  target (2.x has no needs-review state) and ``subState="courseforge:fuzzy"``. Untranslated <-> no
+  target (2.x ``initial``). On import a 1.2 ``approved`` decides when present (``yes`` done, ``no``
+  fuzzy); without it ``translated``, ``final`` and ``signed-off`` are done and any other state with a
+  target is fuzzy. 2.x ``translated``, ``reviewed`` and ``final`` are done, ``initial`` fuzzy; the
+  ``subState`` is informational (a tool that confirms a unit may leave it).
 - Inline Markdown (:func:`courseforge.i18n.inline.split`) is protected as inline codes. 1.2:
   ``<ph id="n">code</ph>``. 2.x: the code text lives in ``<originalData>`` and the content points at it:
   ``<ph id="n" dataRef="dK"/>`` for standalone codes, ``<sc id="n" dataRef=.../>`` ... ``<ec
