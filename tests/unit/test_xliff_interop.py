@@ -32,8 +32,9 @@ REPO = Path(__file__).resolve().parents[2]
 COURSE = "data-privacy"
 LANGUAGE = "fr"
 UNTRANSLATED_EVERY = 9
-"""The committed catalog is fully translated but for 3 fuzzy entries: every 9th entry's translation is
-removed so that the three states occur."""
+FUZZY_EVERY = 13
+"""The committed catalog is translated but for a few fuzzy entries: every 9th entry's translation is removed
+and every 13th entry is marked fuzzy, so that the three states occur whatever the translators commit."""
 SIZE = f"{{{SLR_NS}}}sizeRestriction"
 
 
@@ -43,6 +44,8 @@ def sample() -> Catalog:
         if index % UNTRANSLATED_EVERY == UNTRANSLATED_EVERY - 1:
             message.string = ""
             message.flags.discard("fuzzy")
+        elif index % FUZZY_EVERY == FUZZY_EVERY - 1:
+            message.flags.add("fuzzy")
     return catalog
 
 
