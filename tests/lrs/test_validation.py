@@ -293,6 +293,7 @@ INVALID: list[tuple[str, Callable[[], object], str]] = [
         _mutated("verb.display", {"en-US": 5}),
         "statement.verb.display.en-US: must be a string, not a number",
     ),
+    ("display-empty", _mutated("verb.display", {}), "statement.verb.display: must have at least one entry"),
     (
         "display-not-object",
         _mutated("verb.display", "answered"),
@@ -568,7 +569,7 @@ INVALID: list[tuple[str, Callable[[], object], str]] = [
     (
         "context-language-underscore",
         _mutated("context.language", "en_US"),
-        "statement.context.language: must be an RFC 5646 language tag",
+        "statement.context.language: must be a language tag",
     ),
     (
         "context-statement-without-objecttype",
@@ -619,9 +620,8 @@ INVALID: list[tuple[str, Callable[[], object], str]] = [
         _mutated("authority", {"objectType": "Group", "member": [AGENT_B, LEARNER, {"mbox": "mailto:c@example.com"}]}),
         "statement.authority.member: an authority Group must have exactly two Agents",
     ),
-    ("version-1.1", _mutated("version", "1.1.0"), "statement.version: must be a 1.0.x version"),
-    ("version-1.0-without-patch", _mutated("version", "1.0"), "statement.version: must be a 1.0.x version"),
-    ("version-0.95", _mutated("version", "0.95"), "statement.version: must be a 1.0.x version"),
+    ("version-1.1", _mutated("version", "1.1.0"), "statement.version: must be '1.0' or a 1.0.x version"),
+    ("version-0.95", _mutated("version", "0.95"), "statement.version: must be '1.0' or a 1.0.x version"),
     ("version-number", _mutated("version", 1.0), "statement.version: must be a string, not a number"),
     # attachments
     ("attachments-not-array", _mutated("attachments", {}), "statement.attachments: must be an array, not an object"),
@@ -672,6 +672,11 @@ INVALID: list[tuple[str, Callable[[], object], str]] = [
         "statement.attachments[0].fileUrl: must be an absolute IRL",
     ),
     (
+        "attachment-description-empty",
+        _mutated("attachments[0].description", {}),
+        "statement.attachments[0].description: must have at least one entry",
+    ),
+    (
         "attachment-unknown-property",
         _mutated("attachments[0].name", "cert"),
         "statement.attachments[0].name: unknown property",
@@ -694,7 +699,8 @@ LEARNING_LOCKER_ACCEPTS: dict[str, str] = {
     "context-statement-without-objecttype": "2.4.4.3.s4.b1: a Statement Reference MUST have objectType 'StatementRef'",
     "timestamp-date-only": "4.5: a Timestamp represents a specific time (date and time); LL also takes a date alone",
     "timestamp-february-30": "4.5.s1.b1: the Timestamp MUST be an ISO 8601 date and time; 2015-02-30 is no date",
-    "version-1.0-without-patch": "2.4.10.s3.b2: an LRS MUST reject a version not starting with '1.0.'",
+    "display-empty": "ADL conformance (languages.js): a Language Map has at least 1 entry, so {} is a 400",
+    "attachment-description-empty": "ADL conformance (languages.js): an empty attachment description map is a 400",
     "attachment-length-negative": "2.4.11: length is the attachment's size in octets, never negative",
     "attachment-sha2-not-hex": "2.4.11, Part Three 1.5.2: sha2 is the SHA-2 hash that parts are matched by",
 }
@@ -732,8 +738,8 @@ MINIMAL = {
     "verb": {"id": "http://adlnet.gov/expapi/verbs/created"},
     "object": {"id": "http://example.com/activity"},
 }
-WITHOUT_CONTEXT_PROPS = {**BASE["context"], "revision": _DELETE, "platform": _DELETE}
-CONTEXT_FOR_NON_ACTIVITY = {key: value for key, value in WITHOUT_CONTEXT_PROPS.items() if value is not _DELETE}
+CONTEXT_FOR_NON_ACTIVITY = {key: value for key, value in BASE["context"].items() if key not in ("revision", "platform")}
+"""BASE's context without revision and platform, which only an Activity object allows (2.4.6.s4)."""
 
 VALID: list[tuple[str, dict[str, Any]]] = [
     ("base", copy.deepcopy(BASE)),
@@ -883,6 +889,8 @@ VALID: list[tuple[str, dict[str, Any]]] = [
     ("timestamp-with-offsets", _with(timestamp="2015-11-18T17:47:00.5+05:30", stored="2015-11-18T04:17:00-08:00")),
     ("timestamp-hour-offset", _with(timestamp="2015-11-18T13:17:00.123456789+01")),
     ("version-patch", _with(version="1.0.3")),
+    ("version-1.0", _with(version="1.0")),
+    ("timestamp-basic-format", _with(timestamp="20151118T121700Z", stored="20151118T131700+0100")),
     ("uppercase-uuids", _with(id=UUID_A.upper(), context={"registration": UUID_B.upper()})),
     ("durations", _with(result={"duration": "P3Y1M29DT4H35M59.14S"})),
     ("duration-weeks", _with(result={"duration": "P4W", "score": {"raw": 10, "min": 10, "max": 10}})),
@@ -911,6 +919,11 @@ VALID: list[tuple[str, dict[str, Any]]] = [
 ]
 
 LEARNING_LOCKER_REJECTS: list[tuple[str, dict[str, Any], str]] = [
+    (
+        "long-context-language",
+        _with(context={"language": "supercalifragilisticexpialidociouswhatabouthhhhhhh1"}),
+        "ADL conformance XAPI-00013 expects a 51-character context.language to be accepted (200)",
+    ),
     (
         "single-context-activity",
         _with(context={"contextActivities": {"parent": {"id": "http://example.com/quiz"}, "other": []}}),
@@ -1023,7 +1036,7 @@ def test_platform_needs_an_activity_object() -> None:
 def test_batch_members_can_name_their_index() -> None:
     with pytest.raises(InvalidStatement) as caught:
         check_statement(_with(version="2.0.0"), "statements[3]")
-    assert caught.value.reason == "statements[3].version: must be a 1.0.x version such as '1.0.0'"
+    assert caught.value.reason == "statements[3].version: must be '1.0' or a 1.0.x version such as '1.0.0'"
     assert str(caught.value) == caught.value.reason
 
 
@@ -1067,6 +1080,8 @@ def test_agent_parameter_rejects(agent: object, reason: str) -> None:
         "2015-11-18T12:17Z",
         "2015-11-18T12:17:00,5+0530",
         "2016-02-29T00:00:00-12:00",
+        "20151118T121700Z",
+        "20151118T1217+01",
     ],
 )
 def test_timestamp_forms_accepted(value: str) -> None:
@@ -1080,7 +1095,8 @@ def test_timestamp_forms_accepted(value: str) -> None:
         "2015-11-18T24:00:00Z",
         "2015-11-18T12:17:00+24:00",
         "2015-11-18T12:17:00-0000",
-        "20151118T121700Z",
+        "2015-11-18T121700Z",
+        "20151118T12:17:00Z",
         "",
     ],
 )
@@ -1157,6 +1173,11 @@ def test_uuids_rejected(value: object) -> None:
         "en-GB-oed",
         "art-lojban",
         "tlh",
+        "zh-cmn-Hans-CN",
+        "hy-Latn-IT-arevela",
+        "az-Arab-x-AZE-derbend",
+        "i-enochian",
+        "en-a-aaa-x-a-b",
     ],
 )
 def test_language_tags_accepted(tag: str) -> None:
@@ -1179,6 +1200,8 @@ def test_language_tags_accepted(tag: str) -> None:
         "en-a-b",
         "en-US-x-abcdefghi",
         "ｅｎ",
+        "de-419-DE",
+        "ar-a-aaa-b-bbb-a-ccc",
     ],
 )
 def test_language_tags_rejected(tag: str) -> None:

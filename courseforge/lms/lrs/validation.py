@@ -29,6 +29,7 @@ from courseforge.lms.lrs.validation_base import (
     require_string,
 )
 from courseforge.lms.lrs.validation_formats import (
+    check_context_language,
     check_duration,
     check_extensions,
     check_iri,
@@ -50,6 +51,7 @@ __all__ = [
     "check_iri",
     "check_irl",
     "check_language_map",
+    "check_language_tag",
     "check_statement",
     "check_timestamp",
     "check_uuid",
@@ -220,7 +222,7 @@ def _check_context(value: object, where: str, *, object_is_activity: bool) -> No
             if not object_is_activity:
                 fail(f"{where}.{key}", "is only allowed when the statement's object is an Activity")
     if "language" in context:
-        check_language_tag(context["language"], f"{where}.language")
+        check_context_language(context["language"], f"{where}.language")
     if "statement" in context:
         _check_statement_ref(context["statement"], f"{where}.statement")
     if "extensions" in context:

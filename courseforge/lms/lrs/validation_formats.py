@@ -32,6 +32,12 @@ _TIMESTAMP: Final = re.compile(
 )
 """ISO 8601 extended date and time with a zone designator; covers every RFC 3339 date-time (4.5)."""
 
+_TIMESTAMP_BASIC: Final = re.compile(
+    r"(\d{4})(\d{2})(\d{2})[Tt](\d{2})(\d{2})(?:(\d{2})(?:[.,](\d+))?)?(?:[Zz]|([+-])(\d{2})(\d{2})?)",
+    re.ASCII,
+)
+"""The same in ISO 8601 basic format (20080915T155300Z); ADL's conformance suite counts it as valid."""
+
 _DURATION: Final = re.compile(
     r"P(?:(?P<weeks>\d+(?:[.,]\d+)?W)|(?P<y>\d+(?:[.,]\d+)?Y)?(?P<mo>\d+(?:[.,]\d+)?M)?(?P<d>\d+(?:[.,]\d+)?D)?"
     r"(?P<time>T(?P<h>\d+(?:[.,]\d+)?H)?(?P<mi>\d+(?:[.,]\d+)?M)?(?P<s>\d+(?:[.,]\d+)?S)?)?)",
@@ -55,6 +61,9 @@ _LANGUAGE_TAG: Final = re.compile(
 )
 """RFC 5646 §2.1 ``Language-Tag`` grammar (well-formed; no registry lookup), irregular grandfathered tags."""
 
+_LANGUAGE_CODE: Final = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*", re.ASCII)
+"""context.language, checked for its characters only (see check_context_language)."""
+
 _MAILTO: Final = re.compile(
     r"mailto:[^\x00-\x20\x7f<>()\[\]\\,;:@\"]+@[^\x00-\x20\x7f<>()\[\]\\,;:@\"./?#]+(?:\.[^\x00-\x20\x7f<>()\[\]\\,;:@\"./?#]+)*",
     re.ASCII,
@@ -72,8 +81,9 @@ _MEDIA_TYPE: Final = re.compile(
 )
 """RFC 2045/6838 ``type/subtype`` with optional parameters."""
 
-_VERSION: Final = re.compile(r"1\.0\.(?:0|[1-9][0-9]*)", re.ASCII)
-"""A 1.0.x Semantic Versioning 1.0.0 version (2.4.10.s3.b1/b2)."""
+_VERSION: Final = re.compile(r"1\.0(?:\.(?:0|[1-9][0-9]*))?", re.ASCII)
+"""A 1.0.x version (2.4.10.s3.b1/b2), or "1.0", which ADL's conformance suite requires an LRS to accept (XAPI-00101,
+after Part Three 3.3.s3.b3 for the version header)."""
 
 _FORBIDDEN_IRI_CHARS: Final = frozenset('<>"{}|\\^`')
 
@@ -128,7 +138,7 @@ def check_uuid(value: object, where: str) -> None:
 def parse_timestamp(value: object, where: str) -> datetime:
     """An ISO 8601 date and time with a time zone, as an aware datetime (microsecond precision)."""
     text = require_string(value, where)
-    match = _TIMESTAMP.fullmatch(text)
+    match = _TIMESTAMP.fullmatch(text) or _TIMESTAMP_BASIC.fullmatch(text)
     if match is None:
         fail(where, f"must be an ISO 8601 date and time with a time zone, e.g. 2013-05-18T05:32:34.804Z ({text!r})")
     year, month, day, hour, minute, second, fraction, sign, zone_hours, zone_minutes = match.groups()
@@ -164,18 +174,51 @@ def check_duration(value: object, where: str) -> None:
         fail(where, f"may have a decimal fraction only in its last component ({text!r})")
 
 
-def check_language_tag(value: object, where: str) -> None:
-    """An RFC 5646 language tag (context.language, 2.4.6)."""
-    text = require_string(value, where)
+def is_language_tag(text: str) -> bool:
+    """RFC 5646 well-formedness: the ABNF, and no extension singleton used twice (§2.2.6)."""
     if _LANGUAGE_TAG.fullmatch(text) is None:
+        return False
+    if text.count("-") < 3:
+        return True
+    singletons: set[str] = set()
+    for subtag in text.lower().split("-")[1:]:
+        if subtag == "x":
+            break
+        if len(subtag) == 1:
+            if subtag in singletons:
+                return False
+            singletons.add(subtag)
+    return True
+
+
+def check_language_tag(value: object, where: str) -> None:
+    """An RFC 5646 language tag (Accept-Language-like parameters)."""
+    text = require_string(value, where)
+    if not is_language_tag(text):
         fail(where, f"must be an RFC 5646 language tag ({text!r})")
 
 
+def check_context_language(value: object, where: str) -> None:
+    """context.language (2.4.6): hyphen-separated letters and digits.
+
+    Only the characters are checked: ADL's conformance suite (XAPI-00013) requires an LRS to accept a 50- and a
+    51-character context.language, which the RFC 5646 grammar would refuse. Language-map keys get the full grammar.
+    """
+    text = require_string(value, where)
+    if _LANGUAGE_CODE.fullmatch(text) is None:
+        fail(where, f"must be a language tag (letters and digits in hyphen-separated subtags, {text!r})")
+
+
 def check_language_map(value: object, where: str) -> None:
-    """A Language Map (4.2): RFC 5646 tags as keys (2.2.s4.b2), strings as values."""
+    """A Language Map (4.2): RFC 5646 tags as keys (2.2.s4.b2), strings as values, at least one entry.
+
+    ADL's conformance suite rejects an empty map ("a Language Map ... has at least 1 entry").
+    """
     entries = require_object(value, where)
+    if not entries:
+        fail(where, "must have at least one entry (a language tag and its text)")
     for tag, text in entries.items():
-        if _LANGUAGE_TAG.fullmatch(tag) is None:
+        if not is_language_tag(tag):
             fail(where, f"key {tag!r} is not an RFC 5646 language tag")
         if not isinstance(text, str):
             require_string(text, f"{where}.{tag}")
@@ -216,4 +259,4 @@ def check_media_type(value: object, where: str) -> None:
 def check_version(value: object, where: str) -> None:
     """A statement version: 1.0.x (2.4.10.s3: anything not starting with '1.0.' is rejected)."""
     if _VERSION.fullmatch(require_string(value, where)) is None:
-        fail(where, "must be a 1.0.x version such as '1.0.0'")
+        fail(where, "must be '1.0' or a 1.0.x version such as '1.0.0'")
