@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import uvicorn
-from starlette.routing import Mount
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from courseforge.lms.cmi5.app import Cmi5Host, create_cmi5_host
@@ -48,6 +50,11 @@ class RunningHost:
         return f"{self.base_url}/packages/test/"
 
 
+async def returned(request: Request) -> HTMLResponse:
+    """The LMS page an AU goes back to (the LaunchData returnURL)."""
+    return HTMLResponse("<!doctype html><title>back in the LMS</title><p>back in the LMS</p>")
+
+
 @contextmanager
 def running_host(database: Path, *, strict: bool = True) -> Iterator[RunningHost]:
     """A fresh SQLite LRS with the test course registered, served until the block ends."""
@@ -55,7 +62,7 @@ def running_host(database: Path, *, strict: bool = True) -> Iterator[RunningHost
     sock.bind(("127.0.0.1", 0))
     base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     store = open_store(database)
-    routes = [Mount("/packages/test", app=StaticFiles(directory=PACKAGE, html=True))]
+    routes = [Mount("/packages/test", app=StaticFiles(directory=PACKAGE, html=True)), Route("/done", returned)]
     if CMI5_DIST.is_dir():
         routes.append(Mount("/vendor/cmi5", app=StaticFiles(directory=CMI5_DIST)))
     host = create_cmi5_host(store, StaticCredentials(dict([ADMIN])), base_url=base_url, strict=strict,
