@@ -275,3 +275,21 @@ def test_all_not_applicable_course_is_satisfied_at_registration(tmp_path: Path) 
         stored = stored_statements(client, running, str(entry.id))
         assert verbs(stored) == ["satisfied", "satisfied"]
         assert [s["object"]["definition"]["type"].rsplit("/", 1)[1] for s in stored] == ["block", "course"]
+
+
+def test_an_au_token_cannot_void(http: httpx.Client, host: RunningHost) -> None:
+    registration, au = start(http, host)
+    initialized = au.statement("initialized")
+    assert au.send(initialized).status_code == 200
+    voiding = au.statement("http://adlnet.gov/expapi/verbs/voided", cmi5=False)
+    voiding["object"] = {"objectType": "StatementRef", "id": initialized["id"]}
+    response = au.send(voiding)
+    assert response.status_code == 400 and "[cmi5.voiding]" in response.text, response.text
+    assert "initialized" in verbs(stored_statements(http, host, registration))
+
+
+def test_a_token_is_bound_to_its_session(http: httpx.Client, host: RunningHost) -> None:
+    _, first = start(http, host)
+    _, other = start(http, host)
+    response = other.send(first.statement("initialized"))
+    assert response.status_code == 400 and "[cmi5.session-mismatch]" in response.text, response.text

@@ -14,7 +14,16 @@ from datetime import UTC, datetime
 
 from courseforge.lms.cmi5.launch import LaunchSession, node_activity_id
 from courseforge.lms.cmi5.moveon import AuProgress
-from courseforge.lms.cmi5.rules import Accepted, AuRecord, Rejection, SessionRecord, Statement, has_category, judge
+from courseforge.lms.cmi5.rules import (
+    Accepted,
+    AuRecord,
+    Rejection,
+    SessionRecord,
+    Statement,
+    has_category,
+    judge,
+    verb_id,
+)
 from courseforge.lms.cmi5.rules import session_id_of as statement_session_id
 from courseforge.lms.cmi5.structure import CourseStructure
 from courseforge.lms.cmi5.vocabulary import CATEGORY_CMI5, Verb
@@ -74,7 +83,7 @@ def replay(course: CourseStructure, sessions: Iterable[LaunchSession], statement
 
 
 def _replay_one(ledger: Ledger, by_activity: Mapping[str, str], statement: Statement) -> Ledger:
-    verb = _verb(statement)
+    verb = verb_id(statement)
     object_id = _object_id(statement)
     if has_category(statement, CATEGORY_CMI5):
         if verb == Verb.SATISFIED:
@@ -89,12 +98,6 @@ def _replay_one(ledger: Ledger, by_activity: Mapping[str, str], statement: State
         return replace(ledger, sessions={**ledger.sessions, record.session.session_id: replace(record, abandoned=True)})
     applied = ledger.apply(record, statement, now=statement_time(statement, record.session.launched_at))
     return ledger if isinstance(applied, Rejection) else applied
-
-
-def _verb(statement: Statement) -> str:
-    verb = statement.get("verb")
-    value = verb.get("id") if isinstance(verb, Mapping) else None
-    return value if isinstance(value, str) else ""
 
 
 def _object_id(statement: Statement) -> str:

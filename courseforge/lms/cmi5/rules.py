@@ -110,7 +110,7 @@ def judge(record: SessionRecord, au: AuRecord, statement: Statement, *, now: dat
 def _judge_allowed(record: SessionRecord, au: AuRecord, statement: Statement, *,
                    now: datetime) -> Accepted | Rejection:
     if not record.initialized:
-        verb = _verb_id(statement)
+        verb = verb_id(statement)
         if verb == Verb.INITIALIZED:
             return Rejection("cmi5.category-missing", "initialized without the cmi5 category is a 'cmi5 allowed' "
                                                       "statement and cannot start the session (§7.1.3, §9.6.2.1)")
@@ -122,13 +122,13 @@ def _judge_allowed(record: SessionRecord, au: AuRecord, statement: Statement, *,
 def _judge_defined(record: SessionRecord, au: AuRecord, statement: Statement, *,
                    now: datetime) -> Accepted | Rejection:
     session = record.session
-    verb_id = _verb_id(statement)
-    if verb_id not in AU_VERBS:
-        if verb_id in {verb.value for verb in Verb}:
-            return Rejection("cmi5.lms-verb", f"{verb_id} is a verb only the LMS records (§9.3)")
-        return Rejection("cmi5.verb-not-defined", f"{verb_id} with the cmi5 category is not a cmi5 defined verb; "
+    used = verb_id(statement)
+    if used not in AU_VERBS:
+        if used in {verb.value for verb in Verb}:
+            return Rejection("cmi5.lms-verb", f"{used} is a verb only the LMS records (§9.3)")
+        return Rejection("cmi5.verb-not-defined", f"{used} with the cmi5 category is not a cmi5 defined verb; "
                                                   "drop the category to send it as 'cmi5 allowed' (§7.1.3)")
-    verb = Verb(verb_id)
+    verb = Verb(used)
     problem = (
         _identity_problem(session, statement)
         or _sequence_problem(record, au, verb)
@@ -230,7 +230,7 @@ def _mapping(value: object) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-def _verb_id(statement: Statement) -> str:
+def verb_id(statement: Statement) -> str:
     value = _mapping(statement.get("verb")).get("id")
     return value if isinstance(value, str) else ""
 

@@ -30,7 +30,7 @@ from courseforge.lms.cmi5.launch import (
 )
 from courseforge.lms.cmi5.ledger import Ledger, replay, statement_time
 from courseforge.lms.cmi5.moveon import satisfied_nodes
-from courseforge.lms.cmi5.rules import Rejection, SessionRecord, has_category, registration_of, session_id_of
+from courseforge.lms.cmi5.rules import Rejection, SessionRecord, has_category, registration_of, session_id_of, verb_id
 from courseforge.lms.cmi5.statements import (
     abandoned_statement,
     launched_statement,
@@ -47,7 +47,7 @@ from courseforge.lms.cmi5.vocabulary import (
 )
 from courseforge.lms.lrs.auth import Client, Credentials, authority_for
 from courseforge.lms.lrs.documents import DocumentContent, DocumentKey, DocumentKind, DocumentScope
-from courseforge.lms.lrs.indexing import agent_key
+from courseforge.lms.lrs.indexing import VOIDED_VERB, agent_key
 from courseforge.lms.lrs.policy import PolicyRejection, StatementBatch
 from courseforge.lms.lrs.service import LrsService
 from courseforge.lms.lrs.store import LrsStore, StatementQuery
@@ -313,22 +313,21 @@ class Cmi5Lms:
     # ------------------------------------------------------------------------------- LRS integration
 
     def strict_policy(self, batch: StatementBatch) -> PolicyRejection | None:
-        """Strict mode: refuse a batch with any statement that breaks the cmi5 AU statement rules."""
+        """Strict mode: refuse a batch with any statement that breaks the cmi5 AU statement rules. Statements
+        that are nothing to cmi5 (no session token, no session id, no cmi5 category) cost no store read."""
         if batch.client.key == LMS_CLIENT_KEY:
             return None
+        client_session = self._client_session(batch.client)
         ledgers: dict[uuid.UUID, Ledger] = {}
         for number, statement in enumerate(batch.statements):
-            if batch.store.get_statement(str(statement["id"])) is not None:
-                continue  # a retry: the store skips an identical statement and refuses a different one
-            problem = self._judge_in_batch(batch.client, statement, ledgers)
+            problem = self._judge_in_batch(client_session, statement, ledgers, batch)
             if problem is not None:
                 where = "statement" if len(batch.statements) == 1 else f"statement[{number}]"
                 return PolicyRejection(f"{where}: cmi5 strict mode: {problem.message()}")
         return None
 
-    def _judge_in_batch(self, client: Client, statement: Mapping[str, Any],
-                        ledgers: dict[uuid.UUID, Ledger]) -> Rejection | None:
-        client_session = self._client_session(client)
+    def _judge_in_batch(self, client_session: uuid.UUID | None, statement: Mapping[str, Any],
+                        ledgers: dict[uuid.UUID, Ledger], batch: StatementBatch) -> Rejection | None:
         session = self._statement_session(statement)
         if session is None:
             if client_session is not None:
@@ -341,6 +340,10 @@ class Cmi5Lms:
         if client_session is not None and client_session != session.session_id:
             return Rejection("cmi5.session-mismatch", "the session id is not the session this token was issued for "
                                                       "(§8.2)")
+        if client_session is not None and verb_id(statement) == VOIDED_VERB:
+            return Rejection("cmi5.voiding", "an AU must not void statements (§6.3)")
+        if batch.store.get_statement(str(statement["id"])) is not None:
+            return None  # a retry: the store skips an identical statement and refuses a different one
         registration = session.registration
         if registration not in ledgers:
             ledgers[registration] = self.ledger(registration)
