@@ -9,33 +9,18 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import Field, StringConstraints, field_validator
 
-from courseforge.diagnostics import Location
-from courseforge.model.source import FIELDS_KEY, MARK_KEYS, ORIGIN_KEY
+from courseforge.model.branding import Branding
+from courseforge.model.node import Frozen as Frozen
+from courseforge.model.node import Node as Node
+from courseforge.model.source import MARK_KEYS
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 """Stable id: letters, digits, '-' and '_' (a SCORM CMIIdentifier in its strict reading), at most 64."""
 
 NonEmpty = Annotated[str, StringConstraints(min_length=1)]
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True,
-                              arbitrary_types_allowed=True)
-
-
-class Node(Frozen):
-    """A source node: knows where it was written."""
-
-    origin: Location = Field(default=Location("<unknown>"), alias=ORIGIN_KEY, exclude=True)
-    field_origins: dict[str, Location] = Field(default_factory=dict, alias=FIELDS_KEY, exclude=True, repr=False)
-    """Where each key of this node was written (the loader's marks), for exact locations."""
-
-    def origin_of(self, name: str) -> Location:
-        """The line of one field (e.g. ``prompt``), or the node's own line when it was not written."""
-        return self.field_origins.get(name, self.origin)
 
 
 # ----------------------------------------------------------------------------------------- course.yaml
@@ -107,6 +92,8 @@ class CourseManifest(Node):
     completion: CompletionRules = CompletionRules()
     mastery: MasteryRules | None = None
     theme: Id = "default"
+    branding: Branding | None = None
+    """Logo, colours, font and cover of this course, key by key over courseforge.yaml's ``branding``."""
     modules: tuple[Module, ...] = Field(min_length=1)
 
 

@@ -1,7 +1,8 @@
 """The render stage: LocalizedCourse -> RenderedSite, the single-SCO player site held in memory.
 
 Output: ``index.html`` (every screen as a ``<section>``, course data and player strings as JSON blocks),
-the theme's ``runtime/*.js`` and ``theme/*.css``, and the course's assets under ``content/``.
+the theme's ``runtime/*.js`` and ``theme/*.css``, the branding's stylesheet and images, and the course's
+assets under ``content/``.
 Same input, same bytes: no clocks, sorted JSON, sorted files.
 """
 
@@ -12,14 +13,15 @@ from types import MappingProxyType
 from courseforge.model.course import Course
 from courseforge.model.localized import LocalizedCourse
 from courseforge.model.site import RenderedSite, SiteMetadata
-from courseforge.model.theme import Theme
+from courseforge.model.theme import PLAYER_STYLESHEET, Theme
+from courseforge.stages.render.branding import branding_files, branding_stylesheets, branding_view
 from courseforge.stages.render.build_views import nav_modules, screen_views
 from courseforge.stages.render.fallback import has_marks, mark_fallbacks, strip_marks
 from courseforge.stages.render.locale_format import locale_format
 from courseforge.stages.render.markup import CONTENT_DIR, NEW_TAB_HINT_ID, LinkTargets, MarkdownRenderer
 from courseforge.stages.render.runtime_data import course_data, script_json
 from courseforge.stages.render.theme import ENTRY_TEMPLATE, theme_environment
-from courseforge.stages.render.views import SiteContext
+from courseforge.stages.render.views import UNBRANDED, BrandingView, SiteContext
 
 __all__ = ["render_site", "site_context"]
 
@@ -28,7 +30,8 @@ def link_targets(course: Course) -> LinkTargets:
     return LinkTargets(pages=course.screen_paths, assets=frozenset(course.assets))
 
 
-def site_context(localized: LocalizedCourse) -> SiteContext:
+def site_context(localized: LocalizedCourse, stylesheets: tuple[str, ...] = (PLAYER_STYLESHEET,),
+                 branding: BrandingView = UNBRANDED) -> SiteContext:
     """Everything the entry template needs, typed; Markdown already rendered and targets rewritten."""
     course = localized.course
     manifest = course.manifest
@@ -39,6 +42,8 @@ def site_context(localized: LocalizedCourse) -> SiteContext:
         dir=localized.direction.value,
         title=manifest.title,
         description=manifest.description,
+        stylesheets=stylesheets,
+        branding=branding,
         nav=nav_modules(course),
         screens=screen_views(course, renderer, formats.number if formats else str),
         data_json=script_json(course_data(course, localized.locale)),
@@ -62,12 +67,14 @@ def site_metadata(localized: LocalizedCourse) -> SiteMetadata:
 
 
 def render_site(localized: LocalizedCourse, theme: Theme) -> RenderedSite:
-    """Render the course with ``theme`` (already read into memory by the load stage)."""
+    """Render the course with ``theme`` (already read into memory by the load stage, branding included)."""
     env = theme_environment(theme, localized.ui)
-    html = env.get_template(ENTRY_TEMPLATE).render(ctx=site_context(localized))
+    stylesheets = (*theme.stylesheets(), *branding_stylesheets(theme.branding))
+    context = site_context(localized, stylesheets, branding_view(theme.branding))
+    html = env.get_template(ENTRY_TEMPLATE).render(ctx=context)
     if has_marks(html):
         html = mark_fallbacks(html, localized.course.manifest.language)
-    files = {ENTRY_TEMPLATE: html.encode("utf-8"), **theme.static_files()}
+    files = {ENTRY_TEMPLATE: html.encode("utf-8"), **theme.static_files(), **branding_files(theme.branding)}
     files.update({f"{CONTENT_DIR}/{path}": data for path, data in localized.course.assets.items()})
     return RenderedSite(metadata=site_metadata(localized), files=MappingProxyType(dict(sorted(files.items()))),
                         entry=ENTRY_TEMPLATE)

@@ -6,7 +6,7 @@ import gettext
 
 from jinja2 import DictLoader, Environment, StrictUndefined, select_autoescape
 
-from courseforge.model.theme import Theme
+from courseforge.model.theme import JINJA_EXTENSIONS, Theme
 
 ENTRY_TEMPLATE = "index.html"
 
@@ -17,7 +17,7 @@ def theme_environment(theme: Theme, ui: gettext.NullTranslations) -> Environment
         loader=DictLoader(theme.templates()),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
         undefined=StrictUndefined,
-        extensions=["jinja2.ext.i18n"],
+        extensions=list(JINJA_EXTENSIONS),
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,

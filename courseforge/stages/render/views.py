@@ -164,6 +164,26 @@ class NavModule:
 
 
 @dataclass(frozen=True)
+class ImageView:
+    href: str
+    """Path inside the package."""
+    alt: str
+
+
+@dataclass(frozen=True)
+class BrandingView:
+    """What templates draw of the branding (its colours and font are in ``theme/branding.css``)."""
+
+    logo: ImageView | None = None
+    """In the header, before the course title."""
+    cover: ImageView | None = None
+    """At the top of the first screen."""
+
+
+UNBRANDED = BrandingView()
+
+
+@dataclass(frozen=True)
 class SiteContext:
     """The one object ``index.html`` renders from."""
 
@@ -171,6 +191,9 @@ class SiteContext:
     dir: str
     title: str
     description: str
+    stylesheets: tuple[str, ...]
+    """Linked in this order: player.css, the theme folder's stylesheets, the branding's."""
+    branding: BrandingView
     nav: tuple[NavModule, ...]
     screens: tuple[AnyScreenView, ...]
     data_json: Markup
