@@ -127,6 +127,9 @@ class Cmi5Lms:
         self._clock = clock
         self._new_id = new_id
         self._lock = threading.Lock()
+        self._lms_writes = threading.RLock()
+        """Held while deciding and writing satisfied/abandoned/waived, so two requests never both record one
+        (order: this lock, then the LRS write lock; our policy never takes it)."""
         self._state = _State()
         self.client = Client(LMS_CLIENT_KEY, authority_for(LMS_CLIENT_KEY, "courseforge cmi5 LMS"))
 
@@ -230,14 +233,16 @@ class Cmi5Lms:
             au = course.structure.assignable_unit(au_id)
         except KeyError:
             raise Cmi5Error(f"course {course.structure.id} has no AU {au_id}") from None
-        ledger = self.ledger(registration)
-        if ledger.aus.get(au.id) is not None and ledger.aus[au.id].waived:
-            raise Cmi5Conflict(f"AU {au_id} is already waived in registration {registration} (§9.3.7)")
-        session_id = self._new_id()
-        self.lrs.save_statements([waived_statement(
-            course=course.structure, au=au, learner=entry.learner, registration=registration, session_id=session_id,
-            reason=reason, timestamp=self._clock(), statement_id=self._new_id())], self.client)
-        self.settle(registration, session_id)
+        with self._lms_writes:
+            ledger = self.ledger(registration)
+            if ledger.aus.get(au.id) is not None and ledger.aus[au.id].waived:
+                raise Cmi5Conflict(f"AU {au_id} is already waived in registration {registration} (§9.3.7)")
+            session_id = self._new_id()
+            self.lrs.save_statements([waived_statement(
+                course=course.structure, au=au, learner=entry.learner, registration=registration,
+                session_id=session_id, reason=reason, timestamp=self._clock(), statement_id=self._new_id())],
+                self.client)
+            self.settle(registration, session_id)
         return session_id
 
     def sweep(self, idle: timedelta) -> tuple[uuid.UUID, ...]:
@@ -255,30 +260,34 @@ class Cmi5Lms:
         """Record satisfied for every block and the course the registration newly satisfies (§9.3.9); the
         session that made them so, or a session id of their own outside a launch (§9.6.1)."""
         entry, course = self._registration(registration)
-        ledger = self.ledger(registration)
-        due = [node for node in satisfied_nodes(course.structure, ledger.progress())
-               if node_activity_id(course.structure, node) not in ledger.satisfied]
-        if not due:
-            return ()
-        session = session_id or self._new_id()
-        now = self._clock()
-        self.lrs.save_statements([
-            satisfied_statement(course=course.structure, node=node, learner=entry.learner, registration=registration,
-                                session_id=session, timestamp=now, statement_id=self._new_id())
-            for node in due
-        ], self.client)
+        with self._lms_writes:
+            ledger = self.ledger(registration)
+            due = [node for node in satisfied_nodes(course.structure, ledger.progress())
+                   if node_activity_id(course.structure, node) not in ledger.satisfied]
+            if not due:
+                return ()
+            session = session_id or self._new_id()
+            now = self._clock()
+            self.lrs.save_statements([
+                satisfied_statement(course=course.structure, node=node, learner=entry.learner,
+                                    registration=registration, session_id=session, timestamp=now,
+                                    statement_id=self._new_id())
+                for node in due
+            ], self.client)
         return tuple(node.id for node in due)
 
     def _abandon_open_sessions(self, registration: uuid.UUID,
                                which: Callable[[SessionRecord], bool] = lambda record: True) -> list[uuid.UUID]:
-        ledger = self.ledger(registration)
-        stale = [record for record in ledger.sessions.values() if record.open and which(record)]
-        for record in stale:
-            with self._lock:
-                self._state.revoked.add(record.session.session_id)
-            last = record.last_statement_at or record.session.launched_at
-            self.lrs.save_statements([abandoned_statement(record.session, last_activity=last, timestamp=self._clock(),
-                                                          statement_id=self._new_id())], self.client)
+        with self._lms_writes:
+            ledger = self.ledger(registration)
+            stale = [record for record in ledger.sessions.values() if record.open and which(record)]
+            for record in stale:
+                with self._lock:
+                    self._state.revoked.add(record.session.session_id)
+                last = record.last_statement_at or record.session.launched_at
+                self.lrs.save_statements([abandoned_statement(record.session, last_activity=last,
+                                                              timestamp=self._clock(), statement_id=self._new_id())],
+                                         self.client)
         return [record.session.session_id for record in stale]
 
     # ------------------------------------------------------------------------------------- the ledger
