@@ -21,6 +21,7 @@ from courseforge.commands.check import check
 from courseforge.commands.i18n import i18n
 from courseforge.commands.lint import lint
 from courseforge.commands.lrs import lrs
+from courseforge.commands.new import new
 from courseforge.commands.output import JSON_REQUESTED, emit_document
 
 EXIT_OK = 0
@@ -49,6 +50,7 @@ cli.add_command(build)
 cli.add_command(check)
 cli.add_command(i18n)
 cli.add_command(lrs)
+cli.add_command(new)
 
 
 def write_crash_log(error: BaseException) -> Path:

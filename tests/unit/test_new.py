@@ -1,0 +1,295 @@
+"""``courseforge new``: a project with every file, a course skeleton that lints clean and builds, refusals
+that leave the disk alone, exit codes and the JSON document."""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import click
+import pytest
+import yaml
+
+from courseforge.cli import EXIT_OK, EXIT_USAGE, cli, run
+from courseforge.diagnostics import DiagnosticSink
+from courseforge.model.project import ProjectConfig
+from courseforge.project import load_config
+
+PROJECT_FILES = {
+    "courseforge.yaml", "README.md", ".gitignore", ".github/workflows/courseforge.yml",
+    "courses/first-course/course.yaml", "courses/first-course/pages/welcome.md",
+    "courses/first-course/quizzes/check.yaml", "courses/first-course/checklists/ready.yaml",
+    "courses/first-course/surveys/feedback.yaml",
+    "locales/templates/first-course.pot", "locales/templates/ui.pot",
+}
+
+
+def invoke(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = run(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def files_below(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Path:
+    """A project made by ``courseforge new demo``, with the working folder at its root."""
+    monkeypatch.chdir(tmp_path)
+    code, _, err = invoke(capsys, "new", "demo", "-q")
+    assert code == EXIT_OK, err
+    monkeypatch.chdir(tmp_path / "demo")
+    return tmp_path / "demo"
+
+
+# ------------------------------------------------------------------------------------- new PROJECT_DIR
+
+def test_new_project_writes_every_file_and_lists_them_in_one_json_document(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = invoke(capsys, "new", "demo", "--json")
+    assert code == EXIT_OK, err
+    document = json.loads(out)
+    assert document["ok"] is True
+    assert set(document["created"]) == PROJECT_FILES == set(files_below(tmp_path / "demo"))
+    assert document["kept"] == []
+    assert document["project"] == (tmp_path / "demo").resolve().as_posix()
+    assert document["next_steps"][0] == "cd demo"
+
+
+def test_new_project_prints_created_files_and_next_steps(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = invoke(capsys, "new", "my-courses")
+    assert code == EXIT_OK, err
+    assert sorted(out.splitlines()) == sorted(f"created my-courses/{path}" for path in PROJECT_FILES)
+    assert "next steps:" in err and "cd my-courses" in err and "courseforge build" in err
+
+
+def key_paths(node: Any, prefix: str = "") -> set[str]:
+    if not isinstance(node, dict):
+        return set()
+    return {f"{prefix}{key}" for key in node} | {
+        path for key, value in node.items() for path in key_paths(value, f"{prefix}{key}.")}
+
+
+def model_key_paths(model: type[ProjectConfig] | Any, prefix: str = "") -> set[str]:
+    paths = set()
+    for name, info in model.model_fields.items():
+        if info.exclude:
+            continue
+        paths.add(f"{prefix}{name}")
+        annotation = info.annotation
+        if isinstance(annotation, type) and hasattr(annotation, "model_fields"):
+            paths |= model_key_paths(annotation, f"{prefix}{name}.")
+    return paths
+
+
+def test_courseforge_yaml_names_every_key_with_its_default_and_a_comment(project: Path) -> None:
+    text = (project / "courseforge.yaml").read_text(encoding="utf-8")
+    assert key_paths(yaml.safe_load(text)) == model_key_paths(ProjectConfig)
+    sink = DiagnosticSink()
+    config = load_config(project, sink)
+    assert not sink.items and config is not None
+    assert config.model_dump() == ProjectConfig().model_dump()
+    lines = [line for line in text.splitlines() if line.strip()]
+    for before, line in itertools.pairwise(lines):
+        if not line.lstrip().startswith("#"):
+            assert before.lstrip().startswith("#"), f"no comment above {line!r}"
+
+
+def test_ci_workflow_installs_courseforge_then_lints_checks_translations_builds_and_keeps_the_packages(
+        project: Path) -> None:
+    workflow = yaml.safe_load((project / ".github" / "workflows" / "courseforge.yml").read_text(encoding="utf-8"))
+    steps = workflow["jobs"]["courses"]["steps"]
+    setup = next(step for step in steps if step.get("uses", "").startswith("actions/setup-python@"))
+    assert setup["with"]["python-version"] == "3.11"
+    runs = [step["run"] for step in steps if "run" in step]
+    install = next(index for index, command in enumerate(runs) if "pip install" in command)
+    assert "courseforge" in runs[install]
+    commands = ["courseforge lint --strict --json", "courseforge i18n status", "courseforge build --locale all"]
+    assert [runs.index(command) for command in commands] == sorted(runs.index(command) for command in commands)
+    assert runs.index(commands[0]) > install
+    upload = next(step for step in steps if step.get("uses", "").startswith("actions/upload-artifact@"))
+    assert upload["with"]["path"] == "build/"
+
+
+def test_gitignore_leaves_outputs_out(project: Path) -> None:
+    ignored = (project / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert "build/" in ignored
+
+
+def test_starter_course_lints_clean_strictly_and_builds_a_verified_package(
+        project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = invoke(capsys, "lint", "--strict", "--json")
+    assert code == EXIT_OK, err
+    assert json.loads(out)["diagnostics"] == []
+    code, out, err = invoke(capsys, "build", "--strict", "--json")
+    assert code == EXIT_OK, err
+    [package] = json.loads(out)["packages"]
+    assert package["verified"] is True and package["path"] == "build/first-course/en/scorm12.zip"
+    with zipfile.ZipFile(project / package["path"]) as archive:
+        assert "imsmanifest.xml" in archive.namelist()
+
+
+def test_templates_written_by_new_are_what_extract_writes(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = files_below(project / "locales")
+    code, out, err = invoke(capsys, "i18n", "extract")
+    assert code == EXIT_OK, err
+    assert "(updated)" not in out
+    assert files_below(project / "locales") == before
+
+
+def test_refuses_a_folder_that_is_not_empty_and_writes_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "repo").mkdir()
+    (tmp_path / "repo" / "README.md").write_text("mine\n")
+    code, out, err = invoke(capsys, "new", "repo", "--json")
+    assert code == EXIT_USAGE
+    assert out == "" and "is not empty" in err and "--force" in err
+    assert files_below(tmp_path / "repo") == {"README.md": b"mine\n"}
+
+
+def test_force_adds_the_project_beside_existing_files_and_never_overwrites_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "repo").mkdir()
+    (tmp_path / "repo" / "README.md").write_text("mine\n")
+    code, out, err = invoke(capsys, "new", "repo", "--force", "--json")
+    assert code == EXIT_OK, err
+    document = json.loads(out)
+    assert document["kept"] == ["README.md"]
+    assert set(document["created"]) == PROJECT_FILES - {"README.md"}
+    assert (tmp_path / "repo" / "README.md").read_text() == "mine\n"
+
+
+def test_refuses_a_project_inside_a_project_unless_forced(
+        project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = invoke(capsys, "new", "courses/nested")
+    assert code == EXIT_USAGE
+    assert "inside the courseforge project" in err
+    assert not (project / "courses" / "nested").exists()
+    code, _, err = invoke(capsys, "new", "nested", "--force", "-q")
+    assert code == EXIT_OK, err
+    assert (project / "nested" / "courseforge.yaml").is_file()
+
+
+def test_refuses_an_existing_project_even_when_forced(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = files_below(project)
+    code, _, err = invoke(capsys, "new", ".", "--force")
+    assert code == EXIT_USAGE
+    assert "courseforge new course ID" in err
+    assert files_below(project) == before
+
+
+def test_refuses_a_file_as_project_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.txt").write_text("x")
+    code, _, err = invoke(capsys, "new", "notes.txt", "--force")
+    assert code == EXIT_USAGE and "not a folder" in err
+
+
+@pytest.mark.parametrize("option", [["--course", "Bad Id"], ["--course", "-x"], ["--language", "English"]])
+def test_bad_course_id_or_language_is_a_usage_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], option: list[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, _ = invoke(capsys, "new", "demo", *option)
+    assert code == EXIT_USAGE
+    assert not (tmp_path / "demo").exists()
+
+
+# ------------------------------------------------------------------------------------- new course ID
+
+def course_items(course_yaml: Path) -> list[str]:
+    manifest = yaml.safe_load(course_yaml.read_text(encoding="utf-8"))
+    return [item for module in manifest["modules"] for lesson in module["lessons"] for item in lesson["items"]]
+
+
+def test_new_course_adds_a_linked_skeleton_that_lints_clean_and_builds(
+        project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = invoke(capsys, "new", "course", "safety-basics", "--json")
+    assert code == EXIT_OK, err
+    document = json.loads(out)
+    course = project / "courses" / "safety-basics"
+    files = {path for path in files_below(course) if path != "course.yaml"}
+    assert set(course_items(course / "course.yaml")) == files
+    assert {Path(path).parts[0] for path in files} == {"pages", "quizzes", "checklists", "surveys"}
+    assert set(document["created"]) == {f"courses/safety-basics/{p}" for p in [*files, "course.yaml"]} | {
+        "locales/templates/safety-basics.pot"}
+    quiz = yaml.safe_load((course / "quizzes" / "check.yaml").read_text(encoding="utf-8"))
+    assert len({question["type"] for question in quiz["questions"]}) >= 2
+    code, _, err = invoke(capsys, "lint", "safety-basics", "--strict")
+    assert code == EXIT_OK, err
+    code, out, err = invoke(capsys, "build", "safety-basics", "--strict", "--json")
+    assert code == EXIT_OK, err
+    assert [p["path"] for p in json.loads(out)["packages"]] == ["build/safety-basics/en/scorm12.zip"]
+
+
+def test_new_course_from_a_sub_folder_lands_in_the_projects_courses_folder(
+        project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(project / "courses" / "first-course" / "pages")
+    code, _, err = invoke(capsys, "new", "course", "second", "-q")
+    assert code == EXIT_OK, err
+    assert (project / "courses" / "second" / "course.yaml").is_file()
+    assert not (project / "courses" / "first-course" / "pages" / "courses").exists()
+
+
+def test_title_language_and_an_id_yaml_would_misread_are_written_as_text(
+        project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    title = 'Safety: "the basics" #1'
+    code, _, err = invoke(capsys, "new", "course", "yes", "--title", title, "--language", "no", "-q")
+    assert code == EXIT_OK, err
+    manifest = yaml.safe_load((project / "courses" / "yes" / "course.yaml").read_text(encoding="utf-8"))
+    assert (manifest["id"], manifest["title"], manifest["language"]) == ("yes", title, "no")
+    code, _, err = invoke(capsys, "lint", "yes", "--strict")
+    assert code == EXIT_OK, err
+
+
+def test_new_course_refuses_an_existing_course_and_changes_nothing(
+        project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = files_below(project)
+    code, out, err = invoke(capsys, "new", "course", "first-course", "--json")
+    assert code == EXIT_USAGE
+    assert out == "" and "exists already" in err
+    assert files_below(project) == before
+
+
+def test_new_course_writes_its_own_template_and_no_player_template(
+        project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (project / "locales" / "templates" / "ui.pot").unlink()
+    code, _, err = invoke(capsys, "new", "course", "another", "-q")
+    assert code == EXIT_OK, err
+    assert sorted(p.name for p in (project / "locales" / "templates").iterdir()) == ["another.pot", "first-course.pot"]
+
+
+def test_new_course_needs_a_project(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = invoke(capsys, "new", "course", "lonely")
+    assert code == EXIT_USAGE
+    assert "courseforge.yaml" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_bad_course_id_for_new_course_is_a_usage_error(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = invoke(capsys, "new", "course", "über")
+    assert code == EXIT_USAGE and "not a valid course id" in err
+
+
+@pytest.mark.parametrize("path", [["new"], ["new", "project"], ["new", "course"]])
+def test_help_ends_with_an_example(path: list[str]) -> None:
+    command: click.Command = cli
+    for name in path:
+        assert isinstance(command, click.Group)
+        command = command.commands[name]
+    lines = inspect.cleandoc(command.help or "").splitlines()
+    examples = lines[lines.index("Example:") + 1:] if "Example:" in lines else []
+    assert examples and all(line.strip().startswith("courseforge new") for line in examples)
