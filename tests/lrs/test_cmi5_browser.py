@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from lrs_harness import dump, run_node
 from playwright.sync_api import Browser
 
 from tests.chromium import missing
@@ -41,7 +43,7 @@ def run_au(chromium: Browser, url: str, return_url: str) -> list[dict[str, Any]]
     return reports
 
 
-def test_xapi_cmi5_au_runs_a_normal_session(chromium: Browser, host: RunningHost) -> None:
+def test_xapi_cmi5_au_runs_a_normal_session(chromium: Browser, host: RunningHost, tmp_path: Path) -> None:
     with httpx.Client(timeout=10) as http:
         registration = register(http, host)
         url = launch(http, host, registration, QUIZ)
@@ -80,3 +82,6 @@ def test_xapi_cmi5_au_runs_a_normal_session(chromium: Browser, host: RunningHost
     assert passed["result"]["score"]["scaled"] == 0.9 and passed["result"]["success"] is True
     assert [s["object"]["definition"]["type"].rsplit("/", 1)[1] for s in stored[4:6]] == ["block", "course"]
     assert all(statement["actor"] == parameters["actor"] for statement in stored)
+    # an independent validator on what the AU and the LMS stored
+    checked = run_node("validate_statements.mjs", str(dump(tmp_path / "stored.json", stored)))
+    assert json.loads(checked.stdout) == {"count": len(stored), "errors": []}, checked.stdout
