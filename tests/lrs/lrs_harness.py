@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import httpx
 import uvicorn
@@ -123,6 +124,11 @@ def run_node(script: str, *arguments: str, timeout: float = 60) -> subprocess.Co
                           cwd=REPO, timeout=timeout, check=False)
 
 
+def follow(client: httpx.Client, more: str) -> httpx.Response:
+    """GET a ``more`` link: an absolute path on the LRS's host (not relative to the endpoint)."""
+    return client.get(urljoin(str(client.base_url), more))
+
+
 def all_statements(client: httpx.Client, **params: str) -> list[dict[str, Any]]:
     """Every statement a query returns, following ``more`` links (bounded)."""
     found: list[dict[str, Any]] = []
@@ -133,10 +139,42 @@ def all_statements(client: httpx.Client, **params: str) -> list[dict[str, Any]]:
         found.extend(page["statements"])
         if not page["more"]:
             return found
-        response = client.get(page["more"])
+        response = follow(client, page["more"])
     raise AssertionError("more links did not end")
 
 
 def dump(path: Path, data: Any) -> Path:
     path.write_text(json.dumps(data), encoding="utf-8")
     return path
+
+
+def rich_statements() -> list[dict[str, Any]]:
+    """Statements that use most of xAPI: result, context, groups, sub-statements, interactions, extensions."""
+    registration = str(uuid.uuid4())
+    team = {"objectType": "Group", "name": "Team", "member": [{"mbox": "mailto:bo@example.com"},
+                                                             {"account": {"homePage": "https://example.com",
+                                                                          "name": "cy"}}]}
+    question = {"objectType": "Activity", "id": "https://example.com/activities/q1", "definition": {
+        "type": "http://adlnet.gov/expapi/activities/cmi.interaction", "interactionType": "choice",
+        "name": {"en-US": "Question 1", "fr": "Question 1"}, "correctResponsesPattern": ["a"],
+        "choices": [{"id": "a", "description": {"en-US": "A"}}, {"id": "b", "description": {"en-US": "B"}}]}}
+    return [
+        statement("answered", object=question, result={
+            "score": {"scaled": 0.5, "raw": 5, "min": 0, "max": 10}, "success": False, "completion": True,
+            "response": "b", "duration": "PT1M30.5S", "extensions": {"https://example.com/ext/tries": 2}},
+            context={"registration": registration, "instructor": {"mbox": "mailto:teacher@example.com"},
+                     "team": team, "platform": "courseforge", "language": "en-US",
+                     "contextActivities": {"parent": [{"id": "https://example.com/activities/intro"}],
+                                           "category": [{"id": "https://w3id.org/xapi/cmi5/context/categories/cmi5"}]},
+                     "extensions": {"https://example.com/ext/session": "s1"}},
+            timestamp="2024-05-01T10:00:00.000Z"),
+        statement("experienced", actor=team, context={"registration": registration}),
+        statement("experienced", object={"objectType": "SubStatement", "actor": {"mbox": "mailto:ada@example.com"},
+                                         "verb": {"id": "http://adlnet.gov/expapi/verbs/attempted"},
+                                         "object": {"id": "https://example.com/activities/q1"}}),
+        statement("mentored", object={"objectType": "Agent", "mbox_sha1sum": "a" * 40}),
+        statement("experienced", attachments=[{
+            "usageType": "http://id.tincanapi.com/attachment/supporting_media", "display": {"en-US": "Slides"},
+            "contentType": "application/pdf", "length": 1234, "sha2": "b" * 64,
+            "fileUrl": "https://example.com/slides.pdf"}]),
+    ]

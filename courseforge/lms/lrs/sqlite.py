@@ -241,27 +241,36 @@ class SqliteStore(LrsStore):
     @staticmethod
     def _page_rows(db: sqlite3.Connection, query: StatementQuery, cursor: Cursor, page_size: int) \
             -> list[tuple[Any, ...]]:
-        base, base_args = _filter_sql(query)
-        where = ["voided = 0", "seq <= ?"]
-        args: list[Any] = [cursor.bound_seq]
+        bounds = ["voided = 0", "seq <= ?"]
+        bound_args: list[Any] = [cursor.bound_seq]
         if cursor.after_seq is not None:
-            where.append("seq > ?" if query.ascending else "seq < ?")
-            args.append(cursor.after_seq)
+            bounds.append("seq > ?" if query.ascending else "seq < ?")
+            bound_args.append(cursor.after_seq)
         if query.since_us is not None:
-            where.append("stored_us > ?")
-            args.append(query.since_us)
+            bounds.append("stored_us > ?")
+            bound_args.append(query.since_us)
         if query.until_us is not None:
-            where.append("stored_us <= ?")
-            args.append(query.until_us)
-        prefix = ""
-        if base:
-            prefix = ("WITH RECURSIVE matched(id) AS (SELECT id FROM statements WHERE " + " AND ".join(base) +
-                      " UNION SELECT s.id FROM statements s JOIN matched m ON s.ref_target = m.id) ")
-            where.append("id IN (SELECT id FROM matched)")
+            bounds.append("stored_us <= ?")
+            bound_args.append(query.until_us)
         order = "ASC" if query.ascending else "DESC"
-        sql = (f"{prefix}SELECT {STATEMENT_COLUMNS} FROM statements WHERE {' AND '.join(where)} "
+        limit = page_size + 1
+        base, base_args = _filter_sql(query)
+        if not base:
+            return db.execute(f"SELECT {STATEMENT_COLUMNS} FROM statements WHERE {' AND '.join(bounds)} "
+                              f"ORDER BY seq {order} LIMIT ?", [*bound_args, limit]).fetchall()
+        # Statements that target (StatementRef) a matching statement match too, recursively. Only statements
+        # with a StatementRef are walked (CROSS JOIN keeps that order); each half of the union is a page scan
+        # on its own index that stops after one page.
+        targets, target_args = _filter_sql(query, "t.")
+        where = " AND ".join(bounds)
+        sql = (f"WITH RECURSIVE refs(id) AS (SELECT s.id FROM statements s CROSS JOIN statements t ON t.id ="
+               f" s.ref_target WHERE s.ref_target IS NOT NULL AND {' AND '.join(targets)} UNION SELECT s.id FROM refs"
+               f" r CROSS JOIN statements s ON s.ref_target = r.id) "
+               f"SELECT * FROM (SELECT {STATEMENT_COLUMNS} FROM statements WHERE {where} AND {' AND '.join(base)}"
+               f" ORDER BY seq {order} LIMIT ?) UNION SELECT * FROM (SELECT {STATEMENT_COLUMNS} FROM statements"
+               f" WHERE {where} AND id IN (SELECT id FROM refs) ORDER BY seq {order} LIMIT ?) "
                f"ORDER BY seq {order} LIMIT ?")
-        return db.execute(sql, [*base_args, *args, page_size + 1]).fetchall()
+        return db.execute(sql, [*target_args, *bound_args, *base_args, limit, *bound_args, limit, limit]).fetchall()
 
     def last_seq(self) -> int:
         return int(self._reader().execute("SELECT IFNULL(MAX(seq), 0) FROM statements").fetchone()[0])
@@ -338,22 +347,22 @@ class SqliteStore(LrsStore):
             return cursor.rowcount
 
 
-def _filter_sql(query: StatementQuery) -> tuple[list[str], list[Any]]:
-    """The non-time filters: what a statement (or a statement it targets) must match."""
+def _filter_sql(query: StatementQuery, table: str = "") -> tuple[list[str], list[Any]]:
+    """The non-time filters on ``table`` (an alias with its dot, or nothing)."""
     conditions: list[str] = []
     args: list[Any] = []
     if query.agent is not None:
         related = "" if query.related_agents else " AND related = 0"
-        conditions.append(f"seq IN (SELECT seq FROM statement_agents WHERE agent = ?{related})")
+        conditions.append(f"{table}seq IN (SELECT seq FROM statement_agents WHERE agent = ?{related})")
         args.append(query.agent)
     if query.activity is not None:
         related = "" if query.related_activities else " AND related = 0"
-        conditions.append(f"seq IN (SELECT seq FROM statement_activities WHERE activity = ?{related})")
+        conditions.append(f"{table}seq IN (SELECT seq FROM statement_activities WHERE activity = ?{related})")
         args.append(query.activity)
     if query.verb is not None:
-        conditions.append("verb_id = ?")
+        conditions.append(f"{table}verb_id = ?")
         args.append(query.verb)
     if query.registration is not None:
-        conditions.append("registration = ?")
+        conditions.append(f"{table}registration = ?")
         args.append(query.registration.lower())
     return conditions, args
