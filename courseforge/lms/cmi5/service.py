@@ -324,7 +324,7 @@ class Cmi5Lms:
     def strict_policy(self, batch: StatementBatch) -> PolicyRejection | None:
         """Strict mode: refuse a batch with any statement that breaks the cmi5 AU statement rules. Statements
         that are nothing to cmi5 (no session token, no session id, no cmi5 category) cost no store read."""
-        if batch.client.key == LMS_CLIENT_KEY:
+        if batch.client is self.client:  # the LMS itself (identity: a look-alike key from outside is judged)
             return None
         client_session = self._client_session(batch.client)
         ledgers: dict[uuid.UUID, Ledger] = {}
@@ -385,7 +385,7 @@ class Cmi5Lms:
 
     def after_stored(self, batch: StatementBatch) -> None:
         """The LRS observer: settle the registrations an AU's stored batch touched, in the AU's session."""
-        if batch.client.key == LMS_CLIENT_KEY:
+        if batch.client is self.client:  # the LMS itself (identity: a look-alike key from outside is judged)
             return
         touched: dict[uuid.UUID, uuid.UUID] = {}
         for statement in batch.statements:
