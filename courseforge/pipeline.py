@@ -9,6 +9,7 @@ from courseforge.diagnostics import DiagnosticSink, Location
 from courseforge.i18n.extract import ui_template
 from courseforge.i18n.pseudo import is_pseudo
 from courseforge.i18n.runtime import layered_catalog
+from courseforge.model.branding import ProjectBranding
 from courseforge.model.course import Course
 from courseforge.model.localized import LocaleCatalogs
 from courseforge.model.package import Package, PackageFormat
@@ -20,6 +21,7 @@ from courseforge.stages.localize import TranslationGate, localize, translation_g
 from courseforge.stages.package import packager_for
 from courseforge.stages.render import render_site
 from courseforge.stages.validate import validate
+from courseforge.stages.validate.branding import resolve_branding
 from courseforge.stages.verify import verify_package
 
 ALL_LOCALES = "all"
@@ -39,6 +41,8 @@ class BuildOptions:
     strict: bool = False
     allow_incomplete: bool = False
     """Build translations below their required coverage (with a warning) instead of failing."""
+    branding: ProjectBranding | None = None
+    """courseforge.yaml's ``branding`` with its images (``load_theme.read_project_branding``)."""
 
 
 @dataclass(frozen=True)
@@ -79,8 +83,11 @@ def build_locales(course: Course, requested: tuple[str, ...]) -> tuple[str, ...]
 
 
 def course_theme(course: Course, options: BuildOptions, sink: DiagnosticSink) -> Theme | None:
-    return load_theme(course.manifest.theme, options.themes_dir, options.themes_display,
-                      course.manifest.origin_of("theme"), sink)
+    """The course's theme with its branding (the course's over the project's), both checked."""
+    theme = load_theme(course.manifest.theme, options.themes_dir, options.themes_display,
+                       course.manifest.origin_of("theme"), sink)
+    branding = resolve_branding(course, options.branding, sink)
+    return theme.branded(branding) if theme is not None and branding is not None else None
 
 
 def locale_catalogs(course: Course, locale: str, theme: Theme, options: BuildOptions,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import PurePosixPath
 from typing import Annotated
 
@@ -151,11 +152,24 @@ class ProjectBranding:
     """Image path as written -> why it could not be read (missing, outside the project, unreadable)."""
 
 
+class ImageOwner(StrEnum):
+    COURSE = "course"
+    """Written in course.yaml: relative to the course folder, shipped with the course's files."""
+    PROJECT = "project"
+    """Written in courseforge.yaml: relative to the project root, shipped with the theme."""
+
+
+class ImageRole(StrEnum):
+    LOGO = "logo"
+    COVER = "cover"
+
+
 @dataclass(frozen=True)
 class BrandImage:
+    role: ImageRole
     path: str
-    """Where the image is in the package (``content/...`` for a course's, ``theme/brand/...`` for the
-    project's)."""
+    """As written, relative to the folder of its owner."""
+    owner: ImageOwner
     alt: str
     data: bytes
 

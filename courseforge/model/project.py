@@ -11,6 +11,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
+from courseforge.model.branding import Branding
 from courseforge.model.course import Node
 from courseforge.model.package import PackageFormat
 
@@ -46,3 +47,6 @@ class ProjectConfig(Node):
     themes: ProjectFolder = "themes"
     """Project themes: themes/<name>/ overrides files of the built-in default theme."""
     build: BuildDefaults = BuildDefaults()
+    branding: Branding | None = None
+    """Logo, colours, font and cover of every course (image paths from the project root); a course's
+    own ``branding:`` overrides it key by key."""

@@ -1,5 +1,7 @@
-"""Reading a theme into memory (the edge): courseforge's built-in theme from package data, and the
-project's override folder from disk. Render then works from the :class:`Theme` alone."""
+"""Reading a theme into memory (the edge): courseforge's built-in theme from package data, the project's
+override folder and the images of courseforge.yaml's branding from disk. Render then works from the
+:class:`Theme` alone. A project folder's templates are parsed here, so a syntax error or a reference to a
+template that no layer has is a lint error at its line, not a failed build."""
 
 from __future__ import annotations
 
@@ -10,10 +12,20 @@ from pathlib import Path
 from types import MappingProxyType
 
 from babel.messages.catalog import Catalog
+from jinja2 import Environment, TemplateSyntaxError, meta
 
 from courseforge.diagnostics import DiagnosticSink, Location
 from courseforge.i18n.catalog import UI_DOMAIN, parse_catalog
-from courseforge.model.theme import BASE_THEME, LOCALES_DIR, Theme, ThemeLayer
+from courseforge.model.branding import Branding, ImageRole, ProjectBranding
+from courseforge.model.theme import (
+    BASE_THEME,
+    JINJA_EXTENSIONS,
+    LOCALES_DIR,
+    RESERVED_PATHS,
+    Theme,
+    ThemeLayer,
+    is_template,
+)
 from courseforge.stages.load import read_course_files
 
 BUILTIN_THEMES = "themes"
@@ -63,6 +75,38 @@ def project_layer(themes_dir: Path, name: str, display_root: str) -> ThemeLayer 
     return ThemeLayer(name=name, files=MappingProxyType(read_course_files(folder)), display_root=display_root)
 
 
+def check_reserved(layer: ThemeLayer, sink: DiagnosticSink) -> None:
+    for path in sorted(layer.files):
+        if path.startswith(RESERVED_PATHS):
+            sink.error("theme.reserved-file", f"'{path}' is where courseforge writes the branding",
+                       Location(f"{layer.display_root}/{path}"),
+                       hint="rename the file: theme/branding.css and theme/brand/ are generated from 'branding:'")
+
+
+def check_templates(layer: ThemeLayer, known: frozenset[str], sink: DiagnosticSink) -> None:
+    """Parse every template of a project folder, and check the templates it names by a constant exist."""
+    env = Environment(extensions=list(JINJA_EXTENSIONS))
+    for path, data in sorted(layer.files.items()):
+        if not is_template(path):
+            continue
+        shown = f"{layer.display_root}/{path}"
+        try:
+            tree = env.parse(data.decode("utf-8"), name=path)
+        except UnicodeDecodeError:
+            sink.error("theme.encoding", "template is not valid UTF-8", Location(shown, 1, 1),
+                       hint="save the file as UTF-8")
+            continue
+        except TemplateSyntaxError as error:
+            sink.error("theme.template-syntax", f"template cannot be parsed: {error.message}",
+                       Location(shown, error.lineno, 1), hint="fix the Jinja syntax (see the Jinja template docs)")
+            continue
+        for name in sorted(n for n in meta.find_referenced_templates(tree) if n is not None):
+            if name not in known:
+                sink.error("theme.unknown-template", f"'{name}' is not a template of this theme", Location(shown),
+                           hint="extend or include a plain name (partials/quiz.html) or a layer's "
+                                "(default/partials/quiz.html)")
+
+
 def load_theme(name: str, themes_dir: Path | None, display_root: str, origin: Location,
                sink: DiagnosticSink) -> Theme | None:
     """The built-in default theme with the project's ``themes/<name>/`` on top of it.
@@ -77,4 +121,46 @@ def load_theme(name: str, themes_dir: Path | None, display_root: str, origin: Lo
                         "or use 'theme: default'")
         return None
     layers = (base,) if override is None else (base, override)
-    return Theme(name=name, layers=layers, ui_catalogs=_builtin_catalogs(BASE_THEME))
+    theme = Theme(name=name, layers=layers, ui_catalogs=_builtin_catalogs(BASE_THEME))
+    if override is not None:
+        errors_before = sink.error_count
+        check_reserved(override, sink)
+        check_templates(override, frozenset(theme.templates()), sink)
+        if sink.error_count > errors_before:
+            return None
+    return theme
+
+
+def read_image(root: Path, relative: str) -> bytes | str:
+    """An image named in courseforge.yaml: its bytes, or why it cannot be shipped."""
+    path = root / relative
+    try:
+        if not path.resolve().is_relative_to(root.resolve()):
+            return "points outside the project (through a symbolic link)"
+        if not path.is_file():
+            return "does not exist in the project"
+        return path.read_bytes()
+    except OSError as error:
+        return f"cannot be read: {error.strerror or error}"
+
+
+def read_project_branding(root: Path, branding: Branding | None) -> ProjectBranding | None:
+    """courseforge.yaml's ``branding`` with the images it names, read from the project root (the edge).
+
+    Reports nothing: what could not be read is recorded, and each course build or lint reports it at the
+    key's line through the validate stage's branding checks.
+    """
+    if branding is None:
+        return None
+    images: dict[str, bytes] = {}
+    failures: dict[str, str] = {}
+    for role in ImageRole:
+        relative = getattr(branding, role)
+        if relative is None:
+            continue
+        found = read_image(root, relative)
+        if isinstance(found, bytes):
+            images[relative] = found
+        else:
+            failures[relative] = found
+    return ProjectBranding(branding=branding, images=MappingProxyType(images), failures=MappingProxyType(failures))
