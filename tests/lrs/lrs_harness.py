@@ -39,10 +39,10 @@ def headers(**extra: str) -> dict[str, str]:
     return {"Authorization": basic(), **VERSION, **extra}
 
 
-def statement(verb: str = "experienced", **extra: Any) -> dict[str, Any]:
+def statement(verb_name: str = "experienced", **extra: Any) -> dict[str, Any]:
     """A small valid statement with a fresh id."""
     return {"id": str(uuid.uuid4()), "actor": {"objectType": "Agent", "name": "Ada", "mbox": "mailto:ada@example.com"},
-            "verb": {"id": f"http://adlnet.gov/expapi/verbs/{verb}", "display": {"en-US": verb}},
+            "verb": {"id": f"http://adlnet.gov/expapi/verbs/{verb_name}", "display": {"en-US": verb_name}},
             "object": {"objectType": "Activity", "id": "https://example.com/activities/intro",
                        "definition": {"name": {"en-US": "Introduction"}}}, **extra}
 
