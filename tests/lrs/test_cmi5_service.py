@@ -293,3 +293,22 @@ def test_a_token_is_bound_to_its_session(http: httpx.Client, host: RunningHost) 
     _, other = start(http, host)
     response = other.send(first.statement("initialized"))
     assert response.status_code == 400 and "[cmi5.session-mismatch]" in response.text, response.text
+
+
+def test_concurrent_passes_store_one_and_satisfy_once(http: httpx.Client, host: RunningHost) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    registration, au = start(http, host)
+    for verb, result in (("initialized", None), ("completed", DONE)):
+        assert au.send(au.statement(verb, result=result)).status_code == 200
+    passes = [au.statement("passed", result=PASS) for _ in range(6)]
+
+    def send(statement: dict[str, Any]) -> int:
+        with httpx.Client(timeout=10) as own:
+            return ScriptedAu(own, au.params, au.token, au.launch_data).send(statement).status_code
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        codes = sorted(pool.map(send, passes))
+    assert codes == [200, 400, 400, 400, 400, 400]
+    assert verbs(stored_statements(http, host, registration)).count("passed") == 1
+    assert verbs(stored_statements(http, host, registration)).count("satisfied") == 2
