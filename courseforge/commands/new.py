@@ -26,10 +26,10 @@ from courseforge import __version__
 from courseforge.commands.common import current_project, display_path, project_options, summary_line
 from courseforge.commands.output import Reporter, reporting_options
 from courseforge.diagnostics import DiagnosticSink
-from courseforge.i18n.catalog import UI_DOMAIN, catalog_bytes, is_format_domain, pot_path
-from courseforge.i18n.extract import course_template, ui_template
+from courseforge.i18n.catalog import catalog_bytes, is_format_domain, pot_path
+from courseforge.i18n.extract import course_template
 from courseforge.model.course import Id, Language
-from courseforge.pipeline import course_theme, lint_course
+from courseforge.pipeline import lint_course
 from courseforge.project import CONFIG_NAME, Project, find_root, load_project
 from courseforge.stages.load_theme import read_tree
 
@@ -127,19 +127,14 @@ def catalog_file(project: Project, domain: str, template: Catalog) -> NewFile:
     return NewFile(path, catalog_bytes(template, keep_format_flags=is_format_domain(domain)))
 
 
-def lint_and_extract(project: Project, course_id: str, outcome: Outcome, *, with_player: bool) -> None:
-    """Check the new course as ``lint --strict`` would, then write its message template (and the
-    player's, for a new project) as ``i18n extract`` would, so translators can start at once."""
+def lint_and_extract(project: Project, course_id: str, outcome: Outcome) -> None:
+    """Check the new course as ``lint --strict`` would, then write its message template as ``i18n extract``
+    would, so translators can start at once (the player's template and translations ship with the theme)."""
     folder = project.courses_dir / course_id
-    options = project_options(project)
-    course = lint_course(folder, project.display(folder), outcome.sink, options)
+    course = lint_course(folder, project.display(folder), outcome.sink, project_options(project))
     if course is None or outcome.sink.failed(strict=True):
         return
-    templates = {course.id: course_template(course)}
-    theme = course_theme(course, options, outcome.sink) if with_player else None
-    if theme is not None:
-        templates[UI_DOMAIN] = ui_template(theme)
-    write_new_files(project.root, [catalog_file(project, domain, t) for domain, t in templates.items()], outcome)
+    write_new_files(project.root, [catalog_file(project, course.id, course_template(course))], outcome)
 
 
 def opened_project(root: Path) -> Project:
@@ -292,7 +287,7 @@ def new_project(project_dir: Path, course_id: str, title: str | None, language: 
     """Create a courseforge project in PROJECT_DIR (created if missing; it must be empty).
 
     Writes courseforge.yaml (every key with its default, commented), a starter course that lints clean
-    and builds, locales/templates/ extracted from it, .gitignore, .github/workflows/courseforge.yml
+    and builds, its message template in locales/templates/, .gitignore, .github/workflows/courseforge.yml
     (lint, translation status, build, packages as an artifact) and README.md. Refuses a folder that
     is not empty or lies inside another project, unless --force.
 
@@ -310,7 +305,7 @@ def new_project(project_dir: Path, course_id: str, title: str | None, language: 
     course = PurePosixPath(project.config.courses) / course_id
     outcome.next_steps = project_next_steps(target, course)
     write_new_files(target, scaffold_files(COURSE_SCAFFOLD, course, values), outcome)
-    lint_and_extract(project, course_id, outcome, with_player=True)
+    lint_and_extract(project, course_id, outcome)
     report(outcome, reporter, f"created a courseforge project in {display_path(target)} "
                               f"with the course {course_id}")
 
@@ -337,6 +332,6 @@ def new_course(course_id: str, title: str | None, language: str, reporter: Repor
     course = PurePosixPath(project.config.courses) / course_id
     outcome = Outcome(project.root, course_id, next_steps=course_next_steps(course))
     write_new_files(project.root, scaffold_files(COURSE_SCAFFOLD, course, values), outcome)
-    lint_and_extract(project, course_id, outcome, with_player=False)
+    lint_and_extract(project, course_id, outcome)
     report(outcome, reporter, f"added the course {course_id} to the project in {display_path(project.root)}")
 

@@ -28,7 +28,7 @@ PROJECT_FILES = {
     "courses/first-course/course.yaml", "courses/first-course/pages/welcome.md",
     "courses/first-course/quizzes/check.yaml", "courses/first-course/checklists/ready.yaml",
     "courses/first-course/surveys/feedback.yaml",
-    "locales/templates/first-course.pot", "locales/templates/ui.pot",
+    "locales/templates/first-course.pot",
 }
 
 
@@ -285,12 +285,12 @@ def test_new_course_refuses_an_existing_course_and_changes_nothing(
     assert files_below(project) == before
 
 
-def test_new_course_writes_its_own_template_and_no_player_template(
-        project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (project / "locales" / "templates" / "ui.pot").unlink()
+def test_new_course_writes_its_own_template_only(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    first = (project / "locales" / "templates" / "first-course.pot").read_bytes()
     code, _, err = invoke(capsys, "new", "course", "another", "-q")
     assert code == EXIT_OK, err
     assert sorted(p.name for p in (project / "locales" / "templates").iterdir()) == ["another.pot", "first-course.pot"]
+    assert (project / "locales" / "templates" / "first-course.pot").read_bytes() == first
 
 
 def test_new_course_needs_a_project(
