@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -312,3 +313,19 @@ def test_concurrent_passes_store_one_and_satisfy_once(http: httpx.Client, host: 
     assert codes == [200, 400, 400, 400, 400, 400]
     assert verbs(stored_statements(http, host, registration)).count("passed") == 1
     assert verbs(stored_statements(http, host, registration)).count("satisfied") == 2
+
+
+def test_concurrent_launches_leave_one_open_session(http: httpx.Client, host: RunningHost) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    registration = register(http, host)
+
+    def one_launch(_: int) -> str:
+        with httpx.Client(timeout=10) as own:
+            return launch(own, host, registration)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(one_launch, range(4)))
+    ledger = host.host.lms.ledger(uuid.UUID(registration))
+    assert sum(record.open for record in ledger.sessions.values()) == 1
+    assert verbs(stored_statements(http, host, registration)).count("abandoned") == 3

@@ -184,19 +184,21 @@ class Cmi5Lms:
             au = course.structure.assignable_unit(au_id)
         except KeyError:
             raise Cmi5Error(f"course {course.structure.id} has no AU {au_id}") from None
-        self._abandon_open_sessions(registration)
-        session = LaunchSession(self._new_id(), registration, entry.learner, course.structure, au, mode,
-                                resolve_au_url(au.url, course.package_base_url), self._clock(), return_url)
-        ticket_id = secrets.token_urlsafe(24)
-        ticket = _Ticket(session.session_id, f"{SESSION_CLIENT_PREFIX}{session.session_id}", secrets.token_urlsafe(32))
-        with self._lock:
-            self._state.sessions[session.session_id] = session
-            self._state.tickets[ticket_id] = ticket
-        state_key = DocumentKey(DocumentScope(DocumentKind.STATE, session.activity_id, _agent(entry.learner),
-                                              str(registration)), LAUNCH_DATA_STATE_ID)
-        self.store.put_document(state_key, _json_content(launch_data(session,
-                                                                         entitlement_alternate=entitlement_alternate)))
-        self.lrs.save_statements([launched_statement(session, statement_id=self._new_id())], self.client)
+        with self._lms_writes:  # two launches at once: the later one abandons the earlier
+            self._abandon_open_sessions(registration)
+            session = LaunchSession(self._new_id(), registration, entry.learner, course.structure, au, mode,
+                                    resolve_au_url(au.url, course.package_base_url), self._clock(), return_url)
+            ticket_id = secrets.token_urlsafe(24)
+            ticket = _Ticket(session.session_id, f"{SESSION_CLIENT_PREFIX}{session.session_id}",
+                             secrets.token_urlsafe(32))
+            with self._lock:
+                self._state.sessions[session.session_id] = session
+                self._state.tickets[ticket_id] = ticket
+            state_key = DocumentKey(DocumentScope(DocumentKind.STATE, session.activity_id, _agent(entry.learner),
+                                                  str(registration)), LAUNCH_DATA_STATE_ID)
+            document = launch_data(session, entitlement_alternate=entitlement_alternate)
+            self.store.put_document(state_key, _json_content(document))
+            self.lrs.save_statements([launched_statement(session, statement_id=self._new_id())], self.client)
         fetch_url = f"{self.fetch_base}{ticket_id}"
         url = launch_url(session.au_url, endpoint=self.endpoint, fetch=fetch_url, actor=entry.learner.actor(),
                          registration=registration, activity_id=session.activity_id)
