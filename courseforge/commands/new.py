@@ -11,6 +11,7 @@ Nothing is ever overwritten: a file that exists is kept and listed as kept.
 from __future__ import annotations
 
 import json
+import shlex
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -216,13 +217,23 @@ def report(outcome: Outcome, reporter: Reporter, headline: str) -> None:
         reporter.info(f"  {step}")
 
 
-def project_next_steps(target: Path, course: PurePosixPath) -> list[str]:
-    return [f"cd {display_path(target)}",
-            "courseforge lint                # check every course; writes nothing",
-            "courseforge build               # packages in build/<course>/<locale>/scorm12.zip",
-            f"edit {course}/ (the format: courseforge's docs/authoring.md)",
-            "courseforge i18n init de        # start a translation (docs/localization.md)",
-            "git init && git add .           # keep the project in git; CI runs .github/workflows/courseforge.yml"]
+def in_git_work_tree(folder: Path) -> bool:
+    return any((parent / ".git").exists() for parent in (folder, *folder.parents))
+
+
+def project_next_steps(typed: Path, course: PurePosixPath, kept: list[PurePosixPath]) -> list[str]:
+    """What to do now, for the folder as the user typed it: no ``cd .``, no ``git init`` in a repository."""
+    target = typed.resolve()
+    steps = [] if target == Path.cwd().resolve() else [f"cd {shlex.quote(str(typed))}"]
+    steps += ["courseforge lint                # check every course; writes nothing",
+              "courseforge build               # packages in build/<course>/<locale>/scorm12.zip",
+              f"edit {course}/ (the format: courseforge's docs/authoring.md)",
+              "courseforge i18n init de        # start a translation (docs/localization.md)"]
+    if PurePosixPath(".gitignore") in kept:
+        steps.append("add build/ to your .gitignore (it existed, so it was kept as it was)")
+    git = "git add ." if in_git_work_tree(target) else "git init && git add ."
+    steps.append(f"{git:<31} # CI runs .github/workflows/courseforge.yml")
+    return steps
 
 
 def course_next_steps(course: PurePosixPath) -> list[str]:
@@ -303,9 +314,9 @@ def new_project(project_dir: Path, course_id: str, title: str | None, language: 
     write_new_files(target, scaffold_files(PROJECT_SCAFFOLD, PurePosixPath(), values), outcome)
     project = opened_project(target)
     course = PurePosixPath(project.config.courses) / course_id
-    outcome.next_steps = project_next_steps(target, course)
     write_new_files(target, scaffold_files(COURSE_SCAFFOLD, course, values), outcome)
     lint_and_extract(project, course_id, outcome)
+    outcome.next_steps = project_next_steps(project_dir, course, outcome.kept)
     report(outcome, reporter, f"created a courseforge project in {display_path(target)} "
                               f"with the course {course_id}")
 

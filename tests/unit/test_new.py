@@ -182,15 +182,21 @@ def test_refuses_a_folder_that_is_not_empty_and_writes_nothing(
 
 def test_force_adds_the_project_beside_existing_files_and_never_overwrites_one(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "repo").mkdir()
-    (tmp_path / "repo" / "README.md").write_text("mine\n")
-    code, out, err = invoke(capsys, "new", "repo", "--force", "--json")
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "README.md").write_text("mine\n")
+    (repo / ".gitignore").write_text("node_modules/\n")
+    monkeypatch.chdir(repo)
+    code, out, err = invoke(capsys, "new", ".", "--force", "--json")
     assert code == EXIT_OK, err
     document = json.loads(out)
-    assert document["kept"] == ["README.md"]
-    assert set(document["created"]) == PROJECT_FILES - {"README.md"}
-    assert (tmp_path / "repo" / "README.md").read_text() == "mine\n"
+    assert sorted(document["kept"]) == [".gitignore", "README.md"]
+    assert set(document["created"]) == PROJECT_FILES - {"README.md", ".gitignore"}
+    assert (repo / "README.md").read_text() == "mine\n" and (repo / ".gitignore").read_text() == "node_modules/\n"
+    steps = document["next_steps"]
+    assert not any(step.startswith("cd ") for step in steps)
+    assert any("build/" in step and ".gitignore" in step for step in steps)
+    assert any(step.startswith("git add .") for step in steps) and not any("git init" in step for step in steps)
 
 
 def test_refuses_a_project_inside_a_project_unless_forced(
