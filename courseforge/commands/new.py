@@ -139,7 +139,7 @@ def lint_and_extract(project: Project, course_id: str, outcome: Outcome) -> None
 
 
 def opened_project(root: Path) -> Project:
-    """The project just written (its courseforge.yaml may be one the user kept with --force)."""
+    """The project just written, read back as every command reads it (the course goes where it says)."""
     sink = DiagnosticSink()
     project = load_project(root, sink)
     if project is None:

@@ -7,6 +7,7 @@ import inspect
 import itertools
 import json
 import re
+import shlex
 import typing
 import zipfile
 from pathlib import Path
@@ -141,6 +142,19 @@ def test_ci_workflow_installs_courseforge_then_lints_checks_translations_builds_
     assert runs.index(commands[0]) > install
     upload = next(step for step in steps if step.get("uses", "").startswith("actions/upload-artifact@"))
     assert upload["with"]["path"] == "build/"
+
+
+def test_the_ci_commands_pass_on_a_new_project(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    workflow = yaml.safe_load((project / ".github" / "workflows" / "courseforge.yml").read_text(encoding="utf-8"))
+    commands = [shlex.split(step["run"]) for step in workflow["jobs"]["courses"]["steps"]
+                if step.get("run", "").startswith("courseforge ")]
+    assert len(commands) == 3
+    for command in commands:
+        code, out, err = invoke(capsys, *command[1:])
+        assert code == EXIT_OK, f"{command}: {err}"
+        if "--json" in command:
+            assert json.loads(out)["ok"] is True
+    assert (project / "build" / "first-course" / "en" / "scorm12.zip").is_file()
 
 
 def test_gitignore_leaves_outputs_out(project: Path) -> None:
