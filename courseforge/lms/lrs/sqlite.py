@@ -122,7 +122,11 @@ class SqliteStore(LrsStore):
     def __init__(self, path: Path) -> None:
         self.path = path
         self._writer = _connect(path)
-        self.schema_version = migrate(self._writer)
+        try:
+            self.schema_version = migrate(self._writer)
+        except BaseException:
+            self._writer.close()
+            raise
         self._lock = threading.Lock()
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
