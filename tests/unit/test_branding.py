@@ -3,17 +3,22 @@ branding under the course's, and every mistake a lint error at its key (and a st
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import struct
+import threading
 import zipfile
 import zlib
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 from lxml import html
+from playwright.sync_api import Browser
 
 from courseforge.diagnostics import DiagnosticSink
 from courseforge.model.branding import COLOR_PROPERTIES, DEFAULT_COLORS
@@ -263,3 +268,54 @@ def test_a_dark_text_colour_warns_about_the_fixed_notice_background(tmp_path: Pa
     sink = DiagnosticSink()
     assert lint_course(folder, "courses/demo", sink) is not None
     assert [d.code for d in sink] == ["branding.contrast-fixed"]
+
+
+# --------------------------------------------------------------------------------------------- in Chromium
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        """Keep test output clean."""
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    """A folder served over HTTP on 127.0.0.1 (an ephemeral port), and its base URL."""
+    root = tmp_path / "site"
+    root.mkdir()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield root, f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+@pytest.mark.browser
+def test_the_browser_draws_the_branding_over_player_css(tmp_path: Path, served: tuple[Path, str],
+                                                         chromium: Browser) -> None:
+    folder = course(tmp_path, {"logo": "assets/logo.svg", "logo_alt": "Example Ltd", "font": "Georgia, serif",
+                               "cover": "assets/cover.png", "cover_alt": "Cover",
+                               "colors": {"primary": "#7a1f5c", "panel": "#fdf6e3"}},
+                    {"assets/logo.svg": SVG, "assets/cover.png": png(8, 4)})
+    root, base = served
+    for name, data in package(folder).items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(data)
+    context = chromium.new_context()
+    try:
+        page = context.new_page()
+        page.goto(base + "index.html", timeout=15_000)
+        page.wait_for_function("document.getElementById('cf-standalone') && !document.getElementById("
+                               "'cf-standalone').hidden", timeout=10_000)
+        style = page.evaluate("""() => {
+            const css = (selector, property) => getComputedStyle(document.querySelector(selector))[property];
+            const image = (selector) => document.querySelector(selector).naturalWidth;
+            return {next: css('#cf-next', 'backgroundColor'), banner: css('.cf-banner', 'backgroundColor'),
+                    font: css('body', 'fontFamily'), text: css('body', 'color'),
+                    logo: image('.cf-logo'), cover: image('.cf-cover')};
+        }""")
+    finally:
+        context.close()
+    assert style == {"next": "rgb(122, 31, 92)", "banner": "rgb(253, 246, 227)", "font": "Georgia, serif",
+                     "text": "rgb(27, 27, 31)", "logo": 120, "cover": 8}
