@@ -275,7 +275,8 @@ def new() -> None:
                                   a CI workflow and a README (see 'courseforge new project -h')
     courseforge new course ID     a course skeleton in the current project's courses folder
 
-    Existing files are never overwritten. A folder named 'course' or 'project' is written ./course.
+    Existing files are never overwritten. For a project folder named 'course' or 'project', write
+    ./course or ./project.
 
     \b
     Example:

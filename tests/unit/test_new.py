@@ -77,6 +77,19 @@ def test_new_project_prints_created_files_and_next_steps(
     assert "next steps:" in err and "cd my-courses" in err and "courseforge build" in err
 
 
+@pytest.mark.parametrize(("args", "folder"), [
+    (["./course", "-q"], "course"),            # a folder named like the sub-command
+    (["--json", "demo"], "demo"),              # options before the folder
+    (["project", "./project", "-q"], "project"),
+])
+def test_project_folder_forms(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                              args: list[str], folder: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = invoke(capsys, "new", *args)
+    assert code == EXIT_OK, err
+    assert [p.parent.name for p in tmp_path.glob("*/courseforge.yaml")] == [folder]
+
+
 def key_paths(node: Any, prefix: str = "") -> set[str]:
     if not isinstance(node, dict):
         return set()
