@@ -7,21 +7,17 @@ traceback; nothing is written).
 
 from __future__ import annotations
 
+import importlib
 import sys
 import tempfile
 import traceback
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
 from courseforge import __version__
-from courseforge.commands.build import build
-from courseforge.commands.check import check
-from courseforge.commands.i18n import i18n
-from courseforge.commands.lint import lint
-from courseforge.commands.lrs import lrs
-from courseforge.commands.new import new
 from courseforge.commands.output import JSON_REQUESTED, emit_document
 
 EXIT_OK = 0
@@ -31,7 +27,56 @@ EXIT_INTERNAL = 3
 EXIT_INTERRUPTED = 130
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@dataclass(frozen=True)
+class LazyCommand:
+    """A command imported only when it runs, so ``--help`` and a server's start pay for nothing else."""
+
+    target: str
+    """``module:attribute`` of the click command."""
+    summary: str
+    """The line ``courseforge --help`` shows (a test keeps it equal to the command's own short help)."""
+
+    def load(self) -> click.Command:
+        module, _, attribute = self.target.partition(":")
+        command = getattr(importlib.import_module(module), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+
+COMMANDS = {
+    "new": LazyCommand("courseforge.commands.new:new",
+                       "Create a project in PROJECT_DIR, or add a course to the current project."),
+    "lint": LazyCommand("courseforge.commands.lint:lint",
+                        "Check course sources and report every problem at once (file:line:col, with a hint)."),
+    "build": LazyCommand("courseforge.commands.build:build",
+                         "Build verified packages to OUT/<course>/<locale>/<format>.zip and OUT/reports/build.json."),
+    "check": LazyCommand("courseforge.commands.check:check",
+                         "Verify package zips, ours or a vendor's: zip safety, manifest schema, references, launchable "
+                         "content."),
+    "i18n": LazyCommand("courseforge.commands.i18n:i18n",
+                        "Translation catalogs: locales/templates/*.pot and locales/<lang>/LC_MESSAGES/*.po."),
+    "lrs": LazyCommand("courseforge.commands.lrs:lrs",
+                       "Serve the xAPI 1.0.3 Learning Record Store under /xAPI/ (prints its URL)."),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in COMMANDS and cmd_name not in self.commands:
+            self.add_command(COMMANDS[cmd_name].load(), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list from the summaries, without importing every command."""
+        rows = [(name, COMMANDS[name].summary) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="courseforge")
 def cli() -> None:
     """Compile Markdown/YAML courses into validated LMS packages.
@@ -43,14 +88,6 @@ def cli() -> None:
       courseforge new my-courses && cd my-courses
       courseforge lint && courseforge build --locale all
     """
-
-
-cli.add_command(lint)
-cli.add_command(build)
-cli.add_command(check)
-cli.add_command(i18n)
-cli.add_command(lrs)
-cli.add_command(new)
 
 
 def write_crash_log(error: BaseException) -> Path:

@@ -71,18 +71,26 @@ def failed(diagnostics: Iterable[Diagnostic], strict: bool = False) -> bool:
 
 @dataclass
 class DiagnosticSink:
-    """Collects diagnostics; the only mutable object a stage receives."""
+    """Collects diagnostics; the only mutable object a stage receives. The same problem reported twice
+    (a project-wide setting checked for each course) is kept once."""
 
     items: list[Diagnostic] = field(default_factory=list)
+    _seen: set[Diagnostic] = field(default_factory=set, repr=False)
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        if diagnostic not in self._seen:
+            self._seen.add(diagnostic)
+            self.items.append(diagnostic)
 
     def error(self, code: str, message: str, location: Location, hint: str = "") -> None:
-        self.items.append(Diagnostic(Severity.ERROR, code, message, location, hint))
+        self.add(Diagnostic(Severity.ERROR, code, message, location, hint))
 
     def warning(self, code: str, message: str, location: Location, hint: str = "") -> None:
-        self.items.append(Diagnostic(Severity.WARNING, code, message, location, hint))
+        self.add(Diagnostic(Severity.WARNING, code, message, location, hint))
 
     def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
-        self.items.extend(diagnostics)
+        for diagnostic in diagnostics:
+            self.add(diagnostic)
 
     def __iter__(self) -> Iterator[Diagnostic]:
         return iter(sorted(self.items, key=Diagnostic.sort_key))

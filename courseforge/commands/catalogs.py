@@ -1,7 +1,8 @@
-"""What the catalog commands share: where catalogs live, loading valid courses, quiet rewrites."""
+"""What the catalog commands share: the project's valid courses, its player theme, catalog paths."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -12,16 +13,28 @@ from courseforge.diagnostics import DiagnosticSink, Location
 from courseforge.model.course import Course
 from courseforge.model.theme import BASE_THEME, Theme
 from courseforge.pipeline import lint_course
+from courseforge.project import Project
 from courseforge.stages.load_theme import load_theme
 
-LOCALES = Path("locales")
-THEMES = Path("themes")
+
+@dataclass(frozen=True)
+class CatalogWork:
+    """What a catalog command works on: the project, its valid courses and the theme their player uses."""
+
+    project: Project
+    courses: list[Course]
+    theme: Theme
+
+    @property
+    def locales(self) -> Path:
+        return self.project.locales_dir
+
+    def shown(self, path: Path) -> str:
+        return self.project.display(path)
 
 
-def load_courses(arguments: tuple[str, ...]) -> list[Course]:
+def load_courses(project: Project, arguments: tuple[str, ...], reporter: Reporter) -> list[Course]:
     """Valid courses or a stop: extracting from a broken course would publish its mistakes to translators."""
-    reporter = Reporter()
-    project = current_project(reporter)
     sink = DiagnosticSink()
     options = project_options(project)
     courses = [c for folder in project_courses(project, arguments)
@@ -32,20 +45,27 @@ def load_courses(arguments: tuple[str, ...]) -> list[Course]:
     return courses
 
 
+def player_theme(project: Project, courses: list[Course], reporter: Reporter) -> Theme:
+    """The theme whose player strings the project's ui catalogs translate: the one the courses use
+    (the built-in default theme with the project's override folder on top)."""
+    names = sorted({course.manifest.theme for course in courses}) or [BASE_THEME]
+    sink = DiagnosticSink()
+    shown = project.display(project.themes_dir)
+    theme = load_theme(names[0], project.themes_dir, shown, Location(shown), sink)
+    if theme is None:
+        reporter.diagnostics(sink)
+        raise click.ClickException("fix the theme first (courseforge lint)")
+    return theme
+
+
+def catalog_work(reporter: Reporter, arguments: tuple[str, ...]) -> CatalogWork:
+    project = current_project(reporter)
+    courses = load_courses(project, arguments, reporter)
+    return CatalogWork(project, courses, player_theme(project, courses, reporter))
+
+
 def write_if_changed(path: Path, data: bytes) -> bool:
     if path.is_file() and path.read_bytes() == data:
         return False
     write_atomically(path, data)
     return True
-
-
-def player_theme(courses: list[Course]) -> Theme:
-    """The theme whose player strings the project's ui catalogs translate: the one the courses use
-    (the built-in default theme with the project's override folder on top)."""
-    names = sorted({course.manifest.theme for course in courses}) or [BASE_THEME]
-    sink = DiagnosticSink()
-    theme = load_theme(names[0], THEMES, THEMES.as_posix(), Location(THEMES.as_posix()), sink)
-    if theme is None:
-        Reporter().diagnostics(sink)
-        raise click.ClickException("fix the theme first (courseforge lint)")
-    return theme

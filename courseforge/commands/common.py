@@ -13,6 +13,7 @@ from courseforge.diagnostics import DiagnosticSink
 from courseforge.model.package import PackageFormat
 from courseforge.pipeline import BuildOptions
 from courseforge.project import CONFIG_NAME, COURSE_MANIFEST, Project, load_project
+from courseforge.stages.load_theme import read_project_branding
 
 NO_PROJECT_HINT = ("run it inside a courseforge project (a folder with courseforge.yaml, or below one), "
                    "or create one with 'courseforge new DIR'")
@@ -108,6 +109,7 @@ def project_options(project: Project, *, locales: tuple[str, ...] = (), formats:
     """Build options with the project's folders (catalogs, themes) and defaults filled in."""
     return BuildOptions(locales_dir=project.locales_dir, locales_display=project.display(project.locales_dir),
                         themes_dir=project.themes_dir, themes_display=project.display(project.themes_dir),
+                        branding=read_project_branding(project.root, project.config.branding),
                         locales=locales, formats=formats or project.config.build.formats, strict=strict,
                         allow_incomplete=allow_incomplete, source_date_epoch=source_date_epoch)
 

@@ -12,11 +12,12 @@ from pathlib import Path
 import click
 from babel.messages.catalog import Catalog
 
+from courseforge.commands.catalogs import CatalogWork
 from courseforge.commands.common import write_atomically
+from courseforge.commands.output import Reporter
 from courseforge.i18n.catalog import UI_DOMAIN, catalog_bytes, is_format_domain, load_catalog, po_path, pot_path
 from courseforge.i18n.extract import course_template, message_signature
 from courseforge.i18n.update import needs_update
-from courseforge.model.course import Course
 
 
 def template_is_stale(path: Path, template: Catalog) -> bool:
@@ -27,32 +28,48 @@ def template_is_stale(path: Path, template: Catalog) -> bool:
     return message_signature(written) != message_signature(template)
 
 
-def write_templates(found: dict[str, Catalog], locales: Path, *, list_unchanged: bool) -> None:
-    """Write each template whose messages changed, and say which were written."""
+def write_templates(found: dict[str, Catalog], work: CatalogWork, reporter: Reporter, *,
+                    list_unchanged: bool) -> list[dict[str, object]]:
+    """Write each template whose messages changed; say which were written and return them (for --json)."""
+    written: list[dict[str, object]] = []
     for domain, template in found.items():
-        path = pot_path(locales, domain)
+        path = pot_path(work.locales, domain)
+        if domain == UI_DOMAIN and not translates_player(work):
+            continue
         changed = template_is_stale(path, template)
         if changed:
             write_atomically(path, catalog_bytes(template, keep_format_flags=is_format_domain(domain)))
+        count = sum(1 for m in template if m.id)
         if changed or list_unchanged:
-            count = sum(1 for m in template if m.id)
-            click.echo(f"{path}: {count} messages{' (updated)' if changed else ''}")
+            reporter.result(f"{work.shown(path)}: {count} messages{' (updated)' if changed else ''}")
+        written.append({"path": work.shown(path), "messages": count, "updated": changed})
+    return written
 
 
-def warn_stale_templates(found: dict[str, Catalog], locales: Path) -> None:
+def translates_player(work: CatalogWork) -> bool:
+    """The project keeps player catalogs of its own (ui.po files, or a theme folder with its own strings):
+    then it needs ui.pot; otherwise the theme's built-in template and translations are all there is."""
+    return (bool(list(work.locales.glob(f"*/LC_MESSAGES/{UI_DOMAIN}.po")))
+            or pot_path(work.locales, UI_DOMAIN).is_file() or len(work.theme.layers) > 1)
+
+
+def warn_stale_templates(found: dict[str, Catalog], work: CatalogWork, reporter: Reporter) -> list[str]:
     """For read-only commands: they work from the sources, but the committed templates should follow.
     A project without ui.pot is fine: the theme ships the player's template and translations."""
+    stale = []
     for domain, template in found.items():
-        path = pot_path(locales, domain)
+        path = pot_path(work.locales, domain)
         if (path.is_file() or domain != UI_DOMAIN) and template_is_stale(path, template):
-            click.echo(f"{path} is out of date: run courseforge i18n extract", err=True)
+            reporter.info(f"{work.shown(path)} is out of date: run courseforge i18n extract")
+            stale.append(work.shown(path))
+    return stale
 
 
-def refuse_stale_catalogs(courses: list[Course], locales: Path, language: str) -> None:
+def refuse_stale_catalogs(work: CatalogWork, language: str) -> None:
     """Stop before anything is written when a course catalog of LANGUAGE lags behind its sources."""
-    stale = [path for course in courses
-             if (path := po_path(locales, language, course.id)).is_file()
+    stale = [path for course in work.courses
+             if (path := po_path(work.locales, language, course.id)).is_file()
              and needs_update(course_template(course), load_catalog(path))]
     if stale:
-        raise click.ClickException("\n".join(f"{path} is out of date with the sources: run courseforge i18n update"
-                                             for path in stale))
+        raise click.ClickException("\n".join(f"{work.shown(path)} is out of date with the sources: run "
+                                             "courseforge i18n update" for path in stale))

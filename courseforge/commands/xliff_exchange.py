@@ -7,14 +7,16 @@ from pathlib import Path
 import click
 from lxml import etree
 
-from courseforge.commands.catalogs import LOCALES, load_courses, write_if_changed
-from courseforge.commands.common import emit_diagnostics, write_atomically
+from courseforge.commands.catalogs import catalog_work, write_if_changed
+from courseforge.commands.common import current_project, write_atomically
 from courseforge.commands.freshness import refuse_stale_catalogs
+from courseforge.commands.output import Reporter, reporting_options
 from courseforge.diagnostics import DiagnosticSink
 from courseforge.i18n.catalog import UI_DOMAIN, catalog_bytes, is_format_domain, load_catalog, po_path
 from courseforge.i18n.xliff import ImportResult, export_xliff, import_xliff
 
-XLIFF_DIR = Path("build") / "xliff"
+XLIFF_DIR = "xliff"
+"""Under the project's output folder."""
 
 
 def xliff_name(domain: str, language: str, version: str) -> str:
@@ -24,24 +26,38 @@ def xliff_name(domain: str, language: str, version: str) -> str:
 @click.command("export-xliff")
 @click.option("--lang", "language", required=True, help="Target language of the catalogs to export.")
 @click.option("--xliff-version", "version", type=click.Choice(["1.2", "2.1"]), default="1.2", show_default=True)
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=XLIFF_DIR, show_default=True)
-@click.argument("courses", nargs=-1, type=click.Path(file_okay=False))
-def export_xliff_files(language: str, version: str, out: Path, courses: tuple[str, ...]) -> None:
-    """Write one XLIFF file per course (and the player) for a translation vendor."""
-    loaded = load_courses(courses)
-    refuse_stale_catalogs(loaded, LOCALES, language)
-    source = {c.id: c.manifest.language for c in loaded}
-    for domain in [c.id for c in loaded] + [UI_DOMAIN]:
-        path = po_path(LOCALES, language, domain)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the files (default: the project's output folder, build/xliff).")
+@click.argument("courses", nargs=-1)
+@reporting_options
+def export_xliff_files(language: str, version: str, out: Path | None, courses: tuple[str, ...],
+                       reporter: Reporter) -> None:
+    """Write one XLIFF file per course (and the player) for a translation vendor.
+
+    \b
+    Example:
+      courseforge i18n export-xliff --lang de --xliff-version 2.1
+    """
+    work = catalog_work(reporter, courses)
+    out = out or work.project.output_dir / XLIFF_DIR
+    refuse_stale_catalogs(work, language)
+    source = {c.id: c.manifest.language for c in work.courses}
+    exported: list[dict[str, object]] = []
+    for domain in [c.id for c in work.courses] + [UI_DOMAIN]:
+        path = po_path(work.locales, language, domain)
         if not path.is_file():
-            click.echo(f"{path}: missing, skipped (run 'courseforge i18n update')")
+            if domain != UI_DOMAIN:
+                reporter.info(f"{work.shown(path)}: missing, skipped (run 'courseforge i18n update')")
             continue
         catalog = load_catalog(path, keep_format_flags=is_format_domain(domain))
         data = export_xliff(catalog, source_language=source.get(domain, "en"), target_language=language,
                             original=domain, version="1.2" if version == "1.2" else "2.1")
         target = out / language / xliff_name(domain, language, version)
         write_atomically(target, data)
-        click.echo(f"{target}: {sum(1 for m in catalog if m.id)} units")
+        units = sum(1 for m in catalog if m.id)
+        reporter.result(f"{work.shown(target)}: {units} units")
+        exported.append({"path": work.shown(target), "catalog": work.shown(path), "units": units})
+    reporter.document({"ok": True, "language": language, "version": version, "files": exported})
 
 
 def xliff_origin(data: bytes) -> tuple[str | None, str | None]:
@@ -68,22 +84,35 @@ def describe_import(result: ImportResult) -> str:
 @click.command("import-xliff")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.option("--overwrite", is_flag=True, help="Let the files replace reviewed translations that differ.")
-def import_xliff_files(files: tuple[Path, ...], overwrite: bool) -> None:
-    """Merge translated XLIFF back into the catalogs; every conflict is reported, nothing is dropped."""
+@reporting_options
+def import_xliff_files(files: tuple[Path, ...], overwrite: bool, reporter: Reporter) -> None:
+    """Merge translated XLIFF back into the catalogs; every conflict is reported, nothing is dropped.
+
+    \b
+    Example:
+      courseforge i18n import-xliff returned/*.xlf
+    """
+    project = current_project(reporter)
     sink = DiagnosticSink()
+    imported: list[dict[str, object]] = []
     for file in files:
         data = file.read_bytes()
         domain, language = xliff_origin(data)
         if not domain or not language:
             raise click.ClickException(f"{file}: no <file original> / target language: not one of our exports")
-        path = po_path(LOCALES, language.replace("_", "-"), domain)
+        path = po_path(project.locales_dir, language.replace("_", "-"), domain)
         if not path.is_file():
-            raise click.ClickException(f"{file}: no catalog {path} for it")
+            raise click.ClickException(f"{file}: no catalog {project.display(path)} for it")
         keep = is_format_domain(domain)
         catalog = load_catalog(path, keep_format_flags=keep)
         result = import_xliff(data, catalog, file.as_posix(), sink, overwrite=overwrite)
-        if not result.refused and write_if_changed(path, catalog_bytes(catalog, keep_format_flags=keep)):
-            click.echo(f"{path}: updated from {file}")
-        click.echo(f"{file}: {describe_import(result)}")
-    emit_diagnostics(sink, "text")
-    raise SystemExit(1 if sink.failed() else 0)
+        written = not result.refused and write_if_changed(path, catalog_bytes(catalog, keep_format_flags=keep))
+        if written:
+            reporter.result(f"{project.display(path)}: updated from {file}")
+        reporter.result(f"{file}: {describe_import(result)}")
+        imported.append({"file": file.as_posix(), "catalog": project.display(path), "written": written,
+                         "refused": result.refused, "summary": describe_import(result)})
+    reporter.diagnostics(sink)
+    failed = sink.failed()
+    reporter.document({"ok": not failed, "files": imported, "diagnostics": [d.to_json() for d in sink]})
+    raise SystemExit(1 if failed else 0)

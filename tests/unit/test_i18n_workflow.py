@@ -109,8 +109,8 @@ def test_status_reports_coverage_and_gates_on_required_and_min(project: Path) ->
     run("i18n", "extract")
     run("i18n", "update")
     translate_all("de")
-    code, output = run("i18n", "status", "--format", "json")
-    rows = {(r["domain"], r["language"]): r for r in json.loads(output)}
+    code, output = run("i18n", "status", "--json")
+    rows = {(r["domain"], r["language"]): r for r in json.loads(output)["catalogs"]}
     assert rows[("i18n-course", "de")]["percent"] == 100.0
     assert rows[("i18n-course", "fr")]["translated"] == 0
     assert code == 1  # fr needs 50 %
