@@ -98,9 +98,10 @@ def locale_catalogs(course: Course, locale: str, theme: Theme, options: BuildOpt
     found = load_locale_catalogs(options.locales_dir, options.locales_display, course.id, locale, sink)
     is_source = locale == course.manifest.language
     if found.course is None and not is_source:
-        sink.warning("i18n.no-catalog", f"{course.id}: no catalog for '{locale}'; the whole course falls "
-                     "back to the source language", Location(found.course_path),
-                     hint=f"run courseforge i18n init {locale}, then translate")
+        report = sink.warning if options.allow_incomplete else sink.error
+        report("i18n.no-catalog", f"{course.id}: no catalog for '{locale}': the package would be in the source "
+               f"language '{course.manifest.language}' under the name '{locale}'", Location(found.course_path),
+               hint=f"run courseforge i18n init {locale} and translate, or build with --allow-incomplete")
     ui = layered_catalog(theme.ui_catalogs.get(locale), found.ui)
     return LocaleCatalogs(course=found.course, ui=ui, course_path=found.course_path, ui_path=found.ui_path)
 

@@ -254,3 +254,15 @@ def test_the_player_catalog_counts_too(capsys: pytest.CaptureFixture[str], proje
     assert code == EXIT_PROBLEMS
     assert "es: the player (ui) catalog is 0.0% translated, 100% required" in err
     assert "es: the course catalog" not in err
+
+
+def test_a_locale_without_any_catalog_is_not_shipped_in_the_source_language(capsys: pytest.CaptureFixture[str],
+                                                                           project: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(project / "courses")
+    code, _, err = invoke(capsys, "build", "workplace-safety", "--locale", "es")
+    assert code == EXIT_PROBLEMS
+    assert "locales/es/LC_MESSAGES/workplace-safety.po: error: workplace-safety: no catalog for 'es'" in err
+    assert not (project / "build").exists()
+    code, _, err = invoke(capsys, "build", "workplace-safety", "--locale", "es", "--allow-incomplete")
+    assert code == 0 and "[i18n.no-catalog]" in err
