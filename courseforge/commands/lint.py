@@ -1,35 +1,50 @@
-"""``courseforge lint``: load and validate; writes nothing."""
+"""``courseforge lint``: every check the build makes, in memory; writes nothing.
+
+Lint runs the same stages as ``build`` with the same options (locales, formats) and only skips the
+writing, so a lint that passes means the build of the same sources passes too.
+"""
 
 from __future__ import annotations
 
 import click
 
+from courseforge.commands.build import parse_formats, parse_locales
 from courseforge.commands.common import current_project, project_courses, project_options, summary_line
 from courseforge.commands.output import Reporter, reporting_options
 from courseforge.diagnostics import DiagnosticSink
-from courseforge.pipeline import lint_course
+from courseforge.model.package import PackageFormat
+from courseforge.pipeline import build_course
 
 
 @click.command()
 @click.argument("courses", nargs=-1)
+@click.option("--locale", "locales", default=None,
+              help="Also check these locales as 'build --locale' would build them (default: build.locales).")
+@click.option("--format", "formats", default=None, callback=parse_formats,
+              help="Package formats to check (default: courseforge.yaml's build.formats).")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--allow-incomplete", is_flag=True, help="As for build: translations below 'required' only warn.")
 @reporting_options
-def lint(courses: tuple[str, ...], strict: bool, reporter: Reporter) -> None:
+def lint(courses: tuple[str, ...], locales: str | None, formats: tuple[PackageFormat, ...], strict: bool,
+         allow_incomplete: bool, reporter: Reporter) -> None:
     """Check course sources and report every problem at once (file:line:col, with a hint).
 
-    COURSES are course folders or course names of the project; none means every course.
+    COURSES are course folders or course names of the project; none means every course. Lint builds
+    in memory what 'build' with the same options would build, so if lint passes, build passes.
 
     \b
     Example:
       courseforge lint                      # every course of the project
-      courseforge lint workplace-safety --strict --json
+      courseforge lint workplace-safety --locale all --strict --json
     """
     project = current_project(reporter)
     folders = project_courses(project, courses)
+    options = project_options(project, locales=parse_locales(locales, project), formats=formats, strict=strict,
+                              allow_incomplete=allow_incomplete)
     sink = DiagnosticSink()
     with reporter.progress("linting", len(folders)) as step:
         for folder in folders:
-            lint_course(folder, project.display(folder), sink, project_options(project))
+            build_course(folder, project.display(folder), options, sink)
             step(folder.name)
     reporter.diagnostics(sink)
     failed = sink.failed(strict)
