@@ -214,6 +214,8 @@ class Quiz(Node):
     """0 means unlimited."""
     shuffle: bool = False
     pool: Pool | None = None
+    unanswered: Literal["ask", "refuse"] = "ask"
+    """Submitting with unanswered questions: ``ask`` for confirmation first, or ``refuse`` until all are answered."""
     questions: tuple[Question, ...] = Field(min_length=1)
 
 

@@ -8,6 +8,7 @@ because tracking encodes choices by authored index and suspend_data stores posit
 from __future__ import annotations
 
 import json
+from typing import Literal, TypedDict
 
 from markupsafe import Markup
 
@@ -27,6 +28,21 @@ from courseforge.model.course import (
 )
 
 JsonObject = dict[str, object]
+
+
+class QuizData(TypedDict):
+    """One quiz as runtime/quiz.js and runtime/scoring.js read it (``data.quizzes[<quiz id>]``)."""
+
+    passing: float
+    """Percent at which the quiz is passed."""
+    attempts: int
+    """0 means unlimited."""
+    shuffle: bool
+    draw: int | None
+    """Questions per attempt when the quiz is a pool, else null."""
+    unanswered: Literal["ask", "refuse"]
+    """Submitting with unanswered questions: confirm first (ask) or block until answered (refuse)."""
+    questions: list[JsonObject]
 
 
 def answer_key(question: Question) -> JsonObject:
@@ -54,12 +70,13 @@ def question_data(question: Question) -> JsonObject:
     return {"id": question.id, "type": str(question.type), "points": question.points, **answer_key(question)}
 
 
-def quiz_data(course: Course, quiz: Quiz) -> JsonObject:
+def quiz_data(course: Course, quiz: Quiz) -> QuizData:
     return {
         "passing": course.passing_score(quiz),
         "attempts": quiz.attempts,
         "shuffle": quiz.shuffle,
         "draw": quiz.pool.draw if quiz.pool else None,
+        "unanswered": quiz.unanswered,
         "questions": [question_data(q) for q in quiz.questions],
     }
 
