@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import replace
 from pathlib import Path
 
@@ -10,10 +12,10 @@ import click
 
 from courseforge.commands.common import display_path
 from courseforge.commands.output import Reporter, reporting_options
-from courseforge.diagnostics import Diagnostic, Location, Severity
-from courseforge.model.report import VerificationReport
+from courseforge.diagnostics import Location
+from courseforge.model.report import CappedSink, VerificationReport
 from courseforge.stages.verify import DEFAULT_LIMITS, Limits, verify_package
-from courseforge.stages.verify.zipguard import human_size
+from courseforge.stages.verify.zipguard import CHUNK, human_size
 
 SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(i?)B?\s*$", re.IGNORECASE)
 POWERS = {"": 0, "K": 1, "M": 2, "G": 3, "T": 4}
@@ -36,22 +38,73 @@ def size_option(ctx: click.Context, param: click.Parameter, value: str) -> int:
         raise click.BadParameter(f"{value!r} is not a size such as 500M, 2GiB or 1048576") from None
 
 
+NOT_A_FILE = {stat.S_IFDIR: "a folder", stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFCHR: "a character device",
+              stat.S_IFBLK: "a block device", stat.S_IFSOCK: "a socket"}
+OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
+"""O_NONBLOCK: a FIFO swapped in after the stat cannot block the open; fstat then refuses it."""
+
+
+class Refused(Exception):
+    """Why a path is not read at all; becomes the package's only diagnostic."""
+
+    def __init__(self, code: str, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.code, self.message, self.hint = code, message, hint
+
+
 def unreadable(name: str, code: str, message: str, hint: str) -> VerificationReport:
-    """A report for a package that never reached the verify stage (missing, a folder, too big to read)."""
-    problem = Diagnostic(Severity.ERROR, code, message, Location(name), hint)
-    return VerificationReport(name, None, (problem,), 0, 0, None, None)
+    """A report for a package that never reached the verify stage (missing, not a file, too big to read)."""
+    sink = CappedSink(package=name)
+    sink.error(code, message, Location(name), hint)
+    return VerificationReport.from_sink(sink)
+
+
+def refuse_unless_regular(name: str, info: os.stat_result, limit: int) -> None:
+    """Only a regular file within the size limit is read: /dev/zero or a FIFO would never end."""
+    if not stat.S_ISREG(info.st_mode):
+        what = NOT_A_FILE.get(stat.S_IFMT(info.st_mode), "not a regular file")
+        raise Refused("zip.not-a-file", f"{name} is {what}, not a package file; it was not read",
+                      "pass the path of a .zip file")
+    if info.st_size > limit:
+        raise Refused("zip.too-large", f"{name} is {human_size(info.st_size)}, more than the {human_size(limit)} "
+                      "allowed", "shrink large media, or raise the limit with --max-size")
+
+
+def read_at_most(fd: int, limit: int) -> bytes:
+    """Up to ``limit + 1`` bytes: a file that grew after its stat is still caught by the size limit."""
+    chunks: list[bytes] = []
+    left = limit + 1
+    while left > 0:
+        chunk = os.read(fd, min(left, CHUNK))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_package(path: Path, name: str, limit: int) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes, checked before (stat) and after (fstat) open."""
+    refuse_unless_regular(name, os.stat(path), limit)
+    fd = os.open(path, OPEN_FLAGS)
+    try:
+        refuse_unless_regular(name, os.fstat(fd), limit)
+        data = read_at_most(fd, limit)
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise Refused("zip.too-large", f"{name} grew past the {human_size(limit)} allowed while it was read",
+                      "check the package once it is completely written")
+    return data
 
 
 def check_file(path: Path, limits: Limits) -> VerificationReport:
-    """Read one package with the size limit applied before the read, then hand the bytes to the stage."""
+    """Read one package with the file-type and size rules applied before the read, then verify the bytes."""
     name = display_path(path)
     try:
-        size = path.stat().st_size
-        if size > limits.max_total_bytes:
-            return unreadable(name, "zip.too-large",
-                              f"{name} is {human_size(size)}, more than the {human_size(limits.max_total_bytes)} "
-                              "allowed", "shrink large media, or raise the limit with --max-size")
-        data = path.read_bytes()
+        data = read_package(path, name, limits.max_total_bytes)
+    except Refused as refused:
+        return unreadable(name, refused.code, refused.message, refused.hint)
     except FileNotFoundError:
         return unreadable(name, "zip.not-found", f"{name} does not exist", "check the path to the package zip")
     except OSError as error:

@@ -203,7 +203,8 @@ def test_manifest_in_a_folder_gets_a_hint_to_zip_the_contents() -> None:
 def test_unlisted_files_are_capped_with_a_summary() -> None:
     report = verify(pkg.with_entries({f"extra/{i:02}.txt": b"x" for i in range(25)}))
     unlisted = [d for d in report.diagnostics if d.code == "manifest.file-unlisted"]
-    assert len(unlisted) == 21 and any("5 more files" in d.message for d in unlisted)
+    assert len(unlisted) == 21 and unlisted[-1].message == "… and 5 more"
+    assert (report.warning_count, unlisted[-1].location.path) == (25, NAME)
 
 
 # --- hostile input: refused, not expanded or extracted --------------------------------------------

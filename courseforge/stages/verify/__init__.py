@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 
 from courseforge.diagnostics import DiagnosticSink, Location
 from courseforge.model.package import PackageFormat
-from courseforge.model.report import VerificationReport
+from courseforge.model.report import CappedSink, VerificationReport
 from courseforge.stages.verify import files, parse, schema, structure, zipguard
 from courseforge.stages.verify.zipguard import DEFAULT_LIMITS, Limits
 
@@ -20,15 +20,15 @@ __all__ = ["DEFAULT_LIMITS", "Limits", "verify_package"]
 
 def verify_package(name: str, data: bytes, *, limits: Limits = DEFAULT_LIMITS) -> VerificationReport:
     """Every problem found in the package ``data``; ``name`` labels the locations (usually its path)."""
-    sink = DiagnosticSink()
+    sink = CappedSink(package=name)
     archive = zipguard.open_zip(name, data, sink)
     if archive is None:
-        return VerificationReport(name, None, tuple(sink), 0, 0, None, None)
+        return VerificationReport.from_sink(sink)
     with archive:
         infos = zipguard.file_entries(archive)
         found, launch = inspect(name, archive, infos, limits, sink)
     size = sum(info.file_size for info in infos)
-    return VerificationReport(name, found, tuple(sink), len(infos), size, launch.href, launch.title)
+    return VerificationReport.from_sink(sink, found, len(infos), size, launch.href, launch.title)
 
 
 def inspect(

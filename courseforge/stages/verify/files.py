@@ -12,7 +12,6 @@ from courseforge.stages.verify.hrefs import Kind, Target, classify, resolve
 from courseforge.stages.verify.parse import ADLCP, IMSCP, MANIFEST, XML, XSI, Manifest
 
 XML_BASE = f"{{{XML}}}base"
-UNLISTED_SHOWN = 20
 CONTROL_SUFFIXES = (".xsd", ".dtd")
 IMPORTED_BY_IMSCP = ("imscp_rootv1p1p2.xsd", "ims_xml.xsd")
 OFFICIAL = "imscp_rootv1p1p2.xsd, adlcp_rootv1p2.xsd, imsmd_rootv1p2p1.xsd and ims_xml.xsd"
@@ -182,17 +181,10 @@ def check_unlisted(
         for entry, original in entries.items()
         if entry not in named and entry != MANIFEST and not ("/" not in entry and entry.endswith(CONTROL_SUFFIXES))
     )
-    for entry in unlisted[:UNLISTED_SHOWN]:
+    for entry in unlisted:  # the report keeps the first few of a code and counts the rest
         sink.warning(
             "manifest.file-unlisted",
             f"'{entry}' is in the package but no resource in {MANIFEST} lists it",
             Location(f"{package}!{entry}"),
             hint=f"add <file href=\"{entry}\"/> to the resource that uses it, or leave it out of the zip",
-        )
-    if len(unlisted) > UNLISTED_SHOWN:
-        sink.warning(
-            "manifest.file-unlisted",
-            f"{len(unlisted) - UNLISTED_SHOWN} more files in {package} are listed by no resource",
-            Location(package),
-            hint="list every file a resource needs, so LMSs that copy only listed files keep them",
         )

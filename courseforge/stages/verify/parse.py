@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Protocol, cast
@@ -16,13 +17,19 @@ ADLCP = "http://www.adlnet.org/xsd/adlcp_rootv1p2"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 XML = "http://www.w3.org/XML/1998/namespace"
 CP2004 = "http://www.imsglobal.org/xsd/imscp_v1p1"
-ENTITY_MARKS = tuple("<!ENTITY".encode(codec) for codec in ("utf-8", "utf-16-le", "utf-16-be"))
 
 
 class EntityDeclarations(Protocol):
     """The part of lxml's DTD API the stubs leave out."""
 
     def iterentities(self) -> Iterator[object]: ...
+
+
+class DoctypeInfo(Protocol):
+    """The parts of lxml's DocInfo the stubs leave out."""
+
+    doctype: str
+    system_url: str | None
 
 
 def line_of(element: etree._Element) -> int:
@@ -68,40 +75,99 @@ def safe_parser() -> etree.XMLParser:
     )
 
 
-def declares_entities(data: bytes) -> bool:
-    return any(mark in data for mark in ENTITY_MARKS)
+ENTITY_CODECS = ("utf-8", "utf-16-le", "utf-16-be")
+POSITION_SUFFIX = re.compile(r", line \d+, column \d+$")
+PLAIN_SYNTAX = (
+    ("Excessive depth in document", "elements are nested deeper than 256 levels, more than any manifest needs"),
+)
+
+
+def text_position(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of ``text[index]``."""
+    line_start = text.rfind("\n", 0, index) + 1
+    return text.count("\n", 0, index) + 1, index - line_start + 1
+
+
+def entity_position(data: bytes) -> tuple[int, int] | None:
+    """Where the first <!ENTITY declaration is, in whichever of the encodings it was found."""
+    for codec in ENTITY_CODECS:
+        found = data.find("<!ENTITY".encode(codec))
+        if found >= 0:
+            text = data[:found].decode(codec, "replace")
+            return text_position(text, len(text))
+    return None
+
+
+def doctype_position(data: bytes, encoding: str | None) -> tuple[int, int]:
+    """Where <!DOCTYPE starts (the document parsed, so its declared encoding decodes it)."""
+    try:
+        text = data.decode(encoding or "utf-8", "replace")
+    except LookupError:
+        return 1, 1
+    found = text.find("<!DOCTYPE")
+    return text_position(text, found) if found >= 0 else (1, 1)
+
+
+def syntax_message(message: str) -> str:
+    """libxml2's message without the position it repeats and its parser-option jargon."""
+    message = POSITION_SUFFIX.sub("", message.strip())
+    return next((plain for needle, plain in PLAIN_SYNTAX if needle in message), message)
 
 
 def parse(package: str, data: bytes, sink: DiagnosticSink) -> Manifest | None:
-    """Parse the manifest; entity declarations are refused before parsing (billion laughs and friends)."""
+    """Parse the manifest; entities and DTDs are refused (billion laughs, XXE, undeclared entities)."""
     path = manifest_path(package)
-    if declares_entities(data):
-        refuse_entities(path, sink)
+    entity_at = entity_position(data)
+    if entity_at is not None:
+        refuse_entities(path, entity_at, sink)
         return None
     try:
         tree = etree.fromstring(data, safe_parser()).getroottree()
     except etree.XMLSyntaxError as error:
         line, col = error.position
-        sink.error(
-            "manifest.malformed",
-            f"{MANIFEST} is not well-formed XML: {error.msg}",
-            Location(path, line, col),
-            hint="fix the XML syntax at this spot; an XML editor or `xmllint --noout` shows it too",
-        )
+        malformed(path, syntax_message(error.msg or str(error)), line, col, sink)
         return None
-    dtd = tree.docinfo.internalDTD
-    if dtd is not None and any(True for _ in cast(EntityDeclarations, dtd).iterentities()):
-        refuse_entities(path, sink)
+    except (etree.LxmlError, ValueError, LookupError) as error:
+        malformed(path, syntax_message(str(error) or type(error).__name__), 1, 1, sink)
+        return None
+    docinfo = tree.docinfo
+    if cast(DoctypeInfo, docinfo).doctype or docinfo.internalDTD is not None:
+        dtd = docinfo.internalDTD
+        line, col = doctype_position(data, docinfo.encoding)
+        if dtd is not None and any(True for _ in cast(EntityDeclarations, dtd).iterentities()):
+            refuse_entities(path, (line, col), sink)
+        else:
+            refuse_doctype(path, cast(DoctypeInfo, docinfo).system_url, line, col, sink)
         return None
     return Manifest(tree.getroot(), path)
 
 
-def refuse_entities(path: str, sink: DiagnosticSink) -> None:
+def malformed(path: str, message: str, line: int, col: int, sink: DiagnosticSink) -> None:
+    sink.error(
+        "manifest.malformed",
+        f"{MANIFEST} is not well-formed XML: {message}",
+        Location(path, max(line, 1), col),
+        hint="fix the XML syntax at this spot; an XML editor or `xmllint --noout` shows it too",
+    )
+
+
+def refuse_entities(path: str, at: tuple[int, int], sink: DiagnosticSink) -> None:
     sink.error(
         "manifest.entities",
         f"{MANIFEST} declares XML entities; they are refused unexpanded (an entity bomb can exhaust memory)",
-        Location(path),
+        Location(path, *at),
         hint="remove the <!DOCTYPE> block; a SCORM manifest needs no DTD or entities",
+    )
+
+
+def refuse_doctype(path: str, system_url: str | None, line: int, col: int, sink: DiagnosticSink) -> None:
+    external = f" pointing at '{system_url}'" if system_url else ""
+    sink.error(
+        "manifest.dtd",
+        f"{MANIFEST} has a <!DOCTYPE>{external}; SCORM manifests are checked by XML Schema, and LMS parsers "
+        "that load DTDs can be made to fetch files (XXE) while hardened ones refuse the manifest",
+        Location(path, line, col),
+        hint="remove the <!DOCTYPE> line and write characters such as &nbsp; as numeric references (&#160;)",
     )
 
 

@@ -74,7 +74,16 @@ def hint_for(message: str) -> str:
 def validate(manifest: Manifest, duplicate_ids: Collection[str], sink: DiagnosticSink) -> None:
     """Report each schema error at its line; duplicate identifiers are left to the clearer code check."""
     schema = scorm12_schema()
-    if schema.validate(manifest.root.getroottree()):
+    try:
+        if schema.validate(manifest.root.getroottree()):
+            return
+    except etree.Error as error:  # libxml2 gives up on some trees instead of reporting them
+        sink.error(
+            "manifest.schema",
+            f"{MANIFEST} could not be checked against the SCORM 1.2 schema: {error}",
+            manifest.at(manifest.root),
+            hint=DEFAULT_HINT,
+        )
         return
     for entry in cast(Iterable[LogEntry], schema.error_log):
         duplicate = DUPLICATE_ID.search(entry.message)
