@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import click
 
@@ -13,12 +13,12 @@ from courseforge.commands.common import (
     project_options,
     source_date_epoch,
     summary_line,
-    write_atomically,
 )
 from courseforge.commands.output import Reporter, reporting_options
-from courseforge.diagnostics import DiagnosticSink
+from courseforge.commands.outputs import REPORT, OutputProblem, check_output_folder, write_outputs
+from courseforge.diagnostics import DiagnosticSink, Location
 from courseforge.model.package import PackageFormat
-from courseforge.pipeline import BuiltPackage, CourseBuild, build_course
+from courseforge.pipeline import BuildOptions, BuiltPackage, CourseBuild, build_course
 from courseforge.project import Project
 from courseforge.stages.package import available_formats
 
@@ -51,11 +51,39 @@ def build_report(entries: list[dict[str, object]]) -> bytes:
     return (json.dumps({"packages": entries}, indent=2, sort_keys=True) + "\n").encode()
 
 
-def write_outputs(out: Path, builds: list[CourseBuild], report: bytes) -> None:
-    for build in builds:
-        for built in build.packages:
-            write_atomically(package_path(out, built), built.package.data)
-    write_atomically(out / "reports" / "build.json", report)
+def output_files(builds: list[CourseBuild], report: bytes) -> dict[PurePosixPath, bytes]:
+    """Everything one build writes, relative to --out: the package tree and the report describing it."""
+    files = {PurePosixPath(built.package.course_id, built.package.locale, built.package.filename): built.package.data
+             for build in builds for built in build.packages}
+    return {**files, REPORT: report}
+
+
+def report_output_problem(project: Project, problem: OutputProblem, sink: DiagnosticSink) -> None:
+    sink.error(problem.code, problem.message, Location(project.display(problem.path)), problem.hint)
+
+
+def output_folder_problem(project: Project, out: Path, sink: DiagnosticSink) -> bool:
+    """Check --out before any work, so a blocked or read-only folder fails at once with nothing written."""
+    try:
+        check_output_folder(out, project.root)
+    except OutputProblem as problem:
+        report_output_problem(project, problem, sink)
+        return True
+    return False
+
+
+def commit_outputs(project: Project, out: Path, files: dict[PurePosixPath, bytes], lock_timeout: float,
+                   reporter: Reporter, sink: DiagnosticSink) -> bool:
+    """Swap the new outputs in as one transaction (commands/outputs.py); False, with a diagnostic, if not."""
+    def waiting(holder: str) -> None:
+        reporter.info(f"waiting up to {lock_timeout:g} s for another build ({holder}) writing to "
+                      f"{project.display(out)}")
+    try:
+        write_outputs(out, files, lock_timeout=lock_timeout, on_wait=waiting)
+    except OutputProblem as problem:
+        report_output_problem(project, problem, sink)
+        return False
+    return True
 
 
 def package_line(project: Project, out: Path, build: CourseBuild, built: BuiltPackage) -> str:
@@ -83,6 +111,18 @@ def parse_locales(value: str | None, project: Project) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(",") if part.strip())
 
 
+def build_courses(project: Project, folders: list[Path], options: BuildOptions, reporter: Reporter,
+                  sink: DiagnosticSink) -> list[CourseBuild]:
+    builds: list[CourseBuild] = []
+    with reporter.progress("building", len(folders)) as step:
+        for folder in folders:
+            built = build_course(folder, project.display(folder), options, sink)
+            if built is not None:
+                builds.append(built)
+            step(folder.name)
+    return builds
+
+
 @click.command()
 @click.argument("courses", nargs=-1)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -95,13 +135,16 @@ def parse_locales(value: str | None, project: Project) -> tuple[str, ...]:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--allow-incomplete", is_flag=True,
               help="Build translations below their required coverage (recorded in the build report).")
+@click.option("--lock-timeout", type=click.FloatRange(min=0), default=10.0, show_default=True, metavar="SECONDS",
+              help="How long to wait for another build writing to the same output folder before failing.")
 @reporting_options
 def build(courses: tuple[str, ...], out: Path | None, locales: str | None, formats: tuple[PackageFormat, ...],
-          strict: bool, allow_incomplete: bool, reporter: Reporter) -> None:
+          strict: bool, allow_incomplete: bool, lock_timeout: float, reporter: Reporter) -> None:
     """Build verified packages to OUT/<course>/<locale>/<format>.zip and OUT/reports/build.json.
 
     Nothing is written unless every course builds: a failed build leaves earlier outputs as they were.
-    A declared translation below its 'required' coverage fails the build.
+    The new outputs replace the previous build's whole, in one step, even if the build is killed; other
+    files in OUT (xliff/, ...) stay. A declared translation below its 'required' coverage fails the build.
 
     \b
     Example:
@@ -114,18 +157,14 @@ def build(courses: tuple[str, ...], out: Path | None, locales: str | None, forma
     options = project_options(project, locales=parse_locales(locales, project), formats=formats, strict=strict,
                               allow_incomplete=allow_incomplete, source_date_epoch=source_date_epoch())
     sink = DiagnosticSink()
-    builds: list[CourseBuild] = []
-    with reporter.progress("building", len(folders)) as step:
-        for folder in folders:
-            built = build_course(folder, project.display(folder), options, sink)
-            if built is not None:
-                builds.append(built)
-            step(folder.name)
-    reporter.diagnostics(sink)
+    blocked = output_folder_problem(project, out, sink)
+    builds = [] if blocked else build_courses(project, folders, options, reporter, sink)
     failed = sink.failed(strict) or len(builds) != len(folders)
     entries = package_entries(project, out, builds) if not failed else []
-    if not failed:
-        write_outputs(out, builds, build_report(entries))
+    if not failed and not commit_outputs(project, out, output_files(builds, build_report(entries)), lock_timeout,
+                                         reporter, sink):
+        failed, entries = True, []
+    reporter.diagnostics(sink)
     reporter.document({"ok": not failed, "out": project.display(out), "packages": entries,
                        "errors": sink.error_count, "warnings": sink.warning_count,
                        "diagnostics": [d.to_json() for d in sink]})
