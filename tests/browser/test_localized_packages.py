@@ -179,7 +179,11 @@ def submit_quiz(frame: Frame, edition: Edition, quiz: Quiz, right: Callable[[Que
     for question in quiz.questions:
         if right(question):
             answer(frame, edition, question)
+    left = [q for q in quiz.questions if not right(q) and question_box(frame, edition, q).is_visible()]
     frame.get_by_role("button", name=edition.ui("Submit answers"), exact=True).click()
+    if left:  # the player asks before an attempt with unanswered questions is used
+        confirm = frame.get_by_role("dialog", name=edition.ui("Submit with unanswered questions?"), exact=True)
+        confirm.get_by_role("button", name=edition.ui("Submit anyway"), exact=True).click()
 
 
 def result_line(edition: Edition, quiz: Quiz, right: frozenset[str]) -> str:

@@ -1,12 +1,15 @@
 /*
  * A quiz screen: draws and orders the questions of each attempt, reads the learner's answers, shows
- * feedback and the result line, and reports every answered question as an interaction.
+ * feedback and the result line, and reports every answered question as an interaction. Submitting with
+ * unanswered questions asks first (quiz.unanswered "ask") or is refused ("refuse"): nothing is recorded
+ * until the learner really submits.
  */
 (function (root) {
   "use strict";
 
   var cf = (root.courseforge = root.courseforge || {});
   var dom = cf.dom;
+  var doc = root.document;
 
   /** Reads one question's response from its fieldset (shapes as documented in scoring.js). */
   var readers = {
@@ -60,6 +63,14 @@
     });
   }
 
+  /** Where a learner continues a question: its first unset list, else its first control. */
+  function openControl(fieldset) {
+    var empty = dom.all(fieldset, "select").filter(function (select) {
+      return select.value === "";
+    });
+    return empty[0] || dom.one(fieldset, "input, select");
+  }
+
   function shuffleOptions(fieldset) {
     var box = dom.one(fieldset, '[data-role="options"]');
     if (!box) return;
@@ -93,8 +104,12 @@
     this.result = dom.one(section, '[data-role="result"]');
     this.retryButton = dom.one(section, '[data-role="retry"]');
     this.attemptsLine = dom.one(section, '[data-role="attempts"]');
+    this.refusal = dom.one(section, '[data-role="unanswered"]');
+    this.dialog = dom.one(section, '[data-role="confirm"]');
     this.fieldsets = {};
     this.attempt = null;
+    this.missing = [];
+    this.choice = "";
     var self = this;
     dom.all(section, "[data-question]").forEach(function (fieldset) {
       self.fieldsets[fieldset.getAttribute("data-question")] = fieldset;
@@ -106,7 +121,43 @@
     this.retryButton.addEventListener("click", function () {
       self.retry();
     });
+    this.bindUnanswered();
   }
+
+  /** The dialog's buttons and every "unanswered" link; what happens is decided when the dialog has closed. */
+  QuizScreen.prototype.bindUnanswered = function () {
+    var self = this;
+    var dialog = this.dialog;
+    function choose(choice) {
+      self.choice = choice;
+      if (dialog.open) dialog.close();
+      else self.afterChoice();
+    }
+    dom.one(dialog, '[data-role="keep"]').addEventListener("click", function () {
+      choose(self.missing[0].id);
+    });
+    dom.one(dialog, '[data-role="submit-anyway"]').addEventListener("click", function () {
+      choose("submit");
+    });
+    dialog.addEventListener("close", function () {
+      self.afterChoice();
+    });
+    this.section.addEventListener("click", function (event) {
+      var link = event.target.closest ? event.target.closest("a[data-cf-question]") : null;
+      if (!link) return;
+      event.preventDefault();
+      choose(link.getAttribute("data-cf-question"));
+    });
+  };
+
+  /** After the dialog: submit, go to a question, or (Escape) back to the submit button. */
+  QuizScreen.prototype.afterChoice = function () {
+    var choice = this.choice;
+    this.choice = "";
+    if (choice === "submit") this.record();
+    else if (this.fieldsets[choice]) dom.focus(openControl(this.fieldsets[choice]));
+    else dom.focus(this.submitButton);
+  };
 
   QuizScreen.prototype.saved = function () {
     return this.session.state.quizzes[this.index];
@@ -135,6 +186,7 @@
     });
     this.attempt = { order: order, started: Date.now(), submitted: false };
     this.form.hidden = false;
+    this.refusal.hidden = true;
     this.submitButton.hidden = false;
     this.result.textContent = "";
     this.retryButton.hidden = true;
@@ -164,7 +216,53 @@
     return responses;
   };
 
+  /** The questions of this attempt a learner would call unfinished, in display order. */
+  QuizScreen.prototype.unanswered = function () {
+    var quiz = this.quiz;
+    var responses = this.responses();
+    return this.attempt.order
+      .map(function (index) {
+        return quiz.questions[index];
+      })
+      .filter(function (question) {
+        return !cf.scoring.isComplete(question, responses[question.id]);
+      });
+  };
+
+  /** Fills a box's count line and its list of links to the unanswered questions. */
+  QuizScreen.prototype.listUnanswered = function (box) {
+    var self = this;
+    var list = dom.one(box, '[data-role="list"]');
+    dom.one(box, '[data-role="count"]').textContent = dom.format(this.session.ui.unansweredCount, {
+      count: this.missing.length,
+      total: this.attempt.order.length
+    });
+    list.textContent = "";
+    this.missing.forEach(function (question) {
+      var fieldset = self.fieldsets[question.id];
+      var item = doc.createElement("li");
+      var link = item.appendChild(doc.createElement("a"));
+      link.href = "#" + fieldset.id;
+      link.setAttribute("data-cf-question", question.id);
+      link.textContent = dom.one(fieldset, "legend").textContent;
+      list.appendChild(item);
+    });
+  };
+
+  /** Submit pressed: with questions unanswered, ask or refuse; a browser without <dialog> refuses. */
   QuizScreen.prototype.submit = function () {
+    if (!this.attempt || this.attempt.submitted || this.dialog.open) return;
+    this.missing = this.unanswered();
+    this.refusal.hidden = true;
+    if (!this.missing.length) return this.record();
+    var ask = this.quiz.unanswered !== "refuse" && typeof this.dialog.showModal === "function";
+    this.listUnanswered(ask ? this.dialog : this.refusal);
+    if (ask) this.dialog.showModal();
+    else this.refusal.hidden = false;
+  };
+
+  /** Scores, saves and reports the attempt: the only place an attempt is used. */
+  QuizScreen.prototype.record = function () {
     if (!this.attempt || this.attempt.submitted) return;
     var scored = cf.scoring.scoreAttempt(this.quiz, this.attempt.order, this.responses());
     cf.scoring.recordAttempt(this.quiz, this.saved(), scored);

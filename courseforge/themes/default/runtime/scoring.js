@@ -54,6 +54,17 @@
     return keys(response).length > 0;
   }
 
+  /**
+   * Answered as a learner means it, before submitting: every source matched, every item placed (a
+   * partly matched question is still unanswered); other types as isAnswered.
+   */
+  function isComplete(question, response) {
+    if (!isAnswered(question, response)) return false;
+    if (question.type === "matching") return keys(response).length === question.sources.length;
+    if (question.type === "sequencing") return keys(response).length === question.items.length;
+    return true;
+  }
+
   function normalizeText(text, caseSensitive) {
     var trimmed = String(text).trim().normalize("NFC");
     return caseSensitive ? trimmed : trimmed.toLowerCase();
@@ -217,6 +228,7 @@
     shuffled: shuffled,
     drawQuestions: drawQuestions,
     isAnswered: isAnswered,
+    isComplete: isComplete,
     isCorrect: isCorrect,
     parseNumber: parseNumber,
     sequenceOrder: sequenceOrder,
