@@ -215,3 +215,144 @@ def billion_laughs(encoding: str = "utf-8") -> bytes:
     files = package_files()
     files["imsmanifest.xml"] = BILLION_LAUGHS.format(encoding=encoding).encode(encoding)
     return build_zip(files)
+
+
+# --- the end record and what surrounds the zip (APPNOTE 4.3.14-4.3.16) -------------------------------
+
+END = b"PK\x05\x06"
+END_FIELDS = {"disk_entries": (8, "<H"), "total_entries": (10, "<H"), "cd_size": (12, "<I"), "cd_offset": (16, "<I")}
+
+
+def end_field(data: bytes, field: str, change: int) -> bytes:
+    """Add ``change`` to one field of the end-of-central-directory record (the directory itself unchanged)."""
+    end = data.rfind(END)
+    offset, fmt = END_FIELDS[field]
+    out = bytearray(data)
+    (value,) = struct.unpack_from(fmt, data, end + offset)
+    struct.pack_into(fmt, out, end + offset, value + change)
+    return bytes(out)
+
+
+def prepended(junk: bytes, data: bytes, *, adjust: bool) -> bytes:
+    """``junk`` before the zip: raw (as `cat stub x.zip` does) or with every offset moved (as `zip -A` does)."""
+    if not adjust:
+        return junk + data
+    out = bytearray(data)
+    for record, _name in central_records(data):
+        (offset,) = struct.unpack_from("<I", data, record + 42)
+        struct.pack_into("<I", out, record + 42, offset + len(junk))
+    end = data.rfind(END)
+    (directory,) = struct.unpack_from("<I", data, end + 16)
+    struct.pack_into("<I", out, end + 16, directory + len(junk))
+    return junk + bytes(out)
+
+
+def with_comment(data: bytes, comment: bytes) -> bytes:
+    end = data.rfind(END)
+    return data[: end + 20] + struct.pack("<H", len(comment)) + comment
+
+
+def zip64_end(data: bytes, *, total_change: int = 0) -> bytes:
+    """The same zip ended by a ZIP64 end record and locator, the classic record's fields all 'see ZIP64'."""
+    end = data.rfind(END)
+    _disk, count, size, offset = struct.unpack_from("<HHII", data, end + 8)
+    record = struct.pack("<4sQHHIIQQQQ", b"PK\x06\x06", 44, 45, 45, 0, 0, count, count + total_change, size, offset)
+    locator = struct.pack("<4sIQI", b"PK\x06\x07", 0, end, 1)
+    classic = struct.pack("<4sHHHHIIH", END, 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0)
+    return data[:end] + record + locator + classic
+
+
+# --- vendor-shaped packages ------------------------------------------------------------------------
+
+GOLF_TOPICS = {
+    "Playing": ("Playing", "Par", "Scoring"),
+    "Etiquette": ("Course", "Distracting"),
+    "Handicapping": ("Overview", "Example"),
+}
+"""Modelled on Rustici's SCORM 1.2 golf samples ("one file per SCO" and "minimum run-time calls"):
+nested items without resources, one page resource per leaf, a quiz page launched with parameters from
+several items, and a shared asset resource every page depends on."""
+
+GOLF_SHARED = ("shared/assessmenttemplate.html", "shared/scormfunctions.js", "shared/style.css",
+               "shared/background.jpg")
+
+
+def golf_resource(identifier: str, scormtype: str, href: str, files: Sequence[str]) -> str:
+    listed = "".join(f'\n      <file href="{name}"/>' for name in files)
+    return (f'    <resource identifier="{identifier}" type="webcontent" adlcp:scormtype="{scormtype}"\n'
+            f'      href="{href}">{listed}\n      <dependency identifierref="common_files"/>\n    </resource>\n')
+
+
+def golf_manifest(scormtype: str = "sco", launch: Mapping[str, str] | None = None) -> str:
+    """The golf course's manifest; ``launch`` overrides a resource's href by resource identifier."""
+    items, resources = [], []
+    for topic, pages in GOLF_TOPICS.items():
+        leaves = []
+        for page in pages:
+            identifier = f"{topic.lower()}_{page.lower()}"
+            leaves.append(f'        <item identifier="{identifier}_item" identifierref="{identifier}_resource">\n'
+                          f"          <title>{page}</title>\n        </item>\n")
+            href = (launch or {}).get(f"{identifier}_resource", f"{topic}/{page}.html")
+            resources.append(golf_resource(f"{identifier}_resource", scormtype, href,
+                                           (f"{topic}/{page}.html", f"{topic}/{page.lower()}.jpg")))
+        quiz = f"{topic.lower()}_quiz"
+        leaves.append(f'        <item identifier="{quiz}_item" identifierref="{quiz}_resource" '
+                      f'parameters="?questions={topic}">\n          <title>{topic} Quiz</title>\n        </item>\n')
+        href = (launch or {}).get(f"{quiz}_resource", "shared/assessmenttemplate.html")
+        resources.append(golf_resource(f"{quiz}_resource", scormtype, href, (f"{topic}/questions.js",)))
+        items.append(f'      <item identifier="{topic.lower()}_item">\n        <title>{topic}</title>\n'
+                     + "".join(leaves) + "      </item>\n")
+    shared = "".join(f'\n      <file href="{name}"/>' for name in GOLF_SHARED)
+    resources.append(f'    <resource identifier="common_files" type="webcontent" adlcp:scormtype="asset">{shared}\n'
+                     "    </resource>\n")
+    return f"""<?xml version="1.0" standalone="no" ?>
+<manifest identifier="com.example.golf.onefilepersco.12" version="1"
+  xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"
+  xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2"
+  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+  xsi:schemaLocation="http://www.imsproject.org/xsd/imscp_rootv1p1p2 imscp_rootv1p1p2.xsd
+                      http://www.imsglobal.org/xsd/imsmd_rootv1p2p1 imsmd_rootv1p2p1.xsd
+                      http://www.adlnet.org/xsd/adlcp_rootv1p2 adlcp_rootv1p2.xsd">
+  <metadata>
+    <schema>ADL SCORM</schema>
+    <schemaversion>1.2</schemaversion>
+  </metadata>
+  <organizations default="golf_sample_default_org">
+    <organization identifier="golf_sample_default_org">
+      <title>Golf Explained</title>
+{"".join(items)}    </organization>
+  </organizations>
+  <resources>
+{"".join(resources)}  </resources>
+</manifest>
+"""
+
+
+def golf_files(manifest: str) -> dict[str, bytes]:
+    files = {"imsmanifest.xml": manifest.encode("utf-8"), **official_schemas()}
+    for topic, pages in GOLF_TOPICS.items():
+        for page in pages:
+            files[f"{topic}/{page}.html"] = f"<!doctype html><title>{page}</title>".encode()
+            files[f"{topic}/{page.lower()}.jpg"] = b"\xff\xd8\xff\xe0" + page.encode() * 8
+        files[f"{topic}/questions.js"] = f"var questions = '{topic}';".encode()
+    for name in GOLF_SHARED:
+        files[name] = f"/* {name} */".encode()
+    return files
+
+
+def golf_package(scormtype: str = "sco", launch: Mapping[str, str] | None = None) -> bytes:
+    return build_zip(golf_files(golf_manifest(scormtype, launch)))
+
+
+def broken_references(count: int) -> bytes:
+    """The valid package whose SCO lists ``count`` files that are not in the zip."""
+    listed = "".join(f'<file href="missing/{i}.html"/>\n' for i in range(count))
+    return with_manifest('<file href="js/runtime.js"/>', f'<file href="js/runtime.js"/>\n{listed}')
+
+
+def many_entries(count: int) -> bytes:
+    """The valid package plus ``count`` small files, all listed by the asset resource."""
+    names = [f"media/p{i:05}.txt" for i in range(count)]
+    listed = "".join(f'<file href="{name}"/>' for name in names)
+    return with_manifest('<file href="media/logo.png"/>', f'<file href="media/logo.png"/>{listed}',
+                         extra={name: b"x" for name in names})

@@ -128,17 +128,19 @@ ERRORS: list[tuple[str, Build, str, str]] = [
      "manifest.dangling-ref", "imsmanifest.xml"),
     ("default-org", lambda: pkg.with_manifest('default="ORG1"', 'default="ORG9"'), "manifest.default-org",
      "imsmanifest.xml"),
-    ("no-sco", lambda: pkg.with_manifest('adlcp:scormtype="sco"', 'adlcp:scormtype="asset"'),
+    ("sco-not-launched", lambda: pkg.with_manifest('identifierref="RES1"', 'identifierref="RES2"'),
      "manifest.no-sco", "imsmanifest.xml"),
     ("sco-without-href", lambda: pkg.with_manifest('adlcp:scormtype="sco" href="index.html"',
                                                    'adlcp:scormtype="sco"'), "manifest.no-href", "imsmanifest.xml"),
     ("billion-laughs", pkg.billion_laughs, "manifest.entities", "imsmanifest.xml"),
+    ("external-launch", lambda: pkg.with_manifest('href="index.html">', 'href="https://example.com/c/">'),
+     "path.external", "https://example.com/c/"),
 ]
 
 WARNINGS: list[tuple[str, Build, str, str]] = [
+    ("asset-only", lambda: pkg.with_manifest('adlcp:scormtype="sco"', 'adlcp:scormtype="asset"'),
+     "manifest.no-sco", "will not track"),
     ("bzip2", lambda: pkg.recompressed("js/runtime.js", 12), "zip.compression", "js/runtime.js"),
-    ("external-launch", lambda: pkg.with_manifest('href="index.html">', 'href="https://example.com/c/">'),
-     "path.external", "https://example.com/c/"),
     ("backslash-href", lambda: pkg.with_manifest('<file href="media/logo.png"/>',
                                                  '<file href="media\\logo.png"/>'), "path.backslash",
      "media\\logo.png"),

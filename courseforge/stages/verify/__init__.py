@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from courseforge.diagnostics import DiagnosticSink, Location
 from courseforge.model.package import PackageFormat
 from courseforge.model.report import CappedSink, VerificationReport
-from courseforge.stages.verify import files, parse, schema, structure, zipguard
+from courseforge.stages.verify import endrecord, files, parse, schema, structure, zipguard
 from courseforge.stages.verify.zipguard import DEFAULT_LIMITS, Limits
 
 __all__ = ["DEFAULT_LIMITS", "Limits", "verify_package"]
@@ -21,6 +21,8 @@ __all__ = ["DEFAULT_LIMITS", "Limits", "verify_package"]
 def verify_package(name: str, data: bytes, *, limits: Limits = DEFAULT_LIMITS) -> VerificationReport:
     """Every problem found in the package ``data``; ``name`` labels the locations (usually its path)."""
     sink = CappedSink(package=name)
+    if not endrecord.check(name, data, limits.max_entries, sink):
+        return VerificationReport.from_sink(sink)
     archive = zipguard.open_zip(name, data, sink)
     if archive is None:
         return VerificationReport.from_sink(sink)
@@ -39,7 +41,8 @@ def inspect(
     if zipguard.refuse_unsafe(name, infos, limits, sink):
         return nothing
     zipguard.check_names(name, infos, sink)
-    zipguard.check_integrity(name, archive, infos, sink)
+    zipguard.check_clashes(name, infos, sink)
+    zipguard.check_integrity(name, archive, infos, limits, sink)
     manifest = read_manifest(name, archive, infos, limits, sink)
     if manifest is None or not parse.is_scorm12(manifest, sink):
         return nothing

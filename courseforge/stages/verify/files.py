@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from courseforge.diagnostics import DiagnosticSink, Location, Severity
+from courseforge.diagnostics import DiagnosticSink, Location
 from courseforge.stages.verify.hrefs import Kind, Target, classify, resolve
 from courseforge.stages.verify.parse import ADLCP, IMSCP, MANIFEST, XML, XSI, Manifest
 
@@ -25,8 +25,8 @@ class Reference:
     href: str
     owner: str
     """The resource it belongs to, e.g. "resource 'RES1'", or "" for adlcp:location."""
-    external: Severity
-    """How bad an external URL is here: a launch URL may work, a listed file cannot."""
+    launch: bool = False
+    """A resource's own href: the page an LMS opens when an item launches it."""
 
     @property
     def what(self) -> str:
@@ -34,7 +34,7 @@ class Reference:
             return f"<adlcp:location>{self.href}</adlcp:location>"
         if self.element.tag == f"{{{IMSCP}}}file":
             return f'<file href="{self.href}"> in {self.owner}'
-        return f'{self.owner} href="{self.href}"'
+        return f'the launch href="{self.href}" of {self.owner}'
 
     @property
     def target(self) -> Target:
@@ -51,12 +51,12 @@ def references(manifest: Manifest) -> Iterator[Reference]:
     for resource in manifest.root.iter(f"{{{IMSCP}}}resource"):
         owner = f"resource '{resource.get('identifier', '?')}'"
         if (href := resource.get("href")) is not None:
-            yield Reference(resource, href, owner, Severity.WARNING)
+            yield Reference(resource, href, owner, launch=True)
         for file in resource.iter(f"{{{IMSCP}}}file"):
             if (href := file.get("href")) is not None:
-                yield Reference(file, href, owner, Severity.ERROR)
+                yield Reference(file, href, owner)
     for location in manifest.root.iter(f"{{{ADLCP}}}location"):
-        yield Reference(location, (location.text or "").strip(), "", Severity.ERROR)
+        yield Reference(location, (location.text or "").strip(), "")
 
 
 def check_hrefs(manifest: Manifest, entries: Collection[str], sink: DiagnosticSink) -> set[str]:
@@ -97,8 +97,14 @@ def missing(manifest: Manifest, ref: Reference, target: Target, near: str | None
     )
 
 
+LAUNCH_RULE = "; a launch href must be a relative URL of a file in the package"
 OUTSIDE = {
     Kind.EMPTY: ("manifest.file-missing", "is empty", "name a file in the package"),
+    Kind.SCRIPT: (
+        "path.script-url",
+        "is a script URL, which runs code in the LMS page instead of opening a file",
+        "name the HTML page to open, relative to the folder of " + MANIFEST,
+    ),
     Kind.ABSOLUTE: (
         "path.absolute",
         "is an absolute path, which exists only on the author's machine",
@@ -109,29 +115,21 @@ OUTSIDE = {
         "climbs above the package root with '..'",
         f"copy the file into the package and link it relative to {MANIFEST}",
     ),
+    Kind.EXTERNAL: (
+        "path.external",
+        "is a URL outside the package",
+        "download the file into the package; an LMS serves the package itself, and content from another "
+        "origin cannot reach the SCORM API",
+    ),
 }
 
 
 def outside(manifest: Manifest, ref: Reference, target: Target, sink: DiagnosticSink) -> None:
-    where = manifest.at(ref.element)
-    if target.kind in OUTSIDE:
-        code, problem, hint = OUTSIDE[target.kind]
-        sink.error(code, f"{ref.what} {problem}", where, hint=hint)
-    elif ref.external is Severity.WARNING:
-        sink.warning(
-            "path.external",
-            f"{ref.what} launches an external URL{joined_note(ref, target)}",
-            where,
-            hint="an LMS serves the package itself; external content may be blocked and cannot reach the "
-            "SCORM API from another origin",
-        )
-    else:
-        sink.error(
-            "path.external",
-            f"{ref.what} is a URL{joined_note(ref, target)}, but it must name a file inside the package",
-            where,
-            hint="download the file into the package, or drop this entry",
-        )
+    code, problem, hint = OUTSIDE[target.kind]
+    rule = LAUNCH_RULE if ref.launch else ", but it must name a file inside the package"
+    if target.kind is Kind.EMPTY:
+        rule = ""
+    sink.error(code, f"{ref.what} {problem}{joined_note(ref, target)}{rule}", manifest.at(ref.element), hint=hint)
 
 
 def joined_note(ref: Reference, target: Target) -> str:

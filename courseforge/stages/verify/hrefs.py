@@ -14,10 +14,19 @@ from urllib.parse import unquote
 
 SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
 DRIVE = re.compile(r"^[A-Za-z]:")
+NOT_RELATIVE = re.compile(r"[/\\]|[A-Za-z][A-Za-z0-9+.-]*:")
+"""Everything classify() tells apart starts like this; most hrefs do not, and are judged in one match."""
+SCRIPT_SCHEMES = ("javascript:", "vbscript:")
+URL_TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
+URL_EDGE = "".join(map(chr, range(0x21)))
+"""Browsers (WHATWG URL) drop tabs and newlines anywhere and C0 controls or spaces at the ends, so
+'java&#9;script:' is a javascript: URL; hrefs are cleaned the same way before they are judged."""
 
 
 class Kind(StrEnum):
     INSIDE = "inside"
+    SCRIPT = "script"
+    """javascript: or vbscript:, which run code instead of naming a document."""
     EXTERNAL = "external"
     """A URL with a scheme (http:, https:, data:...) or a network path (//host/...)."""
     ABSOLUTE = "absolute"
@@ -37,6 +46,10 @@ class Target:
 
 def classify(ref: str) -> Kind | None:
     """The kind of a reference that cannot be relative; None when it is relative."""
+    if not NOT_RELATIVE.match(ref):
+        return None
+    if ref.lower().startswith(SCRIPT_SCHEMES):
+        return Kind.SCRIPT
     if ref.startswith("//"):
         return Kind.EXTERNAL
     if ref.startswith(("/", "\\")) or DRIVE.match(ref) or ref.lower().startswith("file:"):
@@ -55,11 +68,15 @@ def joined(bases: Sequence[str], href: str) -> str:
     return "".join(as_folder(base) for base in bases if base) + href
 
 
+def as_browser_reads(url: str) -> str:
+    return URL_TAB_OR_NEWLINE.sub("", url).strip(URL_EDGE)
+
+
 def resolve(href: str, bases: Sequence[str] = ()) -> Target:
-    ref = href.strip()
+    ref = as_browser_reads(href)
     if not ref:
         return Target(Kind.EMPTY, "")
-    chain = [base.strip() for base in bases if base.strip()]
+    chain = [clean for base in bases if (clean := as_browser_reads(base))]
     start = max((i for i, part in enumerate([*chain, ref]) if classify(part) is not None), default=0)
     text = joined(chain[start:], ref) if start < len(chain) else ref
     kind = classify(text)

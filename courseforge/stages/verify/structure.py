@@ -147,19 +147,61 @@ def default_organization(manifest: Manifest, index: Index, sink: DiagnosticSink)
     return first
 
 
-def launch(manifest: Manifest, index: Index, sink: DiagnosticSink) -> Launch:
-    """Find the first item that launches a SCO, default organization first; a package needs one."""
+def launched(manifest: Manifest, index: Index, sink: DiagnosticSink) -> tuple[str | None, list[etree._Element]]:
+    """The title of the organization an LMS shows and every resource (with an href) an item launches, in order."""
     default = default_organization(manifest, index, sink)
     title = default.findtext(cp("title")) if default is not None else None
     organizations = [default] if default is not None else []
     organizations += [org for org in manifest.root.iter(cp("organization")) if org is not default]
+    resources = []
     for organization in organizations:
         for item in organization.iter(cp("item")):
             resource = index.resource(item.get("identifierref"))
-            if resource is not None and resource.get(SCORMTYPE) == "sco" and resource.get("href"):
-                return Launch(clean(title), joined(bases_of(resource), resource.get("href", "")))
+            if resource is not None and resource.get("href"):
+                resources.append(resource)
+    return clean(title), resources
+
+
+def launch(manifest: Manifest, index: Index, sink: DiagnosticSink) -> Launch:
+    """What the LMS starts: the first SCO an item launches, default organization first.
+
+    A package that marks any resource as a SCO needs an item launching one. A package with no SCO at all
+    (every resource an asset, like Rustici's "one file per SCO" golf sample) is valid SCORM 1.2: the LMS
+    launches its pages and tracks nothing, which is worth a warning, not a rejection.
+    """
+    title, resources = launched(manifest, index, sink)
+    scos = [resource for resource in resources if is_sco(resource)]
+    if scos:
+        return Launch(title, launch_href(scos[0]))
+    if resources and not any(is_sco(r) or misspelt(r) for r in manifest.root.iter(cp("resource"))):
+        asset_only(manifest, sink)
+        return Launch(title, launch_href(resources[0]))
     no_sco(manifest, sink)
-    return Launch(clean(title), None)
+    return Launch(title, None)
+
+
+def is_sco(resource: etree._Element) -> bool:
+    return resource.get(SCORMTYPE) == "sco"
+
+
+def misspelt(resource: etree._Element) -> bool:
+    """SCORM 2004's adlcp:scormType on a 1.2 resource: the author meant a type, the schema sees none."""
+    return any(etree.QName(name).localname.lower() == "scormtype" and name != SCORMTYPE for name in resource.attrib)
+
+
+def launch_href(resource: etree._Element) -> str:
+    return joined(bases_of(resource), resource.get("href", ""))
+
+
+def asset_only(manifest: Manifest, sink: DiagnosticSink) -> None:
+    sink.warning(
+        "manifest.no-sco",
+        f"{MANIFEST} has no SCO (every resource is adlcp:scormtype=\"asset\"): the LMS will launch its pages "
+        "but will not track learners, since nothing reports status or score",
+        manifest.at(manifest.root.find(cp("resources"))),
+        hint="if the pages call the SCORM API, mark their resources adlcp:scormtype=\"sco\"; if tracking is "
+        "not wanted, this warning can be ignored",
+    )
 
 
 def clean(title: str | None) -> str | None:
@@ -171,7 +213,7 @@ def clean(title: str | None) -> str | None:
 def no_sco(manifest: Manifest, sink: DiagnosticSink) -> None:
     resources = list(manifest.root.iter(cp("resource")))
     scos = [r for r in resources if r.get(SCORMTYPE) == "sco"]
-    if any(r.get(f"{{{ADLCP}}}scormType") is not None for r in resources):
+    if any(misspelt(r) for r in resources):
         hint = "SCORM 1.2 spells the attribute adlcp:scormtype, all lower case (scormType is SCORM 2004)"
     elif not any(True for _ in manifest.root.iter(cp("item"))):
         hint = "add an <organization> with an <item identifierref=\"...\"> naming the SCO resource"

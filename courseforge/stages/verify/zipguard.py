@@ -10,6 +10,7 @@ import io
 import itertools
 import re
 import stat
+import unicodedata
 import zipfile
 import zlib
 from collections.abc import Sequence
@@ -43,6 +44,9 @@ class Limits:
     ratio_floor_bytes: int = MIB
     """Entries (and packages) smaller than this are not ratio-checked: small text compresses well."""
     max_manifest_bytes: int = 8 * MIB
+    max_inflate_bytes: int = 256 * MIB
+    """Bytes inflated to check CRCs; past this budget an entry is only checked for its first chunk, so a
+    package of huge videos is judged in seconds (their checksums are left to the LMS's unzip)."""
 
 
 DEFAULT_LIMITS = Limits()
@@ -88,12 +92,7 @@ def refuse_unsafe(package: str, infos: Sequence[zipfile.ZipInfo], limits: Limits
 
 def check_counts(package: str, infos: Sequence[zipfile.ZipInfo], limits: Limits, sink: DiagnosticSink) -> None:
     if len(infos) > limits.max_entries:
-        sink.error(
-            "zip.too-many-entries",
-            f"{package} has {len(infos)} entries, more than the {limits.max_entries} allowed",
-            at(package),
-            hint="bundle small assets together; a course rarely needs this many files",
-        )
+        too_many_entries(package, f"{len(infos)}", limits.max_entries, sink)
     total = sum(info.file_size for info in infos)
     if total > limits.max_total_bytes:
         sink.error(
@@ -103,6 +102,15 @@ def check_counts(package: str, infos: Sequence[zipfile.ZipInfo], limits: Limits,
             at(package),
             hint="shrink or stream large media, or raise the limit with --max-size",
         )
+
+
+def too_many_entries(package: str, count: str, limit: int, sink: DiagnosticSink) -> None:
+    sink.error(
+        "zip.too-many-entries",
+        f"{package} has {count} entries, more than the {limit} allowed",
+        at(package),
+        hint="bundle small assets together; a course rarely needs this many files",
+    )
 
 
 def ratio(info: zipfile.ZipInfo) -> float:
@@ -195,6 +203,47 @@ def check_names(package: str, infos: Sequence[zipfile.ZipInfo], sink: Diagnostic
         seen.add(name)
 
 
+def folded(name: str) -> str:
+    """The name as a case-insensitive, normalising file system (Windows, macOS) stores it."""
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
+
+
+def clash_reason(first: str, second: str) -> str:
+    if unicodedata.normalize("NFC", first) == unicodedata.normalize("NFC", second):
+        return f"differ only in Unicode normalisation ({first!a} vs {second!a}, the same after NFC)"
+    return "differ only in letter case"
+
+
+def check_clashes(package: str, infos: Sequence[zipfile.ZipInfo], sink: DiagnosticSink) -> None:
+    """Names that one file system keeps apart and another merges: unzipping writes one over the other."""
+    files: dict[str, str] = {}
+    for info in infos:
+        name = info.filename.replace("\\", "/")
+        first = files.setdefault(folded(name), name)
+        if first != name:
+            sink.error(
+                "zip.name-clash",
+                f"entries '{first}' and '{name}' {clash_reason(first, name)}; an LMS on Windows or macOS "
+                "unzips one over the other",
+                at(package, info.filename),
+                hint="rename one of them (and the hrefs naming it) so names differ by more than case or accents",
+            )
+    folders = {folded(name[:cut]) for name in files.values() for cut in slash_positions(name)}
+    for key, name in files.items():
+        if key in folders:
+            sink.error(
+                "zip.name-clash",
+                f"entry '{name}' is a file, but other entries use the same name as a folder; unzipping cannot "
+                "create both",
+                at(package, name),
+                hint="rename the file or the folder",
+            )
+
+
+def slash_positions(name: str) -> list[int]:
+    return [i for i, char in enumerate(name) if char == "/"]
+
+
 def readable(package: str, info: zipfile.ZipInfo, sink: DiagnosticSink) -> bool:
     """Whether an entry can be inflated here; encryption and exotic methods are reported instead."""
     name = info.filename
@@ -227,15 +276,18 @@ def readable(package: str, info: zipfile.ZipInfo, sink: DiagnosticSink) -> bool:
 
 
 def check_integrity(
-    package: str, archive: zipfile.ZipFile, infos: Sequence[zipfile.ZipInfo], sink: DiagnosticSink
+    package: str, archive: zipfile.ZipFile, infos: Sequence[zipfile.ZipInfo], limits: Limits, sink: DiagnosticSink
 ) -> None:
-    """Inflate every entry in chunks (bounded by its declared size) so CRC errors surface now, not in the LMS."""
+    """Inflate entries in chunks so CRC errors surface now, not in the LMS; bounded by the inflate budget."""
+    budget = limits.max_inflate_bytes
     for info in infos:
         if not readable(package, info, sink):
             continue
+        whole = info.file_size <= budget
+        budget -= info.file_size if whole else 0
         try:
             with archive.open(info) as stream:
-                while stream.read(CHUNK):
+                while stream.read(CHUNK) and whole:
                     pass
         except zipfile.BadZipFile as error:
             why = "its data does not match its checksum (CRC-32)" if "CRC" in str(error) else str(error)
