@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import random
+import signal
+import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,9 +17,9 @@ import pytest
 from click.testing import CliRunner
 
 from courseforge.commands.check import check, parse_size
-from courseforge.diagnostics import Diagnostic, Severity
+from courseforge.diagnostics import Diagnostic, Location, Severity
 from courseforge.model.package import PackageFormat
-from courseforge.model.report import VerificationReport
+from courseforge.model.report import CAP_PER_CODE, CappedSink, VerificationReport
 from courseforge.stages.verify import DEFAULT_LIMITS, Limits, verify_package
 from courseforge.stages.verify.hrefs import Kind, resolve
 from tests.unit import packages as pkg
@@ -41,6 +45,23 @@ def line_of(text: str) -> int:
 
 def replace_file_href(new: str) -> bytes:
     return pkg.with_manifest('<file href="js/runtime.js"/>', f'<file href="{new}"/>')
+
+
+def launch_href(new: str) -> bytes:
+    return pkg.with_manifest('adlcp:scormtype="sco" href="index.html"', f'adlcp:scormtype="sco" href="{new}"')
+
+
+def manifest_bytes(manifest: bytes) -> bytes:
+    return pkg.build_zip({**pkg.package_files(), "imsmanifest.xml": manifest})
+
+
+def manifest_edit(*pairs: str) -> bytes:
+    """The valid manifest with several edits (old, new, old, new...), all of which must apply."""
+    text = pkg.MANIFEST
+    for old, new in zip(pairs[::2], pairs[1::2], strict=True):
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    return manifest_bytes(text.encode("utf-8"))
 
 
 # --- the accepted package ---------------------------------------------------------------------------
@@ -135,6 +156,53 @@ ERRORS: list[tuple[str, Build, str, str]] = [
     ("billion-laughs", pkg.billion_laughs, "manifest.entities", "imsmanifest.xml"),
     ("external-launch", lambda: pkg.with_manifest('href="index.html">', 'href="https://example.com/c/">'),
      "path.external", "https://example.com/c/"),
+    # launch hrefs: a relative URL of a file in the package, and the message names that rule
+    ("javascript-launch", lambda: launch_href("javascript:alert(1)"), "path.script-url", "a launch href must be"),
+    ("tab-javascript-launch", lambda: launch_href("java&#9;script:alert(1)"), "path.script-url", "script URL"),
+    ("base-javascript-launch", lambda: pkg.with_manifest('adlcp:scormtype="sco" href="index.html"',
+                                                         'adlcp:scormtype="sco" href="index.html" '
+                                                         'xml:base="javascript:"'), "path.script-url",
+     "a launch href must be"),
+    ("data-launch", lambda: launch_href("data:text/html,hi"), "path.external", "a launch href must be a relative URL"),
+    ("absolute-launch", lambda: launch_href("/index.html"), "path.absolute", "a launch href must be"),
+    ("parent-launch", lambda: launch_href("../index.html"), "path.parent", "a launch href must be"),
+    ("missing-launch", lambda: launch_href("start.html?x=1#y"), "manifest.file-missing", "'start.html'"),
+    # names that one file system keeps apart and another merges
+    ("case-clash", lambda: pkg.with_entries({"Index.html": b"x"}), "zip.name-clash", "letter case"),
+    ("nfc-clash", lambda: pkg.with_entries({"media/caf\u00e9.png": b"1", "media/cafe\u0301.png": b"2"}),
+     "zip.name-clash", "Unicode normalisation"),
+    ("file-folder-clash", lambda: pkg.with_entries({"Media": b"x"}), "zip.name-clash", "as a folder"),
+    # the bytes around the zip, and an end record that disagrees with the directory
+    ("prefix-raw", lambda: pkg.prepended(bytes(100 * 1024), pkg.valid_package(), adjust=False),
+     "zip.prefix-bytes", "102400 bytes before its first entry"),
+    ("prefix-adjusted", lambda: pkg.prepended(b"MZ" * 512, pkg.valid_package(), adjust=True),
+     "zip.prefix-bytes", "1024 bytes before its first entry"),
+    ("false-total-count", lambda: pkg.end_field(pkg.valid_package(), "total_entries", 3), "zip.end-record",
+     "entries in total"),
+    ("false-disk-count", lambda: pkg.end_field(pkg.valid_package(), "disk_entries", -1), "zip.end-record",
+     "entries on this disk"),
+    ("false-cd-size", lambda: pkg.end_field(pkg.valid_package(), "cd_size", 10), "zip.end-record",
+     "central directory as"),
+    ("false-cd-offset", lambda: pkg.end_field(pkg.valid_package(), "cd_offset", 7), "zip.end-record",
+     "puts the central directory at"),
+    ("trailing-bytes", lambda: pkg.valid_package() + b"\0" * 64, "zip.end-record", "64 bytes follow"),
+    ("zip64-false-count", lambda: pkg.zip64_end(pkg.valid_package(), total_change=5), "zip.end-record",
+     "entries in total"),
+    # every XML problem is a diagnostic at the manifest, never a crash
+    ("doctype", lambda: manifest_edit('<manifest identifier', '<!DOCTYPE manifest>\n<manifest identifier'),
+     "manifest.dtd", "<!DOCTYPE>"),
+    ("external-dtd-entity", lambda: manifest_edit('<manifest identifier',
+                                                  '<!DOCTYPE manifest SYSTEM "http://127.0.0.1:9/x.dtd">\n'
+                                                  '<manifest identifier', "Safety basics", "&ext;"),
+     "manifest.dtd", "http://127.0.0.1:9/x.dtd"),
+    ("undeclared-entity", lambda: manifest_edit("Safety basics", "&nbsp;Safety"), "manifest.malformed",
+     "Entity 'nbsp' not defined"),
+    ("unknown-encoding", lambda: manifest_edit('encoding="UTF-8"', 'encoding="x-unknown"'), "manifest.malformed",
+     "Unsupported encoding"),
+    ("invalid-bytes", lambda: manifest_bytes(pkg.MANIFEST.encode().replace(b"Safety", b"Saf\xff\xfety")),
+     "manifest.malformed", "Invalid bytes"),
+    ("deep-nesting", lambda: manifest_edit("<title>Lesson one</title>", "<x>" * 3000 + "</x>" * 3000),
+     "manifest.malformed", "nested deeper than 256"),
 ]
 
 WARNINGS: list[tuple[str, Build, str, str]] = [
@@ -360,3 +428,177 @@ def test_max_size_option_limits_the_package(tmp_path: Path) -> None:
 )
 def test_parse_size(text: str, size: int) -> None:
     assert parse_size(text) == size
+
+
+# --- vendor packages judged by the spec, not by our own output ----------------------------------------
+
+
+def test_multi_sco_package_like_the_golf_sample_passes() -> None:
+    report = verify(pkg.golf_package())
+    assert report.diagnostics == (), [d.format() for d in report.diagnostics]
+    assert (report.format, report.launch, report.title) == (PackageFormat.SCORM12, "Playing/Playing.html",
+                                                             "Golf Explained")
+
+
+def test_asset_only_package_passes_with_a_warning_that_nothing_is_tracked() -> None:
+    """Rustici's "one file per SCO" golf sample marks every resource adlcp:scormtype="asset"."""
+    report = verify(pkg.golf_package("asset"))
+    assert report.codes() == ("manifest.no-sco",), [d.format() for d in report.diagnostics]
+    warning = report.diagnostics[0]
+    assert warning.severity is Severity.WARNING and "will not track" in warning.message
+    assert report.ok and report.launch == "Playing/Playing.html"
+    assert report.failed(strict=True)
+
+
+def test_every_sco_launch_of_a_multi_sco_package_is_checked() -> None:
+    data = pkg.golf_package(launch={"etiquette_course_resource": "javascript:void(0)",
+                                    "handicapping_quiz_resource": "shared/missing.html"})
+    report = verify(data)
+    assert sorted(report.codes()) == ["manifest.file-missing", "path.script-url"], report.codes()
+    manifest = pkg.golf_manifest(launch={"etiquette_course_resource": "javascript:void(0)"})
+    line = manifest[: manifest.index('href="javascript:void(0)"')].count("\n") + 1
+    assert first(report, "path.script-url").location.line == line
+
+
+@pytest.mark.parametrize(
+    "build",
+    [lambda: pkg.zip64_end(pkg.valid_package()), lambda: pkg.with_comment(pkg.valid_package(), b"made by hand"),
+     lambda: launch_href("index.html?lang=en&amp;x=1#top"), lambda: launch_href("ind%65x.html")],
+    ids=["zip64-end-record", "archive-comment", "query-and-fragment", "percent-encoded"],
+)
+def test_well_formed_variants_are_accepted(build: Build) -> None:
+    report = verify(build())
+    assert report.diagnostics == (), [d.format() for d in report.diagnostics]
+
+
+@pytest.mark.parametrize("build", [pkg.valid_package, lambda: pkg.zip64_end(pkg.golf_package())],
+                         ids=["classic", "zip64"])
+def test_damaged_end_records_never_raise(build: Build) -> None:
+    """Flip bytes in the last 120 bytes (central directory tail and end records): a report, never an exception."""
+    valid = build()
+    rng = random.Random(99)
+    for _ in range(200):
+        data = bytearray(valid)
+        for _ in range(rng.randint(1, 4)):
+            data[len(data) - 1 - rng.randrange(120)] = rng.randrange(256)
+        assert isinstance(verify(bytes(data)), VerificationReport)
+
+
+def test_entry_count_over_the_limit_is_refused_from_the_end_record() -> None:
+    report = verify(pkg.end_field(pkg.valid_package(), "total_entries", 20_000))
+    assert report.codes() == ("zip.too-many-entries",) and report.format is None
+
+
+def test_ten_thousand_entries_are_judged_quickly() -> None:
+    data = pkg.many_entries(9_990)
+    started = time.process_time()
+    report = verify(data)
+    assert time.process_time() - started < 5.0
+    assert report.diagnostics == () and report.entries == 9_990 + len(pkg.package_files())
+
+
+def test_inflating_for_checksums_stops_at_the_budget() -> None:
+    noise = random.Random(5).randbytes(2 * pkg.MIB)  # incompressible: no ratio rule applies
+    data = pkg.wrong_crc(pkg.with_entries({"media/video.bin": noise}), "media/video.bin")
+    assert "zip.corrupt" in verify(data).codes()
+    assert "zip.corrupt" not in verify(data, replace(DEFAULT_LIMITS, max_inflate_bytes=pkg.MIB)).codes()
+
+
+# --- the cap on diagnostics ------------------------------------------------------------------------------
+
+
+def test_diagnostics_are_capped_per_code_and_still_counted() -> None:
+    started = time.process_time()
+    report = verify(pkg.broken_references(2_000))
+    assert time.process_time() - started < 5.0
+    missing = [d for d in report.diagnostics if d.code == "manifest.file-missing"]
+    assert len(missing) == CAP_PER_CODE + 1
+    assert missing[-1].message == "… and 1980 more" and missing[-1].severity is Severity.ERROR
+    assert report.error_count == 2_000 and not report.ok
+    assert report.to_json()["errors"] == 2_000
+
+
+def test_capped_sink_counts_a_repeat_past_the_cap_once() -> None:
+    sink = CappedSink(package="p.zip", cap=2)
+    for i in (1, 2, 3, 3, 4):
+        sink.warning("x.code", f"problem {i}", Location("p.zip"))
+    sink.error("x.code", "problem 5", Location("p.zip"))
+    shown = sink.capped()
+    assert [d.message for d in shown] == ["problem 1", "problem 2", "… and 3 more"]
+    assert shown[-1].severity is Severity.ERROR  # the worst of those left out
+    assert (sink.error_count, sink.warning_count) == (1, 4)
+
+
+# --- the command refuses what is not a package file, before reading it -----------------------------------
+
+
+@contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Fail (instead of hanging the suite) if the block blocks: SIGALRM interrupts a blocked read."""
+
+    def expired(signum: int, frame: object) -> None:
+        raise TimeoutError(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def check_refuses(path: str, what: str) -> None:
+    with deadline(10):
+        result = CliRunner().invoke(check, [path])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 1, result.output
+    assert f"is {what}, not a package file; it was not read [zip.not-a-file]" in result.output
+
+
+def test_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "course.zip"
+    os.mkfifo(fifo)
+    check_refuses(str(fifo), "a named pipe (FIFO)")
+
+
+def test_device_is_refused_without_reading(tmp_path: Path) -> None:
+    started = time.process_time()
+    check_refuses("/dev/zero", "a character device")
+    assert time.process_time() - started < 2.0
+
+
+def test_folder_and_socket_are_refused(tmp_path: Path) -> None:
+    check_refuses(str(tmp_path), "a folder")
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(tmp_path / "s.zip"))
+        check_refuses(str(tmp_path / "s.zip"), "a socket")
+
+
+def test_symlink_to_a_package_is_followed(tmp_path: Path) -> None:
+    target = write(tmp_path, "real.zip", pkg.valid_package())
+    (tmp_path / "good.zip").symlink_to(target)
+    result = CliRunner().invoke(check, [str(tmp_path / "good.zip")])
+    assert result.exit_code == 0, result.output
+
+
+def test_file_over_the_limit_is_refused_before_reading(tmp_path: Path) -> None:
+    big = tmp_path / "big.zip"
+    with big.open("wb") as stream:
+        stream.truncate(3 * 1024**3)  # sparse: 3 GiB long, nothing on disk, never read
+    with deadline(10):
+        result = CliRunner().invoke(check, [str(big)])
+    assert result.exit_code == 1 and "is 3 GiB, more than the 2 GiB allowed [zip.too-large]" in result.output
+
+
+def test_150000_broken_references_give_a_capped_report_in_bounded_time(tmp_path: Path) -> None:
+    bad = write(tmp_path, "bad.zip", pkg.broken_references(150_000))
+    started = time.process_time()
+    with deadline(60):
+        result = CliRunner().invoke(check, [bad])
+    assert time.process_time() - started < 20.0
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert len(lines) < 100, len(lines)
+    assert any(line.endswith("bad.zip: error: … and 149980 more [manifest.file-missing]") for line in lines)
+    assert lines[-1].endswith("bad.zip: INVALID: 150000 errors, 0 warnings")

@@ -181,9 +181,10 @@ def check_place(package: str, end: EndRecord, directory: Directory, shift: int, 
     """Size and offset: True when the directory is where and as long as the end record says."""
     size = directory.end - directory.start
     if size != end.size or directory.end != end.position:
+        gap = end.position - directory.end
+        between = f", and {gap} other bytes sit between them and the end record" if gap else ""
         end_record_error(package, f"gives the central directory as {end.size} bytes, but its records take "
-                         f"{size} bytes and end {end.position - directory.end} bytes before the end record",
-                         sink)
+                         f"{size}{between}", sink)
         return False
     prefix_only = directory.first_local == 0 and shift > 0
     if shift and not prefix_only:

@@ -25,6 +25,8 @@ class Reference:
     href: str
     owner: str
     """The resource it belongs to, e.g. "resource 'RES1'", or "" for adlcp:location."""
+    bases: tuple[str, ...]
+    """The xml:base values that apply, outermost first."""
     launch: bool = False
     """A resource's own href: the page an LMS opens when an item launches it."""
 
@@ -38,7 +40,7 @@ class Reference:
 
     @property
     def target(self) -> Target:
-        return resolve(self.href, bases_of(self.element))
+        return resolve(self.href, self.bases)
 
 
 def bases_of(element: etree._Element) -> tuple[str, ...]:
@@ -50,13 +52,19 @@ def bases_of(element: etree._Element) -> tuple[str, ...]:
 def references(manifest: Manifest) -> Iterator[Reference]:
     for resource in manifest.root.iter(f"{{{IMSCP}}}resource"):
         owner = f"resource '{resource.get('identifier', '?')}'"
+        bases = bases_of(resource)
         if (href := resource.get("href")) is not None:
-            yield Reference(resource, href, owner, launch=True)
+            yield Reference(resource, href, owner, bases, launch=True)
         for file in resource.iter(f"{{{IMSCP}}}file"):
             if (href := file.get("href")) is not None:
-                yield Reference(file, href, owner)
+                yield Reference(file, href, owner, (*bases, *own_base(file)))
     for location in manifest.root.iter(f"{{{ADLCP}}}location"):
-        yield Reference(location, (location.text or "").strip(), "")
+        yield Reference(location, (location.text or "").strip(), "", bases_of(location))
+
+
+def own_base(element: etree._Element) -> tuple[str, ...]:
+    base = element.get(XML_BASE)
+    return () if base is None else (base,)
 
 
 def check_hrefs(manifest: Manifest, entries: Collection[str], sink: DiagnosticSink) -> set[str]:
@@ -133,7 +141,10 @@ def outside(manifest: Manifest, ref: Reference, target: Target, sink: Diagnostic
 
 
 def joined_note(ref: Reference, target: Target) -> str:
-    return f" ('{target.path}' with xml:base)" if target.path != ref.href.strip() else ""
+    if target.path == ref.href.strip():
+        return ""
+    how = "with xml:base" if ref.bases else "as a browser reads it"
+    return f" ('{target.path}' {how})"
 
 
 def check_bases(manifest: Manifest, sink: DiagnosticSink) -> None:

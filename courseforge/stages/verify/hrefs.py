@@ -17,6 +17,7 @@ DRIVE = re.compile(r"^[A-Za-z]:")
 NOT_RELATIVE = re.compile(r"[/\\]|[A-Za-z][A-Za-z0-9+.-]*:")
 """Everything classify() tells apart starts like this; most hrefs do not, and are judged in one match."""
 SCRIPT_SCHEMES = ("javascript:", "vbscript:")
+QUERY_OR_FRAGMENT = re.compile(r"[?#]")
 URL_TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
 URL_EDGE = "".join(map(chr, range(0x21)))
 """Browsers (WHATWG URL) drop tabs and newlines anywhere and C0 controls or spaces at the ends, so
@@ -76,9 +77,11 @@ def resolve(href: str, bases: Sequence[str] = ()) -> Target:
     ref = as_browser_reads(href)
     if not ref:
         return Target(Kind.EMPTY, "")
-    chain = [clean for base in bases if (clean := as_browser_reads(base))]
-    start = max((i for i, part in enumerate([*chain, ref]) if classify(part) is not None), default=0)
-    text = joined(chain[start:], ref) if start < len(chain) else ref
+    text = ref
+    if bases and classify(ref) is None:  # a relative href: the bases apply, from the last non-relative one
+        chain = [clean for base in bases if (clean := as_browser_reads(base))]
+        start = max((i for i, part in enumerate(chain) if classify(part) is not None), default=0)
+        text = joined(chain[start:], ref)
     kind = classify(text)
     if kind is not None:
         return Target(kind, text)
@@ -87,7 +90,7 @@ def resolve(href: str, bases: Sequence[str] = ()) -> Target:
 
 def inside(text: str) -> Target:
     backslash = "\\" in text
-    path = unquote(re.split(r"[?#]", text, maxsplit=1)[0].replace("\\", "/"))
+    path = unquote(QUERY_OR_FRAGMENT.split(text, maxsplit=1)[0].replace("\\", "/"))
     if classify(path) is Kind.ABSOLUTE:
         return Target(Kind.ABSOLUTE, path, backslash)
     parts: list[str] = []

@@ -10,6 +10,7 @@ import io
 import itertools
 import re
 import stat
+import struct
 import unicodedata
 import zipfile
 import zlib
@@ -31,6 +32,9 @@ RISKY_METHODS = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "LZMA"}
 UNKNOWN_METHODS = {6: "Implode", 9: "Deflate64", 93: "Zstandard", 95: "XZ", 98: "PPMd", 99: "WinZip AES"}
 DRIVE = re.compile(r"^[A-Za-z]:")
 REBUILD = "rebuild the package with a standard zip tool from the course folder"
+UNREADABLE = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError,
+              struct.error, IndexError, KeyError, OverflowError)
+"""What zipfile raises on a damaged directory (NotImplementedError for a nonsense 'version needed')."""
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,7 @@ def open_zip(package: str, data: bytes, sink: DiagnosticSink) -> zipfile.ZipFile
     """Read the central directory only; a damaged one becomes a diagnostic, never an exception."""
     try:
         return zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as error:
+    except UNREADABLE as error:
         sink.error(
             "zip.unreadable",
             f"{package} is not a readable zip file ({error})",
