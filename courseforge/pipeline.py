@@ -13,6 +13,7 @@ from courseforge.model.branding import ProjectBranding
 from courseforge.model.course import Course
 from courseforge.model.localized import LocaleCatalogs
 from courseforge.model.package import Package, PackageFormat
+from courseforge.model.project import DEFAULT_LIMITS, InputLimits
 from courseforge.model.report import VerificationReport
 from courseforge.model.theme import Theme
 from courseforge.stages.load import load_course, load_locale_catalogs
@@ -43,6 +44,8 @@ class BuildOptions:
     """Build translations below their required coverage (with a warning) instead of failing."""
     branding: ProjectBranding | None = None
     """courseforge.yaml's ``branding`` with its images (``load_theme.read_project_branding``)."""
+    limits: InputLimits = DEFAULT_LIMITS
+    """courseforge.yaml's ``limits``: what the loader reads at most (``stages/inputs.py``)."""
 
 
 @dataclass(frozen=True)
@@ -58,16 +61,18 @@ class CourseBuild:
     packages: tuple[BuiltPackage, ...]
 
 
-def validate_course(course_dir: Path, display_dir: str, sink: DiagnosticSink) -> Course | None:
-    source = load_course(course_dir, display_dir, sink)
+def validate_course(course_dir: Path, display_dir: str, sink: DiagnosticSink,
+                    limits: InputLimits = DEFAULT_LIMITS) -> Course | None:
+    source = load_course(course_dir, display_dir, sink, limits)
     return validate(source, course_dir.name, sink)
 
 
 def lint_course(course_dir: Path, display_dir: str, sink: DiagnosticSink,
                 options: BuildOptions | None = None) -> Course | None:
     """Load and validate, and check what the build will need (the theme); writes nothing."""
-    course = validate_course(course_dir, display_dir, sink)
-    if course is None or course_theme(course, options or BuildOptions(), sink) is None:
+    options = options or BuildOptions()
+    course = validate_course(course_dir, display_dir, sink, options.limits)
+    if course is None or course_theme(course, options, sink) is None:
         return None
     return course
 
@@ -85,7 +90,7 @@ def build_locales(course: Course, requested: tuple[str, ...]) -> tuple[str, ...]
 def course_theme(course: Course, options: BuildOptions, sink: DiagnosticSink) -> Theme | None:
     """The course's theme with its branding (the course's over the project's), both checked."""
     theme = load_theme(course.manifest.theme, options.themes_dir, options.themes_display,
-                       course.manifest.origin_of("theme"), sink)
+                       course.manifest.origin_of("theme"), sink, options.limits)
     branding = resolve_branding(course, options.branding, sink)
     return theme.branded(branding) if theme is not None and branding is not None else None
 
@@ -95,7 +100,8 @@ def locale_catalogs(course: Course, locale: str, theme: Theme, options: BuildOpt
     """The project's catalogs for one locale, the player's layered over the theme's built-in ones."""
     if is_pseudo(locale):
         return None
-    found = load_locale_catalogs(options.locales_dir, options.locales_display, course.id, locale, sink)
+    found = load_locale_catalogs(options.locales_dir, options.locales_display, course.id, locale, sink,
+                                 options.limits)
     is_source = locale == course.manifest.language
     if found.course is None and not is_source:
         report = sink.warning if options.allow_incomplete else sink.error
@@ -110,7 +116,7 @@ def build_course(course_dir: Path, display_dir: str, options: BuildOptions,
                  sink: DiagnosticSink) -> CourseBuild | None:
     """Everything up to verified package bytes, in memory. None when diagnostics stop the build."""
     errors_before = sink.error_count
-    course = validate_course(course_dir, display_dir, sink)
+    course = validate_course(course_dir, display_dir, sink, options.limits)
     if course is None or sink.error_count > errors_before or (options.strict and sink.warning_count):
         return None
     theme = course_theme(course, options, sink)

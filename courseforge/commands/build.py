@@ -9,6 +9,7 @@ import click
 
 from courseforge.commands.common import (
     current_project,
+    locale_option,
     project_courses,
     project_options,
     source_date_epoch,
@@ -106,9 +107,10 @@ def parse_formats(ctx: click.Context, param: click.Parameter, value: str | None)
 
 
 def parse_locales(value: str | None, project: Project) -> tuple[str, ...]:
+    """``--locale`` (each checked before it names a folder), or courseforge.yaml's ``build.locales``."""
     if value is None:
         return project.config.build.locales
-    return tuple(part.strip() for part in value.split(",") if part.strip())
+    return tuple(locale_option(part.strip(), "--locale") for part in value.split(",") if part.strip())
 
 
 def build_courses(project: Project, folders: list[Path], options: BuildOptions, reporter: Reporter,

@@ -10,7 +10,7 @@ from babel.core import Locale, UnknownLocaleError
 from babel.messages.catalog import Catalog
 
 from courseforge.commands.catalogs import CatalogWork, catalog_work, write_if_changed
-from courseforge.commands.common import current_project, summary_line, write_atomically
+from courseforge.commands.common import current_project, locale_option, summary_line, write_atomically
 from courseforge.commands.freshness import warn_stale_templates, write_templates
 from courseforge.commands.output import Reporter, reporting_options
 from courseforge.commands.xliff_exchange import export_xliff_files, import_xliff_files
@@ -30,7 +30,7 @@ from courseforge.i18n.status import Coverage, coverage
 from courseforge.i18n.update import merge
 from courseforge.model.course import Course
 from courseforge.model.theme import Theme
-from courseforge.stages.load import read_catalog
+from courseforge.stages.load import read_catalog_file
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,15 @@ def templates(work: CatalogWork) -> dict[str, Catalog]:
 def theme_translates(theme: Theme, domain: str, language: str) -> bool:
     """The theme ships the player in this language: a project ui.po is only needed to override it."""
     return domain == UI_DOMAIN and language in theme.ui_catalogs
+
+
+def language_argument(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """``LANGUAGE`` names catalog files: a language Babel knows, checked before anything is read."""
+    return locale_option(value, "LANGUAGE", languages_only=True)
+
+
+def lang_options(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(locale_option(language, "--lang", languages_only=True) for language in value)
 
 
 def new_language_catalog(template: Catalog, language: str) -> Catalog:
@@ -101,7 +110,7 @@ def extract(courses: tuple[str, ...], reporter: Reporter) -> None:
 
 
 @i18n.command()
-@click.argument("language")
+@click.argument("language", callback=language_argument)
 @click.argument("courses", nargs=-1)
 @reporting_options
 def init(language: str, courses: tuple[str, ...], reporter: Reporter) -> None:
@@ -138,7 +147,8 @@ def init(language: str, courses: tuple[str, ...], reporter: Reporter) -> None:
 
 
 @i18n.command()
-@click.option("--lang", "languages", multiple=True, help="Only these languages (repeatable).")
+@click.option("--lang", "languages", multiple=True, callback=lang_options,
+              help="Only these languages (repeatable).")
 @click.argument("courses", nargs=-1)
 @reporting_options
 def update(languages: tuple[str, ...], courses: tuple[str, ...], reporter: Reporter) -> None:
@@ -231,7 +241,8 @@ def catalog_files(locales: Path, languages: tuple[str, ...]) -> list[Path]:
 
 
 @i18n.command("check")
-@click.option("--lang", "languages", multiple=True, help="Only these languages (repeatable).")
+@click.option("--lang", "languages", multiple=True, callback=lang_options,
+              help="Only these languages (repeatable).")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @reporting_options
 def check_catalogs(languages: tuple[str, ...], strict: bool, reporter: Reporter) -> None:
@@ -245,10 +256,11 @@ def check_catalogs(languages: tuple[str, ...], strict: bool, reporter: Reporter)
     sink = DiagnosticSink()
     files = catalog_files(project.locales_dir, languages)
     for path in files:
-        data = path.read_bytes()
         shown = project.display(path)
-        catalog = read_catalog(path, shown, sink, keep_format_flags=is_format_domain(path.stem))
-        if catalog is not None:
+        found = read_catalog_file(path, project.locales_dir, shown, sink,
+                                  keep_format_flags=is_format_domain(path.stem), limits=project.config.limits)
+        if found is not None:
+            catalog, data = found
             check_catalog(catalog, shown, data, sink)
     reporter.diagnostics(sink)
     failed = sink.failed(strict)

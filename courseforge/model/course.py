@@ -6,10 +6,12 @@ stable and never derived from text: they are what tracking and answer keys use i
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Annotated, Literal, TypeVar
 
-from pydantic import Field, StringConstraints, field_validator
+from babel.core import Locale, UnknownLocaleError
+from pydantic import AfterValidator, Field, StringConstraints, field_validator
 
 from courseforge.model.branding import Branding
 from courseforge.model.node import Frozen as Frozen
@@ -21,6 +23,13 @@ Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 """Stable id: letters, digits, '-' and '_' (a SCORM CMIIdentifier in its strict reading), at most 64."""
 
 NonEmpty = Annotated[str, StringConstraints(min_length=1)]
+
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+"""Every number of a course is finite: ``.nan``/``.inf`` would reach the player as invalid JSON."""
+MAX_POINTS = 1_000_000
+"""Points are summed per quiz and course; a bound keeps every sum finite too."""
+MAX_COUNT = 1_000_000
+"""Minutes, attempts, draws: far above any course, and exact as a JavaScript number."""
 
 
 # ----------------------------------------------------------------------------------------- course.yaml
@@ -47,7 +56,7 @@ class CompletionRules(Node):
 class MasteryRules(Node):
     """Which quizzes are scored and the score (percent of their points) that passes the course."""
 
-    score: float
+    score: FiniteFloat
     quizzes: tuple[Id, ...] = Field(min_length=1)
 
 
@@ -64,7 +73,35 @@ class Module(Node):
     lessons: tuple[Lesson, ...] = Field(min_length=1)
 
 
-Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+
+
+def language_problem(tag: str) -> str | None:
+    """Why ``tag`` cannot name a language (a catalog folder, a package folder, ``<html lang>``), or None.
+
+    A language is a BCP 47 tag that Babel (CLDR) knows, written as Babel writes it: ``de``, ``pt-BR``,
+    ``zh-Hant-TW``; anything else could name a folder nobody asked for (``../x``) or a language no
+    plural rules or formats exist for.
+    """
+    if not LANGUAGE_TAG.fullmatch(tag):
+        return "is not a BCP 47 language tag (such as de, pt-BR or zh-Hant-TW)"
+    try:
+        known = str(Locale.parse(tag.replace("-", "_"))).replace("_", "-")
+    except (UnknownLocaleError, ValueError):
+        return "is not a language Babel (CLDR) knows"
+    if known != tag:
+        return f"is not a language Babel (CLDR) knows as written (it reads it as '{known}')"
+    return None
+
+
+def known_language(tag: str) -> str:
+    problem = language_problem(tag)
+    if problem is not None:
+        raise ValueError(f"'{tag}' {problem}")
+    return tag
+
+
+Language = Annotated[str, AfterValidator(known_language)]
 """BCP 47 tag as used for catalogs and html lang: ``de``, ``pt-BR``, ``ar``."""
 
 
@@ -72,7 +109,7 @@ class TranslationTarget(Node):
     """A language the course is translated into, and the catalog coverage it needs to be published."""
 
     language: Language
-    required: float = 100.0
+    required: FiniteFloat = 100.0
     """Percent of messages translated (not fuzzy) for ``i18n status`` to pass."""
 
 
@@ -87,7 +124,7 @@ class CourseManifest(Node):
     """The source language the course is written in."""
     translations: tuple[TranslationTarget, ...] = ()
     authors: tuple[Author, ...] = Field(min_length=1)
-    duration_minutes: int = Field(gt=0)
+    duration_minutes: int = Field(gt=0, le=MAX_COUNT)
     objectives: tuple[Objective, ...] = ()
     completion: CompletionRules = CompletionRules()
     mastery: MasteryRules | None = None
@@ -131,7 +168,7 @@ class QuestionType(StrEnum):
 class QuestionBase(Node):
     id: Id
     prompt: NonEmpty
-    points: float = Field(default=1, gt=0)
+    points: float = Field(default=1, gt=0, le=MAX_POINTS, allow_inf_nan=False)
     feedback: Feedback = Feedback()
 
 
@@ -162,9 +199,9 @@ class Numeric(QuestionBase):
     """Exact (``answer``) or inclusive range (``min``/``max``)."""
 
     type: Literal[QuestionType.NUMERIC]
-    answer: float | None = None
-    min: float | None = None
-    max: float | None = None
+    answer: FiniteFloat | None = None
+    min: FiniteFloat | None = None
+    max: FiniteFloat | None = None
 
 
 class Matching(QuestionBase):
@@ -197,7 +234,7 @@ Question = Annotated[
 
 
 class Pool(Node):
-    draw: int = Field(gt=0)
+    draw: int = Field(gt=0, le=MAX_COUNT)
     """How many questions each attempt draws from the quiz's questions."""
 
 
@@ -208,9 +245,9 @@ class Quiz(Node):
     id: Id
     title: NonEmpty
     intro: str | None = None
-    passing_score: float | None = None
+    passing_score: FiniteFloat | None = None
     """Percent; defaults to the course mastery score (or 80 when the course has none)."""
-    attempts: int = Field(default=0, ge=0)
+    attempts: int = Field(default=0, ge=0, le=MAX_COUNT)
     """0 means unlimited."""
     shuffle: bool = False
     pool: Pool | None = None

@@ -11,9 +11,12 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
+from courseforge.i18n.pseudo import canonical
 from courseforge.model.branding import Branding
-from courseforge.model.course import Node
+from courseforge.model.course import Node, language_problem
 from courseforge.model.package import PackageFormat
+
+ALL_LOCALES = "all"
 
 
 def inside_project(value: str) -> str:
@@ -27,10 +30,48 @@ def inside_project(value: str) -> str:
 ProjectFolder = Annotated[str, AfterValidator(inside_project)]
 
 
+def build_locale(value: str) -> str:
+    """A locale to build: ``all``, a declared pseudo-locale (as it is spelled in courseforge), or a language
+    Babel knows (:func:`courseforge.model.course.language_problem`); it names folders, so nothing else."""
+    if value == ALL_LOCALES:
+        return value
+    pseudo = canonical(value)
+    if pseudo is not None:
+        return pseudo
+    problem = language_problem(value)
+    if problem is not None:
+        raise ValueError(f"'{value}' {problem}; use a language such as de or pt-BR, 'all', or a pseudo-locale "
+                         "(en-XA, ar-XB)")
+    return value
+
+
+BuildLocale = Annotated[str, AfterValidator(build_locale)]
+
+
+class InputLimits(Node):
+    """What the loader reads at most, in megabytes (1 MB = 1,000,000 bytes), checked from the file system
+    before a file is read. The defaults are far above real courses (a long page or a 500-question quiz is
+    well under 1 MB, a catalog a few MB) and below what LMSs accept for an upload."""
+
+    text_file_mb: int = Field(default=10, ge=1, le=10_000)
+    """Each YAML, Markdown or PO file."""
+    asset_file_mb: int = Field(default=50, ge=1, le=100_000)
+    """Each other file of a course or theme folder (images, video, fonts) and each branding image."""
+    course_mb: int = Field(default=500, ge=1, le=1_000_000)
+    """Every file of one course folder (or theme folder) together."""
+    yaml_nodes: int = Field(default=200_000, ge=1_000, le=10_000_000)
+    """Values (keys, scalars, lists, mappings) in one YAML document once its aliases are expanded: an alias
+    bomb stops here before it is built. A question is about 20 values, so this is some 10,000 questions
+    per file, and about 200 MB once validated."""
+
+
+DEFAULT_LIMITS = InputLimits()
+
+
 class BuildDefaults(Node):
     """What ``courseforge build`` does when the command line does not say."""
 
-    locales: tuple[str, ...] = ()
+    locales: tuple[BuildLocale, ...] = ()
     """Locales to build besides each course's source language: tags, ``all``, or pseudo-locales."""
     formats: tuple[PackageFormat, ...] = Field(default=(PackageFormat.SCORM12,), min_length=1)
 
@@ -47,6 +88,8 @@ class ProjectConfig(Node):
     themes: ProjectFolder = "themes"
     """Project themes: themes/<name>/ overrides files of the built-in default theme."""
     build: BuildDefaults = BuildDefaults()
+    limits: InputLimits = InputLimits()
+    """Size limits of the files read (docs/authoring.md, "Limits and input rules")."""
     branding: Branding | None = None
     """Logo, colours, font and cover of every course (image paths from the project root); a course's
     own ``branding:`` overrides it key by key."""

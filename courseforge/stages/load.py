@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from types import MappingProxyType
 
@@ -9,36 +10,25 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import PoFileError
 
 from courseforge.diagnostics import DiagnosticSink, Location
-from courseforge.i18n.catalog import UI_DOMAIN, load_catalog, po_path
+from courseforge.i18n.catalog import UI_DOMAIN, parse_catalog, po_path
 from courseforge.model.localized import LocaleCatalogs
+from courseforge.model.project import DEFAULT_LIMITS, InputLimits
 from courseforge.model.source import CourseSource, PageSource, ParsedDocument
+from courseforge.stages.inputs import InputProblem, check_value, decode_text, file_limit, read_folder, read_input_file
 from courseforge.yamlsource import parse_yaml
 
 MANIFEST = "course.yaml"
 FRONT_MATTER_FENCE = "---"
 
 
-def read_course_files(course_dir: Path) -> dict[str, bytes]:
-    """Every non-hidden file below the course folder, by posix path relative to it."""
-    files: dict[str, bytes] = {}
-    for path in sorted(course_dir.rglob("*")):
-        relative = path.relative_to(course_dir)
-        if path.is_file() and not any(part.startswith(".") for part in relative.parts):
-            files[relative.as_posix()] = path.read_bytes()
-    return files
+def read_course_files(course_dir: Path, display_dir: str, sink: DiagnosticSink,
+                      limits: InputLimits = DEFAULT_LIMITS) -> dict[str, bytes]:
+    """Every non-hidden file below the course folder (or a project theme folder), by posix path relative to
+    it; files the input rules refuse (:mod:`courseforge.stages.inputs`) are reported and left out."""
+    return read_folder(course_dir, display_dir, sink, limits)
 
 
-def decode(data: bytes, path: str, sink: DiagnosticSink) -> str | None:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        sink.error("source.encoding", "file is not valid UTF-8", Location(path, line, 1),
-                   hint="save the file as UTF-8")
-        return None
-
-
-def split_front_matter(text: str, path: str, sink: DiagnosticSink) -> PageSource | None:
+def split_front_matter(text: str, path: str, sink: DiagnosticSink, max_nodes: int) -> PageSource | None:
     """Split ``---`` fenced YAML front matter from the Markdown body."""
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].rstrip() != FRONT_MATTER_FENCE:
@@ -47,7 +37,7 @@ def split_front_matter(text: str, path: str, sink: DiagnosticSink) -> PageSource
         return None
     for index in range(1, len(lines)):
         if lines[index].rstrip() == FRONT_MATTER_FENCE:
-            front = parse_yaml("".join(lines[1:index]), path, sink, line_offset=1)
+            front = parse_yaml("".join(lines[1:index]), path, sink, line_offset=1, max_nodes=max_nodes)
             if front is None:
                 return None
             body = "".join(lines[index + 1:])
@@ -57,9 +47,10 @@ def split_front_matter(text: str, path: str, sink: DiagnosticSink) -> PageSource
     return None
 
 
-def load_course(course_dir: Path, display_dir: str, sink: DiagnosticSink) -> CourseSource:
-    """Read a course folder; syntax problems are reported, never raised."""
-    files = read_course_files(course_dir)
+def load_course(course_dir: Path, display_dir: str, sink: DiagnosticSink,
+                limits: InputLimits = DEFAULT_LIMITS) -> CourseSource:
+    """Read a course folder; refused files and syntax problems are reported, never raised."""
+    files = read_course_files(course_dir, display_dir, sink, limits)
     documents: dict[str, ParsedDocument] = {}
     pages: dict[str, PageSource] = {}
     manifest: ParsedDocument | None = None
@@ -67,53 +58,84 @@ def load_course(course_dir: Path, display_dir: str, sink: DiagnosticSink) -> Cou
         shown = f"{display_dir}/{relpath}"
         if not relpath.endswith((".yaml", ".yml", ".md")):
             continue
-        text = decode(data, shown, sink)
+        text = decode_text(data, shown, sink)
         if text is None:
             continue
         if relpath.endswith(".md"):
-            page = split_front_matter(text, shown, sink)
+            page = split_front_matter(text, shown, sink, limits.yaml_nodes)
             if page is not None:
                 pages[relpath] = page
             continue
-        document = parse_yaml(text, shown, sink)
+        document = parse_yaml(text, shown, sink, max_nodes=limits.yaml_nodes)
         if document is None:
             continue
         if relpath == MANIFEST:
             manifest = document
         else:
             documents[relpath] = document
-    if MANIFEST not in files:
+    if MANIFEST not in files and not os.path.lexists(course_dir / MANIFEST):
         sink.error("course.no-manifest", "course folder has no course.yaml", Location(display_dir),
                    hint="create course.yaml with id, title, description, version, language, ... (docs/authoring.md)")
     return CourseSource(display_dir, manifest, MappingProxyType(documents), MappingProxyType(pages),
                         MappingProxyType(files))
 
 
-def read_catalog(path: Path, display: str, sink: DiagnosticSink, *, keep_format_flags: bool = False) -> Catalog | None:
-    """A PO file, or None when it does not exist; a broken one is reported (with its line), not raised."""
-    if not path.is_file():
+def read_catalog_file(path: Path, root: Path, display: str, sink: DiagnosticSink, *, keep_format_flags: bool = False,
+                      limits: InputLimits = DEFAULT_LIMITS) -> tuple[Catalog, bytes] | None:
+    """A PO file under ``root`` (the catalogs folder) and its bytes, or None when it does not exist or the
+    input rules refuse it; every problem, a broken PO file too, is reported (with its line), not raised."""
+    if not os.path.lexists(path):
+        return None
+    data = read_input_file(path, root.resolve(), file_limit(path.name, limits))
+    if isinstance(data, InputProblem):
+        data.report(Location(display), sink)
+        return None
+    if decode_text(data, display, sink) is None:
         return None
     try:
-        return load_catalog(path, keep_format_flags=keep_format_flags)
+        catalog = parse_catalog(data, keep_format_flags=keep_format_flags)
     except PoFileError as error:
         line = getattr(error, "lineno", 0) or 0
         sink.error("i18n.po-syntax", f"catalog cannot be read: {error}", Location(display, line, 1),
                    hint="fix the PO syntax (msgfmt -c shows the same problem)")
-    except (UnicodeDecodeError, ValueError) as error:
+        return None
+    except (UnicodeDecodeError, LookupError, ValueError) as error:
         sink.error("i18n.po-syntax", f"catalog cannot be read: {error}", Location(display), hint="save it as UTF-8")
-    return None
+        return None
+    return (catalog, data) if catalog_values_clean(catalog, display, sink) else None
+
+
+def catalog_values_clean(catalog: Catalog, display: str, sink: DiagnosticSink) -> bool:
+    """PO escapes (``\\a``, ``\\v``...) can make control characters the raw text check cannot see."""
+    clean = True
+    for message in (*catalog, *catalog.obsolete.values()):
+        texts = [message.context or ""]
+        for value in (message.id, message.string):
+            texts.extend(value if isinstance(value, list | tuple) else [value or ""])
+        location = Location(display, message.lineno or 0, 1)
+        clean = all([check_value(text, location, sink) for text in texts]) and clean
+    return clean
+
+
+def read_catalog(path: Path, display: str, sink: DiagnosticSink, *, keep_format_flags: bool = False,
+                 root: Path | None = None, limits: InputLimits = DEFAULT_LIMITS) -> Catalog | None:
+    """A PO file, or None when it does not exist or cannot be used (reported). ``root``: the folder it must
+    stay inside (its catalogs folder, ``locales/``); the file's own folder by default."""
+    found = read_catalog_file(path, root or path.parent, display, sink, keep_format_flags=keep_format_flags,
+                              limits=limits)
+    return found[0] if found is not None else None
 
 
 def load_locale_catalogs(locales: Path, display_root: str, course_id: str, locale: str,
-                         sink: DiagnosticSink) -> LocaleCatalogs:
+                         sink: DiagnosticSink, limits: InputLimits = DEFAULT_LIMITS) -> LocaleCatalogs:
     """The course and ui catalogs of one language, as the build needs them."""
     course_file = po_path(locales, locale, course_id)
     course_display = f"{display_root}/{course_file.relative_to(locales).as_posix()}"
     ui_file = po_path(locales, locale, UI_DOMAIN)
     ui_display = f"{display_root}/{ui_file.relative_to(locales).as_posix()}"
     return LocaleCatalogs(
-        course=read_catalog(course_file, course_display, sink),
-        ui=read_catalog(ui_file, ui_display, sink, keep_format_flags=True),
+        course=read_catalog(course_file, course_display, sink, root=locales, limits=limits),
+        ui=read_catalog(ui_file, ui_display, sink, keep_format_flags=True, root=locales, limits=limits),
         course_path=course_display,
         ui_path=ui_display,
     )

@@ -17,6 +17,7 @@ from jinja2 import Environment, TemplateSyntaxError, meta
 from courseforge.diagnostics import DiagnosticSink, Location
 from courseforge.i18n.catalog import UI_DOMAIN, parse_catalog
 from courseforge.model.branding import Branding, ImageRole, ProjectBranding
+from courseforge.model.project import DEFAULT_LIMITS, InputLimits
 from courseforge.model.theme import (
     BASE_THEME,
     JINJA_EXTENSIONS,
@@ -26,6 +27,7 @@ from courseforge.model.theme import (
     ThemeLayer,
     is_template,
 )
+from courseforge.stages.inputs import InputProblem, file_limit, read_input_file
 from courseforge.stages.load import read_course_files
 
 BUILTIN_THEMES = "themes"
@@ -68,11 +70,14 @@ def _builtin_catalogs(name: str) -> MappingProxyType[str, Catalog]:
     return MappingProxyType(builtin_ui_catalogs(builtin_layer(name)))
 
 
-def project_layer(themes_dir: Path, name: str, display_root: str) -> ThemeLayer | None:
+def project_layer(themes_dir: Path, name: str, display_root: str, sink: DiagnosticSink,
+                  limits: InputLimits = DEFAULT_LIMITS) -> ThemeLayer | None:
+    """The project's ``themes/<name>/``, read under the same input rules as a course folder."""
     folder = themes_dir / name
     if not folder.is_dir():
         return None
-    return ThemeLayer(name=name, files=MappingProxyType(read_course_files(folder)), display_root=display_root)
+    files = read_course_files(folder, display_root, sink, limits)
+    return ThemeLayer(name=name, files=MappingProxyType(files), display_root=display_root)
 
 
 def check_reserved(layer: ThemeLayer, sink: DiagnosticSink) -> None:
@@ -108,13 +113,17 @@ def check_templates(layer: ThemeLayer, known: frozenset[str], sink: DiagnosticSi
 
 
 def load_theme(name: str, themes_dir: Path | None, display_root: str, origin: Location,
-               sink: DiagnosticSink) -> Theme | None:
+               sink: DiagnosticSink, limits: InputLimits = DEFAULT_LIMITS) -> Theme | None:
     """The built-in default theme with the project's ``themes/<name>/`` on top of it.
 
     ``theme: default`` works without any folder; another name needs its project folder.
     """
     base = builtin_layer()
-    override = project_layer(themes_dir, name, f"{display_root}/{name}") if themes_dir is not None else None
+    errors_before = sink.error_count
+    override = (project_layer(themes_dir, name, f"{display_root}/{name}", sink, limits)
+                if themes_dir is not None else None)
+    if sink.error_count > errors_before:
+        return None
     if override is None and name != BASE_THEME:
         sink.error("course.unknown-theme", f"theme '{name}' not found", origin,
                    hint=f"create the folder {display_root}/{name}/ (its files override the default theme's), "
@@ -123,7 +132,6 @@ def load_theme(name: str, themes_dir: Path | None, display_root: str, origin: Lo
     layers = (base,) if override is None else (base, override)
     theme = Theme(name=name, layers=layers, ui_catalogs=_builtin_catalogs(BASE_THEME))
     if override is not None:
-        errors_before = sink.error_count
         check_reserved(override, sink)
         check_templates(override, frozenset(theme.templates()), sink)
         if sink.error_count > errors_before:
@@ -131,20 +139,21 @@ def load_theme(name: str, themes_dir: Path | None, display_root: str, origin: Lo
     return theme
 
 
-def read_image(root: Path, relative: str) -> bytes | str:
-    """An image named in courseforge.yaml: its bytes, or why it cannot be shipped."""
-    path = root / relative
-    try:
-        if not path.resolve().is_relative_to(root.resolve()):
-            return "points outside the project (through a symbolic link)"
-        if not path.is_file():
-            return "does not exist in the project"
-        return path.read_bytes()
-    except OSError as error:
-        return f"cannot be read: {error.strerror or error}"
+def read_image(root: Path, relative: str, limits: InputLimits = DEFAULT_LIMITS) -> bytes | str:
+    """An image named in courseforge.yaml: its bytes, or why it cannot be shipped (the input rules of
+    :mod:`courseforge.stages.inputs`: a regular file inside the project, within the asset size limit)."""
+    found = read_input_file(root / relative, root.resolve(), file_limit(relative, limits))
+    if not isinstance(found, InputProblem):
+        return found
+    if found.code == "source.missing":
+        return "does not exist in the project"
+    if found.code == "source.outside-folder":
+        return "points outside the project (through a symbolic link)"
+    return found.message
 
 
-def read_project_branding(root: Path, branding: Branding | None) -> ProjectBranding | None:
+def read_project_branding(root: Path, branding: Branding | None,
+                          limits: InputLimits = DEFAULT_LIMITS) -> ProjectBranding | None:
     """courseforge.yaml's ``branding`` with the images it names, read from the project root (the edge).
 
     Reports nothing: what could not be read is recorded, and each course build or lint reports it at the
@@ -158,7 +167,7 @@ def read_project_branding(root: Path, branding: Branding | None) -> ProjectBrand
         relative = getattr(branding, role)
         if relative is None:
             continue
-        found = read_image(root, relative)
+        found = read_image(root, relative, limits)
         if isinstance(found, bytes):
             images[relative] = found
         else:

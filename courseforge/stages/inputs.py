@@ -1,0 +1,253 @@
+"""The rules every file courseforge reads obeys: course sources and assets, project theme folders, catalogs
+and branding images. Files come from many hands (authors, translators, vendors) and CI trusts the exit code,
+so a file is read only when it is a regular file inside its folder and within its size limit, all of it
+decided from ``lstat``/``fstat`` before a byte is read; text must be UTF-8 without control characters.
+
+A symbolic link is resolved: one that stays inside the folder and ends at a regular file is read as that
+file (a course may link a shared image between its own sub-folders); one that leaves the folder, dangles
+or names a folder is refused. Folders reached through a link are never walked (no loops, no escape).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from courseforge.diagnostics import DiagnosticSink, Location
+from courseforge.model.project import InputLimits
+
+TEXT_SUFFIXES = (".yaml", ".yml", ".md", ".po", ".pot")
+"""Files courseforge parses as text; every other file is an asset, shipped as bytes."""
+OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+"""O_NONBLOCK: a FIFO swapped in after the lstat still cannot make the open hang; O_NOFOLLOW: nor a link."""
+READ_CHUNK = 1 << 20
+UTF8_BOM = b"\xef\xbb\xbf"
+
+FORBIDDEN_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]|\r(?!\n)")
+"""Control characters (C0 but tab/newline, DEL, C1), a carriage return outside CRLF, and what no XML
+document can hold (lone surrogates, U+FFFE/U+FFFF)."""
+FORBIDDEN_IN_VALUE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+"""The same for text made from escapes (YAML ``"\\a"``, PO ``\\v``); a carriage return is fine there."""
+CONTROL_HINT = ("delete the character (most editors do not show it; it often comes from pasting out of a word "
+                "processor or a PDF); `grep -nP '[\\x00-\\x08\\x0b-\\x1f\\x7f]' FILE` finds it")
+ESCAPE_HINT = "remove the escape (\\a, \\b, \\v, \\f, \\x.., \\u....) from the text"
+FILE_KINDS = {stat.S_IFIFO: "a FIFO (named pipe)", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a character device",
+              stat.S_IFBLK: "a block device", stat.S_IFDIR: "a folder"}
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    """Why a file was not read: a diagnostic's code, message and hint, without its location."""
+
+    code: str
+    message: str
+    hint: str = ""
+
+    def report(self, location: Location, sink: DiagnosticSink) -> None:
+        sink.error(self.code, self.message, location, hint=self.hint)
+
+
+@dataclass(frozen=True)
+class SizeLimit:
+    """A limit in bytes and the courseforge.yaml key that raises it."""
+
+    max_bytes: int
+    key: str
+    what: str
+
+    def problem(self, size: int) -> InputProblem | None:
+        if size <= self.max_bytes:
+            return None
+        return InputProblem("source.too-large", f"{self.what} is {megabytes(size)}, over the limit of "
+                            f"{megabytes(self.max_bytes)} (limits.{self.key} in courseforge.yaml)",
+                            hint=f"make it smaller, or raise limits.{self.key} in courseforge.yaml")
+
+
+def megabytes(size: int) -> str:
+    return f"{size / 1_000_000:,.1f} MB" if size >= 100_000 else f"{size:,} bytes"
+
+
+def file_limit(relpath: str, limits: InputLimits) -> SizeLimit:
+    """The limit of one file: text that courseforge parses, or an asset shipped as it is."""
+    if relpath.lower().endswith(TEXT_SUFFIXES):
+        return SizeLimit(limits.text_file_mb * 1_000_000, "text_file_mb", "this text file")
+    return SizeLimit(limits.asset_file_mb * 1_000_000, "asset_file_mb", "this file")
+
+
+def course_limit(limits: InputLimits) -> SizeLimit:
+    return SizeLimit(limits.course_mb * 1_000_000, "course_mb", "the folder")
+
+
+def kind_of(mode: int) -> str:
+    return FILE_KINDS.get(stat.S_IFMT(mode), "not a regular file")
+
+
+def resolve_inside(path: Path, root: Path) -> Path | InputProblem:
+    """The real path of ``path``, when it is inside ``root`` (already resolved)."""
+    try:
+        target = path.resolve(strict=True)
+    except FileNotFoundError:
+        return InputProblem("source.broken-link", "symbolic link points to nothing",
+                            hint="remove the link, or copy the file it meant into the folder")
+    except (OSError, RuntimeError) as error:
+        return InputProblem("source.unreadable", f"cannot be read: {describe_os_error(error)}")
+    if not target.is_relative_to(root):
+        return InputProblem("source.outside-folder", f"symbolic link points outside its folder (to {target})",
+                            hint="copy the file into the folder instead of linking to it")
+    return target
+
+
+def describe_os_error(error: BaseException) -> str:
+    return (error.strerror if isinstance(error, OSError) else None) or str(error)
+
+
+def read_limited(target: Path, limit: SizeLimit) -> bytes | InputProblem:
+    """Open without following a link or blocking, check type and size on the open file, then read at most
+    the limit (a file growing meanwhile is caught by the read, not trusted from the stat)."""
+    try:
+        descriptor = os.open(target, OPEN_FLAGS)
+    except OSError as error:
+        return InputProblem("source.unreadable", f"cannot be read: {describe_os_error(error)}",
+                            hint="check the file's permissions (it must be readable by the user running courseforge)")
+    with os.fdopen(descriptor, "rb", buffering=0) as stream:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            return not_regular(status.st_mode)
+        if (too_large := limit.problem(status.st_size)) is not None:
+            return too_large
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            while size <= limit.max_bytes and (chunk := stream.read(READ_CHUNK)):
+                chunks.append(chunk)
+                size += len(chunk)
+        except OSError as error:
+            return InputProblem("source.unreadable", f"cannot be read: {describe_os_error(error)}")
+    return limit.problem(size) or b"".join(chunks)
+
+
+def not_regular(mode: int) -> InputProblem:
+    return InputProblem("source.not-a-file", f"is {kind_of(mode)}; only regular files are read",
+                        hint="replace it with a regular file, or move it out of the folder")
+
+
+def read_input_file(path: Path, root: Path, limit: SizeLimit) -> bytes | InputProblem:
+    """One file under ``root`` (resolved): its bytes, or why the rules refuse it. Nothing is opened before
+    ``lstat`` says what it is and how big it is."""
+    try:
+        status = os.lstat(path)
+    except FileNotFoundError:
+        return InputProblem("source.missing", "does not exist")
+    except OSError as error:
+        return InputProblem("source.unreadable", f"cannot be read: {describe_os_error(error)}")
+    target = resolve_inside(path, root)
+    if isinstance(target, InputProblem):
+        return target
+    if stat.S_ISLNK(status.st_mode):
+        try:
+            status = os.lstat(target)
+        except OSError as error:
+            return InputProblem("source.unreadable", f"cannot be read: {describe_os_error(error)}")
+    if not stat.S_ISREG(status.st_mode):
+        return not_regular(status.st_mode)
+    if (too_large := limit.problem(status.st_size)) is not None:
+        return too_large
+    return read_limited(target, limit)
+
+
+def walk(folder: Path, relative: tuple[str, ...] = ()) -> Iterator[tuple[str, Path] | tuple[str, OSError]]:
+    """Every non-hidden entry below ``folder`` that is not a real folder, in sorted path order; folders
+    reached through a link are not entered. A folder that cannot be listed yields its error."""
+    try:
+        with os.scandir(folder) as scan:
+            entries = sorted(scan, key=lambda entry: entry.name)
+    except OSError as error:
+        yield "/".join(relative), error
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        parts = (*relative, entry.name)
+        if entry.is_dir(follow_symlinks=False):
+            yield from walk(Path(entry.path), parts)
+        else:
+            yield "/".join(parts), Path(entry.path)
+
+
+def read_folder(folder: Path, display: str, sink: DiagnosticSink, limits: InputLimits) -> dict[str, bytes]:
+    """Every file below ``folder`` by posix path relative to it (hidden ones skipped), each checked by the
+    rules above; a refused file is reported at its path and left out. The folder's total is checked from
+    the sizes before each read, and reading stops at the limit."""
+    root = folder.resolve()
+    total = course_limit(limits)
+    files: dict[str, bytes] = {}
+    used = 0
+    for relpath, found in walk(root):
+        shown = f"{display}/{relpath}" if relpath else display
+        if isinstance(found, OSError):
+            sink.error("source.unreadable", f"folder cannot be read: {describe_os_error(found)}", Location(shown),
+                       hint="check the folder's permissions")
+            continue
+        size = planned_size(found)
+        if (over := total.problem(used + size)) is not None:
+            over.report(Location(display), sink)
+            break
+        data = read_input_file(found, root, file_limit(relpath, limits))
+        if isinstance(data, InputProblem):
+            data.report(Location(shown), sink)
+            continue
+        used += len(data)
+        files[relpath] = data
+    return files
+
+
+def planned_size(path: Path) -> int:
+    """The size the stat announces (0 for what will be refused anyway), for the folder's total."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return 0
+    return status.st_size if stat.S_ISREG(status.st_mode) else 0
+
+
+def decode_text(data: bytes, display: str, sink: DiagnosticSink) -> str | None:
+    """UTF-8 text (a BOM and CRLF line ends accepted) without control characters; the first offending
+    byte or character is reported at its line and column."""
+    body = data.removeprefix(UTF8_BOM)
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        start = body[:error.start]
+        line = start.count(b"\n") + 1
+        col = len(start[start.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
+        sink.error("source.encoding", f"file is not valid UTF-8 (byte 0x{body[error.start]:02x})",
+                   Location(display, line, col), hint="save the file as UTF-8")
+        return None
+    match = FORBIDDEN_IN_TEXT.search(text)
+    if match is None:
+        return text
+    line = text.count("\n", 0, match.start()) + 1
+    col = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+    sink.error("source.control-char", f"{character_name(match.group())} is not allowed in text",
+               Location(display, line, col), hint=CONTROL_HINT)
+    return None
+
+
+def character_name(character: str) -> str:
+    if character.startswith("\r"):
+        return "a carriage return outside a CRLF line end (U+000D)"
+    return f"the control character U+{ord(character):04X}"
+
+
+def check_value(value: str, location: Location, sink: DiagnosticSink) -> bool:
+    """Text made from escape sequences (YAML, PO) obeys the text rule too; False when it does not."""
+    match = FORBIDDEN_IN_VALUE.search(value)
+    if match is None:
+        return True
+    sink.error("source.control-char", f"{character_name(match.group())} is not allowed in text (written as an "
+               "escape sequence)", location, hint=ESCAPE_HINT)
+    return False
