@@ -93,7 +93,8 @@ def read_package(path: Path, name: str, limit: int) -> bytes:
     finally:
         os.close(fd)
     if len(data) > limit:
-        raise Refused("zip.too-large", f"{name} grew past the {human_size(limit)} allowed while it was read",
+        raise Refused("zip.too-large", f"{name} holds more than the {human_size(limit)} allowed, more than its "
+                      "size said (it grew while it was read, or it is a special file)",
                       "check the package once it is completely written")
     return data
 

@@ -602,3 +602,12 @@ def test_150000_broken_references_give_a_capped_report_in_bounded_time(tmp_path:
     assert len(lines) < 100, len(lines)
     assert any(line.endswith("bad.zip: error: … and 149980 more [manifest.file-missing]") for line in lines)
     assert lines[-1].endswith("bad.zip: INVALID: 150000 errors, 0 warnings")
+
+
+def test_a_file_longer_than_its_size_is_read_only_to_the_limit() -> None:
+    """/proc files claim size 0; what they hold is read only up to the limit plus one byte."""
+    proc = Path("/proc/self/maps")
+    assert proc.stat().st_size == 0 and len(proc.read_bytes()) > 100
+    result = CliRunner().invoke(check, ["--max-size", "100", str(proc)])
+    assert result.exit_code == 1 and "holds more than the 100 bytes allowed" in result.output
+    assert "[zip.too-large]" in result.output

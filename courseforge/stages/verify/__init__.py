@@ -1,7 +1,9 @@
 """The verify stage: judge any SCORM 1.2 zip (ours or a vendor's) from its bytes, writing nothing.
 
-Order matters for safety: the central directory is judged first and a bomb is refused unread; only
-then are entries inflated (bounded) and the manifest parsed with entities off.
+Order matters for safety: the end record is first checked against the central directory in the raw
+bytes (counts, size, offset, bytes around the zip), then the directory is judged and a bomb refused
+unread; only then are entries inflated (within a budget) and the manifest parsed with DTDs and
+entities refused. Diagnostics are capped per code as they are collected (see CappedSink).
 """
 
 from __future__ import annotations
