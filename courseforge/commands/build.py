@@ -127,7 +127,7 @@ def build_courses(project: Project, folders: list[Path], options: BuildOptions, 
 
 @click.command()
 @click.argument("courses", nargs=-1)
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Output folder (default: the project's output folder, build/).")
 @click.option("--locale", "locales", default=None,
               help="Comma-separated locales to build besides the source language (de,fr), 'all' for every "

@@ -108,7 +108,7 @@ def stage_and_swap(out: Path, files: Mapping[PurePosixPath, bytes]) -> None:
         write_tree(staging, files)
         if out.is_dir():
             copy_mode(out, staging)
-            carry_over(out, staging, owned=owned_names(out) | {path.parts[0] for path in files},
+            carry_over(out, staging, owned=owned_names(out) | {path.parts[0] for path in files if path != REPORT},
                        replaced=set(files))
         fsync_tree(staging)
         swap_in(out, staging)
