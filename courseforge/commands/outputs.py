@@ -80,6 +80,10 @@ def check_output_folder(out: Path, project_root: Path) -> None:
         if not os.access(folder, os.W_OK | os.X_OK):
             raise OutputProblem("output.not-writable", f"the output folder {out} cannot be written: no write "
                                 f"permission on {folder}", folder, "fix its permissions, or choose another --out")
+    if existing == out and out.stat().st_dev != out.parent.stat().st_dev:
+        raise OutputProblem("output.mount-point", f"the output folder {out} is a mount point: a build replaces its "
+                            "output folder in one rename, which a mount point refuses", out,
+                            "build into a folder inside the mount (--out <mount>/build)")
 
 
 def write_outputs(out: Path, files: Mapping[PurePosixPath, bytes], *, lock_timeout: float,
@@ -89,17 +93,17 @@ def write_outputs(out: Path, files: Mapping[PurePosixPath, bytes], *, lock_timeo
         if not is_plain_relative(relative):
             raise OutputProblem("output.bad-path", f"refusing to write {relative}: not a plain path inside the "
                                 "output folder", out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with output_lock(out, lock_timeout, on_wait):
-        recover_stale(out)
-        if out.exists() and not out.is_dir():
-            raise OutputProblem("output.blocked", f"the output folder {out} is a file, not a folder", out,
-                                "remove or rename that file, or choose another --out")
-        try:
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with output_lock(out, lock_timeout, on_wait):
+            recover_stale(out)
+            if out.exists() and not out.is_dir():
+                raise OutputProblem("output.blocked", f"the output folder {out} is a file, not a folder", out,
+                                    "remove or rename that file, or choose another --out")
             stage_and_swap(out, files)
-        except OSError as error:
-            raise OutputProblem("output.write-failed", f"could not write the outputs to {out}: {error}; the previous "
-                                "outputs are as they were", out) from error
+    except OSError as error:
+        raise OutputProblem("output.write-failed", f"could not write the outputs to {out}: {error}; the previous "
+                            "outputs are as they were", out) from error
 
 
 def stage_and_swap(out: Path, files: Mapping[PurePosixPath, bytes]) -> None:

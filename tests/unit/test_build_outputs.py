@@ -318,6 +318,16 @@ def test_out_blocked_by_a_file_fails_before_any_work(tmp_path: Path, monkeypatch
     assert tree(tmp_path) == before
 
 
+@pytest.mark.parametrize("out", [".", ".."])
+def test_out_holding_the_project_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, out: str) -> None:
+    """A build replaces its output folder: never the project's own folder or one above it."""
+    project = copy_project(tmp_path / "project")
+    before = tree(tmp_path)
+    code, stderr = invoke(project, monkeypatch, "--out", out)
+    assert code == 1 and "[output.contains-project]" in stderr and "holds the project" in stderr
+    assert tree(tmp_path) == before
+
+
 @pytest.mark.parametrize("frozen", ["site", "site/build"])
 def test_out_that_cannot_be_written_fails_before_any_work(versions: tuple[Version, Version], tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch, frozen: str) -> None:
