@@ -34,6 +34,9 @@ MAX_COUNT = 1_000_000
 
 # ----------------------------------------------------------------------------------------- course.yaml
 
+UnansweredPolicy = Literal["ask", "refuse"]
+
+
 class Author(Node):
     name: NonEmpty
     email: str | None = None
@@ -128,6 +131,8 @@ class CourseManifest(Node):
     objectives: tuple[Objective, ...] = ()
     completion: CompletionRules = CompletionRules()
     mastery: MasteryRules | None = None
+    unanswered: UnansweredPolicy = "ask"
+    """What every quiz does when submitted with unanswered questions, unless the quiz says otherwise."""
     theme: Id = "default"
     branding: Branding | None = None
     """Logo, colours, font and cover of this course, key by key over courseforge.yaml's ``branding``."""
@@ -251,8 +256,9 @@ class Quiz(Node):
     """0 means unlimited."""
     shuffle: bool = False
     pool: Pool | None = None
-    unanswered: Literal["ask", "refuse"] = "ask"
-    """Submitting with unanswered questions: ``ask`` for confirmation first, or ``refuse`` until all are answered."""
+    unanswered: UnansweredPolicy | None = None
+    """Submitting with unanswered questions: ``ask`` for confirmation first, or ``refuse`` until all are
+    answered; unset, the course's ``unanswered`` applies."""
     questions: tuple[Question, ...] = Field(min_length=1)
 
 

@@ -29,9 +29,11 @@ def quiz_file(**options: Any) -> dict[str, Any]:
     ]}
 
 
-def lint(tmp_path: Path, **options: Any) -> tuple[Course | None, DiagnosticSink]:
-    folder = write_course(tmp_path, base_manifest("unanswered", ["quizzes/check.yaml"]),
-                          {"quizzes/check.yaml": quiz_file(**options)})
+def lint(tmp_path: Path, course_policy: str | None = None, **options: Any) -> tuple[Course | None, DiagnosticSink]:
+    manifest = base_manifest("unanswered", ["quizzes/check.yaml"])
+    if course_policy is not None:
+        manifest["unanswered"] = course_policy
+    folder = write_course(tmp_path, manifest, {"quizzes/check.yaml": quiz_file(**options)})
     sink = DiagnosticSink()
     return lint_course(folder, "unanswered", sink), sink
 
@@ -55,6 +57,15 @@ def test_the_policy_reaches_the_player_page(tmp_path: Path, options: dict[str, s
     quiz = shipped_quiz(course)
     assert quiz["unanswered"] == expected
     assert set(quiz) == set(QuizData.__annotations__)
+
+
+@pytest.mark.parametrize(("course_policy", "options", "expected"), [
+    ("refuse", {}, "refuse"), ("refuse", {"unanswered": "ask"}, "ask"), ("ask", {"unanswered": "refuse"}, "refuse")])
+def test_the_course_sets_the_default_and_a_quiz_may_differ(tmp_path: Path, course_policy: str,
+                                                          options: dict[str, str], expected: str) -> None:
+    course, sink = lint(tmp_path, course_policy, **options)
+    assert course is not None and not sink.failed(), [d.format() for d in sink]
+    assert shipped_quiz(course)["unanswered"] == expected
 
 
 def test_quiz_data_keys_are_the_typed_contract(tmp_path: Path) -> None:

@@ -76,7 +76,7 @@ def quiz_data(course: Course, quiz: Quiz) -> QuizData:
         "attempts": quiz.attempts,
         "shuffle": quiz.shuffle,
         "draw": quiz.pool.draw if quiz.pool else None,
-        "unanswered": quiz.unanswered,
+        "unanswered": quiz.unanswered or course.manifest.unanswered,
         "questions": [question_data(q) for q in quiz.questions],
     }
 
