@@ -256,7 +256,7 @@ def check_catalogs(languages: tuple[str, ...], strict: bool, reporter: Reporter)
     sink = DiagnosticSink()
     files = catalog_files(project.locales_dir, languages)
     for path in files:
-        shown = project.display(path)
+        shown = f"{project.display(path.parent)}/{path.name}"
         found = read_catalog_file(path, project.locales_dir, shown, sink,
                                   keep_format_flags=is_format_domain(path.stem), limits=project.config.limits)
         if found is not None:

@@ -32,6 +32,8 @@ FORBIDDEN_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udff
 document can hold (lone surrogates, U+FFFE/U+FFFF)."""
 FORBIDDEN_IN_VALUE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 """The same for text made from escapes (YAML ``"\\a"``, PO ``\\v``); a carriage return is fine there."""
+FORBIDDEN_IN_NAME = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\\\\]")
+"""In a file name (a zip entry, a URL) no control character at all, nor a backslash (Windows' separator)."""
 CONTROL_HINT = ("delete the character (most editors do not show it; it often comes from pasting out of a word "
                 "processor or a PDF); `grep -nP '[\\x00-\\x08\\x0b-\\x1f\\x7f]' FILE` finds it")
 ESCAPE_HINT = "remove the escape (\\a, \\b, \\v, \\f, \\x.., \\u....) from the text"
@@ -187,22 +189,38 @@ def read_folder(folder: Path, display: str, sink: DiagnosticSink, limits: InputL
     files: dict[str, bytes] = {}
     used = 0
     for relpath, found in walk(root):
-        shown = f"{display}/{relpath}" if relpath else display
+        shown = f"{display}/{printable(relpath)}" if relpath else display
         if isinstance(found, OSError):
             sink.error("source.unreadable", f"folder cannot be read: {describe_os_error(found)}", Location(shown),
                        hint="check the folder's permissions")
             continue
+        limit = file_limit(relpath, limits)
         size = planned_size(found)
-        if (over := total.problem(used + size)) is not None:
+        if size <= limit.max_bytes and (over := total.problem(used + size)) is not None:
             over.report(Location(display), sink)
             break
-        data = read_input_file(found, root, file_limit(relpath, limits))
+        data = name_problem(relpath) or read_input_file(found, root, limit)
         if isinstance(data, InputProblem):
             data.report(Location(shown), sink)
             continue
         used += len(data)
         files[relpath] = data
     return files
+
+
+def name_problem(relpath: str) -> InputProblem | None:
+    """A file name becomes a zip entry and a URL: control characters and backslashes (a folder separator
+    on Windows) are refused there."""
+    if FORBIDDEN_IN_NAME.search(relpath) is None:
+        return None
+    return InputProblem("source.bad-name", f"file name {printable(relpath)!r} has a control character, a "
+                        "backslash or bytes that are not UTF-8",
+                        hint="rename the file with letters, digits, '-', '_' and '.'")
+
+
+def printable(relpath: str) -> str:
+    """A file name as diagnostics can print it: bytes that are not UTF-8 (surrogate escapes) become U+FFFD."""
+    return relpath.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def planned_size(path: Path) -> int:

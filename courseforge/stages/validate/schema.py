@@ -18,6 +18,9 @@ from courseforge.model.source import ORIGIN_KEY, ParsedDocument
 T = TypeVar("T")
 ENUM_REPR = re.compile(r"<\w+\.\w+: ('[^']*')>")
 """Pydantic lists enum-valued tags as reprs (``<QuestionType.SINGLE: 'single'>``); authors need the value."""
+TYPE_HINTS = {
+    "finite_number": "write a number: .nan and .inf (not a number, infinity) cannot be scored or saved",
+}
 
 
 def model_keys(module: ModuleType) -> tuple[str, ...]:
@@ -83,11 +86,12 @@ def report_error(error: ErrorDetails, document: ParsedDocument, sink: Diagnostic
                    hint="ids use letters, digits, '-' and '_', start with a letter or digit, at most 64 chars")
     else:
         given = error.get("input")
-        shown = f" (got {given!r})" if isinstance(given, str | int | float | bool) else ""
-        hint = ""
+        shown = f" (got {given!r})" if isinstance(given, str | int | float | bool) and kind != "value_error" else ""
+        hint = TYPE_HINTS.get(kind, "")
         if kind == "string_type" and isinstance(given, bool | int | float):
             hint = "YAML reads yes/no/on/off/true/false and bare numbers as non-text: put the text in quotes"
-        sink.error("schema.type", f"{describe(path)}: {error['msg']}{shown}", location, hint=hint)
+        message = error["msg"].removeprefix("Value error, ")
+        sink.error("schema.type", f"{describe(path)}: {message}{shown}", location, hint=hint)
 
 
 def relevant_errors(errors: list[ErrorDetails]) -> list[ErrorDetails]:
