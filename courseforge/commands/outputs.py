@@ -29,6 +29,7 @@ import stat
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 REPORT = PurePosixPath("reports", "build.json")
@@ -106,16 +107,31 @@ def write_outputs(out: Path, files: Mapping[PurePosixPath, bytes], *, lock_timeo
                             "outputs are as they were", out) from error
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """What the transaction replaces: whole course folders (the previous build.json's and the new build's)
+    and the new build's files (reports/build.json); everything else in ``--out`` is carried over."""
+
+    courses: frozenset[str]
+    files: frozenset[PurePosixPath]
+
+    def covers(self, path: PurePosixPath) -> bool:
+        return (len(path.parts) == 1 and path.name in self.courses) or path in self.files or \
+            is_old_report_temporary(path)
+
+
 def stage_and_swap(out: Path, files: Mapping[PurePosixPath, bytes]) -> None:
     staging = make_sibling(out, STAGING)
     try:
         write_tree(staging, files)
+        coverage = Coverage(frozenset(owned_names(out) | {path.parts[0] for path in files if path != REPORT}),
+                            frozenset(files))
         if out.is_dir():
             copy_mode(out, staging)
-            carry_over(out, staging, owned=owned_names(out) | {path.parts[0] for path in files if path != REPORT},
-                       replaced=set(files))
+            carry_over(out, staging, coverage)
         fsync_tree(staging)
-        swap_in(out, staging)
+        if swap_in(out, staging):
+            carry_late_changes(staging, out, coverage)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         with suppress(OSError):
@@ -244,22 +260,57 @@ def owned_names(out: Path) -> set[str]:
             and name not in ("", ".", "..", REPORT.parts[0])}
 
 
-def carry_over(out: Path, staging: Path, *, owned: set[str], replaced: set[PurePosixPath]) -> None:
+def foreign_entries(root: Path, coverage: Coverage) -> list[tuple[PurePosixPath, Path, bool]]:
+    """(relative path, path, is a folder) of everything in ``root`` the transaction does not cover, each
+    folder before what it holds."""
+    found: list[tuple[PurePosixPath, Path, bool]] = []
+
+    def walk(folder: Path, relative: PurePosixPath) -> None:
+        with os.scandir(folder) as entries:
+            for entry in sorted(entries, key=lambda item: item.name):
+                path = relative / entry.name
+                if coverage.covers(path):
+                    continue
+                is_folder = entry.is_dir(follow_symlinks=False)
+                found.append((path, Path(entry.path), is_folder))
+                if is_folder:
+                    walk(Path(entry.path), path)
+    walk(root, PurePosixPath())
+    return found
+
+
+def carry_over(out: Path, staging: Path, coverage: Coverage) -> None:
     """Hard-link everything of ``out`` the transaction does not cover into the new tree."""
-    def walk(source: Path, relative: PurePosixPath) -> None:
-        for entry in os.scandir(source):
-            path = relative / entry.name
-            if (not relative.parts and entry.name in owned) or path in replaced or is_old_report_temporary(path):
-                continue
-            target = staging.joinpath(*path.parts)
-            if entry.is_dir(follow_symlinks=False):
-                if not target.exists():
-                    target.mkdir()
-                    copy_mode(Path(entry.path), target)
-                walk(Path(entry.path), path)
-            else:
-                link_or_copy(Path(entry.path), target)
-    walk(out, PurePosixPath())
+    for relative, source, is_folder in foreign_entries(out, coverage):
+        target = staging.joinpath(*relative.parts)
+        if not is_folder:
+            link_or_copy(source, target)
+        elif not target.exists():
+            target.mkdir()
+            copy_mode(source, target)
+
+
+def carry_late_changes(previous: Path, out: Path, coverage: Coverage) -> None:
+    """After the swap: a file another command (``i18n export-xliff``) wrote into the previous tree while this
+    build staged, after it was linked, moves into the new tree instead of being removed with the old one.
+    Best effort: the swap has happened, so nothing here may fail the build."""
+    for relative, source, is_folder in foreign_entries(previous, coverage):
+        target = out.joinpath(*relative.parts)
+        if is_folder:
+            with suppress(OSError):
+                target.mkdir()
+                copy_mode(source, target)
+        elif not is_same_entry(source, target):
+            with suppress(OSError):
+                os.replace(source, target)
+
+
+def is_same_entry(first: Path, second: Path) -> bool:
+    try:
+        one, other = first.stat(follow_symlinks=False), second.stat(follow_symlinks=False)
+    except FileNotFoundError:
+        return False
+    return (one.st_dev, one.st_ino) == (other.st_dev, other.st_ino)
 
 
 def is_old_report_temporary(path: PurePosixPath) -> bool:
@@ -294,13 +345,13 @@ def fsync_path(path: Path) -> None:
         os.close(descriptor)
 
 
-def swap_in(out: Path, staging: Path) -> None:
-    """Make ``staging`` the outputs; afterwards ``staging`` holds the previous tree (or nothing), to remove."""
+def swap_in(out: Path, staging: Path) -> bool:
+    """Make ``staging`` the outputs; True when ``staging`` then holds the previous tree (to remove)."""
     if not out.exists():
         os.rename(staging, out)
-        return
+        return False
     if exchange(staging, out):
-        return
+        return True
     previous = out.parent / f"{sibling_prefix(out, PREVIOUS)}{os.getpid()}-{secrets.token_hex(4)}"
     os.rename(out, previous)
     try:
@@ -309,6 +360,7 @@ def swap_in(out: Path, staging: Path) -> None:
         os.rename(previous, out)
         raise
     os.rename(previous, staging)
+    return True
 
 
 def exchange(first: Path, second: Path) -> bool:

@@ -10,6 +10,7 @@ import os
 import select
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -159,6 +160,8 @@ def kill_build(lane: Lane, version: Version, delay: float | None, offset: float)
     process.kill()
     process.communicate(timeout=30)
     owners = staging_owners(lane.out)
+    beside = {path.name for path in lane.out.parent.iterdir()} - {path.name for path in stale_siblings(lane.out)}
+    assert beside <= {lane.out.name, lock_path(lane.out).name}, f"written outside --out: {beside}"
     if process.pid in owners:
         assert owners == {process.pid}, f"stale staging {owners} left by earlier builds was not removed"
     return KillResult(before, lane.check(), bool(owners))
@@ -200,9 +203,9 @@ def test_sigkill_at_any_instant_leaves_previous_or_new_outputs_whole(versions: t
     assert all(set(lane.expected["A"].values()).isdisjoint(lane.expected["B"].values()) for lane in lanes)
     start = min(window.first or 0 for window in windows)
     end = max(window.last or 0 for window in windows)
-    write_time = max((window.last or 0) - (window.first or 0) for window in windows)
+    write_time = statistics.median((window.last or 0) - (window.first or 0) for window in windows)
     blind = spread(start - 0.2, end + 0.2, KILLS_PER_LANE // 3)
-    triggered = spread(0.0, 1.5 * write_time + POLL_SECONDS, KILLS_PER_LANE - len(blind))
+    triggered = spread(0.0, 1.2 * write_time, KILLS_PER_LANE - len(blind))
     plan: list[tuple[float | None, float]] = [(delay, 0.0) for delay in blind] + [(None, o) for o in triggered]
     with ThreadPoolExecutor(len(lanes)) as pool:
         running = [pool.submit(kill_lane, lane, by_name, plan if index % 2 == 0 else plan[::-1])
@@ -245,26 +248,45 @@ def lock_holder_pid(out: Path) -> str:
         return ""
 
 
+def staging_of(out: Path, pid: int) -> Path | None:
+    return next((path for path in stale_siblings(out) if path.name.startswith(f".{out.name}.staging-{pid}-")), None)
+
+
+def stop_when_staged(version: Version, out: Path, ready: Callable[[Path], bool]) -> subprocess.Popen[str] | None:
+    """One try: SIGSTOP the build once its staging folder is ``ready``; None (build finished) if it had already
+    swapped it in or let go of the lock."""
+    folder = out.stat().st_ino
+    started = time.perf_counter()
+    process = version.start(out)
+
+    def staged(window: Window) -> bool:
+        staging = staging_of(out, process.pid)
+        return staging is not None and ready(staging)
+    watch_staging(process, out, started, until=staged)
+    process.send_signal(signal.SIGSTOP)
+    if staged(Window()) and out.stat().st_ino == folder and lock_holder_pid(out) == str(process.pid):
+        return process
+    process.send_signal(signal.SIGCONT)
+    process.communicate(timeout=60)
+    return None
+
+
 @contextmanager
-def stopped_inside_its_write(version: Version, out: Path) -> Iterator[subprocess.Popen[str]]:
-    """A build frozen (SIGSTOP) while it holds the lock and its staging folder exists; continued on exit."""
-    for _ in range(10):
-        started = time.perf_counter()
-        process = version.start(out)
-        watch_staging(process, out, started, until=lambda window: window.first is not None)
-        process.send_signal(signal.SIGSTOP)
-        if process.pid in staging_owners(out) and lock_holder_pid(out) == str(process.pid):
-            break
-        process.send_signal(signal.SIGCONT)
-        process.communicate(timeout=60)
-    else:
-        pytest.fail("could not stop a build inside its write window in 10 tries")
+def stopped_inside_its_write(version: Version, out: Path, ready: Callable[[Path], bool] = lambda staging: True
+                             ) -> Iterator[subprocess.Popen[str]]:
+    """A build frozen (SIGSTOP) while it holds the lock, its staging folder exists and is ``ready``, and it has
+    not swapped it in yet (--out is still the same folder); continued (SIGCONT) on leaving."""
+    process = next((stopped for stopped in (stop_when_staged(version, out, ready) for _ in range(20)) if stopped),
+                   None)
+    if process is None:
+        pytest.fail("could not stop a build inside its write window in 20 tries")
     try:
         yield process
+    except BaseException:
+        process.kill()
+        raise
     finally:
         process.send_signal(signal.SIGCONT)
-        if process.poll() is None and sys.exc_info()[0] is not None:
-            process.kill()
 
 
 def test_a_second_build_waits_for_the_one_writing_or_fails_naming_it(versions: tuple[Version, Version],
@@ -365,6 +387,30 @@ def write(out: Path, files: dict[str, bytes]) -> None:
 
 def report(*courses: str) -> bytes:
     return json.dumps({"packages": [{"course": course} for course in courses]}).encode()
+
+
+def test_files_another_command_writes_during_the_build_are_kept(versions: tuple[Version, Version],
+                                                                tmp_path: Path) -> None:
+    """Written into --out after the build linked the foreign files into its staging (an XLIFF export
+    running alongside): they reach the new tree instead of being removed with the old one."""
+    first, second = versions
+    out = tmp_path / "build"
+    assert first.run(out).returncode == 0
+    add_foreign_files(out)
+    (last_foreign,) = [path for path in FOREIGN if path.parts[0] == "xliff"]
+    with stopped_inside_its_write(second, out, ready=lambda staging: staging.joinpath(*last_foreign.parts).exists()
+                                  ) as holder:
+        replacement = out / ".notes.txt.tmp"
+        replacement.write_bytes(b"changed meanwhile\n")
+        replacement.replace(out / "notes.txt")
+        (out / "xliff" / "fr").mkdir()
+        (out / "xliff" / "fr" / "data-privacy.xlf").write_bytes(b"<xliff fr/>\n")
+    _, stderr = holder.communicate(timeout=60)
+    assert holder.returncode == 0, stderr
+    assert (out / "notes.txt").read_bytes() == b"changed meanwhile\n"
+    assert (out / "xliff" / "fr" / "data-privacy.xlf").read_bytes() == b"<xliff fr/>\n"
+    assert (out / "xliff" / "de" / "data-privacy.xlf").read_bytes() == FOREIGN[last_foreign]
+    assert stale_siblings(out) == []
 
 
 def test_the_transaction_replaces_what_build_json_describes_and_keeps_the_rest(tmp_path: Path) -> None:
