@@ -68,7 +68,7 @@ def stale_siblings(out: Path) -> list[Path]:
 
 def check_output_folder(out: Path, project_root: Path) -> None:
     """Fail before any work when ``--out`` cannot be a folder we may replace: blocked by a file, not
-    writable, or holding the project itself."""
+    writable, a mount point (it cannot be renamed), or holding the project itself."""
     if out == project_root or out in project_root.parents or out.parent == out:
         raise OutputProblem("output.contains-project", f"the output folder {out} holds the project (or is the "
                             "file system root): a build replaces its output folder", out,
@@ -189,7 +189,7 @@ def open_lock_file(path: Path, out: Path) -> int:
 
 
 def lock_holder(descriptor: int) -> str:
-    """'process 1234 (courseforge build ...)' from the pid the holder wrote, as far as /proc tells."""
+    """'process 1234: python -m courseforge build ...' from the pid the holder wrote, as far as /proc tells."""
     pid = os.pread(descriptor, 32, 0).decode(errors="replace").strip()
     if not pid.isdigit():
         return "a process that is starting"
