@@ -20,7 +20,6 @@ from courseforge.i18n.catalog import (
     catalog_bytes,
     catalog_languages,
     is_format_domain,
-    load_catalog,
     po_path,
 )
 from courseforge.i18n.consistency import check_catalog
@@ -30,7 +29,7 @@ from courseforge.i18n.status import Coverage, coverage
 from courseforge.i18n.update import merge
 from courseforge.model.course import Course
 from courseforge.model.theme import Theme
-from courseforge.stages.load import read_catalog_file
+from courseforge.stages.load import read_catalog, read_catalog_file
 
 
 @dataclass(frozen=True)
@@ -162,38 +161,54 @@ def update(languages: tuple[str, ...], courses: tuple[str, ...], reporter: Repor
     """
     work = catalog_work(reporter, courses)
     found = templates(work)
+    targets = [(domain, language) for domain in domains(work.courses, work.locales) for language in domain.languages
+               if not languages or language in languages]
+    existing = read_existing(work, targets, reporter)
     written = write_templates(found, work, reporter, list_unchanged=False)
     catalogs: list[dict[str, object]] = []
-    for domain in domains(work.courses, work.locales):
+    for domain, language in targets:
         template = found[domain.name]
-        for language in domain.languages:
-            if languages and language not in languages:
-                continue
-            path = po_path(work.locales, language, domain.name)
-            keep = is_format_domain(domain.name)
-            if path.is_file():
-                merged, stats = merge(template, load_catalog(path, keep_format_flags=keep))
-                changed = write_if_changed(path, catalog_bytes(merged, keep_format_flags=keep))
-                reporter.result(f"{work.shown(path)}: {stats}{'' if changed else ' (unchanged)'}")
-                catalogs.append({"path": work.shown(path), "changes": str(stats), "written": changed})
-            elif not theme_translates(work.theme, domain.name, language):
-                write_atomically(path, catalog_bytes(new_language_catalog(template, language), keep_format_flags=keep))
-                reporter.result(f"{work.shown(path)}: created")
-                catalogs.append({"path": work.shown(path), "changes": "created", "written": True})
+        path = po_path(work.locales, language, domain.name)
+        keep = is_format_domain(domain.name)
+        if path in existing:
+            merged, stats = merge(template, existing[path])
+            changed = write_if_changed(path, catalog_bytes(merged, keep_format_flags=keep))
+            reporter.result(f"{work.shown(path)}: {stats}{'' if changed else ' (unchanged)'}")
+            catalogs.append({"path": work.shown(path), "changes": str(stats), "written": changed})
+        elif not theme_translates(work.theme, domain.name, language):
+            write_atomically(path, catalog_bytes(new_language_catalog(template, language), keep_format_flags=keep))
+            reporter.result(f"{work.shown(path)}: created")
+            catalogs.append({"path": work.shown(path), "changes": "created", "written": True})
     reporter.document({"ok": True, "templates": written, "catalogs": catalogs})
 
 
-def coverage_rows(work: CatalogWork, found: dict[str, Catalog]) -> list[Coverage]:
+def read_existing(work: CatalogWork, targets: list[tuple[Domain, str]], reporter: Reporter) -> dict[Path, Catalog]:
+    """The catalogs of ``targets`` that exist, read under the input rules (stages/inputs.py); a catalog they
+    refuse stops the command before anything is written."""
+    sink = DiagnosticSink()
+    existing: dict[Path, Catalog] = {}
+    for domain, language in targets:
+        path = po_path(work.locales, language, domain.name)
+        catalog = read_catalog(path, f"{work.shown(path.parent)}/{path.name}", sink, root=work.locales,
+                               keep_format_flags=is_format_domain(domain.name), limits=work.project.config.limits)
+        if catalog is not None:
+            existing[path] = catalog
+    if sink.failed():
+        reporter.diagnostics(sink)
+        raise click.ClickException("fix the catalogs above first (courseforge i18n check)")
+    return existing
+
+
+def coverage_rows(work: CatalogWork, found: dict[str, Catalog], reporter: Reporter) -> list[Coverage]:
     """Counted as the build gate counts: the player's strings with the project's ui.po over the theme's."""
     rows = []
-    for domain in domains(work.courses, work.locales):
-        template = found[domain.name]
-        for language in domain.languages:
-            path = po_path(work.locales, language, domain.name)
-            catalog = load_catalog(path, keep_format_flags=is_format_domain(domain.name)) if path.is_file() else None
-            if domain.name == UI_DOMAIN:
-                catalog = layered_catalog(work.theme.ui_catalogs.get(language), catalog)
-            rows.append(coverage(template, catalog, domain.name, language, domain.required.get(language)))
+    targets = [(domain, language) for domain in domains(work.courses, work.locales) for language in domain.languages]
+    existing = read_existing(work, targets, reporter)
+    for domain, language in targets:
+        catalog = existing.get(po_path(work.locales, language, domain.name))
+        if domain.name == UI_DOMAIN:
+            catalog = layered_catalog(work.theme.ui_catalogs.get(language), catalog)
+        rows.append(coverage(found[domain.name], catalog, domain.name, language, domain.required.get(language)))
     return rows
 
 
@@ -225,7 +240,7 @@ def status(minimum: float | None, courses: tuple[str, ...], reporter: Reporter) 
     work = catalog_work(reporter, courses)
     found = templates(work)
     stale = warn_stale_templates(found, work, reporter)
-    rows = coverage_rows(work, found)
+    rows = coverage_rows(work, found, reporter)
     print_table(rows, minimum, reporter)
     below = [row for row in rows if row.below(minimum)]
     reporter.document({"ok": not below, "minimum": minimum, "stale_templates": stale,

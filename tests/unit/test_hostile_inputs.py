@@ -310,11 +310,16 @@ def test_control_characters_in_catalogs_fail_i18n_check_and_build(capsys: pytest
     catalog.parent.mkdir(parents=True)
     catalog.write_text(f'{PO_HEADER}msgctxt "{COURSE}/title"\nmsgid "Course {COURSE}"\nmsgstr "{translation}"\n',
                        encoding="utf-8")
+    written = catalog.read_bytes()
     for args in (("i18n", "check", "--json"), ("build", "--locale", "de", "--json")):
         code, document, _ = invoke(capsys, *args)
         assert code == EXIT_PROBLEMS, args
         [found] = diagnostics(document, "source.control-char")
         assert (found["path"], found["line"]) == (f"locales/de/LC_MESSAGES/{COURSE}.po", line)
+    for args in (("i18n", "update"), ("i18n", "status")):
+        code, _, err = invoke(capsys, *args)
+        assert code == EXIT_PROBLEMS and f"locales/de/LC_MESSAGES/{COURSE}.po:{line}:" in err, err
+    assert catalog.read_bytes() == written and sorted(p.name for p in (project / "locales").iterdir()) == ["de"]
     assert_nothing_written(project)
 
 
