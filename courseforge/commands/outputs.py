@@ -104,7 +104,14 @@ def write_outputs(out: Path, files: Mapping[PurePosixPath, bytes], *, lock_timeo
             stage_and_swap(out, files)
     except OSError as error:
         raise OutputProblem("output.write-failed", f"could not write the outputs to {out}: {error}; the previous "
-                            "outputs are as they were", out) from error
+                            "outputs are as they were", out, write_failure_hint(error)) from error
+
+
+def write_failure_hint(error: OSError) -> str:
+    if error.errno == errno.EXDEV:
+        return ("the folder cannot be renamed where it is (a folder of a container image's lower layer, on "
+                "overlayfs): delete it once (rm -rf) so the build can create it anew, or choose another --out")
+    return "free space or fix permissions, then build again"
 
 
 @dataclass(frozen=True)

@@ -465,3 +465,38 @@ def test_a_write_that_fails_leaves_the_previous_outputs(tmp_path: Path, files: d
         write(out, files)
     assert problem.value.code in {"output.bad-path", "output.write-failed"}
     assert tree(tmp_path) == before
+
+
+@pytest.fixture
+def overlay(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
+    """An overlayfs mount (as in a container) with ``build/`` in its read-only lower layer: (lower, merged)."""
+    lower, upper, work, merged = (tmp_path / name for name in ("lower", "upper", "work", "merged"))
+    for folder in (lower, upper, work, merged):
+        folder.mkdir()
+    write(lower / "build", {"old/en/scorm12.zip": b"old", "reports/build.json": report("old")})
+    options = f"lowerdir={lower},upperdir={upper},workdir={work}"
+    if subprocess.run(["mount", "-t", "overlay", "overlay", "-o", options, str(merged)], capture_output=True,
+                      check=False).returncode:
+        pytest.skip("cannot mount an overlay file system here")
+    try:
+        yield lower, merged
+    finally:
+        subprocess.run(["umount", str(merged)], check=True)
+
+
+def test_on_overlayfs_a_lower_layer_out_is_refused_with_a_hint_and_a_fresh_one_swaps(
+        overlay: tuple[Path, Path]) -> None:
+    lower, merged = overlay
+    out = merged / "build"
+    before = tree(merged)
+    with pytest.raises(OutputProblem) as problem:
+        write(out, {"new/en/scorm12.zip": b"new", "reports/build.json": report("new")})
+    assert problem.value.code == "output.write-failed" and "Invalid cross-device link" in problem.value.message
+    assert "delete it once" in problem.value.hint
+    assert tree(merged) == before
+    shutil.rmtree(out)
+    for version in ("first", "second"):
+        write(out, {f"{version}/en/scorm12.zip": version.encode(), "reports/build.json": report(version)})
+        assert tree(out)[f"{version}/en/scorm12.zip"] == version.encode() and len(tree(out)) == 5
+    assert sorted(path.name for path in merged.iterdir()) == ["build"]
+    assert (lower / "build" / "old" / "en" / "scorm12.zip").read_bytes() == b"old"
