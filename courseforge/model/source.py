@@ -61,6 +61,8 @@ class CourseSource:
     pages: Mapping[str, PageSource] = field(default_factory=lambda: MappingProxyType({}))
     files: Mapping[str, bytes] = field(default_factory=lambda: MappingProxyType({}))
     """Every file of the course folder (assets included), by relative path."""
+    refused: frozenset[str] = frozenset()
+    """Files that exist but an input rule refused (already reported): not reported again as missing."""
 
     def display(self, relpath: str) -> str:
         return f"{self.course_dir}/{relpath}" if relpath else self.course_dir

@@ -180,13 +180,22 @@ def walk(folder: Path, relative: tuple[str, ...] = ()) -> Iterator[tuple[str, Pa
             yield "/".join(parts), Path(entry.path)
 
 
-def read_folder(folder: Path, display: str, sink: DiagnosticSink, limits: InputLimits) -> dict[str, bytes]:
+@dataclass(frozen=True)
+class FolderFiles:
+    files: dict[str, bytes]
+    """Posix path relative to the folder -> bytes, in sorted path order."""
+    refused: frozenset[str]
+    """Paths the rules refused (reported), so later checks do not call them missing."""
+
+
+def read_folder(folder: Path, display: str, sink: DiagnosticSink, limits: InputLimits) -> FolderFiles:
     """Every file below ``folder`` by posix path relative to it (hidden ones skipped), each checked by the
     rules above; a refused file is reported at its path and left out. The folder's total is checked from
     the sizes before each read, and reading stops at the limit."""
     root = folder.resolve()
     total = course_limit(limits)
     files: dict[str, bytes] = {}
+    refused: set[str] = set()
     used = 0
     for relpath, found in walk(root):
         shown = f"{display}/{printable(relpath)}" if relpath else display
@@ -202,10 +211,11 @@ def read_folder(folder: Path, display: str, sink: DiagnosticSink, limits: InputL
         data = name_problem(relpath) or read_input_file(found, root, limit)
         if isinstance(data, InputProblem):
             data.report(Location(shown), sink)
+            refused.add(relpath)
             continue
         used += len(data)
         files[relpath] = data
-    return files
+    return FolderFiles(files, frozenset(refused))
 
 
 def name_problem(relpath: str) -> InputProblem | None:

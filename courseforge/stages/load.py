@@ -25,7 +25,7 @@ def read_course_files(course_dir: Path, display_dir: str, sink: DiagnosticSink,
                       limits: InputLimits = DEFAULT_LIMITS) -> dict[str, bytes]:
     """Every non-hidden file below the course folder (or a project theme folder), by posix path relative to
     it; files the input rules refuse (:mod:`courseforge.stages.inputs`) are reported and left out."""
-    return read_folder(course_dir, display_dir, sink, limits)
+    return read_folder(course_dir, display_dir, sink, limits).files
 
 
 def split_front_matter(text: str, path: str, sink: DiagnosticSink, max_nodes: int) -> PageSource | None:
@@ -50,7 +50,8 @@ def split_front_matter(text: str, path: str, sink: DiagnosticSink, max_nodes: in
 def load_course(course_dir: Path, display_dir: str, sink: DiagnosticSink,
                 limits: InputLimits = DEFAULT_LIMITS) -> CourseSource:
     """Read a course folder; refused files and syntax problems are reported, never raised."""
-    files = read_course_files(course_dir, display_dir, sink, limits)
+    read = read_folder(course_dir, display_dir, sink, limits)
+    files = read.files
     documents: dict[str, ParsedDocument] = {}
     pages: dict[str, PageSource] = {}
     manifest: ParsedDocument | None = None
@@ -77,7 +78,7 @@ def load_course(course_dir: Path, display_dir: str, sink: DiagnosticSink,
         sink.error("course.no-manifest", "course folder has no course.yaml", Location(display_dir),
                    hint="create course.yaml with id, title, description, version, language, ... (docs/authoring.md)")
     return CourseSource(display_dir, manifest, MappingProxyType(documents), MappingProxyType(pages),
-                        MappingProxyType(files))
+                        MappingProxyType(files), read.refused)
 
 
 def read_catalog_file(path: Path, root: Path, display: str, sink: DiagnosticSink, *, keep_format_flags: bool = False,

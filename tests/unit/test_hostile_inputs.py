@@ -118,6 +118,7 @@ def test_a_symlink_leaving_the_course_folder_is_refused_one_inside_is_read(capsy
     assert leak["path"] == f"courses/{COURSE}/assets/leak.svg" and str(secret) in leak["message"]
     [linked_folder] = diagnostics(document, "source.not-a-file")
     assert linked_folder["path"] == f"courses/{COURSE}/linked-folder" and "folder" in linked_folder["message"]
+    assert len(document["diagnostics"]) == 2, "the refused image is not reported missing too"
     assert_nothing_written(project)
 
     (folder / "assets" / "leak.svg").unlink()
@@ -257,6 +258,7 @@ def test_huge_files_are_refused_from_their_size_before_reading(project: Path, li
     paths = {d["path"]: d["message"] for d in diagnostics(document, "source.too-large")}
     assert "limits.text_file_mb" in paths[f"courses/{COURSE}/checklists/list.yaml"]
     assert "limits.asset_file_mb" in paths[f"courses/{COURSE}/assets/video.mp4"]
+    assert {d["code"] for d in document["diagnostics"]} == {"source.too-large"}, "a refused file is not 'missing'"
 
 
 # -------------------------------------------------------------------------------- text: UTF-8, no controls

@@ -124,7 +124,7 @@ def resolve_lesson(lesson: Lesson, screens: Mapping[str, Screen], source: Course
         screen = screens.get(item)
         if screen is not None:
             resolved.append(screen)
-        elif item not in source.files:
+        elif item not in source.files and item not in source.refused:
             sink.error("structure.missing-item", f"lesson '{lesson.id}' lists '{item}', which does not exist",
                        item_location(lesson, index, source),
                        hint="paths are relative to the course folder, e.g. pages/welcome.md")
@@ -159,16 +159,16 @@ def validate(source: CourseSource, folder_name: str, sink: DiagnosticSink) -> Co
         if source.manifest is not None:
             check_salvaged_manifest(source.manifest, sink)
         everything = {**screens, **salvaged}
-        collect_assets(everything, {path: s.id for path, s in everything.items()}, source.files, sink)
+        collect_assets(everything, {path: s.id for path, s in everything.items()}, source, sink)
         return None
     check_manifest(manifest, folder_name, sink)
     report_unreachable(manifest, screens, sink)
     modules = resolve_order(manifest, screens, source, sink)
     screen_paths = {item: screens[item].id for module in manifest.modules for lesson in module.lessons
                     for item in lesson.items if item in screens}
-    collect_assets(salvaged, screen_paths, source.files, sink)
-    assets = {**collect_assets(screens, screen_paths, source.files, sink),
-              **course_branding_assets(manifest, source.files, sink)}
+    collect_assets(salvaged, screen_paths, source, sink)
+    assets = {**collect_assets(screens, screen_paths, source, sink),
+              **course_branding_assets(manifest, source, sink)}
     course = Course(manifest=manifest, modules=modules, assets=assets, screen_paths=screen_paths,
                     course_dir=source.course_dir)
     check_course(course, failed_ids(source, screens), sink)

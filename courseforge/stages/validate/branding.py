@@ -26,6 +26,7 @@ from courseforge.model.branding import (
     ResolvedBranding,
 )
 from courseforge.model.course import Course, CourseManifest
+from courseforge.model.source import CourseSource
 from courseforge.stages.validate.contrast import AA_NON_TEXT, AA_TEXT, contrast_ratio, nearest_passing, shown_ratio
 from courseforge.stages.validate.images import image_problem
 
@@ -84,16 +85,17 @@ def check_image(role: ImageRole, path: str, data: bytes | None, missing: str, br
     return data
 
 
-def course_branding_assets(manifest: CourseManifest, files: Mapping[str, bytes],
+def course_branding_assets(manifest: CourseManifest, source: CourseSource,
                            sink: DiagnosticSink) -> dict[str, bytes]:
-    """The course's branding images (paths relative to the course folder), checked, as course assets."""
+    """The course's branding images (paths relative to the course folder), checked, as course assets; one an
+    input rule refused was reported at its own path already."""
     branding = manifest.branding
     assets: dict[str, bytes] = {}
     for role in ImageRole:
         path = getattr(branding, role) if branding is not None else None
-        if branding is None or path is None:
+        if branding is None or path is None or path in source.refused:
             continue
-        data = check_image(role, path, files.get(path), "does not exist in the course folder", branding, sink)
+        data = check_image(role, path, source.files.get(path), "does not exist in the course folder", branding, sink)
         if data is not None:
             assets[path] = data
     return assets

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from courseforge.diagnostics import DiagnosticSink, Location
 from courseforge.markdown import Reference, RefKind, is_external, references, resolve_local
 from courseforge.model.course import Node, Page, Screen
+from courseforge.model.source import CourseSource
 
 SOURCE_SUFFIXES = (".md", ".yaml", ".yml")
 MARKDOWN_FIELDS = frozenset({"prompt", "text", "intro", "feedback", "correct", "incorrect", "statement"})
@@ -44,6 +45,8 @@ class ReferenceCheck:
     """Relative source path -> screen id, for screens in the course order."""
     files: Mapping[str, bytes]
     sink: DiagnosticSink
+    refused: frozenset[str] = frozenset()
+    """Files an input rule refused (already reported at their path): not reported as missing."""
     assets: dict[str, bytes] = field(default_factory=dict)
 
     def check(self, source: MarkdownText) -> None:
@@ -72,12 +75,14 @@ class ReferenceCheck:
                             hint="point at an image file (.png, .jpg, .svg, ...)")
         elif target in self.files:
             self.assets[target] = self.files[target]
-        else:
+        elif target not in self.refused:
             self.sink.error("page.missing-asset", f"image '{reference.target}' not found (looked for {target})",
                             location, hint="check the path; it is relative to the file it is written in")
 
     def check_link(self, reference: Reference, target: str, location: Location) -> None:
         if target.endswith(SOURCE_SUFFIXES):
+            if target in self.refused:
+                return
             if target not in self.files:
                 self.sink.error("page.broken-link", f"link to '{reference.target}': no such page", location,
                                 hint="check the file name; links are relative to the file they are written in")
@@ -86,7 +91,7 @@ class ReferenceCheck:
                                 "course order", location, hint="add it to a lesson in course.yaml, or remove the link")
         elif target in self.files:
             self.assets[target] = self.files[target]
-        else:
+        elif target not in self.refused:
             self.sink.error("page.broken-link", f"link to '{reference.target}': file not found", location,
                             hint="check the path; it is relative to the file it is written in")
 
@@ -112,10 +117,10 @@ def screen_texts(screen: Screen, relpath: str) -> Iterator[MarkdownText]:
         yield from node_texts(screen, relpath)
 
 
-def collect_assets(screens: Mapping[str, Screen], screen_paths: Mapping[str, str], files: Mapping[str, bytes],
+def collect_assets(screens: Mapping[str, Screen], screen_paths: Mapping[str, str], source: CourseSource,
                    sink: DiagnosticSink) -> dict[str, bytes]:
     """Check every reference of every screen; return the referenced asset files, sorted by path."""
-    checker = ReferenceCheck(screen_paths, files, sink)
+    checker = ReferenceCheck(screen_paths, source.files, sink, source.refused)
     for relpath, screen in screens.items():
         for text in screen_texts(screen, relpath):
             checker.check(text)
