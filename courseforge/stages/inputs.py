@@ -161,23 +161,26 @@ def read_input_file(path: Path, root: Path, limit: SizeLimit) -> bytes | InputPr
     return read_limited(target, limit)
 
 
-def walk(folder: Path, relative: tuple[str, ...] = ()) -> Iterator[tuple[str, Path] | tuple[str, OSError]]:
-    """Every non-hidden entry below ``folder`` that is not a real folder, in sorted path order; folders
-    reached through a link are not entered. A folder that cannot be listed yields its error."""
-    try:
-        with os.scandir(folder) as scan:
-            entries = sorted(scan, key=lambda entry: entry.name)
-    except OSError as error:
-        yield "/".join(relative), error
-        return
-    for entry in entries:
-        if entry.name.startswith("."):
+def walk(folder: Path) -> Iterator[tuple[str, Path] | tuple[str, OSError]]:
+    """Every non-hidden entry below ``folder`` that is not a real folder, depth first in sorted path order;
+    folders reached through a link are not entered. A folder that cannot be listed yields its error.
+    Iterative: however deep the folders nest, no recursion limit is met."""
+    pending: list[tuple[str, Path, bool]] = [("", folder, True)]
+    while pending:
+        relative, path, is_folder = pending.pop()
+        if not is_folder:
+            yield relative, path
             continue
-        parts = (*relative, entry.name)
-        if entry.is_dir(follow_symlinks=False):
-            yield from walk(Path(entry.path), parts)
-        else:
-            yield "/".join(parts), Path(entry.path)
+        try:
+            with os.scandir(path) as scan:
+                entries = sorted((entry for entry in scan if not entry.name.startswith(".")),
+                                 key=lambda entry: entry.name, reverse=True)
+                children = [(f"{relative}/{entry.name}" if relative else entry.name, Path(entry.path),
+                             entry.is_dir(follow_symlinks=False)) for entry in entries]
+        except OSError as error:
+            yield relative, error
+            continue
+        pending.extend(children)
 
 
 @dataclass(frozen=True)
