@@ -201,10 +201,11 @@ def lock_holder(descriptor: int) -> str:
     if not pid.isdigit():
         return "a process that is starting"
     try:
-        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
     except OSError:
         return f"process {pid}"
-    return f"process {pid}: {command[:120]}"
+    words = "".join(character if character.isprintable() else " " for character in command).split()
+    return f"process {pid}: {' '.join(words)[:120]}"
 
 
 def is_same_file(descriptor: int, path: Path) -> bool:
