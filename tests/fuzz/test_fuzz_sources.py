@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from courseforge.cli import EXIT_OK, EXIT_PROBLEMS, run
@@ -101,6 +101,33 @@ def structure_mutation(draw: st.DrawFn) -> tuple[str, bytes]:
     return relpath, yaml.safe_dump(document, allow_unicode=True, sort_keys=False).encode("utf-8")
 
 
+def text_leaves(data: Any) -> list[tuple[Any, ...]]:
+    return [path for path in walk(data) if path and isinstance(lookup(data, path), str)]
+
+
+def lookup(data: Any, path: tuple[Any, ...]) -> Any:
+    for key in path:
+        data = data[key]
+    return data
+
+
+DANGEROUS = [chr(c) for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, 0x85, 0x2028, 0xFFFE,
+                              0xFFFF, 0x202E)] + ["\r", "\t", "`", "*", "[", "](", "<", "&", "{{", "%"]
+
+
+@st.composite
+def text_mutation(draw: st.DrawFn) -> tuple[str, bytes]:
+    """A hostile character inside a text an author wrote (course.yaml half of the time: its texts also
+    reach the XML manifest)."""
+    relpath = draw(st.sampled_from(["course.yaml"]) | st.sampled_from(YAML_SOURCES))
+    document = yaml.safe_load((REPO / "courses" / COURSE / relpath).read_text(encoding="utf-8"))
+    path = draw(st.sampled_from(text_leaves(document)))
+    text = lookup(document, path)
+    where = draw(st.integers(0, len(text)))
+    document = replace_at(document, path, text[:where] + draw(st.sampled_from(DANGEROUS)) + text[where:], False)
+    return relpath, yaml.safe_dump(document, allow_unicode=True, sort_keys=False).encode("utf-8")
+
+
 @st.composite
 def catalog_mutation(draw: st.DrawFn) -> tuple[str, bytes]:
     lines = (REPO / CATALOG).read_text(encoding="utf-8").splitlines(keepends=True)
@@ -113,9 +140,28 @@ def catalog_mutation(draw: st.DrawFn) -> tuple[str, bytes]:
     return "../../" + CATALOG, "".join(lines).encode("utf-8")
 
 
+def seeded(relpath: str, path: tuple[Any, ...], value: Any) -> tuple[str, bytes]:
+    """A mutation that once crashed courseforge, replayed on every run."""
+    document = yaml.safe_load((REPO / "courses" / COURSE / relpath).read_text(encoding="utf-8"))
+    document = replace_at(document, path, value, False)
+    return relpath, yaml.safe_dump(document, allow_unicode=True, sort_keys=False).encode("utf-8")
+
+
+SEEDS = [
+    seeded("course.yaml", ("title",), "Workplace \x07safety"),
+    seeded("quizzes/safety-quiz.yaml", ("questions", 0, "points"), float("nan")),
+    seeded("course.yaml", ("mastery", "score"), float("inf")),
+    ("course.yaml", b"id: &a [*a]\n"),
+]
+
+
+@example(mutation=SEEDS[0])
+@example(mutation=SEEDS[1])
+@example(mutation=SEEDS[2])
+@example(mutation=SEEDS[3])
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=bool(os.environ.get("CI")), database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(mutation=st.one_of(byte_mutation(), structure_mutation(), catalog_mutation()))
+@given(mutation=st.one_of(byte_mutation(), structure_mutation(), text_mutation(), catalog_mutation()))
 def test_mutated_sources_never_crash_and_a_failed_build_writes_nothing(mutation: tuple[str, bytes]) -> None:
     relpath, data = mutation
     previous = Path.cwd()
