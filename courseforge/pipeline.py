@@ -24,6 +24,7 @@ from courseforge.stages.render import render_site
 from courseforge.stages.validate import validate
 from courseforge.stages.validate.branding import resolve_branding
 from courseforge.stages.verify import verify_package
+from courseforge.stages.verify.own_build import for_sources
 
 ALL_LOCALES = "all"
 
@@ -133,7 +134,7 @@ def build_course(course_dir: Path, display_dir: str, options: BuildOptions,
         for package_format in options.formats:
             package = packager_for(package_format).package(site, localized.locale, options.source_date_epoch)
             report = verify_package(f"{display_dir}/{localized.locale}/{package.filename}", package.data)
-            sink.extend(report.diagnostics)
+            sink.extend(for_sources(course, report.diagnostics))
             built.append(BuiltPackage(package, report, gate))
     if sink.error_count > errors_before:
         return None

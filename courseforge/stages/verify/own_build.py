@@ -1,0 +1,51 @@
+"""Limits broken by a package courseforge itself just built are the sources' doing, so say it there.
+
+The zip guard judges any package by its bytes; for a vendor's zip "this entry expands 119:1" points at
+the package. For our own build the same finding means a page whose text repeats itself so much (or an
+asset so large) that an LMS's upload check, and ``courseforge check``, would refuse the package: the
+diagnostic names that source file, with a fix an author can act on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from courseforge.diagnostics import Diagnostic, Location, Severity
+from courseforge.model.course import Course, Page
+
+SIZE_CODES = frozenset({"zip.bomb", "zip.too-large", "zip.too-many-entries"})
+CONTENT_PREFIX = "content/"
+
+
+def entry_of(location: Location) -> str:
+    """``courses/x/en/scorm12.zip!index.html`` -> ``index.html``."""
+    return location.path.partition("!")[2]
+
+
+def source_of(course: Course, entry: str) -> Location:
+    """The file an entry was made from: the asset itself, or for the player page its longest page."""
+    if entry.startswith(CONTENT_PREFIX):
+        return Location(f"{course.course_dir}/{entry.removeprefix(CONTENT_PREFIX)}")
+    pages = [screen for screen in course.screens if isinstance(screen, Page)]
+    if pages:
+        return max(pages, key=lambda page: len(page.body)).origin
+    return course.manifest.origin
+
+
+def for_sources(course: Course, diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """The verify stage's diagnostics on a package built from ``course``, size findings moved to their
+    source."""
+    explained = []
+    for diagnostic in diagnostics:
+        if diagnostic.code not in SIZE_CODES:
+            explained.append(diagnostic)
+            continue
+        entry = entry_of(diagnostic.location)
+        where = f"the package's '{entry}'" if entry else "the package"
+        explained.append(Diagnostic(
+            Severity.ERROR, "build.package-limit",
+            f"{where} would be refused by LMS upload checks: {diagnostic.message}",
+            source_of(course, entry),
+            hint="remove repeated text from this page, split it, or shrink the file; courseforge check applies "
+                 "the same limits to every package"))
+    return explained
