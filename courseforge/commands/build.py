@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path, PurePosixPath
 
@@ -45,6 +46,31 @@ def package_entries(project: Project, out: Path, builds: list[CourseBuild]) -> l
         for build in builds
         for built in build.packages
     ]
+
+
+def kept_outputs(out: Path, rebuilt: set[str]) -> tuple[list[dict[str, object]], dict[PurePosixPath, bytes]]:
+    """The previous build's packages of courses this build does not rebuild, so building one course keeps
+    the others' packages (and their lines in build.json). Only packages that still match their recorded
+    sha256 are kept; anything else of the old tree goes."""
+    try:
+        previous = json.loads((out / REPORT).read_bytes())
+        listed = previous["packages"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return [], {}
+    entries: list[dict[str, object]] = []
+    files: dict[PurePosixPath, bytes] = {}
+    for entry in listed if isinstance(listed, list) else []:
+        try:
+            relative = PurePosixPath(str(entry["course"]), str(entry["locale"]), f"{entry['format']}.zip")
+            if entry["course"] in rebuilt or ".." in relative.parts:
+                continue
+            data = (out / relative).read_bytes()
+        except (OSError, KeyError, TypeError):
+            continue
+        if hashlib.sha256(data).hexdigest() == entry.get("sha256"):
+            entries.append(entry)
+            files[relative] = data
+    return entries, files
 
 
 def build_report(entries: list[dict[str, object]]) -> bytes:
@@ -163,7 +189,9 @@ def build(courses: tuple[str, ...], out: Path | None, locales: str | None, forma
     builds = [] if blocked else build_courses(project, folders, options, reporter, sink)
     failed = sink.failed(strict) or len(builds) != len(folders)
     entries = package_entries(project, out, builds) if not failed else []
-    if not failed and not commit_outputs(project, out, output_files(builds, build_report(entries)), lock_timeout,
+    kept_entries, kept_files = kept_outputs(out, {b.course.id for b in builds}) if not failed else ([], {})
+    report = build_report(sorted([*kept_entries, *entries], key=lambda e: str(e["course"])))
+    if not failed and not commit_outputs(project, out, {**kept_files, **output_files(builds, report)}, lock_timeout,
                                          reporter, sink):
         failed, entries = True, []
     reporter.diagnostics(sink)

@@ -63,13 +63,14 @@ def copy_project(target: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def versions(tmp_path_factory: pytest.TempPathFactory) -> tuple[Version, Version]:
-    """A: both sample courses. B: only data-privacy, at a new version (so every package differs, and a
-    build of B must remove A's workplace-safety folder)."""
+    """A: both sample courses. B: both again, each at a new version, so every package differs (a build of
+    one course keeps the other course's packages, so both versions build every course)."""
     first = copy_project(tmp_path_factory.mktemp("sources-a"))
     second = copy_project(tmp_path_factory.mktemp("sources-b"))
-    manifest = second / "courses" / "data-privacy" / "course.yaml"
-    manifest.write_text(manifest.read_text().replace("\nversion: 1.0.0\n", "\nversion: 1.0.1\n", 1))
-    return Version("A", first, ()), Version("B", second, ("data-privacy",))
+    for course in ("data-privacy", "workplace-safety"):
+        manifest = second / "courses" / course / "course.yaml"
+        manifest.write_text(manifest.read_text().replace("\nversion: 1.0.0\n", "\nversion: 1.0.1\n", 1))
+    return Version("A", first, ()), Version("B", second, ())
 
 
 def sha256(path: Path) -> str:

@@ -3,6 +3,7 @@ sub-folder, the translation gate, and what an internal error looks like."""
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 import json
 import os
@@ -266,3 +267,22 @@ def test_a_locale_without_any_catalog_is_not_shipped_in_the_source_language(caps
     assert not (project / "build").exists()
     code, _, err = invoke(capsys, "build", "workplace-safety", "--locale", "es", "--allow-incomplete")
     assert code == 0 and "[i18n.no-catalog]" in err
+
+
+def test_building_one_course_keeps_the_other_courses_packages(capsys: pytest.CaptureFixture[str],
+                                                               project: Path) -> None:
+    assert invoke(capsys, "build", "--locale", "all", "-q")[0] == 0
+    out = project / "build"
+    before = json.loads((out / "reports" / "build.json").read_text())["packages"]
+    privacy = {p["path"]: p["sha256"] for p in before if p["course"] == "data-privacy"}
+    (project / "courses" / "workplace-safety" / "pages" / "welcome.md").write_text(
+        (project / "courses" / "workplace-safety" / "pages" / "welcome.md").read_text() + "\nOne more line.\n")
+    assert invoke(capsys, "build", "workplace-safety", "-q")[0] == 0
+    after = json.loads((out / "reports" / "build.json").read_text())["packages"]
+    assert {p["path"]: p["sha256"] for p in after if p["course"] == "data-privacy"} == privacy
+    for path, digest in privacy.items():
+        assert hashlib.sha256((project / path).read_bytes()).hexdigest() == digest
+    safety = [p["locale"] for p in after if p["course"] == "workplace-safety"]
+    assert safety == ["en"] and not (out / "workplace-safety" / "de").exists()
+    listed = {p["path"] for p in after}
+    assert {f.relative_to(project).as_posix() for f in out.rglob("*.zip")} == listed
