@@ -16,6 +16,7 @@ from pydantic import AfterValidator, Field, StringConstraints, field_validator
 from courseforge.model.branding import Branding
 from courseforge.model.node import Frozen as Frozen
 from courseforge.model.node import Node as Node
+from courseforge.model.scenario import AuthoredScenario
 from courseforge.model.source import MARK_KEYS
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
@@ -137,6 +138,8 @@ class CourseManifest(Node):
     branding: Branding | None = None
     """Logo, colours, font and cover of this course, key by key over courseforge.yaml's ``branding``."""
     modules: tuple[Module, ...] = Field(min_length=1)
+    scenarios: tuple[AuthoredScenario, ...] = ()
+    """What ``courseforge preview`` runs besides the scenarios derived from the course (model/scenario.py)."""
 
 
 # ------------------------------------------------------------------------------------------ questions

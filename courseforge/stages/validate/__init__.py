@@ -27,6 +27,7 @@ from courseforge.stages.validate.branding import course_branding_assets
 from courseforge.stages.validate.course_rules import check_course, check_manifest
 from courseforge.stages.validate.quiz_rules import check_percent, check_question, check_quizzes
 from courseforge.stages.validate.references import collect_assets
+from courseforge.stages.validate.scenario_rules import check_scenarios
 from courseforge.stages.validate.schema import validate_document
 
 T = TypeVar("T")
@@ -172,4 +173,5 @@ def validate(source: CourseSource, folder_name: str, sink: DiagnosticSink) -> Co
     course = Course(manifest=manifest, modules=modules, assets=assets, screen_paths=screen_paths,
                     course_dir=source.course_dir)
     check_course(course, failed_ids(source, screens), sink)
+    check_scenarios(course, sink)
     return course
