@@ -1,0 +1,346 @@
+"""Accessibility audits of a launched package: axe-core in the content frame, and a keyboard Tab walk.
+
+axe-core (npm, pinned by the harness) judges what it can see in the DOM against WCAG 2.0/2.1/2.2 A and AA
+(:data:`AXE_TAGS`): serious and critical violations are errors, moderate and minor ones warnings, each
+finding named ``a11y.<axe rule id>`` with axe's help page and the selectors of the offending nodes.
+
+What axe cannot see needs a keyboard: :func:`tab_walk` presses Tab through the frame as a learner would
+and proves that every interactive control is reached (``a11y.keyboard-unreachable``: a button taken out
+of the tab order, a ``<div>`` with only a click handler), that each one shows a visible focus indicator
+(``a11y.focus-not-visible``: its computed outline, box shadow, border, background or colour, or those of
+its label and parents, change when it takes focus) and that focus moves on and leaves the content again
+(``a11y.keyboard-trap``; cycling inside an open modal dialog is what a dialog must do, so it is not one).
+Click-only elements are found from the listeners Chromium reports (DevTools' ``getEventListeners``) and
+from their pointer cursor; delegated listeners on containers holding real controls are not controls.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Frame, Page
+
+from courseforge.model.preview import Finding, FindingSeverity
+
+AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21aa", "wcag22aa")
+ERROR_IMPACTS = frozenset({"serious", "critical"})
+MAX_TARGETS = 5
+"""Selectors named per finding; the rest are counted."""
+FRAME_WAIT_MS = 5000
+"""How long axe waits for a nested frame's answer (its default, 60 s, would stall a run on a dead frame)."""
+
+UNREACHABLE = "a11y.keyboard-unreachable"
+FOCUS_NOT_VISIBLE = "a11y.focus-not-visible"
+KEYBOARD_TRAP = "a11y.keyboard-trap"
+UNDERSTANDING = "https://www.w3.org/WAI/WCAG22/Understanding/"
+HELP = {
+    UNREACHABLE: UNDERSTANDING + "keyboard.html",
+    FOCUS_NOT_VISIBLE: UNDERSTANDING + "focus-visible.html",
+    KEYBOARD_TRAP: UNDERSTANDING + "no-keyboard-trap.html",
+}
+EXTRA_TAB_PRESSES = 25
+"""Tab presses beyond one per control: stops the walk counts that are not controls (scroll regions)."""
+
+
+# ------------------------------------------------------------------------------------ axe-core
+
+@dataclass(frozen=True)
+class AxeScript:
+    """axe-core's browser bundle (``axe.min.js``), read once and injected into each document audited."""
+
+    source: str
+    origin: str
+
+
+@functools.cache
+def load_axe(path: Path) -> AxeScript:
+    return AxeScript(path.read_text(encoding="utf-8"), str(path))
+
+
+def default_axe() -> AxeScript:
+    """axe-core as the harness finds it (project, checkout or user cache; see ``harness/runtime.py``)."""
+    from courseforge.stages.preview.harness.runtime import find_runtime
+
+    return load_axe(find_runtime().axe_core.path)
+
+
+RUN_AXE = """async ({tags, frameWaitTime}) => {
+  const result = await window.axe.run(document, {
+    runOnly: {type: "tag", values: tags}, resultTypes: ["violations"], frameWaitTime,
+  });
+  const selector = (target) => (Array.isArray(target) ? target.join(" >>> ") : String(target));
+  return result.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+    targets: v.nodes.map((node) => node.target.map(selector).join(" >>> ")),
+  }));
+}"""
+
+
+def _inject_axe(frame: Frame, axe: AxeScript) -> None:
+    """axe into the frame and every frame below it (axe audits nested frames through their own copy)."""
+    for each in _frame_tree(frame):
+        with contextlib.suppress(PlaywrightError):  # a nested frame may detach or not load: axe skips it
+            if not each.evaluate("() => typeof window.axe === 'object'"):
+                each.add_script_tag(content=axe.source)
+
+
+def _frame_tree(frame: Frame) -> Iterable[Frame]:
+    yield frame
+    for child in frame.child_frames:
+        yield from _frame_tree(child)
+
+
+def audit(frame: Frame, where: str, axe: AxeScript | None = None) -> list[Finding]:
+    """axe-core's WCAG 2.x A/AA violations in ``frame`` as it is now, as findings at step ``where``."""
+    _inject_axe(frame, axe or default_axe())
+    violations = frame.evaluate(RUN_AXE, {"tags": list(AXE_TAGS), "frameWaitTime": FRAME_WAIT_MS})
+    return axe_findings(violations, where)
+
+
+def axe_findings(violations: Sequence[Mapping[str, Any]], where: str) -> list[Finding]:
+    """Findings from axe's violations (``id``, ``impact``, ``help``, ``helpUrl``, ``targets``)."""
+    return [_axe_finding(violation, where) for violation in violations]
+
+
+def _axe_finding(violation: Mapping[str, Any], where: str) -> Finding:
+    impact = str(violation.get("impact") or "minor")
+    severity = FindingSeverity.ERROR if impact in ERROR_IMPACTS else FindingSeverity.WARNING
+    targets = [str(target) for target in violation.get("targets", ())]
+    message = f"{violation.get('help', violation['id'])} ({impact}): {_named(targets)}"
+    return Finding(rule=f"a11y.{violation['id']}", message=message, step=where, severity=severity,
+                   help_url=str(violation.get("helpUrl", "")))
+
+
+def _named(targets: Sequence[str]) -> str:
+    shown = ", ".join(targets[:MAX_TARGETS])
+    more = len(targets) - MAX_TARGETS
+    return f"{shown} and {more} more" if more > 0 else shown
+
+
+# ------------------------------------------------------------------------------------ keyboard
+
+DESCRIBE_JS = """const describe = (el) => {
+  const label = el.labels && el.labels.length ? el.labels[0].textContent : "";
+  const raw = el.getAttribute("aria-label") || label || el.innerText || el.textContent || el.value || el.getAttribute("title") || "";
+  const name = raw.replace(/\\s+/g, " ").trim().slice(0, 60);
+  let selector = el.tagName.toLowerCase();
+  if (el.id) selector += "#" + CSS.escape(el.id);
+  else if (el.classList.length) selector += "." + [...el.classList].map((c) => CSS.escape(c)).join(".");
+  return name ? selector + ' "' + name + '"' : selector;
+};
+"""
+"""A JavaScript ``describe(element)``: its selector and accessible-ish name, for messages."""
+
+MARK_LISTENERS = """(() => {
+  const kinds = ["click", "mousedown", "mouseup", "pointerdown", "pointerup", "touchstart", "touchend"];
+  const marked = new Set();
+  for (const el of document.querySelectorAll("body *")) {
+    const listeners = getEventListeners(el);
+    if (kinds.some((kind) => listeners[kind] && listeners[kind].length)) marked.add(el);
+  }
+  window.__courseforgeClickListeners = marked;
+  return marked.size;
+})()"""
+"""Runs through CDP with DevTools' command line API, in the frame's own JavaScript context."""
+
+SETUP_WALK = "() => {\n" + DESCRIBE_JS + """
+  const NATIVE = "a[href], area[href], button, input:not([type=hidden]), select, textarea, summary, iframe, "
+    + "[contenteditable]:not([contenteditable=false]), audio[controls], video[controls]";
+  const ROLES = new Set(["button", "link", "checkbox", "radio", "switch", "tab", "menuitem", "menuitemcheckbox",
+    "menuitemradio", "option", "slider", "spinbutton", "textbox", "combobox", "searchbox", "treeitem"]);
+  const rendered = (el) => !el.closest("[inert]") && el.checkVisibility({visibilityProperty: true})
+    && el.getClientRects().length > 0;
+  const listened = window.__courseforgeClickListeners || new Set();
+  const pointer = (el) => getComputedStyle(el).cursor === "pointer"
+    && !(el.parentElement && getComputedStyle(el.parentElement).cursor === "pointer");
+  const clickOnly = (el) => (listened.has(el) || el.hasAttribute("onclick") || pointer(el))
+    && !el.closest("label") && !el.closest(NATIVE) && !el.querySelector(NATIVE + ", [tabindex]");
+  const control = (el) => el.matches(NATIVE) || ROLES.has(el.getAttribute("role"))
+    || (el.hasAttribute("tabindex") && el.tabIndex >= 0) || clickOnly(el);
+  const modal = document.querySelector("dialog:modal");
+  const controls = [...(modal || document.body).querySelectorAll("*")]
+    .filter((el) => rendered(el) && !el.matches(":disabled") && control(el));
+  const groupOf = (el) => (el.type === "radio" && el.name ? "radio:" + el.name : null);
+  const firstOfGroup = new Map();
+  const keys = controls.map((el, index) => {
+    const group = groupOf(el);
+    if (group === null) return index;
+    if (!firstOfGroup.has(group)) firstOfGroup.set(group, index);
+    return firstOfGroup.get(group);
+  });
+  const look = (el) => {
+    const related = [el, ...(el.labels || []), el.parentElement, el.parentElement && el.parentElement.parentElement];
+    return related.filter(Boolean).map((node) => {
+      const s = getComputedStyle(node);
+      const outline = s.outlineStyle === "none" || parseFloat(s.outlineWidth) === 0 ? "none"
+        : [s.outlineStyle, s.outlineWidth, s.outlineColor].join(" ");
+      const borders = ["Top", "Right", "Bottom", "Left"].map((side) =>
+        s["border" + side + "Style"] + s["border" + side + "Width"] + s["border" + side + "Color"]);
+      return [outline, s.boxShadow, borders.join(","), s.backgroundColor, s.color, s.textDecorationLine].join("|");
+    }).join(";");
+  };
+  const root = document.documentElement;
+  const state = {controls, keys, look, describe, others: [], root: root.getAttribute("tabindex"),
+    scroll: [window.scrollX, window.scrollY], modal: Boolean(modal)};
+  if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
+  if (!modal) {  // Tab from the top of the document: the start point follows the focused <html>
+    root.setAttribute("tabindex", "-1");
+    root.focus({preventScroll: true});
+  }
+  state.baseline = controls.map(look);
+  window.__courseforgeTabWalk = state;
+  return {count: controls.length, modal: Boolean(modal), names: controls.map(describe), keys};
+}"""
+
+TAB_STOP = """() => {
+  const state = window.__courseforgeTabWalk;
+  const active = document.activeElement;
+  if (!document.hasFocus() || !active || active === document.body || active === document.documentElement) {
+    return {where: "outside"};
+  }
+  if (active.tagName === "IFRAME" || active.tagName === "FRAME") return {where: "nested"};
+  const index = state.controls.indexOf(active);
+  if (index < 0) {
+    if (!state.others.includes(active)) state.others.push(active);
+    return {where: "other", id: "other " + state.others.indexOf(active), name: state.describe(active)};
+  }
+  return {where: "control", id: "control " + index, key: state.keys[index],
+          visible: state.look(active) !== state.baseline[index], name: state.describe(active)};
+}"""
+
+END_WALK = """() => {
+  const state = window.__courseforgeTabWalk;
+  const root = document.documentElement;
+  if (state.root === null) root.removeAttribute("tabindex"); else root.setAttribute("tabindex", state.root);
+  if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
+  window.scrollTo(state.scroll[0], state.scroll[1]);
+  delete window.__courseforgeTabWalk;
+}"""
+
+
+@dataclass(frozen=True)
+class TabStop:
+    """Where one Tab press left focus: a control of the walk, another element, or out of the frame."""
+
+    where: str
+    """``control``, ``other``, ``nested`` (inside a frame below) or ``outside``."""
+    id: str = ""
+    key: int = -1
+    """The control's reachability key: its own index, or its radio group's first radio."""
+    visible: bool = False
+    name: str = ""
+
+    @classmethod
+    def from_js(cls, raw: Mapping[str, Any]) -> TabStop:
+        return cls(str(raw["where"]), str(raw.get("id", "")), int(raw.get("key", -1)),
+                   bool(raw.get("visible", False)), str(raw.get("name", "")))
+
+
+@dataclass(frozen=True)
+class TabWalk:
+    """What a Tab walk saw: the controls it looked for, and each stop in order."""
+
+    controls: tuple[str, ...]
+    """Each control's description, by index."""
+    keys: tuple[int, ...]
+    stops: tuple[TabStop, ...]
+    modal: bool
+    """A modal dialog was open: only its controls count and focus may cycle inside it."""
+    left: bool
+    """Focus left the frame (or cycled inside the open modal) before the presses ran out."""
+
+
+def tab_walk(page: Page, frame: Frame, where: str = "keyboard") -> list[Finding]:
+    """Presses Tab through ``frame`` from its top; findings for unreachable controls, invisible focus and traps."""
+    return walk_findings(walk(page, frame), where)
+
+
+def walk(page: Page, frame: Frame) -> TabWalk:
+    """The Tab walk itself: sets focus to the top of the frame, then presses Tab until focus leaves it,
+    returns to a stop already seen, or the presses (one per control, plus a margin) run out."""
+    _mark_click_listeners(page, frame)
+    setup = frame.evaluate(SETUP_WALK)
+    stops: list[TabStop] = []
+    seen: set[str] = set()
+    left = False
+    try:
+        for _ in range(int(setup["count"]) + EXTRA_TAB_PRESSES):
+            page.keyboard.press("Tab")
+            stop = TabStop.from_js(frame.evaluate(TAB_STOP))
+            if stop.where == "nested":
+                continue
+            if stop.where == "outside":
+                left = bool(stops) or not setup["count"]
+                if left:
+                    break
+                continue
+            if stop.id in seen:
+                left = bool(setup["modal"])
+                stops.append(stop)
+                break
+            seen.add(stop.id)
+            stops.append(stop)
+    finally:
+        with contextlib.suppress(PlaywrightError):
+            frame.evaluate(END_WALK)
+    return TabWalk(tuple(str(name) for name in setup["names"]), tuple(int(key) for key in setup["keys"]),
+                   tuple(stops), bool(setup["modal"]), left)
+
+
+def walk_findings(result: TabWalk, where: str) -> list[Finding]:
+    """Pure judgement of a walk: every control key reached, every reached control visibly focused, no trap."""
+    reached = {stop.key for stop in result.stops if stop.where == "control"}
+    findings = [
+        _keyboard_finding(UNREACHABLE, f"{result.controls[index]} cannot be reached with the Tab key", where)
+        for index, key in enumerate(result.keys) if key == index and key not in reached
+    ]
+    shown: set[str] = set()
+    for stop in result.stops:
+        if stop.where == "control" and not stop.visible and stop.id not in shown:
+            shown.add(stop.id)
+            findings.append(_keyboard_finding(
+                FOCUS_NOT_VISIBLE, f"{stop.name} shows no visible focus indicator when it takes focus with Tab "
+                "(outline, box shadow, border, background and colour unchanged)", where))
+    if not result.left:
+        cycle = ", ".join(stop.name for stop in result.stops[-MAX_TARGETS:])
+        findings.append(_keyboard_finding(
+            KEYBOARD_TRAP, f"focus does not leave the content with Tab; it stays among: {cycle}", where))
+    return findings
+
+
+def _keyboard_finding(rule: str, message: str, where: str) -> Finding:
+    return Finding(rule=rule, message=message, step=where, severity=FindingSeverity.ERROR, help_url=HELP[rule])
+
+
+def _mark_click_listeners(page: Page, frame: Frame) -> None:
+    """Records the elements that have click/pointer listeners, in the frame's own page (best effort:
+    without a CDP session for the frame, only cursors and onclick attributes find click-only elements)."""
+    mark = f"courseforge-{uuid.uuid4().hex}"
+    with contextlib.suppress(PlaywrightError):
+        frame.evaluate("mark => { window.__courseforgeFrameMark = mark; }", mark)
+        session = page.context.new_cdp_session(frame.page)
+        try:
+            contexts: list[int] = []
+            session.on("Runtime.executionContextCreated", lambda event: _keep_default(contexts, event))
+            session.send("Runtime.enable")
+            for context_id in contexts:
+                answer = session.send("Runtime.evaluate", {
+                    "expression": f"window.__courseforgeFrameMark === {mark!r} && {MARK_LISTENERS}",
+                    "contextId": context_id, "includeCommandLineAPI": True, "returnByValue": True})
+                if answer.get("result", {}).get("value") is not False and "exceptionDetails" not in answer:
+                    break
+        finally:
+            session.detach()
+
+
+def _keep_default(contexts: list[int], event: Mapping[str, Any]) -> None:
+    context = event.get("context", {})
+    if context.get("auxData", {}).get("isDefault"):
+        contexts.append(int(context["id"]))
