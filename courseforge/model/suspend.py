@@ -6,9 +6,9 @@ Format v1, ASCII only, written by ``templates/default/runtime/state.js``::
 
 - ``<screens>``: bit set over all screens in course order (bit set = visited).
 - ``<quizzes>``: one entry per quiz in course order, joined by ``,``; each ``<a>.<s>.<r>`` where ``a`` is
-  attempts used in base 36 (capped at ``zz`` = 1295), ``s`` the best score in whole percent in base 36
-  (empty before the first submission) and ``r`` a bit set over the quiz's authored questions answered
-  correctly in the best attempt.
+  attempts used in base 36 (capped at ``zz`` = 1295), ``s`` the best score in base 36, a whole percent in 1-2
+  digits and any other in hundredths of a percent in exactly 3 (empty before the first submission), and ``r``
+  a bit set over the quiz's authored questions answered correctly in the best attempt.
 - ``<checklist items>``: bit set over all checklist items in course order (bit set = attested).
 - ``<surveys>``: bit set over surveys in course order (bit set = submitted).
 
@@ -43,7 +43,7 @@ def base36_length(value: int) -> int:
 
 def quiz_worst_case(quiz: Quiz) -> int:
     attempts = quiz.attempts if quiz.attempts else ATTEMPTS_CAP
-    return base36_length(min(attempts, ATTEMPTS_CAP)) + 1 + base36_length(100) + 1 + bitset_length(
+    return base36_length(min(attempts, ATTEMPTS_CAP)) + 1 + base36_length(9999) + 1 + bitset_length(
         len(quiz.questions)
     )
 

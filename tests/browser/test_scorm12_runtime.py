@@ -170,7 +170,7 @@ def test_learner_passes_and_everything_is_recorded(scorm_session: ScormSession, 
     assert core["lesson_status"] == "passed"
     assert core["score"] == {"raw": "100", "min": "0", "max": "100"}
     assert (core["lesson_location"], core["exit"]) == ("feedback", "")
-    (session_time,) = set_values(scorm_session, "cmi.core.session_time")
+    session_time = set_values(scorm_session, "cmi.core.session_time")[-1]  # set at each commit; the last counts
     assert TIMESPAN.match(session_time), session_time
     assert core["session_time"]
 
@@ -324,7 +324,7 @@ def test_runtime_state_codec_matches_the_build_worst_case(
         const shape = cf.state.layout(data), full = cf.state.fresh(shape);
         const all = bits => bits.map(() => true);
         full.visited = all(full.visited); full.checked = all(full.checked); full.submitted = all(full.submitted);
-        full.quizzes = full.quizzes.map(q => ({attempts: 2, best: 100, correct: all(q.correct)}));
+        full.quizzes = full.quizzes.map(q => ({attempts: 2, best: 99.99, correct: all(q.correct)}));
         const text = cf.state.encode(full);
         return {
           worst: text.length,
@@ -387,8 +387,9 @@ def test_lms_without_optional_elements_still_gets_status(
     page.evaluate("() => window.dispatchEvent(new PageTransitionEvent('pagehide'))")
     calls = page.evaluate("() => window.fakeCalls")
     sets = [c[1:3] for c in calls if c[0] == "LMSSetValue"]
-    assert not any(name.startswith("cmi.interactions") for name, _ in sets)
-    assert ["cmi.core.score.raw", "100"] in sets
+    # One refused interaction id and no more; no score while the course is not done (an LMS could judge it).
+    assert len([name for name, _ in sets if name.startswith("cmi.interactions")]) == 1
+    assert "cmi.core.score.raw" not in {name for name, value in sets if value}
     # Not every screen was visited, so the course is not passed yet, whatever the score.
     assert [v for name, v in sets if name == "cmi.core.lesson_status"] == ["incomplete"]
     assert [c[0] for c in calls].count("LMSFinish") == 1

@@ -19,6 +19,7 @@
     this.data = data;
     this.ui = ui;
     this.tracker = tracker;
+    cf.progress.applyLmsMastery(data, tracker.getMasteryScore());
     this.shape = cf.state.layout(data);
     this.state = cf.state.decode(tracker.getState(), this.shape);
     this.where = cf.progress.positions(data);
@@ -37,11 +38,15 @@
     return Controller ? new Controller(section, screen.id, this) : null;
   };
 
-  /** Saves state and reports score, always before status (some LMSs' reports depend on it). */
+  /**
+   * Saves state and reports score, always before status (some LMSs' reports depend on it). The score
+   * goes out only once it is final: LMSs that decide pass/fail from the score (Moodle's "mastery score
+   * overrides status", scorm-again's mastery_override) would turn a learner still working into "failed".
+   */
   Player.prototype.report = function () {
     this.tracker.saveState(cf.state.encode(this.state));
-    var result = cf.progress.evaluate(this.data, this.state, this.tracker.getMasteryScore());
-    if (result.score !== null) this.tracker.setScore(result.score);
+    var result = cf.progress.evaluate(this.data, this.state, null);
+    this.tracker.setScore(result.final ? result.score : null);
     this.tracker.setStatus(result);
   };
 

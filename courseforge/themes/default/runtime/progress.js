@@ -90,17 +90,39 @@
    * @param {object} data the cf-data block
    * @param {object} state decoded saved state
    * @param {?number} lmsMastery a mastery score the LMS imposes (overrides the course's), or null
-   * @returns {{scored: boolean, completed: boolean, success: string, score: ?number}} success is
-   *   passed|failed|unknown; scored says whether the course has mastery rules at all
+   * @returns {{scored: boolean, completed: boolean, success: string, score: ?number, final: boolean}}
+   *   success is passed|failed|unknown; scored says whether the course has mastery rules at all; final
+   *   says the learner is done (passed and complete, failed with no attempt left, or an unscored course
+   *   complete): until then the learner is still working, whatever the score
    */
   function evaluate(data, state, lmsMastery) {
     var where = positions(data);
     var completed = isComplete(data, state, where);
-    if (!data.mastery) return { scored: false, completed: completed, success: "unknown", score: null };
+    if (!data.mastery) return { scored: false, completed: completed, success: "unknown", score: null, final: completed };
     var mastery = typeof lmsMastery === "number" ? lmsMastery : data.mastery.score;
     var score = masteryScore(data, state, where);
-    return { scored: true, completed: completed, success: success(data, state, where, score, mastery), score: score };
+    var verdict = success(data, state, where, score, mastery);
+    var final = verdict === "failed" || (verdict === "passed" && completed);
+    return { scored: true, completed: completed, success: verdict, score: score, final: final };
   }
 
-  cf.progress = { evaluate: evaluate, positions: positions, screenIndex: screenIndex, isComplete: isComplete };
+  /**
+   * The LMS's mastery score (SCORM 1.2: authoritative for status) becomes the course's and the passing
+   * score of each mastery quiz, so the result a learner reads and the status the LMS records agree.
+   */
+  function applyLmsMastery(data, lmsMastery) {
+    if (typeof lmsMastery !== "number" || !data.mastery) return;
+    data.mastery.score = lmsMastery;
+    data.mastery.quizzes.forEach(function (id) {
+      data.quizzes[id].passing = lmsMastery;
+    });
+  }
+
+  cf.progress = {
+    evaluate: evaluate,
+    applyLmsMastery: applyLmsMastery,
+    positions: positions,
+    screenIndex: screenIndex,
+    isComplete: isComplete
+  };
 })(window);

@@ -34,7 +34,7 @@
     var indexes = quiz.questions.map(function (_question, index) {
       return index;
     });
-    if (quiz.draw && quiz.draw < indexes.length) {
+    if (isPool(quiz)) {
       indexes = shuffled(indexes, random).slice(0, quiz.draw).sort(function (a, b) {
         return a - b;
       });
@@ -181,19 +181,24 @@
     }, 0);
   }
 
+  /** A pool: each attempt draws some of the questions, and which ones is not saved. */
+  function isPool(quiz) {
+    return Boolean(quiz.draw && quiz.draw < quiz.questions.length);
+  }
+
   /** Points one attempt is worth: all questions, or the expected share of them when a pool draws. */
   function attemptWeight(quiz) {
     var total = totalPoints(quiz);
-    return quiz.draw && quiz.draw < quiz.questions.length ? (total * quiz.draw) / quiz.questions.length : total;
+    return isPool(quiz) ? (total * quiz.draw) / quiz.questions.length : total;
   }
 
   /**
    * A quiz's best percent from saved state. Without a pool it is recomputed exactly from the questions
-   * answered correctly; with a pool the drawn set is not saved, so the stored whole percent is used.
+   * answered correctly; with a pool the drawn set is not saved, so the stored percent (two decimals) is used.
    */
   function bestPercent(quiz, saved) {
     if (saved.best === null) return null;
-    if (quiz.draw && quiz.draw < quiz.questions.length) return saved.best;
+    if (isPool(quiz)) return saved.best;
     var earned = quiz.questions.reduce(function (sum, question, index) {
       return sum + (saved.correct[index] ? question.points : 0);
     }, 0);
@@ -210,12 +215,15 @@
     return isPassed(quiz, saved) || (quiz.attempts > 0 && saved.attempts >= quiz.attempts);
   }
 
-  /** Folds a submitted attempt into saved state: one more attempt; the best attempt is kept. */
+  /**
+   * Folds a submitted attempt into saved state: one more attempt; the best attempt is kept. Only a pool's
+   * best is read back as it is (two decimals); other quizzes recompute it, so a whole percent is enough.
+   */
   function recordAttempt(quiz, saved, scored) {
     saved.attempts += 1;
     var previous = bestPercent(quiz, saved);
     if (previous !== null && scored.percent <= previous) return;
-    saved.best = Math.floor(scored.percent);
+    saved.best = isPool(quiz) ? scored.percent : Math.floor(scored.percent);
     saved.correct = quiz.questions.map(function () {
       return false;
     });
@@ -235,6 +243,7 @@
     percent: percent,
     scoreAttempt: scoreAttempt,
     attemptWeight: attemptWeight,
+    isPool: isPool,
     bestPercent: bestPercent,
     isPassed: isPassed,
     isLocked: isLocked,

@@ -9,7 +9,6 @@
   var cf = (root.courseforge = root.courseforge || {});
   var MAX_HOPS = 7;
   var RANK = { "not attempted": 0, "": 0, browsed: 1, incomplete: 1, failed: 2, completed: 3, passed: 4 };
-  var FINAL = { passed: true, completed: true, failed: true };
   var TYPES = {
     single: "choice",
     multiple: "choice",
@@ -53,15 +52,26 @@
     return win ? apiOf(win) : null;
   }
 
-  /** This window and its parents first, then the window that opened us and its parents. */
-  function findApi(win) {
-    var api = search(win);
-    if (api) return api;
+  function openerOf(win) {
     try {
-      return win.opener ? search(win.opener) : null;
+      return win && win.opener ? search(win.opener) : null;
     } catch (error) {
       return null;
     }
+  }
+
+  /**
+   * This window and its parents first, then the window that opened us and its parents (the ADL order);
+   * last the opener of our top window, for a popup whose launch page frames the content.
+   */
+  function findApi(win) {
+    var top = null;
+    try {
+      top = win.top;
+    } catch (error) {
+      top = null;
+    }
+    return search(win) || openerOf(win) || (top && top !== win ? openerOf(top) : null);
   }
 
   function pad(value, width) {
@@ -149,7 +159,28 @@
     }
   };
 
-  /** correct_responses.0.pattern; null where 1.2 has no syntax for the key (numeric ranges, surveys). */
+  /**
+   * Every accepted answer of a fill-in, each a pattern of its own: once each (as the learner's answer is
+   * compared), and none over 255 characters (CMIFeedback), since a cut answer would be a wrong key.
+   */
+  function acceptedPatterns(q) {
+    var seen = {};
+    return q.accepted.filter(function (text) {
+      var key = q.caseSensitive ? text : text.toLowerCase();
+      var fresh = text.length <= MAX_TEXT && !seen[key];
+      seen[key] = true;
+      return fresh;
+    });
+  }
+
+  /** correct_responses.n.pattern values; none where 1.2 has no syntax for the key (numeric ranges, surveys). */
+  function correctPatterns(type, q) {
+    if (type === "fill-in") return acceptedPatterns(q);
+    var pattern = patterns[type] ? patterns[type](q) : null;
+    return pattern === null ? [] : [pattern];
+  }
+
+  /** The one correct_responses pattern of the other types; null where 1.2 has no syntax for the key. */
   var patterns = {
     single: function (q) {
       return sortedLetters(q.choices, q.correct);
@@ -159,9 +190,6 @@
     },
     "true-false": function (q) {
       return q.answer ? "t" : "f";
-    },
-    "fill-in": function (q) {
-      return q.accepted[0].slice(0, MAX_TEXT);
     },
     numeric: function (q) {
       return typeof q.answer === "number" ? String(q.answer) : null;
@@ -184,6 +212,8 @@
     this.status = "";
     this.exit = null;
     this.interactions = null;
+    this.final = false;
+    this.unsupported = {};
     this.dirty = false;
   }
 
@@ -232,10 +262,18 @@
     return value === null || value === undefined ? "" : String(value);
   };
 
+  /** An element the LMS does not implement (401) is not tried again: strict LMSs lack the optional ones. */
   Scorm12.prototype.set = function (element, value) {
-    var ok = this.command("LMSSetValue", [element, String(value)], "LMSSetValue(" + element + ")");
-    if (ok) this.dirty = true;
-    return ok;
+    if (this.unsupported[element]) return false;
+    var result = this.call("LMSSetValue", [element, String(value)]);
+    if (String(result) === "true") {
+      this.dirty = true;
+      return true;
+    }
+    var code = this.lastError();
+    if (code === "401") this.unsupported[element] = true;
+    if (code !== "0") this.warn("LMSSetValue(" + element + ") failed: " + code);
+    return false;
   };
 
   /** Sets only when the value changed, so frequent checkpoints stay cheap for the LMS. */
@@ -251,10 +289,12 @@
     this.bookmark = this.get("cmi.core.lesson_location") || "";
     this.state = this.get("cmi.suspend_data") || "";
     this.entry = this.get("cmi.core.entry") || "";
+    this.values["cmi.core.score.raw"] = this.get("cmi.core.score.raw") || "";
     this.mastery = this.readMastery();
+    // Interactions are write-only in 1.2; an LMS that cannot say _count gets our own index from 0.
     var count = this.get("cmi.interactions._count");
-    this.interactions = count === null ? null : parseInt(count, 10) || 0;
-    if (RANK[this.status] === 0 || RANK[this.status] === undefined) this.writeStatus("incomplete");
+    this.interactions = count === null ? 0 : parseInt(count, 10) || 0;
+    if (!RANK[this.status]) this.writeStatus("incomplete");
     this.writeExit();
     return true;
   };
@@ -287,7 +327,12 @@
     this.setOnce("cmi.core.lesson_location", screenId);
   };
 
+  /**
+   * null (no final score yet) leaves score.raw blank, clearing one the LMS holds (CMIBlank is a valid
+   * value): an LMS that compares score.raw with the mastery score at LMSFinish then keeps "incomplete".
+   */
   Scorm12.prototype.setScore = function (raw) {
+    if (raw === null) return this.setOnce("cmi.core.score.raw", "");
     this.setOnce("cmi.core.score.raw", decimal(Math.max(0, Math.min(100, raw))));
     this.setOnce("cmi.core.score.min", "0");
     this.setOnce("cmi.core.score.max", "100");
@@ -303,46 +348,73 @@
     return result.success === "passed" && result.completed ? "passed" : "incomplete";
   }
 
-  /** Never sets "not attempted" and never moves down (passed > completed > failed > incomplete). */
+  /**
+   * The status the course rules give, except that "not attempted" is never set and completed or passed
+   * never move down. A "failed" the LMS decided itself while attempts remain becomes "incomplete" again.
+   */
   Scorm12.prototype.writeStatus = function (status) {
-    if (!(RANK[status] > (RANK[this.status] || 0))) return;
+    if (!RANK[status] || status === this.status) return;
+    if (RANK[this.status] >= RANK.completed && RANK[status] < RANK[this.status]) return;
     if (this.set("cmi.core.lesson_status", status)) this.status = status;
-    this.writeExit();
   };
 
   Scorm12.prototype.setStatus = function (result) {
+    this.final = result.final;
     this.writeStatus(statusFor(result));
+    this.writeExit();
   };
 
-  /** "suspend" keeps our data for the next launch; a finished course exits normally (""). */
+  /**
+   * "suspend" keeps our data for the next launch whenever the course rules say the learner is not done,
+   * whatever lesson_status the LMS reports; a finished course exits normally ("").
+   */
   Scorm12.prototype.writeExit = function () {
-    var exit = FINAL[this.status] ? "" : "suspend";
+    var exit = this.final ? "" : "suspend";
     if (exit === this.exit) return;
     if (this.set("cmi.core.exit", exit)) this.exit = exit;
   };
 
-  /** Writes one interaction; 1.2 interactions are write-only, so n is counted here from _count. */
+  /**
+   * Writes one interaction; 1.2 interactions are write-only, so n is counted here and nothing is read
+   * back. An LMS that refuses the id has no interactions: they are not tried again this session.
+   */
   Scorm12.prototype.recordInteraction = function (record) {
     if (this.interactions === null) return;
     var prefix = "cmi.interactions." + this.interactions + ".";
+    if (!this.set(prefix + "id", record.id)) {
+      this.interactions = null;
+      return;
+    }
     this.interactions += 1;
-    if (!this.set(prefix + "id", record.id)) return;
     this.set(prefix + "type", TYPES[record.type]);
     this.set(prefix + "time", timeOfDay(record.time));
     if (record.weighting) this.set(prefix + "weighting", decimal(Math.min(100, record.weighting)));
     var response = responses[record.type](record.question, record.response);
     if (response !== null) this.set(prefix + "student_response", response);
-    var pattern = patterns[record.type] ? patterns[record.type](record.question) : null;
-    if (pattern !== null) this.set(prefix + "correct_responses.0.pattern", pattern);
+    if (record.question) {
+      var self = this;
+      correctPatterns(record.type, record.question).forEach(function (pattern, m) {
+        self.set(prefix + "correct_responses." + m + ".pattern", pattern);
+      });
+    }
     this.set(prefix + "result", record.result);
     this.set(prefix + "latency", timespan(record.latencyMs));
   };
 
-  /** Commits only what is new: an empty commit is a request the LMS (and a closing page) can skip. */
+  /** The session so far; the LMS keeps the last value set, so a lost final commit costs only seconds. */
+  Scorm12.prototype.writeSessionTime = function () {
+    this.set("cmi.core.session_time", timespan(Date.now() - this.started));
+  };
+
+  /**
+   * Commits only what is new (an empty commit is a request the LMS can skip), with the session time so far.
+   * A commit refused or answered with null (LMSs do during page dismissal) is tried again at the next one.
+   */
   Scorm12.prototype.commit = function () {
     if (this.finished || !this.dirty) return;
+    this.writeSessionTime();
     this.dirty = false;
-    this.command("LMSCommit", [""]);
+    if (!this.command("LMSCommit", [""])) this.dirty = true;
   };
 
   /** Session time, then LMSFinish, exactly once however many exit paths fire. */
@@ -350,7 +422,7 @@
     if (this.finished) return;
     this.finished = true;
     this.writeExit();
-    this.set("cmi.core.session_time", timespan(Date.now() - this.started));
+    this.writeSessionTime();
     this.command("LMSFinish", [""]);
   };
 
@@ -362,5 +434,12 @@
     }
   });
 
-  cf.scorm12 = { findApi: findApi, timespan: timespan, timeOfDay: timeOfDay, responses: responses, patterns: patterns };
+  cf.scorm12 = {
+    findApi: findApi,
+    timespan: timespan,
+    timeOfDay: timeOfDay,
+    responses: responses,
+    patterns: patterns,
+    correctPatterns: correctPatterns
+  };
 })(window);

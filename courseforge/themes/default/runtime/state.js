@@ -11,6 +11,7 @@
   var ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   var ATTEMPTS_CAP = 36 * 36 - 1;
   var BASE36 = /^[0-9a-z]{1,2}$/;
+  var HUNDREDTHS = /^[0-9a-z]{3}$/;
 
   /**
    * How many bits each section holds, from the course data: a saved string is only trusted when it
@@ -76,19 +77,33 @@
     return bits;
   }
 
+  /**
+   * The best score: a whole percent as 1-2 base-36 digits (as ever), any other as hundredths of a percent
+   * in exactly 3 (so a pool's 44.44 stays 44.44 after a relaunch; the length tells the two apart).
+   */
+  function encodeBest(best) {
+    if (best === null) return "";
+    var hundredths = Math.max(0, Math.min(10000, Math.round(best * 100)));
+    if (hundredths % 100 === 0) return (hundredths / 100).toString(36);
+    return ("00" + hundredths.toString(36)).slice(-3);
+  }
+
+  function decodeBest(text) {
+    if (text === "") return null;
+    var best = HUNDREDTHS.test(text) ? parseInt(text, 36) / 100 : BASE36.test(text) ? parseInt(text, 36) : NaN;
+    if (!(best <= 100)) throw new Error("bad quiz score");
+    return best;
+  }
+
   function encodeQuiz(quiz) {
     var attempts = Math.min(quiz.attempts, ATTEMPTS_CAP).toString(36);
-    var best = quiz.best === null ? "" : Math.max(0, Math.min(100, Math.floor(quiz.best))).toString(36);
-    return attempts + "." + best + "." + encodeBits(quiz.correct);
+    return attempts + "." + encodeBest(quiz.best) + "." + encodeBits(quiz.correct);
   }
 
   function decodeQuiz(text, count) {
     var parts = text.split(".");
     if (parts.length !== 3 || !BASE36.test(parts[0])) throw new Error("bad quiz entry");
-    if (parts[1] !== "" && !BASE36.test(parts[1])) throw new Error("bad quiz score");
-    var best = parts[1] === "" ? null : parseInt(parts[1], 36);
-    if (best !== null && best > 100) throw new Error("score above 100");
-    return { attempts: parseInt(parts[0], 36), best: best, correct: decodeBits(parts[2], count) };
+    return { attempts: parseInt(parts[0], 36), best: decodeBest(parts[1]), correct: decodeBits(parts[2], count) };
   }
 
   /** @returns {string} the suspend_data text for a state */

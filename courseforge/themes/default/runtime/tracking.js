@@ -12,8 +12,9 @@
  * @property {function(string): void} saveState
  * @property {function(string): void} setBookmark
  * @property {function(Interaction): void} recordInteraction
- * @property {function(number): void} setScore   percent 0..100; always called before setStatus
- * @property {function({scored: boolean, completed: boolean, success: string}): void} setStatus
+ * @property {function(?number): void} setScore  percent 0..100 once final, null while the learner is still
+ *                                               working (no score yet); always called before setStatus
+ * @property {function({scored: boolean, completed: boolean, success: string, final: boolean}): void} setStatus
  *                                               the neutral result of progress.evaluate()
  * @property {function(): void} commit
  * @property {function(): void} finish           ends the session; safe to call more than once
