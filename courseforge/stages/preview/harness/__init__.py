@@ -1,0 +1,78 @@
+"""The LMS side of ``courseforge preview``: a local test LMS that runs any package as an LMS would.
+
+API (what the robot, the vendor smoke test and the command use)::
+
+    from courseforge.stages.preview.harness import LmsSession, PreviewServer, PROFILES
+
+    with PreviewServer() as server:                       # 127.0.0.1, a free port; find_runtime() inside
+        package = server.serve_package("safety-en", zip_bytes)   # -> ServedPackage
+        package.scos                                      # every SCO of every organization (Sco objects)
+        session = LmsSession(server, package, sco=package.scos[0], profile="mastery-override",
+                             learner=Learner("learner-1", "Learner, Test"))
+        page, frame = session.launch(context)             # Playwright BrowserContext -> (Page, content Frame)
+        ...                                               # act in ``frame`` as a learner
+        session.close()                                   # closes the window like a learner, waits for the
+                                                          # final commit
+        session.events()     # tuple[ApiEvent, ...]: every LMSInitialize/GetValue/SetValue/Commit/Finish/
+                             # GetLastError/GetErrorString/GetDiagnostic with result, error, ms since launch
+        session.commits()    # tuple[Commit, ...] of this launch (.terminate, .cmi nested, .received_s, .stored_s)
+        session.record()     # dict[str, str]: the stored record flattened, {"cmi.core.lesson_status": ...}
+        session.finish_count()
+        page, frame = session.relaunch(context)           # next launch from what the LMS stored:
+                                                          # resume after exit "suspend", else a new attempt
+
+- ``PreviewServer(runtime=None, plugins=None, profiles=PROFILES, log_level=4)``: ``.base_url``,
+  ``.root`` (the served folder), ``.serve_package(name, data)``, ``.serve_directory(name, folder)``,
+  ``.store`` (the SQLite store). One server for a whole run; packages are extracted once.
+- ``LmsSession(server, package, sco=None, profile="default", learner=None, options=None)``: one learner at
+  one SCO. ``.page`` is the content's window, ``.host_page`` the LMS window (the same unless the profile
+  opens a popup), ``.frame`` the content frame; ``.console`` and ``.page_errors`` collect both windows';
+  ``.live_cmi()``, ``.finished()``, ``.wait_finished()``, ``.stored_cmi()`` (nested), ``.attempt``
+  (number, loaded cmi, resumed), ``.attempt_commits()``, ``.not_found()``.
+- ``PROFILES`` (``profiles.py``): ``default``, ``mastery-override``, ``lms-mastery``, ``strict``,
+  ``unload-null``, ``deep-frames``, ``deep-frames-popup``, ``slow``, ``write-only-interactions``; each an
+  ``LmsProfile`` documenting the LMS behaviour it models and its sources.
+- ``find_runtime(explicit=None, project_root=None)`` / ``install_runtime()`` / ``RuntimeMissing``
+  (``runtime.py``): how scorm-again and axe-core are found (``LmsRuntime.axe_core.path`` is the file the
+  accessibility audit injects).
+- Plug-ins (``plugins/``): a registry keyed by ``PackageFormat``; ``plugins/scorm12.py`` reads
+  imsmanifest.xml and seeds cmi (mastery_score, launch_data, max_time_allowed, time_limit_action, entry,
+  credit, lesson_mode, student_id/name).
+"""
+
+from courseforge.stages.preview.harness.plugins import LaunchOptions, Learner, PluginRegistry, Sco, default_plugins
+from courseforge.stages.preview.harness.profiles import PROFILES, LmsProfile, ProfileRegistry, Refusal
+from courseforge.stages.preview.harness.runtime import (
+    PINNED,
+    LmsRuntime,
+    RuntimeMissing,
+    find_runtime,
+    install_command,
+    install_runtime,
+)
+from courseforge.stages.preview.harness.server import PreviewServer, ServedPackage
+from courseforge.stages.preview.harness.session import LmsSession, flatten_cmi
+from courseforge.stages.preview.harness.store import Commit
+
+__all__ = [
+    "PINNED",
+    "PROFILES",
+    "Commit",
+    "LaunchOptions",
+    "Learner",
+    "LmsProfile",
+    "LmsRuntime",
+    "LmsSession",
+    "PluginRegistry",
+    "PreviewServer",
+    "ProfileRegistry",
+    "Refusal",
+    "RuntimeMissing",
+    "Sco",
+    "ServedPackage",
+    "default_plugins",
+    "find_runtime",
+    "flatten_cmi",
+    "install_command",
+    "install_runtime",
+]

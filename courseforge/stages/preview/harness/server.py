@@ -1,0 +1,165 @@
+"""``PreviewServer``: the test LMS on 127.0.0.1 (a port the system picks), uvicorn in a daemon thread.
+
+One server serves a whole preview run: every package it is given is extracted once under
+``/packages/<id>/``; the SQLite store (launches, commits, calls) lives beside the served folder in a
+temporary directory removed on close.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import re
+import shutil
+import tempfile
+import threading
+import time
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from types import TracebackType
+
+import uvicorn
+
+from courseforge.lms.lrs.server import bind, make_server, url_of
+from courseforge.model.package import PackageFormat
+from courseforge.stages.preview.harness.app import create_harness_app
+from courseforge.stages.preview.harness.plugins import HarnessPlugin, PluginRegistry, Sco, default_plugins
+from courseforge.stages.preview.harness.profiles import PROFILES, LmsProfile
+from courseforge.stages.preview.harness.runtime import LmsRuntime, find_runtime
+from courseforge.stages.preview.harness.store import HarnessStore
+
+START_TIMEOUT_S = 10.0
+PACKAGES = "packages"
+
+
+@dataclass(frozen=True)
+class ServedPackage:
+    id: str
+    name: str
+    format: PackageFormat
+    folder: Path
+    """Where the package is extracted (under the served root)."""
+    url_path: str
+    """``/packages/<id>/``"""
+    units: tuple[Sco, ...]
+    """Every launchable item, assets included."""
+
+    @property
+    def scos(self) -> tuple[Sco, ...]:
+        """The tracked items (SCOs), in manifest order."""
+        return tuple(unit for unit in self.units if unit.tracked)
+
+    def sco(self, identifier: str | None = None) -> Sco:
+        """The SCO with this item identifier, or the first SCO (the first launchable item if none tracks)."""
+        if identifier is None:
+            chosen = self.scos or self.units
+            if not chosen:
+                raise LookupError(f"{self.name} has nothing to launch")
+            return chosen[0]
+        for unit in self.units:
+            if unit.identifier == identifier:
+                return unit
+        raise LookupError(f"{self.name} has no item {identifier!r}")
+
+
+class PreviewServer:
+    """Context manager: ``with PreviewServer() as server: package = server.serve_package(name, data)``."""
+
+    def __init__(self, runtime: LmsRuntime | None = None, *, plugins: PluginRegistry | None = None,
+                 profiles: Mapping[str, LmsProfile] = PROFILES, log_level: int = 4) -> None:
+        self.runtime = runtime if runtime is not None else find_runtime()
+        self.plugins = plugins if plugins is not None else default_plugins()
+        self.profiles = profiles
+        self.log_level = log_level
+        """scorm-again's logLevel in the host page (4: errors only)."""
+        self._temp = Path(tempfile.mkdtemp(prefix="courseforge-preview-"))
+        self.root = self._temp / "www"
+        """The served folder: ``/packages/<id>/`` and anything a caller puts beside it."""
+        (self.root / PACKAGES).mkdir(parents=True)
+        self.store = HarnessStore(self._temp / "lms.sqlite")
+        self.base_url = ""
+        self._ids = itertools.count(1)
+        self._launch_ids = itertools.count(1)
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> PreviewServer:
+        self.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.close()
+
+    def start(self) -> None:
+        sock = bind("127.0.0.1", 0)
+        self.base_url = url_of(sock)
+        self._server = make_server(create_harness_app(self.store, self.runtime, self.root, self.profiles))
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True,
+                                        name="preview-lms")
+        self._thread.start()
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError(f"the preview LMS server did not start within {START_TIMEOUT_S:.0f} s")
+            time.sleep(0.01)
+
+    def close(self) -> None:
+        if self._server is not None and self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join(timeout=START_TIMEOUT_S)
+            self._server = None
+        self.store.close()
+        shutil.rmtree(self._temp, ignore_errors=True)
+
+    def plugin(self, package_format: PackageFormat) -> HarnessPlugin:
+        return self.plugins[package_format]
+
+    def profile(self, name: str) -> LmsProfile:
+        return self.profiles[name]
+
+    def serve_package(self, name: str, data: bytes, package_format: PackageFormat = PackageFormat.SCORM12,
+                      ) -> ServedPackage:
+        """Extract a package's zip bytes under ``/packages/<id>/`` and read its launchable items."""
+        folder = self._new_folder(name)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for info in archive.infolist():
+                _extract_inside(archive, info, folder)
+        return self._served(name, folder, package_format)
+
+    def serve_directory(self, name: str, source: Path, package_format: PackageFormat = PackageFormat.SCORM12,
+                        ) -> ServedPackage:
+        """Serve a package folder (a copy: the original is never written to)."""
+        folder = self._new_folder(name)
+        shutil.copytree(source, folder, dirs_exist_ok=True)
+        return self._served(name, folder, package_format)
+
+    def new_launch_id(self, package: ServedPackage) -> str:
+        return f"{package.id}-launch-{next(self._launch_ids)}"
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def _new_folder(self, name: str) -> Path:
+        slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-.") or "package"
+        folder = self.root / PACKAGES / f"{slug}-{next(self._ids)}"
+        folder.mkdir()
+        return folder
+
+    def _served(self, name: str, folder: Path, package_format: PackageFormat) -> ServedPackage:
+        units = self.plugin(package_format).read_units(folder)
+        return ServedPackage(id=folder.name, name=name, format=package_format, folder=folder,
+                             url_path=f"/{PACKAGES}/{folder.name}/", units=units)
+
+
+def _extract_inside(archive: zipfile.ZipFile, info: zipfile.ZipInfo, folder: Path) -> None:
+    """Write one entry below ``folder``; names that would leave it (absolute, ``..``) are skipped."""
+    parts = PurePosixPath(info.filename.replace("\\", "/")).parts
+    if not parts or info.is_dir() or parts[0] == "/" or ".." in parts or ":" in parts[0]:
+        return
+    target = folder.joinpath(*parts)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with archive.open(info) as source, target.open("wb") as out:
+        shutil.copyfileobj(source, out)

@@ -1,0 +1,155 @@
+// The LMS side of courseforge preview: builds the standard's scorm-again API from the launch config,
+// applies the LMS behaviour profile (refused calls, frames, popup), records every API call with its
+// result and error code, and sends the record to the server. Nothing here knows about tests: a
+// profile is data (see profiles.py), and the recorded calls are exactly what the content sent.
+"use strict";
+
+window.courseforgeLms = (function () {
+  const launchStart = performance.now();
+  const calls = [];        // every recorded call, for a person debugging in the console
+  let config = null;
+  let nextSeq = 0;
+  let unsent = [];         // recorded, not yet posted
+  let unconfirmed = [];    // posted by fetch, no answer yet: sent again by beacon if the page goes
+  let flushTimer = null;
+  let dismissed = false;
+  let refusedError = null; // the error code of the last call the profile refused
+
+  function copy(value) {
+    return value === undefined ? null : JSON.parse(JSON.stringify(value));
+  }
+
+  function isDismissed() {
+    return dismissed || document.visibilityState === "hidden";
+  }
+
+  function beacon(batch) {
+    if (batch.length) {
+      navigator.sendBeacon(config.eventsUrl, new Blob([JSON.stringify(batch)], {type: "text/plain;charset=UTF-8"}));
+    }
+  }
+
+  // Posts what was recorded; resolves once the server has it (the session awaits this before reading).
+  function flush() {
+    if (flushTimer !== null) {
+      clearTimeout(flushTimer);
+      flushTimer = null;
+    }
+    if (!unsent.length) {
+      return Promise.resolve(0);
+    }
+    const batch = unsent;
+    unsent = [];
+    if (isDismissed()) {
+      beacon(batch);
+      return Promise.resolve(batch.length);
+    }
+    unconfirmed = unconfirmed.concat(batch);
+    return fetch(config.eventsUrl, {method: "POST", body: JSON.stringify(batch),
+                                    headers: {"Content-Type": "application/json"}})
+      .then(function () {
+        unconfirmed = unconfirmed.filter(function (event) { return batch.indexOf(event) < 0; });
+        return batch.length;
+      });
+  }
+
+  function onDismiss() {
+    dismissed = true;
+    beacon(unconfirmed.concat(unsent));
+    unconfirmed = [];
+    unsent = [];
+  }
+
+  function note(method, args, result, error) {
+    const event = {seq: nextSeq, at_ms: performance.now() - launchStart, method: method,
+                   args: args.map(String), result: result === null || result === undefined ? null : String(result),
+                   error: String(error)};
+    nextSeq += 1;
+    calls.push(event);
+    unsent.push(event);
+    if (isDismissed()) {
+      flush();
+    } else if (flushTimer === null) {
+      flushTimer = setTimeout(flush, 50);
+    }
+  }
+
+  function refusal(method, args) {
+    for (const rule of config.profile.refusals) {
+      if (rule.methods.indexOf(method) < 0) continue;
+      if (rule.when === "dismissed" && !isDismissed()) continue;
+      if (!new RegExp(rule.element).test(args.length ? String(args[0]) : "")) continue;
+      return rule;
+    }
+    return null;
+  }
+
+  // Replaces each API method with one that applies the profile, calls scorm-again and records the call.
+  function instrument(api, shape) {
+    const errorQueries = [shape.last_error, "LMSGetErrorString", "LMSGetDiagnostic", "GetErrorString",
+                          "GetDiagnostic"];
+    for (const name of shape.methods) {
+      const original = api[name];
+      api[name] = function (...args) {
+        let result;
+        if (name === shape.last_error && refusedError !== null) {
+          result = refusedError;
+        } else if (errorQueries.indexOf(name) >= 0) {
+          result = original.apply(api, args);
+        } else {
+          const rule = refusal(name, args);
+          refusedError = rule ? rule.error : null;
+          result = rule ? rule.result : original.apply(api, args);
+        }
+        const error = refusedError !== null ? refusedError : String(api.lastErrorCode);
+        note(name, copy(args), copy(result), name === shape.last_error ? result : error);
+        return result;
+      };
+    }
+  }
+
+  function frameContent(launchUrl, framesBetween) {
+    const iframe = document.createElement("iframe");
+    iframe.title = framesBetween > 0 ? "LMS frame" : "course content";
+    iframe.id = framesBetween > 0 ? "frame" : "sco";
+    iframe.name = iframe.id;
+    iframe.src = framesBetween > 0
+      ? "frame.html?depth=" + (framesBetween - 1) + "&launch=" + encodeURIComponent(launchUrl)
+      : launchUrl;
+    document.body.appendChild(iframe);
+  }
+
+  function start(launchConfig) {
+    config = launchConfig;
+    const shape = config.api;
+    const settings = Object.assign({
+      autocommit: false,                 // commits happen only when the content asks
+      lmsCommitUrl: config.commitUrl,    // the server keeps each commit as the learner's record
+      terminateCommitParam: "terminate", // ?terminate=true marks the LMSFinish commit
+      logLevel: config.logLevel,
+    }, config.profile.scormAgain);
+    const api = new window[shape.constructor](settings);
+    api.loadFromJSON(config.cmi);        // before initialize, so read-only elements can be seeded
+    instrument(api, shape);
+    window[shape.global_name] = api;
+    if (config.profile.popup) {
+      window.open(config.launchUrl, "sco");
+    } else {
+      frameContent(config.launchUrl, config.profile.framesBetween);
+    }
+  }
+
+  window.addEventListener("pagehide", onDismiss);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") onDismiss();
+  });
+
+  const launchId = new URLSearchParams(window.location.search).get("launch");
+  if (launchId) {
+    fetch("/__lms/launches/" + encodeURIComponent(launchId))
+      .then(function (response) { return response.json(); })
+      .then(start);
+  }
+
+  return {calls: calls, flush: flush, start: start, isDismissed: isDismissed};
+})();

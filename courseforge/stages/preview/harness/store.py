@@ -1,0 +1,153 @@
+"""The test LMS's memory: launches, every commit and every recorded API call, in one SQLite file.
+
+Written by the server's request handlers (uvicorn's thread), read by the session (the caller's
+thread), hence one connection behind a lock. A learner's record is kept per learner + package + SCO
++ attempt: each launch belongs to one attempt, and the record of an attempt is its last commit.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from courseforge.model.preview import ApiEvent
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS launches (
+  id TEXT PRIMARY KEY, package TEXT NOT NULL, sco TEXT NOT NULL, learner TEXT NOT NULL,
+  attempt INTEGER NOT NULL, profile TEXT NOT NULL, config TEXT NOT NULL, opened REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS commits (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, launch TEXT NOT NULL REFERENCES launches(id),
+  terminate INTEGER NOT NULL, cmi TEXT NOT NULL, received REAL NOT NULL, stored REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS events (
+  launch TEXT NOT NULL REFERENCES launches(id), seq INTEGER NOT NULL, at_ms REAL NOT NULL,
+  method TEXT NOT NULL, arguments TEXT NOT NULL, result TEXT, error TEXT NOT NULL,
+  PRIMARY KEY (launch, seq));
+CREATE TABLE IF NOT EXISTS not_found (path TEXT NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class Commit:
+    """One commit the content's LMS API posted: the learner record as the LMS stores it."""
+
+    launch: str
+    terminate: bool
+    """True for the commit LMSFinish makes."""
+    cmi: Mapping[str, Any]
+    """The nested data model (``{"core": {"lesson_status": ...}, "suspend_data": ...}``)."""
+    received_s: float
+    """Seconds after the launch was opened that the request arrived."""
+    stored_s: float
+    """Seconds after the launch was opened that it was stored (later than received under ``slow``)."""
+
+
+@dataclass(frozen=True)
+class LaunchRow:
+    id: str
+    package: str
+    sco: str
+    learner: str
+    attempt: int
+    profile: str
+    config: Mapping[str, Any]
+    opened: float
+
+
+class HarnessStore:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def add_launch(self, row: LaunchRow) -> None:
+        with self._transaction() as db:
+            db.execute("INSERT INTO launches VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       (row.id, row.package, row.sco, row.learner, row.attempt, row.profile,
+                        json.dumps(row.config), row.opened))
+
+    def launch(self, launch_id: str) -> LaunchRow | None:
+        with self._lock:
+            found = self._db.execute("SELECT * FROM launches WHERE id = ?", (launch_id,)).fetchone()
+        return None if found is None else _launch_row(found)
+
+    def last_launch(self, package: str, sco: str, learner: str) -> LaunchRow | None:
+        """The learner's latest launch of this SCO, whichever session made it."""
+        with self._lock:
+            found = self._db.execute("SELECT * FROM launches WHERE package = ? AND sco = ? AND learner = ? "
+                                     "ORDER BY rowid DESC LIMIT 1", (package, sco, learner)).fetchone()
+        return None if found is None else _launch_row(found)
+
+    def add_commit(self, launch: LaunchRow, terminate: bool, cmi: Mapping[str, Any], received: float) -> None:
+        with self._transaction() as db:
+            db.execute("INSERT INTO commits (launch, terminate, cmi, received, stored) VALUES (?, ?, ?, ?, ?)",
+                       (launch.id, int(terminate), json.dumps(cmi), received - launch.opened,
+                        time.time() - launch.opened))
+
+    def commits(self, launch_id: str) -> tuple[Commit, ...]:
+        with self._lock:
+            rows = self._db.execute("SELECT launch, terminate, cmi, received, stored FROM commits "
+                                    "WHERE launch = ? ORDER BY seq", (launch_id,)).fetchall()
+        return tuple(Commit(r[0], bool(r[1]), json.loads(r[2]), float(r[3]), float(r[4])) for r in rows)
+
+    def attempt_commits(self, package: str, sco: str, learner: str, attempt: int) -> tuple[Commit, ...]:
+        """Every commit of one attempt, across its launches, in arrival order."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT c.launch, c.terminate, c.cmi, c.received, c.stored FROM commits c JOIN launches l "
+                "ON c.launch = l.id WHERE l.package = ? AND l.sco = ? AND l.learner = ? AND l.attempt = ? "
+                "ORDER BY c.seq", (package, sco, learner, attempt)).fetchall()
+        return tuple(Commit(r[0], bool(r[1]), json.loads(r[2]), float(r[3]), float(r[4])) for r in rows)
+
+    def add_events(self, launch_id: str, events: Sequence[Mapping[str, Any]]) -> None:
+        """Recorded calls from the host page; a batch sent twice (a beacon after a fetch) is kept once."""
+        rows = [(launch_id, int(e["seq"]), float(e["at_ms"]), str(e["method"]),
+                 json.dumps([str(a) for a in e.get("args") or []]),
+                 None if e.get("result") is None else str(e["result"]), str(e.get("error", "0")))
+                for e in events]
+        with self._transaction() as db:
+            db.executemany("INSERT OR IGNORE INTO events VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def events(self, launch_id: str) -> tuple[ApiEvent, ...]:
+        with self._lock:
+            rows = self._db.execute("SELECT at_ms, method, arguments, result, error FROM events WHERE launch = ? "
+                                    "ORDER BY seq", (launch_id,)).fetchall()
+        return tuple(ApiEvent(at_ms=float(r[0]), method=r[1], arguments=tuple(json.loads(r[2])),
+                              result="null" if r[3] is None else r[3], error=r[4]) for r in rows)
+
+    def add_not_found(self, path: str) -> None:
+        with self._transaction() as db:
+            db.execute("INSERT INTO not_found VALUES (?)", (path,))
+
+    def not_found(self, prefix: str = "/") -> tuple[str, ...]:
+        with self._lock:
+            rows = self._db.execute("SELECT path FROM not_found ORDER BY rowid").fetchall()
+        return tuple(r[0] for r in rows if r[0].startswith(prefix))
+
+
+def _launch_row(found: tuple[Any, ...]) -> LaunchRow:
+    return LaunchRow(found[0], found[1], found[2], found[3], int(found[4]), found[5], json.loads(found[6]),
+                     float(found[7]))
