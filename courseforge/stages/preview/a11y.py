@@ -128,7 +128,8 @@ def _named(targets: Sequence[str]) -> str:
 
 DESCRIBE_JS = """const describe = (el) => {
   const label = el.labels && el.labels.length ? el.labels[0].textContent : "";
-  const raw = el.getAttribute("aria-label") || label || el.innerText || el.textContent || el.value || el.getAttribute("title") || "";
+  const raw = el.getAttribute("aria-label") || label || el.innerText || el.textContent || el.value
+    || el.getAttribute("title") || "";
   const name = raw.replace(/\\s+/g, " ").trim().slice(0, 60);
   let selector = el.tagName.toLowerCase();
   if (el.id) selector += "#" + CSS.escape(el.id);
