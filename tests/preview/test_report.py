@@ -6,14 +6,14 @@ parsed back with lxml and opened in the session's Chromium, which must see no sc
 error and no request; axe-core (npm) judges the page's own accessibility. The JUnit XML is validated
 against a minimal schema of the Ant/Jenkins junit-10.xsd shape written here.
 
-Run as a script (``.venv/bin/python tests/preview/test_report.py``) to redraw docs/images/preview-report.png.
+``PYTHONPATH=. .venv/bin/python tests/preview/test_report.py`` redraws docs/images/preview-report.png (the
+README's picture) from real screenshots of the built data-privacy package.
 """
 
 from __future__ import annotations
 
 import re
 import struct
-import sys
 import zlib
 from functools import cache
 from pathlib import Path
@@ -121,13 +121,14 @@ STEPS = ("launch (entry ab-initio)", "open screen 1 'welcome'", "tick checklist 
 
 
 def run(scenario: str, verdict: Verdict, *, package: str = PACKAGE, locale: str = "en", profile: str = "default",
-        findings: tuple[Finding, ...] = (), screenshots: tuple[Screenshot, ...] = ()) -> PreviewRun:
+        findings: tuple[Finding, ...] = (), screenshots: tuple[Screenshot, ...] = (), duration_s: float = 3.17
+        ) -> PreviewRun:
     status = "passed" if verdict is Verdict.PASSED else "failed"
     return PreviewRun(package=package, format=PackageFormat.SCORM12, locale=locale, profile=profile,
                       scenario=scenario, verdict=verdict, findings=findings, steps=STEPS, events=pass_events(),
                       final_record=record(status, "85"), screenshots=screenshots,
                       timings=(Timing("launch", 0.412), Timing("robot", 2.15), Timing("axe-core", 0.61)),
-                      duration_s=3.17)
+                      duration_s=duration_s)
 
 
 SCORE_AFTER_STATUS = Finding("lms.status-before-score", "cmi.core.lesson_status 'failed' was set before "
@@ -213,6 +214,12 @@ def test_the_report_shows_suspend_data_decoded_and_interactions_grouped() -> Non
             "Quiz 2": "2 attempts, best 44.44 %, questions right: #1, #2",
             "Checklist items attested": "#1, #2", "Surveys submitted": "#1"} in decoded
     assert len(decoded) == 4, "three suspend_data calls in the timeline, one in the final record"
+    assert decoded[0] == {"Length": "0 of 4096 characters", "Saved state": "empty: nothing saved yet"}
+    timeline = section.xpath(".//table[caption[starts-with(., 'API calls')]]")[0]
+    rows = {row[2]: row for row in cells(timeline)}
+    assert rows["cmi.core.entry"][1:] == ["LMSGetValue", "cmi.core.entry", "ab-initio", "", "0"], "a read's value"
+    assert rows["cmi.core.score.raw"][1:] == ["LMSSetValue", "cmi.core.score.raw", "85", "true", "0"]
+    assert [row[0] for row in cells(timeline)][:2] == ["12 ms", "13 ms"]
     interactions = interactions_written(pass_events())
     assert [(i.index, i.field("id"), i.field("result"), i.correct_patterns) for i in interactions] == [
         (0, "final-q1", "correct", ("b",)), (1, "final-q2", "wrong", ("a,c", "c,a"))]
@@ -412,18 +419,62 @@ def test_the_report_opens_in_chromium_with_no_script_no_request_no_console_error
         context.close()
 
 
+def sample_course_screenshots(browser: Browser, package: Path) -> tuple[Screenshot, ...]:
+    """Real screenshots of a built sample package (standalone mode, from file://) for the README's report."""
+    import tempfile
+    import zipfile
+
+    shots: list[Screenshot] = []
+    with tempfile.TemporaryDirectory() as folder:
+        zipfile.ZipFile(package).extractall(folder)
+        start = (Path(folder) / "index.html").as_uri()
+        for width, height in ((1280, 800), (375, 812)):
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.goto(start)
+            for number in (1, 2) if width > 500 else (1,):
+                if number > 1:
+                    page.get_by_role("button", name="Next").click()
+                title = page.get_by_role("heading", level=1).first.inner_text()
+                shots.append(Screenshot(f"screen {number} '{title}' ({width}x{height})", width, height,
+                                        page.screenshot()))
+            page.close()
+    return tuple(shots)
+
+
+def readme_report(shots: tuple[Screenshot, ...]) -> PreviewReport:
+    """What a preview of the sample courses looks like when one profile catches a tracking bug."""
+    exit_lost = Finding("lms.exit-not-suspend", "cmi.core.exit was '' when the learner left unfinished after a "
+                        "relaunch; the next launch may start a new attempt and drop suspend_data",
+                        "close the window (launch 2)")
+    privacy = "build/data-privacy/en/scorm12.zip"
+    runs = [run(scenario, Verdict.PASSED, package=privacy, screenshots=shots if scenario == "fail" else (),
+                duration_s=seconds) for scenario, seconds in (("fail", 3.41), ("keyboard", 5.86), ("pass", 3.02),
+                                                              ("resume", 4.27))]
+    runs += [run("pass", Verdict.PASSED, package=privacy, profile="mastery-override", duration_s=3.11),
+             run("resume", Verdict.FAILED, package=privacy, profile="mastery-override", findings=(exit_lost,),
+                 duration_s=4.39),
+             run("pass", Verdict.PASSED, package="build/workplace-safety/ar/scorm12.zip", locale="ar",
+                 duration_s=2.64),
+             run("keyboard", Verdict.PASSED, package="build/workplace-safety/ar/scorm12.zip", locale="ar",
+                 duration_s=4.93)]
+    return PreviewReport(runs=tuple(runs), browser="Chromium 131.0.6778.204 (headless)", duration_s=31.4)
+
+
 def draw_readme_image(target: Path = README_IMAGE) -> None:
-    """docs/images/preview-report.png: the sample report's first screen at 1280x900."""
+    """docs/images/preview-report.png: the top of a report of the sample courses, 1280x1000."""
     import tempfile
 
     from playwright.sync_api import sync_playwright
 
     from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 
+    package = ROOT / "build" / "data-privacy" / "en" / "scorm12.zip"
+    if not package.is_file():
+        raise SystemExit(f"{package} is missing: run 'courseforge build --locale all' first")
     with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
-        write_evidence(sample_report(), Path(folder))
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        write_evidence(readme_report(sample_course_screenshots(browser, package)), Path(folder))
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
         page.goto((Path(folder) / REPORT_HTML).as_uri())
         target.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(target))
@@ -431,5 +482,4 @@ def draw_readme_image(target: Path = README_IMAGE) -> None:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
     draw_readme_image()

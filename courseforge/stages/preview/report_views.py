@@ -129,6 +129,8 @@ class SuspendView:
 
 
 def describe_suspend_data(text: str) -> SuspendView:
+    if not text:
+        return SuspendView(length=0, limit=SCORM12_SUSPEND_LIMIT, lines=(("Saved state", "empty: nothing saved yet"),))
     try:
         state = decode_suspend_data(text)
     except SuspendDataError as problem:
@@ -171,19 +173,19 @@ def timeline(events: Iterable[ApiEvent]) -> tuple[TimelineRow, ...]:
 
 
 def _timeline_row(event: ApiEvent) -> TimelineRow:
-    element = event.arguments[0] if event.arguments else ""
-    value = event.arguments[1] if len(event.arguments) > 1 else ""
-    is_value_call = "Value" in event.method
-    suspend = describe_suspend_data(_suspend_text(event)) if element == SUSPEND_ELEMENT and is_value_call else None
-    return TimelineRow(at_ms=event.at_ms, method=event.method, element=element if is_value_call else "",
-                       value=value if is_value_call else " ".join(event.arguments), result=event.result,
+    """Element and value for the data-model calls: the value written, or for a read the value returned."""
+    is_read = event.method.endswith("GetValue")
+    is_value_call = is_read or event.method.endswith("SetValue")
+    element = event.arguments[0] if is_value_call and event.arguments else ""
+    if is_read:
+        value, result = event.result, ""
+    elif is_value_call:
+        value, result = (event.arguments[1] if len(event.arguments) > 1 else ""), event.result
+    else:
+        value, result = " ".join(event.arguments), event.result
+    return TimelineRow(at_ms=event.at_ms, method=event.method, element=element, value=value, result=result,
                        error=event.error, failed=event.result == "false" or event.error not in ("0", ""),
-                       suspend=suspend)
-
-
-def _suspend_text(event: ApiEvent) -> str:
-    """What was written (LMSSetValue) or read (LMSGetValue) as suspend_data."""
-    return event.arguments[1] if len(event.arguments) > 1 else event.result
+                       suspend=describe_suspend_data(value) if element == SUSPEND_ELEMENT else None)
 
 
 # --- interactions -------------------------------------------------------------------------------------
