@@ -106,17 +106,22 @@ def quiz_weight(quiz: Quiz) -> float:
     return total
 
 
-def quiz_passed(course: Course, quiz: Quiz, progress: QuizProgress) -> bool:
-    return progress.best is not None and progress.best >= course.passing_score(quiz)
+def passing_of(course: Course, quiz: Quiz, lms_mastery: float | None = None) -> float:
+    """A quiz's passing percent: its own ``passing_score``, else the mastery score, which the LMS's own
+    mastery score replaces for the mastery quizzes."""
+    mastery = course.manifest.mastery
+    if lms_mastery is not None and quiz.passing_score is None and mastery and quiz.id in mastery.quizzes:
+        return lms_mastery
+    return course.passing_score(quiz)
 
 
-def quiz_locked(course: Course, quiz: Quiz, progress: QuizProgress) -> bool:
+def quiz_passed(course: Course, quiz: Quiz, progress: QuizProgress, lms_mastery: float | None = None) -> bool:
+    return progress.best is not None and progress.best >= passing_of(course, quiz, lms_mastery)
+
+
+def quiz_locked(course: Course, quiz: Quiz, progress: QuizProgress, lms_mastery: float | None = None) -> bool:
     """No more attempts: passed, or every allowed attempt used (``attempts: 0`` is unlimited)."""
-    return quiz_passed(course, quiz, progress) or (0 < quiz.attempts <= progress.attempts)
-
-
-def attempts_left(course: Course, quiz: Quiz, progress: QuizProgress) -> bool:
-    return not quiz_locked(course, quiz, progress)
+    return quiz_passed(course, quiz, progress, lms_mastery) or (0 < quiz.attempts <= progress.attempts)
 
 
 def is_complete(course: Course, progress: Progress) -> bool:
@@ -157,7 +162,7 @@ def outcome(course: Course, progress: Progress, lms_mastery: float | None = None
     quizzes = mastery_quizzes(course)
     if score is not None and score >= passing and completed:
         return Outcome("passed", score, completed)
-    all_locked = all(quiz_locked(course, q, progress.quiz(q.id)) for q in quizzes)
+    all_locked = all(quiz_locked(course, q, progress.quiz(q.id), lms_mastery) for q in quizzes)
     all_submitted = all(progress.quiz(q.id).attempts > 0 for q in quizzes)
     if score is not None and score < passing and all_locked and all_submitted:
         return Outcome("failed", score, completed)
