@@ -7,8 +7,32 @@ sequences directly; the browser tests run the real smoke test on real packages i
 
 from __future__ import annotations
 
-from courseforge.model.preview import ApiEvent, FindingSeverity
-from courseforge.stages.preview.vendor import Observation, StepEvent, judge
+import io
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser
+
+from courseforge.model.preview import ApiEvent, FindingSeverity, PreviewRun, Verdict
+from courseforge.stages.preview.harness import PreviewServer, RuntimeMissing
+from courseforge.stages.preview.vendor import (
+    SCENARIO,
+    Observation,
+    SmokeOptions,
+    StepEvent,
+    describe,
+    judge,
+    smoke_test,
+)
+from tests.chromium import missing
+
+PACKAGES = Path(__file__).parent / "packages"
+SHARED = PACKAGES / "_shared"
+"""Zipped into every package as shared/: the API discovery the packages have in common."""
+OPTIONS = SmokeOptions(api_timeout_s=2.0, settle_s=0.2)
 
 WAIT, CLICK, CLOSE = "wait for LMSInitialize (5 s)", "click 'Next' (1)", "close the window"
 
@@ -91,3 +115,111 @@ def test_an_lms_that_lacks_an_optional_element_is_a_warning() -> None:
                       GOOD_SESSION[1])
     assert rules(lacking) == {}
     assert rules(lacking, FindingSeverity.WARNING) == {"lms.errors": WAIT}
+
+
+# ------------------------------------------------------------------------------------ real packages
+
+
+def zip_package(name: str) -> bytes:
+    """A purpose-built package's folder, plus shared/scorm12.js, as the zip a vendor would ship."""
+    folder, buffer = PACKAGES / name, io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                archive.write(path, path.relative_to(folder).as_posix())
+        for path in sorted(SHARED.iterdir()):
+            archive.write(path, f"shared/{path.name}")
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[PreviewServer]:
+    try:
+        lms = PreviewServer()
+    except RuntimeMissing as error:
+        missing(str(error))
+    with lms:
+        yield lms
+
+
+def smoke(server: PreviewServer, chromium: Browser, name: str) -> tuple[PreviewRun, ...]:
+    return smoke_test(server, chromium, f"{name}.zip", zip_package(name), OPTIONS)
+
+
+def errors(run: PreviewRun) -> dict[str, str]:
+    """rule -> step of the run's error findings."""
+    return {f.rule: f.step for f in run.findings if f.severity is FindingSeverity.ERROR}
+
+
+LAUNCH = "launch SCO 'item_{}' (index.html)"
+BROKEN = [
+    ("status-before-score", "lms.status-before-score", LAUNCH, "lesson_status 'passed' before score.raw '85'"),
+    ("suspend-data-too-long", "lms.suspend-data-too-long", LAUNCH, "5,000 characters"),
+    ("commit-on-unload", "lms.commit-only-on-unload", "close the window", "only after the close began"),
+    ("no-finish", "lms.no-finish", "close the window", "did not call LMSFinish"),
+    ("missing-asset", "page.request-failed", LAUNCH, "images/diagram.png: answered 404"),
+    ("script-error", "page.console-error", LAUNCH, "uncaught TypeError"),
+]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("name", "rule", "step", "says"), BROKEN, ids=[case[0] for case in BROKEN])
+def test_a_package_that_breaks_one_rule_fails_naming_the_rule_the_scenario_and_the_step(
+        server: PreviewServer, chromium: Browser, name: str, rule: str, step: str, says: str) -> None:
+    (run,) = smoke(server, chromium, name)
+    step = step.format(name.replace("-", "_"))
+    assert run.verdict is Verdict.FAILED, run.findings
+    assert errors(run) == {rule: step}, [describe(run, f) for f in run.findings]
+    (finding,) = [f for f in run.findings if f.rule == rule]
+    line = describe(run, finding)
+    assert rule in line and f"] {SCENARIO}:" in line and f"step '{step}'" in line and says in line, line
+
+
+@pytest.mark.browser
+def test_commits_made_in_an_unload_handler_are_seen_arriving_after_the_close_began(
+        server: PreviewServer, chromium: Browser) -> None:
+    (run,) = smoke(server, chromium, "commit-on-unload")
+    # The harness's close runs the unload handler and records its calls: they are there, but late.
+    assert [e.method for e in run.events] == ["LMSInitialize", "LMSSetValue", "LMSSetValue", "LMSCommit",
+                                              "LMSSetValue", "LMSFinish"]
+
+
+@pytest.mark.browser
+def test_an_unlabeled_input_and_a_click_only_div_button_are_accessibility_errors(
+        server: PreviewServer, chromium: Browser) -> None:
+    (run,) = smoke(server, chromium, "inaccessible")
+    found = errors(run)
+    # axe-core sees the input without a label; only the Tab walk sees the <div> that reacts to clicks alone.
+    assert found == {"a11y.label": "look at screen 1", "a11y.keyboard-unreachable": "Tab through screen 1"}, found
+    (unreachable,) = [f for f in run.findings if f.rule == "a11y.keyboard-unreachable"]
+    assert "Send" in unreachable.message or "#send" in unreachable.message, unreachable.message
+    # Its tracking is right: nothing else is wrong with it.
+    assert dict(run.final_record)["cmi.core.lesson_status"] == "completed"
+
+
+@pytest.mark.browser
+def test_a_golf_style_multi_sco_package_passes_the_smoke_test_sco_by_sco(
+        server: PreviewServer, chromium: Browser) -> None:
+    started = time.monotonic()
+    runs = smoke(server, chromium, "golf-multi-sco")
+    elapsed = time.monotonic() - started
+    assert [run.package for run in runs] == ["golf-multi-sco.zip#playing_playing_item",
+                                             "golf-multi-sco.zip#etiquette_course_item",
+                                             "golf-multi-sco.zip#handicapping_quiz_item"]
+    for run in runs:
+        assert run.verdict is Verdict.PASSED, [describe(run, f) for f in run.findings]
+        assert (run.scenario, run.steps[0]) == (SCENARIO, run.steps[0]) and run.steps[-1] == "close the window"
+        record = dict(run.final_record)
+        assert record["cmi.core.session_time"] == "00:00:05", record  # LMSFinish's commit was stored
+    playing, etiquette, quiz = runs
+    # The smoke test pressed "Next" until the pages ran out, and each SCO recorded that it was completed.
+    assert [s for s in playing.steps if s.startswith("click")] == ["click 'Next' (1)", "click 'Next' (2)"]
+    assert [s.name for s in playing.screenshots] == ["look at screen 1", "look at screen 2", "look at screen 3"]
+    assert dict(playing.final_record)["cmi.core.lesson_status"] == "completed"
+    assert dict(playing.final_record)["cmi.core.lesson_location"] == "3"
+    assert dict(etiquette.final_record)["cmi.core.lesson_status"] == "completed"
+    # The quiz, launched from the shared template with ?questions=Handicapping, loaded its questions.
+    assert not [s for s in quiz.steps if s.startswith("click")]
+    assert dict(quiz.final_record)["cmi.core.lesson_status"] == "incomplete"
+    assert dict(quiz.final_record)["cmi.student_data.mastery_score"] == "80"
+    assert elapsed < 15, f"three SCOs took {elapsed:.1f} s"

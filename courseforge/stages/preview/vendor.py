@@ -14,14 +14,24 @@ taken at every step boundary, so a call belongs to the step during which it arri
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
 
-from playwright.sync_api import BrowserContext, ConsoleMessage, Frame, Locator, Page, Request, Response, WebError
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Frame,
+    Locator,
+    Page,
+    Request,
+    Response,
+    WebError,
+)
 from playwright.sync_api import Error as PlaywrightError
 
 from courseforge.model.preview import (
@@ -34,6 +44,8 @@ from courseforge.model.preview import (
     Verdict,
 )
 from courseforge.model.suspend import SCORM12_SUSPEND_LIMIT
+from courseforge.stages.preview import a11y
+from courseforge.stages.preview.harness import LmsSession, PreviewServer, Sco, ServedPackage
 
 SCENARIO = "smoke"
 UNKNOWN_LOCALE = "und"
@@ -94,6 +106,8 @@ class Observation:
     events: tuple[StepEvent, ...]
     record: Mapping[str, str] = field(default_factory=dict)
     problems: tuple[PageProblem, ...] = ()
+    tracked: bool = True
+    """False for an asset (an untracked page): only the page rules apply."""
 
     def calls(self, *methods: str) -> list[StepEvent]:
         return [e for e in self.events if not methods or e.event.method in methods]
@@ -144,14 +158,23 @@ def finish_twice(seen: Observation) -> list[Finding]:
                     "after the first fail, and some LMSs close the attempt twice", finishes[1].step)]
 
 
-def commit_only_on_unload(seen: Observation) -> list[Finding]:
+def saved_only_on_unload(seen: Observation) -> list[StepEvent]:
+    """The commits and finishes, when every one of them arrived only after the close began."""
     saving = seen.calls(*COMMITTING)
-    if not saving or any(e.step != seen.close_step for e in saving):
+    return saving if saving and all(e.step == seen.close_step for e in saving) else []
+
+
+def commit_only_on_unload(seen: Observation) -> list[Finding]:
+    saving = saved_only_on_unload(seen)
+    if not saving:
         return []
+    failed = [e.event for e in saving if e.event.error not in ("", "0")]
+    lost = (f"; {', '.join(f'{call_text(e)} failed with error {e.error}' for e in failed)}: that data is lost"
+            if failed else "")
     return [Finding("lms.commit-only-on-unload", f"SCO {seen.sco} committed nothing until the window was "
                     f"closing ({', '.join(call_text(e.event) for e in saving)} arrived only after the close "
-                    "began): browsers drop work done in unload handlers, so the last commit is easily lost; "
-                    "commit as progress happens", seen.close_step)]
+                    f"began){lost}. Browsers drop work done in unload handlers; commit as progress happens",
+                    seen.close_step)]
 
 
 def status_before_score(seen: Observation) -> list[Finding]:
@@ -183,8 +206,11 @@ def api_errors(seen: Observation) -> list[Finding]:
     """One finding per distinct failing call (method, element, code), with how often it failed."""
     failing: dict[tuple[str, str, str], list[StepEvent]] = {}
     finishes = 0
+    told = saved_only_on_unload(seen)  # lms.commit-only-on-unload says how those failed
     for item in seen.events:
         event = item.event
+        if item in told:
+            continue
         finishes += event.method == "LMSFinish"
         repeated_finish = event.method == "LMSFinish" and finishes > 1  # lms.finish-twice says it
         if event.error in ("", "0") or event.method in ERROR_REPORTERS or repeated_finish:
@@ -215,15 +241,18 @@ def page_problems(seen: Observation) -> list[Finding]:
     return [Finding(p.rule, f"SCO {seen.sco}: {p.detail}", p.step) for p in found.values()]
 
 
-RULES: tuple[Callable[[Observation], list[Finding]], ...] = (
+Rule = Callable[[Observation], list[Finding]]
+TRACKING_RULES: tuple[Rule, ...] = (
     api_not_found, no_initialize, no_finish, finish_twice, commit_only_on_unload, status_before_score,
-    suspend_data_too_long, api_errors, no_status, page_problems,
+    suspend_data_too_long, api_errors, no_status,
 )
+PAGE_RULES: tuple[Rule, ...] = (page_problems,)
 
 
 def judge(seen: Observation) -> tuple[Finding, ...]:
-    """Every rule the SCO broke, in rule order."""
-    return tuple(finding for rule in RULES for finding in rule(seen))
+    """Every rule the SCO broke, in rule order (an asset is held to the page rules only)."""
+    rules = (*TRACKING_RULES, *PAGE_RULES) if seen.tracked else PAGE_RULES
+    return tuple(finding for rule in rules for finding in rule(seen))
 
 
 def verdict_of(findings: Iterable[Finding]) -> Verdict:
@@ -236,43 +265,31 @@ def describe(run: PreviewRun, finding: Finding) -> str:
     return f"{run.name}: step '{finding.step}': {finding.severity.value}: {finding.message} [{finding.rule}]"
 
 
-# --- driving the browser -----------------------------------------------------------------------------
+# --- listening to the browser ------------------------------------------------------------------------
 
 
-class Sco(Protocol):
-    """What the smoke test needs to know of a SCO the harness read from the manifest."""
+@dataclass(frozen=True)
+class Heard:
+    """Something the browser reported, before it is known whether the package caused it."""
 
-    @property
-    def identifier(self) -> str: ...
-    @property
-    def href(self) -> str: ...
+    step: str
+    rule: str
+    evidence: str
+    """The URL (or stack) that ties it to a file: the package's when it contains the package base."""
+    text: str
+    about: str = ""
+    """The URL of the file concerned, named relative to the package."""
 
-
-class Session(Protocol):
-    """One learner's launch of one SCO in the test LMS (the harness's ``LmsSession``)."""
-
-    def launch(self, context: BrowserContext) -> tuple[Page, Frame]: ...
-    def events(self) -> tuple[ApiEvent, ...]: ...
-    def record(self) -> dict[str, str]: ...
-    def close(self, page: Page) -> None: ...
-
-
-def sco_label(sco: Sco) -> str:
-    return f"'{sco.identifier}' ({sco.href})"
-
-
-def package_base(frame_url: str, href: str) -> str:
-    """The URL the package is served under: the launch page's URL without the SCO's own href."""
-    page_url, launch_path = frame_url.split("?", 1)[0].split("#", 1)[0], href.split("?", 1)[0]
-    if launch_path and page_url.endswith(launch_path):
-        return page_url.removesuffix(launch_path)
-    return page_url.rsplit("/", 1)[0] + "/"
+    def problem(self, base: str) -> PageProblem:
+        where = f"{self.about.removeprefix(base)}: " if self.about else ""
+        return PageProblem(self.step, self.rule, where + self.text)
 
 
 class PageWatcher:
     """Console errors and failed requests of the package's own files, tagged with the step they came in.
 
-    Listens on the browser context, so the first script of the launch page is heard too.
+    Listens on the browser context, so the launch page's first script is heard and so is a popup;
+    what belongs to the package (its URL is in the evidence) is sorted out by :meth:`problems`.
     """
 
     FAILED_LOAD = "Failed to load resource"
@@ -280,9 +297,8 @@ class PageWatcher:
 
     def __init__(self, context: BrowserContext) -> None:
         self._context = context
-        self.base = ""
         self.step = ""
-        self.problems: list[PageProblem] = []
+        self._heard: list[Heard] = []
         context.on("console", self._console)
         context.on("weberror", self._web_error)
         context.on("response", self._response)
@@ -294,67 +310,83 @@ class PageWatcher:
         self._context.remove_listener("response", self._response)
         self._context.remove_listener("requestfailed", self._request_failed)
 
-    def _ours(self, url: str) -> bool:
-        return bool(self.base) and url.startswith(self.base)
+    def problems(self, base: str) -> tuple[PageProblem, ...]:
+        return tuple(heard.problem(base) for heard in self._heard if base and base in heard.evidence)
 
-    def _path(self, url: str) -> str:
-        return url.removeprefix(self.base)
-
-    def _note(self, rule: str, detail: str) -> None:
-        self.problems.append(PageProblem(self.step, rule, detail))
+    def _hear(self, rule: str, evidence: str, text: str, about: str = "") -> None:
+        self._heard.append(Heard(self.step, rule, evidence, text, about))
 
     def _console(self, message: ConsoleMessage) -> None:
         source = str(message.location.get("url", ""))
-        if message.type == "error" and self._ours(source) and not message.text.startswith(self.FAILED_LOAD):
-            self._note("page.console-error", f"console error from {self._path(source)}: {message.text}")
+        if message.type == "error" and not message.text.startswith(self.FAILED_LOAD):
+            self._hear("page.console-error", source, f"console error: {message.text}", source)
 
     def _web_error(self, error: WebError) -> None:
-        stack = error.error.stack or ""
-        if self.base and self.base in stack:
-            self._note("page.console-error", f"uncaught {error.error.name}: {error.error.message}")
+        self._hear("page.console-error", error.error.stack or "", f"uncaught {error.error.name}: {error.error.message}")
 
     def _response(self, response: Response) -> None:
-        if response.status >= 400 and self._ours(response.url):
-            self._note("page.request-failed", f"{self._path(response.url)} answered {response.status} "
-                       "(a file the package references but does not ship)")
+        if response.status >= 400:
+            self._hear("page.request-failed", response.url,
+                       f"answered {response.status} (a file the package references but does not ship)", response.url)
 
     def _request_failed(self, request: Request) -> None:
-        if self._ours(request.url):
-            self._note("page.request-failed", f"{self._path(request.url)} failed: {request.failure or 'unknown'}")
+        self._hear("page.request-failed", request.url, f"failed: {request.failure or 'unknown'}", request.url)
+
+
+# --- acting like a learner ---------------------------------------------------------------------------
 
 
 Audit = Callable[[Frame, str], list[Finding]]
-"""An accessibility check of the current screen: (content frame, where) -> findings."""
+"""An accessibility check of the screen shown: (content frame, step) -> findings (axe-core)."""
+KeyboardCheck = Callable[[Page, Frame, str], list[Finding]]
+"""A keyboard walk of the screen shown: (page, content frame, step) -> findings (the Tab walk)."""
+
+
+@dataclass(frozen=True)
+class Checks:
+    audits: tuple[Audit, ...] = ()
+    keyboard: tuple[KeyboardCheck, ...] = ()
+
+
+def accessibility_checks(server: PreviewServer) -> Checks:
+    """axe-core (the copy the harness found) on every screen, and the Tab walk on the first."""
+    axe = a11y.load_axe(server.runtime.axe_core.path)
+    return Checks(audits=(lambda frame, where: a11y.audit(frame, where, axe),), keyboard=(a11y.tab_walk,))
+
+
+def sco_label(sco: Sco) -> str:
+    return f"'{sco.identifier}' ({sco.href})"
 
 
 @dataclass
-class SmokeRun:
-    """The mutable notebook of one SCO's smoke run; frozen into a :class:`PreviewRun` at the end."""
+class Notebook:
+    """What one SCO's smoke run has noted so far; frozen into a :class:`PreviewRun` at the end."""
 
-    session: Session
+    session: LmsSession
     watcher: PageWatcher
     steps: list[str] = field(default_factory=list)
-    boundaries: list[tuple[str, int]] = field(default_factory=list)
-    """(step, how many calls the LMS had recorded when it began)."""
+    boundaries: list[int] = field(default_factory=list)
+    """How many calls the LMS had recorded when each step began."""
     findings: list[Finding] = field(default_factory=list)
     screenshots: list[Screenshot] = field(default_factory=list)
     timings: list[Timing] = field(default_factory=list)
 
-    def begin(self, step: str) -> None:
+    def begin(self, step: str) -> str:
+        self.boundaries.append(len(self.session.events()) if self.steps else 0)
         self.steps.append(step)
-        self.boundaries.append((step, len(self.session.events())))
         self.watcher.step = step
+        return step
 
     def step_events(self, events: Sequence[ApiEvent]) -> tuple[StepEvent, ...]:
-        """Each call with the step it arrived in (the last step that began before it was recorded)."""
-        tagged: list[StepEvent] = []
-        for index, event in enumerate(events):
-            step = next((s for s, start in reversed(self.boundaries) if start <= index), self.steps[0])
-            tagged.append(StepEvent(step, event))
-        return tuple(tagged)
+        """Each call with the step it arrived in: the last step that began before it was recorded."""
+        return tuple(StepEvent(self.steps[bisect.bisect_right(self.boundaries, index) - 1], event)
+                     for index, event in enumerate(events))
+
+    def timed(self, label: str, started: float) -> None:
+        self.timings.append(Timing(label, time.monotonic() - started))
 
 
-def wait_for_initialize(session: Session, timeout_s: float) -> bool:
+def wait_for_initialize(session: LmsSession, timeout_s: float) -> bool:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if any(e.method == "LMSInitialize" for e in session.events()):
@@ -375,9 +407,9 @@ def frames_under(frame: Frame) -> list[Frame]:
 
 def next_control(frame: Frame) -> Locator | None:
     """The first visible, enabled button or link whose accessible name says "next"."""
-    for candidate_frame in frames_under(frame):
-        controls = candidate_frame.get_by_role("button", name=NEXT_CONTROL).or_(
-            candidate_frame.get_by_role("link", name=NEXT_CONTROL))
+    for candidate in frames_under(frame):
+        buttons, links = (candidate.get_by_role(role, name=NEXT_CONTROL) for role in ("button", "link"))
+        controls = buttons.or_(links)
         try:
             for control in controls.all()[:10]:
                 if control.is_visible() and control.is_enabled():
@@ -387,9 +419,9 @@ def next_control(frame: Frame) -> Locator | None:
     return None
 
 
-def accessible_name(control: Locator) -> str:
+def control_name(control: Locator) -> str:
     try:
-        text = control.inner_text(timeout=500).strip() or control.get_attribute("aria-label", timeout=500) or ""
+        text = control.inner_text(timeout=500) or control.get_attribute("aria-label", timeout=500) or ""
     except PlaywrightError:
         text = ""
     return " ".join(text.split())[:40] or "next"
@@ -401,58 +433,114 @@ def settle(frame: Frame, seconds: float) -> None:
     time.sleep(seconds)
 
 
-def look(run: SmokeRun, page: Page, frame: Frame, where: str, audits: Sequence[Audit]) -> None:
-    """Screenshot the screen and run the accessibility checks on it."""
+def look(notes: Notebook, page: Page, frame: Frame, screen: int, checks: Checks) -> None:
+    """Screenshot the screen shown and run the accessibility audits on it (the Tab walk on the first)."""
     started = time.monotonic()
+    where = notes.begin(f"look at screen {screen}")
     size = page.viewport_size or {"width": 0, "height": 0}
-    run.screenshots.append(Screenshot(where, size["width"], size["height"], page.screenshot()))
-    for audit in audits:
-        run.findings.extend(audit(frame, where))
-    run.timings.append(Timing(f"look at {where}", time.monotonic() - started))
+    notes.screenshots.append(Screenshot(where, size["width"], size["height"], page.screenshot()))
+    for audit in checks.audits:
+        notes.findings.extend(audit(frame, where))
+    if screen == 1:
+        for walk in checks.keyboard:
+            notes.findings.extend(walk(page, frame, notes.begin(f"Tab through screen {screen}")))
+    notes.timed(f"look at screen {screen}", started)
 
 
-def click_through(run: SmokeRun, page: Page, frame: Frame, options: SmokeOptions, audits: Sequence[Audit]) -> None:
-    """Press "Next" while there is one, at most ``options.next_clicks`` times."""
+def click_through(notes: Notebook, page: Page, frame: Frame, options: SmokeOptions, checks: Checks) -> None:
+    """Press "Next" while there is one, at most ``options.next_clicks`` times, looking at each screen."""
     for number in range(1, options.next_clicks + 1):
         control = next_control(frame)
         if control is None:
             return
-        run.begin(f"click '{accessible_name(control)}' ({number})")
+        notes.begin(f"click '{control_name(control)}' ({number})")
         try:
             control.click(timeout=2000)
         except PlaywrightError:
             return  # covered or detached: a learner would stop here too
         settle(frame, options.settle_s)
-        look(run, page, frame, f"screen {number + 1}", audits)
+        look(notes, page, frame, number + 1, checks)
 
 
-KeyboardCheck = Callable[[Page, Frame], list[Finding]]
-"""A keyboard walk of the current screen (the Tab walk): (page, content frame) -> findings."""
+def observe_sco(context: BrowserContext, session: LmsSession, options: SmokeOptions, checks: Checks,
+                notes: Notebook) -> Observation:
+    """Launch one SCO, act like a learner, close the window, and collect what the LMS recorded."""
+    sco, started = session.sco, time.monotonic()
+    notes.begin(f"launch SCO {sco_label(sco)}")
+    page, frame = session.launch(context)
+    notes.timed("launch", started)
+    wait_step = notes.begin(f"wait for LMSInitialize ({options.api_timeout_s:g} s)")
+    waited = time.monotonic()
+    if wait_for_initialize(session, options.api_timeout_s):
+        notes.timed("initialize", waited)
+        time.sleep(options.settle_s)
+    look(notes, page, frame, 1, checks)
+    click_through(notes, page, frame, options, checks)
+    close_step, closing = notes.begin("close the window"), time.monotonic()
+    session.close(page)
+    events, record = session.events(), session.record()
+    notes.timed("close", closing)
+    base = session.server.base_url + session.package.url_path
+    return Observation(sco_label(sco), wait_step, close_step, notes.step_events(events), record,
+                       notes.watcher.problems(base), tracked=sco.tracked)
 
 
-def smoke_sco(context: BrowserContext, session: Session, sco: Sco, options: SmokeOptions,
-              audits: Sequence[Audit] = (), keyboard: Sequence[KeyboardCheck] = ()) -> Observation:
-    """Launch one SCO, act like a learner, close it, and collect what was recorded."""
-    watcher = PageWatcher(context)
-    run = SmokeRun(session, watcher)
+def unique(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    """The same problem seen on several screens is reported once, at its first step."""
+    seen: dict[tuple[str, str], Finding] = {}
+    for finding in findings:
+        seen.setdefault((finding.rule, finding.message), finding)
+    return tuple(seen.values())
+
+
+def run_name(package: ServedPackage, sco: Sco) -> str:
+    return package.name if len(package.units) == 1 else f"{package.name}#{sco.identifier}"
+
+
+def smoke_sco(server: PreviewServer, context: BrowserContext, package: ServedPackage, sco: Sco,
+              options: SmokeOptions, checks: Checks) -> PreviewRun:
+    """One SCO's smoke run as a :class:`PreviewRun`; a run that broke (timeout, crash) is ``Verdict.ERROR``."""
+    started = time.monotonic()
+    session = LmsSession(server, package, sco, options.profile)
+    notes = Notebook(session, PageWatcher(context))
     try:
-        run.begin(f"launch SCO {sco_label(sco)}")
-        page, frame = session.launch(context)
-        watcher.base = package_base(frame.url, sco.href)
-        wait_step = f"wait for LMSInitialize ({options.api_timeout_s:g} s)"
-        run.begin(wait_step)
-        if wait_for_initialize(session, options.api_timeout_s):
-            time.sleep(options.settle_s)
-        look(run, page, frame, "screen 1", audits)
-        for walk in keyboard:
-            run.findings.extend(walk(page, frame))
-        click_through(run, page, frame, options, audits)
-        close_step = "close the window"
-        run.begin(close_step)
-        session.close(page)
-        events = session.events()
-        record = session.record()
+        seen = observe_sco(context, session, options, checks, notes)
+        findings = unique([*notes.findings, *judge(seen)])
+        verdict, events, record = verdict_of(findings), tuple(e.event for e in seen.events), seen.record
+    except (PlaywrightError, RuntimeError) as error:
+        step = notes.steps[-1] if notes.steps else "launch"
+        findings = (*unique(notes.findings), Finding("scenario.error", f"the smoke test broke: {error}", step))
+        verdict, events, record = Verdict.ERROR, (), {}
+        with contextlib.suppress(PlaywrightError, RuntimeError):
+            session.close()
     finally:
-        watcher.stop()
-    return Observation(sco_label(sco), wait_step, close_step, run.step_events(events), record,
-                       tuple(watcher.problems))
+        notes.watcher.stop()
+    return PreviewRun(package=run_name(package, sco), format=package.format, locale=UNKNOWN_LOCALE,
+                      profile=session.profile.name, scenario=SCENARIO, verdict=verdict, findings=tuple(findings),
+                      steps=tuple(notes.steps), events=events, final_record=tuple(sorted(record.items())),
+                      screenshots=tuple(notes.screenshots), timings=tuple(notes.timings),
+                      duration_s=time.monotonic() - started)
+
+
+def smoke_package(server: PreviewServer, context: BrowserContext, package: ServedPackage,
+                  options: SmokeOptions = SmokeOptions()) -> tuple[PreviewRun, ...]:
+    """Every SCO of a served package, one after another in ``context``.
+
+    An asset-only package (valid SCORM 1.2: the LMS launches pages and tracks nothing) has its
+    launchable pages smoke-tested for page problems only.
+    """
+    checks = accessibility_checks(server) if options.accessibility else Checks()
+    units = package.scos or package.units
+    return tuple(smoke_sco(server, context, package, unit, options, checks) for unit in units)
+
+
+def smoke_test(server: PreviewServer, browser: Browser, name: str, data: bytes,
+               options: SmokeOptions = SmokeOptions()) -> tuple[PreviewRun, ...]:
+    """``courseforge preview vendor.zip``: serve the zip, smoke-test every SCO in one fresh context."""
+    package = server.serve_package(name, data)
+    width, height = options.viewport
+    context = browser.new_context(viewport={"width": width, "height": height})
+    try:
+        return smoke_package(server, context, package, options)
+    finally:
+        context.close()
