@@ -7,7 +7,7 @@ package at exactly the pinned version):
 1. ``--lms-runtime DIR`` (``explicit``): a ``node_modules`` folder, or a folder holding one;
 2. ``$COURSEFORGE_NODE_MODULES``: the same, from the environment;
 3. ``<project>/node_modules``: the course project's own npm install;
-4. this checkout's ``node_modules`` (a development install of courseforge);
+4. this checkout's ``node_modules`` (a development install of courseforge; skipped for a wheel);
 5. the user cache ``$XDG_CACHE_HOME/courseforge/lms-runtime`` (default ``~/.cache/...``), which
    ``courseforge preview install-runtime`` fills by running ``npm install --prefix <cache> <pins>``.
 
@@ -21,13 +21,15 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 ENVIRONMENT_VARIABLE = "COURSEFORGE_NODE_MODULES"
-CHECKOUT_ROOT = Path(__file__).resolve().parents[4]
-"""The folder above the ``courseforge`` package: a checkout's root in a development install."""
+_ABOVE_PACKAGE = Path(__file__).resolve().parents[4]
+CHECKOUT_ROOT: Path | None = _ABOVE_PACKAGE if (_ABOVE_PACKAGE / "pyproject.toml").is_file() else None
+"""The checkout's root in a development install (the folder above ``courseforge/`` holds pyproject.toml);
+None when courseforge is installed from a wheel."""
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,8 @@ def _node_modules(folder: Path) -> Path:
 
 
 def candidates(explicit: Path | None = None, project_root: Path | None = None,
-               environ: Mapping[str, str] | None = None) -> tuple[Candidate, ...]:
+               environ: Mapping[str, str] | None = None, checkout: Path | None = CHECKOUT_ROOT,
+               ) -> tuple[Candidate, ...]:
     """The folders looked at, in order (see the module docstring)."""
     env = os.environ if environ is None else environ
     found: list[Candidate] = []
@@ -96,7 +99,8 @@ def candidates(explicit: Path | None = None, project_root: Path | None = None,
         found.append(Candidate(f"${ENVIRONMENT_VARIABLE}", _node_modules(Path(env[ENVIRONMENT_VARIABLE]))))
     if project_root is not None:
         found.append(Candidate("project", project_root / "node_modules"))
-    found.append(Candidate("courseforge checkout", CHECKOUT_ROOT / "node_modules"))
+    if checkout is not None:
+        found.append(Candidate("courseforge checkout", checkout / "node_modules"))
     found.append(Candidate("user cache", user_cache_dir(env) / "node_modules"))
     return tuple(found)
 
@@ -126,9 +130,9 @@ def _find(package: NodePackage, looked_at: Sequence[Candidate]) -> FoundFile | s
 
 
 def find_runtime(explicit: Path | None = None, project_root: Path | None = None,
-                 environ: Mapping[str, str] | None = None) -> LmsRuntime:
+                 environ: Mapping[str, str] | None = None, checkout: Path | None = CHECKOUT_ROOT) -> LmsRuntime:
     """scorm-again and axe-core at their pinned versions, or :class:`RuntimeMissing` naming the fix."""
-    looked_at = candidates(explicit, project_root, environ)
+    looked_at = candidates(explicit, project_root, environ, checkout)
     results = {package.name: _find(package, looked_at) for package in PINNED}
     missing = {name: why for name, why in results.items() if isinstance(why, str)}
     if missing:
@@ -150,21 +154,15 @@ def missing_message(missing: Mapping[str, str]) -> str:
     return "\n".join(lines)
 
 
-def install_command(prefix: Path, npm: str = "npm") -> list[str]:
-    """The one command ``install-runtime`` runs: the pinned packages into ``prefix``/node_modules."""
+def install_command(prefix: Path, npm: str = "npm", *, offline: bool = False) -> list[str]:
+    """The one command ``install-runtime`` runs: the pinned packages into ``prefix``/node_modules
+    (``offline``: from npm's own cache only)."""
     return [npm, "install", "--prefix", str(prefix), "--save-exact", "--no-audit", "--no-fund",
-            *(package.spec for package in PINNED)]
+            *(["--offline"] if offline else []), *(package.spec for package in PINNED)]
 
 
-Runner = Callable[[list[str]], int]
-
-
-def _run(command: list[str]) -> int:
-    return subprocess.run(command, check=False).returncode
-
-
-def install_runtime(prefix: Path | None = None, npm: str | None = None, run: Runner = _run,
-                    environ: Mapping[str, str] | None = None) -> LmsRuntime:
+def install_runtime(prefix: Path | None = None, npm: str | None = None, environ: Mapping[str, str] | None = None,
+                    *, offline: bool = False) -> LmsRuntime:
     """Install the pinned packages with the user's own npm (``courseforge preview install-runtime``).
 
     ``prefix`` defaults to the user cache. Raises :class:`RuntimeMissing` when npm is missing or fails.
@@ -175,8 +173,8 @@ def install_runtime(prefix: Path | None = None, npm: str | None = None, run: Run
         raise RuntimeMissing("npm not found: install Node.js (20.19 or newer, with npm), then run "
                              "`courseforge preview install-runtime` again")
     target.mkdir(parents=True, exist_ok=True)
-    command = install_command(target, executable)
-    code = run(command)
+    command = install_command(target, executable, offline=offline)
+    code = subprocess.run(command, check=False).returncode
     if code != 0:
         raise RuntimeMissing(f"`{' '.join(command)}` failed with exit code {code}")
-    return find_runtime(explicit=target, environ={})
+    return find_runtime(explicit=target, environ={}, checkout=None)

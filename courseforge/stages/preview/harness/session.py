@@ -134,9 +134,29 @@ class LmsSession:
                                                  self._attempt().number)
 
     def stored_cmi(self) -> dict[str, Any]:
-        """The learner record the LMS keeps for the current attempt: its last commit, or what it was loaded with."""
+        """The learner record the LMS keeps for the current attempt: its last commit, or what it was loaded with.
+
+        Commits the content asked for that are still on their way (a beacon trailing LMSFinish, a slow
+        LMS) are waited for first, within the profile's commit delay plus a few seconds.
+        """
+        self.wait_for_commits()
         commits = self.attempt_commits()
         return dict(commits[-1].cmi) if commits else dict(self._attempt().cmi)
+
+    def wait_for_commits(self) -> bool:
+        """Wait until every commit this launch asked for (LMSCommit or LMSFinish answered "true") is
+        stored; False when some never arrived in time."""
+        if not self.launch_id:
+            return True
+        self._flush()
+        deadline = time.monotonic() + self.profile.commit_delay_s + SETTLE_TIMEOUT_S
+        while True:
+            expected = self._expected_commits(self.server.store.events(self.launch_id))
+            if len(self.server.store.commits(self.launch_id)) >= expected:
+                return True
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.02)
 
     def record(self) -> dict[str, str]:
         """The stored record, flattened: ``{"cmi.core.lesson_status": "passed", ...}``."""

@@ -29,6 +29,10 @@ class LaunchOptions:
 
     credit: str = "credit"
     lesson_mode: str = "normal"
+    new_attempt_after_exit: bool = True
+    """After an exit other than "suspend", True starts the next launch as a new attempt with a fresh
+    record; False continues the stored record with entry "" (LMSs let the administrator choose, e.g.
+    Moodle's per-activity 'Force new attempt')."""
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ cmi.student_data.max_time_allowed, adlcp:timelimitaction -> cmi.student_data.tim
 Attempts (SCORM 1.2 leaves the policy to the LMS; this is the common one): the first launch is
 ``entry = "ab-initio"``; a launch after an exit of "suspend" resumes the same attempt (``entry =
 "resume"``, everything stored carried over except the session's exit and session_time); after any
-other exit ("", "logout", "time-out") the next launch is a new attempt with a fresh record.
+other exit ("", "logout", "time-out") the next launch is a new attempt with a fresh record, or, with
+``LaunchOptions(new_attempt_after_exit=False)``, the same record again with ``entry = ""``.
 """
 
 from __future__ import annotations
@@ -156,13 +157,14 @@ class Scorm12Plugin:
     def next_attempt(self, previous: Attempt, stored: Mapping[str, Any], sco: Sco, learner: Learner,
                      profile: LmsProfile, options: LaunchOptions) -> Attempt:
         core = stored.get("core", {})
-        if not isinstance(core, Mapping) or core.get("exit") != "suspend":
+        suspended = isinstance(core, Mapping) and core.get("exit") == "suspend"
+        if not suspended and options.new_attempt_after_exit:
             fresh = self.first_attempt(sco, learner, profile, options)
             return Attempt(number=previous.number + 1, cmi=fresh.cmi, resumed=False)
         cmi = copy.deepcopy(dict(stored))
         kept_core = cmi.setdefault("core", {})
         for session_only in ("exit", "session_time"):
             kept_core.pop(session_only, None)
-        kept_core["entry"] = "resume"
+        kept_core["entry"] = "resume" if suspended else ""
         return Attempt(number=previous.number, cmi=_merge(cmi, lms_seeds(sco, learner, profile, options)),
-                       resumed=True)
+                       resumed=suspended)
