@@ -1,33 +1,122 @@
-"""The runtime's number parsing, run in Node (the same file the player ships)."""
+"""The runtime's course rules and SCORM 1.2 encodings without a browser, run in Node: the same files the
+player ships (scoring.js, state.js, progress.js, scorm12.js), loaded into one plain context."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 from pathlib import Path
+from typing import Any
 
-SCORING = Path(__file__).resolve().parents[2] / "courseforge" / "themes" / "default" / "runtime" / "scoring.js"
+RUNTIME = Path(__file__).resolve().parents[2] / "courseforge" / "themes" / "default" / "runtime"
+FILES = ("scoring.js", "state.js", "progress.js", "scorm12.js")
 SCRIPT = """
-const vm = require("vm");
-const context = {String, Number, Math, Array, Object, JSON};
+const vm = require("vm"), fs = require("fs");
+const context = {String, Number, Math, Array, Object, JSON, Date, Boolean, isNaN, isFinite, parseInt, Error};
 context.window = context;
+context.courseforge = {tracking: {register() {}}};  // scorm12.js registers its adapter; nothing to connect here
 vm.createContext(context);
-vm.runInContext(require("fs").readFileSync(process.argv[1], "utf8"), context);
-const inputs = JSON.parse(process.argv[2]);
-console.log(JSON.stringify(inputs.map((t) => {
-  const value = context.courseforge.scoring.parseNumber(t);
-  return Number.isNaN(value) ? null : value;
-})));
+for (const file of JSON.parse(process.argv[1])) vm.runInContext(fs.readFileSync(file, "utf8"), context);
+console.log(JSON.stringify(vm.runInContext("(" + process.argv[2] + ")(courseforge)", context)));
 """
 
 
-def parse(*texts: str) -> list[float | None]:
-    result = subprocess.run(["node", "-e", SCRIPT, str(SCORING), json.dumps(texts)], capture_output=True,
-                            text=True, check=True)
-    parsed: list[float | None] = json.loads(result.stdout)
-    return parsed
+def run(function: str) -> Any:
+    """The JSON value of ``function(courseforge)`` evaluated with the runtime loaded."""
+    files = json.dumps([str(RUNTIME / name) for name in FILES])
+    result = subprocess.run(["node", "-e", SCRIPT, files, function], capture_output=True, text=True, check=True,
+                            timeout=30)
+    return json.loads(result.stdout)
 
 
 def test_numbers_in_any_script_and_decimal_comma() -> None:
-    assert parse("110", "١١٠", "۱۲٫۵", "3,5", " 42 ", "−3", "1e3", "12 rungs", "") == [
-        110, 110, 12.5, 3.5, 42, -3, None, None, None]
+    texts = ["110", "١١٠", "۱۲٫۵", "3,5", " 42 ", "−3", "1e3", "12 rungs", ""]
+    assert run(f"cf => {json.dumps(texts)}.map(t => {{ const v = cf.scoring.parseNumber(t); "
+               "return Number.isNaN(v) ? null : v; })") == [110, 110, 12.5, 3.5, 42, -3, None, None, None]
+
+
+POOL = """{passing: 80, attempts: 0, draw: 2, questions: [
+  {id: "a", type: "true-false", answer: true, points: 1}, {id: "b", type: "true-false", answer: true, points: 2},
+  {id: "c", type: "true-false", answer: true, points: 1}]}"""
+
+
+def test_a_pool_keeps_its_best_score_to_two_decimals_across_a_relaunch() -> None:
+    """Two decimals survive suspend_data (a whole percent stays 1-2 characters, as saved by earlier versions)."""
+    result = run(f"""cf => {{
+      const quiz = {POOL}, data = {{screens: [{{id: "q", kind: "quiz"}}], quizzes: {{q: quiz}}}};
+      const shape = cf.state.layout(data), state = cf.state.fresh(shape), saved = state.quizzes[0];
+      cf.scoring.recordAttempt(quiz, saved, cf.scoring.scoreAttempt(quiz, [0, 1], {{a: true, b: false}}));
+      const text = cf.state.encode(state), back = cf.state.decode(text, shape).quizzes[0];
+      const whole = cf.state.encode(Object.assign(cf.state.fresh(shape), {{
+        quizzes: [{{attempts: 1, best: 100, correct: [true, true, true]}}]}}));
+      return {{text, best: cf.scoring.bestPercent(quiz, back), whole,
+               legacy: cf.state.decode("1~~1.2s.~~", shape).quizzes[0].best,
+               worst: cf.state.encode(Object.assign(cf.state.fresh(shape), {{
+                 quizzes: [{{attempts: 1, best: 99.99, correct: [true, true, true]}}]}})).split("~")[2]}};
+    }}""")
+    assert result["best"] == 33.33
+    assert result["text"] == "1~~1.2kl.B~~"  # 3333 hundredths in base 36, exactly three characters
+    assert result["whole"] == "1~~1.2s.H~~" and result["legacy"] == 100
+    assert result["worst"] == "1.7pr.H"  # 9999: the longest, as model/suspend.py's worst case counts
+
+
+COURSE = """{
+  screens: [{id: "p", kind: "page"}, {id: "q", kind: "quiz"}],
+  completion: {pages: "all", checklists: [], surveys: []},
+  mastery: {score: 80, quizzes: ["q"]},
+  quizzes: {q: {passing: 80, attempts: 2, questions: [
+    {id: "a", type: "true-false", answer: true, points: 3}, {id: "b", type: "true-false", answer: true, points: 1}]}},
+  checklists: {}, surveys: {}}"""
+
+
+def test_the_result_is_final_only_when_the_learner_is_done() -> None:
+    """final: passed and complete, or failed with no attempt left; never while attempts remain."""
+    result = run(f"""cf => {{
+      const data = {COURSE}, quiz = data.quizzes.q, shape = cf.state.layout(data);
+      function after(answers, visited, lmsMastery) {{
+        const state = cf.state.fresh(shape);
+        state.visited = visited;
+        answers.forEach(r => cf.scoring.recordAttempt(quiz, state.quizzes[0],
+                                                      cf.scoring.scoreAttempt(quiz, [0, 1], r)));
+        const result = cf.progress.evaluate(data, state, lmsMastery);
+        return [result.success, result.final, result.score];
+      }}
+      return {{
+        oneFailedTry: after([{{a: true}}], [true, true], null),
+        bothFailed: after([{{a: true}}, {{b: true}}], [true, true], null),
+        passedNotComplete: after([{{a: true, b: true}}], [true, false], null),
+        passed: after([{{a: true, b: true}}], [true, true], null),
+        lmsMastery70: after([{{a: true}}], [true, true], 70),
+      }};
+    }}""")
+    assert result == {
+        "oneFailedTry": ["unknown", False, 75],
+        "bothFailed": ["failed", True, 75],
+        "passedNotComplete": ["passed", False, 100],
+        "passed": ["passed", True, 100],
+        "lmsMastery70": ["passed", True, 75],
+    }
+
+
+def test_the_lms_mastery_score_becomes_the_passing_score_of_the_mastery_quizzes() -> None:
+    result = run(f"""cf => {{
+      const data = {COURSE};
+      data.quizzes.other = {{passing: 90, questions: []}};
+      cf.progress.applyLmsMastery(data, 70);
+      const untouched = {COURSE};
+      cf.progress.applyLmsMastery(untouched, null);
+      return [data.mastery.score, data.quizzes.q.passing, data.quizzes.other.passing, untouched.quizzes.q.passing];
+    }}""")
+    assert result == [70, 70, 90, 80]
+
+
+def test_every_accepted_fill_in_answer_is_a_pattern_within_255_characters() -> None:
+    result = run("""cf => [
+      cf.scorm12.correctPatterns("fill-in", {accepted: ["72", "72 Hours", "72 hours", "x".repeat(256), "y".repeat(255)],
+                                             caseSensitive: false}).map(p => p.length > 10 ? p.length : p),
+      cf.scorm12.correctPatterns("fill-in", {accepted: ["Paris", "paris"], caseSensitive: true}),
+      cf.scorm12.correctPatterns("true-false", {answer: false}),
+      cf.scorm12.correctPatterns("numeric", {min: 1, max: 2}),
+    ]""")
+    # Case-insensitive duplicates once; an answer over 255 is left out (a cut one would be a wrong key).
+    assert result == [["72", "72 Hours", 255], ["Paris", "paris"], ["f"], []]
