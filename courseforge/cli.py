@@ -55,6 +55,9 @@ COMMANDS = {
                          "content."),
     "i18n": LazyCommand("courseforge.commands.i18n:i18n",
                         "Translation catalogs: locales/templates/*.pot and locales/<lang>/LC_MESSAGES/*.po."),
+    "preview": LazyCommand("courseforge.commands.preview:preview",
+                           "Run each package in headless Chromium against a test LMS with a robot learner, under "
+                           "real LMS behaviours."),
     "lrs": LazyCommand("courseforge.commands.lrs:lrs",
                        "Serve the xAPI 1.0.3 Learning Record Store under /xAPI/ (prints its URL)."),
 }
