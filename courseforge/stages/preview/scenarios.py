@@ -25,7 +25,7 @@ from playwright.sync_api import Error as PlaywrightError
 from courseforge.model.course import Checklist, Course, FillIn, Question, Quiz, Screen, Survey
 from courseforge.model.outcome import FINAL_STATUSES, Progress, attempt_percent, held_status, outcome, passing_of
 from courseforge.model.package import PackageFormat
-from courseforge.model.preview import Finding, PreviewRun, Timing, Verdict
+from courseforge.model.preview import ApiEvent, Finding, PreviewRun, Timing, Verdict
 from courseforge.model.scenario import DERIVED_SCENARIOS, AnswerValue, AuthoredScenario
 from courseforge.stages.preview.assertions import (
     ExpectedInteraction,
@@ -45,6 +45,8 @@ AttemptPlan = Literal["right", "below-pass", "authored"]
 Kind = TypeVar("Kind", Quiz, Checklist, Survey)
 Chooser = Callable[[Question, tuple[Question, ...]], AnswerValue | None]
 SURVEY_TEXT = "More worked examples, please."
+FINISH_GRACE_S = 3.0
+"""How long after a close the LMSFinish call may still be on its way to the LMS's log."""
 
 
 # ------------------------------------------------------------------------------------ what a scenario is
@@ -330,9 +332,22 @@ class Player:
         now = outcome(self.course, self.progress, self.rules.mastery)
         self.held = held_status(self.held, now.status)
         self.launches.append(LaunchObservation(
-            leave_step=self.watch.step, events=self.session.events(), record=self.session.record(),
+            leave_step=self.watch.step, events=self._final_events(), record=self.session.record(),
             status=self.held, score=now.score, finished=self.held in FINAL_STATUSES,
             interactions=tuple(self.interactions), record_interactions=self.rules.records_interactions))
+
+    def _final_events(self) -> tuple[ApiEvent, ...]:
+        """The launch's calls once the last of them has arrived: the page sends its final batch (with
+        LMSFinish) by beacon as it closes, which may trail the close by a moment."""
+        deadline = time.monotonic() + FINISH_GRACE_S
+        events = self.session.events()
+        while not any(e.method == "LMSFinish" for e in events) and time.monotonic() < deadline:
+            time.sleep(0.05)
+            events = self.session.events()
+        finished = any(e.method == "LMSFinish" and e.result == "true" for e in events)
+        while finished and not any(c.terminate for c in self.session.commits()) and time.monotonic() < deadline:
+            time.sleep(0.05)  # and the record LMSFinish committed
+        return events
 
     # ------------------------------------------------------------------ acts
 
