@@ -6,8 +6,9 @@ parsed back with lxml and opened in the session's Chromium, which must see no sc
 error and no request; axe-core (npm) judges the page's own accessibility. The JUnit XML is validated
 against a minimal schema of the Ant/Jenkins junit-10.xsd shape written here.
 
-``PYTHONPATH=. .venv/bin/python tests/preview/test_report.py`` redraws docs/images/preview-report.png (the
-README's picture) from real screenshots of the built data-privacy package.
+``PYTHONPATH=. .venv/bin/python tests/preview/test_report.py [REPORT.html]`` redraws the README's picture,
+docs/images/preview-report.png: from a report a real run wrote, or from a sample report around real
+screenshots of the built data-privacy package.
 """
 
 from __future__ import annotations
@@ -106,7 +107,8 @@ def record(status: str, score: str, suspend: str = SUSPEND_AFTER_RESUME) -> tupl
     return tuple(sorted({"cmi.core.lesson_status": status, "cmi.core.score.raw": score,
                          "cmi.core.lesson_location": "summary", "cmi.core.exit": "",
                          "cmi.core.session_time": "0000:00:02.94", "cmi.suspend_data": suspend,
-                         "cmi.core.total_time": "0000:00:02.94"}.items()))
+                         "cmi.core.total_time": "0000:00:02.94", "cmi.interactions.10.id": "final-q11",
+                         "cmi.interactions.2.id": "final-q3"}.items()))
 
 
 def shots(title: str) -> tuple[Screenshot, ...]:
@@ -142,7 +144,7 @@ CONTRAST = Finding("a11y.color-contrast", "Elements must meet minimum color cont
 @cache
 def sample_report() -> PreviewReport:
     """A report as a real preview of one course might give: 2 locales x 2 profiles, one failing, one broken."""
-    hostile = Finding("page.console-error", f"Uncaught TypeError in {HOSTILE_TITLE} {CONTROL_AND_BIDI}",
+    hostile = Finding("page.console-error", f"Uncaught TypeError in {HOSTILE_TITLE} {CONTROL_AND_BIDI} \udc80",
                       f"open screen 2 {HOSTILE_VALUE}", help_url=HOSTILE_HELP)
     runs = (
         run("pass", Verdict.PASSED, screenshots=shots("Welcome")),
@@ -174,6 +176,7 @@ def test_hostile_strings_are_text_never_markup() -> None:
     assert HOSTILE_HELP in text, "an unsafe help link is shown as text"
     assert "exit \\x01 \\u202egnp.exe" in text, "control and bidi-override characters shown as escapes"
     assert "\x01" not in text and "\u202e" not in text
+    assert "\\udc80" in text, "a lone surrogate (from a broken JS string) is shown, not a UnicodeEncodeError"
     assert page.get("lang") == "en"
     policy = page.xpath("//meta[@http-equiv='Content-Security-Policy']/@content")
     assert policy and "default-src 'none'" in policy[0]
@@ -220,6 +223,9 @@ def test_the_report_shows_suspend_data_decoded_and_interactions_grouped() -> Non
     assert rows["cmi.core.entry"][1:] == ["LMSGetValue", "cmi.core.entry", "ab-initio", "", "0"], "a read's value"
     assert rows["cmi.core.score.raw"][1:] == ["LMSSetValue", "cmi.core.score.raw", "85", "true", "0"]
     assert [row[0] for row in cells(timeline)][:2] == ["12 ms", "13 ms"]
+    final = section.xpath(".//table[caption[starts-with(., 'What the LMS holds')]]")[0]
+    assert [row[0] for row in cells(final)][-3:] == ["cmi.interactions.2.id", "cmi.interactions.10.id",
+                                                     "cmi.suspend_data"], "indexes sort as numbers"
     interactions = interactions_written(pass_events())
     assert [(i.index, i.field("id"), i.field("result"), i.correct_patterns) for i in interactions] == [
         (0, "final-q1", "correct", ("b",)), (1, "final-q2", "wrong", ("a,c", "c,a"))]
@@ -237,9 +243,9 @@ def test_failed_runs_list_their_findings_and_accessibility_apart() -> None:
     failed = page.xpath("//section[@data-verdict='failed']")
     assert len(failed) == 1
     tables = {table.xpath("caption")[0].text_content(): cells(table) for table in failed[0].xpath(".//table")}
-    assert tables["Findings of pass"] == [["lms.status-before-score", "error", SCORE_AFTER_STATUS.message,
+    assert tables["Findings"] == [["lms.status-before-score", "error", SCORE_AFTER_STATUS.message,
                                            "submit quiz 'final'", "lms.status-before-score"]]
-    assert tables["Accessibility findings of pass"][0][0] == "a11y.color-contrast"
+    assert tables["Accessibility findings"][0][0] == "a11y.color-contrast"
     links = failed[0].xpath(".//a[@rel='noopener noreferrer']/@href")
     assert links == [SCORE_AFTER_STATUS.help_url, CONTRAST.help_url]
     summary = page.xpath("//ul[@class='counts']/li")
@@ -409,6 +415,8 @@ def test_the_report_opens_in_chromium_with_no_script_no_request_no_console_error
         page.get_by_label("Show only the runs that did not pass").check()
         assert page.locator("section.run:visible").count() == 2
         page.get_by_label("Show only the runs that did not pass").uncheck()
+        # Every part of two runs open (the broken one and one with screenshots), the others as they render.
+        page.evaluate("document.querySelectorAll('#run-1 details, #run-2 details').forEach(d => d.open = true)")
         page.evaluate(AXE.read_text(encoding="utf-8"))
         result = page.evaluate("""() => axe.run(document, {runOnly: {type: 'tag',
             values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})
@@ -460,8 +468,9 @@ def readme_report(shots: tuple[Screenshot, ...]) -> PreviewReport:
     return PreviewReport(runs=tuple(runs), browser="Chromium 131.0.6778.204 (headless)", duration_s=31.4)
 
 
-def draw_readme_image(target: Path = README_IMAGE) -> None:
-    """docs/images/preview-report.png: the top of a report of the sample courses, 1280x1000."""
+def draw_readme_image(report: Path | None = None, target: Path = README_IMAGE) -> None:
+    """docs/images/preview-report.png: the top 1280x1000 of ``report`` (a report.html a real run wrote), or
+    of :func:`readme_report` with real screenshots of the built data-privacy package."""
     import tempfile
 
     from playwright.sync_api import sync_playwright
@@ -469,17 +478,20 @@ def draw_readme_image(target: Path = README_IMAGE) -> None:
     from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 
     package = ROOT / "build" / "data-privacy" / "en" / "scorm12.zip"
-    if not package.is_file():
+    if report is None and not package.is_file():
         raise SystemExit(f"{package} is missing: run 'courseforge build --locale all' first")
     with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        write_evidence(readme_report(sample_course_screenshots(browser, package)), Path(folder))
+        if report is None:
+            write_evidence(readme_report(sample_course_screenshots(browser, package)), Path(folder))
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
-        page.goto((Path(folder) / REPORT_HTML).as_uri())
+        page.goto((report or Path(folder) / REPORT_HTML).resolve().as_uri())
         target.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(target))
         browser.close()
 
 
 if __name__ == "__main__":
-    draw_readme_image()
+    import sys
+
+    draw_readme_image(Path(sys.argv[1]) if len(sys.argv) > 1 else None)

@@ -26,6 +26,7 @@ from courseforge.stages.preview.report_views import (
     SuspendView,
     TimelineRow,
     describe_suspend_data,
+    element_order,
     interactions_written,
     ordered_runs,
     printable,
@@ -167,7 +168,8 @@ def _run_view(index: int, run: PreviewRun, shots: tuple[ShotView, ...]) -> RunVi
         findings=tuple(_finding_view(f) for f in ordered if not f.rule.startswith(A11Y_PREFIX)),
         a11y=tuple(_finding_view(f) for f in ordered if f.rule.startswith(A11Y_PREFIX)),
         steps=run.steps, timeline=timeline(run.events), interactions=interactions_written(run.events),
-        record=tuple(_record_row(element, value) for element, value in sorted(run.final_record)),
+        record=tuple(_record_row(element, value)
+                     for element, value in sorted(run.final_record, key=lambda pair: element_order(pair[0]))),
         shots=shots, timings=tuple((timing.label, seconds(timing.seconds, 3)) for timing in run.timings),
     )
 

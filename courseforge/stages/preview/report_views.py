@@ -50,6 +50,11 @@ def _run_key(run: PreviewRun) -> tuple[str, str, str, str]:
     return (run.package, run.locale, run.profile, run.scenario)
 
 
+def element_order(element: str) -> tuple[tuple[int, str], ...]:
+    """Sort key for data model elements with their indexes as numbers: interactions.2 before interactions.10."""
+    return tuple((int(part), "") if part.isdigit() else (-1, part) for part in element.split("."))
+
+
 # --- suspend_data, format v1 -------------------------------------------------------------------------
 
 
