@@ -182,6 +182,7 @@ BROKEN = [
     ("no-finish", "lms.no-finish", "close the window", "did not call LMSFinish"),
     ("missing-asset", "page.request-failed", LAUNCH, "images/diagram.png: answered 404"),
     ("script-error", "page.console-error", LAUNCH, "uncaught TypeError"),
+    ("wrong-api", "lms.api-not-found", "wait for LMSInitialize (2 s)", "never called the LMS API"),
 ]
 BREAKS_TRACKING = {case[0] for case in BROKEN}
 
@@ -249,3 +250,16 @@ def test_a_golf_style_multi_sco_package_passes_the_smoke_test_sco_by_sco(
     assert not [s for s in quiz.steps if s.startswith("click")]
     assert dict(quiz.final_record)["cmi.core.lesson_status"] == "incomplete"
     assert dict(quiz.final_record)["cmi.student_data.mastery_score"] == "80"
+
+
+@pytest.mark.browser
+def test_a_zip_the_lms_cannot_import_is_a_run_that_broke_not_a_crash(
+        server: PreviewServer, context: BrowserContext) -> None:
+    no_manifest = io.BytesIO()
+    with zipfile.ZipFile(no_manifest, "w") as archive:
+        archive.writestr("index.html", "<!doctype html><title>x</title>")
+    for name, data in (("not-a-zip.zip", b"PK but not really"), ("no-manifest.zip", no_manifest.getvalue())):
+        (run,) = smoke_test(server, context, name, data, TRACKING_ONLY)
+        assert run.verdict is Verdict.ERROR
+        assert [(f.rule, f.step) for f in run.findings] == [("scenario.unlaunchable", "import the package")]
+        assert name in run.findings[0].message

@@ -18,6 +18,7 @@ import bisect
 import contextlib
 import re
 import time
+import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -33,6 +34,7 @@ from playwright.sync_api import (
 )
 from playwright.sync_api import Error as PlaywrightError
 
+from courseforge.model.package import PackageFormat
 from courseforge.model.preview import (
     ApiEvent,
     Finding,
@@ -45,6 +47,7 @@ from courseforge.model.preview import (
 from courseforge.model.suspend import SCORM12_SUSPEND_LIMIT
 from courseforge.stages.preview import a11y
 from courseforge.stages.preview.harness import LmsSession, PreviewServer, Sco, ServedPackage
+from courseforge.stages.preview.harness.plugins.scorm12 import ManifestError
 
 SCENARIO = "smoke"
 UNKNOWN_LOCALE = "und"
@@ -558,4 +561,16 @@ def smoke_test(server: PreviewServer, context: BrowserContext, name: str, data: 
     ``context`` is the caller's (its viewport is the screenshots' size, 1280x800 in a preview run);
     one context serves every package of a run, each launch in its own page.
     """
-    return smoke_package(server, context, server.serve_package(name, data), options)
+    try:
+        package = server.serve_package(name, data)
+    except (zipfile.BadZipFile, ManifestError) as problem:
+        return (unlaunchable(name, options, str(problem)),)
+    return smoke_package(server, context, package, options)
+
+
+def unlaunchable(name: str, options: SmokeOptions, problem: str) -> PreviewRun:
+    """The run of a package the LMS could not even import: what was wrong with it (``check`` says more)."""
+    finding = Finding("scenario.unlaunchable", f"{name} cannot be launched: {problem} (courseforge check {name} "
+                      "tells what is wrong with the package)", "import the package")
+    return PreviewRun(package=name, format=PackageFormat.SCORM12, locale=UNKNOWN_LOCALE, profile=options.profile,
+                      scenario=SCENARIO, verdict=Verdict.ERROR, findings=(finding,), steps=("import the package",))
