@@ -330,9 +330,13 @@
   /**
    * null (no final score yet) leaves score.raw blank, clearing one the LMS holds (CMIBlank is a valid
    * value): an LMS that compares score.raw with the mastery score at LMSFinish then keeps "incomplete".
+   * A completed or passed status is never taken back, and neither is the score that came with it.
    */
   Scorm12.prototype.setScore = function (raw) {
-    if (raw === null) return this.setOnce("cmi.core.score.raw", "");
+    if (raw === null) {
+      if (RANK[this.status] < RANK.completed) this.setOnce("cmi.core.score.raw", "");
+      return;
+    }
     this.setOnce("cmi.core.score.raw", decimal(Math.max(0, Math.min(100, raw))));
     this.setOnce("cmi.core.score.min", "0");
     this.setOnce("cmi.core.score.max", "100");
