@@ -174,7 +174,10 @@ def install_runtime(prefix: Path | None = None, npm: str | None = None, environ:
                              "`courseforge preview install-runtime` again")
     target.mkdir(parents=True, exist_ok=True)
     command = install_command(target, executable, offline=offline)
-    code = subprocess.run(command, check=False).returncode
+    try:
+        code = subprocess.run(command, check=False).returncode
+    except OSError as error:
+        raise RuntimeMissing(f"cannot run npm ({executable}): {error}") from None
     if code != 0:
         raise RuntimeMissing(f"`{' '.join(command)}` failed with exit code {code}")
     return find_runtime(explicit=target, environ={}, checkout=None)
