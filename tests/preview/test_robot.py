@@ -1,8 +1,9 @@
 """The robot learner takes the sample packages in Chromium against the preview harness (scorm-again).
 
 Packages are built in-test by the real pipeline. Each run's verdict comes from what the LMS stored,
-judged against the course rules: ``pass`` in English and in Arabic (right to left), ``resume``, ``fail``
-under an LMS that decides pass/fail from the score itself, and an authored scenario.
+judged against the course rules: ``pass`` in Arabic (right to left) and in English (a pooled quiz and a
+survey), ``resume``, ``fail`` under an LMS that decides pass/fail from the score itself, and an authored
+scenario. English ``pass`` of workplace-safety is the authored and resume paths' walk already.
 """
 
 from __future__ import annotations
@@ -67,20 +68,19 @@ def assert_passed(runs: list[PreviewRun]) -> None:
         assert run.verdict is Verdict.PASSED, [f"{f.rule}: {f.message} ({f.step})" for f in run.findings]
 
 
-def test_pass_in_english_and_arabic_and_with_a_pool(chromium: Browser, server: PreviewServer, safety: Built) -> None:
+def test_pass_in_arabic_and_in_english_with_a_pool(chromium: Browser, server: PreviewServer, safety: Built) -> None:
     privacy = build(REPO / "courses" / "data-privacy", ())
-    runs = [*run_scenarios(safety.course, safety.packages["en"], "en", ["default"], ["pass"], chromium, server),
-            *run_scenarios(safety.course, safety.packages["ar"], "ar", ["default"], ["pass"], chromium, server),
+    runs = [*run_scenarios(safety.course, safety.packages["ar"], "ar", ["default"], ["pass"], chromium, server),
             *run_scenarios(privacy.course, privacy.packages["en"], "en", ["default"], ["pass"], chromium, server)]
     assert_passed(runs)
     for run in runs:
         record = dict(run.final_record)
         assert (record["cmi.core.lesson_status"], record["cmi.core.score.raw"]) == ("passed", "100")
         assert sum(e.method == "LMSFinish" for e in run.events) == 1
-    assert runs[1].locale == "ar"
+    assert runs[0].locale == "ar"
     interactions = {k: v for k, v in runs[0].final_record if k.endswith(".id")}
     assert len(interactions) == 9  # every question of the safety quiz, one attempt
-    assert len({v for k, v in runs[2].final_record if k.endswith(".id")}) == 8 + 5  # the draw + the survey
+    assert len({v for k, v in runs[1].final_record if k.endswith(".id")}) == 8 + 5  # the draw + the survey
 
 
 def test_resume_keeps_bookmark_and_checklist(chromium: Browser, server: PreviewServer, safety: Built) -> None:
