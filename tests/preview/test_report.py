@@ -42,6 +42,7 @@ from courseforge.stages.preview.report_views import (
     decode_suspend_data,
     describe_suspend_data,
     interactions_written,
+    launch_numbers,
 )
 from tests.chromium import missing
 
@@ -127,7 +128,8 @@ def run(scenario: str, verdict: Verdict, *, package: str = PACKAGE, locale: str 
         ) -> PreviewRun:
     status = "passed" if verdict is Verdict.PASSED else "failed"
     return PreviewRun(package=package, format=PackageFormat.SCORM12, locale=locale, profile=profile,
-                      scenario=scenario, verdict=verdict, findings=findings, steps=STEPS, events=pass_events(),
+                      scenario=scenario, verdict=verdict, findings=findings, steps=STEPS,
+                      events=pass_events()[:8] + pass_events() if scenario == "resume" else pass_events(),
                       final_record=record(status, "85"), screenshots=screenshots,
                       timings=(Timing("launch", 0.412), Timing("robot", 2.15), Timing("axe-core", 0.61)),
                       duration_s=duration_s)
@@ -163,6 +165,12 @@ def sample_report() -> PreviewReport:
 
 def page_of(report: PreviewReport) -> html.HtmlElement:
     return html.document_fromstring(render_report(report))
+
+
+def cells(table: html.HtmlElement) -> list[list[str]]:
+    """The data cells of each body row (a launch's header row has none)."""
+    rows = ([td.text_content() for td in row.xpath("td")] for row in table.xpath("tbody/tr"))
+    return [row for row in rows if row]
 
 
 def test_hostile_strings_are_text_never_markup() -> None:
@@ -227,15 +235,29 @@ def test_the_report_shows_suspend_data_decoded_and_interactions_grouped() -> Non
     assert [row[0] for row in cells(final)][-3:] == ["cmi.interactions.2.id", "cmi.interactions.10.id",
                                                      "cmi.suspend_data"], "indexes sort as numbers"
     interactions = interactions_written(pass_events())
-    assert [(i.index, i.field("id"), i.field("result"), i.correct_patterns) for i in interactions] == [
-        (0, "final-q1", "correct", ("b",)), (1, "final-q2", "wrong", ("a,c", "c,a"))]
-    rows = section.xpath(".//table[caption[starts-with(., 'Interactions')]]/tbody/tr")
-    assert [[td.text_content() for td in row.xpath("td")][:6] for row in rows] == [
-        ["0", "final-q1", "choice", "b", "correct", "b"], ["1", "final-q2", "choice", HOSTILE_VALUE, "wrong", "a,cc,a"]]
+    assert [(i.launch, i.index, i.field("id"), i.field("result"), i.correct_patterns) for i in interactions] == [
+        (1, 0, "final-q1", "correct", ("b",)), (1, 1, "final-q2", "wrong", ("a,c", "c,a"))]
+    table = section.xpath(".//table[caption[starts-with(., 'Interactions')]]")[0]
+    assert [row[:7] for row in cells(table)] == [["1", "0", "final-q1", "choice", "b", "correct", "b"],
+                                                 ["1", "1", "final-q2", "choice", HOSTILE_VALUE, "wrong", "a,cc,a"]]
 
 
-def cells(table: html.HtmlElement) -> list[list[str]]:
-    return [[td.text_content() for td in row.xpath("td")] for row in table.xpath("tbody/tr")]
+def test_calls_are_grouped_by_launch_because_times_restart_with_each() -> None:
+    first, again = pass_events()[:8], pass_events()
+    assert launch_numbers(first + again) == (1,) * 8 + (2,) * len(again)
+    finish_then_init = (call(10, "LMSInitialize"), call(20, "LMSFinish"), call(30, "LMSInitialize"))
+    assert launch_numbers(finish_then_init) == (1, 1, 2), "a short launch: time did not go back"
+    assert launch_numbers(finish_then_init[:1] * 2) == (1, 1), "initialized twice in one launch"
+    relaunched = interactions_written(first + again[8:] + again)
+    assert [(i.launch, i.index) for i in relaunched] == [(1, 0), (1, 1), (2, 0), (2, 1)]
+    page = page_of(sample_report())
+    resume = page.xpath("//section[.//h2/span[contains(., '[en, default] resume')]]")[0]
+    groups = resume.xpath(".//table[caption[starts-with(., 'API calls')]]/tbody")
+    assert [g.xpath("tr/th")[0].text_content() for g in groups] == ["Launch 1 (times from its start)",
+                                                                    "Launch 2 (times from its start)"]
+    assert [len(g.xpath("tr[td]")) for g in groups] == [8, len(again)]
+
+
 
 
 def test_failed_runs_list_their_findings_and_accessibility_apart() -> None:

@@ -83,7 +83,9 @@ class RunView:
     findings: tuple[FindingView, ...]
     a11y: tuple[FindingView, ...]
     steps: tuple[str, ...]
-    timeline: tuple[TimelineRow, ...]
+    timeline: tuple[tuple[int, tuple[TimelineRow, ...]], ...]
+    """Rows by launch: (launch number, rows)."""
+    calls: int
     interactions: tuple[InteractionView, ...]
     record: tuple[RecordRow, ...]
     shots: tuple[ShotView, ...]
@@ -167,7 +169,8 @@ def _run_view(index: int, run: PreviewRun, shots: tuple[ShotView, ...]) -> RunVi
         profile=run.profile, scenario=run.scenario, verdict=run.verdict.value, duration=seconds(run.duration_s),
         findings=tuple(_finding_view(f) for f in ordered if not f.rule.startswith(A11Y_PREFIX)),
         a11y=tuple(_finding_view(f) for f in ordered if f.rule.startswith(A11Y_PREFIX)),
-        steps=run.steps, timeline=timeline(run.events), interactions=interactions_written(run.events),
+        steps=run.steps, timeline=timeline(run.events), calls=len(run.events),
+        interactions=interactions_written(run.events),
         record=tuple(_record_row(element, value)
                      for element, value in sorted(run.final_record, key=lambda pair: element_order(pair[0]))),
         shots=shots, timings=tuple((timing.label, seconds(timing.seconds, 3)) for timing in run.timings),

@@ -9,10 +9,12 @@ hostile or broken, so :func:`printable` makes any of them safe to put in XML or 
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import groupby
 
 from courseforge.model.preview import ApiEvent, PreviewReport, PreviewRun
 from courseforge.model.suspend import BITSET_ALPHABET, FORMAT_VERSION, SCORM12_SUSPEND_LIMIT
@@ -173,8 +175,25 @@ class TimelineRow:
     suspend: SuspendView | None = None
 
 
-def timeline(events: Iterable[ApiEvent]) -> tuple[TimelineRow, ...]:
-    return tuple(_timeline_row(event) for event in events)
+def launch_numbers(events: Sequence[ApiEvent]) -> tuple[int, ...]:
+    """The launch (1, 2 ...) each call belongs to. A run's events are its launches one after another and
+    times restart with each launch, so a new launch begins where time goes back, or at an initialize
+    call after a finish (content that initializes twice in one launch stays in that launch)."""
+    numbers: list[int] = []
+    launch, previous_ms, finished = 1, -math.inf, False
+    for event in events:
+        if numbers and (event.at_ms < previous_ms or (finished and event.method.endswith("Initialize"))):
+            launch, finished = launch + 1, False
+        finished = finished or event.method.endswith(("Finish", "Terminate"))
+        previous_ms = event.at_ms
+        numbers.append(launch)
+    return tuple(numbers)
+
+
+def timeline(events: Sequence[ApiEvent]) -> tuple[tuple[int, tuple[TimelineRow, ...]], ...]:
+    """The calls as rows, grouped by launch: (launch number, rows)."""
+    rows = [(launch, _timeline_row(event)) for launch, event in zip(launch_numbers(events), events, strict=True)]
+    return tuple((launch, tuple(row for _, row in group)) for launch, group in groupby(rows, key=lambda r: r[0]))
 
 
 def _timeline_row(event: ApiEvent) -> TimelineRow:
@@ -198,6 +217,7 @@ def _timeline_row(event: ApiEvent) -> TimelineRow:
 
 @dataclass(frozen=True)
 class InteractionView:
+    launch: int
     index: int
     fields: tuple[tuple[str, str], ...]
     """The INTERACTION_FIELDS in that order (empty when never written)."""
@@ -209,30 +229,33 @@ class InteractionView:
         return dict(self.fields).get(name, "")
 
 
-def interactions_written(events: Iterable[ApiEvent]) -> tuple[InteractionView, ...]:
-    """The interactions the content recorded, from its LMSSetValue calls (SCORM 1.2 makes them write-only)."""
-    writes = ((event.arguments[0], event.arguments[1]) for event in events
+def interactions_written(events: Sequence[ApiEvent]) -> tuple[InteractionView, ...]:
+    """The interactions the content recorded, from its LMSSetValue calls (SCORM 1.2 makes them write-only),
+    per launch: a new attempt may write its interactions at the same indexes again."""
+    writes = ((launch, event.arguments[0], event.arguments[1])
+              for launch, event in zip(launch_numbers(events), events, strict=True)
               if event.method.endswith("SetValue") and len(event.arguments) > 1)
     return group_interactions(writes)
 
 
-def group_interactions(pairs: Iterable[tuple[str, str]]) -> tuple[InteractionView, ...]:
-    """(element, value) pairs in the order written, grouped by interaction index; a later write wins."""
-    grouped: dict[int, dict[str, str]] = {}
-    for element, value in pairs:
+def group_interactions(writes: Iterable[tuple[int, str, str]]) -> tuple[InteractionView, ...]:
+    """(launch, element, value) in the order written, grouped by launch and interaction index; a later write wins."""
+    grouped: dict[tuple[int, int], dict[str, str]] = {}
+    for launch, element, value in writes:
         match = INTERACTION.fullmatch(element)
         if match:
-            grouped.setdefault(int(match.group(1)), {})[match.group(2)] = value
-    return tuple(_interaction(index, grouped[index]) for index in sorted(grouped))
+            grouped.setdefault((launch, int(match.group(1))), {})[match.group(2)] = value
+    return tuple(_interaction(key, grouped[key]) for key in sorted(grouped))
 
 
-def _interaction(index: int, written: dict[str, str]) -> InteractionView:
+def _interaction(key: tuple[int, int], written: dict[str, str]) -> InteractionView:
     patterns = sorted((int(m.group(1)), value) for name, value in written.items()
                       if (m := CORRECT_PATTERN.fullmatch(name)))
     known = set(INTERACTION_FIELDS)
     other = sorted((name, value) for name, value in written.items()
                    if name not in known and not CORRECT_PATTERN.fullmatch(name))
-    return InteractionView(index=index, fields=tuple((name, written.get(name, "")) for name in INTERACTION_FIELDS),
+    fields = tuple((name, written.get(name, "")) for name in INTERACTION_FIELDS)
+    return InteractionView(launch=key[0], index=key[1], fields=fields,
                            correct_patterns=tuple(value for _, value in patterns), other=tuple(other))
 
 
