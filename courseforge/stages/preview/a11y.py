@@ -46,7 +46,8 @@ HELP = {
     KEYBOARD_TRAP: UNDERSTANDING + "no-keyboard-trap.html",
 }
 EXTRA_TAB_PRESSES = 25
-"""Tab presses beyond one per control: stops the walk counts that are not controls (scroll regions)."""
+"""Tab presses per further batch, when focus has not left after one press per control: for stops that are
+not controls (scroll regions, nested frames)."""
 
 
 # ------------------------------------------------------------------------------------ axe-core
@@ -188,7 +189,7 @@ SETUP_WALK = "() => {\n" + DESCRIBE_JS + """
     }).join(";");
   };
   const root = document.documentElement;
-  const state = {controls, keys, look, describe, others: [], root: root.getAttribute("tabindex"),
+  const state = {controls, keys, look, describe, others: [], log: [], root: root.getAttribute("tabindex"),
     scroll: [window.scrollX, window.scrollY], modal: Boolean(modal)};
   if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
   if (!modal) {  // Tab from the top of the document: the start point follows the focused <html>
@@ -200,21 +201,37 @@ SETUP_WALK = "() => {\n" + DESCRIBE_JS + """
   return {count: controls.length, modal: Boolean(modal), names: controls.map(describe), keys};
 }"""
 
-TAB_STOP = """() => {
+RECORD_FOCUS = """() => {
   const state = window.__courseforgeTabWalk;
-  const active = document.activeElement;
-  if (!document.hasFocus() || !active || active === document.body || active === document.documentElement) {
-    return {where: "outside"};
-  }
-  if (active.tagName === "IFRAME" || active.tagName === "FRAME") return {where: "nested"};
-  const index = state.controls.indexOf(active);
-  if (index < 0) {
-    if (!state.others.includes(active)) state.others.push(active);
-    return {where: "other", id: "other " + state.others.indexOf(active), name: state.describe(active)};
-  }
-  return {where: "control", id: "control " + index, key: state.keys[index],
-          visible: state.look(active) !== state.baseline[index], name: state.describe(active)};
+  const record = (stop) => state.log.push(stop);
+  const stopAt = (el) => {
+    const index = state.controls.indexOf(el);
+    if (index >= 0) {
+      return {where: "control", id: "control " + index, key: state.keys[index],
+              visible: state.look(el) !== state.baseline[index], name: state.describe(el)};
+    }
+    if (!state.others.includes(el)) state.others.push(el);
+    return {where: "other", id: "other " + state.others.indexOf(el), name: state.describe(el)};
+  };
+  state.onFocus = (event) => {
+    const el = event.target;
+    if (el === document.documentElement || el === document.body) record({where: "outside"});
+    else if (el.tagName === "IFRAME" || el.tagName === "FRAME") record({where: "nested"});
+    else record(stopAt(el));
+  };
+  state.onLeave = (event) => {
+    if (event.type === "focusout" && event.relatedTarget) return;
+    const active = document.activeElement;
+    record({where: active && (active.tagName === "IFRAME" || active.tagName === "FRAME") ? "nested" : "outside"});
+  };
+  document.addEventListener("focusin", state.onFocus, true);
+  document.addEventListener("focusout", state.onLeave, true);
+  window.addEventListener("blur", state.onLeave);
 }"""
+"""Logs every focus change from now on: the stop (and whether the control looks different from its unfocused
+self at that moment, :focus-visible applied) or ``outside`` when focus leaves the document."""
+
+READ_LOG = "() => window.__courseforgeTabWalk.log"
 
 END_WALK = """() => {
   const state = window.__courseforgeTabWalk;
@@ -222,6 +239,11 @@ END_WALK = """() => {
   if (state.root === null) root.removeAttribute("tabindex"); else root.setAttribute("tabindex", state.root);
   if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
   window.scrollTo(state.scroll[0], state.scroll[1]);
+  if (state.onFocus) {
+    document.removeEventListener("focusin", state.onFocus, true);
+    document.removeEventListener("focusout", state.onLeave, true);
+    window.removeEventListener("blur", state.onLeave);
+  }
   delete window.__courseforgeTabWalk;
 }"""
 
@@ -264,35 +286,52 @@ def tab_walk(page: Page, frame: Frame, where: str = "keyboard") -> list[Finding]
 
 
 def walk(page: Page, frame: Frame) -> TabWalk:
-    """The Tab walk itself: sets focus to the top of the frame, then presses Tab until focus leaves it,
-    returns to a stop already seen, or the presses (one per control, plus a margin) run out."""
+    """The Tab walk itself: sets focus to the top of the frame, then presses Tab in batches (the page logs
+    each focus change) until focus has left the frame, come back to a stop already seen, or the presses
+    (twice one per control, plus margins) run out."""
     _mark_click_listeners(page, frame)
     setup = frame.evaluate(SETUP_WALK)
-    stops: list[TabStop] = []
-    seen: set[str] = set()
-    left = False
+    count, modal = int(setup["count"]), bool(setup["modal"])
+    budget = 2 * (count + EXTRA_TAB_PRESSES)
     try:
-        for _ in range(int(setup["count"]) + EXTRA_TAB_PRESSES):
-            page.keyboard.press("Tab")
-            stop = TabStop.from_js(frame.evaluate(TAB_STOP))
-            if stop.where == "nested":
-                continue
-            if stop.where == "outside":
-                left = bool(stops) or not setup["count"]
-                if left:
-                    break
-                continue
-            if stop.id in seen:
-                left = bool(setup["modal"])
-                stops.append(stop)
+        frame.evaluate(RECORD_FOCUS)
+        batch, pressed = count + 2, 0  # enough when each control is one stop: then focus leaves
+        while True:
+            for _ in range(batch):
+                page.keyboard.press("Tab")
+            pressed += batch
+            stops, ended = follow([TabStop.from_js(entry) for entry in frame.evaluate(READ_LOG)], count, modal)
+            if ended or pressed >= budget:
                 break
-            seen.add(stop.id)
-            stops.append(stop)
+            batch = EXTRA_TAB_PRESSES
     finally:
         with contextlib.suppress(PlaywrightError):
             frame.evaluate(END_WALK)
+    left = modal or not count or (ended and stops[-1].where == "outside")
     return TabWalk(tuple(str(name) for name in setup["names"]), tuple(int(key) for key in setup["keys"]),
-                   tuple(stops), bool(setup["modal"]), left)
+                   tuple(stop for stop in stops if stop.where != "outside"), modal, left)
+
+
+def follow(log: Sequence[TabStop], count: int, modal: bool) -> tuple[list[TabStop], bool]:
+    """The walk read from the focus log: its stops up to the end, and whether it ended (focus left the
+    frame, shown by a last stop ``outside``, or came back to a stop already seen).
+
+    Focus may be outside before the first stop (the start) and, in an open modal dialog, between rounds.
+    """
+    stops: list[TabStop] = []
+    seen: set[str] = set()
+    for stop in log:
+        if stop.where == "nested":
+            continue
+        if stop.where == "outside":
+            if (stops or not count) and not modal:
+                return [*stops, stop], True
+            continue
+        if stop.id in seen:
+            return [*stops, stop], True
+        seen.add(stop.id)
+        stops.append(stop)
+    return stops, False
 
 
 def walk_findings(result: TabWalk, where: str) -> list[Finding]:
