@@ -109,7 +109,8 @@ def record(status: str, score: str, suspend: str = SUSPEND_AFTER_RESUME) -> tupl
                          "cmi.core.lesson_location": "summary", "cmi.core.exit": "",
                          "cmi.core.session_time": "0000:00:02.94", "cmi.suspend_data": suspend,
                          "cmi.core.total_time": "0000:00:02.94", "cmi.interactions.10.id": "final-q11",
-                         "cmi.interactions.2.id": "final-q3"}.items()))
+                         "cmi.interactions.2.id": "final-q3", "cmi.interactions.2.result": "correct",
+                         "cmi.objectives.10.id": "o-11", "cmi.objectives.2.id": "o-3"}.items()))
 
 
 def shots(title: str) -> tuple[Screenshot, ...]:
@@ -232,8 +233,10 @@ def test_the_report_shows_suspend_data_decoded_and_interactions_grouped() -> Non
     assert rows["cmi.core.score.raw"][1:] == ["LMSSetValue", "cmi.core.score.raw", "85", "true", "0"]
     assert [row[0] for row in cells(timeline)][:2] == ["12 ms", "13 ms"]
     final = section.xpath(".//table[caption[starts-with(., 'What the LMS holds')]]")[0]
-    assert [row[0] for row in cells(final)][-3:] == ["cmi.interactions.2.id", "cmi.interactions.10.id",
+    assert [row[0] for row in cells(final)][-3:] == ["cmi.objectives.2.id", "cmi.objectives.10.id",
                                                      "cmi.suspend_data"], "indexes sort as numbers"
+    held = section.xpath(".//table[caption[starts-with(., 'Interactions the LMS holds')]]")[0]
+    assert [row[:5] for row in cells(held)] == [["2", "final-q3", "", "", "correct"], ["10", "final-q11", "", "", ""]]
     interactions = interactions_written(pass_events())
     assert [(i.launch, i.index, i.field("id"), i.field("result"), i.correct_patterns) for i in interactions] == [
         (1, 0, "final-q1", "correct", ("b",)), (1, 1, "final-q2", "wrong", ("a,c", "c,a"))]

@@ -27,6 +27,7 @@ from courseforge.stages.preview.report_views import (
     TimelineRow,
     describe_suspend_data,
     element_order,
+    group_interactions,
     interactions_written,
     ordered_runs,
     printable,
@@ -39,6 +40,7 @@ A11Y_PREFIX = "a11y."
 EMBED_BUDGET_BYTES = 24 * 1024 * 1024
 """Screenshots embedded past this total are only linked (a full matrix of runs would make a huge page)."""
 SAFE_LINK_SCHEMES = ("http", "https")
+INTERACTIONS_PREFIX = "cmi.interactions."
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,8 @@ class RunView:
     calls: int
     interactions: tuple[InteractionView, ...]
     record: tuple[RecordRow, ...]
+    """The final record without its interactions, which :attr:`held_interactions` groups."""
+    held_interactions: tuple[InteractionView, ...]
     shots: tuple[ShotView, ...]
     timings: tuple[tuple[str, str], ...]
 
@@ -172,7 +176,9 @@ def _run_view(index: int, run: PreviewRun, shots: tuple[ShotView, ...]) -> RunVi
         steps=run.steps, timeline=timeline(run.events), calls=len(run.events),
         interactions=interactions_written(run.events),
         record=tuple(_record_row(element, value)
-                     for element, value in sorted(run.final_record, key=lambda pair: element_order(pair[0]))),
+                     for element, value in sorted(run.final_record, key=lambda pair: element_order(pair[0]))
+                     if not element.startswith(INTERACTIONS_PREFIX)),
+        held_interactions=group_interactions((0, element, value) for element, value in run.final_record),
         shots=shots, timings=tuple((timing.label, seconds(timing.seconds, 3)) for timing in run.timings),
     )
 
