@@ -3,9 +3,10 @@
 A vendor package's content is unknown, so the smoke test acts only as a patient learner would: it
 launches each SCO in the test LMS, waits for the content to find the API and initialize, clicks an
 obvious "Next" control a few times (best effort, bounded), looks at each screen, then closes the
-window. What the LMS recorded, step by step, is then judged by pure rules (:data:`RULES`); each broken
-rule is a :class:`Finding` naming the SCO and the step, e.g. ``lms.status-before-score`` at step
-``wait for LMSInitialize``.
+window. What the LMS recorded, step by step, is then judged by pure rules (:data:`TRACKING_RULES`,
+:data:`PAGE_RULES`); each broken rule is a :class:`Finding` naming the SCO and the step, e.g.
+``lms.no-finish`` at step ``close the window``. The accessibility audits (``a11y.py``: axe-core on every
+screen, the Tab walk on the first) add theirs.
 
 When a call happened is told by snapshots, not clocks: the number of calls the LMS had recorded is
 taken at every step boundary, so a call belongs to the step during which it arrived. That is how
