@@ -100,6 +100,7 @@ def pass_events() -> tuple[ApiEvent, ...]:
             setv(2312.2, "cmi.core.score.raw", "85"), setv(2312.4, "cmi.core.score.min", "0"),
             setv(2312.6, "cmi.core.score.max", "100"), setv(2312.9, "cmi.core.lesson_status", "passed"),
             setv(2313.3, "cmi.suspend_data", SUSPEND_AFTER_RESUME), call(2314.0, "LMSCommit"),
+            setv(2950.0, "cmi.core.lesson_mode", "review", "false", "403"),
             setv(2950.1, "cmi.core.session_time", "0000:00:02.94"), setv(2950.4, "cmi.core.exit", ""),
             call(2951.0, "LMSFinish"))
 
@@ -231,6 +232,9 @@ def test_the_report_shows_suspend_data_decoded_and_interactions_grouped() -> Non
     rows = {row[2]: row for row in cells(timeline)}
     assert rows["cmi.core.entry"][1:] == ["LMSGetValue", "cmi.core.entry", "ab-initio", "", "0"], "a read's value"
     assert rows["cmi.core.score.raw"][1:] == ["LMSSetValue", "cmi.core.score.raw", "85", "true", "0"]
+    assert rows["cmi.core.lesson_mode"][4:] == ["false", "403 Element is read only"], "a refusal, named"
+    refused = timeline.xpath(".//tr[@class='refused']/td[3]")
+    assert [td.text_content() for td in refused] == ["cmi.core.lesson_mode"]
     assert [row[0] for row in cells(timeline)][:2] == ["12 ms", "13 ms"]
     final = section.xpath(".//table[caption[starts-with(., 'What the LMS holds')]]")[0]
     assert [row[0] for row in cells(final)][-3:] == ["cmi.objectives.2.id", "cmi.objectives.10.id",

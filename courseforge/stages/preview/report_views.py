@@ -23,6 +23,13 @@ SUSPEND_ELEMENT = "cmi.suspend_data"
 INTERACTION = re.compile(r"cmi\.interactions\.(\d+)\.(.+)")
 CORRECT_PATTERN = re.compile(r"correct_responses\.(\d+)\.pattern")
 INTERACTION_FIELDS = ("id", "type", "student_response", "result", "weighting", "latency", "time")
+SCORM12_ERRORS = {
+    "101": "General exception", "201": "Invalid argument error", "202": "Element cannot have children",
+    "203": "Element not an array, cannot have count", "301": "Not initialized", "401": "Not implemented error",
+    "402": "Invalid set value, element is a keyword", "403": "Element is read only", "404": "Element is write only",
+    "405": "Incorrect data type",
+}
+"""SCORM 1.2 RTE error codes (LMSGetLastError), named as LMSGetErrorString names them."""
 SCREENSHOTS_FOLDER = "screenshots"
 SLUG_LENGTH = 60
 BASE36 = re.compile(r"[0-9a-z]{1,2}")
@@ -173,6 +180,11 @@ class TimelineRow:
     failed: bool
     """The call returned "false" or left an error code: the LMS refused it."""
     suspend: SuspendView | None = None
+
+    @property
+    def error_name(self) -> str:
+        """What a non-zero SCORM 1.2 error code means, empty when unknown (another standard's code)."""
+        return SCORM12_ERRORS.get(self.error, "")
 
 
 def launch_numbers(events: Sequence[ApiEvent]) -> tuple[int, ...]:
