@@ -104,7 +104,7 @@ class Observation:
     """Everything one SCO's smoke run recorded; :func:`judge` reads nothing else."""
 
     sco: str
-    """``'item_id' (launch/href.html)``: how findings name the SCO."""
+    """``SCO 'item_id' (launch/href.html)``: how findings name the SCO."""
     wait_step: str
     close_step: str
     events: tuple[StepEvent, ...]
@@ -135,7 +135,7 @@ def call_text(event: ApiEvent) -> str:
 def api_not_found(seen: Observation) -> list[Finding]:
     if seen.events:
         return []
-    return [Finding("lms.api-not-found", f"SCO {seen.sco} never called the LMS API: it did not find window.API "
+    return [Finding("lms.api-not-found", f"{seen.sco} never called the LMS API: it did not find window.API "
                     "in its parent frames or opener, or does not track at all", seen.wait_step)]
 
 
@@ -143,14 +143,14 @@ def no_initialize(seen: Observation) -> list[Finding]:
     if not seen.events or seen.calls("LMSInitialize"):
         return []
     first = seen.events[0]
-    return [Finding("lms.no-initialize", f"SCO {seen.sco} called {call_text(first.event)} but never "
+    return [Finding("lms.no-initialize", f"{seen.sco} called {call_text(first.event)} but never "
                     "LMSInitialize(''): an LMS ignores every call before it", first.step)]
 
 
 def no_finish(seen: Observation) -> list[Finding]:
     if not seen.calls("LMSInitialize") or seen.calls("LMSFinish"):
         return []
-    return [Finding("lms.no-finish", f"SCO {seen.sco} did not call LMSFinish('') when the learner closed the "
+    return [Finding("lms.no-finish", f"{seen.sco} did not call LMSFinish('') when the learner closed the "
                     "window: the LMS never ends the session (call it on pagehide, once)", seen.close_step)]
 
 
@@ -158,7 +158,7 @@ def finish_twice(seen: Observation) -> list[Finding]:
     finishes = seen.calls("LMSFinish")
     if len(finishes) < 2:
         return []
-    return [Finding("lms.finish-twice", f"SCO {seen.sco} called LMSFinish('') {len(finishes)} times: the calls "
+    return [Finding("lms.finish-twice", f"{seen.sco} called LMSFinish('') {len(finishes)} times: the calls "
                     "after the first fail, and some LMSs close the attempt twice", finishes[1].step)]
 
 
@@ -175,7 +175,7 @@ def commit_only_on_unload(seen: Observation) -> list[Finding]:
     failed = [e.event for e in saving if e.event.error not in ("", "0")]
     lost = (f"; {', '.join(f'{call_text(e)} failed with error {e.error}' for e in failed)}: that data is lost"
             if failed else "")
-    return [Finding("lms.commit-only-on-unload", f"SCO {seen.sco} committed nothing until the window was "
+    return [Finding("lms.commit-only-on-unload", f"{seen.sco} committed nothing until the window was "
                     f"closing ({', '.join(call_text(e.event) for e in saving)} arrived only after the close "
                     f"began){lost}. Browsers drop work done in unload handlers; commit as progress happens",
                     seen.close_step)]
@@ -190,7 +190,7 @@ def status_before_score(seen: Observation) -> list[Finding]:
     if not scores or not results or results[-1] > scores[-1]:
         return []
     status, score = ordered[results[-1]], ordered[scores[-1]]
-    return [Finding("lms.status-before-score", f"SCO {seen.sco} set lesson_status "
+    return [Finding("lms.status-before-score", f"{seen.sco} set lesson_status "
                     f"'{argument(status.event, 1)}' before score.raw '{argument(score.event, 1)}': LMS reports "
                     "(Cornerstone) take the status without the score; set the score, then the status",
                     score.step)]
@@ -201,7 +201,7 @@ def suspend_data_too_long(seen: Observation) -> list[Finding]:
     if not too_long:
         return []
     longest = max(len(argument(e.event, 1)) for e in too_long)
-    return [Finding("lms.suspend-data-too-long", f"SCO {seen.sco} saved {longest:,} characters of "
+    return [Finding("lms.suspend-data-too-long", f"{seen.sco} saved {longest:,} characters of "
                     f"cmi.suspend_data; SCORM 1.2 allows {SCORM12_SUSPEND_LIMIT:,} (CMIString4096) and LMSs "
                     "that enforce it lose the learner's resume state", too_long[0].step)]
 
@@ -227,14 +227,14 @@ def api_error(seen: Observation, items: Sequence[StepEvent]) -> Finding:
     first = items[0].event
     times = f" ({len(items)} times)" if len(items) > 1 else ""
     severity = FindingSeverity.WARNING if first.error == NOT_IMPLEMENTED else FindingSeverity.ERROR
-    return Finding("lms.errors", f"SCO {seen.sco}: {call_text(first)} returned {first.result!r} with error "
+    return Finding("lms.errors", f"{seen.sco}: {call_text(first)} returned {first.result!r} with error "
                    f"{first.error}{times}", items[0].step, severity)
 
 
 def no_status(seen: Observation) -> list[Finding]:
     if not seen.calls("LMSInitialize") or seen.sets(STATUS):
         return []
-    return [Finding("lms.no-status", f"SCO {seen.sco} never set cmi.core.lesson_status during the visit: the "
+    return [Finding("lms.no-status", f"{seen.sco} never set cmi.core.lesson_status during the visit: the "
                     "LMS decides the status itself at LMSFinish", seen.close_step, FindingSeverity.WARNING)]
 
 
@@ -242,7 +242,7 @@ def page_problems(seen: Observation) -> list[Finding]:
     found: dict[tuple[str, str], PageProblem] = {}
     for problem in seen.problems:
         found.setdefault((problem.rule, problem.detail), problem)
-    return [Finding(p.rule, f"SCO {seen.sco}: {p.detail}", p.step) for p in found.values()]
+    return [Finding(p.rule, f"{seen.sco}: {p.detail}", p.step) for p in found.values()]
 
 
 Rule = Callable[[Observation], list[Finding]]
@@ -359,7 +359,8 @@ def accessibility_checks(server: PreviewServer) -> Checks:
 
 
 def sco_label(sco: Sco) -> str:
-    return f"'{sco.identifier}' ({sco.href})"
+    """``SCO 'item' (launch.html)``; an asset (launched, untracked) says so."""
+    return f"{'SCO' if sco.tracked else 'asset'} '{sco.identifier}' ({sco.href})"
 
 
 @dataclass
@@ -486,12 +487,13 @@ def observe_sco(context: BrowserContext, session: LmsSession, options: SmokeOpti
                 notes: Notebook) -> Observation:
     """Launch one SCO, act like a learner, close the window, and collect what the LMS recorded."""
     sco, started = session.sco, time.monotonic()
-    notes.begin(f"launch SCO {sco_label(sco)}")
+    notes.begin(f"launch {sco_label(sco)}")
     page, frame = session.launch(context)
     notes.timed("launch", started)
-    wait_step = notes.begin(f"wait for LMSInitialize ({options.api_timeout_s:g} s)")
+    wait_step = notes.begin(f"wait for LMSInitialize ({options.api_timeout_s:g} s)" if sco.tracked else
+                            f"let the page settle ({options.settle_s:g} s)")
     waited = time.monotonic()
-    if wait_for_initialize(session, options.api_timeout_s):
+    if not sco.tracked or wait_for_initialize(session, options.api_timeout_s):  # an asset need not call
         notes.timed("initialize", waited)
         time.sleep(options.settle_s)
     look(notes, page, frame, 1, checks)
