@@ -287,6 +287,8 @@ BROKEN = {
 <script>document.getElementById("caught").addEventListener("keydown", (event) => {
   if (event.key === "Tab") event.preventDefault();
 });</script>""",
+    "strict-csp.html": """<meta http-equiv="Content-Security-Policy" content="script-src 'self'">
+<main><h1>Contact</h1><p><input type="email" id="email"></p></main>""",
     "wide-table.html": """<main><h1>Prices</h1><table><tr>"""
     + "".join(f"<th>Column{n}</th>" for n in range(20)) + """</tr></table></main>""",
 }
@@ -328,6 +330,14 @@ def test_unlabeled_input_and_click_only_div_are_caught(page: Page, broken_pages:
     assert label.help_url.startswith("https://dequeuniversity.com/rules/axe/")
     assert not [f for f in axe_found if "send" in f.message], "axe does not see a click-only div"
     assert rules(tab_walk(page, page.main_frame, "page")) == [(UNREACHABLE, "div#send")]
+
+
+@pytest.mark.browser
+def test_axe_audits_a_page_whose_policy_forbids_inline_scripts(page: Page, broken_pages: dict[str, str],
+                                                               axe: AxeScript) -> None:
+    page.goto(broken_pages["strict-csp.html"])
+    assert [(f.rule, f.message.rpartition(": ")[2]) for f in audit(page.main_frame, "page", axe)
+            if f.severity is FindingSeverity.ERROR] == [("a11y.label", "#email")]
 
 
 @pytest.mark.browser

@@ -85,11 +85,14 @@ RUN_AXE = """async ({tags, frameWaitTime}) => {
 
 
 def _inject_axe(frame: Frame, axe: AxeScript) -> None:
-    """axe into the frame and every frame below it (axe audits nested frames through their own copy)."""
+    """axe into the frame and every frame below it (axe audits nested frames through their own copy).
+
+    Evaluated through the DevTools protocol rather than added as a ``<script>``: a package's Content
+    Security Policy may forbid inline scripts, and must not hide its pages from the audit."""
     for each in _frame_tree(frame):
         with contextlib.suppress(PlaywrightError):  # a nested frame may detach or not load: axe skips it
             if not each.evaluate("() => typeof window.axe === 'object'"):
-                each.add_script_tag(content=axe.source)
+                each.evaluate(axe.source + "\n;0")
 
 
 def _frame_tree(frame: Frame) -> Iterable[Frame]:
@@ -166,7 +169,8 @@ SETUP_WALK = "() => {\n" + DESCRIBE_JS + """
     && !el.closest("label") && !el.closest(NATIVE) && !el.querySelector(NATIVE + ", [tabindex]");
   const control = (el) => el.matches(NATIVE) || ROLES.has(el.getAttribute("role"))
     || (el.hasAttribute("tabindex") && el.tabIndex >= 0) || clickOnly(el);
-  const modal = document.querySelector("dialog:modal");
+  const modal = document.querySelector("dialog:modal")
+    || [...document.querySelectorAll("[aria-modal=true]")].find((el) => rendered(el));
   const controls = [...(modal || document.body).querySelectorAll("*")]
     .filter((el) => rendered(el) && !el.matches(":disabled") && control(el));
   const groupOf = (el) => (el.type === "radio" && el.name ? "radio:" + el.name : null);
@@ -190,7 +194,7 @@ SETUP_WALK = "() => {\n" + DESCRIBE_JS + """
   };
   const root = document.documentElement;
   const state = {controls, keys, look, describe, others: [], log: [], root: root.getAttribute("tabindex"),
-    scroll: [window.scrollX, window.scrollY], modal: Boolean(modal)};
+    scroll: [window.scrollX, window.scrollY], modal: Boolean(modal), focused: document.activeElement};
   if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
   if (!modal) {  // Tab from the top of the document: the start point follows the focused <html>
     root.setAttribute("tabindex", "-1");
@@ -237,7 +241,11 @@ END_WALK = """() => {
   const state = window.__courseforgeTabWalk;
   const root = document.documentElement;
   if (state.root === null) root.removeAttribute("tabindex"); else root.setAttribute("tabindex", state.root);
-  if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
+  if (state.focused && state.focused !== document.body && state.focused.isConnected) {
+    state.focused.focus({preventScroll: true});
+  } else if (document.activeElement && document.activeElement !== document.body) {
+    document.activeElement.blur();
+  }
   window.scrollTo(state.scroll[0], state.scroll[1]);
   if (state.onFocus) {
     document.removeEventListener("focusin", state.onFocus, true);
@@ -281,7 +289,10 @@ class TabWalk:
 
 
 def tab_walk(page: Page, frame: Frame, where: str = "keyboard") -> list[Finding]:
-    """Presses Tab through ``frame`` from its top; findings for unreachable controls, invisible focus and traps."""
+    """Presses Tab through ``frame`` from its top; findings for unreachable controls, invisible focus and traps.
+
+    The element that had focus gets it back afterwards, and the frame its scroll position, so a learner
+    driving the page carries on where it was."""
     return walk_findings(walk(page, frame), where)
 
 
