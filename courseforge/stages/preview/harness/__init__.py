@@ -14,7 +14,8 @@ API (what the robot, the vendor smoke test and the command use)::
         session.close()                                   # closes the window like a learner, waits for the
                                                           # final commit
         session.events()     # tuple[ApiEvent, ...]: every LMSInitialize/GetValue/SetValue/Commit/Finish/
-                             # GetLastError/GetErrorString/GetDiagnostic with result, error, ms since launch
+                             # GetLastError/GetErrorString/GetDiagnostic with result (JavaScript null as
+                             # "null"), error code and ms since the launch began
         session.commits()    # tuple[Commit, ...] of this launch (.terminate, .cmi nested, .received_s, .stored_s)
         session.record()     # dict[str, str]: the stored record flattened, {"cmi.core.lesson_status": ...}
         session.finish_count()

@@ -12,6 +12,7 @@ window.courseforgeLms = (function () {
   let unsent = [];         // recorded, not yet posted
   let unconfirmed = [];    // posted by fetch, no answer yet: sent again by beacon if the page goes
   let flushTimer = null;
+  let posting = Promise.resolve();
   let dismissed = false;
   let refusedError = null; // the error code of the last call the profile refused
 
@@ -29,28 +30,32 @@ window.courseforgeLms = (function () {
     }
   }
 
-  // Posts what was recorded; resolves once the server has it (the session awaits this before reading).
+  // Posts what was recorded, after any post still on its way (so batches arrive in order); resolves
+  // once the server has everything recorded so far (the session awaits this before reading).
   function flush() {
     if (flushTimer !== null) {
       clearTimeout(flushTimer);
       flushTimer = null;
     }
     if (!unsent.length) {
-      return Promise.resolve(0);
+      return posting;
     }
     const batch = unsent;
     unsent = [];
     if (isDismissed()) {
       beacon(batch);
-      return Promise.resolve(batch.length);
+      return posting;
     }
     unconfirmed = unconfirmed.concat(batch);
-    return fetch(config.eventsUrl, {method: "POST", body: JSON.stringify(batch),
-                                    headers: {"Content-Type": "application/json"}})
-      .then(function () {
-        unconfirmed = unconfirmed.filter(function (event) { return batch.indexOf(event) < 0; });
-        return batch.length;
-      });
+    posting = posting.then(function () {
+      return fetch(config.eventsUrl, {method: "POST", body: JSON.stringify(batch),
+                                      headers: {"Content-Type": "application/json"}});
+    }).then(function () {
+      unconfirmed = unconfirmed.filter(function (event) { return batch.indexOf(event) < 0; });
+    }).catch(function () {
+      // Not confirmed: the batch stays in unconfirmed and goes by beacon when the page is dismissed.
+    });
+    return posting;
   }
 
   function onDismiss() {
