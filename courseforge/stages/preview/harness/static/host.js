@@ -144,9 +144,12 @@ window.courseforgeLms = (function () {
     }
   }
 
+  // Dismissal lasts while the page is hidden: a learner who switches tabs and comes back is back.
   window.addEventListener("pagehide", onDismiss);
+  window.addEventListener("pageshow", function () { dismissed = false; });
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden") onDismiss();
+    else dismissed = false;
   });
 
   const launchId = new URLSearchParams(window.location.search).get("launch");
