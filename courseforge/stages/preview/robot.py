@@ -371,6 +371,30 @@ class Robot:
         self.hands.press(self.button(self.view.role_text(quiz.id, "submit-anyway"), dialog))
         dialog.wait_for(state="hidden", timeout=WAIT_MS)
 
+    def submit_too_early(self, quiz: Quiz, asks: bool, look: Callable[[str], None]) -> None:
+        """Presses Submit before answering anything, for the evidence of what the player shows then: the
+        unanswered-questions dialog (``asks``; "Keep answering" closes it) or the inline alert. ``look``
+        is called while it shows, with the state's name. Nothing is submitted."""
+        region = self.region(quiz.id)
+        self.step(f"submit quiz '{quiz.id}' before answering")
+        self.hands.press(self.button(self.view.role_text(quiz.id, "submit"), region))
+        if not asks:
+            try:
+                region.get_by_role("alert").filter(has_text=ANY_TEXT).first.wait_for(state="visible", timeout=WAIT_MS)
+            except PlaywrightError:
+                raise RobotError(f"quiz '{quiz.id}' took no answers, yet says nothing about it") from None
+            look("unanswered alert")
+            return
+        dialog = self.frame.get_by_role("dialog", name=self.view.dialog_title(quiz.id), exact=True)
+        try:
+            dialog.wait_for(state="visible", timeout=WAIT_MS)
+        except PlaywrightError:
+            raise RobotError(f"quiz '{quiz.id}' took no answers, but no confirmation was asked") from None
+        look("unanswered-questions dialog")
+        self.step(f"keep answering quiz '{quiz.id}'")
+        self.hands.press(self.button(self.view.role_text(quiz.id, "keep"), dialog))
+        dialog.wait_for(state="hidden", timeout=WAIT_MS)
+
     def result_line(self, quiz: Quiz) -> str:
         """The attempt's result as the status line reads it."""
         line = self.region(quiz.id).get_by_role("status").filter(has_text=ANY_TEXT)

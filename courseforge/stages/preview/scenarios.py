@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Response
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Frame, Page, Response
 from playwright.sync_api import Error as PlaywrightError
 
 from courseforge.model.course import Checklist, Course, FillIn, Question, Quiz, Screen, Survey
@@ -40,6 +40,7 @@ from courseforge.stages.preview.harness import Learner, LmsProfile, LmsSession, 
 from courseforge.stages.preview.harness.profiles import RefusalMoment
 from courseforge.stages.preview.learner_view import LearnerView, ViewError
 from courseforge.stages.preview.robot import Given, Mode, Robot, RobotError, right_answer, wrong_answer
+from courseforge.stages.preview.screen_evidence import DESKTOP, ScreenEvidence, screen_evidence
 
 AttemptPlan = Literal["right", "below-pass", "authored"]
 Kind = TypeVar("Kind", Quiz, Checklist, Survey)
@@ -265,7 +266,7 @@ class Player:
     """Plays one scenario under one profile: the robot acts, the course rules say what must follow."""
 
     def __init__(self, course: Course, view: LearnerView, session: LmsSession, context: BrowserContext,
-                 scenario: Scenario) -> None:
+                 scenario: Scenario, evidence: ScreenEvidence | None = None) -> None:
         self.course = course
         self.view = view
         self.session = session
@@ -281,6 +282,10 @@ class Player:
         self.launches: list[LaunchObservation] = []
         self.at = 0
         self.robot: Robot | None = None
+        self.evidence = evidence
+        """Screenshots and audits to take on the way (the first profile's ``pass``), or None."""
+        self.page: Page | None = None
+        self.frame: Frame | None = None
 
     def step(self, name: str) -> None:
         self.watch.step = f"launch {len(self.launches) + 1}: {name}"
@@ -308,6 +313,7 @@ class Player:
     def open(self, launch: Launch) -> None:
         self.step("launch" if launch.resume_at is None else "relaunch")
         page, frame = self.session.launch(self.context)
+        self.page, self.frame = page, frame
         self.watch.attach(page)
         if self.session.host_page is not None and self.session.host_page is not page:
             self.watch.attach(self.session.host_page)
@@ -364,6 +370,26 @@ class Player:
         for src in self._robot().broken_images():
             self.watch.problems.append(PageProblem(self.watch.step, "page.image-broken",
                                                    f"image {src} did not load on '{self.screens[index].id}'"))
+        if self.evidence is not None and self.page is not None and self.frame is not None:
+            screen = self.screens[index]
+            self.evidence.arrival(self.page, self.frame, index + 1, screen.id,
+                                  "unanswered" if isinstance(screen, Quiz) else "")
+
+    def look_at(self, quiz: Quiz, state: str) -> None:
+        """axe-core on the quiz in ``state`` (answered, submitted, the unanswered-questions dialog open)."""
+        if self.evidence is not None and self.frame is not None:
+            self.evidence.state(self.frame, self._index(quiz.id) + 1, quiz.id, state)
+
+    def look_before_answering(self, quiz: Quiz) -> None:
+        """Once per run: the Tab walk through a quiz, and Submit pressed too early (the dialog or alert)."""
+        if self.evidence is None or self.page is None or self.frame is None:
+            return
+        number = self._index(quiz.id) + 1
+        if self.evidence.first_time("Tab walk on a quiz"):
+            self.evidence.tab_walk(self.page, self.frame, number, quiz.id, "unanswered")
+        if self.evidence.first_time("submit too early"):
+            asks = (quiz.unanswered or self.course.manifest.unanswered) == "ask"
+            self._robot().submit_too_early(quiz, asks, lambda state: self.look_at(quiz, state))
 
     def do(self, act: Act) -> None:
         robot = self._robot()
@@ -404,7 +430,9 @@ class Player:
         quiz = self._screen(act.quiz, Quiz)
         if not robot.can_submit(quiz):
             robot.try_again(quiz)
+        self.look_before_answering(quiz)
         given = robot.fill_attempt(quiz, self._chooser(quiz, act))
+        self.look_at(quiz, "answered")
         left = sum(1 for g in given if g.value is None)
         robot.submit(quiz, left, keep_answering_first=act.ask_first and left > 0)
         percent = attempt_percent((g.question for g in given), (g.question.id for g in given if g.right))
@@ -412,6 +440,7 @@ class Player:
         number = self.progress.quiz(quiz.id).attempts
         self.interactions.extend(self._interaction(quiz, number, g) for g in given if g.value is not None)
         self.check_result_line(quiz, percent)
+        self.look_at(quiz, "submitted, feedback shown")
 
     def _interaction(self, quiz: Quiz, number: int, given: Given) -> ExpectedInteraction:
         accepted = self.view.accepted(quiz.id, given.question.id) if isinstance(given.question, FillIn) else ()
@@ -488,38 +517,46 @@ def verdict_of(findings: Iterable[Finding]) -> Verdict:
 
 
 def run_one(course: Course, view: LearnerView, server: PreviewServer, package: ServedPackage, browser: Browser,
-            scenario: Scenario, profile: str, locale: str) -> PreviewRun:
-    """One scenario under one profile, in a browser context of its own (one learner)."""
+            scenario: Scenario, profile: str, locale: str, evidence: bool = False) -> PreviewRun:
+    """One scenario under one profile, in a browser context of its own (one learner); with ``evidence``,
+    screenshots, axe-core, the layout check and Tab walks on the way (``screen_evidence.py``)."""
     started = time.monotonic()
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context = browser.new_context(viewport=DESKTOP)
     session = LmsSession(server, package, profile=profile, learner=Learner(f"robot-{scenario.name}-{profile}"))
+    looks = screen_evidence(server.runtime.axe_core.path) if evidence else None
     try:
-        player = Player(course, view, session, context, scenario)
+        player = Player(course, view, session, context, scenario, looks)
         seen = player.play()
     finally:
         context.close()
-    findings = judge(seen)
+    findings = (*judge(seen), *(looks.findings if looks else ()))
     events = tuple(e for launch in seen.launches for e in launch.events)
     final = tuple(sorted(seen.launches[-1].record.items())) if seen.launches else ()
     duration = time.monotonic() - started
     return PreviewRun(package=package.name, format=package.format, locale=locale, profile=profile,
                       scenario=scenario.name, verdict=verdict_of(findings), findings=findings,
                       steps=tuple(player.steps), events=events, final_record=final,
-                      timings=(Timing("scenario", duration),), duration_s=duration)
+                      screenshots=tuple(looks.screenshots) if looks else (),
+                      timings=(Timing("scenario", duration), *(looks.timings() if looks else ())), duration_s=duration)
 
 
 def run_scenarios(course: Course, package_bytes: bytes, locale: str, profiles: Sequence[str],
                   scenarios: Sequence[str], browser: Browser, server: PreviewServer,
-                  name: str = "", package_format: PackageFormat = PackageFormat.SCORM12) -> list[PreviewRun]:
+                  name: str = "", package_format: PackageFormat = PackageFormat.SCORM12,
+                  evidence: bool = True) -> list[PreviewRun]:
     """Every named scenario (all when none is) under every profile, for one package of ``course``.
 
     ``course`` is the validated course (ids, answer keys, rules); the names the robot reads come from
-    the package (``learner_view.py``), so ``locale`` only labels the runs.
+    the package (``learner_view.py``), so ``locale`` only labels the runs. With ``evidence``, the ``pass``
+    run of the first profile takes the screenshots, accessibility audits and layout checks: what a screen
+    looks like does not depend on how the LMS stores its data, so one run per package x locale is enough,
+    and the first profile (not ``default``) keeps it in any ``--profile`` selection.
     """
     view = LearnerView.of_package(package_bytes)
     package = server.serve_package(name or f"{course.id}-{locale}", package_bytes, package_format)
     chosen = select_scenarios(course, scenarios)
-    return [run_one(course, view, server, package, browser, scenario, profile, locale)
+    return [run_one(course, view, server, package, browser, scenario, profile, locale,
+                    evidence=evidence and scenario.name == "pass" and profile == profiles[0])
             for profile in profiles for scenario in chosen]
 
 
