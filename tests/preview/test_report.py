@@ -192,6 +192,19 @@ def test_hostile_strings_are_text_never_markup() -> None:
     assert policy and "default-src 'none'" in policy[0]
 
 
+def test_a_huge_value_is_cut_and_says_how_much_is_left_out() -> None:
+    huge = PreviewRun(package="p", format=PackageFormat.SCORM12, locale="en", profile="default", scenario="pass",
+                      verdict=Verdict.FAILED, findings=(Finding("page.console-error", "x" * 50_000, "launch"),),
+                      events=(setv(1.0, "cmi.suspend_data", "1~" + "A" * 30_000 + "~~~"),))
+    report = PreviewReport(runs=(huge,), browser="x", duration_s=1.0)
+    page = page_of(report)
+    assert "x" * 10_000 + " … (40,000 more characters)" in page.text_content()
+    assert "30005 of 4096 characters (over the limit)" in page.text_content(), "decoded from the whole value"
+    assert len(render_report(report)) < 40_000
+    failure = etree.fromstring(render_junit(report)).find(".//failure")
+    assert failure is not None and failure.text is not None and failure.text.endswith("(40,044 more characters)")
+
+
 def test_the_same_report_renders_to_the_same_bytes_whatever_the_run_order() -> None:
     report = sample_report()
     shuffled = PreviewReport(runs=tuple(reversed(report.runs)), browser=report.browser, duration_s=report.duration_s)

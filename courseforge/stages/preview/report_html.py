@@ -60,7 +60,7 @@ class ShotView:
     width: int
     height: int
     file: str
-    data_uri: str
+    data_uri: Markup
     """Empty when the embedding budget was spent: the report links the file only."""
 
 
@@ -160,8 +160,9 @@ def run_views(runs: Sequence[PreviewRun], embed_budget: int) -> tuple[RunView, .
         for shot_index, shot in enumerate(run.screenshots):
             embed = len(shot.png) <= budget
             budget -= len(shot.png) if embed else 0
+            data_uri = _data_uri(shot.png) if embed else Markup()
             shots.append(ShotView(caption=shot.name, width=shot.width, height=shot.height,
-                                  file=paths[(run_index, shot_index)], data_uri=_data_uri(shot.png) if embed else ""))
+                                  file=paths[(run_index, shot_index)], data_uri=data_uri))
         views.append(_run_view(run_index, run, tuple(shots)))
     return tuple(views)
 
@@ -203,8 +204,9 @@ def _record_row(element: str, value: str) -> RecordRow:
                      suspend=describe_suspend_data(value) if element == SUSPEND_ELEMENT else None)
 
 
-def _data_uri(png: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+def _data_uri(png: bytes) -> Markup:
+    """Base64 of the bytes: safe as it is, and exempt from the text limit of :func:`printable`."""
+    return Markup("data:image/png;base64," + base64.b64encode(png).decode("ascii"))
 
 
 def seconds(value: float, decimals: int = 2) -> str:

@@ -32,6 +32,8 @@ SCORM12_ERRORS = {
 """SCORM 1.2 RTE error codes (LMSGetLastError), named as LMSGetErrorString names them."""
 SCREENSHOTS_FOLDER = "screenshots"
 SLUG_LENGTH = 60
+TEXT_LIMIT = 10_000
+"""Characters of one text the report shows: more than twice SCORM 1.2's suspend_data limit."""
 BASE36 = re.compile(r"[0-9a-z]{1,2}")
 HUNDREDTHS = re.compile(r"[0-9a-z]{3}")
 # Characters XML 1.0 cannot carry, C1 controls and the bidi overrides that could make a line read
@@ -39,8 +41,11 @@ HUNDREDTHS = re.compile(r"[0-9a-z]{3}")
 UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
 
 
-def printable(text: str) -> str:
-    """``text`` with every character that XML cannot hold or that hides what a line says as ``\\xNN``/``\\uNNNN``."""
+def printable(text: str, limit: int = TEXT_LIMIT) -> str:
+    """``text`` with every character that XML cannot hold or that hides what a line says as ``\\xNN``/``\\uNNNN``,
+    cut at ``limit`` characters (a hostile package could write megabytes on every call)."""
+    if len(text) > limit:
+        text = f"{text[:limit]} … ({len(text) - limit:,} more characters)"
     return UNPRINTABLE.sub(lambda match: _escape_char(match.group()), text)
 
 
