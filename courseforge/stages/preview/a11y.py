@@ -228,6 +228,10 @@ RECORD_FOCUS = """() => {
     const active = document.activeElement;
     record({where: active && (active.tagName === "IFRAME" || active.tagName === "FRAME") ? "nested" : "outside"});
   };
+  // Transitions off while walking: a focus ring that fades in must be judged by where it ends.
+  state.still = new CSSStyleSheet();
+  state.still.replaceSync("*, *::before, *::after { transition: none !important; }");
+  document.adoptedStyleSheets = [...document.adoptedStyleSheets, state.still];
   document.addEventListener("focusin", state.onFocus, true);
   document.addEventListener("focusout", state.onLeave, true);
   window.addEventListener("blur", state.onLeave);
@@ -247,6 +251,7 @@ END_WALK = """() => {
     document.activeElement.blur();
   }
   window.scrollTo(state.scroll[0], state.scroll[1]);
+  if (state.still) document.adoptedStyleSheets = document.adoptedStyleSheets.filter((sheet) => sheet !== state.still);
   if (state.onFocus) {
     document.removeEventListener("focusin", state.onFocus, true);
     document.removeEventListener("focusout", state.onLeave, true);

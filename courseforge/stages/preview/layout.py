@@ -112,7 +112,8 @@ def heading_findings(frame: Frame, where: str, viewport: Viewport) -> list[Findi
 
 def judge_heading(measured: Mapping[str, Any] | None, where: str, viewport: Viewport) -> list[Finding]:
     if measured is None:
-        return [_finding(HEADING_BELOW_FOLD, f"at {viewport.label} the screen shows no heading (h1)", where)]
+        return [_finding(HEADING_BELOW_FOLD, f"at {viewport.label} the screen shows no heading (h1) to look for",
+                         where, FindingSeverity.WARNING)]
     top, bottom, height = float(measured["top"]), float(measured["bottom"]), float(measured["height"])
     if top >= -TOLERANCE_PX and bottom <= height + TOLERANCE_PX:
         return []
@@ -143,5 +144,5 @@ def resize(page: Page, frame: Frame, viewport: Viewport) -> None:
     frame.evaluate(SETTLE)
 
 
-def _finding(rule: str, message: str, where: str) -> Finding:
-    return Finding(rule=rule, message=message, step=where, severity=FindingSeverity.ERROR, help_url=HELP[rule])
+def _finding(rule: str, message: str, where: str, severity: FindingSeverity = FindingSeverity.ERROR) -> Finding:
+    return Finding(rule=rule, message=message, step=where, severity=severity, help_url=HELP[rule])
