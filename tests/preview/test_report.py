@@ -201,6 +201,13 @@ def test_a_huge_value_is_cut_and_says_how_much_is_left_out() -> None:
     assert "x" * 10_000 + " … (40,000 more characters)" in page.text_content()
     assert "30005 of 4096 characters (over the limit)" in page.text_content(), "decoded from the whole value"
     assert len(render_report(report)) < 40_000
+    flood = PreviewRun(package="p", format=PackageFormat.SCORM12, locale="en", profile="default", scenario="pass",
+                       verdict=Verdict.FAILED, events=tuple(setv(n, "cmi.core.lesson_location", "x")
+                                                            for n in range(3_000)))
+    page = page_of(PreviewReport(runs=(flood,), browser="x", duration_s=1.0))
+    assert page.xpath("//summary/h3[starts-with(., 'CMI timeline')]")[0].text_content() == (
+        "CMI timeline (3000 API calls, the first 2000 shown)")
+    assert len(page.xpath("//table[caption[starts-with(., 'API calls')]]/tbody/tr[td]")) == 2_000
     failure = etree.fromstring(render_junit(report)).find(".//failure")
     assert failure is not None and failure.text is not None and failure.text.endswith("(40,044 more characters)")
 

@@ -23,8 +23,8 @@ from courseforge.model.preview import Finding, FindingSeverity, PreviewReport, P
 from courseforge.stages.preview.report_views import (
     SUSPEND_ELEMENT,
     InteractionView,
+    LaunchRows,
     SuspendView,
-    TimelineRow,
     describe_suspend_data,
     element_order,
     group_interactions,
@@ -85,9 +85,9 @@ class RunView:
     findings: tuple[FindingView, ...]
     a11y: tuple[FindingView, ...]
     steps: tuple[str, ...]
-    timeline: tuple[tuple[int, tuple[TimelineRow, ...]], ...]
-    """Rows by launch: (launch number, rows)."""
+    timeline: LaunchRows
     calls: int
+    shown_calls: int
     interactions: tuple[InteractionView, ...]
     record: tuple[RecordRow, ...]
     """The final record without its interactions, which :attr:`held_interactions` groups."""
@@ -169,12 +169,13 @@ def run_views(runs: Sequence[PreviewRun], embed_budget: int) -> tuple[RunView, .
 
 def _run_view(index: int, run: PreviewRun, shots: tuple[ShotView, ...]) -> RunView:
     ordered = sorted(run.findings, key=lambda finding: finding.severity is not FindingSeverity.ERROR)
+    rows = timeline(run.events)
     return RunView(
         anchor=f"run-{index + 1}", name=run.name, package=run.package, format=run.format.value, locale=run.locale,
         profile=run.profile, scenario=run.scenario, verdict=run.verdict.value, duration=seconds(run.duration_s),
         findings=tuple(_finding_view(f) for f in ordered if not f.rule.startswith(A11Y_PREFIX)),
         a11y=tuple(_finding_view(f) for f in ordered if f.rule.startswith(A11Y_PREFIX)),
-        steps=run.steps, timeline=timeline(run.events), calls=len(run.events),
+        steps=run.steps, timeline=rows, calls=len(run.events), shown_calls=sum(len(group) for _, group in rows),
         interactions=interactions_written(run.events),
         record=tuple(_record_row(element, value)
                      for element, value in sorted(run.final_record, key=lambda pair: element_order(pair[0]))

@@ -34,6 +34,9 @@ SCREENSHOTS_FOLDER = "screenshots"
 SLUG_LENGTH = 60
 TEXT_LIMIT = 10_000
 """Characters of one text the report shows: more than twice SCORM 1.2's suspend_data limit."""
+TIMELINE_LIMIT = 2_000
+"""Calls of one run the timeline shows (a real scenario makes a few hundred; a runaway loop, millions)."""
+"""Characters of one text the report shows: more than twice SCORM 1.2's suspend_data limit."""
 BASE36 = re.compile(r"[0-9a-z]{1,2}")
 HUNDREDTHS = re.compile(r"[0-9a-z]{3}")
 # Characters XML 1.0 cannot carry, C1 controls and the bidi overrides that could make a line read
@@ -207,9 +210,14 @@ def launch_numbers(events: Sequence[ApiEvent]) -> tuple[int, ...]:
     return tuple(numbers)
 
 
-def timeline(events: Sequence[ApiEvent]) -> tuple[tuple[int, tuple[TimelineRow, ...]], ...]:
-    """The calls as rows, grouped by launch: (launch number, rows)."""
-    rows = [(launch, _timeline_row(event)) for launch, event in zip(launch_numbers(events), events, strict=True)]
+LaunchRows = tuple[tuple[int, tuple[TimelineRow, ...]], ...]
+"""Timeline rows by launch: (launch number, rows)."""
+
+
+def timeline(events: Sequence[ApiEvent], limit: int = TIMELINE_LIMIT) -> LaunchRows:
+    """The first ``limit`` calls as rows, grouped by launch: (launch number, rows)."""
+    numbered = zip(launch_numbers(events), events[:limit], strict=False)
+    rows = [(launch, _timeline_row(event)) for launch, event in numbered]
     return tuple((launch, tuple(row for _, row in group)) for launch, group in groupby(rows, key=lambda r: r[0]))
 
 
