@@ -73,6 +73,21 @@ def kept_outputs(out: Path, rebuilt: set[str]) -> tuple[list[dict[str, object]],
     return entries, files
 
 
+def preview_and_report(project: Project, out: Path, builds: list[CourseBuild], document: dict[str, object],
+                       reporter: Reporter) -> None:
+    """``build --preview``: every scenario under every profile on the packages just built; the preview's
+    report goes into the build's JSON document, a failed preview fails the command (the packages stay)."""
+    from courseforge.commands.preview import PREVIEW_DIR, chosen_profiles, run_preview
+
+    code, preview_document = run_preview(builds, [], chosen_profiles(None), (), None, None, project,
+                                         out / PREVIEW_DIR, reporter)
+    document["preview"] = preview_document
+    document["ok"] = code == 0
+    if code:
+        reporter.document(document)
+        raise SystemExit(code)
+
+
 def build_report(entries: list[dict[str, object]]) -> bytes:
     """Machine-readable record of what was built (for CI), deterministic like the packages."""
     return (json.dumps({"packages": entries}, indent=2, sort_keys=True) + "\n").encode()
@@ -165,9 +180,11 @@ def build_courses(project: Project, folders: list[Path], options: BuildOptions, 
               help="Build translations below their required coverage (recorded in the build report).")
 @click.option("--lock-timeout", type=click.FloatRange(min=0), default=10.0, show_default=True, metavar="SECONDS",
               help="How long to wait for another build writing to the same output folder before failing.")
+@click.option("--preview", "then_preview", is_flag=True,
+              help="Then run 'courseforge preview' on the packages just built (every scenario and profile).")
 @reporting_options
 def build(courses: tuple[str, ...], out: Path | None, locales: str | None, formats: tuple[PackageFormat, ...],
-          strict: bool, allow_incomplete: bool, lock_timeout: float, reporter: Reporter) -> None:
+          strict: bool, allow_incomplete: bool, lock_timeout: float, then_preview: bool, reporter: Reporter) -> None:
     """Build verified packages to OUT/<course>/<locale>/<format>.zip and OUT/reports/build.json.
 
     Nothing is written unless every course builds: a failed build leaves earlier outputs as they were.
@@ -195,13 +212,17 @@ def build(courses: tuple[str, ...], out: Path | None, locales: str | None, forma
                                          reporter, sink):
         failed, entries = True, []
     reporter.diagnostics(sink)
-    reporter.document({"ok": not failed, "out": project.display(out), "packages": entries,
-                       "errors": sink.error_count, "warnings": sink.warning_count,
-                       "diagnostics": [d.to_json() for d in sink]})
+    document: dict[str, object] = {"ok": not failed, "out": project.display(out), "packages": entries,
+                                   "errors": sink.error_count, "warnings": sink.warning_count,
+                                   "diagnostics": [d.to_json() for d in sink]}
     if failed:
+        reporter.document(document)
         reporter.failure(f"build failed: {summary_line(sink)}; nothing was written")
         raise SystemExit(1)
     for course_build in builds:
         for built_package in course_build.packages:
             reporter.result(package_line(project, out, course_build, built_package))
     reporter.info(f"built {len(entries)} package(s) from {len(builds)} course(s): {summary_line(sink)}")
+    if then_preview:
+        preview_and_report(project, out, builds, document, reporter)
+    reporter.document(document)

@@ -20,7 +20,7 @@ from courseforge.diagnostics import DiagnosticSink
 from courseforge.model.package import PackageFormat
 from courseforge.model.preview import PreviewReport, PreviewRun, Verdict
 from courseforge.pipeline import CourseBuild, build_course
-from courseforge.project import Project
+from courseforge.project import Project, find_root
 
 INSTALL_RUNTIME = "install-runtime"
 PREVIEW_DIR = "preview"
@@ -88,7 +88,7 @@ def play(builds: list[CourseBuild], packages: list[Path], profiles: tuple[str, .
     from courseforge.stages.preview.vendor import SmokeOptions, smoke_test
 
     started = time.perf_counter()
-    runtime = find_runtime(runtime_dir, project.root if project else None)
+    runtime = find_runtime(runtime_dir, project.root if project else find_root(Path.cwd()))
     runs: list[PreviewRun] = []
     work = sum(len(b.packages) for b in builds) + len(packages)
     with sync_playwright() as playwright, reporter.progress("previewing", work) as step:
@@ -158,10 +158,6 @@ def preview(targets: tuple[str, ...], locales: str | None, profiles: str | None,
     if targets == (INSTALL_RUNTIME,):
         install(reporter)
         return
-    from courseforge.stages.preview.browser import BrowserMissing
-    from courseforge.stages.preview.evidence import EvidenceError, write_evidence
-    from courseforge.stages.preview.harness import RuntimeMissing
-
     packages = [Path(t) for t in targets if is_package(t)]
     courses = tuple(t for t in targets if not is_package(t))
     for path in packages:
@@ -169,23 +165,35 @@ def preview(targets: tuple[str, ...], locales: str | None, profiles: str | None,
             raise click.BadParameter(f"{path}: no such package", param_hint="TARGETS")
     project = current_project(reporter) if courses or not packages else None
     builds = built_courses(project, courses, locales, formats, reporter) if project else []
-    chosen = chosen_profiles(profiles)
+    code, document = run_preview(builds, packages, chosen_profiles(profiles), split_list(scenarios), browser_path,
+                                 runtime_dir, project, out, reporter)
+    reporter.document(document)
+    raise SystemExit(code)
+
+
+def run_preview(builds: list[CourseBuild], packages: list[Path], profiles: tuple[str, ...],
+                scenarios: tuple[str, ...], browser_path: Path | None, runtime_dir: Path | None,
+                project: Project | None, out: Path | None, reporter: Reporter) -> tuple[int, dict[str, object]]:
+    """Play everything, write the evidence, say what happened; the exit code and the JSON document
+    (``build --preview`` puts it inside its own)."""
+    from courseforge.stages.preview.browser import BrowserMissing
+    from courseforge.stages.preview.evidence import EvidenceError, write_evidence
+    from courseforge.stages.preview.harness import RuntimeMissing
+
     try:
-        report = play(builds, packages, chosen, split_list(scenarios), browser_path, runtime_dir, project, reporter)
+        report = play(builds, packages, profiles, scenarios, browser_path, runtime_dir, project, reporter)
     except (RuntimeMissing, BrowserMissing, KeyError) as problem:
         reporter.failure(str(problem).strip("'\""))
-        reporter.document({"ok": False, "error": str(problem), "runs": []})
-        raise SystemExit(1) from None
+        return 1, {"ok": False, "error": str(problem), "runs": []}
     target = out or (project.output_dir / PREVIEW_DIR if project else Path(PREVIEW_DIR))
     try:
         written = write_evidence(report, target)
     except EvidenceError as problem:
         reporter.failure(str(problem))
-        raise SystemExit(1) from None
+        return 1, {"ok": False, "error": str(problem), "runs": []}
     for run in report.runs:
         reporter.result(run_line(run))
-    reporter.document({**report.to_json(), "files": [display_path(p) for p in written]})
     failed = sum(run.verdict is not Verdict.PASSED for run in report.runs)
     reporter.info(f"previewed {len(report.runs)} run(s): {len(report.runs) - failed} passed, {failed} failed; "
                   f"report: {display_path(target / 'report.html')}")
-    raise SystemExit(1 if failed else 0)
+    return (1 if failed else 0), {**report.to_json(), "files": [display_path(p) for p in written]}

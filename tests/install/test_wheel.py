@@ -244,3 +244,20 @@ def test_sample_courses_copied_into_a_new_project_build_the_same_packages(
     expected = package_digests(here, REPO, samples)
     assert {course for course, _, _ in expected} == samples
     assert package_digests(there, project, samples) == expected
+
+
+def test_preview_runs_from_the_installed_tool_in_a_new_project(installed: Installed, far: Path) -> None:
+    """The LMS runtime comes from the project's own node_modules, as `npm install --save-exact
+    scorm-again@3.4.3 axe-core@4.14.1` in the project leaves it (copied here: no network in tests)."""
+    installed.run("new", "demo", cwd=far)
+    project = far / "demo"
+    for name in ("scorm-again", "axe-core"):
+        shutil.copytree(REPO / "node_modules" / name, project / "node_modules" / name)
+    report = installed.json("preview", "--locale", "en", "--profile", "default", "--scenario", "pass", cwd=project)
+    assert report["ok"] is True, report
+    assert [(run["scenario"], run["verdict"]) for run in report["runs"]] == [("pass", "passed")]
+    assert (project / "build" / "preview" / "report.html").is_file()
+    assert (project / "build" / "preview" / "junit.xml").is_file()
+    installed.run("build", "-q", cwd=project)
+    smoke = installed.json("preview", f"build/{STARTER}/en/scorm12.zip", "--profile", "default", cwd=project)
+    assert smoke["ok"] is True and smoke["runs"][0]["scenario"] == "smoke", smoke

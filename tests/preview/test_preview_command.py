@@ -1,0 +1,42 @@
+"""``courseforge preview`` on the command line: usage errors before any browser starts, and a real run's
+evidence and JSON document (the full matrix is covered by test_matrix.py and the parts' own tests)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from courseforge.cli import EXIT_OK, EXIT_USAGE, run
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    shutil.copytree(REPO / "tests" / "roots" / "minimal", tmp_path / "courses" / "minimal")
+    (tmp_path / "courseforge.yaml").write_text("")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.mark.parametrize("args", [["--profile", "moodle-ish"], ["missing.zip"], ["no-such-course"]])
+def test_usage_errors_exit_2(project: Path, capsys: pytest.CaptureFixture[str], args: list[str]) -> None:
+    assert run(["preview", *args]) == EXIT_USAGE
+    assert capsys.readouterr().out == ""
+    assert not (project / "build").exists()
+
+
+@pytest.mark.browser
+def test_a_course_preview_writes_its_evidence_and_one_json_document(project: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    code = run(["preview", "--profile", "default", "--scenario", "pass", "--lms-runtime",
+                str(REPO / "node_modules"), "--json"])
+    document = json.loads(capsys.readouterr().out)
+    assert code == EXIT_OK, document
+    assert [(r["scenario"], r["verdict"]) for r in document["runs"]] == [("pass", "passed")]
+    files = {Path(f).name for f in document["files"]}
+    assert {"report.html", "junit.xml"} <= files
+    assert (project / "build" / "preview" / "report.html").read_bytes().startswith(b"<!DOCTYPE html>")
