@@ -366,8 +366,9 @@ def walk_findings(result: TabWalk, where: str) -> list[Finding]:
                 "(outline, box shadow, border, background and colour unchanged)", where))
     if not result.left:
         cycle = ", ".join(stop.name for stop in result.stops[-MAX_TARGETS:])
-        findings.append(_keyboard_finding(
-            KEYBOARD_TRAP, f"focus does not leave the content with Tab; it stays among: {cycle}", where))
+        message = f"focus does not leave the content with Tab; it stays among: {cycle}" if cycle else \
+            "focus does not move into the content with Tab"
+        findings.append(_keyboard_finding(KEYBOARD_TRAP, message, where))
     return findings
 
 
