@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from playwright.sync_api import Browser
 
 from courseforge.diagnostics import DiagnosticSink
@@ -30,9 +31,25 @@ UNLABELED_NUMERIC = """{% from "questions/frame.html" import question %}
 autocomplete="off" maxlength="255" data-role="answer">{% endcall %}
 """
 """A project override of the numeric question that forgets the input's label (``aria-labelledby``)."""
+SHORT_MODULES = [{"id": "m-short", "title": "Safety in brief", "lessons": [
+    {"id": "l-welcome", "title": "Welcome", "items": ["pages/welcome.md"]},
+    {"id": "l-assessment", "title": "Final assessment", "items": ["quizzes/safety-quiz.yaml"]}]}]
+SHORT_WELCOME = "---\nid: welcome\ntitle: Safety in brief\n---\nOne page, then the quiz.\n"
+"""The safety course cut to one page and its quiz (which has the numeric question): two screens to look at."""
 
 
-def build(course_dir: Path, locales: tuple[str, ...], themes_dir: Path | None = None) -> tuple[Course, dict[str, bytes]]:
+def short_safety_course(folder: Path) -> Path:
+    shutil.copytree(SAFETY, folder, ignore=shutil.ignore_patterns("pages", "checklists"))
+    (folder / "pages").mkdir()
+    (folder / "pages" / "welcome.md").write_text(SHORT_WELCOME, encoding="utf-8")
+    manifest = yaml.safe_load((folder / "course.yaml").read_text(encoding="utf-8"))
+    manifest.update(modules=SHORT_MODULES, completion={"pages": "all"})
+    (folder / "course.yaml").write_text(yaml.safe_dump(manifest, sort_keys=False), encoding="utf-8")
+    return folder
+
+
+def build(course_dir: Path, locales: tuple[str, ...],
+          themes_dir: Path | None = None) -> tuple[Course, dict[str, bytes]]:
     sink = DiagnosticSink()
     result = build_course(course_dir, f"courses/{course_dir.name}",
                           BuildOptions(locales=locales, locales_dir=REPO / "locales", themes_dir=themes_dir), sink)
@@ -68,30 +85,27 @@ def safety() -> tuple[Course, dict[str, bytes]]:
     return build(SAFETY, ("ar",))
 
 
-@pytest.mark.parametrize("locale", ["en", "ar"])
-def test_pass_run_takes_screenshots_and_audits_every_screen(chromium: Browser, preview_server: PreviewServer,
-                                                            safety: tuple[Course, dict[str, bytes]],
-                                                            locale: str) -> None:
-    course, packages = safety
-    (run,) = run_scenarios(course, packages[locale], locale, ["default"], ["pass"], chromium, preview_server,
-                           name=f"evidence-{locale}")
-    assert_full_evidence(course, run)
-
-
-def test_only_the_first_profiles_pass_run_takes_evidence_and_it_can_be_turned_off(
+def test_pass_run_of_the_first_profile_takes_screenshots_and_audits_every_screen(
         chromium: Browser, preview_server: PreviewServer, safety: tuple[Course, dict[str, bytes]]) -> None:
     course, packages = safety
-    runs = run_scenarios(course, packages["en"], "en", ["strict", "default"], ["pass"], chromium, preview_server,
-                         name="evidence-profiles", evidence=False)
-    assert [(r.profile, len(r.screenshots), [t.label for t in r.timings]) for r in runs] == [
-        ("strict", 0, ["scenario"]), ("default", 0, ["scenario"])]
-    assert all(r.verdict is Verdict.PASSED for r in runs), [errors(r) for r in runs]
+    first, second = run_scenarios(course, packages["en"], "en", ["default", "strict"], ["pass"], chromium,
+                                  preview_server, name="evidence-en")
+    assert_full_evidence(course, first)
+    assert (second.profile, second.verdict, second.screenshots, [t.label for t in second.timings]) == (
+        "strict", Verdict.PASSED, (), ["scenario"])
+
+
+def test_pass_run_in_a_right_to_left_locale_takes_the_same_evidence(
+        chromium: Browser, preview_server: PreviewServer, safety: tuple[Course, dict[str, bytes]]) -> None:
+    course, packages = safety
+    (run,) = run_scenarios(course, packages["ar"], "ar", ["default"], ["pass"], chromium, preview_server,
+                           name="evidence-ar")
+    assert_full_evidence(course, run)
 
 
 def test_a_theme_that_drops_a_label_fails_the_pass_run(chromium: Browser, preview_server: PreviewServer,
                                                        tmp_path: Path) -> None:
-    folder = tmp_path / "workplace-safety"
-    shutil.copytree(SAFETY, folder)
+    folder = short_safety_course(tmp_path / "workplace-safety")
     override = tmp_path / "themes" / "default" / "questions" / "numeric.html"
     override.parent.mkdir(parents=True)
     override.write_text(UNLABELED_NUMERIC, encoding="utf-8")
@@ -105,3 +119,6 @@ def test_a_theme_that_drops_a_label_fails_the_pass_run(chromium: Browser, previe
     assert labels[0].step == f"screen {course.screens.index(quiz) + 1} '{quiz.id}': unanswered"
     assert "answer" in labels[0].message
     assert {f.rule for f in run.findings if f.severity is FindingSeverity.ERROR} == {"a11y.label"}
+    (tracking_only,) = run_scenarios(course, packages["en"], "en", ["default"], ["pass"], chromium, preview_server,
+                                     name="evidence-unlabeled-off", evidence=False)
+    assert (tracking_only.verdict, tracking_only.screenshots) == (Verdict.PASSED, ())

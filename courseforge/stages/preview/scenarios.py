@@ -6,7 +6,8 @@ are limited), ``resume`` (stop past the first activity, relaunch from the stored
 bookmark and what was kept, finish) and ``keyboard`` (``pass`` with the keyboard only); each authored
 scenario of ``course.yaml`` runs too. While the robot acts, the runner keeps the learner's progress in
 Python and asks the course rules (model/outcome.py) what the LMS must hold after each launch; the
-assertions compare that with what the LMS stored.
+assertions compare that with what the LMS stored. The first profile's ``pass`` run also takes the
+evidence (``screen_evidence.py``: screenshots, axe-core, layout, Tab walks), unless ``evidence=False``.
 
 ``run_scenarios`` is the stage's entry point: one package x locale, for each profile and scenario.
 """
