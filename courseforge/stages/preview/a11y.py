@@ -286,6 +286,8 @@ class TabWalk:
     controls: tuple[str, ...]
     """Each control's description, by index."""
     keys: tuple[int, ...]
+    """Each control's reachability key: radio buttons of one group share their first radio's (Tab reaches one
+    of them, the arrow keys the rest)."""
     stops: tuple[TabStop, ...]
     modal: bool
     """A modal dialog was open: only its controls count and focus may cycle inside it."""
