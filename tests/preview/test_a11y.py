@@ -1,7 +1,7 @@
 """Accessibility and small-screen layout of the sample courses, in the preview LMS, in a left-to-right and a
 right-to-left locale; and purpose-built pages that each break one rule, so every check is seen failing.
 
-The sample packages are built in-test by the real pipeline, served by the preview harness (scorm-again on
+The sample packages are built in-test by the real pipeline, served by the session's preview LMS (scorm-again on
 the LMS side) and judged by axe-core (npm, the harness's pinned copy) and by real Tab key presses. A small
 learner in this file walks every screen and puts each question in each state: unanswered, partly answered
 (the confirm dialog or the inline alert), answered, submitted with feedback; then relaunches to see the
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Frame, Page, expect
+from playwright.sync_api import BrowserContext, Frame, Page, expect
 
 from courseforge.diagnostics import DiagnosticSink
 from courseforge.model.preview import Finding, FindingSeverity
@@ -33,7 +33,7 @@ from courseforge.stages.preview.a11y import (
     tab_walk,
     walk_findings,
 )
-from courseforge.stages.preview.harness import LmsSession, PreviewServer, RuntimeMissing
+from courseforge.stages.preview.harness import LmsSession, PreviewServer
 from courseforge.stages.preview.layout import (
     HEADING_BELOW_FOLD,
     OVERFLOW,
@@ -42,10 +42,8 @@ from courseforge.stages.preview.layout import (
     heading_findings,
     resize,
 )
-from tests.chromium import missing
 
 REPO = Path(__file__).parents[2]
-DESKTOP = {"width": 1280, "height": 800}
 EDITIONS = [("workplace-safety", "en"), ("workplace-safety", "ar"), ("data-privacy", "en")]
 
 
@@ -80,26 +78,14 @@ def test_one_radio_of_a_group_reached_is_enough_and_each_missed_control_is_named
 # ------------------------------------------------------------------------------------ fixtures
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[PreviewServer]:
-    try:
-        lms = PreviewServer()
-    except RuntimeMissing as error:
-        missing(str(error).splitlines()[0])
-    with lms:
-        yield lms
+def axe(preview_server: PreviewServer) -> AxeScript:
+    return load_axe(preview_server.runtime.axe_core.path)
 
 
 @pytest.fixture(scope="module")
-def axe(server: PreviewServer) -> AxeScript:
-    return load_axe(server.runtime.axe_core.path)
-
-
-@pytest.fixture(scope="module")
-def context(chromium: Browser) -> Iterator[BrowserContext]:
-    """One context for the module: each launch opens its own page, and the LMS store keeps the records."""
-    browser_context = chromium.new_context(viewport=DESKTOP)
-    yield browser_context
-    browser_context.close()
+def context(preview_context: BrowserContext) -> BrowserContext:
+    """The module's context (tests/preview/conftest.py): each launch opens its own page in it."""
+    return preview_context
 
 
 @pytest.fixture(scope="module")
@@ -216,8 +202,9 @@ def walk_course(run: Audit) -> None:
 @pytest.mark.browser
 @pytest.mark.parametrize(("course_id", "locale"), EDITIONS, ids=[f"{c}-{loc}" for c, loc in EDITIONS])
 def test_sample_course_is_accessible_on_every_screen_and_state(
-        server: PreviewServer, context: BrowserContext, axe: AxeScript,
+        preview_server: PreviewServer, context: BrowserContext, axe: AxeScript,
         packages: dict[tuple[str, str], bytes], course_id: str, locale: str) -> None:
+    server = preview_server
     package = server.serve_package(f"{course_id}-{locale}", packages[(course_id, locale)])
     session = LmsSession(server, package)
     page, frame = session.launch(context)
@@ -238,7 +225,8 @@ def test_sample_course_is_accessible_on_every_screen_and_state(
 
 @pytest.mark.browser
 def test_contents_fold_behind_a_disclosure_button_on_a_phone(
-        server: PreviewServer, context: BrowserContext, packages: dict[tuple[str, str], bytes]) -> None:
+        preview_server: PreviewServer, context: BrowserContext, packages: dict[tuple[str, str], bytes]) -> None:
+    server = preview_server
     package = server.serve_package("workplace-safety-en-phone", packages[("workplace-safety", "en")])
     session = LmsSession(server, package)
     page, frame = session.launch(context)
@@ -265,7 +253,6 @@ def test_contents_fold_behind_a_disclosure_button_on_a_phone(
         navigation.get_by_role("link", name="Manual handling").click()
         expect(toggle).to_have_attribute("aria-expanded", "false")
         expect(frame.get_by_role("heading", level=1, name="Manual handling")).to_be_focused()
-        page.set_viewport_size(DESKTOP)
     finally:
         session.close()
 
@@ -298,9 +285,10 @@ button:focus-visible { outline-color: #c45800; }</style>
 
 
 @pytest.fixture(scope="module")
-def broken_pages(server: PreviewServer) -> dict[str, str]:
+def broken_pages(preview_server: PreviewServer) -> dict[str, str]:
+    server = preview_server
     folder = server.root / "a11y-fixtures"
-    folder.mkdir()
+    folder.mkdir(exist_ok=True)
     urls = {}
     for name, body in BROKEN.items():
         (folder / name).write_text(
@@ -361,8 +349,9 @@ def test_tab_walk_judges_each_purpose_built_page(page: Page, broken_pages: dict[
 @pytest.mark.browser
 def test_a_wide_table_overflows_at_320_px(page: Page, broken_pages: dict[str, str]) -> None:
     page.goto(broken_pages["wide-table.html"])
+    before = page.viewport_size
     found = check_layout(page, page.main_frame, "prices")
     assert [f.rule for f in found] == [OVERFLOW, OVERFLOW]
     assert found[0].message.startswith("at 320 px wide the page scrolls sideways")
     assert "table" in found[0].message
-    assert page.viewport_size == DESKTOP
+    assert page.viewport_size == before
