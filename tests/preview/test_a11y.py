@@ -29,6 +29,7 @@ from courseforge.stages.preview.a11y import (
     TabWalk,
     audit,
     axe_findings,
+    follow,
     load_axe,
     tab_walk,
     walk_findings,
@@ -36,10 +37,13 @@ from courseforge.stages.preview.a11y import (
 from courseforge.stages.preview.harness import LmsSession, PreviewServer
 from courseforge.stages.preview.layout import (
     HEADING_BELOW_FOLD,
+    NARROW,
     OVERFLOW,
     PHONE,
     check_layout,
     heading_findings,
+    judge_heading,
+    judge_overflow,
     resize,
 )
 
@@ -73,6 +77,28 @@ def test_one_radio_of_a_group_reached_is_enough_and_each_missed_control_is_named
     assert found == [(UNREACHABLE, "div#fake"), (FOCUS_NOT_VISIBLE, "button#go")]
     trapped = TabWalk(("input#x",), (0,), (TabStop("control", "control 0", 0, True, "input#x"),) * 2, False, False)
     assert [f.rule for f in walk_findings(trapped, "screen 1")] == [KEYBOARD_TRAP]
+
+
+def test_the_focus_log_ends_when_focus_leaves_or_comes_back_and_a_modal_may_cycle() -> None:
+    outside, nested = TabStop("outside"), TabStop("nested")
+    a, b = (TabStop("control", f"control {n}", n, True, name) for n, name in enumerate("ab"))
+    assert follow([outside, a, nested, b, outside, a], count=2, modal=False) == ([a, b, outside], True)
+    assert follow([a, b, a], count=2, modal=False) == ([a, b, a], True)  # back without leaving: a trap
+    assert follow([a, outside, b, outside, a], count=2, modal=True) == ([a, b, a], True)
+    assert follow([a], count=2, modal=False) == ([a], False)  # stuck: more presses, then a trap
+
+
+def test_layout_judgements_name_the_wide_elements_and_where_the_heading_is() -> None:
+    wide = {"scrollWidth": 439, "clientWidth": 320, "elements": ['table "Extinguisher" (16 to 439 px)']}
+    (finding,) = judge_overflow(wide, "screen 3", NARROW)
+    assert (finding.rule, finding.step, finding.severity) == (OVERFLOW, "screen 3", FindingSeverity.ERROR)
+    assert finding.message == ('at 320 px wide the page scrolls sideways: the document is 439 px wide in a 320 px '
+                               'viewport; wider than the viewport: table "Extinguisher" (16 to 439 px)')
+    assert judge_overflow({"scrollWidth": 321, "clientWidth": 320, "elements": []}, "s", NARROW) == []
+    heading = {"name": 'h1 "Fire safety"', "top": 900.4, "bottom": 960, "height": 812}
+    assert "spans 900 to 960 px, outside the first 812 px" in judge_heading(heading, "s", PHONE)[0].message
+    assert judge_heading({**heading, "top": 300, "bottom": 360}, "s", PHONE) == []
+    assert judge_heading(None, "s", PHONE)[0].severity is FindingSeverity.WARNING
 
 
 # ------------------------------------------------------------------------------------ fixtures
