@@ -77,7 +77,7 @@ def assert_full_evidence(course: Course, run: PreviewRun) -> None:
     assert f"launch 1: submit quiz '{quiz.id}' before answering" in run.steps
     assert f"launch 1: keep answering quiz '{quiz.id}'" in run.steps
     assert dict(run.final_record)["cmi.core.lesson_status"] == "passed"  # the early Submit recorded nothing
-    assert number > 1 and run.timings[number].seconds > run.timings[1].seconds  # the quiz's states cost more
+    assert number > 1
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +116,9 @@ def test_a_theme_that_drops_a_label_fails_the_pass_run(chromium: Browser, previe
     labels = [f for f in run.findings if f.rule == "a11y.label"]
     quiz = next(s for s in course.screens if isinstance(s, Quiz))
     assert labels and all(f.severity is FindingSeverity.ERROR for f in labels)
-    assert labels[0].step == f"screen {course.screens.index(quiz) + 1} '{quiz.id}': unanswered"
+    where = f"screen {course.screens.index(quiz) + 1} '{quiz.id}'"
+    assert [f.step for f in labels] == [f"{where}: {state}" for state in ("unanswered", "answered",
+                                                                          "submitted, feedback shown")]
     assert "answer" in labels[0].message
     assert {f.rule for f in run.findings if f.severity is FindingSeverity.ERROR} == {"a11y.label"}
     (tracking_only,) = run_scenarios(course, packages["en"], "en", ["default"], ["pass"], chromium, preview_server,
