@@ -34,7 +34,7 @@ from test_localized_packages import (
 
 from courseforge.diagnostics import DiagnosticSink
 from courseforge.model.course import FillIn, Quiz
-from courseforge.model.suspend import SCORM12_SUSPEND_LIMIT
+from courseforge.model.suspend import SCORM12_SUSPEND_LIMIT, worst_case_length
 from courseforge.pipeline import BuildOptions, build_course
 from courseforge.stages.preview.harness.plugins import Learner as LmsLearner
 from courseforge.stages.preview.harness.profiles import PROFILES
@@ -330,6 +330,34 @@ def test_a_whole_course_is_recorded(profile: str, server: PreviewServer, package
     assert len(ids) == len(set(ids)) == 9, ids
     indexes = sorted(int(k.split(".")[2]) for k in record if re.fullmatch(r"cmi\.interactions\.\d+\.id", k))
     assert indexes == list(range(9))
+    reads = [e.arguments[0] for e in learner.session.events() if e.method == "LMSGetValue"]
+    assert [r for r in reads if r.startswith("cmi.interactions")] == ["cmi.interactions._count"]
+
+
+@pytest.mark.parametrize("profile", ["strict", "write-only-interactions"])
+def test_interactions_of_every_launch_are_kept_when_the_lms_cannot_count_them(
+        profile: str, server: PreviewServer, packages: Packages, context: BrowserContext) -> None:
+    """Three failed attempts in three launches, each leaving questions unanswered (so the count is not a function
+    of the attempts used): without a readable _count, each relaunch numbers on after the earlier launches."""
+    learner = Learner(server, packages.safety, profile, context)
+    quiz = learner.served.quiz
+    expected: list[str] = []
+    for attempt, missed in enumerate((3, 4, 5), start=1):
+        if attempt == 1:
+            learner.launch()
+            learner.open_quiz()
+        else:
+            learner.resume()
+            expect(learner.now().get_by_text(f"Attempts used: {attempt - 1} of 3.")).to_be_visible()
+        right = learner.served.right_but(missed)
+        learner.submit(right)
+        expected += [f"{quiz.id}__{q.id}__{attempt}" for q in quiz.questions if q.id in right]
+        record = learner.leave()
+        ids = {int(k.split(".")[2]): v for k, v in record.items() if re.fullmatch(r"cmi\.interactions\.\d+\.id", k)}
+        assert sorted(ids) == list(range(len(expected))), (attempt, ids)
+        assert sorted(ids.values()) == sorted(expected), attempt
+    assert status_exit_score(record) == ("failed", "", two_decimals(8, 11))  # the best attempt
+    assert len(record["cmi.suspend_data"]) <= worst_case_length(learner.served.edition.localized.course)
     reads = [e.arguments[0] for e in learner.session.events() if e.method == "LMSGetValue"]
     assert [r for r in reads if r.startswith("cmi.interactions")] == ["cmi.interactions._count"]
 

@@ -199,8 +199,9 @@ def test_learner_passes_and_everything_is_recorded(scorm_session: ScormSession, 
     assert (comment["type"], comment["student_response"], comment["result"]) == (
         "fill-in", "Clear and short.", "neutral")
 
-    # suspend_data v1: 5 screens visited, quiz 1 attempt / best 100 / 7 correct, 2 items ticked, 1 survey.
-    assert cmi["suspend_data"] == "1~f~1.2s._B~D~B"
+    # suspend_data v1: 5 screens visited, quiz 1 attempt / best 100 / 7 correct, 2 items ticked, 1 survey,
+    # 9 interactions written.
+    assert cmi["suspend_data"] == "1~f~1.2s._B~D~B~9"
     assert len(cmi["suspend_data"]) <= worst_case_length(built.course) <= SCORM12_SUSPEND_LIMIT
 
     assert len(scorm_session.calls("LMSInitialize")) == 1
@@ -325,6 +326,7 @@ def test_runtime_state_codec_matches_the_build_worst_case(
         const all = bits => bits.map(() => true);
         full.visited = all(full.visited); full.checked = all(full.checked); full.submitted = all(full.submitted);
         full.quizzes = full.quizzes.map(q => ({attempts: 2, best: 99.99, correct: all(q.correct)}));
+        full.interactions = 2 * 7 + 2;  // both attempts answering all 7 questions, and the 2 survey items
         const text = cf.state.encode(full);
         return {
           worst: text.length,

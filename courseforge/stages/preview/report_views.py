@@ -133,8 +133,9 @@ def _decode_best(text: str) -> float | None:
 def decode_suspend_data(text: str) -> SuspendState:
     """The state the runtime saved: ``1~<screens>~<quizzes>~<checklist items>~<surveys>``."""
     sections = text.split("~")
-    if len(sections) != 5 or sections[0] != FORMAT_VERSION:
-        raise SuspendDataError(f"not format v{FORMAT_VERSION} (five sections, the first {FORMAT_VERSION!r})")
+    counted = all(re.fullmatch(r"[0-9a-z]{1,4}", count) for count in sections[5:])  # a 6th: interactions written
+    if len(sections) not in (5, 6) or sections[0] != FORMAT_VERSION or not counted:
+        raise SuspendDataError(f"not format v{FORMAT_VERSION} (five or six sections, the first {FORMAT_VERSION!r})")
     quizzes = tuple(decode_quiz(entry) for entry in sections[2].split(",")) if sections[2] else ()
     return SuspendState(visited=decode_bits(sections[1]), quizzes=quizzes, checked=decode_bits(sections[3]),
                         submitted=decode_bits(sections[4]))

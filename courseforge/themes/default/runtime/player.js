@@ -22,6 +22,7 @@
     cf.progress.applyLmsMastery(data, tracker.getMasteryScore());
     this.shape = cf.state.layout(data);
     this.state = cf.state.decode(tracker.getState(), this.shape);
+    tracker.continueInteractions(this.state.interactions);
     this.where = cf.progress.positions(data);
     this.current = -1;
     this.finished = false;
@@ -44,6 +45,7 @@
    * overrides status", scorm-again's mastery_override) would turn a learner still working into "failed".
    */
   Player.prototype.report = function () {
+    this.state.interactions = this.tracker.interactionCount();
     this.tracker.saveState(cf.state.encode(this.state));
     var result = cf.progress.evaluate(this.data, this.state, null);
     this.tracker.setScore(result.final ? result.score : null);

@@ -211,7 +211,9 @@
     this.values = {};
     this.status = "";
     this.exit = null;
-    this.interactions = null;
+    this.interactions = 0;
+    this.lmsCounts = false;
+    this.interactionsRefused = false;
     this.final = false;
     this.unsupported = {};
     this.dirty = false;
@@ -291,8 +293,9 @@
     this.entry = this.get("cmi.core.entry") || "";
     this.values["cmi.core.score.raw"] = this.get("cmi.core.score.raw") || "";
     this.mastery = this.readMastery();
-    // Interactions are write-only in 1.2; an LMS that cannot say _count gets our own index from 0.
+    // Interactions are write-only in 1.2; an LMS that cannot say _count is numbered from our saved count.
     var count = this.get("cmi.interactions._count");
+    this.lmsCounts = count !== null;
     this.interactions = count === null ? 0 : parseInt(count, 10) || 0;
     if (!RANK[this.status]) this.writeStatus("incomplete");
     this.writeExit();
@@ -379,14 +382,28 @@
   };
 
   /**
+   * The interactions earlier sessions of this attempt wrote, as the saved state counts them. A readable
+   * _count is the LMS's own and wins (n must be exactly _count: LMSs refuse a gap); without one, the
+   * numbering goes on after the saved count instead of overwriting the earlier sessions' interactions.
+   */
+  Scorm12.prototype.continueInteractions = function (saved) {
+    if (!this.lmsCounts && saved > this.interactions) this.interactions = saved;
+  };
+
+  /** The next interaction index: how many this attempt's record holds, for the saved state. */
+  Scorm12.prototype.interactionCount = function () {
+    return this.interactions;
+  };
+
+  /**
    * Writes one interaction; 1.2 interactions are write-only, so n is counted here and nothing is read
    * back. An LMS that refuses the id has no interactions: they are not tried again this session.
    */
   Scorm12.prototype.recordInteraction = function (record) {
-    if (this.interactions === null) return;
+    if (this.interactionsRefused) return;
     var prefix = "cmi.interactions." + this.interactions + ".";
     if (!this.set(prefix + "id", record.id)) {
-      this.interactions = null;
+      this.interactionsRefused = true;
       return;
     }
     this.interactions += 1;

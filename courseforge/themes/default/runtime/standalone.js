@@ -27,6 +27,10 @@
       },
       saveState: ignore,
       setBookmark: ignore,
+      continueInteractions: ignore,
+      interactionCount: function () {
+        return 0;
+      },
       recordInteraction: ignore,
       setScore: ignore,
       setStatus: ignore,

@@ -1,6 +1,6 @@
 /*
  * Saved state (suspend_data) format v1, as specified in courseforge/model/suspend.py:
- *   1~<screens>~<quizzes>~<checklist items>~<surveys>
+ *   1~<screens>~<quizzes>~<checklist items>~<surveys>[~<interactions>]
  * Only positions are stored, never text, so the build can prove the worst case fits SCORM 1.2's 4096.
  */
 (function (root) {
@@ -10,7 +10,9 @@
   var VERSION = "1";
   var ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   var ATTEMPTS_CAP = 36 * 36 - 1;
+  var INTERACTIONS_CAP = 36 * 36 * 36 * 36 - 1;
   var BASE36 = /^[0-9a-z]{1,2}$/;
+  var COUNT36 = /^[0-9a-z]{1,4}$/;
   var HUNDREDTHS = /^[0-9a-z]{3}$/;
 
   /**
@@ -44,7 +46,8 @@
         return { attempts: 0, best: null, correct: falses(count) };
       }),
       checked: falses(shape.items),
-      submitted: falses(shape.surveys)
+      submitted: falses(shape.surveys),
+      interactions: 0
     };
   }
 
@@ -106,20 +109,32 @@
     return { attempts: parseInt(parts[0], 36), best: decodeBest(parts[1]), correct: decodeBits(parts[2], count) };
   }
 
-  /** @returns {string} the suspend_data text for a state */
+  /**
+   * @returns {string} the suspend_data text for a state. The interactions written so far (the next index,
+   * for an LMS that cannot say cmi.interactions._count) follow only once there are some, so a save without
+   * any reads as before.
+   */
   function encode(state) {
-    return [
+    var sections = [
       VERSION,
       encodeBits(state.visited),
       state.quizzes.map(encodeQuiz).join(","),
       encodeBits(state.checked),
       encodeBits(state.submitted)
-    ].join("~");
+    ];
+    if (state.interactions > 0) sections.push(Math.min(state.interactions, INTERACTIONS_CAP).toString(36));
+    return sections.join("~");
+  }
+
+  function decodeCount(text) {
+    if (text === undefined) return 0;
+    if (!COUNT36.test(text)) throw new Error("bad interaction count");
+    return parseInt(text, 36);
   }
 
   function decodeStrict(text, shape) {
     var sections = text.split("~");
-    if (sections.length !== 5 || sections[0] !== VERSION) throw new Error("not format v1");
+    if (sections.length < 5 || sections.length > 6 || sections[0] !== VERSION) throw new Error("not format v1");
     var quizTexts = sections[2] === "" ? [] : sections[2].split(",");
     if (quizTexts.length !== shape.quizzes.length) throw new Error("quiz count differs");
     return {
@@ -128,7 +143,8 @@
         return decodeQuiz(entry, shape.quizzes[index]);
       }),
       checked: decodeBits(sections[3], shape.items),
-      submitted: decodeBits(sections[4], shape.surveys)
+      submitted: decodeBits(sections[4], shape.surveys),
+      interactions: decodeCount(sections[5])
     };
   }
 

@@ -11,6 +11,10 @@
  * @property {function(): ?number} getMasteryScore  a passing score the LMS imposes, or null
  * @property {function(string): void} saveState
  * @property {function(string): void} setBookmark
+ * @property {function(number): void} continueInteractions  the interactions earlier sessions of this attempt
+ *                                               wrote (from the saved state): numbering goes on after them
+ * @property {function(): number} interactionCount  interactions the LMS record holds so far, saved with the
+ *                                               state for an LMS that cannot say cmi.interactions._count
  * @property {function(Interaction): void} recordInteraction
  * @property {function(?number): void} setScore  percent 0..100 once final, null while the learner is still
  *                                               working (no score yet); always called before setStatus
