@@ -29,6 +29,8 @@ SETTLE_QUIET_S = 0.3
 """After a close, the store must stay unchanged this long before the session calls it settled."""
 SETTLE_TIMEOUT_S = 5.0
 """How long a close waits for the final commit beyond the profile's commit delay."""
+FINISH_GRACE_S = 2.0
+"""How long after the store went quiet a launch that initialized may still send its LMSFinish."""
 
 
 def flatten_cmi(cmi: Mapping[str, Any], prefix: str = "cmi") -> dict[str, str]:
@@ -256,9 +258,16 @@ class LmsSession:
             now = (len(events), len(commits))
             if now != last:
                 last, quiet_since = now, time.monotonic()
-            elif len(commits) >= self._expected_commits(events) and time.monotonic() - quiet_since >= SETTLE_QUIET_S:
+            elif (len(commits) >= self._expected_commits(events) and time.monotonic() - quiet_since >= SETTLE_QUIET_S
+                  and (self._finished_or_never_started(events) or time.monotonic() - quiet_since >= FINISH_GRACE_S)):
                 return
             time.sleep(0.02)
+
+    def _finished_or_never_started(self, events: tuple[ApiEvent, ...]) -> bool:
+        """A content that initialized sends LMSFinish on its way out, often by beacon: on a busy machine it
+        can trail the other calls, so the quiet moment alone does not end the wait for it."""
+        methods = {event.method for event in events}
+        return self.plugin.api.finish in methods or self.plugin.api.initialize not in methods
 
     def _expected_commits(self, events: tuple[ApiEvent, ...]) -> int:
         api = self.plugin.api
