@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from courseforge.diagnostics import DiagnosticSink, Location
-from courseforge.i18n.extract import ui_template
+from courseforge.i18n.extract import course_template, ui_template
 from courseforge.i18n.pseudo import is_pseudo
 from courseforge.i18n.runtime import layered_catalog
 from courseforge.model.branding import ProjectBranding
@@ -124,10 +124,11 @@ def build_course(course_dir: Path, display_dir: str, options: BuildOptions,
     if theme is None:
         return None
     player_template = ui_template(theme)
+    course_messages = course_template(course)  # counted against by every translated locale's gate
     built = []
     for locale in build_locales(course, options.locales):
         catalogs = locale_catalogs(course, locale, theme, options, sink)
-        gate = translation_gate(course, locale, catalogs, player_template, options.allow_incomplete,
+        gate = translation_gate(course, locale, catalogs, course_messages, player_template, options.allow_incomplete,
                                 sink) if catalogs is not None else None
         localized = localize(course, locale, catalogs, sink)
         site = render_site(localized, theme)

@@ -15,7 +15,6 @@ from babel.messages.catalog import Catalog
 
 from courseforge.diagnostics import DiagnosticSink, Location
 from courseforge.i18n.catalog import UI_DOMAIN
-from courseforge.i18n.extract import course_template
 from courseforge.i18n.messages import TYPED_ANSWERS_SUFFIX, SourceText, map_course_text
 from courseforge.i18n.pseudo import is_pseudo, pseudo_translate
 from courseforge.i18n.runtime import CatalogTranslations, CourseLookup
@@ -101,15 +100,15 @@ def gap(row: Coverage) -> str:
     return " and ".join(part for part in parts if part)
 
 
-def translation_gate(course: Course, locale: str, catalogs: LocaleCatalogs, ui_template: Catalog,
-                     allow_incomplete: bool, sink: DiagnosticSink) -> TranslationGate | None:
+def translation_gate(course: Course, locale: str, catalogs: LocaleCatalogs, course_messages: Catalog,
+                     ui_template: Catalog, allow_incomplete: bool, sink: DiagnosticSink) -> TranslationGate | None:
     """A declared translation must reach its ``required`` coverage in the course catalog and in the
     player catalog before it ships (the build fails naming the gap), unless the build allows it."""
     declared = {target.language: target for target in course.manifest.translations}
     if locale == course.manifest.language or is_pseudo(locale) or locale not in declared:
         return None
     target = declared[locale]
-    rows = (coverage(course_template(course), catalogs.course, course.id, locale, target.required),
+    rows = (coverage(course_messages, catalogs.course, course.id, locale, target.required),
             coverage(ui_template, catalogs.ui, UI_DOMAIN, locale, target.required))
     short = [row for row in rows if row.below(None)]
     for row in short:
