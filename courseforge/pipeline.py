@@ -13,25 +13,28 @@ from courseforge.model.branding import ProjectBranding
 from courseforge.model.course import Course
 from courseforge.model.localized import LocaleCatalogs
 from courseforge.model.package import Package, PackageFormat
-from courseforge.model.project import DEFAULT_LIMITS, InputLimits
+from courseforge.model.project import DEFAULT_BASE_IRI, DEFAULT_LIMITS, InputLimits
 from courseforge.model.report import VerificationReport
 from courseforge.model.theme import Theme
 from courseforge.stages.load import load_course, load_locale_catalogs
 from courseforge.stages.load_theme import load_theme
 from courseforge.stages.localize import TranslationGate, localize, translation_gate
-from courseforge.stages.package import packager_for
+from courseforge.stages.package import PackageInput, available_formats, packager_for
 from courseforge.stages.render import render_site
 from courseforge.stages.validate import validate
 from courseforge.stages.validate.branding import resolve_branding
+from courseforge.stages.validate.format_rules import check_formats
 from courseforge.stages.verify import verify_package
 from courseforge.stages.verify.own_build import for_sources
+from courseforge.standards import FormatProfile, profile_for
 
 ALL_LOCALES = "all"
 
 
 @dataclass(frozen=True)
 class BuildOptions:
-    formats: tuple[PackageFormat, ...] = (PackageFormat.SCORM12,)
+    formats: tuple[PackageFormat, ...] = ()
+    """Package formats; empty: the course.yaml's ``formats``, else every format courseforge builds."""
     locales: tuple[str, ...] = ()
     """Locales to build; empty means the source language only; ``all`` adds every declared translation."""
     locales_dir: Path = Path("locales")
@@ -47,6 +50,14 @@ class BuildOptions:
     """courseforge.yaml's ``branding`` with its images (``load_theme.read_project_branding``)."""
     limits: InputLimits = DEFAULT_LIMITS
     """courseforge.yaml's ``limits``: what the loader reads at most (``stages/inputs.py``)."""
+    base_iri: str | None = None
+    """courseforge.yaml's ``base_iri``: xAPI and cmi5 activity ids are this plus the course id."""
+
+
+def course_profiles(course: Course, options: BuildOptions) -> tuple[FormatProfile, ...]:
+    """The formats to build: the command line's or courseforge.yaml's, else course.yaml's, else all."""
+    formats = options.formats or course.manifest.formats or available_formats()
+    return tuple(profile_for(package_format) for package_format in formats)
 
 
 @dataclass(frozen=True)
@@ -63,16 +74,21 @@ class CourseBuild:
 
 
 def validate_course(course_dir: Path, display_dir: str, sink: DiagnosticSink,
-                    limits: InputLimits = DEFAULT_LIMITS) -> Course | None:
-    source = load_course(course_dir, display_dir, sink, limits)
-    return validate(source, course_dir.name, sink)
+                    options: BuildOptions | None = None) -> Course | None:
+    """Load and validate, then hold the course against the limits of every format it will be built in."""
+    options = options or BuildOptions()
+    source = load_course(course_dir, display_dir, sink, options.limits)
+    course = validate(source, course_dir.name, sink)
+    if course is not None:
+        check_formats(course, course_profiles(course, options), options.base_iri is not None, sink)
+    return course
 
 
 def lint_course(course_dir: Path, display_dir: str, sink: DiagnosticSink,
                 options: BuildOptions | None = None) -> Course | None:
     """Load and validate, and check what the build will need (the theme); writes nothing."""
     options = options or BuildOptions()
-    course = validate_course(course_dir, display_dir, sink, options.limits)
+    course = validate_course(course_dir, display_dir, sink, options)
     if course is None or course_theme(course, options, sink) is None:
         return None
     return course
@@ -117,7 +133,7 @@ def build_course(course_dir: Path, display_dir: str, options: BuildOptions,
                  sink: DiagnosticSink) -> CourseBuild | None:
     """Everything up to verified package bytes, in memory. None when diagnostics stop the build."""
     errors_before = sink.error_count
-    course = validate_course(course_dir, display_dir, sink, options.limits)
+    course = validate_course(course_dir, display_dir, sink, options)
     if course is None or sink.error_count > errors_before or (options.strict and sink.warning_count):
         return None
     theme = course_theme(course, options, sink)
@@ -131,9 +147,11 @@ def build_course(course_dir: Path, display_dir: str, options: BuildOptions,
         gate = translation_gate(course, locale, catalogs, course_messages, player_template, options.allow_incomplete,
                                 sink) if catalogs is not None else None
         localized = localize(course, locale, catalogs, sink)
-        site = render_site(localized, theme)
-        for package_format in options.formats:
-            package = packager_for(package_format).package(site, localized.locale, options.source_date_epoch)
+        for profile in course_profiles(course, options):
+            site = render_site(localized, theme, profile)
+            unit = PackageInput(site, course, localized.locale, options.base_iri or DEFAULT_BASE_IRI,
+                                options.source_date_epoch)
+            package = packager_for(profile.format).package(unit)
             report = verify_package(f"{display_dir}/{localized.locale}/{package.filename}", package.data)
             sink.extend(for_sources(course, report.diagnostics))
             built.append(BuiltPackage(package, report, gate))

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from courseforge.diagnostics import DiagnosticSink, Location
+from courseforge.model.course import Course
 from courseforge.model.theme import BASE_THEME, Theme
+from courseforge.pipeline import validate_course
 from courseforge.stages.load_theme import load_theme
 
 
@@ -50,3 +53,13 @@ def default_theme() -> Theme:
     theme = load_theme(BASE_THEME, None, "themes", Location("course.yaml"), sink)
     assert theme is not None, [d.format() for d in sink]
     return theme
+
+
+@functools.cache
+def minimal_course() -> Course:
+    """tests/roots/minimal, validated: a real course for stages that need one beside their own input."""
+    sink = DiagnosticSink()
+    root = Path(__file__).resolve().parent / "roots" / "minimal"
+    course = validate_course(root, "tests/roots/minimal", sink)
+    assert course is not None and not sink.failed(), [d.format() for d in sink]
+    return course

@@ -151,7 +151,7 @@ def project_options(project: Project, *, locales: tuple[str, ...] = (), formats:
                                                        project.config.limits),
                         locales=locales, formats=formats or project.config.build.formats, strict=strict,
                         allow_incomplete=allow_incomplete, source_date_epoch=source_date_epoch,
-                        limits=project.config.limits)
+                        limits=project.config.limits, base_iri=project.config.base_iri)
 
 
 def emit_diagnostics(sink: DiagnosticSink, output_format: str) -> None:

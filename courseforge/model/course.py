@@ -16,6 +16,7 @@ from pydantic import AfterValidator, Field, StringConstraints, field_validator
 from courseforge.model.branding import Branding
 from courseforge.model.node import Frozen as Frozen
 from courseforge.model.node import Node as Node
+from courseforge.model.package import PackageFormat
 from courseforge.model.scenario import AuthoredScenario
 from courseforge.model.source import MARK_KEYS
 
@@ -140,6 +141,8 @@ class CourseManifest(Node):
     modules: tuple[Module, ...] = Field(min_length=1)
     scenarios: tuple[AuthoredScenario, ...] = ()
     """What ``courseforge preview`` runs besides the scenarios derived from the course (model/scenario.py)."""
+    formats: tuple[PackageFormat, ...] = ()
+    """Package formats this course is built in by default; empty: courseforge.yaml's, else every format."""
 
 
 # ------------------------------------------------------------------------------------------ questions
@@ -280,7 +283,9 @@ class FreeTextItem(Node):
     type: Literal["text"]
     id: Id
     prompt: NonEmpty
-    max_length: int = Field(default=255, gt=0, le=255)
+    max_length: int | None = Field(default=None, gt=0)
+    """Longest answer accepted; None: the longest each package format records (lint checks any value
+    against every format built)."""
 
 
 SurveyItem = Annotated[LikertItem | FreeTextItem, Field(discriminator="type")]

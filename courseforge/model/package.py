@@ -9,6 +9,10 @@ from enum import StrEnum
 
 class PackageFormat(StrEnum):
     SCORM12 = "scorm12"
+    SCORM2004 = "scorm2004"
+    XAPI = "xapi"
+    CMI5 = "cmi5"
+    WEB = "web"
 
 
 @dataclass(frozen=True)

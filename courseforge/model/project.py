@@ -1,7 +1,7 @@
 """``courseforge.yaml``: where a project keeps its courses, catalogs, themes and outputs, and its defaults.
 
 Validated like course.yaml (unknown keys refused, every error at its line). Later parts add their own
-sections (publish targets, the xAPI base IRI) as new fields here.
+sections (publish targets) as new fields here.
 """
 
 from __future__ import annotations
@@ -47,6 +47,22 @@ def build_locale(value: str) -> str:
 
 BuildLocale = Annotated[str, AfterValidator(build_locale)]
 
+DEFAULT_BASE_IRI = "urn:courseforge:"
+"""Activity ids of a project that names no ``base_iri``: valid IRIs, but owned by nobody (lint warns)."""
+BASE_IRI_SCHEMES = ("https://", "http://", "urn:", "tag:")
+
+
+def base_iri(value: str) -> str:
+    """An absolute IRI that a course id can be appended to: it ends in ``/``, ``:`` or ``#``."""
+    if not value.startswith(BASE_IRI_SCHEMES) or any(c.isspace() or c in '<>"{}|\\^`' for c in value):
+        raise ValueError("must be an absolute IRI (https://..., urn:..., tag:...) without spaces")
+    if not value.endswith(("/", ":", "#")):
+        raise ValueError("must end in '/', ':' or '#' so that a course id can follow it")
+    return value
+
+
+BaseIri = Annotated[str, AfterValidator(base_iri)]
+
 
 class InputLimits(Node):
     """What the loader reads at most, in megabytes (1 MB = 1,000,000 bytes), checked from the file system
@@ -73,7 +89,8 @@ class BuildDefaults(Node):
 
     locales: tuple[BuildLocale, ...] = ()
     """Locales to build besides each course's source language: tags, ``all``, or pseudo-locales."""
-    formats: tuple[PackageFormat, ...] = Field(default=(PackageFormat.SCORM12,), min_length=1)
+    formats: tuple[PackageFormat, ...] = ()
+    """Package formats; empty: each course.yaml's ``formats``, else every format courseforge builds."""
 
 
 class ProjectConfig(Node):
@@ -88,6 +105,9 @@ class ProjectConfig(Node):
     themes: ProjectFolder = "themes"
     """Project themes: themes/<name>/ overrides files of the built-in default theme."""
     build: BuildDefaults = BuildDefaults()
+    base_iri: BaseIri | None = None
+    """Where the project's xAPI and cmi5 activity ids live (``https://learning.example.com/courses/``): an
+    IRI the organisation controls. Each course's ids are this plus its id."""
     limits: InputLimits = InputLimits()
     """Size limits of the files read (docs/authoring.md, "Limits and input rules")."""
     branding: Branding | None = None

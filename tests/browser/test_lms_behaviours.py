@@ -34,13 +34,14 @@ from test_localized_packages import (
 
 from courseforge.diagnostics import DiagnosticSink
 from courseforge.model.course import FillIn, Quiz
-from courseforge.model.suspend import SCORM12_SUSPEND_LIMIT, worst_case_length
+from courseforge.model.suspend import worst_case_length
 from courseforge.pipeline import BuildOptions, build_course
 from courseforge.stages.preview.harness.plugins import Learner as LmsLearner
 from courseforge.stages.preview.harness.profiles import PROFILES
 from courseforge.stages.preview.harness.server import PreviewServer, ServedPackage
 from courseforge.stages.preview.harness.session import LmsSession
 from courseforge.stages.preview.harness.store import LaunchRow
+from courseforge.standards.scorm12 import SUSPEND_DATA_LIMIT as SCORM12_SUSPEND_LIMIT
 
 pytestmark = pytest.mark.browser
 

@@ -20,8 +20,9 @@ from playwright.sync_api import Browser, Frame, Page, expect
 
 from courseforge.diagnostics import DiagnosticSink
 from courseforge.model.course import Course
-from courseforge.model.suspend import SCORM12_SUSPEND_LIMIT, worst_case_length
+from courseforge.model.suspend import worst_case_length
 from courseforge.pipeline import BuildOptions, build_course
+from courseforge.standards.scorm12 import SUSPEND_DATA_LIMIT as SCORM12_SUSPEND_LIMIT
 
 pytestmark = pytest.mark.browser
 

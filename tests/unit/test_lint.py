@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 
 from courseforge.diagnostics import DiagnosticSink, format_all
-from courseforge.model.suspend import SCORM12_SUSPEND_LIMIT
-from courseforge.stages.load import load_course
-from courseforge.stages.validate import validate
+from courseforge.pipeline import validate_course
+from courseforge.standards.scorm12 import SUSPEND_DATA_LIMIT as SCORM12_SUSPEND_LIMIT
 from tests.factory import base_manifest, page, write_course
 
 REPO = Path(__file__).resolve().parents[2]
@@ -21,7 +20,7 @@ BROKEN = sorted(p.name for p in ROOTS.iterdir() if p.name.startswith("broken-"))
 
 def lint(folder: Path, display: str) -> DiagnosticSink:
     sink = DiagnosticSink()
-    validate(load_course(folder, display, sink), folder.name, sink)
+    validate_course(folder, display, sink)
     return sink
 
 

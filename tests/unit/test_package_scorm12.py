@@ -15,8 +15,9 @@ from lxml import etree
 from courseforge.model.package import PackageFormat
 from courseforge.model.site import RenderedSite, SiteMetadata
 from courseforge.schemas import SCORM12_OFFICIAL, schema_dir
-from courseforge.stages.package import packager_for
+from courseforge.stages.package import PackageInput, packager_for
 from courseforge.stages.package.zipwriter import write_zip
+from tests.factory import minimal_course
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "manifests"
 
@@ -29,16 +30,21 @@ def site(mastery: float | None = 80) -> RenderedSite:
     return RenderedSite(meta, files)
 
 
+def unit(rendered: RenderedSite, locale: str = "en", epoch: int | None = None) -> PackageInput:
+    """SCORM 1.2 manifests are made from the site alone; the course beside it is any valid one."""
+    return PackageInput(rendered, minimal_course(), locale, "urn:courseforge:", epoch)
+
+
 def scorm12_schema() -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(schema_dir("scorm12") / "courseforge_manifest_driver.xsd")))
 
 
 def package_bytes(mastery: float | None = 80, epoch: int | None = None) -> bytes:
-    return packager_for(PackageFormat.SCORM12).package(site(mastery), "en", epoch).data
+    return packager_for(PackageFormat.SCORM12).package(unit(site(mastery), "en", epoch)).data
 
 
 def test_manifest_matches_golden() -> None:
-    manifest = packager_for(PackageFormat.SCORM12).package(site(), "en", None).manifest
+    manifest = packager_for(PackageFormat.SCORM12).package(unit(site(), "en", None)).manifest
     golden = GOLDEN / "fire-safety-scorm12.xml"
     if os.environ.get("UPDATE_GOLDEN"):
         golden.write_bytes(manifest)
@@ -47,7 +53,7 @@ def test_manifest_matches_golden() -> None:
 
 def test_manifest_is_valid_against_official_scorm12_schemas() -> None:
     for mastery in (80, None, 72.5):
-        package = packager_for(PackageFormat.SCORM12).package(site(mastery), "en", None)
+        package = packager_for(PackageFormat.SCORM12).package(unit(site(mastery), "en", None))
         document = etree.fromstring(package.manifest)
         schema = scorm12_schema()
         assert schema.validate(document), schema.error_log
@@ -65,7 +71,7 @@ def test_package_lists_every_file_and_ships_the_official_xsds_at_the_root() -> N
 
 
 def test_identifiers_derive_from_course_id_and_version() -> None:
-    manifest = etree.fromstring(packager_for(PackageFormat.SCORM12).package(site(), "en", None).manifest)
+    manifest = etree.fromstring(packager_for(PackageFormat.SCORM12).package(unit(site(), "en", None)).manifest)
     assert manifest.get("identifier") == "fire-safety-2.1.0-en"
     assert manifest.find("{*}organizations").get("default") == "ORG-fire-safety-2.1.0"
 
@@ -88,7 +94,7 @@ def test_zip_writer_sorts_entries_whatever_the_input_order() -> None:
 
 def test_metadata_record_carries_the_locale() -> None:
     german = RenderedSite(dataclasses.replace(site().metadata, language="de", title="Brandschutz"), site().files)
-    package = packager_for(PackageFormat.SCORM12).package(german, "de", None)
+    package = packager_for(PackageFormat.SCORM12).package(unit(german, "de", None))
     with zipfile.ZipFile(io.BytesIO(package.data)) as archive:
         record = etree.fromstring(archive.read("metadata.xml"))
     assert record.findtext("{*}general/{*}language") == "de"

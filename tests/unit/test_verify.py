@@ -125,7 +125,7 @@ ERRORS: list[tuple[str, Build, str, str]] = [
      "imsmanifest.xml"),
     ("scorm2004", lambda: pkg.with_manifest('xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"',
                                            'xmlns="http://www.imsglobal.org/xsd/imscp_v1p1"'),
-     "manifest.not-scorm12", "imsmanifest.xml"),
+     "manifest.unknown-format", "imsmanifest.xml"),
     ("schema", lambda: pkg.with_manifest('adlcp:scormtype="sco"', 'adlcp:scormtype="SCO"'), "manifest.schema",
      "imsmanifest.xml"),
     ("schema-adlcp-case", lambda: pkg.with_manifest("<adlcp:masteryscore>80</adlcp:masteryscore>",

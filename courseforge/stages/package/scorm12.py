@@ -8,10 +8,12 @@ from urllib.parse import quote
 
 from lxml import etree
 
-from courseforge.model.package import Package, PackageFormat
+from courseforge.model.package import Package
 from courseforge.model.site import RenderedSite, SiteMetadata
 from courseforge.schemas import SCORM12_OFFICIAL, schema_bytes
+from courseforge.stages.package import PackageInput
 from courseforge.stages.package.zipwriter import write_zip
+from courseforge.standards.scorm12 import PROFILE
 
 IMSCP = "http://www.imsproject.org/xsd/imscp_rootv1p1p2"
 ADLCP = "http://www.adlnet.org/xsd/adlcp_rootv1p2"
@@ -106,23 +108,15 @@ def build_metadata(meta: SiteMetadata) -> bytes:
 
 
 class Scorm12Packager:
-    format = PackageFormat.SCORM12
+    profile = PROFILE
 
-    def package(self, site: RenderedSite, locale: str, source_date_epoch: int | None) -> Package:
+    def package(self, unit: PackageInput) -> Package:
+        site, locale = unit.site, unit.locale
         manifest = build_manifest(site, locale)
         files = dict(site.files)
         files[MANIFEST_NAME] = manifest
         files[METADATA_NAME] = build_metadata(site.metadata)
         for name in SCORM12_OFFICIAL:
             files[name] = schema_bytes("scorm12", name)
-        data = write_zip(files, source_date_epoch)
-        return Package(self.format, site.metadata.course_id, locale, manifest, data)
-
-
-def _register() -> None:
-    from courseforge.stages.package import register
-
-    register(Scorm12Packager())
-
-
-_register()
+        data = write_zip(files, unit.source_date_epoch)
+        return Package(PROFILE.format, site.metadata.course_id, locale, manifest, data)

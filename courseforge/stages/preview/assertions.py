@@ -25,7 +25,7 @@ from courseforge.model.course import (
 )
 from courseforge.model.preview import ApiEvent, Finding
 from courseforge.model.scenario import AnswerValue
-from courseforge.model.suspend import SCORM12_SUSPEND_LIMIT
+from courseforge.standards.scorm12 import SUSPEND_DATA_LIMIT as SCORM12_SUSPEND_LIMIT
 
 STATUS = "cmi.core.lesson_status"
 SCORE = "cmi.core.score.raw"

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from courseforge.model.preview import ApiEvent, PreviewReport, PreviewRun
-from courseforge.model.suspend import BITSET_ALPHABET, FORMAT_VERSION, SCORM12_SUSPEND_LIMIT
+from courseforge.model.suspend import BITSET_ALPHABET, FORMAT_VERSION
+from courseforge.standards.scorm12 import SUSPEND_DATA_LIMIT as SCORM12_SUSPEND_LIMIT
 
 SUSPEND_ELEMENT = "cmi.suspend_data"
 INTERACTION = re.compile(r"cmi\.interactions\.(\d+)\.(.+)")

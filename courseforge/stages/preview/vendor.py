@@ -45,10 +45,10 @@ from courseforge.model.preview import (
     Timing,
     Verdict,
 )
-from courseforge.model.suspend import SCORM12_SUSPEND_LIMIT
 from courseforge.stages.preview import a11y
 from courseforge.stages.preview.harness import LmsSession, PreviewServer, Sco, ServedPackage
 from courseforge.stages.preview.harness.plugins.scorm12 import ManifestError
+from courseforge.standards.scorm12 import SUSPEND_DATA_LIMIT as SCORM12_SUSPEND_LIMIT
 
 SCENARIO = "smoke"
 UNKNOWN_LOCALE = "und"

@@ -8,6 +8,7 @@ Same input, same bytes: no clocks, sorted JSON, sorted files.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import MappingProxyType
 
 from courseforge.model.course import Course
@@ -22,6 +23,8 @@ from courseforge.stages.render.markup import CONTENT_DIR, NEW_TAB_HINT_ID, LinkT
 from courseforge.stages.render.runtime_data import course_data, script_json
 from courseforge.stages.render.theme import ENTRY_TEMPLATE, theme_environment
 from courseforge.stages.render.views import UNBRANDED, BrandingView, SiteContext
+from courseforge.standards import FormatProfile, adapter_files
+from courseforge.standards.scorm12 import PROFILE as SCORM12
 
 __all__ = ["render_site", "site_context"]
 
@@ -66,15 +69,34 @@ def site_metadata(localized: LocalizedCourse) -> SiteMetadata:
     )
 
 
-def render_site(localized: LocalizedCourse, theme: Theme) -> RenderedSite:
-    """Render the course with ``theme`` (already read into memory by the load stage, branding included)."""
+NEUTRAL_RUNTIME_HEAD = ("runtime/state.js", "runtime/scoring.js", "runtime/progress.js", "runtime/tracking.js")
+"""Loaded before the format's adapter, which registers itself with ``tracking.js``."""
+NEUTRAL_RUNTIME_TAIL = ("runtime/standalone.js", "runtime/dom.js", "runtime/quiz.js", "runtime/activities.js",
+                        "runtime/player.js", "runtime/contents.js")
+
+
+def runtime_scripts(profile: FormatProfile) -> tuple[str, ...]:
+    return (*NEUTRAL_RUNTIME_HEAD, *profile.runtime_adapter, *NEUTRAL_RUNTIME_TAIL)
+
+
+def package_static_files(theme: Theme, profile: FormatProfile) -> dict[str, bytes]:
+    """The theme's runtime and stylesheets, without the other formats' adapters."""
+    foreign = adapter_files() - set(profile.runtime_adapter)
+    return {path: data for path, data in theme.static_files().items() if path not in foreign}
+
+
+def render_site(localized: LocalizedCourse, theme: Theme, profile: FormatProfile = SCORM12) -> RenderedSite:
+    """Render the course with ``theme`` (already read into memory by the load stage, branding included)
+    for a package of ``profile``'s format."""
     env = theme_environment(theme, localized.ui)
     stylesheets = (*theme.stylesheets(), *branding_stylesheets(theme.branding))
-    context = site_context(localized, stylesheets, branding_view(theme.branding))
+    context = replace(site_context(localized, stylesheets, branding_view(theme.branding)),
+                      scripts=runtime_scripts(profile), text_limit=profile.text_response_limit)
     html = env.get_template(ENTRY_TEMPLATE).render(ctx=context)
     if has_marks(html):
         html = mark_fallbacks(html, localized.course.manifest.language)
-    files = {ENTRY_TEMPLATE: html.encode("utf-8"), **theme.static_files(), **branding_files(theme.branding)}
+    files = {ENTRY_TEMPLATE: html.encode("utf-8"), **package_static_files(theme, profile),
+             **branding_files(theme.branding)}
     files.update({f"{CONTENT_DIR}/{path}": data for path, data in localized.course.assets.items()})
     return RenderedSite(metadata=site_metadata(localized), files=MappingProxyType(dict(sorted(files.items()))),
                         entry=ENTRY_TEMPLATE)

@@ -82,7 +82,7 @@ class SurveyItemView:
     dom_id: str
     prompt: Markup
     scale: tuple[ScaleOptionView, ...]
-    max_length: int
+    max_length: int | None
 
 
 @dataclass(frozen=True)
@@ -201,6 +201,10 @@ class SiteContext:
     new_tab_hint_id: str
     duration_minutes: int
     locale_format: LocaleFormat | None
+    scripts: tuple[str, ...] = ()
+    """Runtime scripts in load order: the neutral runtime with the package format's own adapter."""
+    text_limit: int = 255
+    """The longest text answer the package's format records (its profile's ``text_response_limit``)."""
     """CLDR data of the locale; None when Babel does not know it (the runtime then uses ``Intl``)."""
 
     def number(self, value: int) -> str:

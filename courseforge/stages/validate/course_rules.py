@@ -6,7 +6,6 @@ from collections.abc import Sequence
 
 from courseforge.diagnostics import DiagnosticSink, Location
 from courseforge.model.course import Checklist, Course, CourseManifest, Quiz, Screen, Survey
-from courseforge.model.suspend import SCORM12_SUSPEND_LIMIT, worst_case_length
 from courseforge.stages.validate.ids import check_unique
 from courseforge.stages.validate.quiz_rules import check_percent
 
@@ -84,17 +83,8 @@ def check_items_unique(course: Course, sink: DiagnosticSink) -> None:
         check_unique(survey.questions, "survey item", sink)
 
 
-def check_suspend_budget(course: Course, sink: DiagnosticSink) -> None:
-    worst = worst_case_length(course)
-    if worst > SCORM12_SUSPEND_LIMIT:
-        sink.error("course.suspend-budget", f"saved learner state can reach {worst} characters; SCORM 1.2 "
-                   f"suspend_data holds {SCORM12_SUSPEND_LIMIT}", course.manifest.origin,
-                   hint="split the course into several courses, or reduce screens/questions/checklist items")
-
-
 def check_course(course: Course, unverifiable: frozenset[str], sink: DiagnosticSink) -> None:
     """``unverifiable``: ids of screens whose files failed validation (already reported)."""
     check_unique(course.screens, "screen", sink)
     check_items_unique(course, sink)
     check_rule_references(course, unverifiable, sink)
-    check_suspend_budget(course, sink)

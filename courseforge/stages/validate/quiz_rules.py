@@ -6,7 +6,6 @@ from collections.abc import Iterable
 
 from courseforge.diagnostics import DiagnosticSink, Location
 from courseforge.model.course import (
-    FillIn,
     Matching,
     MultipleResponse,
     Numeric,
@@ -19,7 +18,6 @@ from courseforge.stages.validate.ids import check_unique
 
 MAX_CHOICES = 26
 """SCORM 1.2 choice responses are single characters a..z."""
-MAX_FILL_IN = 255
 
 
 def check_choices(question: SingleChoice | MultipleResponse, sink: DiagnosticSink) -> None:
@@ -95,14 +93,6 @@ def check_numeric(question: Numeric, sink: DiagnosticSink) -> None:
                    f"max {question.max:g}", question.origin_of("min"), hint="swap min and max")
 
 
-def check_fill_in(question: FillIn, sink: DiagnosticSink) -> None:
-    for answer in question.accepted:
-        if len(answer) > MAX_FILL_IN:
-            sink.error("quiz.fill-in-length", f"question '{question.id}': an accepted answer is longer than "
-                       f"{MAX_FILL_IN} characters", question.origin_of("accepted"),
-                       hint="SCORM 1.2 fill-in responses are capped at 255")
-
-
 def check_question(question: Question, sink: DiagnosticSink) -> None:
     if isinstance(question, SingleChoice | MultipleResponse):
         check_choices(question, sink)
@@ -112,8 +102,6 @@ def check_question(question: Question, sink: DiagnosticSink) -> None:
         check_sequencing(question, sink)
     elif isinstance(question, Numeric):
         check_numeric(question, sink)
-    elif isinstance(question, FillIn):
-        check_fill_in(question, sink)
 
 
 def check_percent(value: float | None, what: str, code: str, origin: Location, sink: DiagnosticSink) -> None:

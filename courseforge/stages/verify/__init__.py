@@ -1,26 +1,76 @@
-"""The verify stage: judge any SCORM 1.2 zip (ours or a vendor's) from its bytes, writing nothing.
+"""The verify stage: judge any package (ours or a vendor's) from its bytes, writing nothing.
 
 Order matters for safety: the end record is first checked against the central directory in the raw
 bytes (counts, size, offset, bytes around the zip), then the directory is judged and a bomb refused
-unread; only then are entries inflated (within a budget) and the manifest parsed with DTDs and
-entities refused. Diagnostics are capped per code as they are collected (see CappedSink).
+unread; only then are entries inflated (within a budget). Every format shares that guard; then the
+first registered :class:`FormatVerifier` that claims the package judges its manifest (parsed with DTDs
+and entities refused) and references. Diagnostics are capped per code as they are collected
+(see CappedSink). Verifiers are registered explicitly in :func:`default_verifiers`.
 """
 
 from __future__ import annotations
 
-import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator
+from functools import cache
+from typing import Protocol
 
-from courseforge.diagnostics import DiagnosticSink, Location
+from lxml import etree
+
+from courseforge.diagnostics import DiagnosticSink
 from courseforge.model.package import PackageFormat
 from courseforge.model.report import CappedSink, VerificationReport
-from courseforge.stages.verify import endrecord, files, parse, schema, structure, zipguard
+from courseforge.stages.verify import endrecord, parse, zipguard
+from courseforge.stages.verify.contents import NO_LAUNCH, Launch, PackageContents
 from courseforge.stages.verify.zipguard import DEFAULT_LIMITS, Limits
 
-__all__ = ["DEFAULT_LIMITS", "Limits", "verify_package"]
+__all__ = ["DEFAULT_LIMITS", "FormatVerifier", "Limits", "PackageContents", "default_verifiers", "verify_package"]
 
 
-def verify_package(name: str, data: bytes, *, limits: Limits = DEFAULT_LIMITS) -> VerificationReport:
+class FormatVerifier(Protocol):
+    format: PackageFormat
+    manifest: str
+    """The entry at the zip root that makes a package this format's (``imsmanifest.xml``, ``tincan.xml``)."""
+
+    def claims(self, contents: PackageContents, root: etree._Element | None) -> bool:
+        """Whether this verifier judges the package; ``root`` is the parsed ``manifest`` entry's root (None
+        when the package has none). Cheap, and reports nothing."""
+        ...
+
+    def check(self, contents: PackageContents, manifest: parse.Manifest, sink: DiagnosticSink) -> Launch:
+        """Every problem of a package this verifier claimed."""
+        ...
+
+
+class VerifierRegistry:
+    """Tried in registration order; the first verifier that claims a package judges it."""
+
+    def __init__(self) -> None:
+        self._verifiers: list[FormatVerifier] = []
+
+    def register(self, verifier: FormatVerifier) -> None:
+        if any(v.format == verifier.format for v in self._verifiers):
+            raise ValueError(f"a verifier for {verifier.format.value} is already registered")
+        self._verifiers.append(verifier)
+
+    def __iter__(self) -> Iterator[FormatVerifier]:
+        return iter(self._verifiers)
+
+    def manifests(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(v.manifest for v in self._verifiers))
+
+
+@cache
+def default_verifiers() -> VerifierRegistry:
+    """Every format ``check`` judges, named explicitly (one line per standard)."""
+    from courseforge.stages.verify.scorm12 import Scorm12Verifier
+
+    registry = VerifierRegistry()
+    registry.register(Scorm12Verifier())
+    return registry
+
+
+def verify_package(name: str, data: bytes, *, limits: Limits = DEFAULT_LIMITS,
+                   verifiers: VerifierRegistry | None = None) -> VerificationReport:
     """Every problem found in the package ``data``; ``name`` labels the locations (usually its path)."""
     sink = CappedSink(package=name)
     if not endrecord.check(name, data, limits.max_entries, sink):
@@ -30,62 +80,48 @@ def verify_package(name: str, data: bytes, *, limits: Limits = DEFAULT_LIMITS) -
         return VerificationReport.from_sink(sink)
     with archive:
         infos = zipguard.file_entries(archive)
-        found, launch = inspect(name, archive, infos, limits, sink)
+        contents = PackageContents(name, archive, infos, limits)
+        found, launch = inspect(contents, verifiers or default_verifiers(), sink)
     size = sum(info.file_size for info in infos)
     return VerificationReport.from_sink(sink, found, len(infos), size, launch.href, launch.title)
 
 
-def inspect(
-    name: str, archive: zipfile.ZipFile, infos: Sequence[zipfile.ZipInfo], limits: Limits, sink: DiagnosticSink
-) -> tuple[PackageFormat | None, structure.Launch]:
+def inspect(contents: PackageContents, verifiers: VerifierRegistry,
+            sink: DiagnosticSink) -> tuple[PackageFormat | None, Launch]:
     """Zip safety first (a refused zip is never inflated), then entry integrity, then the manifest."""
-    nothing = (None, structure.Launch(None, None))
-    if zipguard.refuse_unsafe(name, infos, limits, sink):
-        return nothing
+    name, infos = contents.name, contents.infos
+    if zipguard.refuse_unsafe(name, infos, contents.limits, sink):
+        return None, NO_LAUNCH
     zipguard.check_names(name, infos, sink)
     zipguard.check_clashes(name, infos, sink)
-    zipguard.check_integrity(name, archive, infos, limits, sink)
-    manifest = read_manifest(name, archive, infos, limits, sink)
-    if manifest is None or not parse.is_scorm12(manifest, sink):
-        return nothing
-    return PackageFormat.SCORM12, check_manifest(name, manifest, entry_names(infos), sink)
+    zipguard.check_integrity(name, contents.archive, infos, contents.limits, sink)
+    parsed: dict[str, parse.Manifest | None] = {}
+    for verifier in verifiers:
+        manifest = manifest_of(contents, verifier.manifest, parsed, sink)
+        if verifier.claims(contents, None if manifest is None else manifest.root):
+            if manifest is None:
+                return None, NO_LAUNCH
+            return verifier.format, verifier.check(contents, manifest, sink)
+    unclaimed(contents, verifiers, parsed, sink)
+    return None, NO_LAUNCH
 
 
-def entry_names(infos: Sequence[zipfile.ZipInfo]) -> dict[str, str]:
-    """Names as an LMS on Windows would see them (a backslash is already an error) -> names as stored."""
-    return {info.filename.replace("\\", "/"): info.filename for info in infos}
+def manifest_of(contents: PackageContents, entry: str, parsed: dict[str, parse.Manifest | None],
+                sink: DiagnosticSink) -> parse.Manifest | None:
+    """``entry`` parsed without trusting it, once per package; None when absent or unreadable (reported)."""
+    if entry not in parsed:
+        data = contents.read_manifest(entry, sink) if contents.has(entry) else None
+        parsed[entry] = None if data is None else parse.parse(contents.name, data, sink, entry)
+    return parsed[entry]
 
 
-def read_manifest(
-    name: str, archive: zipfile.ZipFile, infos: Sequence[zipfile.ZipInfo], limits: Limits, sink: DiagnosticSink
-) -> parse.Manifest | None:
-    """Find, size-check and parse imsmanifest.xml; None when there is nothing sound to check further."""
-    if not parse.locate(name, [info.filename for info in infos], sink):
-        return None
-    info = archive.getinfo(parse.MANIFEST)
-    if info.file_size > limits.max_manifest_bytes:
-        sink.error(
-            "manifest.too-large",
-            f"{parse.MANIFEST} is {zipguard.human_size(info.file_size)}, more than the "
-            f"{zipguard.human_size(limits.max_manifest_bytes)} a manifest may be",
-            Location(parse.manifest_path(name)),
-            hint="move inline metadata into files linked with adlcp:location",
-        )
-        return None
-    data = zipguard.read_bounded(archive, info, limits.max_manifest_bytes)
-    return None if data is None else parse.parse(name, data, sink)
-
-
-def check_manifest(
-    name: str, manifest: parse.Manifest, entries: Mapping[str, str], sink: DiagnosticSink
-) -> structure.Launch:
-    index = structure.index_identifiers(manifest, sink)
-    schema.validate(manifest, index.duplicates, sink)
-    structure.check_identifierrefs(manifest, index, sink)
-    structure.check_metadata(manifest, sink)
-    launch = structure.launch(manifest, index, sink)
-    files.check_bases(manifest, sink)
-    named = files.check_hrefs(manifest, entries, sink)
-    named |= files.check_schema_files(manifest, entries, sink)
-    files.check_unlisted(name, entries, named, sink)
-    return launch
+def unclaimed(contents: PackageContents, verifiers: VerifierRegistry, parsed: dict[str, parse.Manifest | None],
+              sink: DiagnosticSink) -> None:
+    """No verifier took the package: say which manifest is missing, or what the one found is."""
+    present = [manifest for manifest in parsed.values() if manifest is not None]
+    if present:
+        parse.unknown_manifest(present[0], sink)
+        return
+    if any(contents.has(entry) for entry in parsed):
+        return  # found but unreadable or malformed: already reported
+    parse.locate(contents.name, [info.filename for info in contents.infos], sink, verifiers.manifests())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol, cast
 
@@ -50,22 +50,27 @@ class Manifest:
         return Location(self.path, line, col)
 
 
-def manifest_path(package: str) -> str:
-    return f"{package}!{MANIFEST}"
+def manifest_path(package: str, entry: str = MANIFEST) -> str:
+    return f"{package}!{entry}"
 
 
-def locate(package: str, names: Collection[str], sink: DiagnosticSink) -> bool:
-    """True when the manifest sits at the root; otherwise say where it is, if anywhere."""
-    if MANIFEST in names:
+def locate(package: str, names: Collection[str], sink: DiagnosticSink,
+           manifests: Sequence[str] = (MANIFEST,)) -> bool:
+    """True when one of ``manifests`` sits at the root; otherwise say where one is, if anywhere."""
+    if any(manifest in names for manifest in manifests):
         return True
-    nested = sorted(n for n in names if n.replace("\\", "/").rsplit("/", 1)[-1].lower() == MANIFEST)
-    if nested and "/" not in nested[0].replace("\\", "/"):
-        hint = f"rename '{nested[0]}' to '{MANIFEST}'; LMSs look for the exact lower-case name"
-    elif nested:
-        hint = f"found '{nested[0]}': zip the contents of its folder, not the folder itself"
+    wanted = {manifest.lower(): manifest for manifest in manifests}
+    nested = sorted(n for n in names if n.replace("\\", "/").rsplit("/", 1)[-1].lower() in wanted)
+    if nested:
+        expected = wanted[nested[0].replace("\\", "/").rsplit("/", 1)[-1].lower()]
+        if "/" not in nested[0].replace("\\", "/"):
+            hint = f"rename '{nested[0]}' to '{expected}'; LMSs look for the exact lower-case name"
+        else:
+            hint = f"found '{nested[0]}': zip the contents of its folder, not the folder itself"
     else:
-        hint = "a SCORM package needs imsmanifest.xml at the top level of the zip"
-    sink.error("manifest.missing", f"{package} has no {MANIFEST} at its root", Location(package), hint=hint)
+        hint = f"a package needs one of {', '.join(manifests)} at the top level of the zip"
+    sink.error("manifest.missing", f"{package} has no {' or '.join(manifests)} at its root", Location(package),
+               hint=hint)
     return False
 
 
@@ -114,9 +119,9 @@ def syntax_message(message: str) -> str:
     return next((plain for needle, plain in PLAIN_SYNTAX if needle in message), message)
 
 
-def parse(package: str, data: bytes, sink: DiagnosticSink) -> Manifest | None:
-    """Parse the manifest; entities and DTDs are refused (billion laughs, XXE, undeclared entities)."""
-    path = manifest_path(package)
+def parse(package: str, data: bytes, sink: DiagnosticSink, entry: str = MANIFEST) -> Manifest | None:
+    """Parse a manifest; entities and DTDs are refused (billion laughs, XXE, undeclared entities)."""
+    path = manifest_path(package, entry)
     entity_at = entity_position(data)
     if entity_at is not None:
         refuse_entities(path, entity_at, sink)
@@ -171,19 +176,15 @@ def refuse_doctype(path: str, system_url: str | None, line: int, col: int, sink:
     )
 
 
-def is_scorm12(manifest: Manifest, sink: DiagnosticSink) -> bool:
-    """The checks below assume IMS CP 1.1.2; anything else is named and not judged further."""
+def unknown_manifest(manifest: Manifest, sink: DiagnosticSink) -> None:
+    """A manifest no verifier recognises: named, and not judged further."""
     tag = etree.QName(manifest.root)
-    if tag.namespace == IMSCP and tag.localname == "manifest":
-        return True
-    if tag.namespace == CP2004:
-        what = "a SCORM 2004 (IMS CP 1.1.4) manifest"
-    else:
-        what = f"a <{tag.localname}> element in namespace '{tag.namespace or ''}'"
+    entry = manifest.path.rpartition("!")[2]
     sink.error(
-        "manifest.not-scorm12",
-        f"{MANIFEST} is {what}, not a SCORM 1.2 manifest",
+        "manifest.unknown-format",
+        f"{entry}'s root is <{tag.localname}> in namespace '{tag.namespace or ''}', which no package standard "
+        "courseforge knows uses",
         manifest.at(manifest.root),
-        hint=f"a SCORM 1.2 manifest's root is <manifest xmlns=\"{IMSCP}\">",
+        hint=f"a SCORM 1.2 manifest's root is <manifest xmlns=\"{IMSCP}\">, a SCORM 2004 one's "
+             f"<manifest xmlns=\"{CP2004}\">",
     )
-    return False

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from courseforge.diagnostics import DiagnosticSink
+from courseforge.stages.verify.contents import Launch
 from courseforge.stages.verify.files import bases_of
 from courseforge.stages.verify.hrefs import joined
 from courseforge.stages.verify.parse import ADLCP, IMSCP, MANIFEST, Manifest, line_of
@@ -40,12 +41,6 @@ class Index:
     def resource(self, ref: str | None) -> etree._Element | None:
         found = self.by_id.get((ref or "").strip())
         return found if found is not None and kind(found) == "resource" else None
-
-
-@dataclass(frozen=True)
-class Launch:
-    title: str | None
-    href: str | None
 
 
 def index_identifiers(manifest: Manifest, sink: DiagnosticSink) -> Index:
