@@ -35,6 +35,9 @@ class FormatProfile:
     """The package's manifest file at the zip root (``imsmanifest.xml``); empty when it has none."""
     needs_base_iri: bool = False
     """Activity ids are IRIs: the project's ``base_iri`` (courseforge.yaml) plus the course id."""
+    interaction_texts: bool = False
+    """Interactions are recorded with their texts (xAPI activity definitions: the prompt and the choices in
+    language maps), so the runtime's course data carries each question's localized plain text."""
 
 
 @cache

@@ -21,4 +21,5 @@ PROFILE = FormatProfile(
     text_response_limit=TEXT_LIMIT,
     manifest="tincan.xml",
     needs_base_iri=True,
+    interaction_texts=True,
 )

@@ -34,8 +34,9 @@ def link_targets(course: Course) -> LinkTargets:
 
 
 def site_context(localized: LocalizedCourse, stylesheets: tuple[str, ...] = (PLAYER_STYLESHEET,),
-                 branding: BrandingView = UNBRANDED) -> SiteContext:
-    """Everything the entry template needs, typed; Markdown already rendered and targets rewritten."""
+                 branding: BrandingView = UNBRANDED, interaction_texts: bool = False) -> SiteContext:
+    """Everything the entry template needs, typed; Markdown already rendered and targets rewritten;
+    ``interaction_texts``: the course data carries the items' texts too (the profile says)."""
     course = localized.course
     manifest = course.manifest
     renderer = MarkdownRenderer(link_targets(course))
@@ -49,7 +50,7 @@ def site_context(localized: LocalizedCourse, stylesheets: tuple[str, ...] = (PLA
         branding=branding,
         nav=nav_modules(course),
         screens=screen_views(course, renderer, formats.number if formats else str),
-        data_json=script_json(course_data(course, localized.locale)),
+        data_json=script_json(course_data(course, localized.locale, interaction_texts)),
         new_tab_hint_id=NEW_TAB_HINT_ID,
         duration_minutes=manifest.duration_minutes,
         locale_format=formats,
@@ -90,7 +91,7 @@ def render_site(localized: LocalizedCourse, theme: Theme, profile: FormatProfile
     for a package of ``profile``'s format."""
     env = theme_environment(theme, localized.ui)
     stylesheets = (*theme.stylesheets(), *branding_stylesheets(theme.branding))
-    context = replace(site_context(localized, stylesheets, branding_view(theme.branding)),
+    context = replace(site_context(localized, stylesheets, branding_view(theme.branding), profile.interaction_texts),
                       scripts=runtime_scripts(profile), text_limit=profile.text_response_limit)
     html = env.get_template(ENTRY_TEMPLATE).render(ctx=context)
     if has_marks(html):

@@ -3,29 +3,40 @@
 Only ids, structure and answer keys: every text the learner reads is in the HTML, so translating a course
 never changes this block except for fill-in answers, which are text by nature. Lists keep authored order,
 because tracking encodes choices by authored index and suspend_data stores positions.
+
+One exception, for formats whose profile sets ``interaction_texts`` (xAPI, cmi5): ``texts`` holds each
+question's and survey item's localized plain text, because their interaction activity definitions carry
+the prompt and the choices in language maps (see :class:`ItemTexts`).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Literal, TypedDict
 
 from markupsafe import Markup
 
 from courseforge.model.course import (
     Checklist,
+    Choice,
     Course,
     FillIn,
+    LikertItem,
     Matching,
     MultipleResponse,
     Numeric,
+    Pairable,
     Question,
     Quiz,
     Sequencing,
     SingleChoice,
     Survey,
+    SurveyItem,
     TrueFalse,
 )
+from courseforge.stages.render.fallback import strip_marks
+from courseforge.stages.render.markup import MarkdownRenderer
 
 JsonObject = dict[str, object]
 
@@ -89,10 +100,64 @@ def survey_data(survey: Survey) -> JsonObject:
     return {"items": [{"id": i.id, "type": i.type} for i in survey.questions]}
 
 
-def course_data(course: Course, language: str) -> JsonObject:
+class ItemTexts(TypedDict, total=False):
+    """One question's or survey item's texts as the learner reads them, without markup
+    (``data.texts[<quiz or survey id>][<question or item id>]``); keys by the item's type."""
+
+    prompt: str
+    choices: dict[str, str]
+    """single/multiple: choice id -> text."""
+    sources: dict[str, str]
+    """matching: source id -> text."""
+    targets: dict[str, str]
+    """matching: target id -> text."""
+    items: dict[str, str]
+    """sequencing: item id -> text."""
+    scale: list[str]
+    """likert: the labels, first to last (the response is the 0-based position)."""
+
+
+def plain(text: str) -> str:
+    """What the learner reads, without Markdown or fallback marks."""
+    return MarkdownRenderer.plain(strip_marks(text))
+
+
+def texts_by_id(rows: Sequence[Choice | Pairable]) -> dict[str, str]:
+    return {row.id: plain(row.text) for row in rows}
+
+
+def question_texts(question: Question) -> ItemTexts:
+    texts: ItemTexts = {"prompt": plain(question.prompt)}
+    if isinstance(question, SingleChoice | MultipleResponse):
+        texts["choices"] = texts_by_id(question.choices)
+    elif isinstance(question, Matching):
+        texts["sources"] = texts_by_id(question.sources)
+        texts["targets"] = texts_by_id(question.targets)
+    elif isinstance(question, Sequencing):
+        texts["items"] = texts_by_id(question.items)
+    return texts
+
+
+def survey_item_texts(item: SurveyItem) -> ItemTexts:
+    texts: ItemTexts = {"prompt": plain(item.prompt)}
+    if isinstance(item, LikertItem):
+        texts["scale"] = [plain(label) for label in item.scale]
+    return texts
+
+
+def interaction_texts(course: Course) -> dict[str, dict[str, ItemTexts]]:
+    """Every recorded item's texts by activity (quiz or survey) id, then item id."""
+    texts = {quiz.id: {q.id: question_texts(q) for q in quiz.questions} for quiz in course.quizzes}
+    texts.update({survey.id: {i.id: survey_item_texts(i) for i in survey.questions} for survey in course.surveys})
+    return texts
+
+
+def course_data(course: Course, language: str, texts: bool = False) -> JsonObject:
+    """``texts``: add the items' texts (the format's profile ``interaction_texts``)."""
     manifest = course.manifest
     mastery = manifest.mastery
     completion = manifest.completion
+    extra: JsonObject = {"texts": interaction_texts(course)} if texts else {}
     return {
         "course": {"id": manifest.id, "version": manifest.version, "language": language},
         "mastery": {"score": mastery.score, "quizzes": list(mastery.quizzes)} if mastery else None,
@@ -102,6 +167,7 @@ def course_data(course: Course, language: str) -> JsonObject:
         "quizzes": {q.id: quiz_data(course, q) for q in course.quizzes},
         "checklists": {c.id: checklist_data(c) for c in course.checklists},
         "surveys": {s.id: survey_data(s) for s in course.surveys},
+        **extra,
     }
 
 
