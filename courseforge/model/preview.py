@@ -18,6 +18,8 @@ class Verdict(StrEnum):
     FAILED = "failed"
     ERROR = "error"
     """The run itself broke (the package never launched, the browser crashed): not the package's verdict."""
+    SKIPPED = "skipped"
+    """Not run, and the finding says why (no preview plug-in for the package's format yet)."""
 
 
 class FindingSeverity(StrEnum):
@@ -59,6 +61,174 @@ class ApiEvent:
                 "result": self.result, "error": self.error}
 
 
+class Completion(StrEnum):
+    """Whether the learner has done the required work, as the LMS holds it (any standard)."""
+
+    COMPLETED = "completed"
+    INCOMPLETE = "incomplete"
+    NOT_ATTEMPTED = "not attempted"
+    UNKNOWN = "unknown"
+
+
+class Success(StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+
+
+class SignalKind(StrEnum):
+    """What one thing the content sent means, whatever the standard (the neutral timeline)."""
+
+    START = "start"
+    """The content opened its session (LMSInitialize, Initialize, the initialized statement)."""
+    SCORE = "score"
+    """A score, ``value`` the percent (empty: the score was cleared)."""
+    COMPLETION = "completion"
+    """``value`` a :class:`Completion`."""
+    SUCCESS = "success"
+    """``value`` a :class:`Success`."""
+    PROGRESS = "progress"
+    """``value`` 0..1 of the required work."""
+    BOOKMARK = "bookmark"
+    STATE = "state"
+    """Saved state written, ``value`` the text (model/suspend.py's format for courseforge packages)."""
+    INTERACTION = "interaction"
+    """``value`` the interaction id."""
+    SESSION_TIME = "session-time"
+    """``value`` seconds."""
+    EXIT = "exit"
+    """``value`` ``suspend`` when the content says it will come back, else what it said (``normal``, "")."""
+    COMMIT = "commit"
+    FINISH = "finish"
+    """The content ended its session (LMSFinish, Terminate, the terminated statement)."""
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One neutral fact of the timeline, in the order the content sent it."""
+
+    at_ms: float
+    kind: SignalKind
+    value: str = ""
+    event: int = -1
+    """Index of the raw event (the launch's :class:`ApiEvent`) it was read from; -1 for none."""
+
+
+@dataclass(frozen=True)
+class RecordedInteraction:
+    """One interaction the LMS holds: the standard's own syntax, plus a neutral reading."""
+
+    id: str
+    type: str
+    """The standard's word (SCORM ``choice``, xAPI interactionType ``choice``)."""
+    response: str
+    """In the standard's syntax (SCORM 1.2 ``a,c``; SCORM 2004 / xAPI ``c-heat[,]c-oxygen``)."""
+    result: str
+    """In the standard's syntax (``correct``, ``wrong``/``incorrect``, ``neutral``; xAPI: success as text)."""
+    patterns: tuple[str, ...] = ()
+    """Every correct-response pattern held, in the standard's syntax."""
+    kind: str = ""
+    """Neutral type: true-false, choice, fill-in, long-fill-in, numeric, matching, sequencing, likert, other."""
+    outcome: str = ""
+    """Neutral result: correct, wrong, neutral, unanticipated (or a number's text)."""
+    values: tuple[tuple[str, str], ...] = ()
+    """Everything the LMS holds for it, by the standard's element or property names (for the report)."""
+
+    def to_json(self) -> dict[str, object]:
+        return {"id": self.id, "type": self.type, "response": self.response, "result": self.result,
+                "patterns": list(self.patterns), "kind": self.kind, "outcome": self.outcome}
+
+
+@dataclass(frozen=True)
+class Terms:
+    """How a standard names what the neutral rules talk about, so every message speaks its language."""
+
+    status: str
+    """``lesson_status``; ``completion_status/success_status``; ``completed/passed/failed statements``."""
+    score: str
+    """``score.raw``; ``score.scaled``; ``result.score``."""
+    finish: str
+    """``LMSFinish``; ``Terminate``; ``the terminated statement``."""
+    session_time: str
+    """``cmi.core.session_time``; ``cmi.session_time``; ``result.duration of terminated``."""
+    state: str
+    """``cmi.suspend_data``; ``the State API document 'state'``."""
+
+
+@dataclass(frozen=True)
+class LaunchRecord:
+    """What the LMS holds after one launch (and what the content sent during it), read by the standard's
+    plug-in into terms every standard shares; the common rules (stages/preview/assertions.py) judge this."""
+
+    format: PackageFormat
+    terms: Terms
+    completion: Completion = Completion.UNKNOWN
+    success: Success = Success.UNKNOWN
+    status_text: str = ""
+    """The standard's own words for what it holds: ``lesson_status 'incomplete'``."""
+    score_percent: float | None = None
+    """0..100, None when no score is held."""
+    score_text: str = ""
+    """The score as the standard holds it (``44.44``; ``0.4444``), empty when none."""
+    left_suspended: bool = False
+    """The content said it will come back (SCORM exit ``suspend``; xAPI/cmi5: no completion yet and state saved)."""
+    exit_text: str = ""
+    """The standard's words for how the content left: ``cmi.core.exit is '', not 'suspend'``."""
+    bookmark: str = ""
+    state: str = ""
+    """The saved-state text the LMS holds ("" none)."""
+    interactions: tuple[RecordedInteraction, ...] = ()
+    finishes: int = 0
+    """How many times the content ended its session in this launch (exactly once is right)."""
+    session_time_s: float | None = None
+    """The session time the content reported before it finished (None: never)."""
+    signals: tuple[Signal, ...] = ()
+    """The neutral timeline of this launch, in order."""
+    values: tuple[tuple[str, str], ...] = ()
+    """Everything the LMS holds, by the standard's own names, sorted (the report's final record)."""
+    state_key: str = ""
+    """Which of :attr:`values` holds the saved state (decoded in the report): ``cmi.suspend_data``."""
+
+    @property
+    def status(self) -> str:
+        """The course rules' vocabulary: passed, failed, completed, incomplete or not attempted."""
+        if self.success is Success.FAILED:
+            return "failed"
+        if self.success is Success.PASSED and self.completion is Completion.COMPLETED:
+            return "passed"
+        if self.completion is Completion.COMPLETED:
+            return "completed"
+        return "not attempted" if self.completion is Completion.NOT_ATTEMPTED else "incomplete"
+
+    def to_json(self) -> dict[str, object]:
+        return {"format": self.format.value, "status": self.status, "completion": self.completion.value,
+                "success": self.success.value, "score_percent": self.score_percent,
+                "left_suspended": self.left_suspended, "bookmark": self.bookmark, "state": self.state,
+                "finishes": self.finishes, "session_time_s": self.session_time_s,
+                "interactions": [i.to_json() for i in self.interactions]}
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One row of a run's timeline as the report shows it, described by the standard's plug-in: a SCORM
+    call (``LMSSetValue cmi.core.score.raw 85``) or an xAPI write (``POST statements answered <object>``)."""
+
+    launch: int
+    """1, 2 ... within the run."""
+    at_ms: float
+    call: str
+    element: str
+    value: str
+    result: str
+    error: str
+    failed: bool
+    """The LMS refused it (returned "false", an error code, an HTTP error)."""
+    error_name: str = ""
+    """What the error code means in the standard, empty when unknown."""
+    state: bool = False
+    """``value`` is saved state: the report decodes it."""
+
+
 @dataclass(frozen=True)
 class Screenshot:
     name: str
@@ -92,6 +262,10 @@ class PreviewRun:
     screenshots: tuple[Screenshot, ...] = ()
     timings: tuple[Timing, ...] = ()
     duration_s: float = 0.0
+    launches: tuple[LaunchRecord, ...] = ()
+    """What the LMS held after each launch, read into neutral terms (empty for a run that never launched)."""
+    timeline: tuple[TimelineEntry, ...] = ()
+    """``events`` as the report shows them, launch by launch (described by the format's plug-in)."""
 
     @property
     def name(self) -> str:
@@ -104,7 +278,7 @@ class PreviewRun:
                 "events": [e.to_json() for e in self.events], "final_record": dict(self.final_record),
                 "screenshots": [s.name for s in self.screenshots],
                 "timings": {t.label: round(t.seconds, 3) for t in self.timings},
-                "duration_s": round(self.duration_s, 3)}
+                "duration_s": round(self.duration_s, 3), "launches": [r.to_json() for r in self.launches]}
 
 
 @dataclass(frozen=True)
@@ -113,11 +287,14 @@ class PreviewReport:
     browser: str
     """Browser name and version the runs used."""
     duration_s: float
+    notes: tuple[str, ...] = ()
+    """What the run did not do and why (a profile that does not apply to a format ...)."""
 
     @property
     def ok(self) -> bool:
-        return all(run.verdict is Verdict.PASSED for run in self.runs)
+        """No run failed or broke; a skipped run (its finding says why) does not fail the report."""
+        return all(run.verdict in (Verdict.PASSED, Verdict.SKIPPED) for run in self.runs)
 
     def to_json(self) -> dict[str, object]:
         return {"ok": self.ok, "browser": self.browser, "duration_s": round(self.duration_s, 3),
-                "runs": [run.to_json() for run in self.runs]}
+                "notes": list(self.notes), "runs": [run.to_json() for run in self.runs]}
