@@ -61,9 +61,11 @@ class PackagerRegistry(Mapping[PackageFormat, Packager]):
 def default_packagers() -> PackagerRegistry:
     """Every format courseforge builds, named explicitly (one line per standard)."""
     from courseforge.stages.package.scorm12 import Scorm12Packager
+    from courseforge.stages.package.xapi import XapiPackager
 
     registry = PackagerRegistry()
     registry.register(Scorm12Packager())
+    registry.register(XapiPackager())
     return registry
 
 

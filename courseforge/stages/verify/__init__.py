@@ -63,9 +63,11 @@ class VerifierRegistry:
 def default_verifiers() -> VerifierRegistry:
     """Every format ``check`` judges, named explicitly (one line per standard)."""
     from courseforge.stages.verify.scorm12 import Scorm12Verifier
+    from courseforge.stages.verify.tincan import TincanVerifier
 
     registry = VerifierRegistry()
     registry.register(Scorm12Verifier())
+    registry.register(TincanVerifier())
     return registry
 
 
