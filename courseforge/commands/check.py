@@ -1,4 +1,6 @@
-"""``courseforge check``: verify SCORM packages (ours or a vendor's) and say what is wrong. Writes nothing."""
+"""``courseforge check``: verify packages (ours or a vendor's; a bare cmi5.xml too) and say what is wrong.
+
+Writes nothing."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from courseforge.commands.output import Reporter, reporting_options
 from courseforge.diagnostics import Location
 from courseforge.model.report import CappedSink, VerificationReport
 from courseforge.stages.verify import DEFAULT_LIMITS, Limits, verify_package
+from courseforge.stages.verify.cmi5 import looks_like_xml, verify_course_structure
 from courseforge.stages.verify.zipguard import CHUNK, human_size
 
 SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(i?)B?\s*$", re.IGNORECASE)
@@ -111,6 +114,8 @@ def check_file(path: Path, limits: Limits) -> VerificationReport:
     except OSError as error:
         return unreadable(name, "zip.unreadable", f"{name} cannot be read: {error.strerror or error}",
                           "pass the path of a .zip file you can read")
+    if looks_like_xml(data):  # a bare course structure (cmi5 §14.2); a zip starts with "PK"
+        return verify_course_structure(name, data, limits=limits)
     return verify_package(name, data, limits=limits)
 
 
@@ -147,12 +152,14 @@ def report_document(reports: list[VerificationReport], strict: bool) -> dict[str
 def check(packages: tuple[Path, ...], strict: bool, max_size: int, reporter: Reporter) -> None:
     """Verify package zips, ours or a vendor's: zip safety, manifest schema, references, launchable content.
 
+    A bare cmi5.xml is judged as a cmi5 course structure on its own (its AU URLs must be absolute).
     Works anywhere (no project needed) and writes nothing.
 
     \b
     Example:
       courseforge check build/*/*/scorm12.zip
       courseforge check vendor-course.zip --strict --json
+      courseforge check course/cmi5.xml
     """
     limits = replace(DEFAULT_LIMITS, max_total_bytes=max_size)
     reports = []

@@ -16,8 +16,14 @@ from urllib.parse import parse_qsl, urlsplit
 from lxml import etree
 
 from courseforge.diagnostics import Diagnostic, Location, Severity
-from courseforge.lms.cmi5.vocabulary import COURSE_STRUCTURE_NS, LAUNCH_PARAMETERS, LaunchMethod, MoveOn
 from courseforge.schemas import schema_dir
+from courseforge.standards.cmi5 import (
+    COURSE_STRUCTURE_NS,
+    COURSE_STRUCTURE_XSD,
+    LAUNCH_PARAMETERS,
+    LaunchMethod,
+    MoveOn,
+)
 
 LangText = tuple[tuple[str, str], ...]
 """A langstring list as (language tag, text) pairs, in document order; the tag is "" when absent."""
@@ -109,7 +115,7 @@ class CourseStructureError(ValueError):
 
 @functools.cache
 def _schema() -> etree.XMLSchema:
-    return etree.XMLSchema(etree.parse(str(schema_dir("cmi5") / "CourseStructure.xsd")))
+    return etree.XMLSchema(etree.parse(str(schema_dir("cmi5") / COURSE_STRUCTURE_XSD)))
 
 
 def parse_course_structure(xml: bytes, *, source: str = "cmi5.xml", in_package: bool = True) -> CourseStructure:
@@ -120,17 +126,33 @@ def parse_course_structure(xml: bytes, *, source: str = "cmi5.xml", in_package: 
     except etree.XMLSyntaxError as error:
         line = error.position[0] if error.position else 0
         raise CourseStructureError((_error(source, line, "cmi5.xml-syntax", str(error)),)) from None
-    schema = _schema()
-    if not schema.validate(root):
-        raise CourseStructureError(tuple(
-            _error(source, entry.line, "cmi5.xsd", entry.message)
-            for entry in cast(Iterable[etree._LogEntry], schema.error_log)
-        ))
-    structure = _read_structure(root)
-    problems = tuple(_semantic_problems(root, source, in_package=in_package))
-    if problems:
+    return read_course_structure(root, source=source, in_package=in_package)
+
+
+def read_course_structure(root: etree._Element, *, source: str = "cmi5.xml",
+                          in_package: bool = True) -> CourseStructure:
+    """A parsed cmi5.xml root (parsed by the caller's own safe parser) checked against the XSD, then for the
+    semantic rules; every problem found is raised at once. Comments in the tree are ignored."""
+    structure, problems = check_course_structure(root, source=source, in_package=in_package)
+    if problems or structure is None:
         raise CourseStructureError(problems)
     return structure
+
+
+def check_course_structure(root: etree._Element, *, source: str = "cmi5.xml",
+                           in_package: bool = True) -> tuple[CourseStructure | None, tuple[Diagnostic, ...]]:
+    """The structure and every problem found, without raising (for ``check``, which reports and goes on).
+    A tree that breaks the XSD gives no structure and only the XSD's problems (the semantic checks rely on
+    its shape); otherwise the structure comes back even when the semantic checks found problems."""
+    schema = _schema()
+    if not schema.validate(root):
+        return None, tuple(
+            _error(source, entry.line, "cmi5.xsd", f"cmi5.xml breaks CourseStructure.xsd: {entry.message}",
+                   "compare this element with the cmi5 CourseStructure.xsd (cmi5 spec §13, §14): order is "
+                   "title, description, objectives, url, launchParameters, entitlementKey")
+            for entry in cast(Iterable[etree._LogEntry], schema.error_log)
+        )
+    return _read_structure(root), tuple(_semantic_problems(root, source, in_package=in_package))
 
 
 def _line(element: etree._Element) -> int:
@@ -139,8 +161,8 @@ def _line(element: etree._Element) -> int:
     return line if isinstance(line, int) else 0
 
 
-def _error(source: str, line: int, code: str, message: str) -> Diagnostic:
-    return Diagnostic(Severity.ERROR, code, message, Location(source, line))
+def _error(source: str, line: int, code: str, message: str, hint: str = "") -> Diagnostic:
+    return Diagnostic(Severity.ERROR, code, message, Location(source, line), hint)
 
 
 def _q(name: str) -> str:
@@ -228,6 +250,40 @@ def is_absolute_iri(value: str) -> bool:
     return bool(parts.scheme) and bool(rest) and not any(char.isspace() for char in value)
 
 
+FORBIDDEN_HOST = frozenset(" \t\n\r#%/:<>?@[\\]^|")
+"""Characters a URL's host may not hold (WHATWG URL's forbidden host code points; IPv6 sits in brackets)."""
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` is not a URL a browser parses (the ADL player uses WHATWG ``new URL``), or None."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 -- raises on a port that is not a number in range
+    except ValueError as error:
+        return str(error)
+    if not parts.scheme:
+        return None
+    host = parts.hostname or ""
+    if parts.netloc and not host:
+        return "it names no host"
+    if parts.scheme.lower() in ("http", "https") and not host:
+        return f"an {parts.scheme}: URL needs a host"
+    bad = sorted({char for char in host if char in FORBIDDEN_HOST} - ({":"} if "[" in parts.netloc else set()))
+    if bad:
+        shown = ", ".join("a space" if char == " " else repr(char) for char in bad)
+        return f"its host {host!r} holds {shown}"
+    return None
+
+
+def query_collisions(url: str) -> tuple[str, ...]:
+    """The launch parameter names (§8.1) the URL's own query string already uses."""
+    try:
+        query = urlsplit(url).query
+    except ValueError:
+        return ()
+    return tuple(sorted({name for name, _ in parse_qsl(query, keep_blank_values=True)} & set(LAUNCH_PARAMETERS)))
+
+
 def _semantic_problems(root: etree._Element, source: str, *, in_package: bool) -> Iterator[Diagnostic]:
     seen: dict[str, int] = {}
     objective_ids = {(_attr(item, "id") or "") for item in root.iterfind(f"{_q('objectives')}/{_q('objective')}")}
@@ -236,15 +292,18 @@ def _semantic_problems(root: etree._Element, source: str, *, in_package: bool) -
         idref = _attr(element, "idref")
         if idref is not None:
             if idref not in objective_ids:
-                yield _error(source, line, "cmi5.objective-unknown", f"objective reference {idref!r} is not defined")
+                yield _error(source, line, "cmi5.objective-unknown", f"objective reference {idref!r} is not defined",
+                             "name the id of an <objective> in the course's <objectives> list, exactly as written")
             continue
         identifier = _attr(element, "id") or ""
         kind = etree.QName(element).localname
         if not is_absolute_iri(identifier):
-            yield _error(source, line, "cmi5.id-not-iri", f"{kind} id {identifier!r} is not an absolute IRI")
+            yield _error(source, line, "cmi5.id-not-iri", f"{kind} id {identifier!r} is not an absolute IRI",
+                         "ids are IRIs with a scheme, e.g. https://learning.example.com/courses/safety (§3.0)")
         if identifier in seen:
             yield _error(source, line, "cmi5.id-duplicate",
-                         f"{kind} id {identifier!r} is already used on line {seen[identifier]}")
+                         f"{kind} id {identifier!r} is already used on line {seen[identifier]}",
+                         "every course, block, AU and objective id must be unique in the course structure (§13.1)")
         else:
             seen[identifier] = line
         if kind == "au":
@@ -256,15 +315,18 @@ def _url_problems(au: etree._Element, source: str, *, in_package: bool) -> Itera
     assert url_element is not None
     url = _text(url_element) or ""
     line = _line(url_element)
-    try:
-        parts = urlsplit(url)
-    except ValueError as error:
-        yield _error(source, line, "cmi5.url-invalid", f"AU url {url!r} does not parse: {error}")
+    problem = url_problem(url)
+    if problem is not None:
+        yield _error(source, line, "cmi5.url-invalid", f"AU url {url!r} is not a valid URL: {problem}",
+                     "write a URL a browser can open; escape spaces as %20 (§13.1.4)")
         return
-    if not parts.scheme and not in_package:
+    if not urlsplit(url).scheme and not in_package:
         yield _error(source, line, "cmi5.url-relative",
-                     f"AU url {url!r} is relative, which only a cmi5.xml inside a package may use")
-    collisions = sorted({name for name, _ in parse_qsl(parts.query, keep_blank_values=True)} & set(LAUNCH_PARAMETERS))
+                     f"AU url {url!r} is relative, which only a cmi5.xml inside a package may use",
+                     "zip cmi5.xml with the AU's files, or give the AU's absolute URL (§14.2)")
+    collisions = query_collisions(url)
     if collisions:
         yield _error(source, line, "cmi5.url-query-collision",
-                     f"AU url query uses launch parameter names {', '.join(collisions)}")
+                     f"AU url query uses launch parameter names {', '.join(collisions)}",
+                     "the LMS adds endpoint, fetch, actor, registration and activityId itself; rename the AU's own "
+                     "parameters (§8.1)")

@@ -60,12 +60,14 @@ class PackagerRegistry(Mapping[PackageFormat, Packager]):
 @cache
 def default_packagers() -> PackagerRegistry:
     """Every format courseforge builds, named explicitly (one line per standard)."""
+    from courseforge.stages.package.cmi5 import Cmi5Packager
     from courseforge.stages.package.scorm12 import Scorm12Packager
     from courseforge.stages.package.xapi import XapiPackager
 
     registry = PackagerRegistry()
     registry.register(Scorm12Packager())
     registry.register(XapiPackager())
+    registry.register(Cmi5Packager())
     return registry
 
 

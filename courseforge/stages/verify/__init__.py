@@ -62,12 +62,14 @@ class VerifierRegistry:
 @cache
 def default_verifiers() -> VerifierRegistry:
     """Every format ``check`` judges, named explicitly (one line per standard)."""
+    from courseforge.stages.verify.cmi5 import Cmi5Verifier
     from courseforge.stages.verify.scorm12 import Scorm12Verifier
     from courseforge.stages.verify.tincan import TincanVerifier
 
     registry = VerifierRegistry()
     registry.register(Scorm12Verifier())
     registry.register(TincanVerifier())
+    registry.register(Cmi5Verifier())
     return registry
 
 

@@ -121,7 +121,11 @@ def syntax_message(message: str) -> str:
 
 def parse(package: str, data: bytes, sink: DiagnosticSink, entry: str = MANIFEST) -> Manifest | None:
     """Parse a manifest; entities and DTDs are refused (billion laughs, XXE, undeclared entities)."""
-    path = manifest_path(package, entry)
+    return parse_document(manifest_path(package, entry), data, sink)
+
+
+def parse_document(path: str, data: bytes, sink: DiagnosticSink) -> Manifest | None:
+    """Parse the XML file diagnostics call ``path`` (a zip entry ``pkg.zip!cmi5.xml``, or a bare file)."""
     entity_at = entity_position(data)
     if entity_at is not None:
         refuse_entities(path, entity_at, sink)
@@ -147,10 +151,15 @@ def parse(package: str, data: bytes, sink: DiagnosticSink, entry: str = MANIFEST
     return Manifest(tree.getroot(), path)
 
 
+def document_name(path: str) -> str:
+    """The manifest's own name in a location: ``cmi5.xml`` for ``pkg.zip!cmi5.xml``, a bare file's path."""
+    return path.rpartition("!")[2]
+
+
 def malformed(path: str, message: str, line: int, col: int, sink: DiagnosticSink) -> None:
     sink.error(
         "manifest.malformed",
-        f"{MANIFEST} is not well-formed XML: {message}",
+        f"{document_name(path)} is not well-formed XML: {message}",
         Location(path, max(line, 1), col),
         hint="fix the XML syntax at this spot; an XML editor or `xmllint --noout` shows it too",
     )
@@ -159,9 +168,10 @@ def malformed(path: str, message: str, line: int, col: int, sink: DiagnosticSink
 def refuse_entities(path: str, at: tuple[int, int], sink: DiagnosticSink) -> None:
     sink.error(
         "manifest.entities",
-        f"{MANIFEST} declares XML entities; they are refused unexpanded (an entity bomb can exhaust memory)",
+        f"{document_name(path)} declares XML entities; they are refused unexpanded (an entity bomb can exhaust "
+        "memory)",
         Location(path, *at),
-        hint="remove the <!DOCTYPE> block; a SCORM manifest needs no DTD or entities",
+        hint="remove the <!DOCTYPE> block; a package manifest needs no DTD or entities",
     )
 
 
@@ -169,8 +179,8 @@ def refuse_doctype(path: str, system_url: str | None, line: int, col: int, sink:
     external = f" pointing at '{system_url}'" if system_url else ""
     sink.error(
         "manifest.dtd",
-        f"{MANIFEST} has a <!DOCTYPE>{external}; SCORM manifests are checked by XML Schema, and LMS parsers "
-        "that load DTDs can be made to fetch files (XXE) while hardened ones refuse the manifest",
+        f"{document_name(path)} has a <!DOCTYPE>{external}; package manifests are checked by XML Schema, and LMS "
+        "parsers that load DTDs can be made to fetch files (XXE) while hardened ones refuse the manifest",
         Location(path, line, col),
         hint="remove the <!DOCTYPE> line and write characters such as &nbsp; as numeric references (&#160;)",
     )
