@@ -34,6 +34,7 @@ from test_localized_packages import (
 
 from courseforge.diagnostics import DiagnosticSink
 from courseforge.model.course import FillIn, Quiz
+from courseforge.model.package import PackageFormat
 from courseforge.model.suspend import worst_case_length
 from courseforge.pipeline import BuildOptions, build_course
 from courseforge.stages.preview.harness.plugins import Learner as LmsLearner
@@ -42,6 +43,8 @@ from courseforge.stages.preview.harness.server import PreviewServer, ServedPacka
 from courseforge.stages.preview.harness.session import LmsSession
 from courseforge.stages.preview.harness.store import LaunchRow
 from courseforge.standards.scorm12 import SUSPEND_DATA_LIMIT as SCORM12_SUSPEND_LIMIT
+
+SCORM12_ONLY = (PackageFormat.SCORM12,)
 
 pytestmark = pytest.mark.browser
 
@@ -94,7 +97,7 @@ def packages(server: PreviewServer, tmp_path_factory: pytest.TempPathFactory) ->
     safety, _ = build(SAFETY, ("en",), out)
     privacy, _ = build(PRIVACY, ("en",), out)
     sink = DiagnosticSink()
-    result = build_course(RUNTIME_COURSE, "tests/roots/runtime-course", BuildOptions(), sink)
+    result = build_course(RUNTIME_COURSE, "tests/roots/runtime-course", BuildOptions(formats=SCORM12_ONLY), sink)
     assert result is not None and not sink.failed(), [d.format() for d in sink]
     runtime_zip = out / "runtime-course-en.zip"
     runtime_zip.write_bytes(result.packages[0].package.data)

@@ -37,6 +37,7 @@ from courseforge.model.course import (
     TrueFalse,
 )
 from courseforge.model.localized import LocalizedCourse
+from courseforge.model.package import PackageFormat
 from courseforge.pipeline import BuildOptions, build_course, locale_catalogs
 from courseforge.stages.localize import localize
 from courseforge.stages.render.fallback import strip_marks
@@ -95,7 +96,8 @@ def localized_course(course: Course, locale: str, locales_dir: Path) -> Localize
 def build(course_id: str, locales: tuple[str, ...], out: Path, locales_dir: Path = LOCALES,
           allow_incomplete: bool = False) -> tuple[dict[str, Edition], DiagnosticSink]:
     sink = DiagnosticSink()
-    options = BuildOptions(locales=locales, locales_dir=locales_dir, allow_incomplete=allow_incomplete)
+    options = BuildOptions(formats=(PackageFormat.SCORM12,), locales=locales, locales_dir=locales_dir,
+                           allow_incomplete=allow_incomplete)
     result = build_course(REPO / "courses" / course_id, f"courses/{course_id}", options, sink)
     assert result is not None and not sink.failed(), [d.format() for d in sink]
     editions = {}

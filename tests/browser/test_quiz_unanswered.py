@@ -19,6 +19,7 @@ from lms import ScormSession
 from playwright.sync_api import Frame, Locator, expect
 
 from courseforge.diagnostics import DiagnosticSink
+from courseforge.model.package import PackageFormat
 from courseforge.pipeline import BuildOptions, build_course
 from courseforge.stages.validate.contrast import AA_TEXT, contrast_ratio, to_hex
 
@@ -45,7 +46,7 @@ class Packages:
 
 def build(course_dir: Path, target: Path) -> Path:
     sink = DiagnosticSink()
-    result = build_course(course_dir, course_dir.name, BuildOptions(), sink)
+    result = build_course(course_dir, course_dir.name, BuildOptions(formats=(PackageFormat.SCORM12,)), sink)
     assert result is not None and not sink.failed(), [d.format() for d in sink]
     target.write_bytes(result.packages[0].package.data)
     return target

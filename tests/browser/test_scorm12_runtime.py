@@ -20,6 +20,7 @@ from playwright.sync_api import Browser, Frame, Page, expect
 
 from courseforge.diagnostics import DiagnosticSink
 from courseforge.model.course import Course
+from courseforge.model.package import PackageFormat
 from courseforge.model.suspend import worst_case_length
 from courseforge.pipeline import BuildOptions, build_course
 from courseforge.standards.scorm12 import SUSPEND_DATA_LIMIT as SCORM12_SUSPEND_LIMIT
@@ -32,6 +33,7 @@ QUESTION_TYPES = {
     "q-colour": "choice", "q-primes": "choice", "q-orbit": "true-false", "q-capital": "fill-in",
     "q-legs": "numeric", "q-sounds": "matching", "q-tea": "sequencing",
 }
+SCORM12_ONLY = (PackageFormat.SCORM12,)
 TIMESPAN = re.compile(r"^\d{4}:\d{2}:\d{2}\.\d{2}$")
 """CMITimespan as the runtime writes it: HHHH:MM:SS.SS."""
 
@@ -45,7 +47,7 @@ class Built:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     sink = DiagnosticSink()
-    result = build_course(COURSE_DIR, "tests/roots/runtime-course", BuildOptions(), sink)
+    result = build_course(COURSE_DIR, "tests/roots/runtime-course", BuildOptions(formats=SCORM12_ONLY), sink)
     assert result is not None and not sink.failed(), [d.format() for d in sink]
     zip_path = tmp_path_factory.mktemp("runtime-course") / "scorm12.zip"
     zip_path.write_bytes(result.packages[0].package.data)

@@ -11,8 +11,11 @@ from pathlib import Path
 import pytest
 
 from courseforge.diagnostics import DiagnosticSink
+from courseforge.model.package import PackageFormat
 from courseforge.pipeline import BuildOptions, build_course, lint_course
 from courseforge.stages.load_theme import builtin_layer
+from courseforge.stages.render.minify import minified
+from courseforge.standards import adapter_files, profile_for
 from tests.factory import base_manifest, page, write_course
 
 REPO = Path(__file__).parents[2]
@@ -150,9 +153,14 @@ def test_every_block_overridden_with_super_leaves_the_sample_packages_byte_ident
 
 
 def test_an_unbranded_course_ships_the_default_theme_and_nothing_else(tmp_path: Path) -> None:
-    files = build(make_course(tmp_path, theme="default"), None)["en"]
-    static = {p for p in builtin_layer().files if p.startswith(("runtime/", "theme/"))}
+    """The default theme's runtime (its own format's adapter only) and stylesheets, minified."""
+    files = build(make_course(tmp_path, theme="default"), None, formats=(PackageFormat.SCORM12,))["en"]
+    foreign = adapter_files() - set(profile_for(PackageFormat.SCORM12).runtime_adapter)
+    builtin = builtin_layer().files
+    static = {p for p in builtin if p.startswith(("runtime/", "theme/")) and p not in foreign}
     assert {p for p in files if p.startswith(("runtime/", "theme/"))} == static
+    assert all(files[p] == minified(p, builtin[p]) for p in static)
+    assert len(files["runtime/scorm12.js"]) < len(builtin["runtime/scorm12.js"]) / 1.5  # comments gone
     assert files["index.html"].decode().count('rel="stylesheet"') == 1
 
 
@@ -165,17 +173,18 @@ def test_project_stylesheets_ship_and_are_linked_after_player_css_in_name_order(
     html = files["index.html"].decode()
     links = re.findall(r'<link rel="stylesheet" href="([^"]+)">', html)
     assert links == ["theme/player.css", "theme/brand.css", "theme/zz-print.css"]
-    assert files["theme/brand.css"] == b":root { --cf-radius: 0; }\n"
+    assert files["theme/brand.css"] == b":root{--cf-radius:0}"  # a project theme's stylesheet is minified too
     assert "theme/fonts/face.css" in files
 
 
 def test_a_runtime_file_override_ships_instead_of_the_default(tmp_path: Path) -> None:
     course = make_course(tmp_path)
     default_player = builtin_layer().files["runtime/player.js"]
-    override = default_player + b"\n/* brand: analytics hook */\n"
+    override = default_player + b"\n/* brand: analytics hook */\nwindow.brandHook = true;\n"
     files = build(course, write_theme(tmp_path, {"runtime/player.js": override}))["en"]
-    assert files["runtime/player.js"] == override
-    assert files["runtime/state.js"] == builtin_layer().files["runtime/state.js"]
+    assert files["runtime/player.js"] == minified("runtime/player.js", override)
+    assert files["runtime/player.js"].endswith(b"window.brandHook=true;")
+    assert files["runtime/state.js"] == minified("runtime/state.js", builtin_layer().files["runtime/state.js"])
 
 
 def test_a_template_syntax_error_is_a_lint_error_at_its_line(tmp_path: Path) -> None:

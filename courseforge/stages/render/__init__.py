@@ -1,8 +1,8 @@
 """The render stage: LocalizedCourse -> RenderedSite, the single-SCO player site held in memory.
 
 Output: ``index.html`` (every screen as a ``<section>``, course data and player strings as JSON blocks),
-the theme's ``runtime/*.js`` and ``theme/*.css``, the branding's stylesheet and images, and the course's
-assets under ``content/``.
+the theme's ``runtime/*.js`` and ``theme/*.css`` minified (a project theme's too), the branding's generated
+stylesheet and images, and the course's assets under ``content/``.
 Same input, same bytes: no clocks, sorted JSON, sorted files.
 """
 
@@ -20,6 +20,7 @@ from courseforge.stages.render.build_views import nav_modules, screen_views
 from courseforge.stages.render.fallback import has_marks, mark_fallbacks, strip_marks
 from courseforge.stages.render.locale_format import locale_format
 from courseforge.stages.render.markup import CONTENT_DIR, NEW_TAB_HINT_ID, LinkTargets, MarkdownRenderer
+from courseforge.stages.render.minify import minify_static
 from courseforge.stages.render.runtime_data import course_data, script_json
 from courseforge.stages.render.theme import ENTRY_TEMPLATE, theme_environment
 from courseforge.stages.render.views import UNBRANDED, BrandingView, SiteContext
@@ -96,7 +97,7 @@ def render_site(localized: LocalizedCourse, theme: Theme, profile: FormatProfile
     html = env.get_template(ENTRY_TEMPLATE).render(ctx=context)
     if has_marks(html):
         html = mark_fallbacks(html, localized.course.manifest.language)
-    files = {ENTRY_TEMPLATE: html.encode("utf-8"), **package_static_files(theme, profile),
+    files = {ENTRY_TEMPLATE: html.encode("utf-8"), **minify_static(package_static_files(theme, profile)),
              **branding_files(theme.branding)}
     files.update({f"{CONTENT_DIR}/{path}": data for path, data in localized.course.assets.items()})
     return RenderedSite(metadata=site_metadata(localized), files=MappingProxyType(dict(sorted(files.items()))),

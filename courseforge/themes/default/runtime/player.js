@@ -1,6 +1,8 @@
 /*
  * The player: connects tracking, restores saved state, shows one screen at a time, and reports progress
- * at every checkpoint (screen change, quiz submit, checklist change, survey submit, page hidden).
+ * at every checkpoint (screen change, quiz submit, checklist change, survey submit, page hidden). The
+ * tracker is asynchronous: the course starts once it is connected, and commits run in the background,
+ * one at a time, so the learner never waits for the LMS.
  */
 (function (root) {
   "use strict";
@@ -19,6 +21,9 @@
     this.data = data;
     this.ui = ui;
     this.tracker = tracker;
+    this.committing = false;
+    this.commitAgain = false;
+    this.finishing = null;
     cf.progress.applyLmsMastery(data, tracker.getMasteryScore());
     this.shape = cf.state.layout(data);
     this.state = cf.state.decode(tracker.getState(), this.shape);
@@ -56,7 +61,26 @@
   Player.prototype.checkpoint = function () {
     if (this.finished) return;
     this.report();
-    this.tracker.commit();
+    this.commit();
+  };
+
+  /**
+   * Starts a commit unless one is in flight; then one more follows it, carrying everything reported
+   * meanwhile (LMSs answer overlapping commits out of order, or refuse them). The learner never waits.
+   */
+  Player.prototype.commit = function () {
+    var self = this;
+    if (this.committing) {
+      this.commitAgain = true;
+      return;
+    }
+    this.committing = true;
+    this.commitAgain = false;
+    function settled() {
+      self.committing = false;
+      if (self.commitAgain && !self.finished) self.commit();
+    }
+    this.tracker.commit().then(settled, settled);
   };
 
   /** Shows screen `index`; with `moveFocus` the new heading gets focus, as a page load would. */
@@ -67,7 +91,10 @@
     this.sections[index].hidden = false;
     if (this.screens[index]) this.screens[index].show();
     this.state.visited[index] = true;
-    this.tracker.setBookmark(this.data.screens[index].id);
+    var screen = this.data.screens[index];
+    this.tracker.setBookmark(screen.id);
+    this.tracker.screenViewed({ id: screen.id, title: screen.title, index: index, total: this.sections.length,
+                                kind: screen.kind });
     this.updateChrome();
     this.checkpoint();
     if (moveFocus) dom.focus(dom.one(this.sections[index], "h1"));
@@ -116,15 +143,26 @@
   };
 
   /**
-   * Final report and LMSFinish (which commits by itself; a separate commit during page dismissal
-   * would need a synchronous request, which browsers refuse). The tracker also guards against a
-   * second finish.
+   * Final report and the end of the session (LMSFinish commits by itself; a separate commit during page
+   * dismissal would need a synchronous request, which browsers refuse). Once only: the tracker also
+   * guards against a second finish.
+   * @returns {Promise<void>} settled once the tracker has finished
    */
   Player.prototype.finish = function () {
-    if (this.finished) return;
-    this.report();
-    this.finished = true;
-    this.tracker.finish();
+    if (!this.finishing) {
+      this.report();
+      this.finished = true;
+      this.finishing = this.tracker.finish().catch(function () {});
+    }
+    return this.finishing;
+  };
+
+  /** The Exit control: the session ends first, then the LMS's page replaces the course. */
+  Player.prototype.exit = function () {
+    var url = this.tracker.exitUrl();
+    this.finish().then(function () {
+      root.location.assign(url);
+    });
   };
 
   /** Offers to return to the bookmark; "Start over" keeps all progress and only goes to screen 1. */
@@ -151,21 +189,37 @@
     dialog.showModal();
   };
 
+  /** What the learner should know about this launch: nothing is kept, or results are not recorded. */
+  Player.prototype.showNotices = function () {
+    var self = this;
+    var mode = this.tracker.getLaunchMode();
+    if (this.tracker.mode === "standalone") dom.one(doc, "#cf-standalone").hidden = false;
+    else if (mode === "browse" || mode === "review") dom.one(doc, "#cf-no-credit").hidden = false;
+    if (this.tracker.exitUrl() === null) return;
+    var button = dom.one(doc, "#cf-exit");
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      self.exit();
+    });
+  };
+
   Player.prototype.start = function () {
     this.bind();
-    if (this.tracker.mode === "standalone") dom.one(doc, "#cf-standalone").hidden = false;
+    this.showNotices();
     var bookmark = cf.progress.screenIndex(this.data, this.tracker.getBookmark());
     if (bookmark >= 0 && cf.state.hasProgress(this.state)) this.offerResume(bookmark);
     else this.go(0, false);
   };
 
   function boot() {
-    var tracker = cf.tracking.connect(root);
+    var data = readJson("cf-data");
     var ui = readJson("cf-ui");
     dom.useNumberSymbols(ui.number);
-    var player = new Player(readJson("cf-data"), ui, tracker);
-    cf.player = player;
-    player.start();
+    cf.tracking.connect(root, data.course).then(function (tracker) {
+      var player = new Player(data, ui, tracker);
+      cf.player = player;
+      player.start();
+    });
   }
 
   if (doc.readyState === "loading") doc.addEventListener("DOMContentLoaded", boot);

@@ -50,6 +50,27 @@
   }
 
   /**
+   * How much of the required work is done, 0..1 in hundredths: each screen to visit, each required
+   * checklist item and each survey the completion rules list counts one step (nothing required: 1).
+   */
+  function workDone(data, state, where) {
+    var rules = data.completion;
+    var steps = [];
+    if (rules.pages === "all") steps = steps.concat(state.visited);
+    rules.checklists.forEach(function (id) {
+      var offset = where.checklistOffset[id];
+      data.checklists[id].items.forEach(function (item, index) {
+        if (item.required) steps.push(state.checked[offset + index]);
+      });
+    });
+    rules.surveys.forEach(function (id) {
+      steps.push(state.submitted[where.survey[id]]);
+    });
+    if (!steps.length) return 1;
+    return Math.round((steps.filter(Boolean).length / steps.length) * 100) / 100;
+  }
+
+  /**
    * Points-weighted percent over the best attempts of the mastery quizzes; a quiz not yet submitted
    * counts as 0. Null until one of them has been submitted.
    */
@@ -90,20 +111,24 @@
    * @param {object} data the cf-data block
    * @param {object} state decoded saved state
    * @param {?number} lmsMastery a mastery score the LMS imposes (overrides the course's), or null
-   * @returns {{scored: boolean, completed: boolean, success: string, score: ?number, final: boolean}}
-   *   success is passed|failed|unknown; scored says whether the course has mastery rules at all; final
-   *   says the learner is done (passed and complete, failed with no attempt left, or an unscored course
-   *   complete): until then the learner is still working, whatever the score
+   * @returns {{scored: boolean, completed: boolean, success: string, score: ?number, final: boolean,
+   *   progress: number}} success is passed|failed|unknown; scored says whether the course has mastery
+   *   rules at all; final says the learner is done (passed and complete, failed with no attempt left, or
+   *   an unscored course complete): until then the learner is still working, whatever the score;
+   *   progress is the share of the required work done (workDone), 1 only once complete
    */
   function evaluate(data, state, lmsMastery) {
     var where = positions(data);
     var completed = isComplete(data, state, where);
-    if (!data.mastery) return { scored: false, completed: completed, success: "unknown", score: null, final: completed };
+    var result = { scored: false, completed: completed, success: "unknown", score: null, final: completed };
+    result.progress = completed ? 1 : Math.min(workDone(data, state, where), 0.99);
+    if (!data.mastery) return result;
     var mastery = typeof lmsMastery === "number" ? lmsMastery : data.mastery.score;
-    var score = masteryScore(data, state, where);
-    var verdict = success(data, state, where, score, mastery);
-    var final = verdict === "failed" || (verdict === "passed" && completed);
-    return { scored: true, completed: completed, success: verdict, score: score, final: final };
+    result.scored = true;
+    result.score = masteryScore(data, state, where);
+    result.success = success(data, state, where, result.score, mastery);
+    result.final = result.success === "failed" || (result.success === "passed" && completed);
+    return result;
   }
 
   /**

@@ -1,7 +1,9 @@
 /*
  * SCORM 1.2 adapter. Defensive by design: LMSs nest frames unpredictably, implement only the mandatory
  * elements, return null during unload and report errors through LMSGetLastError. Every call is wrapped,
- * warned about and survived; the course never stops because the LMS misbehaved.
+ * warned about and survived; the course never stops because the LMS misbehaved. The API is synchronous:
+ * each call happens inside the tracker method, and the promises of the asynchronous interface resolve
+ * at once.
  */
 (function (root) {
   "use strict";
@@ -285,6 +287,11 @@
   };
 
   Scorm12.prototype.initialize = function () {
+    return Promise.resolve(this.open());
+  };
+
+  /** LMSInitialize, then everything the getters answer is read once. */
+  Scorm12.prototype.open = function () {
     if (!this.command("LMSInitialize", [""])) return false;
     this.started = Date.now();
     this.status = this.get("cmi.core.lesson_status") || "";
@@ -321,6 +328,18 @@
   Scorm12.prototype.getMasteryScore = function () {
     return this.mastery;
   };
+
+  /** 1.2's lesson_mode is not consulted: results are always sent, and the LMS decides what it keeps. */
+  Scorm12.prototype.getLaunchMode = function () {
+    return "normal";
+  };
+
+  Scorm12.prototype.exitUrl = function () {
+    return null;
+  };
+
+  /** SCORM 1.2 records no screen views; lesson_location is the bookmark. */
+  Scorm12.prototype.screenViewed = function () {};
 
   Scorm12.prototype.saveState = function (text) {
     this.setOnce("cmi.suspend_data", text);
@@ -432,26 +451,30 @@
    * A commit refused or answered with null (LMSs do during page dismissal) is tried again at the next one.
    */
   Scorm12.prototype.commit = function () {
-    if (this.finished || !this.dirty) return;
-    this.writeSessionTime();
-    this.dirty = false;
-    if (!this.command("LMSCommit", [""])) this.dirty = true;
+    if (!this.finished && this.dirty) {
+      this.writeSessionTime();
+      this.dirty = false;
+      if (!this.command("LMSCommit", [""])) this.dirty = true;
+    }
+    return Promise.resolve();
   };
 
   /** Session time, then LMSFinish, exactly once however many exit paths fire. */
   Scorm12.prototype.finish = function () {
-    if (this.finished) return;
-    this.finished = true;
-    this.writeExit();
-    this.writeSessionTime();
-    this.command("LMSFinish", [""]);
+    if (!this.finished) {
+      this.finished = true;
+      this.writeExit();
+      this.writeSessionTime();
+      this.command("LMSFinish", [""]);
+    }
+    return Promise.resolve();
   };
 
   cf.tracking.register({
     name: "scorm12",
     connect: function (win) {
       var api = findApi(win);
-      return api ? new Scorm12(api) : null;
+      return Promise.resolve(api ? new Scorm12(api) : null);
     }
   });
 

@@ -1,6 +1,7 @@
 /*
  * The tracker used when no LMS is found: the course works fully, nothing is stored. The player shows a
- * notice so the learner knows progress will not be kept.
+ * notice so the learner knows progress will not be kept. Adapters that keep data themselves (web.js)
+ * start from this tracker and replace what they store.
  */
 (function (root) {
   "use strict";
@@ -9,33 +10,38 @@
 
   function ignore() {}
 
+  function done() {
+    return Promise.resolve();
+  }
+
+  function constant(value) {
+    return function () {
+      return value;
+    };
+  }
+
   /** @returns {Tracker} a tracker that accepts every call and keeps nothing */
   function create() {
     return {
       mode: "standalone",
       initialize: function () {
-        return true;
+        return Promise.resolve(true);
       },
-      getBookmark: function () {
-        return "";
-      },
-      getState: function () {
-        return "";
-      },
-      getMasteryScore: function () {
-        return null;
-      },
+      getBookmark: constant(""),
+      getState: constant(""),
+      getMasteryScore: constant(null),
+      getLaunchMode: constant("normal"),
+      interactionCount: constant(0),
+      continueInteractions: ignore,
       saveState: ignore,
       setBookmark: ignore,
-      continueInteractions: ignore,
-      interactionCount: function () {
-        return 0;
-      },
+      screenViewed: ignore,
       recordInteraction: ignore,
       setScore: ignore,
       setStatus: ignore,
-      commit: ignore,
-      finish: ignore
+      commit: done,
+      finish: done,
+      exitUrl: constant(null)
     };
   }
 

@@ -1,27 +1,57 @@
 /*
- * One tracking interface, one adapter per standard. The player only talks to a Tracker; each adapter
- * (scorm12.js now; SCORM 2004, xAPI, cmi5 later) registers a connect() that returns a Tracker when its
- * LMS is present. With none present the player runs standalone.
+ * One tracking interface, one adapter per standard. The player only talks to a Tracker; a package ships
+ * exactly one adapter (scorm12.js, scorm2004.js, xapi.js, cmi5.js or web.js), which registers itself here.
+ * The interface is asynchronous because xAPI and cmi5 speak to their LMS over the network; the SCORM
+ * adapters call their synchronous API inside and resolve at once. With no LMS present the player runs
+ * standalone.
+ *
+ * @typedef {Object} Adapter
+ * @property {string} name                       the standard, e.g. "scorm2004"
+ * @property {function(Window, CourseId): Promise<?Tracker>} connect  resolves null when its LMS is absent;
+ *                                               never rejects (a rejection counts as absent)
+ *
+ * @typedef {Object} CourseId   the course data's "course" block: {id, version, language}
  *
  * @typedef {Object} Tracker
- * @property {string} mode                       "scorm12", "standalone", ...
- * @property {function(): boolean} initialize    opens the session; false means "not connected"
+ * @property {string} mode       "scorm12" | "scorm2004" | "xapi" | "cmi5" | "web" | "standalone"
+ * @property {function(): Promise<boolean>} initialize  opens the session and loads everything the getters
+ *                               below answer; false means "not connected" (the next adapter is tried)
+ * Synchronous, after initialize:
  * @property {function(): string} getBookmark    the screen id saved last time ("" if none)
- * @property {function(): string} getState       saved state text ("" if none)
- * @property {function(): ?number} getMasteryScore  a passing score the LMS imposes, or null
- * @property {function(string): void} saveState
- * @property {function(string): void} setBookmark
+ * @property {function(): string} getState       saved state text, format model/suspend.py ("" if none)
+ * @property {function(): ?number} getMasteryScore  a passing percent the LMS imposes (cmi5 masteryScore,
+ *                               SCORM 2004 cmi.scaled_passing_score, 1.2 mastery_score), else null
+ * @property {function(): string} getLaunchMode  "normal", "browse" or "review" (cmi5; others "normal"):
+ *                               browse and review record no results, and the player says so
+ * @property {function(): number} interactionCount  interactions the record holds so far, saved with the
+ *                               state for an LMS that cannot say how many it has
  * @property {function(number): void} continueInteractions  the interactions earlier sessions of this attempt
- *                                               wrote (from the saved state): numbering goes on after them
- * @property {function(): number} interactionCount  interactions the LMS record holds so far, saved with the
- *                                               state for an LMS that cannot say cmi.interactions._count
+ *                               wrote (from the saved state): numbering goes on after them
+ * Synchronous, buffered until the next commit:
+ * @property {function(string): void} saveState
+ * @property {function(string): void} setBookmark  a screen id
+ * @property {function(ScreenView): void} screenViewed  a screen was shown (xAPI/cmi5: progressed/experienced)
  * @property {function(Interaction): void} recordInteraction
  * @property {function(?number): void} setScore  percent 0..100 once final, null while the learner is still
- *                                               working (no score yet); always called before setStatus
- * @property {function({scored: boolean, completed: boolean, success: string, final: boolean}): void} setStatus
- *                                               the neutral result of progress.evaluate()
- * @property {function(): void} commit
- * @property {function(): void} finish           ends the session; safe to call more than once
+ *                               working (no score yet); always called before setStatus
+ * @property {function(Result): void} setStatus  the neutral result of progress.evaluate()
+ * Asynchronous:
+ * @property {function(): Promise<void>} commit  sends what is buffered; never rejects (the adapter retries or
+ *                               queues); the player never starts one while another is in flight
+ * @property {function(): Promise<void>} finish  ends the session, safe to call twice; must also work from
+ *                               pagehide (SCORM calls are synchronous; xAPI sends with fetch keepalive)
+ * @property {function(): ?string} exitUrl       where the player goes after the learner exits (cmi5
+ *                               returnURL), else null: the player offers an Exit control only then
+ *
+ * @typedef {Object} ScreenView   {id, title, index, total, kind}: index 0-based, kind page|quiz|survey|checklist
+ *
+ * @typedef {Object} Result       what progress.evaluate() says, in neutral terms
+ * @property {boolean} scored     the course has mastery rules
+ * @property {boolean} completed  the completion rules are met
+ * @property {string} success     "passed", "failed" or "unknown"
+ * @property {boolean} final      the learner is done (passed and complete, failed with no attempt left, or
+ *                                an unscored course complete)
+ * @property {number} progress    0..1 of the work the completion rules require (1 exactly when completed)
  *
  * @typedef {Object} Interaction   what the learner answered, in neutral terms (ids, not letters)
  * @property {string} id           unique per attempt, e.g. quiz__question__2
@@ -44,18 +74,45 @@
     adapters.push(adapter);
   }
 
+  function warn(name, error) {
+    if (root.console) root.console.warn("courseforge " + name + ": " + error);
+  }
+
+  /** A tracker whose initialize() resolved true; null otherwise. Nothing an adapter does can reject. */
+  function open(adapter, win, course) {
+    return new Promise(function (resolve) {
+      resolve(adapter.connect(win, course));
+    })
+      .then(function (tracker) {
+        return tracker
+          ? Promise.resolve(tracker.initialize()).then(function (ok) {
+              return ok ? tracker : null;
+            })
+          : null;
+      })
+      .catch(function (error) {
+        warn(adapter.name, error);
+        return null;
+      });
+  }
+
   /**
    * The first adapter that finds its LMS and initializes wins; otherwise the standalone tracker.
-   * @returns {Tracker}
+   * @param {Window} win the content's window
+   * @param {CourseId} course which course this is (adapters that keep data themselves key it by this)
+   * @returns {Promise<Tracker>} never rejects
    */
-  function connect(win) {
-    for (var i = 0; i < adapters.length; i++) {
-      var tracker = adapters[i].connect(win);
-      if (tracker && tracker.initialize()) return tracker;
+  function connect(win, course) {
+    var index = 0;
+    function next(tracker) {
+      if (tracker) return tracker;
+      if (index < adapters.length) return open(adapters[index++], win, course).then(next);
+      var standalone = cf.standalone.create();
+      return standalone.initialize().then(function () {
+        return standalone;
+      });
     }
-    var standalone = cf.standalone.create();
-    standalone.initialize();
-    return standalone;
+    return next(null);
   }
 
   cf.tracking = { register: register, connect: connect };
