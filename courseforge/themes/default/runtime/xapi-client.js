@@ -71,29 +71,34 @@
 
   var cf = (root.courseforge = root.courseforge || {});
   var VERSION = "1.0.3";
-  var PREFIX = "courseforge.xapi ";
-  var KEEPALIVE_BUDGET = 60000;
-  /** Chrome allows 64 KiB of request bodies in flight with keepalive; headers and rounding need the rest. */
-  var MAX_RETRY_MS = 30000;
-  var QUICK_TRIES = [400, 1200];
+  var BUDGET = 60000;
+  /** Keepalive bytes in flight: Chrome allows 64 KiB of bodies, headers take some of it. */
   var INTERACTION = "http://adlnet.gov/expapi/activities/cmi.interaction";
 
-  function warn(message) {
-    if (root.console) root.console.warn("courseforge xAPI: " + message);
+  function log(level, message) {
+    if (root.console) root.console[level]("courseforge xAPI: " + message);
   }
 
-  function hex(byte) {
-    return (byte + 256).toString(16).slice(1);
+  function ok(status) {
+    return status >= 200 && status < 300;
+  }
+
+  /** No answer, overloaded or failing: try later. Any other 4xx is a bug in what was sent. */
+  function transient(status) {
+    return status === 0 || status === 429 || status >= 500;
+  }
+
+  function bytes(text) {
+    return unescape(encodeURIComponent(text)).length;
   }
 
   function uuid() {
-    var bytes = [];
-    var random = root.crypto && root.crypto.getRandomValues ? root.crypto.getRandomValues(new Uint8Array(16)) : null;
-    for (var i = 0; i < 16; i++) bytes.push(random ? random[i] : Math.floor(Math.random() * 256));
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    var text = bytes.map(hex).join("");
-    return [text.slice(0, 8), text.slice(8, 12), text.slice(12, 16), text.slice(16, 20), text.slice(20)].join("-");
+    var random = root.crypto.getRandomValues(new Uint8Array(16));
+    random[6] = (random[6] & 15) | 64;
+    random[8] = (random[8] & 63) | 128;
+    var text = "";
+    for (var i = 0; i < 16; i++) text += (i === 4 || i === 6 || i === 8 || i === 10 ? "-" : "") + (random[i] + 256).toString(16).slice(1);
+    return text;
   }
 
   function timestamp(date) {
@@ -103,30 +108,15 @@
   function duration(ms) {
     var centis = Math.max(0, Math.round(ms / 10));
     var hours = Math.floor(centis / 360000);
-    var minutes = Math.floor((centis % 360000) / 6000);
-    var seconds = String(Math.round(centis % 6000) / 100);
-    return "PT" + (hours ? hours + "H" : "") + (minutes ? minutes + "M" : "") + seconds + "S";
-  }
-
-  function decode(text) {
-    try {
-      return decodeURIComponent(text.replace(/\+/g, " "));
-    } catch (error) {
-      return text;
-    }
+    var minutes = Math.floor(centis / 6000) % 60;
+    return "PT" + (hours ? hours + "H" : "") + (minutes ? minutes + "M" : "") + (centis % 6000) / 100 + "S";
   }
 
   function query(search) {
     var values = {};
-    String(search || "")
-      .replace(/^\?/, "")
-      .split("&")
-      .forEach(function (part) {
-        if (!part) return;
-        var at = part.indexOf("=");
-        var name = decode(at < 0 ? part : part.slice(0, at));
-        if (!Object.prototype.hasOwnProperty.call(values, name)) values[name] = at < 0 ? "" : decode(part.slice(at + 1));
-      });
+    new root.URLSearchParams(search || "").forEach(function (value, name) {
+      if (!(name in values)) values[name] = value;
+    });
     return values;
   }
 
@@ -137,102 +127,57 @@
     return map;
   }
 
-  function utf8Length(text) {
-    return unescape(encodeURIComponent(text)).length;
-  }
-
-  /** localStorage that may be missing, full or forbidden: the queue then lives in memory only. */
-  function storage() {
-    try {
-      var store = root.localStorage;
-      var probe = PREFIX + "probe";
-      store.setItem(probe, "1");
-      store.removeItem(probe);
-      return store;
-    } catch (error) {
-      warn("localStorage is unavailable; queued statements last only while this page is open");
-      return null;
-    }
-  }
-
+  /** A query string of the values that are set; objects (agents) as JSON. */
   function params(values) {
     return Object.keys(values)
       .filter(function (name) {
-        return values[name] !== undefined && values[name] !== null && values[name] !== "";
+        return values[name];
       })
       .map(function (name) {
         var value = values[name];
-        return encodeURIComponent(name) + "=" + encodeURIComponent(typeof value === "string" ? value : JSON.stringify(value));
+        return name + "=" + encodeURIComponent(typeof value === "string" ? value : JSON.stringify(value));
       })
       .join("&");
   }
 
-  function stateQuery(p) {
+  function stateKey(p) {
     return params({ activityId: p.activityId, agent: p.agent, registration: p.registration, stateId: p.stateId });
   }
 
-  function wait(ms) {
-    return new Promise(function (resolve) {
-      root.setTimeout(resolve, ms);
-    });
-  }
-
-  /** Why a response means "try later": the LRS is unreachable, overloaded or failing. */
-  function transient(status) {
-    return status === 0 || status === 429 || status >= 500;
-  }
-
-  /** @constructor */
+  /**
+   * @constructor The queue (statements in creation order, the last document per state resource) is saved
+   * in localStorage on every change. `flying` holds what rides a keepalive request (it arrives even if the
+   * page goes away, so it is not sent again meanwhile): statement id or state key -> the item sent.
+   */
   function Client(options) {
     this.endpoint = String(options.endpoint || "").replace(/\/?$/, "/");
     this.auth = options.auth || "";
-    this.key = PREFIX + this.endpoint + " " + (options.scope || "");
-    this.batch = options.batch || 50;
-    this.firstRetry = options.retryMs || 1000;
-    this.retryMs = this.firstRetry;
-    this.store = storage();
-    this.timer = null;
-    this.running = null;
-    this.keepaliveBytes = 0;
+    this.key = "courseforge.xapi " + this.endpoint + " " + (options.scope || "");
+    this.size = options.batch || 50;
+    this.first = this.wait = options.retryMs || 1000;
+    this.spent = 0;
     this.flying = {};
-    this.statesFlying = {};
     this.waiters = [];
-    this.load();
-    var self = this;
-    if (root.addEventListener) {
-      root.addEventListener("online", function () {
-        self.flush();
-      });
+    var saved = null;
+    try {
+      saved = JSON.parse(root.localStorage.getItem(this.key));
+    } catch (error) {
+      log("warn", "no saved queue (" + error + ")");
     }
+    this.queue = (saved && saved.statements) || [];
+    this.states = (saved && saved.states) || {};
   }
 
-  /** The persisted queue: statements in creation order, and the last document per state resource. */
-  Client.prototype.load = function () {
-    this.queue = [];
-    this.states = {};
-    var text = null;
-    try {
-      text = this.store ? this.store.getItem(this.key) : null;
-    } catch (error) {
-      text = null;
-    }
-    if (!text) return;
-    try {
-      var saved = JSON.parse(text);
-      this.queue = Array.isArray(saved.statements) ? saved.statements : [];
-      this.states = saved.states && typeof saved.states === "object" ? saved.states : {};
-    } catch (error) {
-      warn("the saved statement queue is unreadable and was dropped");
-    }
-  };
-
   Client.prototype.save = function () {
-    if (!this.store) return;
     try {
-      if (!this.queue.length && !Object.keys(this.states).length) this.store.removeItem(this.key);
-      else this.store.setItem(this.key, JSON.stringify({ statements: this.queue, states: this.states }));
+      if (this.queue.length || Object.keys(this.states).length) {
+        root.localStorage.setItem(this.key, JSON.stringify({ statements: this.queue, states: this.states }));
+      } else {
+        root.localStorage.removeItem(this.key);
+      }
     } catch (error) {
-      warn("could not save the statement queue (" + error + "); it is kept in memory");
+      if (!this.unsaved) log("warn", "the queue lives in memory only (" + error + ")");
+      this.unsaved = true;
     }
   };
 
@@ -240,63 +185,59 @@
     this.auth = value || "";
   };
 
-  Client.prototype.headers = function (contentType) {
+  /**
+   * One request, resolved with {status, response} (status 0: no answer); never rejects. A body that fits
+   * the keepalive budget goes with keepalive, and `sent` ([key, item] pairs) fly while it does.
+   */
+  Client.prototype.request = function (method, path, body, type, sent) {
+    var self = this;
+    var size = body ? bytes(body) : 0;
+    var alive = Boolean(body) && size <= BUDGET - this.spent;
+    var flying = this.flying;
+    var mark = function (on) {
+      (sent || []).forEach(function (pair) {
+        if (on) flying[pair[0]] = pair[1];
+        else if (flying[pair[0]] === pair[1]) delete flying[pair[0]];
+      });
+    };
     var headers = { "X-Experience-API-Version": VERSION };
     if (this.auth) headers.Authorization = this.auth;
-    if (contentType) headers["Content-Type"] = contentType;
-    return headers;
-  };
-
-  /** Keepalive room for a body of `size` bytes: reserved and true, or false when the budget is spent. */
-  Client.prototype.reserve = function (size) {
-    if (size > KEEPALIVE_BUDGET - this.keepaliveBytes) return false;
-    this.keepaliveBytes += size;
-    return true;
-  };
-
-  /**
-   * One request; resolves with {status, response} and never rejects (status 0: no answer). With
-   * `keepalive` the body goes with fetch keepalive when the budget has room, so a request in flight when
-   * the page goes away still arrives; `sent(alive)` is told which it was before the request leaves.
-   */
-  Client.prototype.request = function (method, path, body, contentType, keepalive, sent) {
-    var size = body ? utf8Length(body) : 0;
-    var alive = Boolean(keepalive) && this.reserve(size);
-    var self = this;
-    var init = { method: method, headers: this.headers(contentType), body: body, keepalive: alive, cache: "no-store" };
-    var settle = function (result) {
-      if (alive) self.keepaliveBytes -= size;
-      return result;
-    };
-    if (sent) sent(alive);
-    var request;
-    try {
-      request = root.fetch(this.endpoint + path, init);
-    } catch (error) {
-      return Promise.resolve(settle({ status: 0, response: null, error: error }));
+    if (type) headers["Content-Type"] = type;
+    if (alive) {
+      this.spent += size;
+      mark(true);
     }
-    return request.then(
+    var done = function (status, response) {
+      if (alive) {
+        self.spent -= size;
+        mark(false);
+      }
+      return { status: status, response: response };
+    };
+    return new Promise(function (resolve) {
+      resolve(root.fetch(self.endpoint + path, { method: method, headers: headers, body: body, keepalive: alive, cache: "no-store" }));
+    }).then(
       function (response) {
-        return settle({ status: response.status, response: response });
+        return done(response.status, response);
       },
-      function (error) {
-        return settle({ status: 0, response: null, error: error });
+      function () {
+        return done(0, null);
       }
     );
   };
 
   Client.prototype.statement = function (statement) {
-    if (!statement.id) statement.id = uuid();
-    if (!statement.timestamp) statement.timestamp = timestamp();
+    statement.id = statement.id || uuid();
+    statement.timestamp = statement.timestamp || timestamp();
     this.queue.push(statement);
     this.save();
     return statement;
   };
 
   Client.prototype.send = function (statement) {
-    var queued = this.statement(statement);
+    this.statement(statement);
     return this.flush().then(function () {
-      return queued;
+      return statement;
     });
   };
 
@@ -304,264 +245,197 @@
     return this.queue.length;
   };
 
-  /** Takes the statements the LRS acknowledged (by id) out of the queue. */
-  Client.prototype.delivered = function (ids) {
-    var done = {};
-    ids.forEach(function (id) {
-      done[id] = true;
+  /** What may be sent now: queued statements and state keys not already flying. */
+  Client.prototype.ready = function () {
+    var flying = this.flying;
+    var states = this.states;
+    return {
+      statements: this.queue.filter(function (statement) {
+        return flying[statement.id] !== statement;
+      }),
+      states: Object.keys(states).filter(function (key) {
+        return flying[key] !== states[key];
+      })
+    };
+  };
+
+  Client.prototype.post = function (batch) {
+    var sent = batch.map(function (statement) {
+      return [statement.id, statement];
     });
+    return this.request("POST", "statements", JSON.stringify(batch), "application/json", sent);
+  };
+
+  Client.prototype.put = function (key) {
+    var doc = this.states[key];
+    return this.request("PUT", "activities/state?" + key, doc.body, doc.type, [[key, doc]]).then(function (result) {
+      result.doc = doc;
+      return result;
+    });
+  };
+
+  Client.prototype.remove = function (batch) {
     this.queue = this.queue.filter(function (statement) {
-      return !done[statement.id];
+      return batch.indexOf(statement) < 0;
     });
     this.save();
   };
 
-  function describe(statement) {
-    var verb = statement.verb && statement.verb.id ? statement.verb.id : "?";
-    return "statement " + statement.id + " (" + verb + ")";
-  }
+  /** A state document written (or refused): gone, unless a newer one replaced it meanwhile. */
+  Client.prototype.settle = function (key, doc) {
+    if (this.states[key] === doc) delete this.states[key];
+    this.save();
+  };
 
-  /** A refused statement is a bug in it: said once on the console, and dropped so the rest can go. */
-  Client.prototype.drop = function (statement, status) {
-    if (root.console) root.console.error("courseforge xAPI: the LRS refused " + describe(statement) + " with " + status + "; dropped");
-    this.delivered([statement.id]);
+  /**
+   * Sends what is ready, statements first, in order; resolves true when all went, false when the LRS must
+   * be tried again later. A refused batch is split to find the statement at fault; 409 for one statement
+   * means the LRS holds another statement with its id.
+   */
+  Client.prototype.drain = function (size) {
+    var self = this;
+    var ready = this.ready();
+    var batch = ready.statements.slice(0, size);
+    var key = ready.states[0];
+    if (batch.length) {
+      return this.post(batch).then(function (result) {
+        if (transient(result.status)) return false;
+        if (!ok(result.status) && batch.length > 1) return self.drain(1);
+        if (result.status === 409) log("warn", "the LRS holds another statement " + batch[0].id);
+        else if (!ok(result.status)) log("error", "the LRS refused statement " + batch[0].id + " (" + batch[0].verb.id + ") with " + result.status + "; dropped");
+        self.remove(batch);
+        return self.drain(self.size);
+      });
+    }
+    if (!key) return Promise.resolve(true);
+    return this.put(key).then(function (result) {
+      if (transient(result.status)) return false;
+      if (!ok(result.status)) log("error", "the LRS refused state " + key + " with " + result.status + "; dropped");
+      self.settle(key, result.doc);
+      return self.drain(self.size);
+    });
   };
 
   Client.prototype.flush = function () {
     var self = this;
     if (this.running) return this.running;
-    if (this.timer) {
-      root.clearTimeout(this.timer);
-      this.timer = null;
-    }
-    var failed = function (error) {
-      warn("sending failed: " + error);
-      return false;
-    };
-    this.running = this.drain(this.batch).then(null, failed).then(function (ok) {
-      self.running = null;
-      if (!ok) return self.retryLater();
-      self.retryMs = self.firstRetry;
-      if (self.sendable().length || self.stateKeys().length) return self.flush();
-      self.checkIdle();
-    });
+    root.clearTimeout(this.timer);
+    this.timer = null;
+    this.running = this.drain(this.size)
+      .then(null, function (error) {
+        log("warn", error);
+        return false;
+      })
+      .then(function (sent) {
+        self.running = null;
+        if (!sent) return self.later();
+        self.wait = self.first;
+        var ready = self.ready();
+        if (ready.statements.length || ready.states.length) return self.flush();
+        self.idleCheck();
+      });
     return this.running;
   };
 
-  /** Queued statements not riding a keepalive request already (those arrive, or come back on failure). */
-  Client.prototype.sendable = function () {
-    var flying = this.flying;
-    return this.queue.filter(function (statement) {
-      return !flying[statement.id];
-    });
-  };
-
-  /** State resources with a document to write that no keepalive request carries already. */
-  Client.prototype.stateKeys = function () {
-    var self = this;
-    return Object.keys(this.states).filter(function (key) {
-      return self.statesFlying[key] !== self.states[key];
-    });
-  };
-
-  Client.prototype.retryLater = function () {
+  /** The next try after a backoff that doubles up to 30 s (reset by a success). */
+  Client.prototype.later = function () {
     var self = this;
     if (this.timer) return;
-    var delay = this.retryMs;
-    this.retryMs = Math.min(this.retryMs * 2, MAX_RETRY_MS);
     this.timer = root.setTimeout(function () {
       self.timer = null;
       self.flush();
-    }, delay);
-  };
-
-  /** Sends what is queued; resolves true when all went (or was dropped), false when the LRS must be retried. */
-  Client.prototype.drain = function (size) {
-    var self = this;
-    var batch = this.sendable().slice(0, size);
-    if (!batch.length) return this.drainStates();
-    return this.postStatements(batch).then(function (result) {
-      if (result.status >= 200 && result.status < 300) {
-        self.delivered(batch.map(function (s) {
-          return s.id;
-        }));
-        return self.drain(self.batch);
-      }
-      if (transient(result.status)) return false;
-      if (batch.length > 1) return self.drain(1);
-      if (result.status === 409) warn("the LRS already holds another statement with id " + batch[0].id + "; not sent again");
-      if (result.status === 409) self.delivered([batch[0].id]);
-      else self.drop(batch[0], result.status);
-      return self.drain(self.batch);
-    });
-  };
-
-  /** Statements riding a keepalive request are not sent again by flushKeepalive: they arrive anyway. */
-  Client.prototype.postStatements = function (batch) {
-    var flying = this.flying;
-    var alive = false;
-    var mark = function (sentAlive) {
-      alive = sentAlive;
-      batch.forEach(function (statement) {
-        if (alive) flying[statement.id] = true;
-      });
-    };
-    return this.request("POST", "statements", JSON.stringify(batch), "application/json", true, mark).then(function (result) {
-      batch.forEach(function (statement) {
-        if (alive) delete flying[statement.id];
-      });
-      return result;
-    });
-  };
-
-  Client.prototype.stateBody = function (doc) {
-    return typeof doc === "string" ? { body: doc, type: "text/plain" } : { body: JSON.stringify(doc), type: "application/json" };
-  };
-
-  Client.prototype.drainStates = function () {
-    var self = this;
-    var keys = this.stateKeys();
-    if (!keys.length) return Promise.resolve(true);
-    var key = keys[0];
-    var pending = this.states[key];
-    return this.putDocument(key, pending).then(function (result) {
-      if (transient(result.status)) return false;
-      if (self.states[key] === pending) delete self.states[key];
-      if (result.status < 200 || result.status >= 300) {
-        if (root.console) root.console.error("courseforge xAPI: the LRS refused the state document " + key + " with " + result.status + "; dropped");
-      }
-      self.save();
-      return self.drainStates();
-    });
-  };
-
-  /** A state PUT with keepalive; while it flies, flushKeepalive and drainStates leave that document be. */
-  Client.prototype.putDocument = function (key, pending) {
-    var self = this;
-    var mark = function (alive) {
-      if (alive) self.statesFlying[key] = pending;
-    };
-    return this.request("PUT", "activities/state?" + pending.query, pending.body, pending.type, true, mark).then(function (result) {
-      if (self.statesFlying[key] === pending) delete self.statesFlying[key];
-      return result;
-    });
-  };
-
-  Client.prototype.putState = function (p, doc) {
-    var body = this.stateBody(doc);
-    var query = stateQuery(p);
-    this.states[query] = { query: query, body: body.body, type: body.type };
-    this.save();
-    return this.flush();
-  };
-
-  /** A GET with a few quick tries; null for 404, the document parsed by its content type. */
-  Client.prototype.getDocument = function (path) {
-    var self = this;
-    var attempt = function (n) {
-      return self.request("GET", path, undefined, "", false).then(function (result) {
-        if (result.status === 404) return null;
-        if (result.status >= 200 && result.status < 300) return read(result.response);
-        if (transient(result.status) && n < QUICK_TRIES.length) {
-          return wait(QUICK_TRIES[n]).then(function () {
-            return attempt(n + 1);
-          });
-        }
-        throw new Error("GET " + path.split("?")[0] + " answered " + (result.status || "nothing"));
-      });
-    };
-    return attempt(0);
-  };
-
-  function read(response) {
-    var type = response.headers.get("Content-Type") || "";
-    return response.text().then(function (text) {
-      if (type.indexOf("json") < 0) return text;
-      try {
-        return JSON.parse(text);
-      } catch (error) {
-        return text;
-      }
-    });
-  }
-
-  /** A state document still waiting to be written is newer than the LRS's copy: it wins. */
-  Client.prototype.getState = function (p) {
-    var waiting = this.states[stateQuery(p)];
-    if (waiting) return Promise.resolve(waiting.type === "application/json" ? JSON.parse(waiting.body) : waiting.body);
-    return this.getDocument("activities/state?" + stateQuery(p));
-  };
-
-  Client.prototype.getAgentProfile = function (agent, profileId) {
-    return this.getDocument("agents/profile?" + params({ agent: agent, profileId: profileId }));
+    }, this.wait);
+    this.wait = Math.min(this.wait * 2, 30000);
   };
 
   Client.prototype.idle = function () {
     var self = this;
-    if (!this.running && !this.queue.length && !Object.keys(this.states).length) return Promise.resolve();
     return new Promise(function (resolve) {
       self.waiters.push(resolve);
+      self.idleCheck();
     });
   };
 
-  Client.prototype.checkIdle = function () {
-    if (!this.running && !this.queue.length && !Object.keys(this.states).length) this.notifyIdle();
-  };
-
-  Client.prototype.notifyIdle = function () {
-    var waiters = this.waiters;
-    this.waiters = [];
-    waiters.forEach(function (resolve) {
+  Client.prototype.idleCheck = function () {
+    if (this.running || this.queue.length || Object.keys(this.states).length) return;
+    this.waiters.splice(0).forEach(function (resolve) {
       resolve();
     });
   };
 
-  /**
-   * pagehide: everything not yet acknowledged goes now with keepalive, as much as the budget allows (a
-   * request in flight without keepalive is cancelled with the page, so its statements go again; the LRS
-   * answers a known id idempotently). What does not fit, or never gets an answer, stays queued.
-   */
+  /** pagehide: what is ready goes at once with keepalive, as far as the budget goes; the rest stays queued. */
   Client.prototype.flushKeepalive = function () {
     var self = this;
-    var budget = KEEPALIVE_BUDGET - this.keepaliveBytes;
+    var ready = this.ready();
+    var room = BUDGET - this.spent - 2;
     var batch = [];
-    var size = 2;
-    this.sendable().some(function (statement) {
-      var length = utf8Length(JSON.stringify(statement)) + 1;
-      if (size + length > budget) return true;
-      batch.push(statement);
-      size += length;
-      return false;
-    });
-    var settled = function (result) {
-      if (result.status >= 200 && result.status < 300) return self.checkIdle();
-      self.retryLater();
+    for (var i = 0; i < ready.statements.length; i++) {
+      room -= bytes(JSON.stringify(ready.statements[i])) + 1;
+      if (room < 0) break;
+      batch.push(ready.statements[i]);
+    }
+    var after = function (result) {
+      if (ok(result.status)) self.idleCheck();
+      else self.later();
     };
     if (batch.length) {
-      this.postStatements(batch).then(function (result) {
-        if (result.status >= 200 && result.status < 300) {
-          self.delivered(batch.map(function (s) {
-            return s.id;
-          }));
-        }
-        settled(result);
+      this.post(batch).then(function (result) {
+        if (ok(result.status)) self.remove(batch);
+        after(result);
       });
     }
-    this.stateKeys().forEach(function (key) {
-      var pending = self.states[key];
-      self.putDocument(key, pending).then(function (result) {
-        if (result.status >= 200 && result.status < 300 && self.states[key] === pending) {
-          delete self.states[key];
-          self.save();
-        }
-        settled(result);
+    ready.states.forEach(function (key) {
+      self.put(key).then(function (result) {
+        if (ok(result.status)) self.settle(key, result.doc);
+        after(result);
       });
     });
   };
 
+  /** A GET with two more tries half a second apart; null for 404, the body parsed when it is JSON. */
+  Client.prototype.get = function (path, tries) {
+    var self = this;
+    return this.request("GET", path).then(function (result) {
+      if (result.status === 404) return null;
+      if (ok(result.status)) {
+        return result.response.text().then(function (text) {
+          try {
+            return JSON.parse(text);
+          } catch (error) {
+            return text;
+          }
+        });
+      }
+      if (!transient(result.status) || tries > 1) throw new Error("GET " + path.split("?")[0] + ": " + (result.status || "no answer"));
+      return new Promise(function (resolve) {
+        root.setTimeout(resolve, 500);
+      }).then(function () {
+        return self.get(path, (tries || 0) + 1);
+      });
+    });
+  };
+
+  /** A document still waiting to be written is newer than the LRS's copy. */
+  Client.prototype.getState = function (p) {
+    var waiting = this.states[stateKey(p)];
+    if (!waiting) return this.get("activities/state?" + stateKey(p));
+    return Promise.resolve(waiting.type === "text/plain" ? waiting.body : JSON.parse(waiting.body));
+  };
+
+  Client.prototype.putState = function (p, doc) {
+    var text = typeof doc === "string";
+    this.states[stateKey(p)] = { body: text ? doc : JSON.stringify(doc), type: text ? "text/plain" : "application/json" };
+    this.save();
+    return this.flush();
+  };
+
+  Client.prototype.getAgentProfile = function (agent, profileId) {
+    return this.get("agents/profile?" + params({ agent: agent, profileId: profileId }));
+  };
+
   // ------------------------------------------------------------------------ interactions as xAPI
 
-  var INTERACTION_TYPES = {
+  var KINDS = {
     single: "choice",
     multiple: "choice",
     "true-false": "true-false",
@@ -573,159 +447,98 @@
     text: "long-fill-in"
   };
 
-  function components(ids, texts, lang) {
-    return ids.map(function (id) {
-      var component = { id: id };
-      var description = langMap(lang, texts && texts[id]);
-      if (description) component.description = description;
-      return component;
-    });
-  }
-
-  /** The ids of `chosen` in authored order (a choice response is a set). */
-  function inOrder(list, chosen) {
-    return list.filter(function (id) {
-      return chosen.indexOf(id) >= 0;
-    });
-  }
-
-  function pairs(q, map) {
-    return q.sources
+  /** A response or key in the SCORM 2004 syntax xAPI uses: ids joined by [,], matched pairs by [.]. */
+  function encode(type, q, value) {
+    if (type === "true-false") return String(Boolean(value));
+    if (type === "sequencing") return value.join("[,]");
+    if (type === "matching") {
+      return q.sources
+        .filter(function (id) {
+          return value[id];
+        })
+        .map(function (id) {
+          return id + "[.]" + value[id];
+        })
+        .join("[,]");
+    }
+    if (KINDS[type] !== "choice") return String(value).trim();
+    return q.choices
       .filter(function (id) {
-        return map[id];
-      })
-      .map(function (id) {
-        return id + "[.]" + map[id];
+        return value.indexOf(id) >= 0;
       })
       .join("[,]");
   }
 
-  function numberText(value) {
-    return value === null || value === undefined ? "" : String(value);
+  /** Every accepted answer (once, as the learner's answer is compared), or the one key; a range min[:]max. */
+  function patterns(type, q) {
+    if (type === "numeric" && typeof q.answer !== "number") return [(q.min === null ? "" : q.min) + "[:]" + (q.max === null ? "" : q.max)];
+    if (type !== "fill-in") return [encode(type, q, KINDS[type] === "choice" ? q.correct : q.answer)];
+    var seen = {};
+    return q.accepted
+      .filter(function (text) {
+        var key = q.caseSensitive ? text : text.toLowerCase();
+        return !seen[key] && (seen[key] = true);
+      })
+      .map(function (text) {
+        return (q.caseSensitive ? "{case_matters=true}" : "") + text;
+      });
   }
 
-  /** correctResponsesPattern per type; null: any answer is right (surveys), so the field is left out. */
-  var patterns = {
-    single: function (q) {
-      return [inOrder(q.choices, q.correct).join("[,]")];
-    },
-    multiple: function (q) {
-      return [inOrder(q.choices, q.correct).join("[,]")];
-    },
-    "true-false": function (q) {
-      return [q.answer ? "true" : "false"];
-    },
-    "fill-in": function (q) {
-      var seen = {};
-      var prefix = q.caseSensitive ? "{case_matters=true}" : "";
-      return q.accepted
-        .filter(function (text) {
-          var key = q.caseSensitive ? text : text.toLowerCase();
-          var fresh = !seen[key];
-          seen[key] = true;
-          return fresh;
-        })
-        .map(function (text) {
-          return prefix + text;
-        });
-    },
-    numeric: function (q) {
-      if (typeof q.answer === "number") return [String(q.answer)];
-      return [numberText(q.min) + "[:]" + numberText(q.max)];
-    },
-    matching: function (q) {
-      return [pairs(q, q.answer)];
-    },
-    sequencing: function (q) {
-      return [q.answer.join("[,]")];
-    }
-  };
-
-  /** result.response in the same syntax as the patterns. */
-  var responses = {
-    single: function (q, r) {
-      return inOrder(q.choices, r).join("[,]");
-    },
-    multiple: function (q, r) {
-      return inOrder(q.choices, r).join("[,]");
-    },
-    "true-false": function (q, r) {
-      return r ? "true" : "false";
-    },
-    "fill-in": function (q, r) {
-      return String(r).trim();
-    },
-    numeric: function (q, r) {
-      var value = cf.scoring.parseNumber(r);
-      return isNaN(value) ? String(r).trim() : String(value);
-    },
-    matching: pairs,
-    sequencing: function (q, r) {
-      return cf.scoring.sequenceOrder(q, r).join("[,]");
-    },
-    likert: function (q, r) {
-      return String(r);
-    },
-    text: function (q, r) {
-      return String(r).trim();
-    }
-  };
-
-  function shortName(text) {
-    return text.length > 120 ? text.slice(0, 119) + "\u2026" : text;
+  function components(ids, texts, lang) {
+    return ids.map(function (id) {
+      var component = { id: id };
+      if (texts && texts[id]) component.description = langMap(lang, texts[id]);
+      return component;
+    });
   }
 
   function interactionActivity(record, id, lang, texts) {
     var q = record.question;
-    var type = INTERACTION_TYPES[record.type];
-    var definition = { type: INTERACTION, interactionType: type };
-    var prompt = texts && texts.prompt;
-    if (prompt) {
-      definition.name = langMap(lang, shortName(prompt));
-      definition.description = langMap(lang, prompt);
+    var t = texts || {};
+    var definition = { type: INTERACTION, interactionType: KINDS[record.type] };
+    if (t.prompt) {
+      definition.name = langMap(lang, t.prompt.length > 120 ? t.prompt.slice(0, 119) + "\u2026" : t.prompt);
+      definition.description = langMap(lang, t.prompt);
     }
-    if (q && patterns[record.type]) definition.correctResponsesPattern = patterns[record.type](q);
-    if (q && q.choices) definition.choices = components(q.choices, texts && texts.choices, lang);
-    if (q && q.items) definition.choices = components(q.items, texts && texts.items, lang);
-    if (q && q.sources) {
-      definition.source = components(q.sources, texts && texts.sources, lang);
-      definition.target = components(q.targets, texts && texts.targets, lang);
+    if (q) {
+      definition.correctResponsesPattern = patterns(record.type, q);
+      if (q.choices || q.items) definition.choices = components(q.choices || q.items, t.choices || t.items, lang);
+      if (q.sources) {
+        definition.source = components(q.sources, t.sources, lang);
+        definition.target = components(q.targets, t.targets, lang);
+      }
     }
-    if (record.type === "likert" && texts && texts.scale) {
-      definition.scale = texts.scale.map(function (label, index) {
-        return { id: String(index), description: langMap(lang, label) };
-      });
-    }
+    if (t.scale) definition.scale = components(Object.keys(t.scale), t.scale, lang);
     return { objectType: "Activity", id: id, definition: definition };
   }
 
   function interactionResult(record) {
-    var result = { response: responses[record.type](record.question, record.response) };
+    var type = record.type;
+    var value = record.response;
+    if (type === "sequencing") value = cf.scoring.sequenceOrder(record.question, value);
+    if (type === "numeric" && !isNaN(cf.scoring.parseNumber(value))) value = cf.scoring.parseNumber(value);
+    var result = { response: encode(type, record.question, value), duration: duration(record.latencyMs) };
     if (record.question) result.success = record.result === "correct";
-    if (record.latencyMs >= 0) result.duration = duration(record.latencyMs);
     return result;
   }
 
   /**
    * The interaction id is "<activity>__<item>__<attempt>" (quiz.js, activities.js); ids may hold "__"
-   * themselves, so the split is the one whose activity and item the course data knows.
+   * themselves, so the split chosen is one whose activity and item the course data knows.
    */
   function interactionTexts(data, record) {
     var base = record.id.replace(/__\d+$/, "");
-    var texts = (data && data.texts) || {};
-    var activities = Object.keys(data.quizzes || {}).concat(Object.keys(data.surveys || {}));
-    var candidate = null;
-    for (var i = 0; i < activities.length; i++) {
-      var activity = activities[i];
-      if (base.indexOf(activity + "__") !== 0) continue;
-      var item = base.slice(activity.length + 2);
-      if (record.question && record.question.id !== item) continue;
-      var known = texts[activity] && texts[activity][item];
-      var found = { path: activity + "/" + item, texts: known || null };
-      if (known) return found;
-      candidate = candidate || found;
-    }
-    return candidate;
+    var texts = data.texts || {};
+    var found = null;
+    Object.keys(data.quizzes || {})
+      .concat(Object.keys(data.surveys || {}))
+      .forEach(function (activity) {
+        var item = base.slice(activity.length + 2);
+        var known = texts[activity] && texts[activity][item];
+        if (base.indexOf(activity + "__") || (record.question && record.question.id !== item) || (found && found.texts)) return;
+        found = { path: activity + "/" + item, texts: known || null };
+      });
+    return found;
   }
 
   cf.xapi = {

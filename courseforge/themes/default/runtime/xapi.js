@@ -1,239 +1,146 @@
 /*
  * xAPI (Tin Can) adapter, mode "xapi". The LMS launches index.html with the Tin Can launch query
- * (endpoint, auth, actor, registration, activity_id; RusticiSoftware/launch lms_lrs.md). The course is one
- * activity; screens are "experienced", progress is "progressed" with the progress extension (a score is
- * never progress), each answer is "answered" with a full interaction definition, then "completed" and
- * "passed"/"failed" once the course rules say so, and "terminated". Resume lives in one State API
- * document (bookmark, state text, interactions, final verdicts sent). Statements go through cf.xapi's
- * persisted queue, so a reload or an LRS that is down loses none. Tin Can has no LMS mastery override.
+ * (endpoint, auth, actor, registration, activity_id, activity_platform, grouping; RusticiSoftware/launch
+ * lms_lrs.md). The course is one activity (activity_id, else the launchable activity of tincan.xml).
+ * Statements: initialized; experienced per screen shown (the screen is IRI/<screen id>); progressed with
+ * the progress extension while the required work grows (a score is never progress); answered per
+ * question with its full interaction definition (IRI/<quiz>/<question>, parent the quiz, grouping the
+ * course); completed once the course is complete; passed or failed only when the verdict is final, with
+ * score, success, completion and duration; terminated. Each of completed/passed/failed goes once per
+ * registration (the State document remembers). Resume: one State document {bookmark, state,
+ * interactions, sent}. Tin Can has no LMS mastery score. Statements and state go through cf.xapi's
+ * persisted queue: nothing is lost while the LRS is away, nothing is sent twice.
+ * Facts mirrored from standards/xapi.py (a test holds them equal).
  */
 (function (root) {
   "use strict";
 
   var cf = (root.courseforge = root.courseforge || {});
   var VERBS = "http://adlnet.gov/expapi/verbs/";
-  var TYPES = {
-    course: "http://adlnet.gov/expapi/activities/course",
-    page: "http://adlnet.gov/expapi/activities/module",
-    checklist: "http://adlnet.gov/expapi/activities/module",
-    quiz: "http://adlnet.gov/expapi/activities/assessment",
-    survey: "http://id.tincanapi.com/activitytype/survey"
-  };
+  var ACTIVITIES = "http://adlnet.gov/expapi/activities/";
+  var TYPES = { page: "module", checklist: "module", quiz: "assessment" };
+  var SURVEY = "http://id.tincanapi.com/activitytype/survey";
   var PROGRESS = "https://w3id.org/xapi/cmi5/result/extensions/progress";
   var STATE_ID = "courseforge.resume";
-  var UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
   function warn(message) {
     if (root.console) root.console.warn("courseforge xAPI: " + message);
   }
 
-  function first(value) {
-    return Array.isArray(value) ? value[0] : value;
-  }
-
   /**
-   * The launch's actor as an xAPI 1.0 Agent. Older Tin Can LMSs send 0.95 arrays
-   * ({"mbox": ["mailto:..."], "account": [{"accountServiceHomePage", "accountName"}]}): one value each.
+   * The launch's actor as an Agent; the 0.95 form some LMSs still send ({"mbox": ["mailto:..."],
+   * "account": [{"accountServiceHomePage", "accountName"}]}) keeps its first value of each.
    */
   function agentOf(text) {
-    var actor;
-    try {
-      actor = JSON.parse(text);
-    } catch (error) {
-      return null;
-    }
-    if (!actor || typeof actor !== "object") return null;
+    var actor = JSON.parse(text);
     var agent = { objectType: "Agent" };
-    var name = first(actor.name);
-    if (name) agent.name = String(name);
-    var account = first(actor.account);
-    if (first(actor.mbox)) agent.mbox = String(first(actor.mbox));
-    else if (first(actor.mbox_sha1sum)) agent.mbox_sha1sum = String(first(actor.mbox_sha1sum));
-    else if (first(actor.openid)) agent.openid = String(first(actor.openid));
-    else if (account && typeof account === "object") {
-      agent.account = {
-        homePage: String(account.homePage || account.accountServiceHomePage || ""),
-        name: String(account.name || account.accountName || "")
-      };
-    } else return null;
-    if (agent.mbox && agent.mbox.indexOf("mailto:") !== 0) agent.mbox = "mailto:" + agent.mbox;
+    ["name", "mbox", "mbox_sha1sum", "openid", "account"].forEach(function (key) {
+      var value = actor[key];
+      if (value) agent[key] = Array.isArray(value) ? value[0] : value;
+    });
+    var account = agent.account;
+    if (account) agent.account = { homePage: account.homePage || account.accountServiceHomePage, name: account.name || account.accountName };
     return agent;
   }
 
-  /** The Tin Can launch parameters, or null when this page was not launched by a Tin Can LMS. */
-  function launchOf(win) {
-    var values;
-    try {
-      values = cf.xapi.query(win.location.search);
-    } catch (error) {
-      return null;
-    }
-    if (!values.endpoint || !values.actor) return null;
-    var actor = agentOf(values.actor);
-    if (!actor) {
-      warn("the launch's actor is not an xAPI agent: " + values.actor);
-      return null;
-    }
-    var registration = values.registration || "";
-    if (registration && !UUID.test(registration)) {
-      warn("the launch's registration is not a UUID and is left out: " + registration);
-      registration = "";
-    }
-    return {
-      endpoint: values.endpoint,
-      auth: values.auth || "",
-      actor: actor,
-      registration: registration,
-      activityId: values.activity_id || "",
-      platform: values.activity_platform || "",
-      grouping: values.grouping || ""
-    };
-  }
-
-  function readData(win) {
-    var element = win.document.getElementById("cf-data");
-    return JSON.parse(element.textContent);
-  }
-
-  /** Without activity_id the package's own id is the launchable activity of its tincan.xml. */
-  function packageActivityId(win) {
-    return root.fetch(new win.URL("tincan.xml", win.location.href).href, { cache: "no-store" }).then(function (response) {
-      if (!response.ok) throw new Error("tincan.xml answered " + response.status);
-      return response.text().then(function (text) {
-        var doc = new win.DOMParser().parseFromString(text.replace(/^\uFEFF/, ""), "application/xml");
-        var activities = doc.getElementsByTagNameNS("*", "activity");
-        for (var i = 0; i < activities.length; i++) {
-          if (activities[i].getElementsByTagNameNS("*", "launch").length) return activities[i].getAttribute("id");
-        }
-        throw new Error("tincan.xml has no launchable activity");
-      });
-    });
-  }
-
-  /** @constructor One registration's session through the Tin Can launch. */
+  /** @constructor */
   function Xapi(win, launch, data) {
     this.win = win;
     this.launch = launch;
     this.data = data;
-    this.mode = "xapi";
     this.lang = data.course.language;
-    this.started = Date.now();
-    this.finished = false;
     this.doc = { bookmark: "", state: "", interactions: 0, sent: {} };
-    this.written = "";
     this.progress = -1;
-    this.score = null;
-    this.titles = {};
-    var titles = this.titles;
+    var screens = (this.screens = {});
     data.screens.forEach(function (screen) {
-      titles[screen.id] = screen;
+      screens[screen.id] = screen;
     });
   }
+
+  /** Without activity_id, the package's own id: the launchable activity of its tincan.xml. */
+  Xapi.prototype.packageId = function () {
+    return root.fetch("tincan.xml").then(function (response) {
+      return response.text().then(function (text) {
+        var launch = new root.DOMParser().parseFromString(text.replace(/^\uFEFF/, ""), "application/xml").getElementsByTagNameNS("*", "launch")[0];
+        if (!response.ok || !launch) throw new Error("tincan.xml names no launchable activity");
+        return launch.parentNode.getAttribute("id");
+      });
+    });
+  };
 
   Xapi.prototype.initialize = function () {
     var self = this;
     var launch = this.launch;
-    this.client = cf.xapi.client({
-      endpoint: launch.endpoint,
-      auth: launch.auth,
-      scope: launch.registration || launch.activityId
-    });
-    var id = launch.activityId ? Promise.resolve(launch.activityId) : packageActivityId(this.win);
-    return id
-      .then(function (activityId) {
-        self.activityId = activityId;
+    this.client = cf.xapi.client({ endpoint: launch.endpoint, auth: launch.auth, scope: launch.registration || launch.activity_id });
+    return (launch.activity_id ? Promise.resolve(launch.activity_id) : this.packageId())
+      .then(function (id) {
+        self.id = id;
         return self.client.getState(self.stateParams()).then(
           function (saved) {
-            self.restore(saved);
+            if (saved && saved.sent) self.doc = saved;
+            self.written = JSON.stringify(self.doc);
           },
           function (error) {
-            warn("no saved progress could be read (" + error.message + "); starting afresh");
+            warn("starting afresh: the saved progress cannot be read (" + error.message + ")");
           }
         );
       })
       .then(
         function () {
           self.started = Date.now();
-          self.send("initialized", self.course());
+          self.send("initialized");
           return true;
         },
         function (error) {
-          warn("cannot start: " + error.message);
+          warn("not connected: " + error.message);
           return false;
         }
       );
   };
 
   Xapi.prototype.stateParams = function () {
-    return {
-      activityId: this.activityId,
-      agent: this.launch.actor,
-      registration: this.launch.registration,
-      stateId: STATE_ID
-    };
-  };
-
-  Xapi.prototype.restore = function (saved) {
-    if (!saved || typeof saved !== "object") return;
-    this.doc = {
-      bookmark: typeof saved.bookmark === "string" ? saved.bookmark : "",
-      state: typeof saved.state === "string" ? saved.state : "",
-      interactions: typeof saved.interactions === "number" ? saved.interactions : 0,
-      sent: saved.sent && typeof saved.sent === "object" ? saved.sent : {}
-    };
-    this.written = JSON.stringify(this.doc);
-  };
-
-  Xapi.prototype.course = function () {
-    var definition = { type: TYPES.course };
-    var name = cf.xapi.langMap(this.lang, this.win.document.title);
-    if (name) definition.name = name;
-    return { objectType: "Activity", id: this.activityId, definition: definition };
+    return { activityId: this.id, agent: this.launch.actor, registration: this.launch.registration, stateId: STATE_ID };
   };
 
   Xapi.prototype.activity = function (path, type, title) {
     var definition = { type: type };
     var name = cf.xapi.langMap(this.lang, title);
     if (name) definition.name = name;
-    return { objectType: "Activity", id: this.activityId + "/" + path, definition: definition };
+    return { objectType: "Activity", id: path ? this.id + "/" + path : this.id, definition: definition };
   };
 
-  /** Registration, language, platform, and the course (and the launch's grouping) as context. */
-  Xapi.prototype.context = function (parent) {
-    var context = { language: this.lang, contextActivities: {} };
-    if (this.launch.registration) context.registration = this.launch.registration;
-    if (this.launch.platform) context.platform = this.launch.platform;
+  Xapi.prototype.course = function () {
+    return this.activity("", ACTIVITIES + "course", this.win.document.title);
+  };
+
+  Xapi.prototype.screen = function (id) {
+    var screen = this.screens[id] || {};
+    return this.activity(id, screen.kind === "survey" ? SURVEY : ACTIVITIES + (TYPES[screen.kind] || "module"), screen.title);
+  };
+
+  /**
+   * A statement queued at once (persisted) and sent at the next commit. Its object is the course unless
+   * given; `parent` (a screen) makes the course the grouping; the launch's grouping is added to all.
+   */
+  Xapi.prototype.send = function (verb, result, object, parent, time) {
+    var launch = this.launch;
+    var context = { language: this.lang };
+    var activities = {};
     var grouping = [];
-    if (parent) {
-      context.contextActivities.parent = [parent];
-      if (parent.id !== this.activityId) grouping.push({ objectType: "Activity", id: this.activityId });
-    }
-    if (this.launch.grouping) grouping.push({ objectType: "Activity", id: this.launch.grouping });
-    if (grouping.length) context.contextActivities.grouping = grouping;
-    if (!parent && !grouping.length) delete context.contextActivities;
-    return context;
-  };
-
-  Xapi.prototype.statement = function (verb, object, result, parent, when) {
-    var statement = {
-      actor: this.launch.actor,
-      verb: { id: VERBS + verb, display: { "en-US": verb } },
-      object: object,
-      context: this.context(parent === undefined ? (object.id === this.activityId ? null : this.course()) : parent)
-    };
+    if (launch.registration) context.registration = launch.registration;
+    if (launch.activity_platform) context.platform = launch.activity_platform;
+    if (object) activities.parent = [parent || this.course()];
+    if (parent) grouping.push({ objectType: "Activity", id: this.id });
+    if (launch.grouping) grouping.push({ objectType: "Activity", id: launch.grouping });
+    if (grouping.length) activities.grouping = grouping;
+    if (object || grouping.length) context.contextActivities = activities;
+    var statement = { actor: launch.actor, verb: { id: VERBS + verb, display: { "en-US": verb } }, object: object || this.course(), context: context };
     if (result) statement.result = result;
-    if (when) statement.timestamp = cf.xapi.timestamp(when);
-    return statement;
+    if (time) statement.timestamp = cf.xapi.timestamp(time);
+    this.client.statement(statement);
   };
 
-  /** Queued at once (persisted), sent at the next commit. */
-  Xapi.prototype.send = function (verb, object, result, parent, when) {
-    return this.client.statement(this.statement(verb, object, result, parent, when));
-  };
-
-  Xapi.prototype.sessionDuration = function () {
-    return cf.xapi.duration(Date.now() - this.started);
-  };
+  Xapi.prototype.mode = "xapi";
 
   Xapi.prototype.getBookmark = function () {
     return this.doc.bookmark;
@@ -243,7 +150,7 @@
     return this.doc.state;
   };
 
-  Xapi.prototype.getMasteryScore = function () {
+  Xapi.prototype.getMasteryScore = Xapi.prototype.exitUrl = function () {
     return null;
   };
 
@@ -256,7 +163,7 @@
   };
 
   Xapi.prototype.continueInteractions = function (saved) {
-    if (saved > this.doc.interactions) this.doc.interactions = saved;
+    this.doc.interactions = Math.max(saved, this.doc.interactions);
   };
 
   Xapi.prototype.saveState = function (text) {
@@ -267,28 +174,15 @@
     this.doc.bookmark = screenId;
   };
 
-  Xapi.prototype.exitUrl = function () {
-    return null;
-  };
-
   Xapi.prototype.screenViewed = function (screen) {
-    if (this.finished) return;
-    var type = TYPES[screen.kind] || TYPES.page;
-    this.send("experienced", this.activity(screen.id, type, screen.title));
+    if (!this.finished) this.send("experienced", null, this.screen(screen.id));
   };
 
   Xapi.prototype.recordInteraction = function (record) {
-    if (this.finished) return;
     var found = cf.xapi.interactionTexts(this.data, record);
-    if (!found) {
-      warn("interaction " + record.id + " belongs to no quiz or survey of the course; not recorded");
-      return;
-    }
-    var activity = found.path.split("/")[0];
-    var screen = this.titles[activity] || { kind: "quiz", title: "" };
-    var object = cf.xapi.interactionActivity(record, this.activityId + "/" + found.path, this.lang, found.texts);
-    var parent = this.activity(activity, TYPES[screen.kind] || TYPES.quiz, screen.title);
-    this.send("answered", object, cf.xapi.interactionResult(record), parent, record.time);
+    if (this.finished || !found) return;
+    var object = cf.xapi.interactionActivity(record, this.id + "/" + found.path, this.lang, found.texts);
+    this.send("answered", cf.xapi.interactionResult(record), object, this.screen(found.path.split("/")[0]), record.time);
     this.doc.interactions += 1;
   };
 
@@ -296,88 +190,76 @@
     this.score = percent;
   };
 
-  function scoreOf(percent) {
-    var raw = Math.round(Math.max(0, Math.min(100, percent)) * 100) / 100;
-    return { scaled: Math.round(raw * 100) / 10000, raw: raw, min: 0, max: 100 };
-  }
+  Xapi.prototype.duration = function () {
+    return cf.xapi.duration(Date.now() - this.started);
+  };
 
   /**
-   * Progress while it grows; completed once the course is complete; passed or failed only when final
-   * (a learner with attempts left has no verdict yet), each at most once per registration.
+   * progressed while the required work grows (an integer percent; completed says 100); completed once the course is
+   * complete; passed or failed once the verdict is final (not while attempts remain), never failed
+   * after passed; each of the three once per registration.
    */
   Xapi.prototype.setStatus = function (result) {
-    if (this.finished) return;
     var sent = this.doc.sent;
-    var percent = Math.round((result.progress || 0) * 100);
-    if (percent > this.progress && !(result.completed && sent.completed)) {
-      if (this.progress >= 0 || percent > 0) {
-        var extensions = {};
-        extensions[PROGRESS] = percent;
-        this.send("progressed", this.course(), { extensions: extensions });
-      }
-      this.progress = percent;
+    var percent = Math.round(result.progress * 100) || 0;
+    var verdict = result.success;
+    if (this.finished) return;
+    if (percent > this.progress && (this.progress >= 0 || percent > 0) && !result.completed && !sent.completed) {
+      var extensions = {};
+      extensions[PROGRESS] = percent;
+      this.send("progressed", { extensions: extensions });
     }
+    this.progress = Math.max(this.progress, percent);
     if (result.completed && !sent.completed) {
       sent.completed = true;
-      this.send("completed", this.course(), { completion: true, duration: this.sessionDuration() });
+      this.send("completed", { completion: true, duration: this.duration() });
     }
-    var verdict = result.success;
-    if (result.scored && result.final && (verdict === "passed" || verdict === "failed") && !sent[verdict] && !sent.passed) {
-      if (typeof this.score !== "number") {
-        warn("a final " + verdict + " without a score; not sent");
-        return;
-      }
-      sent[verdict] = true;
-      this.send(verdict, this.course(), {
-        score: scoreOf(this.score),
-        success: verdict === "passed",
-        completion: result.completed,
-        duration: this.sessionDuration()
-      });
-    }
+    if (!result.scored || !result.final || sent.passed || sent[verdict] || typeof this.score !== "number") return;
+    if (verdict !== "passed" && verdict !== "failed") return;
+    sent[verdict] = true;
+    var raw = Math.round(Math.max(0, Math.min(100, this.score)) * 100) / 100;
+    this.send(verdict, {
+      score: { scaled: Math.round(raw * 100) / 10000, raw: raw, min: 0, max: 100 },
+      success: verdict === "passed",
+      completion: result.completed,
+      duration: this.duration()
+    });
   };
 
-  /** The state document when it changed, then every queued statement; never rejects. */
+  /** The State document when it changed, then every statement queued; never rejects. */
   Xapi.prototype.commit = function () {
-    if (!this.client) return Promise.resolve();
     var text = JSON.stringify(this.doc);
-    if (text !== this.written) {
-      this.written = text;
-      this.client.putState(this.stateParams(), JSON.parse(text));
-    }
+    if (!this.client) return Promise.resolve();
+    if (text !== this.written) this.client.putState(this.stateParams(), JSON.parse((this.written = text)));
     return this.client.flush();
   };
 
-  /**
-   * terminated, then everything queued with fetch keepalive so it survives the page going away (pagehide
-   * does not wait for promises). Once only.
-   */
+  /** terminated, then all that is queued with keepalive: pagehide does not wait for promises. Once. */
   Xapi.prototype.finish = function () {
     if (this.finished || !this.client) return Promise.resolve();
-    this.send("terminated", this.course(), { duration: this.sessionDuration() });
+    this.send("terminated", { duration: this.duration() });
     this.finished = true;
-    var text = JSON.stringify(this.doc);
-    if (text !== this.written) {
-      this.written = text;
-      this.client.putState(this.stateParams(), JSON.parse(text));
-    }
+    var done = this.commit();
     this.client.flushKeepalive();
-    return this.client.flush();
+    return done;
   };
 
   cf.tracking.register({
     name: "xapi",
     connect: function (win) {
-      var launch = launchOf(win);
-      if (!launch) return Promise.resolve(null);
       try {
-        return Promise.resolve(new Xapi(win, launch, readData(win)));
+        var launch = cf.xapi.query(win.location.search);
+        if (!launch.endpoint || !launch.actor) return Promise.resolve(null);
+        launch.actor = agentOf(launch.actor);
+        if (launch.registration && !/^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/i.test(launch.registration)) {
+          warn("the registration is not a UUID; left out");
+          delete launch.registration;
+        }
+        return Promise.resolve(new Xapi(win, launch, JSON.parse(win.document.getElementById("cf-data").textContent)));
       } catch (error) {
-        warn("the course data is unreadable: " + error);
+        warn("not a Tin Can launch: " + error);
         return Promise.resolve(null);
       }
     }
   });
-
-  cf.xapiTinCan = { launchOf: launchOf, agentOf: agentOf, TYPES: TYPES, VERBS: VERBS, PROGRESS: PROGRESS, STATE_ID: STATE_ID };
 })(window);
