@@ -123,8 +123,12 @@ ERRORS: list[tuple[str, Build, str, str]] = [
      "manifest.missing", "imsmanifest.xml"),
     ("malformed", lambda: pkg.with_manifest("</organizations>", "</organisations>"), "manifest.malformed",
      "imsmanifest.xml"),
-    ("scorm2004", lambda: pkg.with_manifest('xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"',
-                                           'xmlns="http://www.imsglobal.org/xsd/imscp_v1p1"'),
+    # IMS CP 1.1.4's root makes it a SCORM 2004 manifest: judged as one, its SCORM 1.2 names are the error.
+    ("scorm12-names-in-2004-manifest", lambda: pkg.with_manifest(
+        'xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"', 'xmlns="http://www.imsglobal.org/xsd/imscp_v1p1"'),
+     "manifest.version-mix", "SCORM 1.2 vocabulary"),
+    ("common-cartridge", lambda: pkg.with_manifest('xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"',
+                                                   'xmlns="http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"'),
      "manifest.unknown-format", "imsmanifest.xml"),
     ("schema", lambda: pkg.with_manifest('adlcp:scormtype="sco"', 'adlcp:scormtype="SCO"'), "manifest.schema",
      "imsmanifest.xml"),

@@ -62,10 +62,12 @@ def default_packagers() -> PackagerRegistry:
     """Every format courseforge builds, named explicitly (one line per standard)."""
     from courseforge.stages.package.cmi5 import Cmi5Packager
     from courseforge.stages.package.scorm12 import Scorm12Packager
+    from courseforge.stages.package.scorm2004 import Scorm2004Packager
     from courseforge.stages.package.xapi import XapiPackager
 
     registry = PackagerRegistry()
     registry.register(Scorm12Packager())
+    registry.register(Scorm2004Packager())
     registry.register(XapiPackager())
     registry.register(Cmi5Packager())
     return registry

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from urllib.parse import quote
-
 from lxml import etree
 
 from courseforge.model.package import Package
 from courseforge.model.site import RenderedSite, SiteMetadata
 from courseforge.schemas import SCORM12_OFFICIAL, schema_bytes
 from courseforge.stages.package import PackageInput
+from courseforge.stages.package.contentpackage import Identifiers, href, list_files, serialize, sub
 from courseforge.stages.package.zipwriter import write_zip
 from courseforge.standards.scorm12 import PROFILE
 
@@ -27,40 +24,8 @@ METADATA_NAME = "metadata.xml"
 cannot be validated with the published schema, and LMS catalogues read the language from here."""
 
 
-def ncname(*parts: str) -> str:
-    """An xs:ID from course id, version (and locale): stable across builds, unique per course."""
-    text = "-".join(parts)
-    text = re.sub(r"[^A-Za-z0-9._-]", "_", text)
-    return text if re.match(r"[A-Za-z_]", text) else f"_{text}"
-
-
 def format_score(score: float) -> str:
     return f"{score:g}"
-
-
-@dataclass(frozen=True)
-class Identifiers:
-    manifest: str
-    organization: str
-    item: str
-    resource: str
-
-    @classmethod
-    def of(cls, meta: SiteMetadata, locale: str) -> Identifiers:
-        return cls(
-            manifest=ncname(meta.course_id, meta.version, locale),
-            organization=ncname("ORG", meta.course_id, meta.version),
-            item=ncname("ITEM", meta.course_id, meta.version),
-            resource=ncname("RES", meta.course_id, meta.version),
-        )
-
-
-def sub(parent: etree._Element, namespace: str, tag: str, text: str | None = None,
-        **attributes: str) -> etree._Element:
-    element = etree.SubElement(parent, f"{{{namespace}}}{tag}", attributes)
-    if text is not None:
-        element.text = text
-    return element
 
 
 def build_manifest(site: RenderedSite, locale: str) -> bytes:
@@ -85,11 +50,10 @@ def build_manifest(site: RenderedSite, locale: str) -> bytes:
         sub(item, ADLCP, "masteryscore", format_score(meta.mastery_score))
     resources = sub(root, IMSCP, "resources")
     resource = sub(resources, IMSCP, "resource", identifier=ids.resource, type="webcontent",
-                   href=quote(site.entry, safe="/"))
+                   href=href(site.entry))
     resource.set(f"{{{ADLCP}}}scormtype", "sco")
-    for path in sorted(site.files):
-        sub(resource, IMSCP, "file", href=quote(path, safe="/"))
-    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+    list_files(resource, IMSCP, site.files)
+    return serialize(root)
 
 
 def langstring(parent: etree._Element, text: str, language: str) -> None:
@@ -104,7 +68,7 @@ def build_metadata(meta: SiteMetadata) -> bytes:
     sub(general, IMSMD, "language", meta.language)
     langstring(sub(general, IMSMD, "description"), meta.description, meta.language)
     langstring(sub(sub(root, IMSMD, "lifecycle"), IMSMD, "version"), meta.version, "x-none")
-    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+    return serialize(root)
 
 
 class Scorm12Packager:

@@ -64,10 +64,12 @@ def default_verifiers() -> VerifierRegistry:
     """Every format ``check`` judges, named explicitly (one line per standard)."""
     from courseforge.stages.verify.cmi5 import Cmi5Verifier
     from courseforge.stages.verify.scorm12 import Scorm12Verifier
+    from courseforge.stages.verify.scorm2004 import Scorm2004Verifier
     from courseforge.stages.verify.tincan import TincanVerifier
 
     registry = VerifierRegistry()
     registry.register(Scorm12Verifier())
+    registry.register(Scorm2004Verifier())
     registry.register(TincanVerifier())
     registry.register(Cmi5Verifier())
     return registry

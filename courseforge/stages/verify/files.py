@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 
 from lxml import etree
 
 from courseforge.diagnostics import DiagnosticSink, Location
+from courseforge.stages.verify.dialect import CpDialect
 from courseforge.stages.verify.hrefs import Kind, Target, classify, resolve
-from courseforge.stages.verify.parse import ADLCP, IMSCP, MANIFEST, XML, XSI, Manifest
+from courseforge.stages.verify.parse import MANIFEST, XML, XSI, Manifest
 
 XML_BASE = f"{{{XML}}}base"
 CONTROL_SUFFIXES = (".xsd", ".dtd")
-IMPORTED_BY_IMSCP = ("imscp_rootv1p1p2.xsd", "ims_xml.xsd")
-OFFICIAL = "imscp_rootv1p1p2.xsd, adlcp_rootv1p2.xsd, imsmd_rootv1p2p1.xsd and ims_xml.xsd"
 
 
 @dataclass(frozen=True)
@@ -32,9 +31,10 @@ class Reference:
 
     @property
     def what(self) -> str:
-        if self.element.tag == f"{{{ADLCP}}}location":
+        name = etree.QName(self.element).localname
+        if name == "location":
             return f"<adlcp:location>{self.href}</adlcp:location>"
-        if self.element.tag == f"{{{IMSCP}}}file":
+        if name == "file":
             return f'<file href="{self.href}"> in {self.owner}'
         return f'the launch href="{self.href}" of {self.owner}'
 
@@ -49,16 +49,16 @@ def bases_of(element: etree._Element) -> tuple[str, ...]:
     return tuple(value for node in chain if (value := node.get(XML_BASE)) is not None)
 
 
-def references(manifest: Manifest) -> Iterator[Reference]:
-    for resource in manifest.root.iter(f"{{{IMSCP}}}resource"):
+def references(manifest: Manifest, dialect: CpDialect) -> Iterator[Reference]:
+    for resource in manifest.root.iter(dialect.tag("resource")):
         owner = f"resource '{resource.get('identifier', '?')}'"
         bases = bases_of(resource)
         if (href := resource.get("href")) is not None:
             yield Reference(resource, href, owner, bases, launch=True)
-        for file in resource.iter(f"{{{IMSCP}}}file"):
+        for file in resource.iter(dialect.tag("file")):
             if (href := file.get("href")) is not None:
                 yield Reference(file, href, owner, (*bases, *own_base(file)))
-    for location in manifest.root.iter(f"{{{ADLCP}}}location"):
+    for location in manifest.root.iter(dialect.location):
         yield Reference(location, (location.text or "").strip(), "", bases_of(location))
 
 
@@ -67,11 +67,11 @@ def own_base(element: etree._Element) -> tuple[str, ...]:
     return () if base is None else (base,)
 
 
-def check_hrefs(manifest: Manifest, entries: Collection[str], sink: DiagnosticSink) -> set[str]:
+def check_hrefs(manifest: Manifest, entries: Collection[str], sink: DiagnosticSink, dialect: CpDialect) -> set[str]:
     """Report every href that does not name a file in the zip; return the paths that are named."""
     named: set[str] = set()
     folded = {entry.lower(): entry for entry in entries}
-    for ref in references(manifest):
+    for ref in references(manifest, dialect):
         target = ref.target
         if target.backslash:
             sink.warning(
@@ -160,7 +160,8 @@ def check_bases(manifest: Manifest, sink: DiagnosticSink) -> None:
             )
 
 
-def check_schema_files(manifest: Manifest, entries: Collection[str], sink: DiagnosticSink) -> set[str]:
+def check_schema_files(manifest: Manifest, entries: Collection[str], sink: DiagnosticSink,
+                       dialect: CpDialect) -> set[str]:
     """Schema files the manifest points at should ship in the zip (the ADL test suite requires them)."""
     pairs = (manifest.root.get(f"{{{XSI}}}schemaLocation") or "").split()
     wanted = {
@@ -168,27 +169,35 @@ def check_schema_files(manifest: Manifest, entries: Collection[str], sink: Diagn
         for location in pairs[1::2]
         if classify(location) is None
     }
-    if IMPORTED_BY_IMSCP[0] in wanted:
-        wanted.setdefault(IMPORTED_BY_IMSCP[1], f"{IMPORTED_BY_IMSCP[0]} imports '{IMPORTED_BY_IMSCP[1]}'")
+    for schema, imported in dialect.imported:
+        if schema in wanted:
+            wanted.setdefault(imported, f"{schema} imports '{imported}'")
     for path, why in sorted(wanted.items()):
         if path not in entries:
             sink.warning(
                 "manifest.xsd-missing",
                 f"{why}, but the package has no file '{path}'",
                 manifest.at(manifest.root),
-                hint=f"copy the unchanged SCORM 1.2 schema files ({OFFICIAL}) to the root of the zip",
+                hint=f"copy the unchanged {dialect.standard} schema files ({dialect.official}) to the root of the zip",
             )
     return set(wanted)
 
 
+def at_root(entry: str) -> bool:
+    return "/" not in entry
+
+
 def check_unlisted(
-    package: str, entries: Mapping[str, str], named: Collection[str], sink: DiagnosticSink
+    package: str, entries: Mapping[str, str], named: Collection[str], sink: DiagnosticSink,
+    control: Callable[[str], bool] = at_root,
 ) -> None:
-    """Files no resource lists are legal but often leftovers (or the file a typo'd href meant)."""
+    """Files no resource lists are legal but often leftovers (or the file a typo'd href meant). Schema and DTD
+    files are control documents, not content: those where ``control`` says a package keeps them (SCORM 1.2: the
+    root; 2004: also the LOM schema's subfolders) are never reported."""
     unlisted = sorted(
         original
         for entry, original in entries.items()
-        if entry not in named and entry != MANIFEST and not ("/" not in entry and entry.endswith(CONTROL_SUFFIXES))
+        if entry not in named and entry != MANIFEST and not (control(entry) and entry.endswith(CONTROL_SUFFIXES))
     )
     for entry in unlisted:  # the report keeps the first few of a code and counts the rest
         sink.warning(

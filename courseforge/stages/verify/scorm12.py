@@ -9,6 +9,7 @@ from courseforge.diagnostics import DiagnosticSink
 from courseforge.model.package import PackageFormat
 from courseforge.stages.verify import files, parse, schema, structure
 from courseforge.stages.verify.contents import Launch, PackageContents
+from courseforge.stages.verify.dialect import SCORM12
 
 
 class Scorm12Verifier:
@@ -23,14 +24,14 @@ class Scorm12Verifier:
         return tag.namespace == parse.IMSCP and tag.localname == "manifest"
 
     def check(self, contents: PackageContents, manifest: parse.Manifest, sink: DiagnosticSink) -> Launch:
-        index = structure.index_identifiers(manifest, sink)
-        schema.validate(manifest, index.duplicates, sink)
-        structure.check_identifierrefs(manifest, index, sink)
-        structure.check_metadata(manifest, sink)
-        launch = structure.launch(manifest, index, sink)
+        index = structure.index_identifiers(manifest, sink, SCORM12)
+        schema.validate(manifest, index.duplicates, sink, schema.SCORM12)
+        structure.check_identifierrefs(manifest, index, sink, SCORM12)
+        structure.check_metadata(manifest, sink, SCORM12)
+        launch = structure.launch(manifest, index, sink, SCORM12)
         files.check_bases(manifest, sink)
         entries = contents.entries
-        named = files.check_hrefs(manifest, entries, sink)
-        named |= files.check_schema_files(manifest, entries, sink)
+        named = files.check_hrefs(manifest, entries, sink, SCORM12)
+        named |= files.check_schema_files(manifest, entries, sink, SCORM12)
         files.check_unlisted(contents.name, entries, named, sink)
         return launch

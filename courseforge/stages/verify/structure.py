@@ -8,15 +8,10 @@ from lxml import etree
 
 from courseforge.diagnostics import DiagnosticSink
 from courseforge.stages.verify.contents import Launch
+from courseforge.stages.verify.dialect import CpDialect
 from courseforge.stages.verify.files import bases_of
 from courseforge.stages.verify.hrefs import joined
-from courseforge.stages.verify.parse import ADLCP, IMSCP, MANIFEST, Manifest, line_of
-
-SCORMTYPE = f"{{{ADLCP}}}scormtype"
-
-
-def cp(name: str) -> str:
-    return f"{{{IMSCP}}}{name}"
+from courseforge.stages.verify.parse import MANIFEST, Manifest, line_of
 
 
 def kind(element: etree._Element) -> str:
@@ -43,11 +38,11 @@ class Index:
         return found if found is not None and kind(found) == "resource" else None
 
 
-def index_identifiers(manifest: Manifest, sink: DiagnosticSink) -> Index:
+def index_identifiers(manifest: Manifest, sink: DiagnosticSink, dialect: CpDialect) -> Index:
     """Identifiers must be unique across the whole manifest, whatever element carries them."""
     by_id: dict[str, etree._Element] = {}
     duplicates: set[str] = set()
-    for element in manifest.root.iter(cp("*")):
+    for element in manifest.root.iter(dialect.tag("*")):
         identifier = (element.get("identifier") or "").strip()
         if not identifier:
             continue
@@ -64,9 +59,9 @@ def index_identifiers(manifest: Manifest, sink: DiagnosticSink) -> Index:
     return Index(by_id, frozenset(duplicates))
 
 
-def check_identifierrefs(manifest: Manifest, index: Index, sink: DiagnosticSink) -> None:
+def check_identifierrefs(manifest: Manifest, index: Index, sink: DiagnosticSink, dialect: CpDialect) -> None:
     """Items launch resources and dependencies name resources; anything else is a broken link."""
-    for element in manifest.root.iter(cp("item"), cp("dependency")):
+    for element in manifest.root.iter(dialect.tag("item"), dialect.tag("dependency")):
         ref = element.get("identifierref")
         if ref is None:
             continue
@@ -103,29 +98,38 @@ def dangling(
     )
 
 
-def check_metadata(manifest: Manifest, sink: DiagnosticSink) -> None:
+def check_metadata(manifest: Manifest, sink: DiagnosticSink, dialect: CpDialect) -> None:
     """LMSs read these to pick the SCORM version, yet the XSD types them as plain strings: check in code."""
-    metadata = manifest.root.find(cp("metadata"))
+    metadata = manifest.root.find(dialect.tag("metadata"))
     if metadata is None:
         return
-    for name, expected in (("schema", "ADL SCORM"), ("schemaversion", "1.2")):
-        element = metadata.find(cp(name))
+    for name, accepted in (("schema", ("ADL SCORM",)), ("schemaversion", dialect.schema_versions)):
+        element = metadata.find(dialect.tag(name))
         value = "" if element is None else (element.text or "").strip()
-        if element is not None and value != expected:
-            sink.warning(
-                "manifest.schemaversion",
-                f"{MANIFEST} declares <{name}>{value}</{name}>, but a SCORM 1.2 manifest says '{expected}'",
-                manifest.at(element),
-                hint=f"write <{name}>{expected}</{name}>; LMSs read it to decide which SCORM version to run",
-            )
+        if element is None or value in accepted:
+            continue
+        expected = accepted[0]
+        if value in dialect.older_versions:
+            message = (f"{MANIFEST} declares <{name}>{value}</{name}>, an earlier edition; it is judged as "
+                       f"{dialect.standard} ('{expected}')")
+        else:
+            message = (f"{MANIFEST} declares <{name}>{value}</{name}>, but a {dialect.standard} manifest says "
+                       f"'{expected}'")
+        sink.warning(
+            "manifest.schemaversion",
+            message,
+            manifest.at(element),
+            hint=f"write <{name}>{expected}</{name}>; LMSs read it to decide which SCORM version to run",
+        )
 
 
-def default_organization(manifest: Manifest, index: Index, sink: DiagnosticSink) -> etree._Element | None:
+def default_organization(manifest: Manifest, index: Index, sink: DiagnosticSink,
+                         dialect: CpDialect) -> etree._Element | None:
     """The organization an LMS shows: the named default, else the first one."""
-    organizations = manifest.root.find(cp("organizations"))
+    organizations = manifest.root.find(dialect.tag("organizations"))
     if organizations is None:
         return None
-    first = organizations.find(cp("organization"))
+    first = organizations.find(dialect.tag("organization"))
     default = organizations.get("default")
     if default is None:
         return first
@@ -142,59 +146,63 @@ def default_organization(manifest: Manifest, index: Index, sink: DiagnosticSink)
     return first
 
 
-def launched(manifest: Manifest, index: Index, sink: DiagnosticSink) -> tuple[str | None, list[etree._Element]]:
+def launched(manifest: Manifest, index: Index, sink: DiagnosticSink,
+             dialect: CpDialect) -> tuple[str | None, list[etree._Element]]:
     """The title of the organization an LMS shows and every resource (with an href) an item launches, in order."""
-    default = default_organization(manifest, index, sink)
-    title = default.findtext(cp("title")) if default is not None else None
+    default = default_organization(manifest, index, sink, dialect)
+    title = default.findtext(dialect.tag("title")) if default is not None else None
     organizations = [default] if default is not None else []
-    organizations += [org for org in manifest.root.iter(cp("organization")) if org is not default]
+    organizations += [org for org in manifest.root.iter(dialect.tag("organization")) if org is not default]
     resources = []
     for organization in organizations:
-        for item in organization.iter(cp("item")):
+        for item in organization.iter(dialect.tag("item")):
             resource = index.resource(item.get("identifierref"))
             if resource is not None and resource.get("href"):
                 resources.append(resource)
     return clean(title), resources
 
 
-def launch(manifest: Manifest, index: Index, sink: DiagnosticSink) -> Launch:
+def launch(manifest: Manifest, index: Index, sink: DiagnosticSink, dialect: CpDialect) -> Launch:
     """What the LMS starts: the first SCO an item launches, default organization first.
 
     A package that marks any resource as a SCO needs an item launching one. A package with no SCO at all
-    (every resource an asset, like Rustici's "one file per SCO" golf sample) is valid SCORM 1.2: the LMS
+    (every resource an asset, like Rustici's "one file per SCO" golf sample) is valid SCORM: the LMS
     launches its pages and tracks nothing, which is worth a warning, not a rejection.
     """
-    title, resources = launched(manifest, index, sink)
-    scos = [resource for resource in resources if is_sco(resource)]
+    title, resources = launched(manifest, index, sink, dialect)
+    scos = [resource for resource in resources if is_sco(resource, dialect)]
     if scos:
         return Launch(title, launch_href(scos[0]))
-    if resources and not any(is_sco(r) or misspelt(r) for r in manifest.root.iter(cp("resource"))):
-        asset_only(manifest, sink)
+    if resources and not any(is_sco(r, dialect) or misspelt(r, dialect)
+                             for r in manifest.root.iter(dialect.tag("resource"))):
+        asset_only(manifest, sink, dialect)
         return Launch(title, launch_href(resources[0]))
-    no_sco(manifest, sink)
+    no_sco(manifest, sink, dialect)
     return Launch(title, None)
 
 
-def is_sco(resource: etree._Element) -> bool:
-    return resource.get(SCORMTYPE) == "sco"
+def is_sco(resource: etree._Element, dialect: CpDialect) -> bool:
+    return resource.get(dialect.scormtype_attribute) == "sco"
 
 
-def misspelt(resource: etree._Element) -> bool:
-    """SCORM 2004's adlcp:scormType on a 1.2 resource: the author meant a type, the schema sees none."""
-    return any(etree.QName(name).localname.lower() == "scormtype" and name != SCORMTYPE for name in resource.attrib)
+def misspelt(resource: etree._Element, dialect: CpDialect) -> bool:
+    """The other SCORM version's spelling of scormtype: the author meant a type, the schema sees none."""
+    return any(etree.QName(name).localname.lower() == "scormtype" and name != dialect.scormtype_attribute
+               for name in resource.attrib)
 
 
 def launch_href(resource: etree._Element) -> str:
     return joined(bases_of(resource), resource.get("href", ""))
 
 
-def asset_only(manifest: Manifest, sink: DiagnosticSink) -> None:
+def asset_only(manifest: Manifest, sink: DiagnosticSink, dialect: CpDialect) -> None:
+    written = dialect.scormtype_written
     sink.warning(
         "manifest.no-sco",
-        f"{MANIFEST} has no SCO (every resource is adlcp:scormtype=\"asset\"): the LMS will launch its pages "
+        f"{MANIFEST} has no SCO (every resource is {written}=\"asset\"): the LMS will launch its pages "
         "but will not track learners, since nothing reports status or score",
-        manifest.at(manifest.root.find(cp("resources"))),
-        hint="if the pages call the SCORM API, mark their resources adlcp:scormtype=\"sco\"; if tracking is "
+        manifest.at(manifest.root.find(dialect.tag("resources"))),
+        hint=f"if the pages call the SCORM API, mark their resources {written}=\"sco\"; if tracking is "
         "not wanted, this warning can be ignored",
     )
 
@@ -205,20 +213,20 @@ def clean(title: str | None) -> str | None:
     return " ".join(words) if words else None
 
 
-def no_sco(manifest: Manifest, sink: DiagnosticSink) -> None:
-    resources = list(manifest.root.iter(cp("resource")))
-    scos = [r for r in resources if r.get(SCORMTYPE) == "sco"]
-    if any(misspelt(r) for r in resources):
-        hint = "SCORM 1.2 spells the attribute adlcp:scormtype, all lower case (scormType is SCORM 2004)"
-    elif not any(True for _ in manifest.root.iter(cp("item"))):
+def no_sco(manifest: Manifest, sink: DiagnosticSink, dialect: CpDialect) -> None:
+    resources = list(manifest.root.iter(dialect.tag("resource")))
+    scos = [r for r in resources if is_sco(r, dialect)]
+    if any(misspelt(r, dialect) for r in resources):
+        hint = dialect.misspelling_hint
+    elif not any(True for _ in manifest.root.iter(dialect.tag("item"))):
         hint = "add an <organization> with an <item identifierref=\"...\"> naming the SCO resource"
     elif scos:
         hint = f"resource '{scos[0].get('identifier')}' is a SCO: give it an href and point an item at it"
     else:
-        hint = "mark the resource that talks to the LMS with adlcp:scormtype=\"sco\" and give it an href"
+        hint = f"mark the resource that talks to the LMS with {dialect.scormtype_written}=\"sco\" and give it an href"
     sink.error(
         "manifest.no-sco",
         f"{MANIFEST} has no item that launches a SCO, so an LMS has nothing to start or track",
-        manifest.at(manifest.root.find(cp("organizations"))),
+        manifest.at(manifest.root.find(dialect.tag("organizations"))),
         hint=hint,
     )

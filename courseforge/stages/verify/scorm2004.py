@@ -1,0 +1,82 @@
+"""The SCORM 2004 verifier: an imsmanifest.xml in IMS CP 1.1.4, judged against the official 4th edition schemas
+and for what they miss: identifier references (a default organization that does not exist, dangling
+identifierrefs), files listed and present, the launchable SCO, and the sequencing references
+(``sequencing.py``). It runs the same reference checks as SCORM 1.2, in SCORM 2004's words (``dialect.py``).
+
+2nd and 3rd edition manifests share the namespaces and are judged as 4th edition (a 3rd edition
+``schemaversion`` is a warning, as in ADL's own checker).
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from courseforge.diagnostics import DiagnosticSink
+from courseforge.model.package import PackageFormat
+from courseforge.stages.verify import files, parse, schema, sequencing, structure
+from courseforge.stages.verify.contents import Launch, PackageContents
+from courseforge.stages.verify.dialect import SCORM2004
+from courseforge.standards import scorm2004
+
+SCORM12_NAMESPACES = {parse.IMSCP: "", parse.ADLCP: "adlcp:"}
+"""SCORM 1.2's IMS CP and ADL CP namespaces: lax wildcards let them through the 2004 schemas unnoticed."""
+LOM_FOLDERS = ("common", "extend", "unique", "vocab")
+"""Where the ADL set keeps the IEEE LOM schema's parts (beside lom.xsd at the root)."""
+
+
+def check_version_mix(manifest: parse.Manifest, sink: DiagnosticSink) -> None:
+    """SCORM 1.2 names in a 2004 manifest (adlcp:masteryscore, adlcp:scormtype of adlcp_rootv1p2): the schemas
+    accept them as foreign content, and a 2004 LMS ignores them, so the course loses what they say."""
+    seen: set[str] = set()
+    for element in manifest.root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        names = [element.tag, *element.attrib]
+        for name in names:
+            qname = etree.QName(name)
+            if qname.namespace not in SCORM12_NAMESPACES or name in seen:
+                continue
+            seen.add(name)
+            written = f"{SCORM12_NAMESPACES[qname.namespace]}{qname.localname}"
+            what = f"<{written}>" if name == element.tag else f"attribute {written}"
+            sink.error(
+                "manifest.version-mix",
+                f"{what} in {parse.MANIFEST} is SCORM 1.2 vocabulary (namespace '{qname.namespace}') in a SCORM "
+                "2004 manifest; a SCORM 2004 LMS ignores it",
+                manifest.at(element),
+                hint="use the SCORM 2004 names (adlcp_v1p3: adlcp:scormType; a passing score is the primary "
+                     "objective's imsss:minNormalizedMeasure), or package the course as SCORM 1.2 throughout",
+            )
+
+
+def control_place(entry: str) -> bool:
+    """Schema files a 2004 package carries unlisted: at the root, or in the LOM schema's folders."""
+    folder, _, name = entry.partition("/")
+    return not name or (folder in LOM_FOLDERS and "/" not in name)
+
+
+class Scorm2004Verifier:
+    format = PackageFormat.SCORM2004
+    manifest = parse.MANIFEST
+
+    def claims(self, contents: PackageContents, root: etree._Element | None) -> bool:
+        """An imsmanifest.xml whose root is IMS CP 1.1.4's ``<manifest>`` (SCORM 1.2's namespace is another)."""
+        if root is None:
+            return False
+        tag = etree.QName(root)
+        return tag.namespace == scorm2004.IMSCP and tag.localname == "manifest"
+
+    def check(self, contents: PackageContents, manifest: parse.Manifest, sink: DiagnosticSink) -> Launch:
+        index = structure.index_identifiers(manifest, sink, SCORM2004)
+        schema.validate(manifest, index.duplicates, sink, schema.SCORM2004)
+        structure.check_identifierrefs(manifest, index, sink, SCORM2004)
+        structure.check_metadata(manifest, sink, SCORM2004)
+        check_version_mix(manifest, sink)
+        sequencing.check(manifest, sink, SCORM2004)
+        launch = structure.launch(manifest, index, sink, SCORM2004)
+        files.check_bases(manifest, sink)
+        entries = contents.entries
+        named = files.check_hrefs(manifest, entries, sink, SCORM2004)
+        named |= files.check_schema_files(manifest, entries, sink, SCORM2004)
+        files.check_unlisted(contents.name, entries, named, sink, control_place)
+        return launch
