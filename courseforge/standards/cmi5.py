@@ -14,7 +14,7 @@ from typing import Final
 
 from courseforge.model.package import PackageFormat
 from courseforge.standards import FormatProfile
-from courseforge.standards.xapi import STATE_BUDGET, TEXT_LIMIT
+from courseforge.standards.xapi import STATE_BUDGET, STATE_ID, TEXT_LIMIT
 
 PROFILE = FormatProfile(
     format=PackageFormat.CMI5,
@@ -24,7 +24,12 @@ PROFILE = FormatProfile(
     text_response_limit=TEXT_LIMIT,
     manifest="cmi5.xml",
     needs_base_iri=True,
+    interaction_texts=True,
 )
+
+RESUME_STATE_ID: Final = STATE_ID
+"""The AU's own State document per registration (bookmark, state text, interactions, verbs sent), the same
+document the Tin Can runtime keeps; LMS.LaunchData is the LMS's and the AU never writes it (§10)."""
 
 COURSE_STRUCTURE_NS: Final = "https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd"
 COURSE_STRUCTURE_XSD: Final = "CourseStructure.xsd"
