@@ -48,16 +48,14 @@ def iri_problem(value: str) -> str | None:
     return None
 
 
-def local(element: etree._Element, name: str) -> bool:
-    """An element of the tincan namespace (or of none, which is reported once at the root)."""
-    if not isinstance(element.tag, str):
-        return False
-    tag = etree.QName(element)
-    return tag.localname == name and tag.namespace in (TINCAN_NS, None)
-
-
 def children(element: etree._Element, name: str) -> Iterator[etree._Element]:
-    return (child for child in element if local(child, name))
+    """Child elements ``name`` in the namespace of ``element`` (the document's own; a wrong one is reported
+    once at the root, and the rest is still judged)."""
+    namespace = etree.QName(element).namespace
+    for child in element:
+        if isinstance(child.tag, str) and etree.QName(child).localname == name \
+                and etree.QName(child).namespace == namespace:
+            yield child
 
 
 def text_of(element: etree._Element) -> str:
