@@ -14,6 +14,7 @@ from courseforge.diagnostics import DiagnosticSink
 from courseforge.model.package import PackageFormat
 from courseforge.pipeline import BuildOptions, build_course, lint_course
 from courseforge.stages.load_theme import builtin_layer
+from courseforge.stages.render import RUNTIME_BUNDLE, runtime_scripts
 from courseforge.stages.render.minify import minified
 from courseforge.standards import adapter_files, profile_for
 from tests.factory import base_manifest, page, write_course
@@ -153,15 +154,21 @@ def test_every_block_overridden_with_super_leaves_the_sample_packages_byte_ident
 
 
 def test_an_unbranded_course_ships_the_default_theme_and_nothing_else(tmp_path: Path) -> None:
-    """The default theme's runtime (its own format's adapter only) and stylesheets, minified."""
-    files = build(make_course(tmp_path, theme="default"), None, formats=(PackageFormat.SCORM12,))["en"]
-    foreign = adapter_files() - set(profile_for(PackageFormat.SCORM12).runtime_adapter)
+    """The default theme's stylesheets minified, and its runtime (its own format's adapter only) minified
+    into the one script index.html loads, in load order."""
+    profile = profile_for(PackageFormat.SCORM12)
+    files = build(make_course(tmp_path, theme="default"), None, formats=(profile.format,))["en"]
     builtin = builtin_layer().files
-    static = {p for p in builtin if p.startswith(("runtime/", "theme/")) and p not in foreign}
-    assert {p for p in files if p.startswith(("runtime/", "theme/"))} == static
-    assert all(files[p] == minified(p, builtin[p]) for p in static)
-    assert len(files["runtime/scorm12.js"]) < len(builtin["runtime/scorm12.js"]) / 1.5  # comments gone
-    assert files["index.html"].decode().count('rel="stylesheet"') == 1
+    stylesheets = {p for p in builtin if p.startswith("theme/")}
+    assert {p for p in files if p.startswith(("runtime/", "theme/"))} == stylesheets | {RUNTIME_BUNDLE}
+    assert all(files[p] == minified(p, builtin[p]) for p in stylesheets)
+    scripts = runtime_scripts(profile)
+    assert "runtime/scorm12.js" in scripts and not set(scripts) & (adapter_files() - set(profile.runtime_adapter))
+    assert files[RUNTIME_BUNDLE] == b"\n".join(minified(p, builtin[p]) for p in scripts)
+    assert len(files[RUNTIME_BUNDLE]) < sum(len(builtin[p]) for p in scripts) / 1.5  # comments gone
+    html = files["index.html"].decode()
+    assert html.count('rel="stylesheet"') == 1
+    assert re.findall(r'<script src="([^"]+)">', html) == [RUNTIME_BUNDLE]
 
 
 def test_project_stylesheets_ship_and_are_linked_after_player_css_in_name_order(tmp_path: Path) -> None:
@@ -181,10 +188,12 @@ def test_a_runtime_file_override_ships_instead_of_the_default(tmp_path: Path) ->
     course = make_course(tmp_path)
     default_player = builtin_layer().files["runtime/player.js"]
     override = default_player + b"\n/* brand: analytics hook */\nwindow.brandHook = true;\n"
-    files = build(course, write_theme(tmp_path, {"runtime/player.js": override}))["en"]
-    assert files["runtime/player.js"] == minified("runtime/player.js", override)
-    assert files["runtime/player.js"].endswith(b"window.brandHook=true;")
-    assert files["runtime/state.js"] == minified("runtime/state.js", builtin_layer().files["runtime/state.js"])
+    files = build(course, write_theme(tmp_path, {"runtime/player.js": override}),
+                  formats=(PackageFormat.SCORM12,))["en"]
+    bundled = files[RUNTIME_BUNDLE]
+    assert minified("runtime/player.js", override) in bundled and b"window.brandHook=true;" in bundled
+    assert minified("runtime/player.js", default_player) + b"\n" not in bundled
+    assert minified("runtime/state.js", builtin_layer().files["runtime/state.js"]) in bundled
 
 
 def test_a_template_syntax_error_is_a_lint_error_at_its_line(tmp_path: Path) -> None:

@@ -1,8 +1,8 @@
 """The render stage: LocalizedCourse -> RenderedSite, the single-SCO player site held in memory.
 
 Output: ``index.html`` (every screen as a ``<section>``, course data and player strings as JSON blocks),
-the theme's ``runtime/*.js`` and ``theme/*.css`` minified (a project theme's too), the branding's generated
-stylesheet and images, and the course's assets under ``content/``.
+the theme's ``runtime/*.js`` minified into one script and ``theme/*.css`` minified (a project theme's too),
+the branding's generated stylesheet and images, and the course's assets under ``content/``.
 Same input, same bytes: no clocks, sorted JSON, sorted files.
 """
 
@@ -20,7 +20,7 @@ from courseforge.stages.render.build_views import nav_modules, screen_views
 from courseforge.stages.render.fallback import has_marks, mark_fallbacks, strip_marks
 from courseforge.stages.render.locale_format import locale_format
 from courseforge.stages.render.markup import CONTENT_DIR, NEW_TAB_HINT_ID, LinkTargets, MarkdownRenderer
-from courseforge.stages.render.minify import minify_static
+from courseforge.stages.render.minify import bundle, minify_static
 from courseforge.stages.render.runtime_data import course_data, script_json
 from courseforge.stages.render.theme import ENTRY_TEMPLATE, theme_environment
 from courseforge.stages.render.views import UNBRANDED, BrandingView, SiteContext
@@ -77,8 +77,18 @@ NEUTRAL_RUNTIME_TAIL = ("runtime/standalone.js", "runtime/dom.js", "runtime/quiz
                         "runtime/player.js", "runtime/contents.js")
 
 
+RUNTIME_BUNDLE = "runtime/courseforge.js"
+"""The one script a package's index.html loads: ``runtime_scripts`` joined, minified."""
+
+
 def runtime_scripts(profile: FormatProfile) -> tuple[str, ...]:
     return (*NEUTRAL_RUNTIME_HEAD, *profile.runtime_adapter, *NEUTRAL_RUNTIME_TAIL)
+
+
+def runtime_files(theme: Theme, profile: FormatProfile) -> dict[str, bytes]:
+    """The package's runtime: the player's scripts minified into one bundle, the stylesheets (and any other
+    file of the theme's runtime/ and theme/ folders) minified one by one."""
+    return bundle(minify_static(package_static_files(theme, profile)), runtime_scripts(profile), RUNTIME_BUNDLE)
 
 
 def package_static_files(theme: Theme, profile: FormatProfile) -> dict[str, bytes]:
@@ -93,12 +103,11 @@ def render_site(localized: LocalizedCourse, theme: Theme, profile: FormatProfile
     env = theme_environment(theme, localized.ui)
     stylesheets = (*theme.stylesheets(), *branding_stylesheets(theme.branding))
     context = replace(site_context(localized, stylesheets, branding_view(theme.branding), profile.interaction_texts),
-                      scripts=runtime_scripts(profile), text_limit=profile.text_response_limit)
+                      scripts=(RUNTIME_BUNDLE,), text_limit=profile.text_response_limit)
     html = env.get_template(ENTRY_TEMPLATE).render(ctx=context)
     if has_marks(html):
         html = mark_fallbacks(html, localized.course.manifest.language)
-    files = {ENTRY_TEMPLATE: html.encode("utf-8"), **minify_static(package_static_files(theme, profile)),
-             **branding_files(theme.branding)}
+    files = {ENTRY_TEMPLATE: html.encode("utf-8"), **runtime_files(theme, profile), **branding_files(theme.branding)}
     files.update({f"{CONTENT_DIR}/{path}": data for path, data in localized.course.assets.items()})
     return RenderedSite(metadata=site_metadata(localized), files=MappingProxyType(dict(sorted(files.items()))),
                         entry=ENTRY_TEMPLATE)
