@@ -118,7 +118,8 @@ ERRORS: list[tuple[str, Build, str, str]] = [
     ("symlink", lambda: pkg.symlink_entry("media/passwd", "/etc/passwd"), "zip.symlink", "media/passwd"),
     ("duplicate-entry", lambda: pkg.build_zip([*pkg.package_files().items(), ("index.html", b"again")]),
      "zip.duplicate-entry", "index.html"),
-    ("no-manifest", lambda: pkg.without("imsmanifest.xml"), "manifest.missing", "imsmanifest.xml"),
+    # Without index.html too: a zip with an index.html and no manifest is a web site (test_package_web.py).
+    ("no-manifest", lambda: pkg.without("imsmanifest.xml", "index.html"), "manifest.missing", "imsmanifest.xml"),
     ("nested-manifest", lambda: pkg.build_zip({f"course/{n}": d for n, d in pkg.package_files().items()}),
      "manifest.missing", "imsmanifest.xml"),
     ("malformed", lambda: pkg.with_manifest("</organizations>", "</organisations>"), "manifest.malformed",

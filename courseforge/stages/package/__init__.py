@@ -63,6 +63,7 @@ def default_packagers() -> PackagerRegistry:
     from courseforge.stages.package.cmi5 import Cmi5Packager
     from courseforge.stages.package.scorm12 import Scorm12Packager
     from courseforge.stages.package.scorm2004 import Scorm2004Packager
+    from courseforge.stages.package.web import WebPackager
     from courseforge.stages.package.xapi import XapiPackager
 
     registry = PackagerRegistry()
@@ -70,6 +71,7 @@ def default_packagers() -> PackagerRegistry:
     registry.register(Scorm2004Packager())
     registry.register(XapiPackager())
     registry.register(Cmi5Packager())
+    registry.register(WebPackager())
     return registry
 
 

@@ -19,7 +19,7 @@ from lxml import etree
 from courseforge.diagnostics import DiagnosticSink
 from courseforge.model.package import PackageFormat
 from courseforge.model.report import CappedSink, VerificationReport
-from courseforge.stages.verify import endrecord, parse, zipguard
+from courseforge.stages.verify import endrecord, pages, parse, zipguard
 from courseforge.stages.verify.contents import NO_LAUNCH, Launch, PackageContents
 from courseforge.stages.verify.zipguard import DEFAULT_LIMITS, Limits
 
@@ -66,12 +66,14 @@ def default_verifiers() -> VerifierRegistry:
     from courseforge.stages.verify.scorm12 import Scorm12Verifier
     from courseforge.stages.verify.scorm2004 import Scorm2004Verifier
     from courseforge.stages.verify.tincan import TincanVerifier
+    from courseforge.stages.verify.web import WebVerifier
 
     registry = VerifierRegistry()
     registry.register(Scorm12Verifier())
     registry.register(Scorm2004Verifier())
     registry.register(TincanVerifier())
     registry.register(Cmi5Verifier())
+    registry.register(WebVerifier(registry.manifests()))  # last: any other standard's manifest wins
     return registry
 
 
@@ -117,14 +119,21 @@ def manifest_of(contents: PackageContents, entry: str, parsed: dict[str, parse.M
     """``entry`` parsed without trusting it, once per package; None when absent or unreadable (reported)."""
     if entry not in parsed:
         data = contents.read_manifest(entry, sink) if contents.has(entry) else None
-        parsed[entry] = None if data is None else parse.parse(contents.name, data, sink, entry)
+        parsed[entry] = None if data is None else read_document(contents.name, entry, data, sink)
     return parsed[entry]
+
+
+def read_document(package: str, entry: str, data: bytes, sink: DiagnosticSink) -> parse.Manifest | None:
+    """A manifest as XML; a site's page (the web format's index.html) as HTML, which browsers never refuse."""
+    if pages.is_page(entry):
+        return pages.page(parse.manifest_path(package, entry), data)
+    return parse.parse(package, data, sink, entry)
 
 
 def unclaimed(contents: PackageContents, verifiers: VerifierRegistry, parsed: dict[str, parse.Manifest | None],
               sink: DiagnosticSink) -> None:
     """No verifier took the package: say which manifest is missing, or what the one found is."""
-    present = [manifest for manifest in parsed.values() if manifest is not None]
+    present = [manifest for entry, manifest in parsed.items() if manifest is not None and not pages.is_page(entry)]
     if present:
         parse.unknown_manifest(present[0], sink)
         return
