@@ -1,15 +1,18 @@
 """``courseforge preview``: a robot learner runs each package in headless Chromium against a test LMS.
 
 Course folders (or course names of the project) are built in memory for every requested locale and
-played through every scenario under every LMS behaviour profile; package zips (a vendor's) get the
-smoke test. One browser and one LMS server serve the whole run. The evidence (report.html, junit.xml,
-screenshots) is written to ``--out`` as a whole.
+format and played through every scenario under every LMS behaviour profile that applies to the format,
+each format by its preview plug-in (a format without one is reported as skipped, never left out
+silently); package zips (a vendor's) get the SCORM 1.2 smoke test when ``check``'s verifier says they are
+SCORM 1.2, and are reported as not smoke-tested otherwise. One browser and one LMS server serve the
+whole run. The evidence (report.html, junit.xml, screenshots) is written to ``--out`` as a whole.
 """
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -21,6 +24,11 @@ from courseforge.model.package import PackageFormat
 from courseforge.model.preview import PreviewReport, PreviewRun, Verdict
 from courseforge.pipeline import CourseBuild, build_course
 from courseforge.project import Project, find_root
+
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext
+
+    from courseforge.stages.preview.harness import PreviewServer
 
 INSTALL_RUNTIME = "install-runtime"
 PREVIEW_DIR = "preview"
@@ -84,12 +92,12 @@ def play(builds: list[CourseBuild], packages: list[Path], profiles: tuple[str, .
 
     from courseforge.stages.preview.browser import launch_chromium
     from courseforge.stages.preview.harness import PreviewServer, find_runtime
-    from courseforge.stages.preview.scenarios import run_scenarios
-    from courseforge.stages.preview.vendor import SmokeOptions, smoke_test
+    from courseforge.stages.preview.scenarios import applicable_profiles, run_scenarios
 
     started = time.perf_counter()
     runtime = find_runtime(runtime_dir, project.root if project else find_root(Path.cwd()))
     runs: list[PreviewRun] = []
+    notes: dict[str, None] = {}
     work = sum(len(b.packages) for b in builds) + len(packages)
     with sync_playwright() as playwright, reporter.progress("previewing", work) as step:
         browser = launch_chromium(playwright, browser_path)
@@ -99,6 +107,8 @@ def play(builds: list[CourseBuild], packages: list[Path], profiles: tuple[str, .
                     for built in course_build.packages:
                         package = built.package
                         name = f"{package.course_id}-{package.locale}-{package.format.value}"
+                        if package.format in server.plugins:
+                            notes.update(dict.fromkeys(applicable_profiles(server, package.format, profiles)[1]))
                         runs.extend(run_scenarios(course_build.course, package.data, package.locale, profiles,
                                                   scenarios, browser, server, name=name,
                                                   package_format=package.format))
@@ -106,19 +116,35 @@ def play(builds: list[CourseBuild], packages: list[Path], profiles: tuple[str, .
                 context = browser.new_context(viewport=SCREEN_VIEWPORT)  # type: ignore[arg-type]
                 try:
                     for path in packages:
-                        for profile in profiles:
-                            runs.extend(smoke_test(server, context, display_path(path), path.read_bytes(),
-                                                   SmokeOptions(profile=profile)))
+                        runs.extend(vendor_runs(server, context, path, profiles))
                         step(path.name)
                 finally:
                     context.close()
             version = f"Chromium {browser.version}"
         finally:
             browser.close()
-    return PreviewReport(tuple(runs), version, time.perf_counter() - started)
+    return PreviewReport(tuple(runs), version, time.perf_counter() - started, tuple(notes))
+
+
+def vendor_runs(server: PreviewServer, context: BrowserContext, path: Path,
+                profiles: tuple[str, ...]) -> list[PreviewRun]:
+    """A vendor zip: ``check``'s verifier names its standard; SCORM 1.2 (or an unreadable zip, which the smoke
+    test reports as unlaunchable) gets the smoke test under every profile, any other standard a skipped run."""
+    from courseforge.stages.preview.vendor import SmokeOptions, not_smoke_tested, smoke_test
+    from courseforge.stages.verify import verify_package
+
+    name, data = display_path(path), path.read_bytes()
+    found = verify_package(name, data).format
+    if found not in (None, PackageFormat.SCORM12):
+        return [not_smoke_tested(name, found, SmokeOptions(profile=profiles[0]))]
+    return [run for profile in profiles
+            for run in smoke_test(server, context, name, data, SmokeOptions(profile=profile))]
 
 
 def run_line(run: PreviewRun) -> str:
+    if run.verdict is Verdict.SKIPPED:
+        reason = run.findings[0].message if run.findings else "not run"
+        return f"SKIPPED {run.name}\n    {reason}"
     problems = [f for f in run.findings if f.severity.value == "error"]
     head = f"{run.verdict.value.upper():<6} {run.name}"
     return head + "".join(f"\n    {f.rule}: {f.message} (step: {f.step})" for f in problems[:5]) + (
@@ -193,7 +219,11 @@ def run_preview(builds: list[CourseBuild], packages: list[Path], profiles: tuple
         return 1, {"ok": False, "error": str(problem), "runs": []}
     for run in report.runs:
         reporter.result(run_line(run))
-    failed = sum(run.verdict is not Verdict.PASSED for run in report.runs)
-    reporter.info(f"previewed {len(report.runs)} run(s): {len(report.runs) - failed} passed, {failed} failed; "
-                  f"report: {display_path(target / 'report.html')}")
+    for note in report.notes:
+        reporter.info(f"not run: {note}")
+    failed = sum(run.verdict in (Verdict.FAILED, Verdict.ERROR) for run in report.runs)
+    skipped = sum(run.verdict is Verdict.SKIPPED for run in report.runs)
+    passed = len(report.runs) - failed - skipped
+    reporter.info(f"previewed {len(report.runs)} run(s): {passed} passed, {failed} failed"
+                  + (f", {skipped} skipped" if skipped else "") + f"; report: {display_path(target / 'report.html')}")
     return (1 if failed else 0), {**report.to_json(), "files": [display_path(p) for p in written]}

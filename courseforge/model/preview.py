@@ -95,7 +95,7 @@ class SignalKind(StrEnum):
     INTERACTION = "interaction"
     """``value`` the interaction id."""
     SESSION_TIME = "session-time"
-    """``value`` seconds."""
+    """``value`` the duration as the content sent it (CMITimespan, ISO 8601)."""
     EXIT = "exit"
     """``value`` ``suspend`` when the content says it will come back, else what it said (``normal``, "")."""
     COMMIT = "commit"
@@ -188,17 +188,18 @@ class LaunchRecord:
     """Everything the LMS holds, by the standard's own names, sorted (the report's final record)."""
     state_key: str = ""
     """Which of :attr:`values` holds the saved state (decoded in the report): ``cmi.suspend_data``."""
+    interactions_key: str = ""
+    """The prefix of the :attr:`values` that :attr:`interactions` already show (``cmi.interactions.``)."""
 
     @property
     def status(self) -> str:
-        """The course rules' vocabulary: passed, failed, completed, incomplete or not attempted."""
+        """The course rules' vocabulary: failed; passed (and completed); completed; incomplete; not attempted;
+        unknown when the LMS holds nothing readable."""
         if self.success is Success.FAILED:
             return "failed"
         if self.success is Success.PASSED and self.completion is Completion.COMPLETED:
             return "passed"
-        if self.completion is Completion.COMPLETED:
-            return "completed"
-        return "not attempted" if self.completion is Completion.NOT_ATTEMPTED else "incomplete"
+        return "incomplete" if self.success is Success.PASSED else self.completion.value
 
     def to_json(self) -> dict[str, object]:
         return {"format": self.format.value, "status": self.status, "completion": self.completion.value,
@@ -227,6 +228,8 @@ class TimelineEntry:
     """What the error code means in the standard, empty when unknown."""
     state: bool = False
     """``value`` is saved state: the report decodes it."""
+    means: str = ""
+    """What it meant in neutral terms (``score 85; success passed``), from the launch's signals."""
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Frame, Page, expect
 
 from courseforge.diagnostics import DiagnosticSink
+from courseforge.model.package import PackageFormat
 from courseforge.model.preview import Finding, FindingSeverity
 from courseforge.pipeline import BuildOptions, build_course
 from courseforge.stages.preview.a11y import (
@@ -121,7 +122,8 @@ def packages(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], 
         locales = tuple(locale for course, locale in EDITIONS if course == course_id)
         sink = DiagnosticSink()
         result = build_course(REPO / "courses" / course_id, f"courses/{course_id}",
-                              BuildOptions(locales=locales, locales_dir=REPO / "locales"), sink)
+                              BuildOptions(formats=(PackageFormat.SCORM12,), locales=locales,
+                                           locales_dir=REPO / "locales"), sink)
         assert result is not None, [d.format() for d in sink]
         built.update({(course_id, b.package.locale): b.package.data for b in result.packages})
     return built

@@ -11,14 +11,19 @@ import pytest
 from courseforge.diagnostics import DiagnosticSink
 from courseforge.model.course import Course, FillIn, Matching, Quiz, Sequencing
 from courseforge.model.outcome import Progress, attempt_percent, course_score, held_status, is_right, outcome
-from courseforge.model.preview import ApiEvent
+from courseforge.model.preview import ApiEvent, Completion, Finding, SignalKind, Success
 from courseforge.pipeline import validate_course
 from courseforge.stages.preview.assertions import (
     ExpectedInteraction,
     LaunchObservation,
     PageProblem,
     ScenarioObservation,
+    Standard,
     judge,
+)
+from courseforge.stages.preview.harness.plugins import scorm12_rules
+from courseforge.stages.preview.harness.plugins.scorm12 import read_record
+from courseforge.stages.preview.harness.plugins.scorm12_rules import (
     quiz_interaction,
     scorm_patterns,
     scorm_response,
@@ -133,7 +138,8 @@ def course_with(tmp_path: Path, scenarios: list[object]) -> tuple[Course | None,
     folder = write_course(tmp_path, manifest, {"p.md": page("p", "Page"), "quiz.yaml": quiz})
     sink = DiagnosticSink()
     course = validate_course(folder, "courses/scenarios", sink)
-    return course, [f"{d.location.line}: {d.message} [{d.code}]" for d in sink]
+    # Only the scenario checks: the course has no base_iri, which the xAPI and cmi5 formats warn about.
+    return course, [f"{d.location.line}: {d.message} [{d.code}]" for d in sink if d.code.startswith("scenario.")]
 
 
 def test_an_authored_scenario_is_validated_against_the_course_rules(tmp_path: Path) -> None:
@@ -204,24 +210,47 @@ EVENTS = (call("LMSInitialize"), setv("cmi.core.lesson_status", "incomplete"), s
           setv("cmi.suspend_data", "1~x"), setv("cmi.core.session_time", "0000:00:12.50"), call("LMSFinish"))
 
 
+SCORM12 = Standard(scorm12_rules.same, scorm12_rules.RULES)
+
+
 def observed(events: tuple[ApiEvent, ...] = EVENTS, record: dict[str, str] | None = None, status: str = "incomplete",
              score: float | None = 40.0, finished: bool = False,
              interactions: tuple[ExpectedInteraction, ...] = (INTERACTION,)) -> ScenarioObservation:
-    launch = LaunchObservation("leave after attempt 1", events, record if record is not None else RECORD, status,
-                               score, finished, interactions)
+    """One SCORM 1.2 launch: its calls and the stored record, read by the plug-in into the neutral record."""
+    held = read_record(events, record if record is not None else RECORD)
+    launch = LaunchObservation("leave after attempt 1", events, held, status, score, finished, interactions)
     return ScenarioObservation("fail", "mastery-override", (launch,))
 
 
+def judged(seen: ScenarioObservation) -> tuple[Finding, ...]:
+    return judge(seen, SCORM12)
+
+
 def rules(seen: ScenarioObservation) -> list[str]:
-    return [f.rule for f in judge(seen)]
+    return [f.rule for f in judged(seen)]
 
 
 def test_a_well_recorded_launch_breaks_no_rule() -> None:
-    assert judge(observed()) == ()
+    assert judged(observed()) == ()
+
+
+def test_the_scorm12_record_reads_into_neutral_terms() -> None:
+    held = observed().launches[0].record
+    assert (held.completion, held.success, held.status, held.score_percent) == (
+        Completion.INCOMPLETE, Success.UNKNOWN, "incomplete", None)
+    assert (held.left_suspended, held.state, held.finishes, held.session_time_s) == (True, "1~x", 1, 12.5)
+    assert [(i.id, i.type, i.response, i.result, i.patterns) for i in held.interactions] == [
+        ("quiz__q1__1", "choice", "b", "correct", ("b",))]
+    assert [s.kind for s in held.signals] == [SignalKind.START, SignalKind.COMPLETION, SignalKind.EXIT,
+                                              SignalKind.STATE, SignalKind.SESSION_TIME, SignalKind.FINISH]
+    passed = read_record(EVENTS, {**RECORD, "cmi.core.lesson_status": "passed", "cmi.core.score.raw": "85"})
+    assert (passed.status, passed.score_percent, passed.score_text) == ("passed", 85.0, "85")
+    assert read_record(EVENTS, {**RECORD, "cmi.core.lesson_status": "failed"}).status == "failed"
+    assert read_record(EVENTS, {**RECORD, "cmi.core.lesson_status": "nonsense"}).status == "unknown"
 
 
 def test_the_lms_deciding_failed_while_attempts_remain_is_named_with_scenario_profile_and_step() -> None:
-    (finding,) = judge(observed(record={**RECORD, "cmi.core.lesson_status": "failed"}))
+    (finding,) = judged(observed(record={**RECORD, "cmi.core.lesson_status": "failed"}))
     assert finding.rule == "lms.status"
     assert "'failed'" in finding.message and "'incomplete' (attempts remain)" in finding.message
     assert finding.step == "scenario 'fail', profile 'mastery-override', step 'leave after attempt 1'"
@@ -263,8 +292,8 @@ def test_interactions_must_all_be_there_with_every_correct_pattern() -> None:
     one_pattern = {**RECORD, "cmi.interactions.1.id": "quiz__q2__1", "cmi.interactions.1.type": "fill-in",
                    "cmi.interactions.1.student_response": "72", "cmi.interactions.1.result": "correct",
                    "cmi.interactions.1.correct_responses.0.pattern": "72"}
-    findings = judge(observed(record=one_pattern, interactions=(INTERACTION, fill_in)))
-    assert [f.rule for f in findings] == ["lms.interaction"] and "correct_responses" in findings[0].message
+    findings = judged(observed(record=one_pattern, interactions=(INTERACTION, fill_in)))
+    assert [f.rule for f in findings] == ["lms.interaction"] and "correct responses" in findings[0].message
     assert rules(observed(interactions=())) == ["lms.interactions"]  # one recorded that nobody answered
     wrong_result = {**RECORD, "cmi.interactions.0.result": "wrong", "cmi.interactions.0.student_response": "{b}"}
     assert rules(observed(record=wrong_result)) == ["lms.interaction"]  # braces are fine, the result is not
@@ -282,5 +311,12 @@ def test_page_problems_and_the_authors_expectation() -> None:
     authored = ScenarioObservation("one-wrong", "default", seen.launches,
                                    (PageProblem("launch 1: press Next to 'p2'", "page.image-broken", "img a.svg"),) * 2,
                                    expect_status="passed", expect_score=81.82)
-    assert [f.rule for f in judge(authored)] == ["scenario.expect-status", "scenario.expect-score",
-                                                 "page.image-broken"]
+    assert [f.rule for f in judged(authored)] == ["scenario.expect-status", "scenario.expect-score",
+                                                  "page.image-broken"]
+
+
+def test_cmifeedback_holds_255_characters() -> None:
+    long = {**RECORD, "cmi.interactions.0.correct_responses.1.pattern": "x" * 256}
+    findings = judged(observed(record=long))
+    assert [f.rule for f in findings] == ["lms.interaction", "lms.interaction"]
+    assert "a value of 256 characters (CMIFeedback holds 255)" in findings[1].message

@@ -17,6 +17,7 @@ from playwright.sync_api import Browser
 
 from courseforge.diagnostics import DiagnosticSink
 from courseforge.model.course import Course, Quiz
+from courseforge.model.package import PackageFormat
 from courseforge.model.preview import FindingSeverity, PreviewRun, Verdict
 from courseforge.pipeline import BuildOptions, build_course
 from courseforge.stages.preview.harness import PreviewServer
@@ -52,7 +53,8 @@ def build(course_dir: Path, locales: tuple[str, ...],
           themes_dir: Path | None = None) -> tuple[Course, dict[str, bytes]]:
     sink = DiagnosticSink()
     result = build_course(course_dir, f"courses/{course_dir.name}",
-                          BuildOptions(locales=locales, locales_dir=REPO / "locales", themes_dir=themes_dir), sink)
+                          BuildOptions(formats=(PackageFormat.SCORM12,), locales=locales,
+                                       locales_dir=REPO / "locales", themes_dir=themes_dir), sink)
     assert result is not None and not sink.failed(), [d.format() for d in sink]
     return result.course, {b.package.locale: b.package.data for b in result.packages}
 

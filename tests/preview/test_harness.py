@@ -33,7 +33,7 @@ from courseforge.stages.preview.harness import (
     install_command,
     install_runtime,
 )
-from courseforge.stages.preview.harness.plugins.scorm12 import read_scos, with_parameters
+from courseforge.stages.preview.harness.plugins.scorm12 import SCORM12_API, Scorm12Plugin, read_scos, with_parameters
 from courseforge.stages.preview.harness.runtime import AXE_CORE, SCORM_AGAIN, candidates
 from tests.chromium import missing
 
@@ -161,12 +161,22 @@ def test_flattened_record_names_elements_as_scorm_does() -> None:
 
 def test_every_profile_is_registered_documented_and_configuration_only() -> None:
     assert set(PROFILES) == {"default", "mastery-override", "lms-mastery", "strict", "unload-null", "deep-frames",
-                             "deep-frames-popup", "slow", "write-only-interactions"}
+                             "deep-frames-popup", "slow", "write-only-interactions", "lrs-outage"}
+    scorm12 = Scorm12Plugin()
     for profile in PROFILES.values():
         assert profile.summary and profile.models and profile.sources, profile.name
         json.dumps(profile.to_host())  # everything the host page gets is plain data
-    assert PROFILES["default"].scorm_again["mastery_override"] is False
-    assert PROFILES["mastery-override"].scorm_again["mastery_override"] is True
+        json.dumps(SCORM12_API.to_host(scorm12.settings(profile), scorm12.refusals(profile)))
+    assert scorm12.settings(PROFILES["default"])["mastery_override"] is False
+    assert scorm12.settings(PROFILES["mastery-override"])["mastery_override"] is True
+    assert scorm12.settings(PROFILES["slow"]) == {"mastery_override": False, "useAsynchronousCommits": True}
+    assert [r.error for r in scorm12.refusals(PROFILES["strict"])] == ["401", "401"]
+    assert [(r.methods, r.when.value) for r in scorm12.refusals(PROFILES["unload-null"])] == [
+        (("LMSCommit",), "dismissed"), (("LMSGetValue",), "dismissed")]
+    meanings = {name: scorm12.profile_meaning(profile) for name, profile in PROFILES.items()}
+    assert meanings["lrs-outage"] is None, "SCORM has no request to lose: the profile does not apply"
+    assert meanings["lms-mastery"] == "cmi.student_data.mastery_score 70"
+    assert all(meanings[name] for name in PROFILES if name != "lrs-outage")
     with pytest.raises(KeyError, match=r"unknown LMS profile 'moodle'.*known: deep-frames"):
         PROFILES["moodle"]
 

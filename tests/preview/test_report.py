@@ -35,15 +35,16 @@ from courseforge.model.preview import (
     Verdict,
 )
 from courseforge.stages.preview.evidence import JUNIT_XML, REPORT_HTML, EvidenceError, evidence_files, write_evidence
+from courseforge.stages.preview.harness.plugins.scorm12 import Scorm12Plugin, read_record
 from courseforge.stages.preview.report_html import render_report
 from courseforge.stages.preview.report_junit import render_junit
 from courseforge.stages.preview.report_views import (
     SuspendDataError,
     decode_suspend_data,
     describe_suspend_data,
-    interactions_written,
-    launch_numbers,
+    launch_interactions,
 )
+from courseforge.stages.preview.scenarios import no_plugin_run, run_timeline
 from tests.chromium import missing
 
 ROOT = Path(__file__).parents[2]
@@ -105,13 +106,28 @@ def pass_events() -> tuple[ApiEvent, ...]:
             call(2951.0, "LMSFinish"))
 
 
-def record(status: str, score: str, suspend: str = SUSPEND_AFTER_RESUME) -> tuple[tuple[str, str], ...]:
-    return tuple(sorted({"cmi.core.lesson_status": status, "cmi.core.score.raw": score,
-                         "cmi.core.lesson_location": "summary", "cmi.core.exit": "",
-                         "cmi.core.session_time": "0000:00:02.94", "cmi.suspend_data": suspend,
-                         "cmi.core.total_time": "0000:00:02.94", "cmi.interactions.10.id": "final-q11",
-                         "cmi.interactions.2.id": "final-q3", "cmi.interactions.2.result": "correct",
-                         "cmi.objectives.10.id": "o-11", "cmi.objectives.2.id": "o-3"}.items()))
+def record(status: str, score: str, suspend: str = SUSPEND_AFTER_RESUME) -> dict[str, str]:
+    return {"cmi.core.lesson_status": status, "cmi.core.score.raw": score,
+            "cmi.core.lesson_location": "summary", "cmi.core.exit": "",
+            "cmi.core.session_time": "0000:00:02.94", "cmi.suspend_data": suspend,
+            "cmi.core.total_time": "0000:00:02.94", "cmi.interactions.10.id": "final-q11",
+            "cmi.interactions.2.id": "final-q3", "cmi.interactions.2.result": "correct",
+            "cmi.objectives.10.id": "o-11", "cmi.objectives.2.id": "o-3"}
+
+
+def written(events: tuple[ApiEvent, ...]) -> dict[str, str]:
+    """What scorm-again keeps of a launch's writes."""
+    return {e.arguments[0]: e.arguments[1] for e in events if e.method == "LMSSetValue" and e.result == "true"}
+
+
+def scorm12_run(launches: tuple[tuple[ApiEvent, ...], ...], held: dict[str, str], **fields: object) -> PreviewRun:
+    """A SCORM 1.2 run as the runner assembles it: each launch's record read by the plug-in, the timeline
+    described by it."""
+    records = tuple(read_record(events, held) for events in launches)
+    return PreviewRun(format=PackageFormat.SCORM12, events=tuple(e for events in launches for e in events),
+                      final_record=tuple(sorted(held.items())), launches=records,
+                      timeline=run_timeline(Scorm12Plugin(), list(zip(launches, records, strict=True))),
+                      **fields)  # type: ignore[arg-type]
 
 
 def shots(title: str) -> tuple[Screenshot, ...]:
@@ -129,12 +145,12 @@ def run(scenario: str, verdict: Verdict, *, package: str = PACKAGE, locale: str 
         findings: tuple[Finding, ...] = (), screenshots: tuple[Screenshot, ...] = (), duration_s: float = 3.17
         ) -> PreviewRun:
     status = "passed" if verdict is Verdict.PASSED else "failed"
-    return PreviewRun(package=package, format=PackageFormat.SCORM12, locale=locale, profile=profile,
-                      scenario=scenario, verdict=verdict, findings=findings, steps=STEPS,
-                      events=pass_events()[:8] + pass_events() if scenario == "resume" else pass_events(),
-                      final_record=record(status, "85"), screenshots=screenshots,
-                      timings=(Timing("launch", 0.412), Timing("robot", 2.15), Timing("axe-core", 0.61)),
-                      duration_s=duration_s)
+    launches = (pass_events()[:8], pass_events()) if scenario == "resume" else (pass_events(),)
+    return scorm12_run(launches, {**written(pass_events()), **record(status, "85")}, package=package, locale=locale,
+                       profile=profile, scenario=scenario, verdict=verdict, findings=findings, steps=STEPS,
+                       screenshots=screenshots,
+                       timings=(Timing("launch", 0.412), Timing("robot", 2.15), Timing("axe-core", 0.61)),
+                       duration_s=duration_s)
 
 
 SCORE_AFTER_STATUS = Finding("lms.status-before-score", "cmi.core.lesson_status 'failed' was set before "
@@ -193,21 +209,20 @@ def test_hostile_strings_are_text_never_markup() -> None:
 
 
 def test_a_huge_value_is_cut_and_says_how_much_is_left_out() -> None:
-    huge = PreviewRun(package="p", format=PackageFormat.SCORM12, locale="en", profile="default", scenario="pass",
-                      verdict=Verdict.FAILED, findings=(Finding("page.console-error", "x" * 50_000, "launch"),),
-                      events=(setv(1.0, "cmi.suspend_data", "1~" + "A" * 30_000 + "~~~"),))
+    huge = scorm12_run(((setv(1.0, "cmi.suspend_data", "1~" + "A" * 30_000 + "~~~"),),), {}, package="p",
+                       locale="en", profile="default", scenario="pass", verdict=Verdict.FAILED,
+                       findings=(Finding("page.console-error", "x" * 50_000, "launch"),))
     report = PreviewReport(runs=(huge,), browser="x", duration_s=1.0)
     page = page_of(report)
     assert "x" * 10_000 + " … (40,000 more characters)" in page.text_content()
     assert "30005 of 4096 characters (over the limit)" in page.text_content(), "decoded from the whole value"
     assert len(render_report(report)) < 40_000
-    flood = PreviewRun(package="p", format=PackageFormat.SCORM12, locale="en", profile="default", scenario="pass",
-                       verdict=Verdict.FAILED, events=tuple(setv(n, "cmi.core.lesson_location", "x")
-                                                            for n in range(3_000)))
+    flood = scorm12_run((tuple(setv(n, "cmi.core.lesson_location", "x") for n in range(3_000)),), {}, package="p",
+                        locale="en", profile="default", scenario="pass", verdict=Verdict.FAILED)
     page = page_of(PreviewReport(runs=(flood,), browser="x", duration_s=1.0))
-    assert page.xpath("//summary/h3[starts-with(., 'CMI timeline')]")[0].text_content() == (
-        "CMI timeline (3000 API calls, the first 2000 shown)")
-    assert len(page.xpath("//table[caption[starts-with(., 'API calls')]]/tbody/tr[td]")) == 2_000
+    assert page.xpath("//summary/h3[starts-with(., 'Timeline')]")[0].text_content() == (
+        "Timeline (3000 events, the first 2000 shown)")
+    assert len(page.xpath("//table[caption[starts-with(., 'What the content sent')]]/tbody/tr[td]")) == 2_000
     failure = etree.fromstring(render_junit(report)).find(".//failure")
     assert failure is not None and failure.text is not None and failure.text.endswith("(40,044 more characters)")
 
@@ -233,13 +248,14 @@ def test_suspend_data_v1_is_decoded() -> None:
     for broken in ("", "2~B~~~", "1~B~~~~", "1~*~~~", "1~B~1.2t.~~", "1~B~1.2s~~", "1~B~1.2s.*~~", "1~B~1.abcd.~~"):
         with pytest.raises(SuspendDataError):
             decode_suspend_data(broken)
-    vendor = describe_suspend_data("<xml>vendor state</xml>")
+    vendor = describe_suspend_data("<xml>vendor state</xml>", 4096)
     assert vendor.error and vendor.lines == () and vendor.length == 23
 
 
 def test_the_report_shows_suspend_data_decoded_and_interactions_grouped() -> None:
     page = page_of(sample_report())
     section = page.xpath("//section[@id='run-1']")[0]
+    assert "SCORM 1.2 (scorm12)" in section.xpath(".//dl[@class='facts']")[0].text_content()
     decoded = [dict(zip(dl.xpath("dt/text()"), (dd.text_content() for dd in dl.xpath("dd")), strict=True))
                for dl in section.xpath(".//dl[@class='decoded']")]
     assert {"Length": "23 of 4096 characters", "Screens visited": "#1, #2, #3, #4, #5, #6, #7",
@@ -248,43 +264,43 @@ def test_the_report_shows_suspend_data_decoded_and_interactions_grouped() -> Non
             "Checklist items attested": "#1, #2", "Surveys submitted": "#1"} in decoded
     assert len(decoded) == 4, "three suspend_data calls in the timeline, one in the final record"
     assert decoded[0] == {"Length": "0 of 4096 characters", "Saved state": "empty: nothing saved yet"}
-    timeline = section.xpath(".//table[caption[starts-with(., 'API calls')]]")[0]
+    timeline = section.xpath(".//table[caption[starts-with(., 'What the content sent')]]")[0]
+    assert "(SCORM 1.2)" in timeline.xpath("caption")[0].text_content()
     rows = {row[2]: row for row in cells(timeline)}
-    assert rows["cmi.core.entry"][1:] == ["LMSGetValue", "cmi.core.entry", "ab-initio", "", "0"], "a read's value"
-    assert rows["cmi.core.score.raw"][1:] == ["LMSSetValue", "cmi.core.score.raw", "85", "true", "0"]
-    assert rows["cmi.core.lesson_mode"][4:] == ["false", "403 Element is read only"], "a refusal, named"
+    assert rows["cmi.core.entry"][1:] == ["LMSGetValue", "cmi.core.entry", "ab-initio", "", "0", ""], "a read's value"
+    assert rows["cmi.core.score.raw"][1:] == ["LMSSetValue", "cmi.core.score.raw", "85", "true", "0", "score 85"]
+    assert rows["cmi.core.lesson_status"][6] == "completion completed; success passed", "the neutral reading"
+    assert rows["cmi.core.lesson_mode"][4:6] == ["false", "403 Element is read only"], "a refusal, named"
     refused = timeline.xpath(".//tr[@class='refused']/td[3]")
     assert [td.text_content() for td in refused] == ["cmi.core.lesson_mode"]
     assert [row[0] for row in cells(timeline)][:2] == ["12 ms", "13 ms"]
     final = section.xpath(".//table[caption[starts-with(., 'What the LMS holds')]]")[0]
     assert [row[0] for row in cells(final)][-3:] == ["cmi.objectives.2.id", "cmi.objectives.10.id",
                                                      "cmi.suspend_data"], "indexes sort as numbers"
+    assert not [row for row in cells(final) if row[0].startswith("cmi.interactions.")], "shown apart"
     held = section.xpath(".//table[caption[starts-with(., 'Interactions the LMS holds')]]")[0]
-    assert [row[:5] for row in cells(held)] == [["2", "final-q3", "", "", "correct"], ["10", "final-q11", "", "", ""]]
-    interactions = interactions_written(pass_events())
-    assert [(i.launch, i.index, i.field("id"), i.field("result"), i.correct_patterns) for i in interactions] == [
-        (1, 0, "final-q1", "correct", ("b",)), (1, 1, "final-q2", "wrong", ("a,c", "c,a"))]
-    table = section.xpath(".//table[caption[starts-with(., 'Interactions')]]")[0]
-    assert [row[:7] for row in cells(table)] == [["1", "0", "final-q1", "choice", "b", "correct", "b"],
-                                                 ["1", "1", "final-q2", "choice", HOSTILE_VALUE, "wrong", "a,cc,a"]]
+    assert [row[:5] for row in cells(held)] == [
+        ["0", "final-q1", "choice", "b", "correct"], ["1", "final-q2", "choice", HOSTILE_VALUE, "wrong"],
+        ["2", "final-q3", "", "", "correct"], ["3", "final-q11", "", "", ""]]
+    table = section.xpath(".//table[caption[starts-with(., 'Interactions each launch')]]")[0]
+    assert [row[:8] for row in cells(table)][:2] == [
+        ["1", "0", "final-q1", "choice", "b", "correct", "b", "latency = 0000:00:04.20weighting = 1"],
+        ["1", "1", "final-q2", "choice", HOSTILE_VALUE, "wrong", "a,cc,a", "latency = 0000:00:04.20weighting = 1"]]
 
 
-def test_calls_are_grouped_by_launch_because_times_restart_with_each() -> None:
-    first, again = pass_events()[:8], pass_events()
-    assert launch_numbers(first + again) == (1,) * 8 + (2,) * len(again)
-    finish_then_init = (call(10, "LMSInitialize"), call(20, "LMSFinish"), call(30, "LMSInitialize"))
-    assert launch_numbers(finish_then_init) == (1, 1, 2), "a short launch: time did not go back"
-    assert launch_numbers(finish_then_init[:1] * 2) == (1, 1), "initialized twice in one launch"
-    relaunched = interactions_written(first + again[8:] + again)
-    assert [(i.launch, i.index) for i in relaunched] == [(1, 0), (1, 1), (2, 0), (2, 1)]
-    page = page_of(sample_report())
-    resume = page.xpath("//section[.//h2/span[contains(., '[en, default] resume')]]")[0]
-    groups = resume.xpath(".//table[caption[starts-with(., 'API calls')]]/tbody")
+def test_calls_are_grouped_by_the_launch_they_belong_to() -> None:
+    report = sample_report()
+    resume = next(run for run in report.runs if run.scenario == "resume")
+    assert [entry.launch for entry in resume.timeline] == [1] * 8 + [2] * len(pass_events())
+    interactions = launch_interactions(resume)
+    assert [(i.launch, i.id) for i in interactions] == [(1, "final-q1"), (1, "final-q2"), (1, "final-q3"),
+                                                        (1, "final-q11")], "a later launch adds none it held before"
+    page = page_of(report)
+    section = page.xpath("//section[.//h2/span[contains(., '[en, default] resume')]]")[0]
+    groups = section.xpath(".//table[caption[starts-with(., 'What the content sent')]]/tbody")
     assert [g.xpath("tr/th")[0].text_content() for g in groups] == ["Launch 1 (times from its start)",
                                                                     "Launch 2 (times from its start)"]
-    assert [len(g.xpath("tr[td]")) for g in groups] == [8, len(again)]
-
-
+    assert [len(g.xpath("tr[td]")) for g in groups] == [8, len(pass_events())]
 
 
 def test_failed_runs_list_their_findings_and_accessibility_apart() -> None:
@@ -357,10 +373,10 @@ def test_junit_xml_has_one_suite_per_package_locale_profile_and_a_failure_per_fa
     assert (document.get("tests"), document.get("failures"), document.get("errors"), document.get("time")) == (
         "7", "1", "1", "24.600")
     suites = {suite.get("name"): [case.get("name") for case in suite.iter("testcase")] for suite in document}
-    assert suites == {f"{PACKAGE} [en, default]": ["fail", "pass", "resume"],
-                      f"{PACKAGE} [en, mastery-override]": ["fail", "pass"],
-                      "build/workplace-safety/ar/scorm12.zip [ar, default]": ["pass"],
-                      f"{HOSTILE_TITLE} [en, default]": ["keyboard"]}
+    assert suites == {f"{PACKAGE} [en, default, scorm12]": ["fail", "pass", "resume"],
+                      f"{PACKAGE} [en, mastery-override, scorm12]": ["fail", "pass"],
+                      "build/workplace-safety/ar/scorm12.zip [ar, default, scorm12]": ["pass"],
+                      f"{HOSTILE_TITLE} [en, default, scorm12]": ["keyboard"]}
     for suite in document:
         cases = suite.findall("testcase")
         assert int(suite.get("tests")) == len(cases)
@@ -377,6 +393,23 @@ def test_junit_xml_has_one_suite_per_package_locale_profile_and_a_failure_per_fa
     assert error is not None and error.text is not None and "\\x01 \\u202egnp.exe" in error.text
     out = document.find(".//testcase/system-out")
     assert out is not None and out.text is not None and out.text.splitlines()[0] == f"1. {STEPS[0]}"
+    lines = out.text.splitlines()
+    assert f"timeline (scorm12, {len(pass_events())} events):" in lines
+    assert "launch 1 +2312 ms LMSSetValue cmi.core.score.raw = 85 -> true [score 85]" in lines
+    assert "launch 1 +2950 ms LMSSetValue cmi.core.lesson_mode = review -> false error 403 Element is read only" \
+        in lines
+
+
+def test_a_run_of_a_format_without_a_plugin_is_skipped_and_says_why() -> None:
+    skipped = no_plugin_run("safety-en-web", PackageFormat.WEB, "en", ["default"])
+    report = PreviewReport(runs=(skipped, run("pass", Verdict.PASSED)), browser="x", duration_s=1.0,
+                           notes=("profile 'lrs-outage' does not apply to SCORM 1.2: ...",))
+    assert report.ok and skipped.verdict is Verdict.SKIPPED
+    case = etree.fromstring(render_junit(report)).find(".//testcase[skipped]")
+    assert case is not None and "has no plug-in for web" in case.find("skipped").get("message", "")
+    page = page_of(report)
+    assert "1 skipped" in [li.text_content() for li in page.xpath("//ul[@class='counts']/li")]
+    assert page.xpath("//ul[@class='notes']/li")[0].text_content().startswith("profile 'lrs-outage'")
 
 
 def hostile_names_report() -> PreviewReport:

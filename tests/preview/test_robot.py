@@ -19,6 +19,7 @@ from playwright.sync_api import Browser
 
 from courseforge.diagnostics import DiagnosticSink
 from courseforge.model.course import Course
+from courseforge.model.package import PackageFormat
 from courseforge.model.preview import PreviewRun, Verdict
 from courseforge.pipeline import BuildOptions, build_course
 from courseforge.stages.preview.harness import PreviewServer, RuntimeMissing
@@ -43,7 +44,8 @@ class Built:
 
 def build(course_dir: Path, locales: tuple[str, ...]) -> Built:
     sink = DiagnosticSink()
-    result = build_course(course_dir, f"courses/{course_dir.name}", BuildOptions(locales=locales), sink)
+    result = build_course(course_dir, f"courses/{course_dir.name}", BuildOptions(formats=(PackageFormat.SCORM12,),
+                                                                                    locales=locales), sink)
     assert result is not None and not sink.failed(), [d.format() for d in sink]
     return Built(result.course, {b.package.locale: b.package.data for b in result.packages})
 

@@ -21,26 +21,26 @@ from markupsafe import Markup
 
 from courseforge.model.preview import Finding, FindingSeverity, PreviewReport, PreviewRun, Verdict
 from courseforge.stages.preview.report_views import (
-    SUSPEND_ELEMENT,
     InteractionView,
     LaunchRows,
     SuspendView,
     describe_suspend_data,
     element_order,
-    group_interactions,
-    interactions_written,
+    final_record,
+    held_interactions,
+    launch_interactions,
     ordered_runs,
     printable,
     screenshot_paths,
     timeline,
 )
+from courseforge.standards import profile_for
 
 TEMPLATE = "report.html.j2"
 A11Y_PREFIX = "a11y."
 EMBED_BUDGET_BYTES = 24 * 1024 * 1024
 """Screenshots embedded past this total are only linked (a full matrix of runs would make a huge page)."""
 SAFE_LINK_SCHEMES = ("http", "https")
-INTERACTIONS_PREFIX = "cmi.interactions."
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,7 @@ class RunView:
     name: str
     package: str
     format: str
+    format_title: str
     locale: str
     profile: str
     scenario: str
@@ -99,6 +100,7 @@ class RunView:
 @dataclass(frozen=True)
 class SummaryView:
     packages: tuple[str, ...]
+    formats: tuple[str, ...]
     locales: tuple[str, ...]
     profiles: tuple[str, ...]
     scenarios: tuple[str, ...]
@@ -106,10 +108,12 @@ class SummaryView:
     passed: int
     failed: int
     errors: int
+    skipped: int
     findings: int
     browser: str
     duration: str
     ok: bool
+    notes: tuple[str, ...]
 
 
 def render_report(report: PreviewReport, *, embed_budget: int = EMBED_BUDGET_BYTES) -> bytes:
@@ -143,11 +147,13 @@ def summary_view(report: PreviewReport, runs: Sequence[PreviewRun]) -> SummaryVi
 
     verdicts = [run.verdict for run in runs]
     return SummaryView(
-        packages=distinct([run.package for run in runs]), locales=distinct([run.locale for run in runs]),
+        packages=distinct([run.package for run in runs]), formats=distinct([run.format.value for run in runs]),
+        locales=distinct([run.locale for run in runs]),
         profiles=distinct([run.profile for run in runs]), scenarios=distinct([run.scenario for run in runs]),
         runs=len(runs), passed=verdicts.count(Verdict.PASSED), failed=verdicts.count(Verdict.FAILED),
-        errors=verdicts.count(Verdict.ERROR), findings=sum(len(run.findings) for run in runs),
-        browser=report.browser, duration=seconds(report.duration_s), ok=report.ok,
+        errors=verdicts.count(Verdict.ERROR), skipped=verdicts.count(Verdict.SKIPPED),
+        findings=sum(len(run.findings) for run in runs), browser=report.browser,
+        duration=seconds(report.duration_s), ok=report.ok, notes=report.notes,
     )
 
 
@@ -169,18 +175,23 @@ def run_views(runs: Sequence[PreviewRun], embed_budget: int) -> tuple[RunView, .
 
 def _run_view(index: int, run: PreviewRun, shots: tuple[ShotView, ...]) -> RunView:
     ordered = sorted(run.findings, key=lambda finding: finding.severity is not FindingSeverity.ERROR)
-    rows = timeline(run.events)
+    rows = timeline(run)
+    last = final_record(run)
+    state_key = last.state_key if last else ""
+    folded = last.interactions_key if last else ""
+    limit = profile_for(run.format).suspend_limit
     return RunView(
-        anchor=f"run-{index + 1}", name=run.name, package=run.package, format=run.format.value, locale=run.locale,
+        anchor=f"run-{index + 1}", name=run.name, package=run.package, format=run.format.value,
+        format_title=profile_for(run.format).title, locale=run.locale,
         profile=run.profile, scenario=run.scenario, verdict=run.verdict.value, duration=seconds(run.duration_s),
         findings=tuple(_finding_view(f) for f in ordered if not f.rule.startswith(A11Y_PREFIX)),
         a11y=tuple(_finding_view(f) for f in ordered if f.rule.startswith(A11Y_PREFIX)),
-        steps=run.steps, timeline=rows, calls=len(run.events), shown_calls=sum(len(group) for _, group in rows),
-        interactions=interactions_written(run.events),
-        record=tuple(_record_row(element, value)
+        steps=run.steps, timeline=rows, calls=len(run.timeline), shown_calls=sum(len(group) for _, group in rows),
+        interactions=launch_interactions(run),
+        record=tuple(RecordRow(element, value, describe_suspend_data(value, limit) if element == state_key else None)
                      for element, value in sorted(run.final_record, key=lambda pair: element_order(pair[0]))
-                     if not element.startswith(INTERACTIONS_PREFIX)),
-        held_interactions=group_interactions((0, element, value) for element, value in run.final_record),
+                     if not (folded and element.startswith(folded))),
+        held_interactions=held_interactions(run),
         shots=shots, timings=tuple((timing.label, seconds(timing.seconds, 3)) for timing in run.timings),
     )
 
@@ -198,11 +209,6 @@ def _is_web_link(url: str) -> bool:
     except ValueError:
         return False
     return parts.scheme.lower() in SAFE_LINK_SCHEMES and bool(parts.netloc) and url.isprintable()
-
-
-def _record_row(element: str, value: str) -> RecordRow:
-    return RecordRow(element=element, value=value,
-                     suspend=describe_suspend_data(value) if element == SUSPEND_ELEMENT else None)
 
 
 def _data_uri(png: bytes) -> Markup:

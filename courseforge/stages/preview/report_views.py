@@ -1,43 +1,33 @@
 """What the preview report shows, derived from the result model: shared by the HTML, JUnit and evidence writers.
 
-Everything here is a pure function of a :class:`PreviewReport`: the run order, the CMI timeline as rows,
-suspend_data decoded with the runtime's format v1 (``courseforge/model/suspend.py``), interactions grouped
-by index, and the file name each screenshot gets beside the report. Texts come from packages that may be
-hostile or broken, so :func:`printable` makes any of them safe to put in XML or HTML (after escaping).
+Everything here is a pure function of a :class:`PreviewReport`, whatever the standard: the run order, the
+timeline (each format's plug-in described its events as :class:`TimelineEntry` rows: SCORM calls, xAPI
+statement and state writes), saved state decoded with the runtime's format v1 (``courseforge/model/
+suspend.py``; SCORM suspend_data and the xAPI/cmi5 state document carry the same text), the interactions
+of each launch's neutral record, and the file name each screenshot gets beside the report. Texts come
+from packages that may be hostile or broken, so :func:`printable` makes any of them safe to put in XML
+or HTML (after escaping).
 """
 
 from __future__ import annotations
 
 import hashlib
-import math
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import groupby
 
-from courseforge.model.preview import ApiEvent, PreviewReport, PreviewRun
+from courseforge.model.preview import LaunchRecord, PreviewReport, PreviewRun, RecordedInteraction, TimelineEntry
 from courseforge.model.suspend import BITSET_ALPHABET, FORMAT_VERSION
-from courseforge.standards.scorm12 import SUSPEND_DATA_LIMIT as SCORM12_SUSPEND_LIMIT
+from courseforge.standards import profile_for
 
-SUSPEND_ELEMENT = "cmi.suspend_data"
-INTERACTION = re.compile(r"cmi\.interactions\.(\d+)\.(.+)")
-CORRECT_PATTERN = re.compile(r"correct_responses\.(\d+)\.pattern")
-INTERACTION_FIELDS = ("id", "type", "student_response", "result", "weighting", "latency", "time")
-SCORM12_ERRORS = {
-    "101": "General exception", "201": "Invalid argument error", "202": "Element cannot have children",
-    "203": "Element not an array, cannot have count", "301": "Not initialized", "401": "Not implemented error",
-    "402": "Invalid set value, element is a keyword", "403": "Element is read only", "404": "Element is write only",
-    "405": "Incorrect data type",
-}
-"""SCORM 1.2 RTE error codes (LMSGetLastError), named as LMSGetErrorString names them."""
 SCREENSHOTS_FOLDER = "screenshots"
 SLUG_LENGTH = 60
 TEXT_LIMIT = 10_000
-"""Characters of one text the report shows: more than twice SCORM 1.2's suspend_data limit."""
+"""Characters of one text the report shows (a hostile package could write megabytes on every call)."""
 TIMELINE_LIMIT = 2_000
-"""Calls of one run the timeline shows (a real scenario makes a few hundred; a runaway loop, millions)."""
-"""Characters of one text the report shows: more than twice SCORM 1.2's suspend_data limit."""
+"""Rows of one run the timeline shows (a real scenario makes a few hundred; a runaway loop, millions)."""
 BASE36 = re.compile(r"[0-9a-z]{1,2}")
 HUNDREDTHS = re.compile(r"[0-9a-z]{3}")
 # Characters XML 1.0 cannot carry, C1 controls and the bidi overrides that could make a line read
@@ -59,13 +49,14 @@ def _escape_char(char: str) -> str:
 
 
 def ordered_runs(report: PreviewReport) -> tuple[PreviewRun, ...]:
-    """Runs by package, locale, profile and scenario: the same report reads the same however it was gathered."""
+    """Runs by package, locale, format, profile and scenario: the same report reads the same however it was
+    gathered."""
     indexed = sorted(enumerate(report.runs), key=lambda pair: (_run_key(pair[1]), pair[0]))
     return tuple(run for _, run in indexed)
 
 
-def _run_key(run: PreviewRun) -> tuple[str, str, str, str]:
-    return (run.package, run.locale, run.profile, run.scenario)
+def _run_key(run: PreviewRun) -> tuple[str, str, str, str, str]:
+    return (run.package, run.locale, run.format.value, run.profile, run.scenario)
 
 
 def element_order(element: str) -> tuple[tuple[int, str], ...]:
@@ -152,18 +143,19 @@ class SuspendView:
     error: str = ""
 
 
-def describe_suspend_data(text: str) -> SuspendView:
+def describe_suspend_data(text: str, limit: int) -> SuspendView:
+    """``text`` decoded, against the ``limit`` of the standard that keeps it (``FormatProfile.suspend_limit``)."""
     if not text:
-        return SuspendView(length=0, limit=SCORM12_SUSPEND_LIMIT, lines=(("Saved state", "empty: nothing saved yet"),))
+        return SuspendView(length=0, limit=limit, lines=(("Saved state", "empty: nothing saved yet"),))
     try:
         state = decode_suspend_data(text)
     except SuspendDataError as problem:
-        return SuspendView(length=len(text), limit=SCORM12_SUSPEND_LIMIT, error=str(problem))
+        return SuspendView(length=len(text), limit=limit, error=str(problem))
     lines = [("Screens visited", _positions(state.visited))]
     lines.extend((f"Quiz {number}", _quiz_line(quiz)) for number, quiz in enumerate(state.quizzes, start=1))
     lines.append(("Checklist items attested", _positions(state.checked)))
     lines.append(("Surveys submitted", _positions(state.submitted)))
-    return SuspendView(length=len(text), limit=SCORM12_SUSPEND_LIMIT, lines=tuple(lines))
+    return SuspendView(length=len(text), limit=limit, lines=tuple(lines))
 
 
 def _positions(positions: Sequence[int]) -> str:
@@ -176,7 +168,7 @@ def _quiz_line(quiz: QuizState) -> str:
     return f"{attempts}, {best}, questions right: {_positions(quiz.correct)}"
 
 
-# --- the CMI timeline ---------------------------------------------------------------------------------
+# --- the timeline -----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -188,102 +180,79 @@ class TimelineRow:
     result: str
     error: str
     failed: bool
-    """The call returned "false" or left an error code: the LMS refused it."""
+    """The LMS refused it: returned "false", an error code, an HTTP error."""
+    error_name: str = ""
+    means: str = ""
+    """What it meant in neutral terms (``score 85; success passed``)."""
     suspend: SuspendView | None = None
-
-    @property
-    def error_name(self) -> str:
-        """What a non-zero SCORM 1.2 error code means, empty when unknown (another standard's code)."""
-        return SCORM12_ERRORS.get(self.error, "")
-
-
-def launch_numbers(events: Sequence[ApiEvent]) -> tuple[int, ...]:
-    """The launch (1, 2 ...) each call belongs to. A run's events are its launches one after another and
-    times restart with each launch, so a new launch begins where time goes back, or at an initialize
-    call after a finish (content that initializes twice in one launch stays in that launch)."""
-    numbers: list[int] = []
-    launch, previous_ms, finished = 1, -math.inf, False
-    for event in events:
-        if numbers and (event.at_ms < previous_ms or (finished and event.method.endswith("Initialize"))):
-            launch, finished = launch + 1, False
-        finished = finished or event.method.endswith(("Finish", "Terminate"))
-        previous_ms = event.at_ms
-        numbers.append(launch)
-    return tuple(numbers)
 
 
 LaunchRows = tuple[tuple[int, tuple[TimelineRow, ...]], ...]
 """Timeline rows by launch: (launch number, rows)."""
 
 
-def timeline(events: Sequence[ApiEvent], limit: int = TIMELINE_LIMIT) -> LaunchRows:
-    """The first ``limit`` calls as rows, grouped by launch: (launch number, rows)."""
-    numbered = zip(launch_numbers(events), events[:limit], strict=False)
-    rows = [(launch, _timeline_row(event)) for launch, event in numbered]
+def timeline(run: PreviewRun, limit: int = TIMELINE_LIMIT) -> LaunchRows:
+    """The run's first ``limit`` timeline rows, grouped by launch: (launch number, rows)."""
+    state_limit = profile_for(run.format).suspend_limit
+    rows = [(entry.launch, _timeline_row(entry, state_limit)) for entry in run.timeline[:limit]]
     return tuple((launch, tuple(row for _, row in group)) for launch, group in groupby(rows, key=lambda r: r[0]))
 
 
-def _timeline_row(event: ApiEvent) -> TimelineRow:
-    """Element and value for the data-model calls: the value written, or for a read the value returned."""
-    is_read = event.method.endswith("GetValue")
-    is_value_call = is_read or event.method.endswith("SetValue")
-    element = event.arguments[0] if is_value_call and event.arguments else ""
-    if is_read:
-        value, result = event.result, ""
-    elif is_value_call:
-        value, result = (event.arguments[1] if len(event.arguments) > 1 else ""), event.result
-    else:
-        value, result = " ".join(event.arguments), event.result
-    return TimelineRow(at_ms=event.at_ms, method=event.method, element=element, value=value, result=result,
-                       error=event.error, failed=event.result == "false" or event.error not in ("0", ""),
-                       suspend=describe_suspend_data(value) if element == SUSPEND_ELEMENT else None)
+def _timeline_row(entry: TimelineEntry, state_limit: int) -> TimelineRow:
+    return TimelineRow(at_ms=entry.at_ms, method=entry.call, element=entry.element, value=entry.value,
+                       result=entry.result, error=entry.error, failed=entry.failed, error_name=entry.error_name,
+                       means=entry.means,
+                       suspend=describe_suspend_data(entry.value, state_limit) if entry.state else None)
 
 
-# --- interactions -------------------------------------------------------------------------------------
+# --- interactions and the final record -----------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class InteractionView:
     launch: int
     index: int
-    fields: tuple[tuple[str, str], ...]
-    """The INTERACTION_FIELDS in that order (empty when never written)."""
+    id: str
+    type: str
+    response: str
+    result: str
     correct_patterns: tuple[str, ...]
     other: tuple[tuple[str, str], ...]
-    """Any other element written (objectives.n.id ...), sorted."""
-
-    def field(self, name: str) -> str:
-        return dict(self.fields).get(name, "")
+    """Everything else the LMS holds for it, by the standard's names (weighting, latency ...), sorted."""
 
 
-def interactions_written(events: Sequence[ApiEvent]) -> tuple[InteractionView, ...]:
-    """The interactions the content recorded, from its LMSSetValue calls (SCORM 1.2 makes them write-only),
-    per launch: a new attempt may write its interactions at the same indexes again."""
-    writes = ((launch, event.arguments[0], event.arguments[1])
-              for launch, event in zip(launch_numbers(events), events, strict=True)
-              if event.method.endswith("SetValue") and len(event.arguments) > 1)
-    return group_interactions(writes)
+def _interaction(launch: int, index: int, held: RecordedInteraction, shown: frozenset[str]) -> InteractionView:
+    other = tuple(sorted((name, value) for name, value in held.values if name not in shown
+                         and not (name.startswith("correct_responses.") and name.endswith(".pattern"))))
+    return InteractionView(launch=launch, index=index, id=held.id, type=held.type, response=held.response,
+                           result=held.result, correct_patterns=held.patterns, other=other)
 
 
-def group_interactions(writes: Iterable[tuple[int, str, str]]) -> tuple[InteractionView, ...]:
-    """(launch, element, value) in the order written, grouped by launch and interaction index; a later write wins."""
-    grouped: dict[tuple[int, int], dict[str, str]] = {}
-    for launch, element, value in writes:
-        match = INTERACTION.fullmatch(element)
-        if match:
-            grouped.setdefault((launch, int(match.group(1))), {})[match.group(2)] = value
-    return tuple(_interaction(key, grouped[key]) for key in sorted(grouped))
+SHOWN = frozenset({"id", "type", "student_response", "learner_response", "response", "result"})
+"""Element names the interaction columns already show."""
 
 
-def _interaction(key: tuple[int, int], written: dict[str, str]) -> InteractionView:
-    patterns = sorted((int(m.group(1)), value) for name, value in written.items()
-                      if (m := CORRECT_PATTERN.fullmatch(name)))
-    known = set(INTERACTION_FIELDS)
-    other = sorted((name, value) for name, value in written.items()
-                   if name not in known and not CORRECT_PATTERN.fullmatch(name))
-    fields = tuple((name, written.get(name, "")) for name in INTERACTION_FIELDS)
-    return InteractionView(launch=key[0], index=key[1], fields=fields,
-                           correct_patterns=tuple(value for _, value in patterns), other=tuple(other))
+def launch_interactions(run: PreviewRun) -> tuple[InteractionView, ...]:
+    """The interactions each launch added to what the LMS held before it (by id), launch by launch."""
+    views: list[InteractionView] = []
+    before: set[str] = set()
+    for launch, record in enumerate(run.launches, start=1):
+        for index, held in enumerate(record.interactions):
+            if held.id not in before:
+                views.append(_interaction(launch, index, held, SHOWN))
+        before = {held.id for held in record.interactions}
+    return tuple(views)
+
+
+def held_interactions(run: PreviewRun) -> tuple[InteractionView, ...]:
+    """What the LMS holds at the end."""
+    if not run.launches:
+        return ()
+    return tuple(_interaction(0, index, held, SHOWN) for index, held in enumerate(run.launches[-1].interactions))
+
+
+def final_record(run: PreviewRun) -> LaunchRecord | None:
+    return run.launches[-1] if run.launches else None
 
 
 # --- screenshot files ---------------------------------------------------------------------------------

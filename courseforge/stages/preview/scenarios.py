@@ -6,18 +6,21 @@ are limited), ``resume`` (stop past the first activity, relaunch from the stored
 bookmark and what was kept, finish) and ``keyboard`` (``pass`` with the keyboard only); each authored
 scenario of ``course.yaml`` runs too. While the robot acts, the runner keeps the learner's progress in
 Python and asks the course rules (model/outcome.py) what the LMS must hold after each launch; the
-assertions compare that with what the LMS stored. The first profile's ``pass`` run also takes the
-evidence (``screen_evidence.py``: screenshots, axe-core, layout, Tab walks), unless ``evidence=False``.
+assertions compare that with what the LMS stored, read by the package format's plug-in into neutral
+terms. The same scenarios run for every standard; only the plug-in differs (the LMS side, the
+interactions' syntax, the standard's own rules). The first applicable profile's ``pass`` run also takes
+the evidence (``screen_evidence.py``: screenshots, axe-core, layout, Tab walks), unless ``evidence=False``.
 
-``run_scenarios`` is the stage's entry point: one package x locale, for each profile and scenario.
+``run_scenarios`` is the stage's entry point: one package x locale, for each profile and scenario; a
+format without a plug-in gives one skipped run saying so, a profile that does not apply to the format
+is left out (:func:`applicable_profiles` says which and why).
 """
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, TypeVar
 
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Frame, Page, Response
@@ -26,29 +29,47 @@ from playwright.sync_api import Error as PlaywrightError
 from courseforge.model.course import Checklist, Course, FillIn, Question, Quiz, Screen, Survey
 from courseforge.model.outcome import FINAL_STATUSES, Progress, attempt_percent, held_status, outcome, passing_of
 from courseforge.model.package import PackageFormat
-from courseforge.model.preview import ApiEvent, Finding, PreviewRun, Timing, Verdict
+from courseforge.model.preview import (
+    ApiEvent,
+    Finding,
+    FindingSeverity,
+    LaunchRecord,
+    PreviewRun,
+    Signal,
+    TimelineEntry,
+    Timing,
+    Verdict,
+)
 from courseforge.model.scenario import DERIVED_SCENARIOS, AnswerValue, AuthoredScenario
 from courseforge.stages.preview.assertions import (
     ExpectedInteraction,
     LaunchObservation,
     PageProblem,
     ScenarioObservation,
+    Standard,
     judge,
-    quiz_interaction,
-    survey_interaction,
 )
-from courseforge.stages.preview.harness import Learner, LmsProfile, LmsSession, PreviewServer, ServedPackage
-from courseforge.stages.preview.harness.profiles import RefusalMoment
+from courseforge.stages.preview.harness import (
+    HarnessPlugin,
+    Learner,
+    LmsProfile,
+    LmsSession,
+    PreviewServer,
+    ServedPackage,
+)
+from courseforge.stages.preview.harness.interface import InteractionCodec
 from courseforge.stages.preview.learner_view import LearnerView, ViewError
 from courseforge.stages.preview.robot import Given, Mode, Robot, RobotError, right_answer, wrong_answer
 from courseforge.stages.preview.screen_evidence import DESKTOP, ScreenEvidence, screen_evidence
+from courseforge.standards import profile_for
 
 AttemptPlan = Literal["right", "below-pass", "authored"]
 Kind = TypeVar("Kind", Quiz, Checklist, Survey)
 Chooser = Callable[[Question, tuple[Question, ...]], AnswerValue | None]
 SURVEY_TEXT = "More worked examples, please."
 FINISH_GRACE_S = 3.0
-"""How long after a close the LMSFinish call may still be on its way to the LMS's log."""
+"""How long after a close the end of the session (LMSFinish, terminated) may still be on its way."""
+NO_PLUGIN = "preview.no-plugin"
 
 
 # ------------------------------------------------------------------------------------ what a scenario is
@@ -224,13 +245,12 @@ class LmsRules:
 
     mastery: float | None
     """The LMS's own mastery score (replaces the course's), or None."""
-    records_interactions: bool
+    records_interactions: bool = True
+    """False for an LMS that refuses interactions altogether (no built-in profile does)."""
 
     @classmethod
     def of(cls, profile: LmsProfile) -> LmsRules:
-        refuses = any("LMSSetValue" in r.methods and r.when is RefusalMoment.ALWAYS
-                      and re.search(r.element, "cmi.interactions.0.id") for r in profile.refusals)
-        return cls(float(profile.mastery_score) if profile.mastery_score else None, not refuses)
+        return cls(profile.mastery_percent)
 
 
 @dataclass
@@ -271,6 +291,7 @@ class Player:
         self.course = course
         self.view = view
         self.session = session
+        self.codec: InteractionCodec = session.plugin.codec(session.package, session.sco)
         self.context = context
         self.scenario = scenario
         self.rules = LmsRules.of(session.profile)
@@ -338,23 +359,12 @@ class Player:
                                                    f"closing the window failed: {_first_line(error)}"))
         now = outcome(self.course, self.progress, self.rules.mastery)
         self.held = held_status(self.held, now.status)
+        # The page sends its last calls (the finish among them) by beacon as it closes: they may trail it.
+        events = self.session.wait_ended(FINISH_GRACE_S)
         self.launches.append(LaunchObservation(
-            leave_step=self.watch.step, events=self._final_events(), record=self.session.record(),
+            leave_step=self.watch.step, events=events, record=self.session.launch_record(),
             status=self.held, score=now.score, finished=self.held in FINAL_STATUSES,
             interactions=tuple(self.interactions), record_interactions=self.rules.records_interactions))
-
-    def _final_events(self) -> tuple[ApiEvent, ...]:
-        """The launch's calls once the last of them has arrived: the page sends its final batch (with
-        LMSFinish) by beacon as it closes, which may trail the close by a moment."""
-        deadline = time.monotonic() + FINISH_GRACE_S
-        events = self.session.events()
-        while not any(e.method == "LMSFinish" for e in events) and time.monotonic() < deadline:
-            time.sleep(0.05)
-            events = self.session.events()
-        finished = any(e.method == "LMSFinish" and e.result == "true" for e in events)
-        while finished and not any(c.terminate for c in self.session.commits()) and time.monotonic() < deadline:
-            time.sleep(0.05)  # and the record LMSFinish committed
-        return events
 
     # ------------------------------------------------------------------ acts
 
@@ -423,8 +433,7 @@ class Player:
         self._robot().send_survey(survey, answers)
         self.progress = self.progress.send_survey(survey.id)
         if self.rules.records_interactions:
-            self.interactions.extend(survey_interaction(survey.id, item.id, item.type, answers[item.id])
-                                     for item in survey.questions)
+            self.interactions.extend(self.codec.survey(survey, item, answers[item.id]) for item in survey.questions)
 
     def attempt(self, act: Attempt) -> None:
         robot = self._robot()
@@ -446,7 +455,7 @@ class Player:
     def _interaction(self, quiz: Quiz, number: int, given: Given) -> ExpectedInteraction:
         accepted = self.view.accepted(quiz.id, given.question.id) if isinstance(given.question, FillIn) else ()
         assert given.value is not None
-        return quiz_interaction(quiz.id, number, given.question, given.value, given.right, accepted)
+        return self.codec.quiz(quiz.id, number, given.question, given.value, given.right, accepted)
 
     def check_result_line(self, quiz: Quiz, percent: float) -> None:
         passed = percent >= passing_of(self.course, quiz, self.rules.mastery)
@@ -517,6 +526,23 @@ def verdict_of(findings: Iterable[Finding]) -> Verdict:
     return Verdict.FAILED if any(f.severity.value == "error" for f in findings) else Verdict.PASSED
 
 
+def means(signals: Sequence[Signal], event: int) -> str:
+    """What one raw event meant in neutral terms (``score 85; success passed``), for the report's timeline."""
+    return "; ".join(f"{s.kind.value} {s.value}".strip() if len(s.value) <= 40 else f"{s.kind.value} ({len(s.value):,} "
+                     "characters)" for s in signals if s.event == event)
+
+
+def run_timeline(plugin: HarnessPlugin,
+                 launches: Sequence[tuple[Sequence[ApiEvent], LaunchRecord]]) -> tuple[TimelineEntry, ...]:
+    """Every launch's events (with the record read after it) as the plug-in describes them, each with what
+    it meant."""
+    entries: list[TimelineEntry] = []
+    for number, (events, record) in enumerate(launches, start=1):
+        described = plugin.timeline(events, number)
+        entries.extend(replace(entry, means=means(record.signals, index)) for index, entry in enumerate(described))
+    return tuple(entries)
+
+
 def run_one(course: Course, view: LearnerView, server: PreviewServer, package: ServedPackage, browser: Browser,
             scenario: Scenario, profile: str, locale: str, evidence: bool = False) -> PreviewRun:
     """One scenario under one profile, in a browser context of its own (one learner); with ``evidence``,
@@ -530,36 +556,73 @@ def run_one(course: Course, view: LearnerView, server: PreviewServer, package: S
         seen = player.play()
     finally:
         context.close()
-    findings = (*judge(seen), *(looks.findings if looks else ()))
+    plugin = session.plugin
+    standard = Standard(player.codec.same, plugin.rules)
+    findings = (*judge(seen, standard), *(looks.findings if looks else ()))
     events = tuple(e for launch in seen.launches for e in launch.events)
-    final = tuple(sorted(seen.launches[-1].record.items())) if seen.launches else ()
+    records: tuple[LaunchRecord, ...] = tuple(launch.record for launch in seen.launches)
+    final = records[-1].values if records else ()
     duration = time.monotonic() - started
     return PreviewRun(package=package.name, format=package.format, locale=locale, profile=profile,
                       scenario=scenario.name, verdict=verdict_of(findings), findings=findings,
                       steps=tuple(player.steps), events=events, final_record=final,
                       screenshots=tuple(looks.screenshots) if looks else (),
-                      timings=(Timing("scenario", duration), *(looks.timings() if looks else ())), duration_s=duration)
+                      timings=(Timing("scenario", duration), *(looks.timings() if looks else ())), duration_s=duration,
+                      launches=records,
+                      timeline=run_timeline(plugin, [(launch.events, launch.record) for launch in seen.launches]))
+
+
+def applicable_profiles(server: PreviewServer, package_format: PackageFormat,
+                        profiles: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The profiles that apply to the format's plug-in, and a note for each one left out (why)."""
+    plugin = server.plugin(package_format)
+    kept: list[str] = []
+    notes: list[str] = []
+    for name in profiles:
+        if plugin.profile_meaning(server.profile(name)) is None:
+            notes.append(f"profile '{name}' does not apply to {profile_for(package_format).title}: "
+                         f"{server.profile(name).summary}")
+        else:
+            kept.append(name)
+    return tuple(kept), tuple(notes)
+
+
+def no_plugin_run(name: str, package_format: PackageFormat, locale: str, profiles: Sequence[str]) -> PreviewRun:
+    """The run of a package whose format has no preview plug-in yet: skipped, and the finding says so."""
+    title = profile_for(package_format).title
+    finding = Finding(NO_PLUGIN, f"{name} is a {title} package and the preview has no plug-in for {title} yet: "
+                      "it was built and checked, not played", "choose the LMS side", FindingSeverity.WARNING)
+    return PreviewRun(package=name, format=package_format, locale=locale, profile=",".join(profiles) or "-",
+                      scenario="-", verdict=Verdict.SKIPPED, findings=(finding,))
 
 
 def run_scenarios(course: Course, package_bytes: bytes, locale: str, profiles: Sequence[str],
                   scenarios: Sequence[str], browser: Browser, server: PreviewServer,
                   name: str = "", package_format: PackageFormat = PackageFormat.SCORM12,
                   evidence: bool = True) -> list[PreviewRun]:
-    """Every named scenario (all when none is) under every profile, for one package of ``course``.
+    """Every named scenario (all when none is) under every profile that applies to the format, for one
+    package of ``course``.
 
     ``course`` is the validated course (ids, answer keys, rules); the names the robot reads come from
     the package (``learner_view.py``), so ``locale`` only labels the runs. With ``evidence``, the ``pass``
-    run of the first profile takes the screenshots, accessibility audits and layout checks: what a screen
-    looks like does not depend on how the LMS stores its data, so one run per package x locale is enough,
-    and the first profile (not ``default``) keeps it in any ``--profile`` selection.
+    run of the first applicable profile takes the screenshots, accessibility audits and layout checks:
+    what a screen looks like does not depend on how the LMS stores its data, so one run per package x
+    locale is enough, and the first profile (not ``default``) keeps it in any ``--profile`` selection.
     """
-    view = LearnerView.of_package(package_bytes)
-    package = server.serve_package(name or f"{course.id}-{locale}", package_bytes, package_format)
+    label = name or f"{course.id}-{locale}"
+    if package_format not in server.plugins:
+        return [no_plugin_run(label, package_format, locale, profiles)]
     chosen = select_scenarios(course, scenarios)
+    kept, _ = applicable_profiles(server, package_format, profiles)
+    if not kept:
+        return []
+    view = LearnerView.of_package(package_bytes)
+    package = server.serve_package(label, package_bytes, package_format)
     return [run_one(course, view, server, package, browser, scenario, profile, locale,
-                    evidence=evidence and scenario.name == "pass" and profile == profiles[0])
-            for profile in profiles for scenario in chosen]
+                    evidence=evidence and scenario.name == "pass" and profile == kept[0])
+            for profile in kept for scenario in chosen]
 
 
-__all__ = ["DERIVED_SCENARIOS", "Attempt", "CheckKept", "Go", "Launch", "LmsRules", "Player", "Scenario", "Send",
-           "Tick", "derive_scenarios", "run_one", "run_scenarios", "select_scenarios"]
+__all__ = ["DERIVED_SCENARIOS", "NO_PLUGIN", "Attempt", "CheckKept", "Go", "Launch", "LmsRules", "Player", "Scenario",
+           "Send", "Tick", "applicable_profiles", "derive_scenarios", "no_plugin_run", "run_one", "run_scenarios",
+           "select_scenarios"]

@@ -40,29 +40,32 @@ from courseforge.model.preview import (
     ApiEvent,
     Finding,
     FindingSeverity,
+    LaunchRecord,
     PreviewRun,
     Screenshot,
     Timing,
     Verdict,
 )
 from courseforge.stages.preview import a11y
-from courseforge.stages.preview.harness import LmsSession, PreviewServer, Sco, ServedPackage
+from courseforge.stages.preview.harness import LmsSession, PreviewServer, ServedPackage, Unit
 from courseforge.stages.preview.harness.plugins.scorm12 import ManifestError
+from courseforge.stages.preview.scenarios import run_timeline
+from courseforge.standards import profile_for
+from courseforge.standards import scorm12 as std
 from courseforge.standards.scorm12 import SUSPEND_DATA_LIMIT as SCORM12_SUSPEND_LIMIT
 
 SCENARIO = "smoke"
 UNKNOWN_LOCALE = "und"
 """BCP 47 'undetermined': a vendor package does not tell the smoke test its language."""
 
-STATUS = "cmi.core.lesson_status"
-SCORE = "cmi.core.score.raw"
-SUSPEND = "cmi.suspend_data"
-RESULT_STATUSES = frozenset({"passed", "failed", "completed"})
-"""Statuses that state a result; "incomplete" and "browsed" say nothing a score could contradict."""
+STATUS = std.LESSON_STATUS
+SCORE = std.SCORE_RAW
+SUSPEND = std.SUSPEND_DATA
+RESULT_STATUSES = std.RESULT_STATUSES
 COMMITTING = frozenset({"LMSCommit", "LMSFinish"})
 ERROR_REPORTERS = frozenset({"LMSGetLastError", "LMSGetErrorString", "LMSGetDiagnostic"})
 """Calls that report the previous call's error: their code is not their own."""
-NOT_IMPLEMENTED = "401"
+NOT_IMPLEMENTED = std.NOT_IMPLEMENTED
 """SCORM 1.2 "Not implemented error": an LMS may lack optional elements; content must carry on."""
 
 NEXT_CONTROL = re.compile(r"^\W*(next|continue|forward|weiter|suivant|siguiente)\b|^\s*[>›»→]+\s*$", re.IGNORECASE)
@@ -358,7 +361,7 @@ def accessibility_checks(server: PreviewServer) -> Checks:
     return Checks(audits=(lambda frame, where: a11y.audit(frame, where, axe),), keyboard=(a11y.tab_walk,))
 
 
-def sco_label(sco: Sco) -> str:
+def sco_label(sco: Unit) -> str:
     """``SCO 'item' (launch.html)``; an asset (launched, untracked) says so."""
     return f"{'SCO' if sco.tracked else 'asset'} '{sco.identifier}' ({sco.href})"
 
@@ -375,6 +378,8 @@ class Notebook:
     findings: list[Finding] = field(default_factory=list)
     screenshots: list[Screenshot] = field(default_factory=list)
     timings: list[Timing] = field(default_factory=list)
+    record: LaunchRecord | None = None
+    """What the LMS held once the window had closed, in neutral terms."""
 
     def begin(self, step: str) -> str:
         self.boundaries.append(len(self.session.events()) if self.steps else 0)
@@ -501,10 +506,10 @@ def observe_sco(context: BrowserContext, session: LmsSession, options: SmokeOpti
     close_step, closing = notes.begin("close the window"), time.monotonic()
     session.close(page)
     events = wait_for_late_finish(session, options.finish_grace_s)
-    record = session.record()
+    notes.record = session.launch_record()
     notes.timed("close", closing)
     base = session.server.base_url + session.package.url_path
-    return Observation(sco_label(sco), wait_step, close_step, notes.step_events(events), record,
+    return Observation(sco_label(sco), wait_step, close_step, notes.step_events(events), dict(notes.record.values),
                        notes.watcher.problems(base), tracked=sco.tracked)
 
 
@@ -516,11 +521,11 @@ def unique(findings: Iterable[Finding]) -> tuple[Finding, ...]:
     return tuple(seen.values())
 
 
-def run_name(package: ServedPackage, sco: Sco) -> str:
+def run_name(package: ServedPackage, sco: Unit) -> str:
     return package.name if len(package.units) == 1 else f"{package.name}#{sco.identifier}"
 
 
-def smoke_sco(server: PreviewServer, context: BrowserContext, package: ServedPackage, sco: Sco,
+def smoke_sco(server: PreviewServer, context: BrowserContext, package: ServedPackage, sco: Unit,
               options: SmokeOptions, checks: Checks) -> PreviewRun:
     """One SCO's smoke run as a :class:`PreviewRun`; a run that broke (timeout, crash) is ``Verdict.ERROR``."""
     started = time.monotonic()
@@ -538,11 +543,13 @@ def smoke_sco(server: PreviewServer, context: BrowserContext, package: ServedPac
             session.close()
     finally:
         notes.watcher.stop()
+    launches = (notes.record,) if notes.record is not None and events else ()
+    timeline = run_timeline(session.plugin, [(events, launches[0])]) if launches else session.plugin.timeline(events, 1)
     return PreviewRun(package=run_name(package, sco), format=package.format, locale=UNKNOWN_LOCALE,
                       profile=session.profile.name, scenario=SCENARIO, verdict=verdict, findings=tuple(findings),
                       steps=tuple(notes.steps), events=events, final_record=tuple(sorted(record.items())),
                       screenshots=tuple(notes.screenshots), timings=tuple(notes.timings),
-                      duration_s=time.monotonic() - started)
+                      duration_s=time.monotonic() - started, launches=launches, timeline=timeline)
 
 
 def smoke_package(server: PreviewServer, context: BrowserContext, package: ServedPackage,
@@ -569,6 +576,16 @@ def smoke_test(server: PreviewServer, context: BrowserContext, name: str, data: 
     except (zipfile.BadZipFile, ManifestError) as problem:
         return (unlaunchable(name, options, str(problem)),)
     return smoke_package(server, context, package, options)
+
+
+def not_smoke_tested(name: str, package_format: PackageFormat, options: SmokeOptions) -> PreviewRun:
+    """The run of a vendor package of a standard the smoke test does not know yet: skipped, saying so."""
+    title = profile_for(package_format).title
+    finding = Finding("preview.not-smoke-tested", f"{name} is a {title} package: the vendor smoke test knows SCORM "
+                      f"1.2 packages only, so it was not launched (courseforge check {name} judges the package)",
+                      "import the package", FindingSeverity.WARNING)
+    return PreviewRun(package=name, format=package_format, locale=UNKNOWN_LOCALE, profile=options.profile,
+                      scenario=SCENARIO, verdict=Verdict.SKIPPED, findings=(finding,), steps=("import the package",))
 
 
 def unlaunchable(name: str, options: SmokeOptions, problem: str) -> PreviewRun:

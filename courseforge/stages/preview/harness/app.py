@@ -1,7 +1,9 @@
 """The test LMS as a Starlette app: host page, LMS-side JavaScript, launched packages, commits, calls.
 
-  GET  /lms/host.html?launch=<id>      the LMS page (static/), builds the API and frames the content
+  GET  /lms/host.html?launch=<id>      the LMS page (static/), builds a scorm-again API and frames the content
+  GET  /lms/plain.html?launch=<id>     the LMS page without an API (xAPI, cmi5: their LMS is on the server)
   GET  /lms/<file>.js                  host.js, scorm-again and axe-core (from the runtime lookup)
+  *    /__lms/<format>/...             each plug-in's LMS side (an LRS, a cmi5 launch service)
   GET  /__lms/launches/<id>            what the host page needs for one launch (JSON)
   POST /__lms/commit/<id>[?terminate=true]   scorm-again's lmsCommitUrl: stores the commit
   POST /__lms/events/<id>              recorded API calls, in batches
@@ -13,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -21,7 +23,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -34,6 +36,8 @@ COMMIT_PATH = "/__lms/commit/"
 EVENTS_PATH = "/__lms/events/"
 LAUNCH_PATH = "/__lms/launches/"
 HOST_PAGE = "/lms/host.html"
+PLUGIN_PREFIX = "/__lms/"
+"""Each plug-in's LMS side is mounted at ``/__lms/<format>``."""
 COMMIT_ANSWER = {"result": True, "errorCode": 0}
 
 
@@ -70,7 +74,9 @@ def _json_body(raw: bytes) -> object:
 
 
 def create_harness_app(store: HarnessStore, runtime: LmsRuntime, www: Path,
-                       profiles: Mapping[str, LmsProfile]) -> Starlette:
+                       profiles: Mapping[str, LmsProfile],
+                       sides: Mapping[str, Sequence[BaseRoute]] | None = None) -> Starlette:
+    """The app; ``sides`` maps a mount path (``/__lms/xapi``) to a plug-in's routes."""
     running: set[asyncio.Future[None]] = set()
     """Commits being processed; kept referenced so a request cancelled mid-commit still stores it."""
     scripts = {"scorm-again.min.js": runtime.scorm_again.path, "axe.min.js": runtime.axe_core.path}
@@ -102,7 +108,7 @@ def create_harness_app(store: HarnessStore, runtime: LmsRuntime, www: Path,
 
         async def process() -> None:
             # A slow LMS stores the commit only after it has worked on it.
-            await asyncio.sleep(profiles[row.profile].commit_delay_s)
+            await asyncio.sleep(profiles[row.profile].write_delay_s)
             store.add_commit(row, terminate, cmi if isinstance(cmi, dict) else {}, received)
 
         task = asyncio.ensure_future(process())
@@ -124,11 +130,12 @@ def create_harness_app(store: HarnessStore, runtime: LmsRuntime, www: Path,
         store.add_events(launch_id, batch)
         return JSONResponse({"stored": len(batch)})
 
-    routes = [
+    routes: list[BaseRoute] = [
         Route("/lms/{name}", lms_file, methods=["GET"]),
         Route(LAUNCH_PATH + "{launch}", launch_config, methods=["GET"]),
         Route(COMMIT_PATH + "{launch}", commit, methods=["POST"]),
         Route(EVENTS_PATH + "{launch}", events, methods=["POST"]),
+        *(Mount(prefix, routes=list(side)) for prefix, side in (sides or {}).items()),
         Mount("/", app=StaticFiles(directory=www, html=False)),
     ]
     return Starlette(routes=routes, middleware=[Middleware(_NoStoreAndMissing, store=store)])

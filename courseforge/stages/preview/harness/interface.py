@@ -25,7 +25,7 @@ order. Nothing here imports Playwright: the session (``session.py``) drives the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -35,12 +35,12 @@ from courseforge.model.course import Question, Survey, SurveyItem
 from courseforge.model.package import PackageFormat
 from courseforge.model.preview import ApiEvent, LaunchRecord, TimelineEntry
 from courseforge.model.scenario import AnswerValue
+from courseforge.stages.preview.assertions import ExpectedInteraction, LaunchRule
 from courseforge.stages.preview.harness.profiles import LmsProfile
 
 if TYPE_CHECKING:
     from starlette.routing import BaseRoute
 
-    from courseforge.stages.preview.assertions import LaunchRule
     from courseforge.stages.preview.harness.runtime import LmsRuntime
     from courseforge.stages.preview.harness.store import HarnessStore
 
@@ -282,18 +282,6 @@ class InteractionCodec(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class ExpectedInteraction:
-    """One interaction the LMS must hold, in the standard's syntax (see :class:`InteractionCodec`)."""
-
-    id: str
-    type: str
-    response: str
-    result: str
-    patterns: tuple[str, ...] = ()
-    """Every correct-response pattern the answer key needs (empty where the standard has no syntax for it)."""
-
-
 class HarnessPlugin(Protocol):
     """One standard's part of the preview. Stateless: per-server state lives in the :class:`LmsSide`."""
 
@@ -326,5 +314,3 @@ class HarnessPlugin(Protocol):
         """One launch's events as the report's rows (pure: the report and the vendor smoke test use it)."""
         ...
 
-
-Describe = Callable[[Sequence[ApiEvent], int], tuple[TimelineEntry, ...]]

@@ -1,8 +1,9 @@
 """``PreviewServer``: the test LMS on 127.0.0.1 (a port the system picks), uvicorn in a daemon thread.
 
 One server serves a whole preview run: every package it is given is extracted once under
-``/packages/<id>/``; the SQLite store (launches, commits, calls) lives beside the served folder in a
-temporary directory removed on close.
+``/packages/<id>/``; the SQLite store (launches, commits, events) lives beside the served folder in a
+temporary directory removed on close. Every registered plug-in's LMS side starts with the server and
+is mounted on the same app under ``/__lms/<format>`` (``HarnessPlugin.start``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import tempfile
 import threading
 import time
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import TracebackType
@@ -24,8 +25,9 @@ import uvicorn
 
 from courseforge.lms.lrs.server import bind, make_server, url_of
 from courseforge.model.package import PackageFormat
-from courseforge.stages.preview.harness.app import create_harness_app
-from courseforge.stages.preview.harness.plugins import HarnessPlugin, PluginRegistry, Sco, default_plugins
+from courseforge.stages.preview.harness.app import PLUGIN_PREFIX, create_harness_app
+from courseforge.stages.preview.harness.interface import HarnessPlugin, LmsSide, ServedPackage
+from courseforge.stages.preview.harness.plugins import PluginRegistry, default_plugins
 from courseforge.stages.preview.harness.profiles import PROFILES, LmsProfile
 from courseforge.stages.preview.harness.runtime import LmsRuntime, find_runtime
 from courseforge.stages.preview.harness.store import HarnessStore
@@ -35,33 +37,18 @@ PACKAGES = "packages"
 
 
 @dataclass(frozen=True)
-class ServedPackage:
-    id: str
-    name: str
-    format: PackageFormat
-    folder: Path
-    """Where the package is extracted (under the served root)."""
-    url_path: str
-    """``/packages/<id>/``"""
-    units: tuple[Sco, ...]
-    """Every launchable item, assets included."""
+class _Host:
+    """What a plug-in's LMS side gets from the server (``interface.HarnessHost``)."""
 
-    @property
-    def scos(self) -> tuple[Sco, ...]:
-        """The tracked items (SCOs), in manifest order."""
-        return tuple(unit for unit in self.units if unit.tracked)
+    base_url: str
+    prefix: str
+    work_dir: Path
+    store: HarnessStore
+    runtime: LmsRuntime
+    profiles: Mapping[str, LmsProfile]
 
-    def sco(self, identifier: str | None = None) -> Sco:
-        """The SCO with this item identifier, or the first SCO (the first launchable item if none tracks)."""
-        if identifier is None:
-            chosen = self.scos or self.units
-            if not chosen:
-                raise LookupError(f"{self.name} has nothing to launch")
-            return chosen[0]
-        for unit in self.units:
-            if unit.identifier == identifier:
-                return unit
-        raise LookupError(f"{self.name} has no item {identifier!r}")
+    def note(self, launch_id: str, method: str, arguments: Sequence[str], result: str, error: str = "0") -> None:
+        self.store.note(launch_id, method, arguments, result, error)
 
 
 class PreviewServer:
@@ -84,6 +71,7 @@ class PreviewServer:
         self._launch_ids = itertools.count(1)
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
+        self._sides: dict[PackageFormat, LmsSide] = {}
 
     def __enter__(self) -> PreviewServer:
         self.start()
@@ -96,7 +84,16 @@ class PreviewServer:
     def start(self) -> None:
         sock = bind("127.0.0.1", 0)
         self.base_url = url_of(sock)
-        self._server = make_server(create_harness_app(self.store, self.runtime, self.root, self.profiles))
+        mounts: dict[str, LmsSide] = {}
+        for package_format, plugin in self.plugins.items():
+            prefix = f"{PLUGIN_PREFIX}{package_format.value}"
+            work_dir = self._temp / "sides" / package_format.value
+            work_dir.mkdir(parents=True)
+            side = plugin.start(_Host(self.base_url, prefix, work_dir, self.store, self.runtime, self.profiles))
+            self._sides[package_format] = mounts[prefix] = side
+        app = create_harness_app(self.store, self.runtime, self.root, self.profiles,
+                                 {prefix: side.routes for prefix, side in mounts.items() if side.routes})
+        self._server = make_server(app)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True,
                                         name="preview-lms")
         self._thread.start()
@@ -116,6 +113,13 @@ class PreviewServer:
 
     def plugin(self, package_format: PackageFormat) -> HarnessPlugin:
         return self.plugins[package_format]
+
+    def side(self, package_format: PackageFormat) -> LmsSide:
+        """The running LMS side of a format's plug-in (after :meth:`start`)."""
+        if package_format not in self._sides:
+            self.plugin(package_format)  # KeyError naming the format when no plug-in is registered
+            raise RuntimeError("the preview server is not started")
+        return self._sides[package_format]
 
     def profile(self, name: str) -> LmsProfile:
         return self.profiles[name]

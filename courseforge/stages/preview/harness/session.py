@@ -1,67 +1,71 @@
-"""``LmsSession``: one learner at one SCO of one package, launched in the test LMS under a profile.
+"""``LmsSession``: one learner at one unit of one package, launched in the test LMS under a profile.
 
-``launch(context)`` opens the host page seeded from what the LMS stored for this learner (a first
-attempt, a resumed one, or a new one: the plug-in decides), and returns the page and the content's
-frame. ``close()`` closes the window as a learner does (beforeunload, pagehide and unload handlers
-run) and waits until what the content sent on its way out has arrived. Everything the session
-reports comes from the server's store, so it survives the page.
+``launch(context)`` asks the package format's LMS side for the attempt (a first one, a resumed one, or
+a new one, from what it stored for this learner) and what to open, opens the LMS page and returns the
+page and the content's frame. ``close()`` closes the window as a learner does (beforeunload, pagehide
+and unload handlers run) and waits until the launch has settled (``LmsSide.progress``: what the content
+sent on its way out has arrived). Everything the session reports comes from the server, so it survives
+the page: ``events()`` (raw), ``launch_record()`` (neutral, read by the plug-in), ``record()`` (the
+standard's own names). ``commits()``, ``stored_cmi()`` and ``live_cmi()`` are about a host-page API (SCORM).
 """
 
 from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Mapping
 from typing import Any, cast
 
 from playwright.sync_api import BrowserContext, ConsoleMessage, Dialog, Frame, Page
 from playwright.sync_api import Error as PlaywrightError
 
-from courseforge.model.preview import ApiEvent
-from courseforge.stages.preview.harness.app import COMMIT_PATH, EVENTS_PATH, HOST_PAGE
-from courseforge.stages.preview.harness.plugins import Attempt, HarnessPlugin, LaunchOptions, Learner, Sco
+from courseforge.model.preview import ApiEvent, LaunchRecord
+from courseforge.stages.preview.harness.app import COMMIT_PATH, EVENTS_PATH
+from courseforge.stages.preview.harness.interface import (
+    Attempt,
+    HarnessPlugin,
+    LaunchOptions,
+    LaunchProgress,
+    LaunchRequest,
+    Learner,
+    LmsSide,
+    ServedPackage,
+    Unit,
+)
+from courseforge.stages.preview.harness.plugins.scorm_again import flatten_cmi
 from courseforge.stages.preview.harness.profiles import LmsProfile
-from courseforge.stages.preview.harness.server import PreviewServer, ServedPackage
+from courseforge.stages.preview.harness.server import PreviewServer
 from courseforge.stages.preview.harness.store import Commit, LaunchRow
 
 LAUNCH_TIMEOUT_S = 15.0
 SETTLE_QUIET_S = 0.3
-"""After a close, the store must stay unchanged this long before the session calls it settled."""
+"""After a close, the launch must stay unchanged this long before the session calls it settled."""
 SETTLE_TIMEOUT_S = 5.0
-"""How long a close waits for the final commit beyond the profile's commit delay."""
+"""How long a close waits for the final writes beyond the profile's write delay."""
 FINISH_GRACE_S = 2.0
-"""How long after the store went quiet a launch that initialized may still send its LMSFinish."""
+"""How long after the launch went quiet one that started may still end its session (a trailing beacon)."""
+POLL_S = 0.02
 
-
-def flatten_cmi(cmi: Mapping[str, Any], prefix: str = "cmi") -> dict[str, str]:
-    """``{"core": {"score": {"raw": "90"}}}`` -> ``{"cmi.core.score.raw": "90"}`` (lists by index)."""
-    flat: dict[str, str] = {}
-    for key, value in cmi.items():
-        name = f"{prefix}.{key}"
-        if isinstance(value, Mapping):
-            flat.update(flatten_cmi(value, name))
-        elif isinstance(value, list):
-            flat.update(flatten_cmi({str(index): item for index, item in enumerate(value)}, name))
-        else:
-            flat[name] = "" if value is None else str(value)
-    return flat
+__all__ = ["LmsSession", "flatten_cmi"]
 
 
 class LmsSession:
-    def __init__(self, server: PreviewServer, package: ServedPackage, sco: Sco | str | None = None,
+    def __init__(self, server: PreviewServer, package: ServedPackage, sco: Unit | str | None = None,
                  profile: LmsProfile | str = "default", learner: Learner | None = None,
                  options: LaunchOptions | None = None) -> None:
         self.server = server
         self.package = package
-        self.sco = sco if isinstance(sco, Sco) else package.sco(sco)
+        self.sco = sco if isinstance(sco, Unit) else package.sco(sco)
         self.profile = profile if isinstance(profile, LmsProfile) else server.profile(profile)
         self.learner = learner or Learner()
         self.options = options or LaunchOptions()
         self.plugin: HarnessPlugin = server.plugin(package.format)
+        self.side: LmsSide = server.side(package.format)
         self.attempt: Attempt | None = None
         self.launch_id = ""
+        self.config: dict[str, Any] = {}
+        """What the LMS page of the current launch was given."""
         self.host_page: Page | None = None
-        """The LMS window (holds the API)."""
+        """The LMS window (holds the API, if any)."""
         self.page: Page | None = None
         """The content's window: the host page, or the popup under a popup profile."""
         self.frame: Frame | None = None
@@ -76,16 +80,27 @@ class LmsSession:
         """Open the next launch (closing a running one first) and return its page and content frame."""
         if self.page is not None:
             self.close()
-        self.attempt = self._next_attempt()
+        self.wait_for_commits()
+        previous = self.attempt or self._last_stored_attempt()
         self.launch_id = self.server.new_launch_id(self.package)
-        config = self._host_config(self.attempt)
+        base = self.server.base_url
+        request = LaunchRequest(launch_id=self.launch_id, package=self.package, unit=self.sco, learner=self.learner,
+                                profile=self.profile, options=self.options, base_url=base,
+                                events_url=f"{base}{EVENTS_PATH}{self.launch_id}",
+                                commit_url=f"{base}{COMMIT_PATH}{self.launch_id}")
+        self.attempt = self.side.attempt(request, previous)
+        opened = self.side.open(request, self.attempt)
+        self.config = {**opened.config, "launchUrl": opened.content_url, "eventsUrl": request.events_url,
+                       "logLevel": self.server.log_level, "profile": self.profile.to_host(),
+                       "attempt": {"number": self.attempt.number, "resumed": self.attempt.resumed,
+                                   "data": dict(self.attempt.data)}}
         self.server.store.add_launch(LaunchRow(
             id=self.launch_id, package=self.package.id, sco=self.sco.identifier, learner=self.learner.id,
-            attempt=self.attempt.number, profile=self.profile.name, config=config, opened=time.time()))
+            attempt=self.attempt.number, profile=self.profile.name, config=self.config, opened=time.time()))
         host = context.new_page()
         self._watch(host)
         self.host_page = host
-        url = f"{self.server.base_url}{HOST_PAGE}?launch={self.launch_id}"
+        url = f"{base}{opened.page}?launch={self.launch_id}"
         if self.profile.popup:
             with host.expect_popup(timeout=LAUNCH_TIMEOUT_S * 1000) as popup:
                 host.goto(url)
@@ -104,11 +119,11 @@ class LmsSession:
         return self.launch(context)
 
     def close(self, page: Page | None = None) -> None:
-        """Close the content's window as a learner does, then wait for what it sent on its way out.
+        """Close the content's window as a learner does, then wait until the launch has settled.
 
-        ``page`` defaults to the content's window. The wait ends when every commit the content
-        asked for (LMSCommit answered "true", and LMSFinish's) is stored and the store has been
-        quiet for a moment, or after the profile's commit delay plus a few seconds.
+        ``page`` defaults to the content's window. The wait ends when nothing the content was promised
+        is pending, the launch has been quiet for a moment and it ended its session (or never started
+        one, or a grace period passed), or after the profile's write delay plus a few seconds.
         """
         target = page or self.page
         if target is None:
@@ -122,12 +137,62 @@ class LmsSession:
     # ---------------------------------------------------------------- what the LMS saw
 
     def events(self) -> tuple[ApiEvent, ...]:
-        """Every API call of this launch, in order, with result and error code (ms since the launch began)."""
+        """Every event of this launch, in order (ms since the launch began): API calls the LMS page
+        recorded, writes the server stored."""
         self._flush()
         return self.server.store.events(self.launch_id)
 
+    def progress(self) -> LaunchProgress:
+        self._flush()
+        return self.side.progress(self.launch_id)
+
+    def launch_record(self) -> LaunchRecord:
+        """What the LMS holds after this launch, in neutral terms (waits for pending writes first)."""
+        self._attempt()
+        self.wait_for_commits()
+        self._flush()
+        return self.side.read(self.launch_id)
+
+    def record(self) -> dict[str, str]:
+        """What the LMS holds, by the standard's own names: ``{"cmi.core.lesson_status": "passed", ...}``."""
+        return dict(self.launch_record().values)
+
+    def finish_count(self) -> int:
+        """How many times the content ended its session in this launch."""
+        return self.launch_record().finishes
+
+    def wait_for_commits(self) -> bool:
+        """Wait until nothing this launch was promised is pending (a commit answered "true", a write the LMS
+        holds); False when something never arrived in time."""
+        if not self.launch_id:
+            return True
+        deadline = time.monotonic() + self.profile.write_delay_s + SETTLE_TIMEOUT_S
+        while self.progress().pending:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(POLL_S)
+        return True
+
+    def wait_ended(self, grace_s: float) -> tuple[ApiEvent, ...]:
+        """The launch's events once it ended its session and nothing is pending, or after ``grace_s``: what
+        the page sends while it closes travels by beacon and may trail the close."""
+        deadline = time.monotonic() + grace_s
+        progress = self.progress()
+        while (not progress.ended or progress.pending) and time.monotonic() < deadline:
+            if not progress.started and not progress.pending:
+                break  # never started: nothing will end it
+            time.sleep(0.05)
+            progress = self.progress()
+        return self.events()
+
+    def not_found(self) -> tuple[str, ...]:
+        """Paths under this package that were requested but are not in it."""
+        return self.server.store.not_found(self.package.url_path)
+
+    # ---------------------------------------------------------------- a host-page API (SCORM)
+
     def commits(self) -> tuple[Commit, ...]:
-        """The commits of this launch, in arrival order."""
+        """The commits the page's API posted in this launch, in arrival order."""
         return self.server.store.commits(self.launch_id)
 
     def attempt_commits(self) -> tuple[Commit, ...]:
@@ -136,57 +201,31 @@ class LmsSession:
                                                  self._attempt().number)
 
     def stored_cmi(self) -> dict[str, Any]:
-        """The learner record the LMS keeps for the current attempt: its last commit, or what it was loaded with.
-
-        Commits the content asked for that are still on their way (a beacon trailing LMSFinish, a slow
-        LMS) are waited for first, within the profile's commit delay plus a few seconds.
-        """
+        """The record a host-page API keeps for the current attempt: its last commit, or what it was loaded
+        with (commits still on their way are waited for first)."""
         self.wait_for_commits()
         commits = self.attempt_commits()
-        return dict(commits[-1].cmi) if commits else dict(self._attempt().cmi)
-
-    def wait_for_commits(self) -> bool:
-        """Wait until every commit this launch asked for (LMSCommit or LMSFinish answered "true") is
-        stored; False when some never arrived in time."""
-        if not self.launch_id:
-            return True
-        self._flush()
-        deadline = time.monotonic() + self.profile.commit_delay_s + SETTLE_TIMEOUT_S
-        while True:
-            expected = self._expected_commits(self.server.store.events(self.launch_id))
-            if len(self.server.store.commits(self.launch_id)) >= expected:
-                return True
-            if time.monotonic() > deadline:
-                return False
-            time.sleep(0.02)
-
-    def record(self) -> dict[str, str]:
-        """The stored record, flattened: ``{"cmi.core.lesson_status": "passed", ...}``."""
-        return flatten_cmi(self.stored_cmi())
-
-    def finish_count(self) -> int:
-        """How many times the content called its finish method in this launch."""
-        finish = self.plugin.api.finish
-        return sum(1 for event in self.events() if event.method == finish)
-
-    def not_found(self) -> tuple[str, ...]:
-        """Paths under this package that were requested but are not in it."""
-        return self.server.store.not_found(self.package.url_path)
+        return dict(commits[-1].cmi) if commits else dict(self._attempt().data)
 
     def live_cmi(self) -> dict[str, Any]:
         """The API's data model right now (scorm-again's renderCMIToJSONObject), while the page is open."""
-        script = f"() => window.{self.plugin.api.global_name}.renderCMIToJSONObject().cmi"
+        script = f"() => window.{self._api_name()}.renderCMIToJSONObject().cmi"
         return cast(dict[str, Any], self._host().evaluate(script))
 
     def finished(self) -> bool:
         """Whether the content has called its finish method (scorm-again's terminated state)."""
-        return bool(self._host().evaluate(f"() => window.{self.plugin.api.global_name}.isTerminated()"))
+        return bool(self._host().evaluate(f"() => window.{self._api_name()}.isTerminated()"))
 
     def wait_finished(self, timeout_s: float = 5.0) -> None:
-        self._host().wait_for_function(f"() => window.{self.plugin.api.global_name}.isTerminated()",
-                                       timeout=timeout_s * 1000)
+        self._host().wait_for_function(f"() => window.{self._api_name()}.isTerminated()", timeout=timeout_s * 1000)
 
     # ---------------------------------------------------------------- internals
+
+    def _api_name(self) -> str:
+        api = self.config.get("api")
+        if not isinstance(api, dict):
+            raise RuntimeError(f"{self.package.format.value} has no API on the LMS page")
+        return str(api["global_name"])
 
     def _attempt(self) -> Attempt:
         if self.attempt is None:
@@ -198,33 +237,13 @@ class LmsSession:
             raise RuntimeError("no launch running: call launch(context) first")
         return self.host_page
 
-    def _next_attempt(self) -> Attempt:
-        """From the learner's last attempt at this SCO in the store (any session's), or a first one."""
-        previous = self.attempt or self._last_stored_attempt()
-        if previous is None:
-            return self.plugin.first_attempt(self.sco, self.learner, self.profile, self.options)
-        self.attempt = previous
-        return self.plugin.next_attempt(previous, self.stored_cmi(), self.sco, self.learner, self.profile,
-                                        self.options)
-
     def _last_stored_attempt(self) -> Attempt | None:
+        """The learner's last attempt at this unit in the store (any session's), or None."""
         row = self.server.store.last_launch(self.package.id, self.sco.identifier, self.learner.id)
         if row is None:
             return None
-        return Attempt(number=row.attempt, cmi=row.config["cmi"], resumed=False)
-
-    def _host_config(self, attempt: Attempt) -> dict[str, Any]:
-        api = self.plugin.api
-        return {
-            "launchUrl": self.package.url_path + self.sco.href,
-            "commitUrl": f"{self.server.base_url}{COMMIT_PATH}{self.launch_id}",
-            "eventsUrl": f"{self.server.base_url}{EVENTS_PATH}{self.launch_id}",
-            "cmi": dict(attempt.cmi),
-            "logLevel": self.server.log_level,
-            "api": {"standard": api.standard, "constructor": api.constructor, "global_name": api.global_name,
-                    "methods": list(api.methods), "last_error": api.last_error},
-            "profile": self.profile.to_host(),
-        }
+        stored = row.config.get("attempt", {})
+        return Attempt(number=row.attempt, data=stored.get("data", {}), resumed=bool(stored.get("resumed")))
 
     def _content_frame(self, host: Page) -> Frame:
         prefix = self.server.base_url + self.package.url_path
@@ -248,31 +267,18 @@ class LmsSession:
                 host.evaluate("() => window.courseforgeLms.flush()")
 
     def _settle(self) -> None:
-        """Wait until the commits the content asked for are stored and the store is quiet."""
-        deadline = time.monotonic() + self.profile.commit_delay_s + SETTLE_TIMEOUT_S
-        last = (-1, -1)
+        """Wait until nothing is pending, the launch is quiet, and it ended (or never started, or grace passed)."""
+        deadline = time.monotonic() + self.profile.write_delay_s + SETTLE_TIMEOUT_S
+        last: tuple[int, ...] = ()
         quiet_since = time.monotonic()
         while time.monotonic() < deadline:
-            events = self.server.store.events(self.launch_id)
-            commits = self.server.store.commits(self.launch_id)
-            now = (len(events), len(commits))
-            if now != last:
-                last, quiet_since = now, time.monotonic()
-            elif (len(commits) >= self._expected_commits(events) and time.monotonic() - quiet_since >= SETTLE_QUIET_S
-                  and (self._finished_or_never_started(events) or time.monotonic() - quiet_since >= FINISH_GRACE_S)):
+            progress = self.side.progress(self.launch_id)
+            if progress.marker != last:
+                last, quiet_since = progress.marker, time.monotonic()
+            elif (not progress.pending and time.monotonic() - quiet_since >= SETTLE_QUIET_S
+                  and (progress.ended or not progress.started or time.monotonic() - quiet_since >= FINISH_GRACE_S)):
                 return
-            time.sleep(0.02)
-
-    def _finished_or_never_started(self, events: tuple[ApiEvent, ...]) -> bool:
-        """A content that initialized sends LMSFinish on its way out, often by beacon: on a busy machine it
-        can trail the other calls, so the quiet moment alone does not end the wait for it."""
-        methods = {event.method for event in events}
-        return self.plugin.api.finish in methods or self.plugin.api.initialize not in methods
-
-    def _expected_commits(self, events: tuple[ApiEvent, ...]) -> int:
-        api = self.plugin.api
-        # scorm-again answers "true" to a second LMSFinish, with error 101 and no commit: count clean answers.
-        return sum(1 for e in events if e.method in (api.commit, api.finish) and e.result == "true" and e.error == "0")
+            time.sleep(POLL_S)
 
     def _on_console(self, message: ConsoleMessage) -> None:
         self.console.append(f"{message.type}: {message.text}")

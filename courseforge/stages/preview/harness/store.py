@@ -1,8 +1,11 @@
-"""The test LMS's memory: launches, every commit and every recorded API call, in one SQLite file.
+"""The test LMS's memory: launches, every commit and every recorded event, in one SQLite file.
 
 Written by the server's request handlers (uvicorn's thread), read by the session (the caller's
-thread), hence one connection behind a lock. A learner's record is kept per learner + package + SCO
-+ attempt: each launch belongs to one attempt, and the record of an attempt is its last commit.
+thread), hence one connection behind a lock. Events come from the LMS page (the API calls it recorded,
+numbered by the page) or from the server (what a plug-in's LRS stored, :meth:`HarnessStore.note`); a
+launch's events are read back in time order. A host-page API's record (SCORM) is kept per learner +
+package + unit + attempt: each launch belongs to one attempt, and the record of an attempt is its last
+commit.
 """
 
 from __future__ import annotations
@@ -27,11 +30,13 @@ CREATE TABLE IF NOT EXISTS commits (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, launch TEXT NOT NULL REFERENCES launches(id),
   terminate INTEGER NOT NULL, cmi TEXT NOT NULL, received REAL NOT NULL, stored REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS events (
-  launch TEXT NOT NULL REFERENCES launches(id), seq INTEGER NOT NULL, at_ms REAL NOT NULL,
+  launch TEXT NOT NULL REFERENCES launches(id), source TEXT NOT NULL, seq INTEGER NOT NULL, at_ms REAL NOT NULL,
   method TEXT NOT NULL, arguments TEXT NOT NULL, result TEXT, error TEXT NOT NULL,
-  PRIMARY KEY (launch, seq));
+  PRIMARY KEY (launch, source, seq));
 CREATE TABLE IF NOT EXISTS not_found (path TEXT NOT NULL);
 """
+PAGE = "page"
+SERVER = "server"
 
 
 @dataclass(frozen=True)
@@ -124,17 +129,33 @@ class HarnessStore:
 
     def add_events(self, launch_id: str, events: Sequence[Mapping[str, Any]]) -> None:
         """Recorded calls from the host page; a batch sent twice (a beacon after a fetch) is kept once."""
-        rows = [(launch_id, int(e["seq"]), float(e["at_ms"]), str(e["method"]),
+        rows = [(launch_id, PAGE, int(e["seq"]), float(e["at_ms"]), str(e["method"]),
                  json.dumps([str(a) for a in e.get("args") or []]),
                  None if e.get("result") is None else str(e["result"]), str(e.get("error", "0")))
                 for e in events]
         with self._transaction() as db:
-            db.executemany("INSERT OR IGNORE INTO events VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            db.executemany("INSERT OR IGNORE INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def note(self, launch_id: str, method: str, arguments: Sequence[str], result: str | None,
+             error: str = "0") -> None:
+        """One event the server saw (a statement or state write), timed now, after the launch's earlier ones."""
+        with self._transaction() as db:
+            opened = db.execute("SELECT opened FROM launches WHERE id = ?", (launch_id,)).fetchone()
+            if opened is None:
+                raise LookupError(f"unknown launch {launch_id!r}")
+            at_ms = (time.time() - float(opened[0])) * 1000
+            last = db.execute("SELECT MAX(seq), MAX(at_ms) FROM events WHERE launch = ? AND source = ?",
+                              (launch_id, SERVER)).fetchone()
+            seq = 0 if last[0] is None else int(last[0]) + 1
+            at_ms = max(at_ms, float(last[1])) if last[1] is not None else at_ms
+            db.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       (launch_id, SERVER, seq, at_ms, method, json.dumps([str(a) for a in arguments]),
+                        result, error))
 
     def events(self, launch_id: str) -> tuple[ApiEvent, ...]:
         with self._lock:
             rows = self._db.execute("SELECT at_ms, method, arguments, result, error FROM events WHERE launch = ? "
-                                    "ORDER BY seq", (launch_id,)).fetchall()
+                                    "ORDER BY at_ms, source, seq", (launch_id,)).fetchall()
         return tuple(ApiEvent(at_ms=float(r[0]), method=r[1], arguments=tuple(json.loads(r[2])),
                               result="null" if r[3] is None else r[3], error=r[4]) for r in rows)
 

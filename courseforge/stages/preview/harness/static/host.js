@@ -1,7 +1,9 @@
-// The LMS side of courseforge preview: builds the standard's scorm-again API from the launch config,
-// applies the LMS behaviour profile (refused calls, frames, popup), records every API call with its
-// result and error code, and sends the record to the server. Nothing here knows about tests: a
-// profile is data (see profiles.py), and the recorded calls are exactly what the content sent.
+// The LMS page of courseforge preview: frames the content (or opens it as a popup, or nests it in
+// frames, as the LMS behaviour profile says) and, when the launch config has an "api" (SCORM), builds
+// that standard's scorm-again API first, applies the calls the profile refuses, records every API call
+// with its result and error code, and sends the record to the server. Standards whose LMS is on the
+// server (xAPI, cmi5) get no API here: their plug-in records what arrives there. Nothing here knows
+// about tests: a profile is data (see profiles.py), and the recorded calls are exactly what the content sent.
 "use strict";
 
 window.courseforgeLms = (function () {
@@ -80,7 +82,7 @@ window.courseforgeLms = (function () {
   }
 
   function refusal(method, args) {
-    for (const rule of config.profile.refusals) {
+    for (const rule of config.api.refusals) {
       if (rule.methods.indexOf(method) < 0) continue;
       if (rule.when === "dismissed" && !isDismissed()) continue;
       if (!new RegExp(rule.element).test(args.length ? String(args[0]) : "")) continue;
@@ -91,8 +93,7 @@ window.courseforgeLms = (function () {
 
   // Replaces each API method with one that applies the profile, calls scorm-again and records the call.
   function instrument(api, shape) {
-    const errorQueries = [shape.last_error, "LMSGetErrorString", "LMSGetDiagnostic", "GetErrorString",
-                          "GetDiagnostic"];
+    const errorQueries = shape.error_queries;
     for (const name of shape.methods) {
       const original = api[name];
       api[name] = function (...args) {
@@ -124,19 +125,24 @@ window.courseforgeLms = (function () {
     document.body.appendChild(iframe);
   }
 
-  function start(launchConfig) {
-    config = launchConfig;
-    const shape = config.api;
+  function buildApi(shape) {
     const settings = Object.assign({
       autocommit: false,                 // commits happen only when the content asks
       lmsCommitUrl: config.commitUrl,    // the server keeps each commit as the learner's record
       terminateCommitParam: "terminate", // ?terminate=true marks the LMSFinish commit
       logLevel: config.logLevel,
-    }, config.profile.scormAgain);
+    }, shape.settings);
     const api = new window[shape.constructor](settings);
     api.loadFromJSON(config.cmi);        // before initialize, so read-only elements can be seeded
     instrument(api, shape);
     window[shape.global_name] = api;
+  }
+
+  function start(launchConfig) {
+    config = launchConfig;
+    if (config.api) {
+      buildApi(config.api);
+    }
     if (config.profile.popup) {
       window.open(config.launchUrl, "sco");
     } else {
