@@ -3,15 +3,12 @@ branding under the course's, and every mistake a lint error at its key (and a st
 
 from __future__ import annotations
 
-import functools
 import io
 import re
 import struct
-import threading
 import zipfile
 import zlib
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +30,7 @@ from courseforge.stages.validate.contrast import (
     shown_ratio,
 )
 from tests.factory import base_manifest, page, write_course
+from tests.static_server import serve_folder
 
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40"><rect width="120" height="40"/></svg>\n'
 ITEMS = ["pages/welcome.md", "pages/more.md"]
@@ -272,23 +270,13 @@ def test_a_dark_text_colour_warns_about_the_fixed_notice_background(tmp_path: Pa
 
 # --------------------------------------------------------------------------------------------- in Chromium
 
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        """Keep test output clean."""
-
-
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     """A folder served over HTTP on 127.0.0.1 (an ephemeral port), and its base URL."""
     root = tmp_path / "site"
     root.mkdir()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield root, f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    with serve_folder(root) as base:
+        yield root, base
 
 
 @pytest.mark.browser
