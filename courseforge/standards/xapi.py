@@ -83,6 +83,10 @@ PROGRESS_EXTENSION: Final = "https://w3id.org/xapi/cmi5/result/extensions/progre
 """Progress as an integer percent 0..100 in result.extensions (cmi5 §9.5.5.1 defines it; Tin Can reuses it,
 because a score is never progress)."""
 
+ATTEMPT_EXTENSION: Final = "http://id.tincanapi.com/extension/attempt-id"
+"""The quiz attempt (1, 2 ...) in an answered statement's context.extensions (the Tin Can registry's
+attempt-id): the question's activity id is the same in every attempt."""
+
 INTERACTION_TYPES: Final = frozenset({"true-false", "choice", "fill-in", "long-fill-in", "matching", "performance",
                                       "sequencing", "likert", "numeric", "other"})
 """xAPI Data §2.4.4.1 interactionType values."""

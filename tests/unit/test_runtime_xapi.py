@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from courseforge.standards.xapi import (
+    ATTEMPT_EXTENSION,
     INTERACTION_TYPES,
     PROGRESS_EXTENSION,
     SCREEN_TYPES,
@@ -151,6 +152,7 @@ def test_the_runtime_carries_the_facts_of_standards_xapi() -> None:
     assert kinds <= INTERACTION_TYPES
     assert f'var VERBS = "{VERB_PREFIX}";' in ADAPTER
     assert f'var PROGRESS = "{PROGRESS_EXTENSION}";' in ADAPTER
+    assert f'var ATTEMPT = "{ATTEMPT_EXTENSION}";' in ADAPTER
     assert f'var STATE_ID = "{STATE_ID}";' in ADAPTER
     assert f'var SURVEY = "{ActivityType.SURVEY.value}";' in ADAPTER
     prefix = re.search(r'var ACTIVITIES = "([^"]+)";', ADAPTER)

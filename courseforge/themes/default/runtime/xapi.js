@@ -5,7 +5,7 @@
  * Statements: initialized; experienced per screen shown (the screen is IRI/<screen id>); progressed with
  * the progress extension while the required work grows (a score is never progress); answered per
  * question with its full interaction definition (IRI/<quiz>/<question>, parent the quiz, grouping the
- * course); completed once the course is complete; passed or failed only when the verdict is final, with
+ * course, the quiz attempt in the attempt-id context extension); completed once the course is complete; passed or failed only when the verdict is final, with
  * score, success, completion and duration; terminated. Each of completed/passed/failed goes once per
  * registration (the State document remembers). Resume: one State document {bookmark, state,
  * interactions, sent}. Tin Can has no LMS mastery score. Statements and state go through cf.xapi's
@@ -21,6 +21,7 @@
   var TYPES = { page: "module", checklist: "module", quiz: "assessment" };
   var SURVEY = "http://id.tincanapi.com/activitytype/survey";
   var PROGRESS = "https://w3id.org/xapi/cmi5/result/extensions/progress";
+  var ATTEMPT = "http://id.tincanapi.com/extension/attempt-id";
   var STATE_ID = "courseforge.resume";
 
   function warn(message) {
@@ -122,7 +123,7 @@
    * A statement queued at once (persisted) and sent at the next commit. Its object is the course unless
    * given; `parent` (a screen) makes the course the grouping; the launch's grouping is added to all.
    */
-  Xapi.prototype.send = function (verb, result, object, parent, time) {
+  Xapi.prototype.send = function (verb, result, object, parent, time, extensions) {
     var launch = this.launch;
     var context = { language: this.lang };
     var activities = {};
@@ -134,6 +135,7 @@
     if (launch.grouping) grouping.push({ objectType: "Activity", id: launch.grouping });
     if (grouping.length) activities.grouping = grouping;
     if (object || grouping.length) context.contextActivities = activities;
+    if (extensions) context.extensions = extensions;
     var statement = { actor: launch.actor, verb: { id: VERBS + verb, display: { "en-US": verb } }, object: object || this.course(), context: context };
     if (result) statement.result = result;
     if (time) statement.timestamp = cf.xapi.timestamp(time);
@@ -182,7 +184,9 @@
     var found = cf.xapi.interactionTexts(this.data, record);
     if (this.finished || !found) return;
     var object = cf.xapi.interactionActivity(record, this.id + "/" + found.path, this.lang, found.texts);
-    this.send("answered", cf.xapi.interactionResult(record), object, this.screen(found.path.split("/")[0]), record.time);
+    var extensions = {};
+    extensions[ATTEMPT] = Number(record.id.split("__").pop()) || 1;
+    this.send("answered", cf.xapi.interactionResult(record), object, this.screen(found.path.split("/")[0]), record.time, extensions);
     this.doc.interactions += 1;
   };
 

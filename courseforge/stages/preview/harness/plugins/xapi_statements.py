@@ -228,6 +228,25 @@ def context_problems(statements: Sequence[JsonObject], actor: JsonObject, regist
     return problems
 
 
+def by_registration(statements: Sequence[JsonObject]) -> dict[str, list[JsonObject]]:
+    """Statements by context.registration ("" for none), each list in the given order."""
+    found: dict[str, list[JsonObject]] = {}
+    for statement in statements:
+        found.setdefault(registration_of(statement), []).append(statement)
+    return found
+
+
+def split_sessions(record: Sequence[JsonObject]) -> list[list[JsonObject]]:
+    """A registration's statements as stored, cut at each initialized (what comes before the first is a
+    session of its own: its initialized is missing, which the sequence rule reports)."""
+    sessions: list[list[JsonObject]] = []
+    for statement in record:
+        if verb_of(statement) == Verb.INITIALIZED or not sessions:
+            sessions.append([])
+        sessions[-1].append(statement)
+    return sessions
+
+
 def session_problems(sent: Sequence[JsonObject], session: Sequence[JsonObject], record: Sequence[JsonObject],
                      *, actor: JsonObject, registration: str, activity_id: str) -> list[StatementProblem]:
     """Every rule: ``sent`` every statement the launch posted (retries included, in order), ``session`` the
