@@ -49,6 +49,9 @@ LONG_FILL_IN_LIMIT = 4000
 """A long-fill-in response: one localized string of 4,000 characters (survey free text, long answers)."""
 DESCRIPTION_LIMIT = 250
 """cmi.interactions.n.description: a localized string of 250 characters."""
+FILL_IN_PATTERNS = 5
+"""correct_responses a fill-in keeps for sure (SPM; from memory of the RTE's table, unverified): each accepted
+answer is a pattern of its own, the first five are sent."""
 TEXT_LIMIT = LONG_FILL_IN_LIMIT
 """The longest text answer recorded whole: long-fill-in takes what fill-in's 250 cannot."""
 
@@ -59,11 +62,62 @@ INTERACTION_TYPES = ("true-false", "choice", "fill-in", "long-fill-in", "matchin
                      "sequencing", "likert", "numeric", "other")
 INTERACTION_RESULTS = ("correct", "incorrect", "unanticipated", "neutral")
 
+# --- the run-time data model's element names and formats (what the adapter writes, the preview reads) ----
+API_NAME = "API_1484_11"
+COMPLETION_STATUS = "cmi.completion_status"
+SUCCESS_STATUS = "cmi.success_status"
+SCORE_SCALED = "cmi.score.scaled"
+SCORE_RAW = "cmi.score.raw"
+PROGRESS_MEASURE = "cmi.progress_measure"
+EXIT = "cmi.exit"
+SESSION_TIME = "cmi.session_time"
+LOCATION = "cmi.location"
+SUSPEND_DATA = "cmi.suspend_data"
+NAV_REQUEST = "adl.nav.request"
+SUSPEND = "suspend"
+COMPLETION_STATUSES = ("completed", "incomplete", "not attempted", "unknown")
+SUCCESS_STATUSES = ("passed", "failed", "unknown")
+DURATION_PATTERN = r"^P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d{1,2})?S)?)?$"
+"""timeinterval (second,10,2): an ISO 8601 duration, at most two decimals on the seconds (PT1H2M3.45S)."""
+SCALED_PATTERN = r"^-?(0(\.\d{1,7})?|1(\.0{1,7})?)$"
+"""score.scaled: a real in -1..1 (courseforge writes raw / 100, at most four decimals)."""
+SCORE_RAW_PATTERN = r"^(100(\.0{1,2})?|\d{1,2}(\.\d{1,2})?)$"
+"""score.raw as courseforge writes it: a percent 0..100, at most two decimals (the data model allows any real)."""
+TIMESTAMP_PATTERN = (r"^\d{4}(-\d{2}(-\d{2}(T\d{2}(:\d{2}(:\d{2}(\.\d{1,2}(Z|[+-]\d{2}(:\d{2})?)?)?)?)?)?)?)?$")
+"""time (second,10,0): YYYY[-MM[-DD[Thh[:mm[:ss[.s[TZD]]]]]]], a time zone only after the fraction."""
+INTERACTION_KEY = r"^cmi\.interactions\.(\d+)\.(.+)$"
+
+ERRORS = {
+    "0": "No Error", "101": "General Exception", "102": "General Initialization Failure",
+    "103": "Already Initialized", "104": "Content Instance Terminated", "111": "General Termination Failure",
+    "112": "Termination Before Initialization", "113": "Termination After Termination",
+    "122": "Retrieve Data Before Initialization", "123": "Retrieve Data After Termination",
+    "132": "Store Data Before Initialization", "133": "Store Data After Termination",
+    "142": "Commit Before Initialization", "143": "Commit After Termination", "201": "General Argument Error",
+    "301": "General Get Failure", "351": "General Set Failure", "391": "General Commit Failure",
+    "401": "Undefined Data Model Element", "402": "Unimplemented Data Model Element",
+    "403": "Data Model Element Value Not Initialized", "404": "Data Model Element Is Read Only",
+    "405": "Data Model Element Is Write Only", "406": "Data Model Element Type Mismatch",
+    "407": "Data Model Element Value Out Of Range", "408": "Data Model Dependency Not Established",
+}
+"""RTE error codes (GetLastError) as GetErrorString names them (numbers from scorm-again; STANDARDS.md)."""
+GENERAL_EXCEPTION = "101"
+COMMIT_FAILURE = "391"
+UNDEFINED = "401"
+UNIMPLEMENTED = "402"
+WRITE_ONLY = "405"
+OPTIONAL_READS = (r"^adl\.nav\.", r"^cmi\.interactions\._count$", r"^cmi\.objectives\.",
+                  r"^cmi\.learner_preference\.")
+"""What an LMS with a partial 2004 data model lacks (no navigation requests, no interaction count,
+objectives or preferences): reads and writes answer 402."""
+
 PROFILE = FormatProfile(
     format=PackageFormat.SCORM2004,
     title="SCORM 2004 4th edition",
-    runtime_adapter=("runtime/scorm2004.js",),
+    runtime_adapter=("runtime/scorm-api.js", "runtime/scorm2004.js"),
     suspend_limit=SUSPEND_DATA_LIMIT,
     text_response_limit=TEXT_LIMIT,
     manifest="imsmanifest.xml",
+    interaction_texts=True,
 )
+"""interaction_texts: the prompts become cmi.interactions.n.description."""
