@@ -120,3 +120,34 @@ def test_every_accepted_fill_in_answer_is_a_pattern_within_255_characters() -> N
     ]""")
     # Case-insensitive duplicates once; an answer over 255 is left out (a cut one would be a wrong key).
     assert result == [["72", "72 Hours", 255], ["Paris", "paris"], ["f"], []]
+
+
+def test_progress_is_the_share_of_required_work_done_and_1_only_when_complete() -> None:
+    """Screens to visit, required checklist items and listed surveys each count one step, in hundredths."""
+    result = run("""cf => {
+      const data = {
+        screens: [{id: "a", kind: "page"}, {id: "b", kind: "page"}, {id: "c", kind: "checklist"},
+                  {id: "s", kind: "survey"}],
+        completion: {pages: "all", checklists: ["c"], surveys: ["s"]}, mastery: null, quizzes: {},
+        checklists: {c: {items: [{id: "i1", required: true}, {id: "i2", required: false}, {id: "i3", required: true}]}},
+        surveys: {s: {items: []}}};
+      const shape = cf.state.layout(data);
+      function progress(change) {
+        const state = cf.state.fresh(shape);
+        change(state);
+        const result = cf.progress.evaluate(data, state, null);
+        return [result.progress, result.completed];
+      }
+      const noPages = Object.assign({}, data, {completion: {pages: "none", checklists: [], surveys: []}});
+      return {
+        nothing: progress(() => {}),
+        oneScreen: progress(s => { s.visited[0] = true; }),
+        optionalItemOnly: progress(s => { s.visited[0] = true; s.checked[1] = true; }),
+        allButSurvey: progress(s => { s.visited = s.visited.map(() => true); s.checked = [true, false, true]; }),
+        done: progress(s => { s.visited = s.visited.map(() => true); s.checked = [true, false, true];
+                              s.submitted[0] = true; }),
+        nothingRequired: cf.progress.evaluate(noPages, cf.state.fresh(cf.state.layout(noPages)), null).progress,
+      };
+    }""")
+    assert result == {"nothing": [0, False], "oneScreen": [0.14, False], "optionalItemOnly": [0.14, False],
+                      "allButSurvey": [0.86, False], "done": [1, True], "nothingRequired": 1}
