@@ -19,7 +19,7 @@
  *     options.auth       the Authorization header value ("Basic ..."); "" sends none (setAuth later)
  *     options.scope      what else names the queue besides the endpoint (the registration); the queue's
  *                        localStorage key is "courseforge.xapi " + endpoint + " " + scope
- *     options.batch      statements per POST (default 50)
+ *     options.batch      statements per POST at most (default 50; a POST also stays under 16,000 bytes)
  *     options.retryMs    first retry delay (default 1000; doubles per failure up to 30000)
  *
  *   Client:
@@ -73,6 +73,8 @@
   var VERSION = "1.0.3";
   var BUDGET = 60000;
   /** Keepalive bytes in flight: Chrome allows 64 KiB of bodies, headers take some of it. */
+  var BATCH_BYTES = 16000;
+  /** A POST stays this small, so it rides keepalive and leaves room for what pagehide sends. */
   var INTERACTION = "http://adlnet.gov/expapi/activities/cmi.interaction";
 
   function log(level, message) {
@@ -295,7 +297,14 @@
   Client.prototype.drain = function (size) {
     var self = this;
     var ready = this.ready();
-    var batch = ready.statements.slice(0, size);
+    var batch = [];
+    var room = BATCH_BYTES;
+    ready.statements.some(function (statement) {
+      room -= bytes(JSON.stringify(statement));
+      if (batch.length && room < 0) return true;
+      batch.push(statement);
+      return batch.length >= size;
+    });
     var key = ready.states[0];
     if (batch.length) {
       return this.post(batch).then(function (result) {
