@@ -132,6 +132,15 @@ def test_a_second_tincan_xml_is_a_second_package() -> None:
     assert codes(verify_package("two.zip", data)) == {"tincan.extra-manifest"}
 
 
+def test_what_the_pages_load_must_be_in_the_package() -> None:
+    page = b'<!doctype html><script src="js/app.js"></script><img src="media/Logo.png"><a href="#top">top</a>'
+    data = zipped(tincan(activity()), extra={"index.html": page, "js/app.js": b"", "media/logo.png": b"\x89PNG"})
+    report = verify_package("pages.zip", data)
+    assert codes(report) == {"html.file-missing"}
+    (missing,) = report.diagnostics
+    assert "media/Logo.png" in missing.message and "'media/logo.png'" in missing.hint
+
+
 def test_a_launch_with_query_and_fragment_names_its_file() -> None:
     report = verify_package("q.zip", zipped(tincan(activity(launch="index.html?mode=lms#start")), "index.html"))
     assert report.ok and report.launch == "index.html?mode=lms#start"

@@ -5,7 +5,8 @@ packaging text and from real packages (Rustici's prototypes, Articulate Storylin
 the root is ``<tincan>`` in its namespace with an ``<activities>`` list; every activity has a unique
 absolute IRI; exactly one activity carries ``launch`` (or ``resource``: "only one activity definition
 within a package may contain launch or resource elements"); a relative launch names a file in the zip;
-the package holds exactly one tincan.xml. What vendors vary is accepted: a UTF-8 BOM, extra namespaces,
+the package holds exactly one tincan.xml; every local reference of its HTML pages names an entry (the
+neutral ``pages.py``, as for a web site). What vendors vary is accepted: a UTF-8 BOM, extra namespaces,
 CDATA, empty descriptions, ``lang="und"``, interaction details, extra activities, an absolute launch URL
 (allowed by the packaging text; warned, since the zip's own files are then not what is launched).
 """
@@ -21,7 +22,7 @@ from courseforge.diagnostics import DiagnosticSink
 from courseforge.lms.lrs.validation_base import InvalidStatement
 from courseforge.lms.lrs.validation_formats import check_iri
 from courseforge.model.package import PackageFormat
-from courseforge.stages.verify import parse
+from courseforge.stages.verify import pages, parse
 from courseforge.stages.verify.contents import NO_LAUNCH, Launch, PackageContents
 from courseforge.stages.verify.hrefs import Kind, resolve
 from courseforge.standards.xapi import MANIFEST, TINCAN_NS
@@ -100,7 +101,18 @@ class TincanVerifier:
             sink.warning("tincan.name-missing", "the launchable activity has no <name>; LMSs list the course by it",
                          manifest.at(chosen.activity), hint='add <name lang="en">Course title</name>')
         href = self.check_launch(contents, manifest, chosen, sink)
+        self.check_pages(contents, sink)
         return Launch(title or None, href)
+
+    @staticmethod
+    def check_pages(contents: PackageContents, sink: DiagnosticSink) -> None:
+        """tincan.xml lists no files: what the package's pages load is what can be missing (``pages.py``)."""
+        entries = contents.entries
+        for entry in sorted(entries):
+            if pages.is_page(entry):
+                page = pages.read_page(contents, entries[entry], sink)
+                if page is not None:
+                    pages.check_references(page, entry, entries, sink)
 
     @staticmethod
     def check_root(manifest: parse.Manifest, sink: DiagnosticSink) -> bool:
