@@ -55,8 +55,8 @@ def default_plugins() -> PluginRegistry:
     """Every standard the preview plays, one line each."""
     from courseforge.stages.preview.harness.plugins.cmi5 import Cmi5Plugin
     from courseforge.stages.preview.harness.plugins.scorm12 import Scorm12Plugin
-    from courseforge.stages.preview.harness.plugins.xapi import XapiPlugin
     from courseforge.stages.preview.harness.plugins.scorm2004 import Scorm2004Plugin
+    from courseforge.stages.preview.harness.plugins.xapi import XapiPlugin
 
     registry = PluginRegistry()
     registry.register(Scorm12Plugin())
