@@ -1,5 +1,5 @@
 """The runtime's course rules and SCORM 1.2 encodings without a browser, run in Node: the same files the
-player ships (scoring.js, state.js, progress.js, scorm12.js), loaded into one plain context."""
+player ships (scoring.js, state.js, progress.js, scorm-api.js, scorm12.js), loaded into one plain context."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 RUNTIME = Path(__file__).resolve().parents[2] / "courseforge" / "themes" / "default" / "runtime"
-FILES = ("scoring.js", "state.js", "progress.js", "scorm12.js")
+FILES = ("scoring.js", "state.js", "progress.js", "scorm-api.js", "scorm12.js")
 SCRIPT = """
 const vm = require("vm"), fs = require("fs");
 const context = {String, Number, Math, Array, Object, JSON, Date, Boolean, isNaN, isFinite, parseInt, Error};

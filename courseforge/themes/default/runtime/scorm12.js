@@ -1,15 +1,26 @@
 /*
- * SCORM 1.2 adapter. Defensive by design: LMSs nest frames unpredictably, implement only the mandatory
- * elements, return null during unload and report errors through LMSGetLastError. Every call is wrapped,
- * warned about and survived; the course never stops because the LMS misbehaved. The API is synchronous:
- * each call happens inside the tracker method, and the promises of the asynchronous interface resolve
- * at once.
+ * SCORM 1.2 adapter, on the guarded session of scorm-api.js (shared with SCORM 2004): LMSs nest frames
+ * unpredictably, implement only the mandatory elements, return null during unload and report errors
+ * through LMSGetLastError; every call is wrapped, warned about and survived, so the course never stops
+ * because the LMS misbehaved. The API is synchronous: each call happens inside the tracker method, and
+ * the promises of the asynchronous interface resolve at once.
  */
 (function (root) {
   "use strict";
 
   var cf = (root.courseforge = root.courseforge || {});
-  var MAX_HOPS = 7;
+  var scormApi = cf.scormApi;
+  /** The ADL search looks for "API" only: a 1.2 package never binds to API_1484_11. */
+  var SPEC = {
+    label: "SCORM 1.2",
+    global: "API",
+    probe: "LMSInitialize",
+    hops: 7,
+    methods: { initialize: "LMSInitialize", finish: "LMSFinish", get: "LMSGetValue", set: "LMSSetValue",
+               commit: "LMSCommit", error: "LMSGetLastError", errorString: "LMSGetErrorString" },
+    unsupported: ["401"],
+    unset: []
+  };
   var RANK = { "not attempted": 0, "": 0, browsed: 1, incomplete: 1, failed: 2, completed: 3, passed: 4 };
   var TYPES = {
     single: "choice",
@@ -23,64 +34,8 @@
     text: "fill-in"
   };
   var MAX_TEXT = 255;
-
-  /** Reading a property of a cross-origin window throws; such a window simply has no API for us. */
-  function apiOf(win) {
-    try {
-      var api = win.API;
-      return api && typeof api.LMSInitialize === "function" ? api : null;
-    } catch (error) {
-      return null;
-    }
-  }
-
-  function parentOf(win) {
-    try {
-      return win.parent;
-    } catch (error) {
-      return null;
-    }
-  }
-
-  /** The ADL search: up the parents while there is no API, at most 7 hops. Never API_1484_11. */
-  function search(win) {
-    var hops = 0;
-    while (win && !apiOf(win)) {
-      var parent = parentOf(win);
-      if (!parent || parent === win || hops >= MAX_HOPS) return null;
-      win = parent;
-      hops += 1;
-    }
-    return win ? apiOf(win) : null;
-  }
-
-  function openerOf(win) {
-    try {
-      return win && win.opener ? search(win.opener) : null;
-    } catch (error) {
-      return null;
-    }
-  }
-
-  /**
-   * This window and its parents first, then the window that opened us and its parents (the ADL order);
-   * last the opener of our top window, for a popup whose launch page frames the content.
-   */
-  function findApi(win) {
-    var top = null;
-    try {
-      top = win.top;
-    } catch (error) {
-      top = null;
-    }
-    return search(win) || openerOf(win) || (top && top !== win ? openerOf(top) : null);
-  }
-
-  function pad(value, width) {
-    var text = String(value);
-    while (text.length < width) text = "0" + text;
-    return text;
-  }
+  var pad = scormApi.pad;
+  var decimal = scormApi.decimal;
 
   /** CMITimespan HHHH:MM:SS.SS (hours capped at 9999). */
   function timespan(ms) {
@@ -94,11 +49,6 @@
   /** CMITime HH:MM:SS, the learner's local time of day. */
   function timeOfDay(date) {
     return pad(date.getHours(), 2) + ":" + pad(date.getMinutes(), 2) + ":" + pad(date.getSeconds(), 2);
-  }
-
-  /** CMIDecimal without exponent, at most two decimals. */
-  function decimal(value) {
-    return String(Math.round(value * 100) / 100);
   }
 
   /** Choices, sources, targets and items are single letters a..z by authored position. */
@@ -206,85 +156,17 @@
 
   /** @constructor One LMS session through a SCORM 1.2 API object. */
   function Scorm12(api) {
-    this.api = api;
+    scormApi.Session.call(this, api, SPEC);
     this.mode = "scorm12";
     this.started = Date.now();
     this.finished = false;
-    this.values = {};
     this.status = "";
     this.exit = null;
-    this.interactions = 0;
-    this.lmsCounts = false;
-    this.interactionsRefused = false;
     this.final = false;
-    this.unsupported = {};
-    this.dirty = false;
   }
 
-  /** Calls an API method; exceptions become warnings and a null result. */
-  Scorm12.prototype.call = function (method, args) {
-    try {
-      return this.api[method].apply(this.api, args);
-    } catch (error) {
-      this.warn(method + " threw: " + error);
-      return null;
-    }
-  };
-
-  Scorm12.prototype.warn = function (message) {
-    if (root.console) root.console.warn("courseforge SCORM 1.2: " + message);
-  };
-
-  /** The LMS's last error code ("0" when none), read without throwing. */
-  Scorm12.prototype.lastError = function () {
-    var code = this.call("LMSGetLastError", []);
-    return code === null || code === undefined || code === "" ? "0" : String(code);
-  };
-
-  Scorm12.prototype.report = function (what) {
-    var code = this.lastError();
-    if (code === "0") return;
-    this.warn(what + " failed: " + code + " " + String(this.call("LMSGetErrorString", [code])));
-  };
-
-  /** A call returning "true"/"false"; null (Cornerstone during unload) is tolerated silently. */
-  Scorm12.prototype.command = function (method, args, what) {
-    var result = this.call(method, args);
-    var ok = String(result) === "true";
-    if (!ok && result !== null && result !== undefined) this.report(what || method);
-    return ok;
-  };
-
-  /** @returns {?string} the value, or null when the LMS reports an error (e.g. not implemented) */
-  Scorm12.prototype.get = function (element) {
-    var value = this.call("LMSGetValue", [element]);
-    var code = this.lastError();
-    if (code !== "0") {
-      this.warn("LMSGetValue(" + element + ") failed: " + code);
-      return null;
-    }
-    return value === null || value === undefined ? "" : String(value);
-  };
-
-  /** An element the LMS does not implement (401) is not tried again: strict LMSs lack the optional ones. */
-  Scorm12.prototype.set = function (element, value) {
-    if (this.unsupported[element]) return false;
-    var result = this.call("LMSSetValue", [element, String(value)]);
-    if (String(result) === "true") {
-      this.dirty = true;
-      return true;
-    }
-    var code = this.lastError();
-    if (code === "401") this.unsupported[element] = true;
-    if (code !== "0") this.warn("LMSSetValue(" + element + ") failed: " + code);
-    return false;
-  };
-
-  /** Sets only when the value changed, so frequent checkpoints stay cheap for the LMS. */
-  Scorm12.prototype.setOnce = function (element, value) {
-    if (this.values[element] === value) return;
-    if (this.set(element, value)) this.values[element] = value;
-  };
+  Scorm12.prototype = Object.create(scormApi.Session.prototype);
+  Scorm12.prototype.constructor = Scorm12;
 
   Scorm12.prototype.initialize = function () {
     return Promise.resolve(this.open());
@@ -292,7 +174,7 @@
 
   /** LMSInitialize, then everything the getters answer is read once. */
   Scorm12.prototype.open = function () {
-    if (!this.command("LMSInitialize", [""])) return false;
+    if (!this.command("initialize")) return false;
     this.started = Date.now();
     this.status = this.get("cmi.core.lesson_status") || "";
     this.bookmark = this.get("cmi.core.lesson_location") || "";
@@ -301,9 +183,7 @@
     this.values["cmi.core.score.raw"] = this.get("cmi.core.score.raw") || "";
     this.mastery = this.readMastery();
     // Interactions are write-only in 1.2; an LMS that cannot say _count is numbered from our saved count.
-    var count = this.get("cmi.interactions._count");
-    this.lmsCounts = count !== null;
-    this.interactions = count === null ? 0 : parseInt(count, 10) || 0;
+    this.countInteractions();
     if (!RANK[this.status]) this.writeStatus("incomplete");
     this.writeExit();
     return true;
@@ -401,31 +281,12 @@
   };
 
   /**
-   * The interactions earlier sessions of this attempt wrote, as the saved state counts them. A readable
-   * _count is the LMS's own and wins (n must be exactly _count: LMSs refuse a gap); without one, the
-   * numbering goes on after the saved count instead of overwriting the earlier sessions' interactions.
-   */
-  Scorm12.prototype.continueInteractions = function (saved) {
-    if (!this.lmsCounts && saved > this.interactions) this.interactions = saved;
-  };
-
-  /** The next interaction index: how many this attempt's record holds, for the saved state. */
-  Scorm12.prototype.interactionCount = function () {
-    return this.interactions;
-  };
-
-  /**
    * Writes one interaction; 1.2 interactions are write-only, so n is counted here and nothing is read
    * back. An LMS that refuses the id has no interactions: they are not tried again this session.
    */
   Scorm12.prototype.recordInteraction = function (record) {
-    if (this.interactionsRefused) return;
-    var prefix = "cmi.interactions." + this.interactions + ".";
-    if (!this.set(prefix + "id", record.id)) {
-      this.interactionsRefused = true;
-      return;
-    }
-    this.interactions += 1;
+    var prefix = this.openInteraction(record.id);
+    if (prefix === null) return;
     this.set(prefix + "type", TYPES[record.type]);
     this.set(prefix + "time", timeOfDay(record.time));
     if (record.weighting) this.set(prefix + "weighting", decimal(Math.min(100, record.weighting)));
@@ -451,11 +312,10 @@
    * A commit refused or answered with null (LMSs do during page dismissal) is tried again at the next one.
    */
   Scorm12.prototype.commit = function () {
-    if (!this.finished && this.dirty) {
-      this.writeSessionTime();
-      this.dirty = false;
-      if (!this.command("LMSCommit", [""])) this.dirty = true;
-    }
+    var self = this;
+    if (!this.finished) this.commitChanges(function () {
+      self.writeSessionTime();
+    });
     return Promise.resolve();
   };
 
@@ -465,7 +325,7 @@
       this.finished = true;
       this.writeExit();
       this.writeSessionTime();
-      this.command("LMSFinish", [""]);
+      this.command("finish");
     }
     return Promise.resolve();
   };
@@ -473,13 +333,15 @@
   cf.tracking.register({
     name: "scorm12",
     connect: function (win) {
-      var api = findApi(win);
+      var api = scormApi.find(win, SPEC);
       return Promise.resolve(api ? new Scorm12(api) : null);
     }
   });
 
   cf.scorm12 = {
-    findApi: findApi,
+    findApi: function (win) {
+      return scormApi.find(win, SPEC);
+    },
     timespan: timespan,
     timeOfDay: timeOfDay,
     responses: responses,
