@@ -12,7 +12,8 @@
  * (scaled, and raw when whole), with the masteryscore extension when the LMS gave one. "cmi5 allowed"
  * statements have no cmi5 category: experienced per screen, progressed (progress extension) while the
  * required work grows, answered per question (Normal mode; full interaction definitions from cf.xapi),
- * their ids the publisher's AU id (the context template's grouping) + "/" + path. Resume: one State
+ * their ids the publisher's AU id (the context template's grouping) + "/" + path, the quiz attempt in
+ * the attempt-id context extension (the activity is the same in every attempt). Resume: one State
  * document {bookmark, state, interactions, sent} per registration (not written in Browse/Review).
  * exitUrl() is the returnURL: the player goes there after terminated. Facts mirror standards/cmi5.py
  * (a test holds them equal); statements travel through cf.xapi's persisted queue.
@@ -27,6 +28,7 @@
   var CATEGORY_MOVEON = CMI5 + "context/categories/moveon";
   var EXT_MASTERY = CMI5 + "context/extensions/masteryscore";
   var EXT_PROGRESS = CMI5 + "result/extensions/progress";
+  var ATTEMPT = "http://id.tincanapi.com/extension/attempt-id";
   var LAUNCH_DATA = "LMS.LaunchData";
   var PREFERENCES = "cmi5LearnerPreferences";
   var STATE_ID = "courseforge.resume";
@@ -116,7 +118,9 @@
     }
     return this.token()
       .then(function (token) {
-        self.client = cf.xapi.client({ endpoint: launch.endpoint, auth: "Basic " + token, scope: launch.registration });
+        // One queue per session (the fetch URL is the launch's): a statement left queued by an earlier session
+        // could only go with that session's token, which the LMS revoked when it launched this one.
+        self.client = cf.xapi.client({ endpoint: launch.endpoint, auth: "Basic " + token, scope: launch.registration + " " + launch.fetch });
         return Promise.all([
           self.client.getState(self.stateParams(LAUNCH_DATA)),
           self.client.getAgentProfile(launch.actor, PREFERENCES).then(null, function () {
@@ -204,9 +208,9 @@
   };
 
   /** A "cmi5 allowed" statement: no cmi5 category, inside the session (after initialized, before terminated). */
-  Cmi5.prototype.allowed = function (verb, object, parent, result, time) {
+  Cmi5.prototype.allowed = function (verb, object, parent, result, time, extensions) {
     if (this.finished) return;
-    this.statement(verb, object, this.context([], null, { parent: [parent || activity(this.launch.activityId)] }), result, time);
+    this.statement(verb, object, this.context([], extensions, { parent: [parent || activity(this.launch.activityId)] }), result, time);
   };
 
   Cmi5.prototype.screen = function (id) {
@@ -272,7 +276,9 @@
     var found = cf.xapi.interactionTexts(this.data, record);
     if (this.finished || !found || !this.normal()) return;
     var object = cf.xapi.interactionActivity(record, this.base + "/" + found.path, this.lang, found.texts);
-    this.allowed("answered", object, this.screen(found.path.split("/")[0]), cf.xapi.interactionResult(record), record.time);
+    var extensions = {};
+    extensions[ATTEMPT] = Number(record.id.split("__").pop()) || 1;
+    this.allowed("answered", object, this.screen(found.path.split("/")[0]), cf.xapi.interactionResult(record), record.time, extensions);
     this.doc.interactions += 1;
   };
 
@@ -352,7 +358,7 @@
     this.session.terminated = true;
     this.keep();
     var done = this.commit();
-    this.client.flushKeepalive();
+    this.client.flushKeepalive(true); // in order: terminated must not overtake statements still in flight
     return done;
   };
 

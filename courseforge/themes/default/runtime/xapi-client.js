@@ -36,10 +36,14 @@
  *                                        with a console error naming its id and verb. 409 (the LRS has
  *                                        that id already) counts as delivered. Never rejects.
  *     pending() -> number                statements not yet acknowledged by the LRS
- *     flushKeepalive()                   for pagehide: POSTs what is queued with fetch keepalive, within
+ *     flushKeepalive(inOrder)            for pagehide: POSTs what is queued with fetch keepalive, within
  *                                        the browser's 64 KB keepalive budget (the rest, and anything
  *                                        whose answer never comes, stays queued for the next launch);
- *                                        also PUTs pending state documents; returns nothing, awaits nothing
+ *                                        also PUTs pending state documents; returns nothing, awaits nothing.
+ *                                        inOrder: the POST carries every unacknowledged statement in
+ *                                        order, those already in flight too (an LRS that judges by arrival
+ *                                        order, as a cmi5 LMS may, then never sees a later one first; the
+ *                                        LRS stores a re-sent id once)
  *     getState(params) -> Promise<*>     State API GET; params {activityId, agent, registration?, stateId}.
  *                                        Resolves with the document (parsed when JSON, else text), null
  *                                        when the LRS has none (404); rejects with an Error when the LRS
@@ -373,15 +377,16 @@
   };
 
   /** pagehide: what is ready goes at once with keepalive, as far as the budget goes; the rest stays queued. */
-  Client.prototype.flushKeepalive = function () {
+  Client.prototype.flushKeepalive = function (inOrder) {
     var self = this;
     var ready = this.ready();
+    var statements = inOrder ? this.queue.slice() : ready.statements;
     var room = BUDGET - this.spent - 2;
     var batch = [];
-    for (var i = 0; i < ready.statements.length; i++) {
-      room -= bytes(JSON.stringify(ready.statements[i])) + 1;
+    for (var i = 0; i < statements.length; i++) {
+      room -= bytes(JSON.stringify(statements[i])) + 1;
       if (room < 0) break;
-      batch.push(ready.statements[i]);
+      batch.push(statements[i]);
     }
     var after = function (result) {
       if (ok(result.status)) self.idleCheck();
