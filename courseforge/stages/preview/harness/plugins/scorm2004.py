@@ -1,0 +1,409 @@
+"""The SCORM 2004 4th edition plug-in: what an LMS reads from imsmanifest.xml, seeds into cmi, and how it reads
+cmi back; the LMS side is scorm-again's Scorm2004API (``scorm_again.py``, shared with SCORM 1.2).
+
+From each leaf item of each organization: identifier, title, the resource's launch href with xml:base
+resolved and the item's ``parameters`` appended, and what an LMS turns into read-only data:
+``adlcp:dataFromLMS`` -> cmi.launch_data, ``adlcp:timeLimitAction`` -> cmi.time_limit_action,
+``adlcp:completionThreshold`` (minProgressMeasure when completedByMeasure) -> cmi.completion_threshold, the
+primary objective's ``minNormalizedMeasure`` when it is ``satisfiedByMeasure`` -> cmi.scaled_passing_score,
+``imsss:limitConditions@attemptAbsoluteDurationLimit`` -> cmi.max_time_allowed.
+
+Attempts: the first launch is ``entry = "ab-initio"``; after ``cmi.exit = "suspend"`` the next launch resumes
+(``entry = "resume"``, the record kept but the session's exit and session_time); after any other exit a new
+attempt with a fresh record, or with ``LaunchOptions(new_attempt_after_exit=False)`` the same record with
+``entry = ""``.
+
+Profiles, in 2004's terms (:meth:`Scorm2004Plugin.profile_meaning`): the default LMS stores what the SCO
+reports and seeds no measures; ``mastery-override`` seeds the manifest's scaled_passing_score and
+completion_threshold, so scorm-again decides success_status from score.scaled and completion_status from
+progress_measure at Terminate, as a 4th edition LMS must; ``lms-mastery`` seeds its own passing score;
+``strict`` has no navigation requests, interaction count, objectives or preferences (402);
+``write-only-interactions`` answers 405 to reads of cmi.interactions.*.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+from lxml import etree
+
+from courseforge.model.package import PackageFormat
+from courseforge.model.preview import (
+    ApiEvent,
+    Completion,
+    LaunchRecord,
+    RecordedInteraction,
+    Signal,
+    SignalKind,
+    Success,
+    Terms,
+    TimelineEntry,
+)
+from courseforge.stages.preview.assertions import LaunchRule
+from courseforge.stages.preview.harness.interface import (
+    Attempt,
+    HarnessHost,
+    InteractionCodec,
+    LaunchOptions,
+    Learner,
+    LmsSide,
+    ServedPackage,
+    Unit,
+)
+from courseforge.stages.preview.harness.plugins import scorm2004_rules
+from courseforge.stages.preview.harness.plugins.scorm12 import with_parameters
+from courseforge.stages.preview.harness.plugins.scorm_again import (
+    ApiShape,
+    ScormAgainSide,
+    merge,
+    scorm_timeline,
+    set_values,
+)
+from courseforge.stages.preview.harness.profiles import LmsProfile, Refusal, RefusalMoment
+from courseforge.standards import scorm2004 as std
+
+MANIFEST = "imsmanifest.xml"
+XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
+SS = f"{{{std.IMSSS}}}"
+CP = f"{{{std.IMSCP}}}"
+ADLCP = f"{{{std.ADLCP}}}"
+SCORM2004_API = ApiShape(
+    standard="scorm2004",
+    constructor="Scorm2004API",
+    global_name=std.API_NAME,
+    methods=("Initialize", "Terminate", "GetValue", "SetValue", "Commit", "GetLastError", "GetErrorString",
+             "GetDiagnostic"),
+    initialize="Initialize",
+    finish="Terminate",
+    commit="Commit",
+    get_value="GetValue",
+    set_value="SetValue",
+    last_error="GetLastError",
+    error_queries=("GetLastError", "GetErrorString", "GetDiagnostic"),
+)
+TERMS = Terms(status="completion_status/success_status", score="score.scaled", finish="Terminate",
+              session_time=std.SESSION_TIME, state=std.SUSPEND_DATA)
+DURATION_PARTS = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
+
+
+@dataclass(frozen=True)
+class Sco(Unit):
+    """One leaf item of the manifest with what the LMS seeds from it."""
+
+    scorm_type: str = "sco"
+    launch_data: str = ""
+    time_limit_action: str = ""
+    max_time_allowed: str = ""
+    completion_threshold: str = ""
+    scaled_passing_score: str = ""
+
+
+class ManifestError(ValueError):
+    """The package has no readable SCORM 2004 manifest the LMS could launch from."""
+
+
+def _parser() -> etree.XMLParser:
+    # Vendor manifests are untrusted: no DTDs, entities or network.
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+
+
+def _text(element: etree._Element | None) -> str:
+    return "" if element is None else (element.text or "").strip()
+
+
+def leaf_items(root: etree._Element) -> Iterator[tuple[str, etree._Element]]:
+    """(organization identifier, item) for every item that launches something, in document order."""
+    for organization in root.iterfind(f"{CP}organizations/{CP}organization"):
+        for item in organization.iter(f"{CP}item"):
+            if item.get("identifierref"):
+                yield organization.get("identifier", ""), item
+
+
+def read_scos(package_dir: Path) -> tuple[Sco, ...]:
+    try:
+        root = etree.parse(str(package_dir / MANIFEST), _parser()).getroot()
+    except (OSError, etree.XMLSyntaxError) as error:
+        raise ManifestError(f"cannot read {MANIFEST}: {error}") from None
+    resources = root.find(f"{CP}resources")
+    if resources is None:
+        raise ManifestError(f"{MANIFEST} has no <resources>")
+    base = urljoin(root.get(XML_BASE, ""), resources.get(XML_BASE, ""))
+    by_id = {r.get("identifier", ""): r for r in resources.findall(f"{CP}resource")}
+    collection = {s.get("ID", ""): s for s in root.iterfind(f"{SS}sequencingCollection/{SS}sequencing")}
+    units = []
+    for organization, item in leaf_items(root):
+        resource = by_id.get(item.get("identifierref", ""))
+        if resource is not None and resource.get("href"):
+            units.append(_unit(item, resource, base, organization, collection))
+    return tuple(units)
+
+
+def _primary(item: etree._Element, collection: Mapping[str, etree._Element]) -> etree._Element | None:
+    """The activity's primary objective: its own, else its collection member's."""
+    sequencing = item.find(f"{SS}sequencing")
+    if sequencing is None:
+        return None
+    own = sequencing.find(f"{SS}objectives/{SS}primaryObjective")
+    referenced = collection.get((sequencing.get("IDRef") or "").strip())
+    if own is None and referenced is not None:
+        return referenced.find(f"{SS}objectives/{SS}primaryObjective")
+    return own
+
+
+def _passing_score(item: etree._Element, collection: Mapping[str, etree._Element]) -> str:
+    primary = _primary(item, collection)
+    if primary is None or primary.get("satisfiedByMeasure", "false").strip() != "true":
+        return ""
+    return _text(primary.find(f"{SS}minNormalizedMeasure")) or "1.0"
+
+
+def _threshold(item: etree._Element) -> str:
+    threshold = item.find(f"{ADLCP}completionThreshold")
+    if threshold is None:
+        return ""
+    if threshold.get("completedByMeasure", "false").strip() == "true":
+        return threshold.get("minProgressMeasure", "1.0").strip()
+    return _text(threshold)  # the 3rd edition's element value
+
+
+def _unit(item: etree._Element, resource: etree._Element, base: str, organization: str,
+          collection: Mapping[str, etree._Element]) -> Sco:
+    href = urljoin(urljoin(base, resource.get(XML_BASE, "")), resource.get("href", ""))
+    scorm_type = resource.get(f"{ADLCP}scormType", "sco").strip().lower()
+    limits = item.find(f"{SS}sequencing/{SS}limitConditions")
+    return Sco(
+        identifier=item.get("identifier", ""),
+        title=_text(item.find(f"{CP}title")),
+        organization=organization,
+        resource=resource.get("identifier", ""),
+        href=with_parameters(href, item.get("parameters", "")),
+        tracked=scorm_type == "sco",
+        scorm_type=scorm_type,
+        launch_data=_text(item.find(f"{ADLCP}dataFromLMS")),
+        time_limit_action=_text(item.find(f"{ADLCP}timeLimitAction")),
+        max_time_allowed="" if limits is None else limits.get("attemptAbsoluteDurationLimit", ""),
+        completion_threshold=_threshold(item),
+        scaled_passing_score=_passing_score(item, collection),
+    )
+
+
+def _scaled(percent: float) -> str:
+    return f"{percent / 100:g}"
+
+
+def lms_seeds(sco: Unit, learner: Learner, profile: LmsProfile, options: LaunchOptions) -> dict[str, Any]:
+    """What the LMS supplies at every launch: learner, credit, mode, the manifest's data and, for an LMS that
+    judges by measure, the passing score and completion threshold."""
+    facts = sco if isinstance(sco, Sco) else Sco(sco.identifier, sco.title, sco.href)
+    seeds: dict[str, Any] = {"learner_id": learner.id, "learner_name": learner.name, "credit": options.credit,
+                             "mode": options.lesson_mode, "launch_data": facts.launch_data}
+    if facts.time_limit_action:
+        seeds["time_limit_action"] = facts.time_limit_action
+    if facts.max_time_allowed:
+        seeds["max_time_allowed"] = facts.max_time_allowed
+    if profile.overrides_status:
+        seeds["completion_threshold"] = facts.completion_threshold
+        seeds["scaled_passing_score"] = facts.scaled_passing_score
+    if profile.mastery_percent is not None:
+        seeds["scaled_passing_score"] = _scaled(profile.mastery_percent)
+    return {key: value for key, value in seeds.items() if value != ""}
+
+
+# ------------------------------------------------------------------------------------ reading cmi
+
+
+def completion_of(text: str) -> Completion:
+    return {"completed": Completion.COMPLETED, "incomplete": Completion.INCOMPLETE,
+            "not attempted": Completion.NOT_ATTEMPTED, "": Completion.NOT_ATTEMPTED}.get(text, Completion.UNKNOWN)
+
+
+def success_of(text: str) -> Success:
+    return {"passed": Success.PASSED, "failed": Success.FAILED}.get(text, Success.UNKNOWN)
+
+
+def scaled_percent(text: str) -> str:
+    try:
+        return f"{float(text) * 100:g}"
+    except ValueError:
+        return ""
+
+
+SIMPLE = {std.SCORE_RAW: SignalKind.SCORE, std.EXIT: SignalKind.EXIT, std.SESSION_TIME: SignalKind.SESSION_TIME,
+          std.SUSPEND_DATA: SignalKind.STATE, std.LOCATION: SignalKind.BOOKMARK,
+          std.PROGRESS_MEASURE: SignalKind.PROGRESS}
+
+
+def _signal(index: int, event: ApiEvent) -> tuple[Signal, ...]:
+    api = SCORM2004_API
+    at = event.at_ms
+    plain = {api.initialize: SignalKind.START, api.commit: SignalKind.COMMIT, api.finish: SignalKind.FINISH}
+    if event.method in plain:
+        return (Signal(at, plain[event.method], event=index),)
+    if event.method != api.set_value or not event.arguments:
+        return ()
+    element, value = event.arguments[0], event.arguments[1] if len(event.arguments) > 1 else ""
+    if element == std.COMPLETION_STATUS:
+        return (Signal(at, SignalKind.COMPLETION, completion_of(value).value, index),)
+    if element == std.SUCCESS_STATUS:
+        return (Signal(at, SignalKind.SUCCESS, success_of(value).value, index),)
+    if element == std.SCORE_SCALED:
+        return (Signal(at, SignalKind.SCORE, scaled_percent(value), index),)
+    if element in SIMPLE:
+        return (Signal(at, SIMPLE[element], value, index),)
+    if element.startswith("cmi.interactions.") and element.endswith(".id"):
+        return (Signal(at, SignalKind.INTERACTION, value, index),)
+    return ()
+
+
+def signals(events: Sequence[ApiEvent]) -> tuple[Signal, ...]:
+    """The neutral timeline of one launch's calls (every call the content made, whatever it returned)."""
+    return tuple(signal for index, event in enumerate(events) for signal in _signal(index, event))
+
+
+def duration_seconds(text: str) -> float | None:
+    """An ISO 8601 duration in seconds (a year 365 days, a month 30), None when it is not one."""
+    match = DURATION_PARTS.match(text)
+    if not match or text in ("P", "PT"):
+        return None
+    years, months, days, hours, minutes, seconds = (float(part) if part else 0.0 for part in match.groups())
+    return ((years * 365 + months * 30 + days) * 24 + hours) * 3600 + minutes * 60 + seconds
+
+
+def recorded_interactions(record: Mapping[str, str]) -> tuple[RecordedInteraction, ...]:
+    """The record's interactions by index, each with every element held for it."""
+    found: dict[int, dict[str, str]] = {}
+    for key, value in record.items():
+        match = scorm2004_rules.INTERACTION_KEY.match(key)
+        if match and not match.group(2).startswith("_"):
+            found.setdefault(int(match.group(1)), {})[match.group(2)] = value
+    interactions = []
+    for index in sorted(found):
+        values = found[index]
+        if not values.get("id"):
+            continue
+        pattern_keys = sorted((k for k in values if k.startswith("correct_responses.") and k.endswith(".pattern")),
+                              key=lambda k: int(k.split(".")[1]))
+        kind = values.get("type", "")
+        result = values.get("result", "")
+        interactions.append(RecordedInteraction(
+            id=values["id"], type=kind, response=values.get("learner_response", ""), result=result,
+            patterns=tuple(values[k] for k in pattern_keys), kind=kind,
+            outcome="wrong" if result == "incorrect" else result, values=tuple(sorted(values.items()))))
+    return tuple(interactions)
+
+
+def read_record(events: Sequence[ApiEvent], record: Mapping[str, str]) -> LaunchRecord:
+    """One launch's calls and the record the LMS stored (flattened cmi) in neutral terms."""
+    completion_text = record.get(std.COMPLETION_STATUS, "")
+    success_text = record.get(std.SUCCESS_STATUS, "")
+    raw, scaled = record.get(std.SCORE_RAW, ""), record.get(std.SCORE_SCALED, "")
+    exits = set_values(events, SCORM2004_API.set_value, std.EXIT)
+    left = exits[-1] if exits else record.get(std.EXIT, "")
+    found = signals(events)
+    first_finish = next((s.at_ms for s in found if s.kind is SignalKind.FINISH), None)
+    times = [s.value for s in found if s.kind is SignalKind.SESSION_TIME
+             and (first_finish is None or s.at_ms <= first_finish)]
+    score = scaled_percent(scaled) if scaled else raw
+    return LaunchRecord(
+        format=PackageFormat.SCORM2004, terms=TERMS, completion=completion_of(completion_text),
+        success=success_of(success_text),
+        status_text=f"completion_status '{completion_text}', success_status '{success_text}'",
+        score_percent=float(score) if score else None, score_text=scaled or raw,
+        left_suspended=left == std.SUSPEND, exit_text=f"cmi.exit is '{left}', not 'suspend'",
+        bookmark=record.get(std.LOCATION, ""), state=record.get(std.SUSPEND_DATA, ""),
+        interactions=recorded_interactions(record),
+        finishes=sum(1 for e in events if e.method == SCORM2004_API.finish),
+        session_time_s=duration_seconds(times[-1]) if times else None, signals=found,
+        values=tuple(sorted(record.items())), state_key=std.SUSPEND_DATA, interactions_key="cmi.interactions.")
+
+
+# ------------------------------------------------------------------------------------ the plug-in
+
+
+class Scorm2004Plugin:
+    """SCORM 2004 4th edition on scorm-again's Scorm2004API."""
+
+    format = PackageFormat.SCORM2004
+    api = SCORM2004_API
+
+    @property
+    def rules(self) -> tuple[LaunchRule, ...]:
+        return scorm2004_rules.RULES
+
+    def read_units(self, package_dir: Path) -> tuple[Unit, ...]:
+        return read_scos(package_dir)
+
+    def profile_meaning(self, profile: LmsProfile) -> str | None:
+        if profile.unreachable_writes:
+            return None  # a SCORM API is in the page: there is no request to lose
+        meanings = [
+            ("an LMS judging by measure: the manifest's scaled_passing_score and completion_threshold seeded, "
+             "success_status from score.scaled and completion_status from progress_measure at Terminate"
+             if profile.overrides_status else ""),
+            (f"cmi.scaled_passing_score {_scaled(profile.mastery_percent)}"
+             if profile.mastery_percent is not None else ""),
+            ("adl.nav.*, cmi.interactions._count, cmi.objectives and cmi.learner_preference answer 402"
+             if profile.mandatory_only else ""),
+            ("during dismissal Commit returns 'false' (391) and GetValue null (101)"
+             if profile.refuses_when_dismissed else ""),
+            f"the API {profile.frames_between + 1} windows up" if profile.frames_between else "",
+            "the API only in window.opener" if profile.popup else "",
+            (f"each commit stored after {profile.write_delay_s:g} s, asynchronous commits"
+             if profile.write_delay_s else ""),
+            "GetValue on cmi.interactions.* answers 405 (write only)" if profile.write_only_interactions else "",
+        ]
+        return "; ".join(m for m in meanings if m) or "a SCORM 2004 LMS that stores what the SCO reports"
+
+    def start(self, host: HarnessHost) -> LmsSide:
+        return ScormAgainSide(host, self)
+
+    def codec(self, package: ServedPackage, unit: Unit) -> InteractionCodec:
+        return scorm2004_rules.CODEC
+
+    def timeline(self, events: Sequence[ApiEvent], launch: int) -> tuple[TimelineEntry, ...]:
+        return scorm_timeline(events, launch, std.ERRORS, std.SUSPEND_DATA)
+
+    # ------------------------------------------------------------------ the data model (ScormDataModel)
+
+    def settings(self, profile: LmsProfile) -> Mapping[str, object]:
+        return {"useAsynchronousCommits": True} if profile.write_delay_s else {}
+
+    def refusals(self, profile: LmsProfile) -> tuple[Refusal, ...]:
+        refused: list[Refusal] = []
+        if profile.mandatory_only:
+            optional = "|".join(std.OPTIONAL_READS)
+            refused += [Refusal(("GetValue",), optional, std.UNIMPLEMENTED),
+                        Refusal(("SetValue",), optional, std.UNIMPLEMENTED, result="false")]
+        if profile.refuses_when_dismissed:
+            refused += [Refusal(("Commit",), "", std.COMMIT_FAILURE, result="false", when=RefusalMoment.DISMISSED),
+                        Refusal(("GetValue",), "", std.GENERAL_EXCEPTION, result=None,
+                                when=RefusalMoment.DISMISSED)]
+        if profile.write_only_interactions:
+            refused.append(Refusal(("GetValue",), r"^cmi\.interactions\.", std.WRITE_ONLY))
+        return tuple(refused)
+
+    def read(self, events: Sequence[ApiEvent], record: Mapping[str, str]) -> LaunchRecord:
+        return read_record(events, record)
+
+    def first_attempt(self, sco: Unit, learner: Learner, profile: LmsProfile, options: LaunchOptions) -> Attempt:
+        cmi = merge({"entry": "ab-initio"}, lms_seeds(sco, learner, profile, options))
+        return Attempt(number=1, data=cmi, resumed=False)
+
+    def next_attempt(self, previous: Attempt, stored: Mapping[str, Any], sco: Unit, learner: Learner,
+                     profile: LmsProfile, options: LaunchOptions) -> Attempt:
+        suspended = stored.get("exit") == std.SUSPEND
+        if not suspended and options.new_attempt_after_exit:
+            fresh = self.first_attempt(sco, learner, profile, options)
+            return Attempt(number=previous.number + 1, data=fresh.data, resumed=False)
+        cmi = copy.deepcopy(dict(stored))
+        for session_only in ("exit", "session_time"):
+            cmi.pop(session_only, None)
+        cmi["entry"] = "resume" if suspended else ""
+        return Attempt(number=previous.number, data=merge(cmi, lms_seeds(sco, learner, profile, options)),
+                       resumed=suspended)

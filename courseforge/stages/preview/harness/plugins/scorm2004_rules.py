@@ -1,0 +1,266 @@
+"""SCORM 2004's own terms for the preview: the interactions a learner's answers must leave, and the rules only
+SCORM 2004 has (score.scaled beside score.raw, ISO 8601 durations, progress_measure, the navigation request,
+the interaction value limits).
+
+Responses use 2004's syntax (runtime/scorm2004.js writes the same): authored ids, ``[,]`` lists in authored
+order, ``src[.]tgt`` pairs, ``min[:]max`` numeric ranges, ``true``/``false``; a fill-in's accepted answers are
+patterns of their own (``{case_matters=true}`` where case counts), survey free text is long-fill-in. Pure
+functions; the rules take the observations of ``stages/preview/assertions.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from courseforge.model.course import (
+    FillIn,
+    Matching,
+    MultipleResponse,
+    Numeric,
+    Question,
+    Sequencing,
+    SingleChoice,
+    Survey,
+    SurveyItem,
+    TrueFalse,
+)
+from courseforge.model.preview import Finding, SignalKind
+from courseforge.model.scenario import AnswerValue
+from courseforge.stages.preview.assertions import (
+    ExpectedInteraction,
+    LaunchObservation,
+    LaunchRule,
+    ScenarioObservation,
+    js_number,
+)
+from courseforge.standards import scorm2004 as std
+
+DURATION = re.compile(std.DURATION_PATTERN)
+SCALED = re.compile(std.SCALED_PATTERN)
+SCORE_RAW = re.compile(std.SCORE_RAW_PATTERN)
+TIMESTAMP = re.compile(std.TIMESTAMP_PATTERN)
+INTERACTION_KEY = re.compile(std.INTERACTION_KEY)
+PREFIX = re.compile(r"^(\{(lang|case_matters|order_matters)=[^}]*\})+")
+SCORM_TYPES = {"single": "choice", "multiple": "choice", "true-false": "true-false", "fill-in": "fill-in",
+               "numeric": "numeric", "matching": "matching", "sequencing": "sequencing", "likert": "likert",
+               "text": "long-fill-in"}
+LIST_TYPES = ("choice", "matching")
+"""Types whose response is a set: the same items in any order say the same."""
+
+
+# ------------------------------------------------------------------------------------ responses and patterns
+
+
+def one_line(text: str, limit: int) -> str:
+    """A learner's text as runtime/scorm2004.js writes it: one line, no leading "{", cut to the limit."""
+    line = re.sub(r"\s*[\r\n\u2028\u2029]+\s*", " ", text).strip().replace("[,]", "[ ,]")
+    return (" " + line if line.startswith("{") else line)[:limit]
+
+
+def ids(value: AnswerValue | None) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value] if isinstance(value, tuple | list) else []
+
+
+def in_order(authored: Sequence[str], chosen: Sequence[str]) -> str:
+    return "[,]".join(item for item in authored if item in chosen)
+
+
+def number(value: float) -> str:
+    """A CMIDecimal as the runtime writes it (at most seven decimals, no exponent)."""
+    return js_number(round(value, 7))
+
+
+def fill_in_type(question: FillIn, typed: str) -> str:
+    too_long = len(typed.strip()) > std.FILL_IN_LIMIT or any(len(a) > std.FILL_IN_LIMIT for a in question.accepted)
+    return "long-fill-in" if too_long else "fill-in"
+
+
+def response(question: Question, value: AnswerValue) -> str:
+    """learner_response as SCORM 2004 writes the learner's answer."""
+    if isinstance(question, SingleChoice | MultipleResponse):
+        return in_order([c.id for c in question.choices], ids(value))
+    if isinstance(question, TrueFalse):
+        return "true" if value is True else "false"
+    if isinstance(question, FillIn):
+        kind = fill_in_type(question, str(value))
+        return one_line(str(value), std.FILL_IN_LIMIT if kind == "fill-in" else std.LONG_FILL_IN_LIMIT)
+    if isinstance(question, Numeric):
+        typed = value if isinstance(value, int | float) else float(str(value).strip().replace(",", ".", 1))
+        return number(float(typed))
+    if isinstance(question, Matching) and isinstance(value, Mapping):
+        return "[,]".join(f"{s.id}[.]{value[s.id]}" for s in question.sources if s.id in value)
+    if isinstance(question, Sequencing):
+        return "[,]".join(ids(value))
+    raise TypeError(f"no response format for {type(question).__name__}")
+
+
+def patterns(question: Question, accepted: Sequence[str] = ()) -> tuple[str, ...]:
+    """Every correct_responses pattern the key needs within 2004's limits: a fill-in's accepted answers (once
+    each, the first FILL_IN_PATTERNS; {case_matters=true} when case counts, except on long-fill-in), one
+    pattern for the other types, a numeric range as ``min[:]max``."""
+    if isinstance(question, FillIn):
+        kind = fill_in_type(question, "")
+        limit = std.FILL_IN_LIMIT if kind == "fill-in" else std.LONG_FILL_IN_LIMIT
+        prefix = "{case_matters=true}" if question.case_sensitive and kind == "fill-in" else ""
+        seen: dict[str, str] = {}
+        for text in accepted or question.accepted:
+            if len(text) <= limit:
+                seen.setdefault(text if question.case_sensitive else text.lower(), prefix + one_line(text, limit))
+        return tuple(seen.values())[: std.FILL_IN_PATTERNS if kind == "fill-in" else 1]
+    if isinstance(question, Numeric):
+        if question.answer is not None:
+            return (number(question.answer),)
+        low = "" if question.min is None else number(question.min)
+        high = "" if question.max is None else number(question.max)
+        return (f"{low}[:]{high}",)
+    if isinstance(question, SingleChoice | MultipleResponse):
+        return (response(question, tuple(c.id for c in question.choices if c.correct)),)
+    if isinstance(question, TrueFalse):
+        return (response(question, question.answer),)
+    if isinstance(question, Matching):
+        return (response(question, dict(question.answer)),)
+    if isinstance(question, Sequencing):
+        return (response(question, tuple(question.answer)),)
+    raise TypeError(f"no pattern format for {type(question).__name__}")
+
+
+def kind_of(question: Question, value: AnswerValue) -> str:
+    return fill_in_type(question, str(value)) if isinstance(question, FillIn) else SCORM_TYPES[question.type]
+
+
+def quiz_interaction(quiz_id: str, attempt: int, question: Question, value: AnswerValue, right: bool,
+                     accepted: Sequence[str] = ()) -> ExpectedInteraction:
+    return ExpectedInteraction(id=f"{quiz_id}__{question.id}__{attempt}", type=kind_of(question, value),
+                               response=response(question, value), result="correct" if right else "incorrect",
+                               patterns=patterns(question, accepted))
+
+
+def survey_interaction(survey_id: str, item_id: str, kind: str, answer: int | str) -> ExpectedInteraction:
+    text = str(answer + 1) if isinstance(answer, int) else one_line(str(answer), std.LONG_FILL_IN_LIMIT)
+    return ExpectedInteraction(id=f"{survey_id}__{item_id}__1", type=SCORM_TYPES[kind], response=text,
+                               result="neutral")
+
+
+def same(kind: str, expected: str, recorded: str) -> bool:
+    """Equal as SCORM 2004 reads them: choice sets and matching pairs in any order; delimiters [,] [.] [:]."""
+    if kind in LIST_TYPES:
+        return set(expected.split("[,]")) == set(recorded.split("[,]"))
+    if kind == "numeric" and "[:]" not in expected + recorded:
+        try:
+            return float(expected) == float(recorded)
+        except ValueError:
+            return expected == recorded
+    return expected == recorded
+
+
+class Scorm2004Codec:
+    """:class:`~courseforge.stages.preview.harness.interface.InteractionCodec` in SCORM 2004 syntax."""
+
+    def quiz(self, quiz_id: str, attempt: int, question: Question, value: AnswerValue, right: bool,
+             accepted: Sequence[str] = ()) -> ExpectedInteraction:
+        return quiz_interaction(quiz_id, attempt, question, value, right, accepted)
+
+    def survey(self, survey: Survey, item: SurveyItem, answer: int | str) -> ExpectedInteraction:
+        return survey_interaction(survey.id, item.id, item.type, answer)
+
+    def same(self, kind: str, expected: str, recorded: str) -> bool:
+        return same(kind, expected, recorded)
+
+
+CODEC = Scorm2004Codec()
+
+
+# ------------------------------------------------------------------------------------ the rules
+
+
+def held(launch: LaunchObservation, element: str) -> str:
+    return dict(launch.record.values).get(element, "")
+
+
+def score_format_rule(seen: ScenarioObservation, launch: LaunchObservation) -> list[Finding]:
+    """score.raw a percent with two decimals at most, score.scaled = raw / 100 in -1..1, min 0 and max 100."""
+    raw, scaled = held(launch, std.SCORE_RAW), held(launch, std.SCORE_SCALED)
+    where = seen.where(launch.leave_step)
+    if raw == "" and scaled == "":
+        return []
+    if not SCORE_RAW.match(raw) or not SCALED.match(scaled):
+        return [Finding("lms.score-format", f"score.raw '{raw}' / score.scaled '{scaled}': the runtime writes a "
+                        "percent 0..100 with at most two decimals and its scaled value in -1..1", where)]
+    if abs(float(raw) / 100 - float(scaled)) > 0.00005:
+        return [Finding("lms.score-format", f"score.scaled '{scaled}' is not score.raw '{raw}' / 100", where)]
+    limits = (held(launch, "cmi.score.min"), held(launch, "cmi.score.max"))
+    if limits != ("0", "100"):
+        return [Finding("lms.score-format", f"score.min/max are {limits}, not ('0', '100')", where)]
+    return []
+
+
+def session_time_format_rule(seen: ScenarioObservation, launch: LaunchObservation) -> list[Finding]:
+    bad = [s.value for s in launch.record.signals if s.kind is SignalKind.SESSION_TIME and not DURATION.match(s.value)]
+    if not bad:
+        return []
+    return [Finding("lms.session-time", f"session_time {bad[0]!r} is not an ISO 8601 duration with at most two "
+                    "decimals on the seconds (PT1H2M3.45S)", seen.where(launch.leave_step))]
+
+
+def progress_rule(seen: ScenarioObservation, launch: LaunchObservation) -> list[Finding]:
+    """progress_measure is 1 exactly when complete: an LMS deciding completion by measure (the manifest's
+    completionThreshold 1.0) must agree with the course rules."""
+    measure = held(launch, std.PROGRESS_MEASURE)
+    if measure == "":
+        return []
+    complete = launch.record.completion.value == "completed"
+    if (float(measure) >= 1) != complete:
+        return [Finding("lms.progress", f"progress_measure {measure} with completion_status "
+                        f"'{held(launch, std.COMPLETION_STATUS)}': 1 means complete, below 1 incomplete",
+                        seen.where(launch.leave_step))]
+    return []
+
+
+def navigation_rule(seen: ScenarioObservation, launch: LaunchObservation) -> list[Finding]:
+    """adl.nav.request before Terminate: suspendAll while the learner is not done (exitAll would end the attempt
+    and its saved state), exitAll or continue once done."""
+    requests = [e.arguments[1] for e in launch.events if e.method == "SetValue" and e.arguments[:1] == (
+        std.NAV_REQUEST,) and len(e.arguments) > 1 and e.error == "0"]
+    refused = any(e.method == "SetValue" and e.arguments[:1] == (std.NAV_REQUEST,) and e.error != "0"
+                  for e in launch.events)
+    if refused or not launch.record.finishes:
+        return []  # an LMS without navigation requests: nothing to judge
+    wanted = ("exitAll", "continue") if launch.finished else ("suspendAll",)
+    if requests and requests[-1] in wanted:
+        return []
+    said = f"'{requests[-1]}'" if requests else "nothing"
+    return [Finding("lms.nav-request", f"adl.nav.request was {said} before Terminate; with the learner "
+                    f"{'done' if launch.finished else 'not done'} it should be {' or '.join(wanted)}",
+                    seen.where(launch.leave_step))]
+
+
+def interaction_values_rule(seen: ScenarioObservation, launch: LaunchObservation) -> list[Finding]:
+    """What SCORM 2004 holds for sure: fill-in strings of 250, long-fill-in of 4,000, descriptions of 250; an
+    ISO 8601 timestamp and latency; a result of its vocabulary."""
+    findings = []
+    for interaction in launch.record.interactions:
+        values = dict(interaction.values)
+        problems = []
+        limit = std.LONG_FILL_IN_LIMIT if interaction.type in ("long-fill-in", "other") else std.FILL_IN_LIMIT
+        for name in ("learner_response", *(k for k in values if k.startswith("correct_responses."))):
+            text = PREFIX.sub("", values.get(name, ""))
+            if interaction.type in ("fill-in", "long-fill-in") and len(text) > limit:
+                problems.append(f"{name} holds {len(text)} characters (SPM {limit})")
+        if len(PREFIX.sub("", values.get("description", ""))) > std.DESCRIPTION_LIMIT:
+            problems.append(f"description is longer than {std.DESCRIPTION_LIMIT} characters")
+        if values.get("timestamp") and not TIMESTAMP.match(values["timestamp"]):
+            problems.append(f"timestamp '{values['timestamp']}' is not a SCORM time")
+        if values.get("latency") and not DURATION.match(values["latency"]):
+            problems.append(f"latency '{values['latency']}' is not an ISO 8601 duration")
+        if interaction.result and interaction.result not in std.INTERACTION_RESULTS:
+            problems.append(f"result '{interaction.result}' is not one of {', '.join(std.INTERACTION_RESULTS)}")
+        findings += [Finding("lms.interaction", f"interaction '{interaction.id}': {problem}",
+                             seen.where(launch.leave_step)) for problem in problems]
+    return findings
+
+
+RULES: tuple[LaunchRule, ...] = (score_format_rule, session_time_format_rule, progress_rule, navigation_rule,
+                                 interaction_values_rule)
