@@ -26,7 +26,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -49,8 +49,10 @@ from courseforge.stages.preview.assertions import LaunchRule
 from courseforge.stages.preview.harness.interface import (
     Attempt,
     HarnessHost,
+    HostLaunch,
     InteractionCodec,
     LaunchOptions,
+    LaunchRequest,
     Learner,
     LmsSide,
     ServedPackage,
@@ -61,6 +63,7 @@ from courseforge.stages.preview.harness.plugins.scorm12 import with_parameters
 from courseforge.stages.preview.harness.plugins.scorm_again import (
     ApiShape,
     ScormAgainSide,
+    flatten_cmi,
     merge,
     scorm_timeline,
     set_values,
@@ -298,10 +301,18 @@ def recorded_interactions(record: Mapping[str, str]) -> tuple[RecordedInteractio
     return tuple(interactions)
 
 
-def read_record(events: Sequence[ApiEvent], record: Mapping[str, str]) -> LaunchRecord:
-    """One launch's calls and the record the LMS stored (flattened cmi) in neutral terms."""
+def read_record(events: Sequence[ApiEvent], record: Mapping[str, str], scored: bool = False) -> LaunchRecord:
+    """One launch's calls and the record the LMS stored (flattened cmi) in neutral terms.
+
+    Completion and success are separate in 2004: a scored course's content can be completed while the verdict
+    is still open (attempts remain). In the rules' terms that course is not done: ``scored`` (the manifest's
+    primary objective is satisfied by measure) reads completed-without-a-verdict as incomplete; status_text
+    keeps what the LMS holds."""
     completion_text = record.get(std.COMPLETION_STATUS, "")
     success_text = record.get(std.SUCCESS_STATUS, "")
+    completion = completion_of(completion_text)
+    if scored and completion is Completion.COMPLETED and success_of(success_text) is Success.UNKNOWN:
+        completion = Completion.INCOMPLETE
     raw, scaled = record.get(std.SCORE_RAW, ""), record.get(std.SCORE_SCALED, "")
     exits = set_values(events, SCORM2004_API.set_value, std.EXIT)
     left = exits[-1] if exits else record.get(std.EXIT, "")
@@ -311,7 +322,7 @@ def read_record(events: Sequence[ApiEvent], record: Mapping[str, str]) -> Launch
              and (first_finish is None or s.at_ms <= first_finish)]
     score = scaled_percent(scaled) if scaled else raw
     return LaunchRecord(
-        format=PackageFormat.SCORM2004, terms=TERMS, completion=completion_of(completion_text),
+        format=PackageFormat.SCORM2004, terms=TERMS, completion=completion,
         success=success_of(success_text),
         status_text=f"completion_status '{completion_text}', success_status '{success_text}'",
         score_percent=float(score) if score else None, score_text=scaled or raw,
@@ -324,6 +335,20 @@ def read_record(events: Sequence[ApiEvent], record: Mapping[str, str]) -> Launch
 
 
 # ------------------------------------------------------------------------------------ the plug-in
+
+
+class Scorm2004Side(ScormAgainSide):
+    """The shared scorm-again side, told for each launch whether its SCO is scored (for the record's reading)."""
+
+    def open(self, request: LaunchRequest, attempt: Attempt) -> HostLaunch:
+        opened = super().open(request, attempt)
+        scored = bool(getattr(request.unit, "scaled_passing_score", ""))
+        return replace(opened, config={**opened.config, "scored": scored})
+
+    def read(self, launch_id: str) -> LaunchRecord:
+        row = self.host.store.launch(launch_id)
+        scored = bool(row.config.get("scored")) if row is not None else False
+        return read_record(self.host.store.events(launch_id), flatten_cmi(self.stored(launch_id)), scored)
 
 
 class Scorm2004Plugin:
@@ -361,7 +386,7 @@ class Scorm2004Plugin:
         return "; ".join(m for m in meanings if m) or "a SCORM 2004 LMS that stores what the SCO reports"
 
     def start(self, host: HarnessHost) -> LmsSide:
-        return ScormAgainSide(host, self)
+        return Scorm2004Side(host, self)
 
     def codec(self, package: ServedPackage, unit: Unit) -> InteractionCodec:
         return scorm2004_rules.CODEC

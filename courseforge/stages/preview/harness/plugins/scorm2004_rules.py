@@ -211,7 +211,7 @@ def progress_rule(seen: ScenarioObservation, launch: LaunchObservation) -> list[
     measure = held(launch, std.PROGRESS_MEASURE)
     if measure == "":
         return []
-    complete = launch.record.completion.value == "completed"
+    complete = held(launch, std.COMPLETION_STATUS) == "completed"
     if (float(measure) >= 1) != complete:
         return [Finding("lms.progress", f"progress_measure {measure} with completion_status "
                         f"'{held(launch, std.COMPLETION_STATUS)}': 1 means complete, below 1 incomplete",
