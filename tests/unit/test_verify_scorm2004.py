@@ -4,13 +4,16 @@ manifest lists and the official 4th edition control files at the root."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from lxml import etree
 
+from courseforge.commands.check import check
 from courseforge.diagnostics import Severity
 from courseforge.model.package import PackageFormat
 from courseforge.model.report import VerificationReport
@@ -301,3 +304,16 @@ def test_lom_schema_folders_are_control_files_but_other_leftovers_are_unlisted()
     report = verify(zipped(MANIFEST, {**CONTENT, "notes/old.html": b"x", "drafts/extra.xsd": b"<x/>"}))
     unlisted = sorted(d.location.path for d in report.diagnostics if d.code == "manifest.file-unlisted")
     assert unlisted == [f"{NAME}!drafts/extra.xsd", f"{NAME}!notes/old.html"]
+
+
+def test_the_check_command_judges_scorm_2004_packages(tmp_path: Path) -> None:
+    good, bad = tmp_path / "golf.zip", tmp_path / "broken.zip"
+    good.write_bytes(zipped(MANIFEST))
+    bad.write_bytes(zipped(edited('IDRef="content">', 'IDRef="contents">')))
+    result = CliRunner().invoke(check, ["--json", str(good), str(bad)])
+    assert result.exit_code == 1, result.output
+    document = json.loads(result.output)
+    by_name = {Path(p["package"]).name: p for p in document["packages"]}
+    assert by_name["golf.zip"]["format"] == "scorm2004" and by_name["golf.zip"]["errors"] == 0
+    assert [d["code"] for d in by_name["broken.zip"]["diagnostics"]] == ["sequencing.idref"]
+    assert CliRunner().invoke(check, [str(good)]).exit_code == 0
