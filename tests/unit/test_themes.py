@@ -74,10 +74,14 @@ def index(course_dir: Path, themes: Path | None) -> str:
     return build(course_dir, themes)["en"]["index.html"].decode("utf-8")
 
 
+BASE_IRI = "https://learning.example.com/courses/"
+
+
 def lint_codes(course_dir: Path, themes: Path) -> list[str]:
     sink = DiagnosticSink()
-    course = lint_course(course_dir, course_dir.name, sink, BuildOptions(themes_dir=themes))
-    built = build_course(course_dir, course_dir.name, BuildOptions(themes_dir=themes), DiagnosticSink())
+    options = BuildOptions(themes_dir=themes, base_iri=BASE_IRI)  # every format, xAPI and cmi5 ids included
+    course = lint_course(course_dir, course_dir.name, sink, options)
+    built = build_course(course_dir, course_dir.name, options, DiagnosticSink())
     assert course is None and built is None, "lint and build must both stop"
     return [f"{d.location}: {d.code}" for d in sink]
 
