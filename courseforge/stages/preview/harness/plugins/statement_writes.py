@@ -165,7 +165,7 @@ def _replay(body: bytes) -> Receive:
     async def receive() -> Message:
         nonlocal sent
         if sent:
-            await asyncio.sleep(3600)  # nothing more comes: the app answers from the one body
+            return {"type": "http.disconnect"}  # the one body was all: nothing more comes
         sent = True
         return {"type": "http.request", "body": body, "more_body": False}
 
