@@ -21,6 +21,7 @@ from xapi_host import ACTOR, AUTH, TinCanLms, new_registration, tincan_lms, wait
 from courseforge.diagnostics import DiagnosticSink
 from courseforge.model.package import PackageFormat
 from courseforge.pipeline import BuildOptions, build_course
+from courseforge.stages.preview.harness.plugins import xapi_statements
 from courseforge.stages.preview.harness.plugins.xapi_statements import (
     StatementValidator,
     ValidatorMissing,
@@ -156,12 +157,8 @@ def judge(validator: StatementValidator, lms: TinCanLms, registration: str,
 
 
 def split_sessions(stored: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    sessions: list[list[dict[str, Any]]] = []
-    for statement in stored:
-        if statement["verb"]["id"] == Verb.INITIALIZED:
-            sessions.append([])
-        sessions[-1].append(statement)
-    return sessions
+    """Per launch, in the order the runtime made them (the preview plug-in's own reading)."""
+    return [list(session) for session in xapi_statements.split_sessions(xapi_statements.in_made_order(stored))]
 
 
 def test_learner_passes_and_the_lrs_holds_the_whole_record(

@@ -8,9 +8,11 @@ the profile (writes held ``write_delay_s``; the first ``unreachable_writes`` wri
 503) and notes every statement and state write on the launch's timeline, refused ones included, with
 the statement's JSON (the rules read it).
 
-Attempts are registrations: the first launch makes one; the next launch resumes it while the course is
-not final (a scored course: no passed/failed yet; an unscored one: not completed) and a State document
-is saved, else starts a new registration (or keeps it, with ``new_attempt_after_exit=False``). The record
+Attempts are registrations: the first launch makes one; the next launch keeps it while the course is not
+final (a scored course: no passed/failed yet; an unscored one: not completed), resuming when a State
+document is saved, as an LMS keeps a learner's registration until it is done (a new one for an unfinished
+attempt would also strand what the content still has queued under the old one); a final registration is
+followed by a new one (or kept, with ``new_attempt_after_exit=False``). The record
 (``read``) is the registration's statements and the runtime's State document, in neutral terms.
 """
 
@@ -294,9 +296,9 @@ class XapiSide:
         registration = str(previous.data.get("registration", ""))
         unit = request.unit
         actor = actor_of(request.learner, request.base_url)
-        final = self.is_final(registration, unit)
-        if not final and self.state_document(unit.identifier, actor, registration) is not None:
-            return Attempt(number=previous.number, data={"registration": registration}, resumed=True)
+        if not self.is_final(registration, unit):
+            saved = self.state_document(unit.identifier, actor, registration) is not None
+            return Attempt(number=previous.number, data={"registration": registration}, resumed=saved)
         if request.options.new_attempt_after_exit:
             return Attempt(number=previous.number + 1, data={"registration": str(uuid.uuid4())})
         return Attempt(number=previous.number, data={"registration": registration})

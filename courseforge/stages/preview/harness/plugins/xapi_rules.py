@@ -48,6 +48,7 @@ from courseforge.stages.preview.harness.plugins.xapi_statements import (
     by_registration,
     context_problems,
     identity_problems,
+    in_made_order,
     result_problems,
     sequence_problems,
     split_sessions,
@@ -226,13 +227,14 @@ def statement_validity_rule(seen: ScenarioObservation, launch: LaunchObservation
 
 def session_rule(seen: ScenarioObservation, launch: LaunchObservation) -> list[Finding]:
     """The Tin Can rules over the scenario's whole record, at its last launch: ids over every send, then per
-    registration its verdicts, and per session (initialized onwards, as stored: a backlog an earlier launch
-    left queued arrives before the next session) its sequence, results and context."""
+    registration its verdicts, and per session (initialized onwards, in the order the content made them: a
+    backlog an earlier launch left queued, or a refused send retried after its successors, is stored
+    later) its sequence, results and context."""
     if launch is not seen.launches[-1]:
         return []
     pairs = [pair for one in seen.launches for pair in posted(one.events)]
     problems = identity_problems([statement for statement, _ in pairs])
-    for registration, record in by_registration(unique(pairs)).items():
+    for registration, record in by_registration(in_made_order(unique(pairs))).items():
         problems += verdict_problems(record)
         for session in split_sessions(record):
             course = str(session[0].get("object", {}).get("id", ""))

@@ -148,7 +148,7 @@ def identity_problems(sent: Sequence[JsonObject]) -> list[StatementProblem]:
 
 
 def sequence_problems(session: Sequence[JsonObject]) -> list[StatementProblem]:
-    """One launch's statements in the order stored: initialized first, terminated last, each once."""
+    """One session's statements in the order made: initialized first, terminated last, each once."""
     if not session:
         return []
     verbs = [verb_of(s) for s in session]
@@ -226,6 +226,12 @@ def context_problems(statements: Sequence[JsonObject], actor: JsonObject, regist
             problems.append(StatementProblem("xapi.context", sid, f"object '{object_id}' is not the course "
                                              f"'{activity_id}' or an activity under it"))
     return problems
+
+
+def in_made_order(statements: Sequence[JsonObject]) -> list[JsonObject]:
+    """By the content's own timestamps (stable for equal ones): the LRS may store a statement later than
+    its successors when its first send was refused and a later batch went through meanwhile."""
+    return sorted(statements, key=lambda statement: str(statement.get("timestamp", "")))
 
 
 def by_registration(statements: Sequence[JsonObject]) -> dict[str, list[JsonObject]]:
