@@ -269,6 +269,8 @@ class PreviewRun:
     """What the LMS held after each launch, read into neutral terms (empty for a run that never launched)."""
     timeline: tuple[TimelineEntry, ...] = ()
     """``events`` as the report shows them, launch by launch (described by the format's plug-in)."""
+    profile_meaning: str = ""
+    """What the LMS profile means for this format (``HarnessPlugin.profile_meaning``)."""
 
     @property
     def name(self) -> str:
@@ -281,7 +283,8 @@ class PreviewRun:
                 "events": [e.to_json() for e in self.events], "final_record": dict(self.final_record),
                 "screenshots": [s.name for s in self.screenshots],
                 "timings": {t.label: round(t.seconds, 3) for t in self.timings},
-                "duration_s": round(self.duration_s, 3), "launches": [r.to_json() for r in self.launches]}
+                "duration_s": round(self.duration_s, 3), "launches": [r.to_json() for r in self.launches],
+                "profile_meaning": self.profile_meaning}
 
 
 @dataclass(frozen=True)

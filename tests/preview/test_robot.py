@@ -80,6 +80,12 @@ def test_pass_in_arabic_and_in_english_with_a_pool(chromium: Browser, server: Pr
     for run in runs:
         record = dict(run.final_record)
         assert (record["cmi.core.lesson_status"], record["cmi.core.score.raw"]) == ("passed", "100")
+        held = run.launches[-1]
+        assert (held.status, held.score_percent, held.finishes, held.left_suspended) == ("passed", 100.0, 1, False)
+        assert run.profile_meaning == "a well-behaved SCORM 1.2 LMS"
+        assert [e.means for e in run.timeline if e.element == "cmi.core.score.raw" and e.value == "100"] == [
+            "score 100"], "the timeline says what each call meant"
+        assert len(run.timeline) == len(run.events)
         assert sum(e.method == "LMSFinish" for e in run.events) == 1
     assert runs[0].locale == "ar"
     interactions = {k: v for k, v in runs[0].final_record if k.endswith(".id")}

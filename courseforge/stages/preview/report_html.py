@@ -80,6 +80,7 @@ class RunView:
     format_title: str
     locale: str
     profile: str
+    profile_meaning: str
     scenario: str
     verdict: str
     duration: str
@@ -182,7 +183,7 @@ def _run_view(index: int, run: PreviewRun, shots: tuple[ShotView, ...]) -> RunVi
     limit = profile_for(run.format).suspend_limit
     return RunView(
         anchor=f"run-{index + 1}", name=run.name, package=run.package, format=run.format.value,
-        format_title=profile_for(run.format).title, locale=run.locale,
+        format_title=profile_for(run.format).title, locale=run.locale, profile_meaning=run.profile_meaning,
         profile=run.profile, scenario=run.scenario, verdict=run.verdict.value, duration=seconds(run.duration_s),
         findings=tuple(_finding_view(f) for f in ordered if not f.rule.startswith(A11Y_PREFIX)),
         a11y=tuple(_finding_view(f) for f in ordered if f.rule.startswith(A11Y_PREFIX)),

@@ -569,7 +569,8 @@ def run_one(course: Course, view: LearnerView, server: PreviewServer, package: S
                       screenshots=tuple(looks.screenshots) if looks else (),
                       timings=(Timing("scenario", duration), *(looks.timings() if looks else ())), duration_s=duration,
                       launches=records,
-                      timeline=run_timeline(plugin, [(launch.events, launch.record) for launch in seen.launches]))
+                      timeline=run_timeline(plugin, [(launch.events, launch.record) for launch in seen.launches]),
+                      profile_meaning=plugin.profile_meaning(session.profile) or "")
 
 
 def applicable_profiles(server: PreviewServer, package_format: PackageFormat,

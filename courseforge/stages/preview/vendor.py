@@ -549,7 +549,8 @@ def smoke_sco(server: PreviewServer, context: BrowserContext, package: ServedPac
                       profile=session.profile.name, scenario=SCENARIO, verdict=verdict, findings=tuple(findings),
                       steps=tuple(notes.steps), events=events, final_record=tuple(sorted(record.items())),
                       screenshots=tuple(notes.screenshots), timings=tuple(notes.timings),
-                      duration_s=time.monotonic() - started, launches=launches, timeline=timeline)
+                      duration_s=time.monotonic() - started, launches=launches, timeline=timeline,
+                      profile_meaning=session.plugin.profile_meaning(session.profile) or "")
 
 
 def smoke_package(server: PreviewServer, context: BrowserContext, package: ServedPackage,
