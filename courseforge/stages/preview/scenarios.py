@@ -70,6 +70,8 @@ SURVEY_TEXT = "More worked examples, please."
 FINISH_GRACE_S = 3.0
 """How long after a close the end of the session (LMSFinish, terminated) may still be on its way."""
 NO_PLUGIN = "preview.no-plugin"
+PLAYER_WAIT_MS = 10_000
+"""How long the player may take to connect to its LMS and show the first screen as current."""
 
 
 # ------------------------------------------------------------------------------------ what a scenario is
@@ -344,11 +346,22 @@ class Player:
         if launch.resume_at is None:
             self.at = 0
             self.robot.expect_screen(self.screens[0].id)
+            self.wait_for_the_player(frame)
             self.arrived(0)
         else:
             self.robot.resume(launch.resume_at)
             self.at = self._index(launch.resume_at)
             self.arrived(self.at)
+
+    @staticmethod
+    def wait_for_the_player(frame: Frame) -> None:
+        """The first screen is in the page before the player runs; the player marks the current screen in the
+        contents (aria-current, what a screen reader announces) once it has connected to its LMS, which for
+        an asynchronous one (xAPI, cmi5) takes a round trip: a Next pressed before that does nothing."""
+        try:
+            frame.locator('[aria-current="step"]').first.wait_for(state="attached", timeout=PLAYER_WAIT_MS)
+        except PlaywrightError:
+            raise RobotError("the player never showed which screen is current (it did not start)") from None
 
     def leave(self, launch: Launch) -> None:
         self.step(launch.leave)
