@@ -2,11 +2,11 @@
 Can launch query, the record read back from the LRS.
 
 The unit is tincan.xml's launchable activity (its id, name and launch). The LMS side is
-``create_lrs_app`` over a SQLite store in the side's work folder, mounted at ``<prefix>/xAPI/`` behind a
-small ASGI wrapper that knows each launch by its credentials (every launch gets a key of its own), plays
-the profile (writes held ``write_delay_s``; the first ``unreachable_writes`` writes of a launch answered
-503) and notes every statement and state write on the launch's timeline, refused ones included, with
-the statement's JSON (the rules read it).
+``create_lrs_app`` over a SQLite store in the side's work folder, mounted at ``<prefix>/xAPI/`` behind
+``statement_writes.StatementWrites``, which knows each launch by its credentials (every launch gets a key
+of its own), plays the profile (writes held ``write_delay_s``; the first ``unreachable_writes`` writes of
+a launch answered 503) and notes every statement and state write on the launch's timeline, refused ones
+included, with the statement's JSON (the rules read it).
 
 Attempts are registrations: the first launch makes one; the next launch keeps it while the course is not
 final (a scored course: no passed/failed yet; an unscored one: not completed), resuming when a State
@@ -18,7 +18,6 @@ followed by a new one (or kept, with ``new_attempt_after_exit=False``). The reco
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import contextlib
 import json
@@ -30,11 +29,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 
 from lxml import etree
 from starlette.routing import BaseRoute, Mount
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from courseforge.lms.lrs.app import create_lrs_app
 from courseforge.lms.lrs.auth import StaticCredentials
@@ -68,6 +67,7 @@ from courseforge.stages.preview.harness.interface import (
     Unit,
 )
 from courseforge.stages.preview.harness.plugins import xapi_rules
+from courseforge.stages.preview.harness.plugins.statement_writes import StatementWrites
 from courseforge.stages.preview.harness.plugins.xapi_rules import POST_STATEMENTS, STATE_WRITES, XapiCodec
 from courseforge.stages.preview.harness.profiles import LmsProfile
 from courseforge.standards.xapi import ATTEMPT_EXTENSION, MANIFEST, PROGRESS_EXTENSION, STATE_ID, TINCAN_NS, Verb
@@ -77,7 +77,6 @@ TERMS = Terms(status="completed/passed/failed statements", score="result.score.s
               finish="the terminated statement", session_time="result.duration of terminated",
               state=f"the State document '{STATE_ID}'")
 DATA_BLOCK = re.compile(rb'<script[^>]*id="cf-data"[^>]*>(.*?)</script>', re.S)
-WRITE_METHODS = frozenset({"POST", "PUT", "DELETE"})
 
 
 @dataclass(frozen=True)
@@ -152,7 +151,7 @@ def attempt_of(statement: Mapping[str, Any]) -> int:
 
 @dataclass
 class _Launch:
-    """What the side remembers of one launch: its registration and actor, and its profile's writes."""
+    """What the side remembers of one launch: its registration, actor and profile."""
 
     id: str
     registration: str
@@ -160,8 +159,6 @@ class _Launch:
     activity_id: str
     profile: LmsProfile
     scored: bool | None
-    writes: int = 0
-    held: int = 0
 
 
 @dataclass
@@ -169,104 +166,19 @@ class _Launches:
     by_key: dict[str, _Launch] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-
-class _Wrapper:
-    """ASGI in front of the LRS: which launch a request belongs to (its Basic key), the profile's outage and
-    delay on writes, and a note of every statement and state write with what the LRS answered."""
-
-    def __init__(self, app: ASGIApp, host: HarnessHost, launches: _Launches) -> None:
-        self.app = app
-        self.host = host
-        self.launches = launches
-
-    def launch_of(self, scope: Scope) -> _Launch | None:
+    def of(self, scope: Scope, body: bytes) -> str | None:
+        """The launch a request belongs to: the Basic key each launch gets for itself."""
         for name, value in scope.get("headers", ()):
             if name == b"authorization" and value[:6].lower() == b"basic ":
                 try:
                     key = base64.b64decode(value[6:]).decode().split(":", 1)[0]
                 except (ValueError, UnicodeDecodeError):
                     return None
-                return self.launches.by_key.get(key)
+                return key if key in self.by_key else None
         return None
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        launch = self.launch_of(scope) if scope["type"] == "http" else None
-        if launch is None or scope["method"] not in WRITE_METHODS:
-            await self.app(scope, receive, send)
-            return
-        body = await _read_body(receive)
-        with self.launches.lock:
-            launch.writes += 1
-            refused = launch.writes <= launch.profile.unreachable_writes
-        status = 503
-        if refused:
-            await _answer(send, 503, b"the LRS is unreachable (preview profile lrs-outage)")
-        else:
-            status = await self._pass_on(scope, body, send, launch)
-        self._note(launch, scope, body, status)
-
-    async def _pass_on(self, scope: Scope, body: bytes, send: Send, launch: _Launch) -> int:
-        if launch.profile.write_delay_s:
-            with self.launches.lock:
-                launch.held += 1
-            try:
-                await asyncio.sleep(launch.profile.write_delay_s)
-            finally:
-                with self.launches.lock:
-                    launch.held -= 1
-        answered = 0
-        sent = False
-
-        async def replay() -> Message:
-            nonlocal sent
-            if sent:
-                return {"type": "http.disconnect"}
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        async def capture(message: Message) -> None:
-            nonlocal answered
-            if message["type"] == "http.response.start":
-                answered = int(message["status"])
-            await send(message)
-
-        await self.app(scope, replay, capture)
-        return answered
-
-    def _note(self, launch: _Launch, scope: Scope, body: bytes, status: int) -> None:
-        result, error = str(status), "0" if 200 <= status < 300 else str(status)
-        path = str(scope["path"])
-        if path.endswith("/statements"):
-            try:
-                data = json.loads(body)
-            except ValueError:
-                data = None
-            for statement in data if isinstance(data, list) else [data]:
-                if isinstance(statement, dict):
-                    text = json.dumps(statement, sort_keys=True, ensure_ascii=False)
-                    self.host.note(launch.id, f"{scope['method']} statements", (verb_of(statement),
-                                   object_id(statement), text), result, error)
-        elif path.endswith("/activities/state"):
-            query = parse_qs(scope.get("query_string", b"").decode())
-            self.host.note(launch.id, f"{scope['method']} state", (query.get("stateId", [""])[0],
-                           query.get("activityId", [""])[0], body.decode("utf-8", "replace")), result, error)
-
-
-async def _read_body(receive: Receive) -> bytes:
-    chunks: list[bytes] = []
-    more = True
-    while more:
-        message = await receive()
-        chunks.append(message.get("body", b""))
-        more = bool(message.get("more_body", False))
-    return b"".join(chunks)
-
-
-async def _answer(send: Send, status: int, text: bytes) -> None:
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"text/plain"), (b"access-control-allow-origin", b"*"),
-                            (b"x-experience-api-version", b"1.0.3")]})
-    await send({"type": "http.response.body", "body": text})
+    def profile(self, launch_id: str) -> LmsProfile:
+        return self.by_key[launch_id].profile
 
 
 class XapiSide:
@@ -278,7 +190,8 @@ class XapiSide:
         self.credentials = StaticCredentials()
         self.launches = _Launches()
         lrs = create_lrs_app(self.store, self.credentials, prefix="")
-        self._routes: tuple[BaseRoute, ...] = (Mount("/xAPI", app=_Wrapper(lrs, host, self.launches)),)
+        self.writes = StatementWrites(lrs, host, self.launches.of, self.launches.profile)
+        self._routes: tuple[BaseRoute, ...] = (Mount("/xAPI", app=self.writes),)
 
     @property
     def routes(self) -> Sequence[BaseRoute]:
@@ -329,9 +242,8 @@ class XapiSide:
 
     def progress(self, launch_id: str) -> LaunchProgress:
         events = self.host.store.events(launch_id)
-        launch = self.launches.by_key.get(launch_id)
         stored = [e for e in events if e.method == POST_STATEMENTS and e.error == "0"]
-        return LaunchProgress(marker=(len(events),), pending=bool(launch and launch.held),
+        return LaunchProgress(marker=(len(events),), pending=self.writes.pending(launch_id),
                               started=any(e.arguments[:1] == (Verb.INITIALIZED,) for e in stored),
                               ended=any(e.arguments[:1] == (Verb.TERMINATED,) for e in stored))
 
