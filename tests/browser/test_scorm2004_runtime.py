@@ -9,13 +9,15 @@ SetValue of the run to "true" with error 0.
 
 from __future__ import annotations
 
+import io
 import re
-from collections.abc import Iterator
+import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Frame, expect
+from playwright.sync_api import Browser, BrowserContext, Frame, Page, expect
 from test_scorm12_runtime import (
     ANSWERS,
     QUIZ,
@@ -260,3 +262,48 @@ def test_an_lms_that_cannot_count_interactions(profile: str, lms_server: Preview
     assert len(ids) == 2 * len(TYPES) and len(set(ids)) == len(ids)
     assert session.record()["cmi.success_status"] == "failed"
     assert session.page_errors == []
+
+
+# ------------------------------------------------------------------------------------ odd LMSs, no LMS
+
+
+@pytest.fixture
+def open_package(context: BrowserContext, lms_server: PreviewServer, built: Built,
+                 tmp_path: Path) -> Callable[[str], tuple[Page, list[str]]]:
+    """Opens the package's index.html straight from the server (no LMS page), after an init script; returns the
+    page and the errors it reports (uncaught exceptions, console errors)."""
+    folder = lms_server.root / "standalone-2004" / tmp_path.name
+    with zipfile.ZipFile(io.BytesIO(built.data)) as archive:
+        archive.extractall(folder)
+
+    def open_(init_script: str) -> tuple[Page, list[str]]:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.add_init_script(init_script)
+        page.goto(f"{lms_server.base_url}/standalone-2004/{tmp_path.name}/index.html")
+        return page, errors
+
+    return open_
+
+
+def test_a_scorm_12_api_alone_is_not_used(open_package: Callable[[str], tuple[Page, list[str]]]) -> None:
+    page, errors = open_package("window.API = {LMSInitialize: () => 'true'};")
+    expect(status_text(page.main_frame, "will not be saved")).to_be_visible()
+    assert page.evaluate("() => window.courseforge.player.tracker.mode") == "standalone"
+    assert errors == []
+
+
+def test_an_api_that_throws_never_stops_the_course(open_package: Callable[[str], tuple[Page, list[str]]]) -> None:
+    """Initialize succeeds, every other call throws: the learner can still take the whole course."""
+    page, errors = open_package("""window.API_1484_11 = {
+        Initialize: () => 'true', GetLastError: () => { throw new Error('GetLastError'); },
+        GetValue: () => { throw new Error('GetValue'); }, SetValue: () => { throw new Error('SetValue'); },
+        Commit: () => { throw new Error('Commit'); }, Terminate: () => { throw new Error('Terminate'); },
+        GetErrorString: () => '', GetDiagnostic: () => ''};""")
+    frame = page.main_frame
+    assert page.evaluate("() => window.courseforge.player.tracker.mode") == "scorm2004"
+    finish_passing(frame)
+    page.close(run_before_unload=True)
+    assert errors == []
