@@ -230,4 +230,4 @@ def test_a_project_catalog_overrides_a_player_string(tmp_path: Path, name: str) 
                                    'msgid "Next"\nmsgstr "Continue"\n', encoding="utf-8")
     html = build(course, write_theme(tmp_path, {"README.md": "empty\n"}, name=name),
                  locales_dir=tmp_path / "locales")["en"]["index.html"].decode()
-    assert 'id="cf-next">Continue</button>' in html
+    assert 'id="cf-next" disabled>Continue</button>' in html
