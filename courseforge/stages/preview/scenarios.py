@@ -36,6 +36,7 @@ from courseforge.model.preview import (
     LaunchRecord,
     PreviewRun,
     Signal,
+    SignalKind,
     TimelineEntry,
     Timing,
     Verdict,
@@ -539,10 +540,21 @@ def verdict_of(findings: Iterable[Finding]) -> Verdict:
     return Verdict.FAILED if any(f.severity.value == "error" for f in findings) else Verdict.PASSED
 
 
+MEANS_STATE_CHARS = 40
+MEANS_VALUE_CHARS = 120
+
+
+def _meaning(signal: Signal) -> str:
+    limit = MEANS_STATE_CHARS if signal.kind is SignalKind.STATE else MEANS_VALUE_CHARS
+    if len(signal.value) <= limit:
+        return f"{signal.kind.value} {signal.value}".strip()
+    return f"{signal.kind.value} ({len(signal.value):,} characters)"
+
+
 def means(signals: Sequence[Signal], event: int) -> str:
-    """What one raw event meant in neutral terms (``score 85; success passed``), for the report's timeline."""
-    return "; ".join(f"{s.kind.value} {s.value}".strip() if len(s.value) <= 40 else f"{s.kind.value} ({len(s.value):,} "
-                     "characters)" for s in signals if s.event == event)
+    """What one raw event meant in neutral terms (``score 85; success passed``), for the report's timeline
+    (saved state is decoded beside the value already: only its length here)."""
+    return "; ".join(_meaning(s) for s in signals if s.event == event)
 
 
 def run_timeline(plugin: HarnessPlugin,
