@@ -22,6 +22,7 @@ from courseforge.model.preview import FindingSeverity, PreviewRun, Verdict
 from courseforge.pipeline import BuildOptions, build_course
 from courseforge.stages.preview.harness import PreviewServer
 from courseforge.stages.preview.scenarios import run_scenarios
+from courseforge.stages.preview.screen_evidence import LOOK_PREFIX, LOOKS
 
 pytestmark = pytest.mark.browser
 
@@ -72,7 +73,8 @@ def assert_full_evidence(course: Course, run: PreviewRun) -> None:
     assert [shot.name for shot in run.screenshots[:2]] == [f"screen 1 '{screens[0].id}' at 1280x800",
                                                            f"screen 1 '{screens[0].id}' at 375x812"]
     labels = [timing.label for timing in run.timings]
-    assert labels == ["scenario", *(f"screen {n}" for n in range(1, len(screens) + 1))]
+    assert labels == ["scenario", *(f"screen {n}" for n in range(1, len(screens) + 1)),
+                      *(f"{LOOK_PREFIX}{kind}" for kind in LOOKS)]
     assert all(timing.seconds > 0 for timing in run.timings)
     quiz = next(s for s in screens if isinstance(s, Quiz))
     number = screens.index(quiz) + 1

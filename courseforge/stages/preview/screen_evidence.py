@@ -12,7 +12,9 @@ Looking changes nothing a learner did: screenshots and audits read the page, the
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +26,14 @@ from courseforge.stages.preview.layout import PHONE, check_layout, resize
 
 DESKTOP = ViewportSize(width=1280, height=800)
 """The viewport every scenario's browser context opens with (``scenarios.run_one``)."""
+
+
+DESKTOP_SHOT = "desktop screenshot"
+AXE = "axe-core"
+SMALL_SCREENS = "small screens (layout check, phone screenshot)"
+TAB_WALK = "Tab walk"
+LOOKS = (DESKTOP_SHOT, AXE, SMALL_SCREENS, TAB_WALK)
+LOOK_PREFIX = "look: "
 
 
 def where(number: int, screen_id: str, state: str = "") -> str:
@@ -40,6 +50,8 @@ class ScreenEvidence:
     screenshots: list[Screenshot] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     """``screen N`` -> seconds of looking at it, in the order the screens were reached."""
+    spent: dict[str, float] = field(default_factory=dict)
+    """Seconds of looking by kind (:data:`LOOKS`), for the benchmark's breakdown of the cost per page."""
     done: set[str] = field(default_factory=set)
     """The looks a run takes once and took already (a screen's arrival, the Tab walk of a quiz ...)."""
 
@@ -57,32 +69,49 @@ class ScreenEvidence:
             return
         started = time.monotonic()
         step = where(number, screen_id, state)
-        self._shoot(page, where(number, screen_id), DESKTOP)
-        self.findings.extend(a11y.audit(frame, step, self.axe))
-        self.findings.extend(check_layout(page, frame, step))
-        resize(page, frame, PHONE)
-        try:
-            self._shoot(page, where(number, screen_id), ViewportSize(width=PHONE.width, height=PHONE.height))
-        finally:
-            page.set_viewport_size(DESKTOP)
+        with self._timed(DESKTOP_SHOT):
+            self._shoot(page, where(number, screen_id), DESKTOP)
+        with self._timed(AXE):
+            self.findings.extend(a11y.audit(frame, step, self.axe))
+        with self._timed(SMALL_SCREENS):
+            self.findings.extend(check_layout(page, frame, step))
+            resize(page, frame, PHONE)
+            try:
+                self._shoot(page, where(number, screen_id), ViewportSize(width=PHONE.width, height=PHONE.height))
+            finally:
+                page.set_viewport_size(DESKTOP)
         if number == 1:
-            self.findings.extend(a11y.tab_walk(page, frame, f"{step}: Tab walk"))
+            with self._timed(TAB_WALK):
+                self.findings.extend(a11y.tab_walk(page, frame, f"{step}: Tab walk"))
         self._add_time(number, started)
 
     def state(self, frame: Frame, number: int, screen_id: str, state: str) -> None:
         """axe-core on a state the learner put the screen in (a quiz answered, submitted, asking)."""
         started = time.monotonic()
-        self.findings.extend(a11y.audit(frame, where(number, screen_id, state), self.axe))
+        with self._timed(AXE):
+            self.findings.extend(a11y.audit(frame, where(number, screen_id, state), self.axe))
         self._add_time(number, started)
 
     def tab_walk(self, page: Page, frame: Frame, number: int, screen_id: str, state: str = "") -> None:
         """The keyboard Tab walk through the screen as it is now (focus is given back afterwards)."""
         started = time.monotonic()
-        self.findings.extend(a11y.tab_walk(page, frame, f"{where(number, screen_id, state)}: Tab walk"))
+        with self._timed(TAB_WALK):
+            self.findings.extend(a11y.tab_walk(page, frame, f"{where(number, screen_id, state)}: Tab walk"))
         self._add_time(number, started)
 
     def timings(self) -> tuple[Timing, ...]:
-        return tuple(Timing(label, seconds) for label, seconds in self.seconds.items())
+        """Seconds per screen in the order reached, then per kind of look (``look: axe-core`` ...)."""
+        per_screen = (Timing(label, seconds) for label, seconds in self.seconds.items())
+        per_kind = (Timing(f"{LOOK_PREFIX}{kind}", self.spent[kind]) for kind in LOOKS if kind in self.spent)
+        return (*per_screen, *per_kind)
+
+    @contextlib.contextmanager
+    def _timed(self, kind: str) -> Iterator[None]:
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self.spent[kind] = self.spent.get(kind, 0.0) + time.monotonic() - started
 
     def _shoot(self, page: Page, name: str, size: ViewportSize) -> None:
         self.screenshots.append(Screenshot(f"{name} at {size['width']}x{size['height']}", size["width"],
