@@ -10,6 +10,7 @@ whole run. The evidence (report.html, junit.xml, screenshots) is written to ``--
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -92,10 +93,13 @@ def play(builds: list[CourseBuild], packages: list[Path], profiles: tuple[str, .
 
     from courseforge.stages.preview.browser import launch_chromium
     from courseforge.stages.preview.harness import PreviewServer, find_runtime
+    from courseforge.stages.preview.harness.runtime import ENVIRONMENT_VARIABLE
     from courseforge.stages.preview.scenarios import applicable_profiles, run_scenarios
 
     started = time.perf_counter()
     runtime = find_runtime(runtime_dir, project.root if project else find_root(Path.cwd()))
+    # The statement validator (xAPI, cmi5 rules) looks where this run found the LMS runtime.
+    os.environ.setdefault(ENVIRONMENT_VARIABLE, str(runtime.xapi_validation.node_modules))
     runs: list[PreviewRun] = []
     notes: dict[str, None] = {}
     work = sum(len(b.packages) for b in builds) + len(packages)
@@ -164,7 +168,8 @@ def run_line(run: PreviewRun) -> str:
 @click.option("--browser", "browser_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Chromium to drive (default: the system's chromium, else Playwright's).")
 @click.option("--lms-runtime", "runtime_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="A node_modules folder holding scorm-again and axe-core (see docs/preview.md).")
+              help="A node_modules folder holding scorm-again, axe-core and @learninglocker/xapi-validation "
+                   "(see docs/preview.md).")
 @reporting_options
 def preview(targets: tuple[str, ...], locales: str | None, profiles: str | None, scenarios: str | None,
             formats: tuple[PackageFormat, ...], out: Path | None, browser_path: Path | None,
@@ -173,7 +178,7 @@ def preview(targets: tuple[str, ...], locales: str | None, profiles: str | None,
 
     TARGETS are course folders or course names (built in memory, every scenario) and package zips (a
     vendor's: the smoke test); none means every course of the project. 'preview install-runtime'
-    installs the LMS-side runtime (scorm-again, axe-core) with npm into the user cache.
+    installs the LMS-side runtime (scorm-again, axe-core, @learninglocker/xapi-validation) with npm into the user cache.
 
     \b
     Example:

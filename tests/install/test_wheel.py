@@ -248,10 +248,11 @@ def test_sample_courses_copied_into_a_new_project_build_the_same_packages(
 
 def test_preview_runs_from_the_installed_tool_in_a_new_project(installed: Installed, far: Path) -> None:
     """The LMS runtime comes from the project's own node_modules, as `npm install --save-exact
-    scorm-again@3.4.3 axe-core@4.14.1` in the project leaves it (copied here: no network in tests)."""
+    scorm-again@3.4.3 axe-core@4.14.1 @learninglocker/xapi-validation@3.0.0` in the project leaves it (copied here:
+    no network in tests)."""
     installed.run("new", "demo", cwd=far)
     project = far / "demo"
-    for name in ("scorm-again", "axe-core"):
+    for name in ("scorm-again", "axe-core", "@learninglocker/xapi-validation"):
         shutil.copytree(REPO / "node_modules" / name, project / "node_modules" / name)
     report = installed.json("preview", "--locale", "en", "--profile", "default", "--scenario", "pass", "--format",
                             "scorm12", cwd=project)  # a new project builds every format; SCORM 1.2 is enough here

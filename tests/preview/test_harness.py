@@ -34,7 +34,7 @@ from courseforge.stages.preview.harness import (
     install_runtime,
 )
 from courseforge.stages.preview.harness.plugins.scorm12 import SCORM12_API, Scorm12Plugin, read_scos, with_parameters
-from courseforge.stages.preview.harness.runtime import AXE_CORE, SCORM_AGAIN, candidates
+from courseforge.stages.preview.harness.runtime import AXE_CORE, SCORM_AGAIN, XAPI_VALIDATION, candidates
 from tests.chromium import missing
 
 MINI_SCO = Path(__file__).parents[1] / "browser" / "fixtures" / "mini_sco"
@@ -237,12 +237,12 @@ def test_a_missing_runtime_names_every_folder_tried_and_the_fix(tmp_path: Path) 
         find_runtime(wrong, tmp_path / "project", {"XDG_CACHE_HOME": str(tmp_path / "cache")}, None)
     message = str(caught.value)
     assert message.startswith("the LMS runtime for courseforge preview is not installed: axe-core, scorm-again "
-                              f"(pinned: {SCORM_AGAIN.spec} {AXE_CORE.spec})")
+                              f"(pinned: {SCORM_AGAIN.spec} {AXE_CORE.spec} {XAPI_VALIDATION.spec})")
     assert f"--lms-runtime: {wrong / 'node_modules'} (version 3.5.0)" in message
     assert f"project: {tmp_path / 'project' / 'node_modules'} (not installed)" in message
     assert f"user cache: {tmp_path / 'cache' / 'courseforge' / 'lms-runtime' / 'node_modules'}" in message
     assert "fix: run `courseforge preview install-runtime`" in message
-    assert f"npm install --save-exact {SCORM_AGAIN.spec} {AXE_CORE.spec}" in message
+    assert f"npm install --save-exact {SCORM_AGAIN.spec} {AXE_CORE.spec} {XAPI_VALIDATION.spec}" in message
 
 
 def test_install_runtime_runs_npm_for_the_pins_and_reports_its_failure(
@@ -253,7 +253,7 @@ def test_install_runtime_runs_npm_for_the_pins_and_reports_its_failure(
         missing("npm not found")
     prefix = tmp_path / "runtime"
     assert install_command(prefix, "npm") == ["npm", "install", "--prefix", str(prefix), "--save-exact", "--no-audit",
-                                              "--no-fund", SCORM_AGAIN.spec, AXE_CORE.spec]
+                                              "--no-fund", SCORM_AGAIN.spec, AXE_CORE.spec, XAPI_VALIDATION.spec]
     monkeypatch.setenv("npm_config_cache", str(tmp_path / "empty-npm-cache"))
     with pytest.raises(RuntimeMissing, match=r"--offline scorm-again@3\.4\.3 axe-core@.* failed with exit code"):
         install_runtime(prefix, npm, offline=True)

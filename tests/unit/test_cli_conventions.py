@@ -31,12 +31,16 @@ def invoke(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, st
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of this repository's sample project (courses, catalogs, courseforge.yaml) in a temp folder."""
+    """A copy of this repository's sample project (courses, catalogs, courseforge.yaml) in a temp folder,
+    building SCORM 1.2 only: these tests are about command-line conventions, the same for every format."""
     root = tmp_path / "project"
     root.mkdir()
     for name in ("courses", "locales"):
         shutil.copytree(REPO / name, root / name)
-    shutil.copy(REPO / "courseforge.yaml", root)
+    config = (REPO / "courseforge.yaml").read_text(encoding="utf-8")
+    assert "\n  formats: []" in config
+    (root / "courseforge.yaml").write_text(config.replace("\n  formats: []", "\n  formats: [scorm12]"),
+                                           encoding="utf-8")
     monkeypatch.chdir(root)
     return root
 

@@ -44,11 +44,16 @@ PO_HEADER = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n
 
 # ------------------------------------------------------------------------------------------------ helpers
 
+
+SCORM12_ONLY = "build: {formats: [scorm12]}\n"
+"""What input handling is judged on: one format's build (every format reads the same inputs)."""
+
+
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "project"
     (root / "courses").mkdir(parents=True)
-    (root / "courseforge.yaml").write_text("courses: courses\n", encoding="utf-8")
+    (root / "courseforge.yaml").write_text(f"courses: courses\n{SCORM12_ONLY}", encoding="utf-8")
     monkeypatch.chdir(root)
     return root
 
@@ -218,7 +223,7 @@ def test_size_limits_per_file_and_per_course_name_the_key_to_raise(capsys: pytes
                                                                   project: Path) -> None:
     folder = course(project)
     (folder / "pages" / "intro.md").write_text(page("intro", "Intro", "word " * 300_000), encoding="utf-8")
-    (project / "courseforge.yaml").write_text("limits:\n  text_file_mb: 1\n", encoding="utf-8")
+    (project / "courseforge.yaml").write_text(SCORM12_ONLY + "limits:\n  text_file_mb: 1\n", encoding="utf-8")
     code, document, _ = invoke(capsys, "build", "--json")
     assert code == EXIT_PROBLEMS
     [large] = diagnostics(document, "source.too-large")
@@ -231,7 +236,8 @@ def test_size_limits_per_file_and_per_course_name_the_key_to_raise(capsys: pytes
     for name in ("a.bin", "b.bin", "c.bin"):
         (folder / "assets").mkdir(exist_ok=True)
         (folder / "assets" / name).write_bytes(b"\0" * 600_000)
-    (project / "courseforge.yaml").write_text("limits:\n  course_mb: 1\n  asset_file_mb: 1\n", encoding="utf-8")
+    (project / "courseforge.yaml").write_text(SCORM12_ONLY + "limits:\n  course_mb: 1\n  asset_file_mb: 1\n",
+                                              encoding="utf-8")
     code, document, _ = invoke(capsys, "lint", "--json")
     assert code == EXIT_PROBLEMS
     [total] = diagnostics(document, "source.too-large")
@@ -363,7 +369,7 @@ def test_the_yaml_node_cap_is_configurable(capsys: pytest.CaptureFixture[str], p
     course(project, {"checklists/list.yaml": f"kind: checklist\nid: list\ntitle: List\nitems:\n{items}"},
            items=["pages/intro.md", "checklists/list.yaml"])
     assert invoke(capsys, "lint")[0] == 0
-    (project / "courseforge.yaml").write_text("limits:\n  yaml_nodes: 1000\n", encoding="utf-8")
+    (project / "courseforge.yaml").write_text(SCORM12_ONLY + "limits:\n  yaml_nodes: 1000\n", encoding="utf-8")
     code, document, _ = invoke(capsys, "lint", "--json")
     [found] = diagnostics(document, "yaml.too-large")
     assert code == EXIT_PROBLEMS and "1,000" in found["message"] and "limits.yaml_nodes" in found["hint"]

@@ -1,5 +1,5 @@
-"""Where the LMS-side JavaScript comes from: scorm-again and axe-core, found on disk, never fetched
-behind the user's back and never committed to git.
+"""Where the LMS-side JavaScript comes from: scorm-again, axe-core and the xAPI statement validator, found on
+disk, never fetched behind the user's back and never committed to git.
 
 Each package is looked up in these folders, first match wins (a folder matches when it holds the
 package at exactly the pinned version):
@@ -23,7 +23,7 @@ import shutil
 import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 ENVIRONMENT_VARIABLE = "COURSEFORGE_NODE_MODULES"
 _ABOVE_PACKAGE = Path(__file__).resolve().parents[4]
@@ -46,7 +46,9 @@ class NodePackage:
 
 SCORM_AGAIN = NodePackage("scorm-again", "3.4.3", "dist/scorm-again.min.js")
 AXE_CORE = NodePackage("axe-core", "4.14.1", "axe.min.js")
-PINNED: tuple[NodePackage, ...] = (SCORM_AGAIN, AXE_CORE)
+XAPI_VALIDATION = NodePackage("@learninglocker/xapi-validation", "3.0.0", "dist/index.js")
+"""The independent validator every xAPI and cmi5 statement a package sends goes through (run by node)."""
+PINNED: tuple[NodePackage, ...] = (SCORM_AGAIN, AXE_CORE, XAPI_VALIDATION)
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,12 @@ class FoundFile:
     path: Path
     origin: str
 
+    @property
+    def node_modules(self) -> Path:
+        """The ``node_modules`` folder the file was found in."""
+        depth = len(PurePosixPath(self.package.name).parts) + len(PurePosixPath(self.package.file).parts)
+        return self.path.parents[depth - 1]
+
 
 @dataclass(frozen=True)
 class LmsRuntime:
@@ -69,6 +77,7 @@ class LmsRuntime:
 
     scorm_again: FoundFile
     axe_core: FoundFile
+    xapi_validation: FoundFile
 
 
 class RuntimeMissing(Exception):
@@ -137,9 +146,10 @@ def find_runtime(explicit: Path | None = None, project_root: Path | None = None,
     missing = {name: why for name, why in results.items() if isinstance(why, str)}
     if missing:
         raise RuntimeMissing(missing_message(missing))
-    scorm_again, axe_core = (results[package.name] for package in PINNED)
+    scorm_again, axe_core, xapi_validation = (results[package.name] for package in PINNED)
     assert isinstance(scorm_again, FoundFile) and isinstance(axe_core, FoundFile)
-    return LmsRuntime(scorm_again=scorm_again, axe_core=axe_core)
+    assert isinstance(xapi_validation, FoundFile)
+    return LmsRuntime(scorm_again=scorm_again, axe_core=axe_core, xapi_validation=xapi_validation)
 
 
 def missing_message(missing: Mapping[str, str]) -> str:

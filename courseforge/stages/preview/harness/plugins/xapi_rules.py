@@ -33,7 +33,7 @@ from courseforge.model.course import (
     SurveyItem,
     TrueFalse,
 )
-from courseforge.model.preview import ApiEvent, Finding, FindingSeverity
+from courseforge.model.preview import ApiEvent, Finding
 from courseforge.model.scenario import AnswerValue
 from courseforge.stages.preview.assertions import (
     ExpectedInteraction,
@@ -221,7 +221,8 @@ def statement_validity_rule(seen: ScenarioObservation, launch: LaunchObservation
     found = validator()
     where = seen.where(launch.leave_step)
     if isinstance(found, str):
-        return [Finding("xapi.validator-missing", found.splitlines()[0], where, FindingSeverity.WARNING)]
+        return [Finding("xapi.validator-missing", f"the statements could not be checked: {' '.join(found.split())}",
+                        where)]
     return [Finding(problem.code, problem.format(), where) for problem in found.validate(list(statements.values()))]
 
 

@@ -16,10 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from courseforge.stages.preview.harness.runtime import NodePackage, candidates, installed_version
+from courseforge.stages.preview.harness.runtime import XAPI_VALIDATION, candidates, installed_version
 from courseforge.standards.xapi import PROGRESS_EXTENSION, RESULT_VERBS, Verb
 
-XAPI_VALIDATION = NodePackage("@learninglocker/xapi-validation", "3.0.0", "dist/index.js")
 """Pinned like the harness's other node packages (package.json's devDependencies pin the same)."""
 
 VALIDATE_SCRIPT = r"""
