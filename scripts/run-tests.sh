@@ -19,7 +19,8 @@ run() {
 
 run ruff .venv/bin/ruff check courseforge tests
 run mypy .venv/bin/mypy
-run pytest .venv/bin/python -m pytest -q "$@"
+# Two workers (CI has 2 cores); each test file stays on one worker, with its own shared browser.
+run pytest .venv/bin/python -m pytest -q -n "${COURSEFORGE_TEST_WORKERS:-2}" --dist loadfile "$@"
 
 if ((${#failed[@]})); then
   printf '\nrun-tests: FAILED: %s\n' "${failed[*]}" >&2
