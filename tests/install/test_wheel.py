@@ -178,7 +178,7 @@ def test_new_project_lints_builds_and_builds_german_from(installed: Installed, f
 
     lint = installed.json("lint", "--strict", cwd=here)
     assert lint["ok"] is True and lint["courses"] == [f"courses/{STARTER}"], lint
-    built = installed.json("build", cwd=here)
+    built = installed.json("build", "--format", "scorm12", cwd=here)
     assert [p["path"] for p in built["packages"]] == [f"build/{STARTER}/en/scorm12.zip"], built
 
     installed.run("i18n", "init", "de", cwd=here)
@@ -190,7 +190,7 @@ def test_new_project_lints_builds_and_builds_german_from(installed: Installed, f
     translate_one_entry(po, title, "Willkommen")
     declare_translation(course / "course.yaml", "de", required=1)
 
-    built = installed.json("build", "--locale", "de", cwd=here)
+    built = installed.json("build", "--locale", "de", "--format", "scorm12", cwd=here)
     assert built["ok"] is True
     paths = {p["locale"]: demo / p["path"] for p in built["packages"]}
     assert sorted(paths) == ["de", "en"]

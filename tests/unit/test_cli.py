@@ -30,7 +30,7 @@ def run(*args: str) -> tuple[int, str, str]:
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("build")
     code, stdout, stderr = run("build", *(str(REPO / "courses" / c) for c in SAMPLES), "--out", str(out),
-                               "--locale", "all")
+                               "--format", "scorm12", "--locale", "all")
     assert code == 0, stderr
     assert "built 7 package(s) from 2 course(s)" in stderr
     assert len(stdout.splitlines()) == 7

@@ -17,6 +17,7 @@ from courseforge.diagnostics import DiagnosticSink
 from courseforge.i18n.catalog import catalog_bytes, load_catalog
 from courseforge.i18n.extract import ui_template
 from courseforge.model.course import Course
+from courseforge.model.package import PackageFormat
 from courseforge.pipeline import BuildOptions, build_course, lint_course, locale_catalogs
 from courseforge.stages.localize import localize
 from courseforge.stages.render import render_site
@@ -120,7 +121,8 @@ def test_a_course_written_in_german_gets_the_german_player(tmp_path: Path) -> No
                         .replace("  - language: de\n    required: 100\n", ""))
     german_next = german_ui(tmp_path / "locales")
     sink = DiagnosticSink()
-    built = build_course(folder, "i18n-course", BuildOptions(locales_dir=tmp_path / "locales"), sink)
+    built = build_course(folder, "i18n-course", BuildOptions(locales_dir=tmp_path / "locales",
+                                                             formats=(PackageFormat.SCORM12,)), sink)
     assert built is not None, [d.format() for d in sink]
     (package,) = built.packages
     with zipfile.ZipFile(io.BytesIO(package.package.data)) as archive:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from courseforge.diagnostics import DiagnosticSink, format_all
-from courseforge.pipeline import validate_course
+from courseforge.pipeline import BuildOptions, validate_course
 from courseforge.standards.scorm12 import SUSPEND_DATA_LIMIT as SCORM12_SUSPEND_LIMIT
 from tests.factory import base_manifest, page, write_course
 
@@ -20,7 +20,7 @@ BROKEN = sorted(p.name for p in ROOTS.iterdir() if p.name.startswith("broken-"))
 
 def lint(folder: Path, display: str) -> DiagnosticSink:
     sink = DiagnosticSink()
-    validate_course(folder, display, sink)
+    validate_course(folder, display, sink, BuildOptions(base_iri="https://learning.example.com/courses/"))
     return sink
 
 

@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from courseforge.cli import EXIT_OK, EXIT_USAGE, cli, run
 from courseforge.diagnostics import DiagnosticSink
 from courseforge.model.branding import DEFAULT_COLORS
+from courseforge.model.package import PackageFormat
 from courseforge.model.project import ProjectConfig
 from courseforge.project import load_config
 
@@ -184,9 +185,10 @@ def test_starter_course_lints_clean_strictly_and_builds_a_verified_package(
     assert json.loads(out)["diagnostics"] == []
     code, out, err = invoke(capsys, "build", "--strict", "--json")
     assert code == EXIT_OK, err
-    [package] = json.loads(out)["packages"]
-    assert package["verified"] is True and package["path"] == "build/first-course/en/scorm12.zip"
-    with zipfile.ZipFile(project / package["path"]) as archive:
+    packages = json.loads(out)["packages"]
+    assert [p["path"] for p in packages] == [f"build/first-course/en/{f.value}.zip" for f in PackageFormat]
+    assert all(package["verified"] for package in packages)
+    with zipfile.ZipFile(project / packages[0]["path"]) as archive:
         assert "imsmanifest.xml" in archive.namelist()
 
 
@@ -286,7 +288,7 @@ def test_new_course_adds_a_linked_skeleton_that_lints_clean_and_builds(
     assert len({question["type"] for question in quiz["questions"]}) >= 2
     code, _, err = invoke(capsys, "lint", "safety-basics", "--strict")
     assert code == EXIT_OK, err
-    code, out, err = invoke(capsys, "build", "safety-basics", "--strict", "--json")
+    code, out, err = invoke(capsys, "build", "safety-basics", "--strict", "--json", "--format", "scorm12")
     assert code == EXIT_OK, err
     assert [p["path"] for p in json.loads(out)["packages"]] == ["build/safety-basics/en/scorm12.zip"]
 

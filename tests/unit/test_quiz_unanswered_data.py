@@ -11,7 +11,7 @@ from lxml import html
 
 from courseforge.diagnostics import DiagnosticSink
 from courseforge.model.course import Course
-from courseforge.pipeline import lint_course
+from courseforge.pipeline import BuildOptions, lint_course
 from courseforge.stages.localize import localize_source
 from courseforge.stages.render import render_site
 from courseforge.stages.render.runtime_data import QuizData, quiz_data
@@ -35,7 +35,7 @@ def lint(tmp_path: Path, course_policy: str | None = None, **options: Any) -> tu
         manifest["unanswered"] = course_policy
     folder = write_course(tmp_path, manifest, {"quizzes/check.yaml": quiz_file(**options)})
     sink = DiagnosticSink()
-    return lint_course(folder, "unanswered", sink), sink
+    return lint_course(folder, "unanswered", sink, BuildOptions(base_iri="https://learning.example.com/courses/")), sink
 
 
 def shipped_quiz(course: Course) -> dict[str, object]:
