@@ -91,6 +91,8 @@ def open_course(context: BrowserContext, url: str) -> tuple[Page, list[str]]:
             if message.type == "error" and not message.text.startswith("Failed to load resource") else None)
     page.goto(url)
     expect(page.get_by_role("heading", level=1).or_(page.get_by_role("dialog"))).to_be_visible()
+    # The first screen is in the page before the tracker has connected; the player exists once it has.
+    page.wait_for_function("() => Boolean(window.courseforge && window.courseforge.player)")
     return page, errors
 
 
