@@ -23,7 +23,9 @@ def test_concurrent_if_match_puts_have_exactly_one_winner(lrs: ThreadedLrs, clie
     def write(number: int) -> None:
         with lrs.client() as own:
             barrier.wait(10)
-            response = own.put("activities/profile", params=params, json={"value": number},
+            # Each writer's content differs from the document's (value 0): ETags are over the content, so a
+            # writer putting back the same bytes would leave the ETag as it was, and a second If-Match would hold.
+            response = own.put("activities/profile", params=params, json={"value": number + 1},
                                headers={"If-Match": etag})
             statuses[number] = response.status_code
 
@@ -37,5 +39,5 @@ def test_concurrent_if_match_puts_have_exactly_one_winner(lrs: ThreadedLrs, clie
     assert len(winners) == 1, statuses
     assert sorted(statuses.values()) == [204] + [412] * (WRITERS - 1)
     final = client.get("activities/profile", params=params)
-    assert json.loads(final.content) == {"value": winners[0]}
+    assert json.loads(final.content) == {"value": winners[0] + 1}
     assert final.headers["ETag"] != etag
