@@ -13,10 +13,9 @@ from lxml import etree
 
 from courseforge.diagnostics import DiagnosticSink
 from courseforge.model.package import PackageFormat
-from courseforge.stages.verify import files, parse, schema, sequencing, structure
+from courseforge.stages.verify import parse, schema, sequencing, structure
 from courseforge.stages.verify.contents import Launch, PackageContents
 from courseforge.stages.verify.dialect import SCORM2004
-from courseforge.standards import scorm2004
 
 SCORM12_NAMESPACES = {parse.IMSCP: "", parse.ADLCP: "adlcp:"}
 """SCORM 1.2's IMS CP and ADL CP namespaces: lax wildcards let them through the 2004 schemas unnoticed."""
@@ -61,22 +60,8 @@ class Scorm2004Verifier:
 
     def claims(self, contents: PackageContents, root: etree._Element | None) -> bool:
         """An imsmanifest.xml whose root is IMS CP 1.1.4's ``<manifest>`` (SCORM 1.2's namespace is another)."""
-        if root is None:
-            return False
-        tag = etree.QName(root)
-        return tag.namespace == scorm2004.IMSCP and tag.localname == "manifest"
+        return structure.claims(root, SCORM2004)
 
     def check(self, contents: PackageContents, manifest: parse.Manifest, sink: DiagnosticSink) -> Launch:
-        index = structure.index_identifiers(manifest, sink, SCORM2004)
-        schema.validate(manifest, index.duplicates, sink, schema.SCORM2004)
-        structure.check_identifierrefs(manifest, index, sink, SCORM2004)
-        structure.check_metadata(manifest, sink, SCORM2004)
-        check_version_mix(manifest, sink)
-        sequencing.check(manifest, sink, SCORM2004)
-        launch = structure.launch(manifest, index, sink, SCORM2004)
-        files.check_bases(manifest, sink)
-        entries = contents.entries
-        named = files.check_hrefs(manifest, entries, sink, SCORM2004)
-        named |= files.check_schema_files(manifest, entries, sink, SCORM2004)
-        files.check_unlisted(contents.name, entries, named, sink, control_place)
-        return launch
+        return structure.check_package(contents, manifest, sink, SCORM2004, schema.SCORM2004,
+                                       own_checks=(check_version_mix, sequencing.check), control=control_place)

@@ -1,13 +1,16 @@
-"""Identifier and launch checks the XSD cannot express (libxml2 even misses a dangling IDREF)."""
+"""Identifier and launch checks the XSD cannot express (libxml2 even misses a dangling IDREF), and the order
+both SCORM versions judge a manifest in (:func:`check_package`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from lxml import etree
 
 from courseforge.diagnostics import DiagnosticSink
-from courseforge.stages.verify.contents import Launch
+from courseforge.stages.verify import files, schema
+from courseforge.stages.verify.contents import Launch, PackageContents
 from courseforge.stages.verify.dialect import CpDialect
 from courseforge.stages.verify.files import bases_of
 from courseforge.stages.verify.hrefs import joined
@@ -230,3 +233,34 @@ def no_sco(manifest: Manifest, sink: DiagnosticSink, dialect: CpDialect) -> None
         manifest.at(manifest.root.find(dialect.tag("organizations"))),
         hint=hint,
     )
+
+
+ManifestCheck = Callable[[Manifest, DiagnosticSink], None]
+"""A standard's own check of its manifest (SCORM 2004: the version mix, the sequencing references)."""
+
+
+def claims(root: etree._Element | None, dialect: CpDialect) -> bool:
+    """An imsmanifest.xml whose root is the dialect's IMS CP ``<manifest>`` (the two versions' namespaces differ)."""
+    return root is not None and root.tag == dialect.tag("manifest")
+
+
+def check_package(contents: PackageContents, manifest: Manifest, sink: DiagnosticSink, dialect: CpDialect,
+                  schemas: schema.SchemaSet, *, own_checks: Sequence[ManifestCheck] = (),
+                  control: Callable[[str], bool] = files.at_root) -> Launch:
+    """One IMS CP package judged as its SCORM version does, in one order for both: unique identifiers, the
+    official schemas, identifier references and metadata, the standard's ``own_checks``, the launchable SCO,
+    then the files (bases, hrefs, the schema files named, files no resource lists; ``control`` says where the
+    package keeps schema files unlisted)."""
+    index = index_identifiers(manifest, sink, dialect)
+    schema.validate(manifest, index.duplicates, sink, schemas)
+    check_identifierrefs(manifest, index, sink, dialect)
+    check_metadata(manifest, sink, dialect)
+    for check in own_checks:
+        check(manifest, sink)
+    found = launch(manifest, index, sink, dialect)
+    files.check_bases(manifest, sink)
+    entries = contents.entries
+    named = files.check_hrefs(manifest, entries, sink, dialect)
+    named |= files.check_schema_files(manifest, entries, sink, dialect)
+    files.check_unlisted(contents.name, entries, named, sink, control)
+    return found
