@@ -19,10 +19,9 @@ run() {
 
 run ruff .venv/bin/ruff check courseforge tests
 run mypy .venv/bin/mypy
-# One process by default: on two workers (COURSEFORGE_TEST_WORKERS=2, each test file on one worker with its own
-# browser) the suite takes about 10 minutes, but three timing-sensitive browser tests (interactions kept across
-# launches under strict/write-only-interactions, cmi5 Browse/Review exit) failed once under that load.
-run pytest .venv/bin/python -m pytest -q -n "${COURSEFORGE_TEST_WORKERS:-0}" --dist loadfile "$@"
+# Two workers (pytest-xdist; --dist loadfile keeps a file's tests on one worker with its browser): the suite
+# takes about 10 minutes on 2 cores, against 15 in one process. COURSEFORGE_TEST_WORKERS=0 runs it in one.
+run pytest .venv/bin/python -m pytest -q -n "${COURSEFORGE_TEST_WORKERS:-2}" --dist loadfile "$@"
 
 if ((${#failed[@]})); then
   printf '\nrun-tests: FAILED: %s\n' "${failed[*]}" >&2

@@ -186,6 +186,9 @@ def submit_quiz(frame: Frame, edition: Edition, quiz: Quiz, right: Callable[[Que
     if left:  # the player asks before an attempt with unanswered questions is used
         confirm = frame.get_by_role("dialog", name=edition.ui("Submit with unanswered questions?"), exact=True)
         confirm.get_by_role("button", name=edition.ui("Submit anyway"), exact=True).click()
+    # The attempt is scored when the dialog's close event runs, a task after the click: read the result as a
+    # learner does before doing anything else (closing the window at once would lose the attempt).
+    expect(frame.locator('[data-role="result"]')).not_to_be_empty()
 
 
 def result_line(edition: Edition, quiz: Quiz, right: frozenset[str]) -> str:

@@ -359,7 +359,10 @@
     this.keep();
     var done = this.commit();
     this.client.flushKeepalive(true); // in order: terminated must not overtake statements still in flight
-    return done;
+    var client = this.client;
+    return done.then(function () {
+      return client.settled();
+    });
   };
 
   cf.tracking.register({

@@ -55,6 +55,9 @@
  *     getAgentProfile(agent, profileId) -> Promise<*>  Agent Profile API GET (cmi5LearnerPreferences);
  *                                        resolves/rejects like getState
  *     idle() -> Promise<void>            resolves when nothing is queued or in flight (tests, finish)
+ *     settled() -> Promise<void>         resolves when no request is in flight (each has had its answer
+ *                                        or failed), or after 3 s: an exit must not overtake terminated,
+ *                                        nor wait long on an LRS that does not answer
  *
  *   Interactions as xAPI (the neutral Interaction of tracking.js; shared so both adapters agree):
  *     cf.xapi.interactionActivity(record, id, lang, texts) -> Activity
@@ -75,10 +78,12 @@
 
   var cf = (root.courseforge = root.courseforge || {});
   var VERSION = "1.0.3";
-  var BUDGET = 60000;
   /** Keepalive bytes in flight: Chrome allows 64 KiB of bodies, headers take some of it. */
-  var BATCH_BYTES = 16000;
+  var BUDGET = 60000;
   /** A POST stays this small, so it rides keepalive and leaves room for what pagehide sends. */
+  var BATCH_BYTES = 16000;
+  /** How long an exit waits for the last answers of the LRS; keepalive requests go on after it. */
+  var SETTLE_MS = 3000;
   var INTERACTION = "http://adlnet.gov/expapi/activities/cmi.interaction";
 
   function log(level, message) {
@@ -164,6 +169,8 @@
     this.spent = 0;
     this.flying = {};
     this.waiters = [];
+    this.inFlight = 0;
+    this.quietWaiters = [];
     var saved = null;
     try {
       saved = JSON.parse(root.localStorage.getItem(this.key));
@@ -213,11 +220,16 @@
       this.spent += size;
       mark(true);
     }
+    this.inFlight += 1;
     var done = function (status, response) {
       if (alive) {
         self.spent -= size;
         mark(false);
       }
+      self.inFlight -= 1;
+      if (!self.inFlight) self.quietWaiters.splice(0).forEach(function (resolve) {
+        resolve();
+      });
       return { status: status, response: response };
     };
     return new Promise(function (resolve) {
@@ -366,6 +378,15 @@
     return new Promise(function (resolve) {
       self.waiters.push(resolve);
       self.idleCheck();
+    });
+  };
+
+  Client.prototype.settled = function () {
+    var self = this;
+    return new Promise(function (resolve) {
+      if (!self.inFlight) return resolve();
+      self.quietWaiters.push(resolve);
+      root.setTimeout(resolve, SETTLE_MS);
     });
   };
 

@@ -245,7 +245,10 @@
     this.finished = true;
     var done = this.commit();
     this.client.flushKeepalive();
-    return done;
+    var client = this.client;
+    return done.then(function () {
+      return client.settled();
+    });
   };
 
   cf.tracking.register({
