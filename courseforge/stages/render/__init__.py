@@ -8,7 +8,6 @@ Same input, same bytes: no clocks, sorted JSON, sorted files.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from types import MappingProxyType
 
 from courseforge.model.course import Course
@@ -34,10 +33,12 @@ def link_targets(course: Course) -> LinkTargets:
     return LinkTargets(pages=course.screen_paths, assets=frozenset(course.assets))
 
 
-def site_context(localized: LocalizedCourse, stylesheets: tuple[str, ...] = (PLAYER_STYLESHEET,),
-                 branding: BrandingView = UNBRANDED, interaction_texts: bool = False) -> SiteContext:
-    """Everything the entry template needs, typed; Markdown already rendered and targets rewritten;
-    ``interaction_texts``: the course data carries the items' texts too (the profile says)."""
+def site_context(localized: LocalizedCourse, profile: FormatProfile = SCORM12,
+                 stylesheets: tuple[str, ...] = (PLAYER_STYLESHEET,),
+                 branding: BrandingView = UNBRANDED) -> SiteContext:
+    """Everything the entry template needs, typed; Markdown already rendered and targets rewritten; the
+    package format's ``profile`` says whether the course data carries the items' texts and how long a text
+    answer it records."""
     course = localized.course
     manifest = course.manifest
     renderer = MarkdownRenderer(link_targets(course))
@@ -51,10 +52,12 @@ def site_context(localized: LocalizedCourse, stylesheets: tuple[str, ...] = (PLA
         branding=branding,
         nav=nav_modules(course),
         screens=screen_views(course, renderer, formats.number if formats else str),
-        data_json=script_json(course_data(course, localized.locale, interaction_texts)),
+        data_json=script_json(course_data(course, localized.locale, profile.interaction_texts)),
         new_tab_hint_id=NEW_TAB_HINT_ID,
         duration_minutes=manifest.duration_minutes,
         locale_format=formats,
+        scripts=(RUNTIME_BUNDLE,),
+        text_limit=profile.text_response_limit,
     )
 
 
@@ -102,8 +105,7 @@ def render_site(localized: LocalizedCourse, theme: Theme, profile: FormatProfile
     for a package of ``profile``'s format."""
     env = theme_environment(theme, localized.ui)
     stylesheets = (*theme.stylesheets(), *branding_stylesheets(theme.branding))
-    context = replace(site_context(localized, stylesheets, branding_view(theme.branding), profile.interaction_texts),
-                      scripts=(RUNTIME_BUNDLE,), text_limit=profile.text_response_limit)
+    context = site_context(localized, profile, stylesheets, branding_view(theme.branding))
     html = env.get_template(ENTRY_TEMPLATE).render(ctx=context)
     if has_marks(html):
         html = mark_fallbacks(html, localized.course.manifest.language)

@@ -201,11 +201,12 @@ class SiteContext:
     new_tab_hint_id: str
     duration_minutes: int
     locale_format: LocaleFormat | None
-    scripts: tuple[str, ...] = ()
-    """Runtime scripts in load order: the neutral runtime with the package format's own adapter."""
-    text_limit: int = 255
-    """The longest text answer the package's format records (its profile's ``text_response_limit``)."""
     """CLDR data of the locale; None when Babel does not know it (the runtime then uses ``Intl``)."""
+    scripts: tuple[str, ...]
+    """The scripts ``index.html`` loads: the runtime bundle (the neutral runtime with the package format's
+    own adapter, ``runtime_scripts``)."""
+    text_limit: int
+    """The longest text answer the package's format records (its profile's ``text_response_limit``)."""
 
     def number(self, value: int) -> str:
         return self.locale_format.number(value) if self.locale_format else str(value)
