@@ -17,8 +17,14 @@ MIB = 1024 * 1024
 OFFICIAL_XSD = ("imscp_rootv1p1p2.xsd", "adlcp_rootv1p2.xsd", "imsmd_rootv1p2p1.xsd", "ims_xml.xsd")
 FIXED_DATE = (2024, 1, 1, 0, 0, 0)
 
-MANIFEST = """<?xml version="1.0" encoding="UTF-8"?>
-<manifest identifier="com.example.safety.v1" version="1"
+XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
+
+
+def manifest_head(identifier: str, organization: str, declaration: str = XML_DECLARATION) -> str:
+    """A SCORM 1.2 manifest up to its one (default) ``<organization>``'s opening tag: the namespaces, the
+    official schemas' locations and the ADL SCORM 1.2 metadata."""
+    return f"""{declaration}
+<manifest identifier="{identifier}" version="1"
   xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"
   xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2"
   xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
@@ -29,9 +35,12 @@ MANIFEST = """<?xml version="1.0" encoding="UTF-8"?>
     <schema>ADL SCORM</schema>
     <schemaversion>1.2</schemaversion>
   </metadata>
-  <organizations default="ORG1">
-    <organization identifier="ORG1">
-      <title>Safety basics</title>
+  <organizations default="{organization}">
+    <organization identifier="{organization}">
+"""
+
+
+MANIFEST = manifest_head("com.example.safety.v1", "ORG1") + """      <title>Safety basics</title>
       <item identifier="ITEM1" identifierref="RES1" isvisible="true">
         <title>Lesson one</title>
         <adlcp:masteryscore>80</adlcp:masteryscore>
@@ -305,21 +314,9 @@ def golf_manifest(scormtype: str = "sco", launch: Mapping[str, str] | None = Non
     shared = "".join(f'\n      <file href="{name}"/>' for name in GOLF_SHARED)
     resources.append(f'    <resource identifier="common_files" type="webcontent" adlcp:scormtype="asset">{shared}\n'
                      "    </resource>\n")
-    return f"""<?xml version="1.0" standalone="no" ?>
-<manifest identifier="com.example.golf.onefilepersco.12" version="1"
-  xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"
-  xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2"
-  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
-  xsi:schemaLocation="http://www.imsproject.org/xsd/imscp_rootv1p1p2 imscp_rootv1p1p2.xsd
-                      http://www.imsglobal.org/xsd/imsmd_rootv1p2p1 imsmd_rootv1p2p1.xsd
-                      http://www.adlnet.org/xsd/adlcp_rootv1p2 adlcp_rootv1p2.xsd">
-  <metadata>
-    <schema>ADL SCORM</schema>
-    <schemaversion>1.2</schemaversion>
-  </metadata>
-  <organizations default="golf_sample_default_org">
-    <organization identifier="golf_sample_default_org">
-      <title>Golf Explained</title>
+    head = manifest_head("com.example.golf.onefilepersco.12", "golf_sample_default_org",
+                         '<?xml version="1.0" standalone="no" ?>')
+    return head + f"""      <title>Golf Explained</title>
 {"".join(items)}    </organization>
   </organizations>
   <resources>

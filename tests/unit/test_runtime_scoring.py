@@ -4,29 +4,15 @@ player ships (scoring.js, state.js, progress.js, scorm-api.js, scorm12.js), load
 from __future__ import annotations
 
 import json
-import subprocess
-from pathlib import Path
 from typing import Any
 
-RUNTIME = Path(__file__).resolve().parents[2] / "courseforge" / "themes" / "default" / "runtime"
+from tests.unit.runtime_node import run_runtime
+
 FILES = ("scoring.js", "state.js", "progress.js", "scorm-api.js", "scorm12.js")
-SCRIPT = """
-const vm = require("vm"), fs = require("fs");
-const context = {String, Number, Math, Array, Object, JSON, Date, Boolean, isNaN, isFinite, parseInt, Error};
-context.window = context;
-context.courseforge = {tracking: {register() {}}};  // scorm12.js registers its adapter; nothing to connect here
-vm.createContext(context);
-for (const file of JSON.parse(process.argv[1])) vm.runInContext(fs.readFileSync(file, "utf8"), context);
-console.log(JSON.stringify(vm.runInContext("(" + process.argv[2] + ")(courseforge)", context)));
-"""
 
 
 def run(function: str) -> Any:
-    """The JSON value of ``function(courseforge)`` evaluated with the runtime loaded."""
-    files = json.dumps([str(RUNTIME / name) for name in FILES])
-    result = subprocess.run(["node", "-e", SCRIPT, files, function], capture_output=True, text=True, check=True,
-                            timeout=30)
-    return json.loads(result.stdout)
+    return run_runtime(FILES, function)
 
 
 def test_numbers_in_any_script_and_decimal_comma() -> None:
