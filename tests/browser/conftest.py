@@ -1,5 +1,5 @@
-"""Fixtures for the browser tests: the packaged test LMS (one server per test session) and a fresh
-browser context per test.
+"""Fixtures for the browser tests: the packaged test LMS (one server per test session), a fresh browser
+context per test and the independent xAPI statement validator.
 
 The ``chromium`` fixture (Debian's /usr/bin/chromium) is declared in tests/conftest.py, shared with
 the cmi5 and preview browser tests; a missing prerequisite skips on a developer machine and fails in CI.
@@ -11,9 +11,10 @@ from collections.abc import Iterator
 
 import pytest
 from lms import ScormSession
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, BrowserContext
 
 from courseforge.stages.preview.harness import PreviewServer, RuntimeMissing, find_runtime
+from courseforge.stages.preview.harness.plugins.xapi_statements import StatementValidator, ValidatorMissing
 from tests.chromium import missing as _missing
 
 
@@ -36,3 +37,20 @@ def scorm_session(chromium: Browser, lms_server: PreviewServer) -> Iterator[Scor
     yield session
     session.close()
     context.close()
+
+
+@pytest.fixture
+def context(chromium: Browser) -> Iterator[BrowserContext]:
+    """A browser context of the test's own (a module may define its own, e.g. with a seeded Math.random)."""
+    context = chromium.new_context()
+    yield context
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def validator() -> StatementValidator:
+    """@learninglocker/xapi-validation (run by node), or the missing prerequisite reported."""
+    try:
+        return StatementValidator.find()
+    except ValidatorMissing as error:
+        _missing(str(error).splitlines()[0])

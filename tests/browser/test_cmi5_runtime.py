@@ -11,20 +11,27 @@ the cmi5 rules accepted every statement.
 from __future__ import annotations
 
 import uuid
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from cmi5_host import Cmi5TestLms, cmi5_lms, wait_for
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
+from runtime_course import (
+    BASE_IRI,
+    collect_errors,
+    do_the_course,
+    go_next,
+    heading,
+    open_course,
+    unzipped_package,
+    verbs,
+)
 
-from courseforge.diagnostics import DiagnosticSink
 from courseforge.lms.cmi5.service import Launch
 from courseforge.model.package import PackageFormat
-from courseforge.pipeline import BuildOptions, build_course
-from courseforge.stages.preview.harness.plugins.xapi_statements import StatementValidator, ValidatorMissing
+from courseforge.stages.preview.harness.plugins.xapi_statements import StatementValidator
 from courseforge.standards.cmi5 import (
     CATEGORY_CMI5,
     CATEGORY_MOVEON,
@@ -35,12 +42,9 @@ from courseforge.standards.cmi5 import (
     LaunchMode,
     Verb,
 )
-from tests.chromium import missing
 
 pytestmark = pytest.mark.browser
 
-COURSE_DIR = Path(__file__).parents[1] / "roots" / "runtime-course"
-BASE_IRI = "https://courses.example.com/"
 AU_IRI = BASE_IRI + "runtime-course/au"
 QUIZ = "final-quiz"
 DEFINED = {verb.value for verb in Verb}
@@ -48,16 +52,7 @@ DEFINED = {verb.value for verb in Verb}
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    sink = DiagnosticSink()
-    options = BuildOptions(formats=(PackageFormat.CMI5,), base_iri=BASE_IRI)
-    result = build_course(COURSE_DIR, "tests/roots/runtime-course", options, sink)
-    assert result is not None and not sink.failed(), [d.format() for d in sink]
-    folder = tmp_path_factory.mktemp("cmi5-package")
-    zip_path = folder / "cmi5.zip"
-    zip_path.write_bytes(result.packages[0].package.data)
-    with zipfile.ZipFile(zip_path) as archive:
-        archive.extractall(folder / "site")
-    return folder / "site"
+    return unzipped_package(PackageFormat.CMI5, tmp_path_factory.mktemp("cmi5-package"))
 
 
 @pytest.fixture
@@ -66,85 +61,11 @@ def lms(site: Path, tmp_path: Path) -> Iterator[Cmi5TestLms]:
         yield running
 
 
-@pytest.fixture(scope="module")
-def validator() -> StatementValidator:
-    try:
-        return StatementValidator.find()
-    except ValidatorMissing as error:
-        missing(str(error).splitlines()[0])
-
-
-@pytest.fixture
-def context(chromium: Browser) -> Iterator[BrowserContext]:
-    context = chromium.new_context()
-    yield context
-    context.close()
-
-
-def open_course(context: BrowserContext, url: str) -> tuple[Page, list[str]]:
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    # "Failed to load resource" is Chrome's line for any HTTP error answer (the State API's 404 on a first
-    # launch): the browser's, not the course's. A refused statement is the runtime's own console error.
-    page.on("console", lambda message: errors.append(message.text)
-            if message.type == "error" and not message.text.startswith("Failed to load resource") else None)
-    page.goto(url)
-    expect(page.get_by_role("heading", level=1).or_(page.get_by_role("dialog"))).to_be_visible()
-    # The first screen is in the page before the tracker has connected; the player exists once it has.
-    page.wait_for_function("() => Boolean(window.courseforge && window.courseforge.player)")
-    return page, errors
-
-
-def heading(page: Page) -> str:
-    return page.get_by_role("heading", level=1).inner_text()
-
-
-def go_next(page: Page) -> None:
-    page.get_by_role("button", name="Next").click()
-
-
-def group(page: Page, name: str) -> Any:
-    return page.get_by_role("group", name=name)
-
-
-def answer_quiz(page: Page, right: bool = True) -> None:
-    group(page, "Which colour means stop on a traffic light?").get_by_label("Red" if right else "Blue").check()
-    for label in ("2", "3"):
-        group(page, "Which of these numbers are prime?").get_by_label(label, exact=True).check()
-    group(page, "The Earth orbits the Sun.").get_by_label("True" if right else "False", exact=True).check()
-    page.get_by_role("textbox", name="What is the capital of France?").fill("paris" if right else "rome")
-    page.get_by_role("textbox", name="How many legs does a spider have?").fill("8" if right else "6")
-    for label, option in {"Dog": "Woof", "Cat": "Meow", "Cow": "Moo", "Boil the water": "1",
-                          "Put a tea bag in the cup": "2", "Pour the water": "3"}.items():
-        page.get_by_label(label, exact=True).select_option(label=option)
-    page.get_by_role("button", name="Submit answers").click()
-    expect(page.get_by_role("status").filter(has_text="Your score")).to_be_visible()
-
-
-def do_the_course(page: Page) -> None:
-    go_next(page)
-    go_next(page)
-    page.get_by_label("I know where the fire exits are.").check()
-    page.get_by_label("I have read the safety policy.").check()
-    go_next(page)
-    answer_quiz(page)
-    go_next(page)
-    group(page, "The course was useful.").get_by_label("Agree", exact=True).check()
-    page.get_by_label("Any other comments?").fill("Clear and short.")
-    page.get_by_role("button", name="Submit survey").click()
-    expect(page.get_by_role("status").filter(has_text="Thank you")).to_be_visible()
-
-
 def exit_to_lms(page: Page, lms: Cmi5TestLms) -> None:
     """The player's Exit control: terminated first, then the LMS's returnURL replaces the course."""
     page.get_by_role("button", name="Exit").click()
     page.wait_for_url(lms.return_url)
     expect(page.get_by_role("heading", name="Back in the LMS")).to_be_visible()
-
-
-def verbs(statements: list[dict[str, Any]]) -> list[str]:
-    return [s["verb"]["id"].rsplit("/", 1)[-1] for s in statements]
 
 
 def categories(statement: dict[str, Any]) -> set[str]:
@@ -256,9 +177,7 @@ def test_a_reload_within_the_session_fetches_no_second_token_and_sends_no_second
     page.add_init_script(NO_PAGEHIDE)
     fetches: list[str] = []
     page.on("request", lambda request: fetches.append(request.method) if request.url == launch.fetch_url else None)
-    errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text)
-            if message.type == "error" and not message.text.startswith("Failed to load resource") else None)
+    errors = collect_errors(page)
     page.goto(launch.url)
     go_next(page)
     wait_for(lambda: verbs(lms.statements(registration)).count("experienced") >= 2, "the first screens")

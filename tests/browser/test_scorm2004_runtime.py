@@ -12,12 +12,12 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Frame, Page, expect
+from playwright.sync_api import BrowserContext, Frame, Page, expect
 from test_scorm12_runtime import (
     ANSWERS,
     QUIZ,
@@ -61,13 +61,6 @@ def built() -> Built:
                           BuildOptions(formats=(PackageFormat.SCORM2004,)), sink)
     assert result is not None and not sink.failed(), [d.format() for d in sink]
     return Built(result.course, result.packages[0].package.data)
-
-
-@pytest.fixture
-def context(chromium: Browser) -> Iterator[BrowserContext]:
-    context = chromium.new_context()
-    yield context
-    context.close()
 
 
 def learner(server: PreviewServer, data: bytes, profile: str = "default") -> LmsSession:

@@ -9,31 +9,32 @@ preview's Tin Can rules.
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
+from runtime_course import (
+    BASE_IRI,
+    answer_all_right,
+    do_the_course,
+    go_next,
+    group,
+    heading,
+    open_course,
+    unzipped_package,
+    verbs,
+)
 from xapi_host import ACTOR, AUTH, TinCanLms, new_registration, tincan_lms, wait_for
 
-from courseforge.diagnostics import DiagnosticSink
 from courseforge.model.package import PackageFormat
-from courseforge.pipeline import BuildOptions, build_course
 from courseforge.stages.preview.harness.plugins import xapi_statements
-from courseforge.stages.preview.harness.plugins.xapi_statements import (
-    StatementValidator,
-    ValidatorMissing,
-    session_problems,
-)
+from courseforge.stages.preview.harness.plugins.xapi_statements import StatementValidator, session_problems
 from courseforge.standards.xapi import PROGRESS_EXTENSION, STATE_ID, ActivityType, Verb
-from tests.chromium import missing
 
 pytestmark = pytest.mark.browser
 
-COURSE_DIR = Path(__file__).parents[1] / "roots" / "runtime-course"
-BASE_IRI = "https://courses.example.com/"
 COURSE_IRI = BASE_IRI + "runtime-course"
 QUIZ = "final-quiz"
 SCREENS = ("intro", "details", "safety-check", QUIZ, "feedback")
@@ -41,16 +42,7 @@ SCREENS = ("intro", "details", "safety-check", QUIZ, "feedback")
 
 @pytest.fixture(scope="module")
 def package_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    sink = DiagnosticSink()
-    options = BuildOptions(formats=(PackageFormat.XAPI,), base_iri=BASE_IRI)
-    result = build_course(COURSE_DIR, "tests/roots/runtime-course", options, sink)
-    assert result is not None and not sink.failed(), [d.format() for d in sink]
-    folder = tmp_path_factory.mktemp("xapi-package")
-    zip_path = folder / "xapi.zip"
-    zip_path.write_bytes(result.packages[0].package.data)
-    with zipfile.ZipFile(zip_path) as archive:
-        archive.extractall(folder / "site")
-    return folder / "site"
+    return unzipped_package(PackageFormat.XAPI, tmp_path_factory.mktemp("xapi-package"))
 
 
 @pytest.fixture
@@ -58,85 +50,9 @@ def lms(package_dir: Path, tmp_path: Path) -> Iterator[TinCanLms]:
     yield from tincan_lms(package_dir, tmp_path / "lrs.sqlite", COURSE_IRI)
 
 
-@pytest.fixture(scope="module")
-def validator() -> StatementValidator:
-    try:
-        return StatementValidator.find()
-    except ValidatorMissing as error:
-        missing(str(error).splitlines()[0])
-
-
-@pytest.fixture
-def context(chromium: Browser) -> Iterator[BrowserContext]:
-    context = chromium.new_context()
-    yield context
-    context.close()
-
-
-def open_course(context: BrowserContext, url: str) -> tuple[Page, list[str]]:
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    # Chrome logs every HTTP error answer as "Failed to load resource" (the State API's 404 for a first
-    # launch, refused connections while the LRS is down): the browser's, not the course's.
-    page.on("console", lambda message: errors.append(message.text)
-            if message.type == "error" and not message.text.startswith("Failed to load resource") else None)
-    page.goto(url)
-    expect(page.get_by_role("heading", level=1).or_(page.get_by_role("dialog"))).to_be_visible()
-    # The first screen is in the page before the tracker has connected; the player exists once it has.
-    page.wait_for_function("() => Boolean(window.courseforge && window.courseforge.player)")
-    return page, errors
-
-
-def heading(page: Page) -> str:
-    return page.get_by_role("heading", level=1).inner_text()
-
-
-def go_next(page: Page) -> None:
-    page.get_by_role("button", name="Next").click()
-
-
-def group(page: Page, name: str) -> Any:
-    return page.get_by_role("group", name=name)
-
-
-def answer_all_right(page: Page) -> None:
-    group(page, "Which colour means stop on a traffic light?").get_by_label("Red").check()
-    for label in ("2", "3"):
-        group(page, "Which of these numbers are prime?").get_by_label(label, exact=True).check()
-    group(page, "The Earth orbits the Sun.").get_by_label("True", exact=True).check()
-    page.get_by_role("textbox", name="What is the capital of France?").fill("  paris ")
-    page.get_by_role("textbox", name="How many legs does a spider have?").fill("8")
-    for label, option in {"Dog": "Woof", "Cat": "Meow", "Cow": "Moo", "Boil the water": "1",
-                          "Put a tea bag in the cup": "2", "Pour the water": "3"}.items():
-        page.get_by_label(label, exact=True).select_option(label=option)
-    page.get_by_role("button", name="Submit answers").click()
-    expect(page.get_by_role("status").filter(has_text="Your score")).to_have_text("Your score: 100%. You passed.")
-
-
-def do_the_course(page: Page) -> None:
-    """From the first screen: every screen, the checklist ticked, the quiz passed, the survey sent."""
-    go_next(page)
-    go_next(page)
-    assert heading(page) == "Safety check"
-    page.get_by_label("I know where the fire exits are.").check()
-    page.get_by_label("I have read the safety policy.").check()
-    go_next(page)
-    answer_all_right(page)
-    go_next(page)
-    group(page, "The course was useful.").get_by_label("Agree", exact=True).check()
-    page.get_by_label("Any other comments?").fill("Clear and short.")
-    page.get_by_role("button", name="Submit survey").click()
-    expect(page.get_by_role("status").filter(has_text="Thank you")).to_be_visible()
-
-
 def leave(page: Page) -> None:
     """The learner closes the course: pagehide must finish the session (keepalive)."""
     page.goto("about:blank")
-
-
-def verbs(statements: list[dict[str, Any]]) -> list[str]:
-    return [s["verb"]["id"].rsplit("/", 1)[-1] for s in statements]
 
 
 def by_object(statements: list[dict[str, Any]], verb: Verb) -> dict[str, dict[str, Any]]:
