@@ -10,7 +10,6 @@ whole run. The evidence (report.html, junit.xml, screenshots) is written to ``--
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -93,13 +92,11 @@ def play(builds: list[CourseBuild], packages: list[Path], profiles: tuple[str, .
 
     from courseforge.stages.preview.browser import launch_chromium
     from courseforge.stages.preview.harness import PreviewServer, find_runtime
-    from courseforge.stages.preview.harness.runtime import ENVIRONMENT_VARIABLE
     from courseforge.stages.preview.scenarios import applicable_profiles, run_scenarios
 
     started = time.perf_counter()
+    # The server hands this runtime to every scenario's rules (the xAPI and cmi5 statement validator).
     runtime = find_runtime(runtime_dir, project.root if project else find_root(Path.cwd()))
-    # The statement validator (xAPI, cmi5 rules) looks where this run found the LMS runtime.
-    os.environ.setdefault(ENVIRONMENT_VARIABLE, str(runtime.xapi_validation.node_modules))
     runs: list[PreviewRun] = []
     notes: dict[str, None] = {}
     work = sum(len(b.packages) for b in builds) + len(packages)

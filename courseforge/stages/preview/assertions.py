@@ -13,9 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from courseforge.model.preview import ApiEvent, Finding, LaunchRecord, RecordedInteraction, SignalKind
 from courseforge.standards import profile_for
+
+if TYPE_CHECKING:
+    from courseforge.stages.preview.harness.runtime import LmsRuntime
 
 RESULT_STATUSES = ("passed", "failed")
 
@@ -73,6 +77,9 @@ class ScenarioObservation:
     expect_status: str | None = None
     """An authored scenario's own claim about the final status (checked on top of the rules)."""
     expect_score: float | None = None
+    runtime: LmsRuntime | None = None
+    """The LMS runtime the run's server found (a standard's rules run its tools: xAPI and cmi5 statements go
+    through ``runtime.xapi_validation``); None for an observation made outside a preview server."""
 
     def where(self, step: str) -> str:
         return f"scenario '{self.scenario}', profile '{self.profile}', step '{step}'"

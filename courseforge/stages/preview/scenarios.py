@@ -331,7 +331,7 @@ class Player:
         authored = self.scenario.authored
         return ScenarioObservation(self.scenario.name, self.session.profile.name, tuple(self.launches),
                                    tuple(self.watch.problems), authored.expect.status if authored else None,
-                                   authored.expect.score if authored else None)
+                                   authored.expect.score if authored else None, runtime=self.session.server.runtime)
 
     # ------------------------------------------------------------------ launches
 

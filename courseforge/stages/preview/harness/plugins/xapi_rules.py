@@ -15,7 +15,6 @@ process), the Tin Can rules of ``xapi_statements.py``, and under an unreachable 
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -43,8 +42,6 @@ from courseforge.stages.preview.assertions import (
     js_number,
 )
 from courseforge.stages.preview.harness.plugins.xapi_statements import (
-    StatementValidator,
-    ValidatorMissing,
     by_registration,
     context_problems,
     identity_problems,
@@ -52,6 +49,7 @@ from courseforge.stages.preview.harness.plugins.xapi_statements import (
     result_problems,
     sequence_problems,
     split_sessions,
+    validator_for,
     verdict_problems,
 )
 
@@ -205,20 +203,12 @@ def unique(statements: Sequence[tuple[dict[str, Any], ApiEvent]]) -> list[dict[s
     return list(seen.values())
 
 
-@functools.cache
-def validator() -> StatementValidator | str:
-    try:
-        return StatementValidator.find()
-    except ValidatorMissing as error:
-        return str(error)
-
-
 def statement_validity_rule(seen: ScenarioObservation, launch: LaunchObservation) -> list[Finding]:
     """Every statement of the scenario through @learninglocker/xapi-validation, once, at its last launch."""
     if launch is not seen.launches[-1]:
         return []
     statements = {str(s.get("id", "")): s for one in seen.launches for s, _ in posted(one.events)}
-    found = validator()
+    found = validator_for(seen.runtime)
     where = seen.where(launch.leave_step)
     if isinstance(found, str):
         return [Finding("xapi.validator-missing", f"the statements could not be checked: {' '.join(found.split())}",

@@ -7,6 +7,7 @@ Shared by the xAPI and cmi5 preview plug-ins; nothing here imports Playwright or
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import subprocess
@@ -16,7 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from courseforge.stages.preview.harness.runtime import XAPI_VALIDATION, candidates, installed_version
+from courseforge.stages.preview.harness.runtime import (
+    XAPI_VALIDATION,
+    FoundFile,
+    LmsRuntime,
+    candidates,
+    installed_version,
+)
 from courseforge.standards.xapi import PROGRESS_EXTENSION, RESULT_VERBS, Verb
 
 """Pinned like the harness's other node packages (package.json's devDependencies pin the same)."""
@@ -67,12 +74,14 @@ class StatementValidator:
     node_modules: Path
 
     @classmethod
+    def of(cls, found: FoundFile) -> StatementValidator:
+        """The validator a run's LMS runtime found (``LmsRuntime.xapi_validation``), run by the node on PATH."""
+        return cls(node_on_path(), found.node_modules)
+
+    @classmethod
     def find(cls, explicit: Path | None = None, project_root: Path | None = None) -> StatementValidator:
         """Looked up where the harness finds scorm-again and axe-core (harness/runtime.py's folders)."""
-        node = shutil.which("node")
-        if node is None:
-            raise ValidatorMissing("node is not on PATH; statements cannot be checked by "
-                                   f"{XAPI_VALIDATION.name}")
+        node = node_on_path()
         looked: list[str] = []
         for candidate in candidates(explicit, project_root):
             version = installed_version(candidate.node_modules, XAPI_VALIDATION)
@@ -100,6 +109,24 @@ class StatementValidator:
                 f"{XAPI_VALIDATION.name}: {item['path'] or 'statement'} is not a valid {item['kind']} "
                 f"(value {item['data'][:200]})"))
         return tuple(found)
+
+
+def node_on_path() -> str:
+    node = shutil.which("node")
+    if node is None:
+        raise ValidatorMissing(f"node is not on PATH; statements cannot be checked by {XAPI_VALIDATION.name}")
+    return node
+
+
+@functools.cache
+def validator_for(runtime: LmsRuntime | None = None) -> StatementValidator | str:
+    """The validator of a run's LMS runtime (``runtime.xapi_validation``), else (no runtime: an observation
+    judged outside a preview server) looked up as :meth:`StatementValidator.find` does; why it cannot run, as
+    text, when it cannot. Once per runtime."""
+    try:
+        return StatementValidator.of(runtime.xapi_validation) if runtime is not None else StatementValidator.find()
+    except ValidatorMissing as error:
+        return str(error)
 
 
 # ------------------------------------------------------------------------------------ our own rules
