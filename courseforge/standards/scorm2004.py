@@ -111,6 +111,68 @@ OPTIONAL_READS = (r"^adl\.nav\.", r"^cmi\.interactions\._count$", r"^cmi\.object
 """What an LMS with a partial 2004 data model lacks (no navigation requests, no interaction count,
 objectives or preferences): reads and writes answer 402."""
 
+# --- Sequencing and Navigation (SN 4th edition; the imsss/adlseq/adlnav XSDs give the same defaults) --------
+# What an LMS assumes when a manifest leaves an attribute out. An engine handed a manifest's sequencing
+# (the preview's scorm-again) gets every value spelled out from here, never its own defaults.
+CONTROL_MODE = {"choice": True, "choiceExit": True, "flow": False, "forwardOnly": False,
+                "useCurrentAttemptObjectiveInfo": True, "useCurrentAttemptProgressInfo": True}
+"""imsss:controlMode. flow defaults to false: a cluster without controlMode is navigated by choice only."""
+DELIVERY_CONTROLS = {"tracked": True, "completionSetByContent": False, "objectiveSetByContent": False}
+"""imsss:deliveryControls."""
+ROLLUP_CONTROLS = {"rollupObjectiveSatisfied": True, "rollupProgressCompletion": True, "objectiveMeasureWeight": 1.0}
+"""The attributes of imsss:rollupRules: whether the activity counts towards its parent's satisfaction,
+completion and measure."""
+CONSTRAINED_CHOICE = {"preventActivation": False, "constrainChoice": False}
+"""adlseq:constrainedChoiceConsiderations."""
+ROLLUP_CONSIDERATIONS = {"requiredForSatisfied": "always", "requiredForNotSatisfied": "always",
+                         "requiredForCompleted": "always", "requiredForIncomplete": "always",
+                         "measureSatisfactionIfActive": True}
+"""adlseq:rollupConsiderations."""
+ROLLUP_CONSIDERATION_VALUES = ("always", "ifAttempted", "ifNotSkipped", "ifNotSuspended")
+RANDOMIZATION = {"randomizationTiming": "never", "reorderChildren": False, "selectionTiming": "never"}
+"""imsss:randomizationControls (selectCount has no default: no selection)."""
+TIMINGS = ("never", "once", "onEachNewAttempt")
+MIN_NORMALIZED_MEASURE = 1.0
+"""imsss:minNormalizedMeasure when a primary objective is satisfiedByMeasure without one."""
+SATISFIED_BY_MEASURE = False
+COMPLETION_THRESHOLD = {"completedByMeasure": False, "minProgressMeasure": 1.0, "progressWeight": 1.0}
+"""adlcp:completionThreshold (4th edition attributes)."""
+MAP_INFO = {"readSatisfiedStatus": True, "readNormalizedMeasure": True, "writeSatisfiedStatus": False,
+            "writeNormalizedMeasure": False}
+"""imsss:mapInfo: reads are on by default, writes off."""
+ADL_MAP_INFO = {"readRawScore": True, "readMinScore": True, "readMaxScore": True, "readCompletionStatus": True,
+                "readProgressMeasure": True, "writeRawScore": False, "writeMinScore": False, "writeMaxScore": False,
+                "writeCompletionStatus": False, "writeProgressMeasure": False}
+"""adlseq:mapInfo (4th edition's objective extension)."""
+SHARED_DATA_MAP = {"readSharedData": True, "writeSharedData": False}
+"""adlcp:map."""
+RULE_CONDITION_COMBINATION = "all"
+"""imsss:ruleConditions conditionCombination; imsss:rollupConditions defaults to ROLLUP_CONDITION_COMBINATION."""
+ROLLUP_CONDITION_COMBINATION = "any"
+CONDITION_OPERATORS = ("not", "noOp")
+"""A condition's operator; noOp (the default) leaves the condition as it is."""
+CHILD_ACTIVITY_SET = "all"
+CHILD_ACTIVITY_SETS = ("all", "any", "none", "atLeastCount", "atLeastPercent")
+RULE_CONDITIONS = ("satisfied", "objectiveStatusKnown", "objectiveMeasureKnown", "objectiveMeasureGreaterThan",
+                   "objectiveMeasureLessThan", "completed", "activityProgressKnown", "attempted",
+                   "attemptLimitExceeded", "timeLimitExceeded", "outsideAvailableTimeRange", "always")
+PRE_CONDITION_ACTIONS = ("skip", "disabled", "hiddenFromChoice", "stopForwardTraversal")
+EXIT_CONDITION_ACTIONS = ("exit",)
+POST_CONDITION_ACTIONS = ("exitParent", "exitAll", "retry", "retryAll", "continue", "previous")
+ROLLUP_CONDITIONS = ("satisfied", "objectiveStatusKnown", "objectiveMeasureKnown", "completed",
+                     "activityProgressKnown", "attempted", "attemptLimitExceeded", "timeLimitExceeded",
+                     "outsideAvailableTimeRange")
+ROLLUP_ACTIONS = ("satisfied", "notSatisfied", "completed", "incomplete")
+SATISFACTION_ACTIONS = ("satisfied", "notSatisfied")
+COMPLETION_ACTIONS = ("completed", "incomplete")
+HIDE_LMS_UI = ("continue", "previous", "exit", "exitAll", "abandon", "abandonAll", "suspendAll")
+"""adlnav:hideLMSUI tokens."""
+LIMIT_CONDITIONS = ("attemptLimit", "attemptAbsoluteDurationLimit", "attemptExperiencedDurationLimit",
+                    "activityAbsoluteDurationLimit", "activityExperiencedDurationLimit", "beginTimeLimit",
+                    "endTimeLimit")
+"""imsss:limitConditions attributes; SCORM requires LMSs to honour attemptLimit and
+attemptAbsoluteDurationLimit only."""
+
 PROFILE = FormatProfile(
     format=PackageFormat.SCORM2004,
     title="SCORM 2004 4th edition",
