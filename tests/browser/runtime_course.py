@@ -1,6 +1,7 @@
 """The runtime course (tests/roots/runtime-course) as the xAPI and cmi5 runtime tests drive it: the package
-built by the real pipeline and unzipped, a page opened with its errors collected, and a learner's steps.
-Imported by the browser tests as ``runtime_course``."""
+built by the real pipeline and unzipped, a page opened with its errors collected, and a learner's steps
+(``heading``, ``go_next`` and ``group`` also in the frame a SCORM LMS page holds the course in). Imported by
+the browser tests as ``runtime_course``."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Frame, Page, expect
 
 from courseforge.diagnostics import DiagnosticSink
 from courseforge.model.package import PackageFormat
@@ -54,16 +55,17 @@ def open_course(context: BrowserContext, url: str) -> tuple[Page, list[str]]:
     return page, errors
 
 
-def heading(page: Page) -> str:
-    return page.get_by_role("heading", level=1).inner_text()
+def heading(view: Page | Frame) -> str:
+    """The screen's title (the player's one ``<h1>``), in the course page or the LMS frame holding it."""
+    return view.get_by_role("heading", level=1).inner_text()
 
 
-def go_next(page: Page) -> None:
-    page.get_by_role("button", name="Next").click()
+def go_next(view: Page | Frame) -> None:
+    view.get_by_role("button", name="Next").click()
 
 
-def group(page: Page, name: str) -> Any:
-    return page.get_by_role("group", name=name)
+def group(view: Page | Frame, name: str) -> Any:
+    return view.get_by_role("group", name=name)
 
 
 def answer_all_right(page: Page) -> None:

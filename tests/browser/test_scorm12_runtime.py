@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from lms import LmsServer, ScormSession
 from playwright.sync_api import Browser, Frame, Page, expect
+from runtime_course import go_next, group, heading
 
 from courseforge.diagnostics import DiagnosticSink
 from courseforge.model.course import Course
@@ -55,18 +56,6 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
 
 
 # ------------------------------------------------------------------------------------ a learner
-
-def heading(frame: Frame) -> str:
-    return frame.get_by_role("heading", level=1).inner_text()
-
-
-def go_next(frame: Frame) -> None:
-    frame.get_by_role("button", name="Next").click()
-
-
-def group(frame: Frame, name: str) -> Any:
-    return frame.get_by_role("group", name=name)
-
 
 def check_all(frame: Frame, question: str, labels: tuple[str, ...]) -> None:
     for label in labels:

@@ -18,17 +18,8 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import BrowserContext, Frame, Page, expect
-from test_scorm12_runtime import (
-    ANSWERS,
-    QUIZ,
-    answer_quiz,
-    go_next,
-    group,
-    heading,
-    leave_sco,
-    status_text,
-    tick_required_items,
-)
+from runtime_course import go_next, group, heading
+from test_scorm12_runtime import ANSWERS, QUIZ, answer_quiz, leave_sco, status_text, tick_required_items
 
 from courseforge.diagnostics import DiagnosticSink
 from courseforge.model.course import Course

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Frame, Page, expect
+from runtime_course import go_next, heading
 
 from courseforge.diagnostics import DiagnosticSink
 from courseforge.model.package import PackageFormat
@@ -74,14 +75,6 @@ def browsing(chromium: Browser, site: str) -> Iterator[Browsing]:
     context = chromium.new_context()
     yield Browsing(context, site)
     context.close()
-
-
-def heading(frame: Frame) -> str:
-    return frame.get_by_role("heading", level=1).inner_text()
-
-
-def go_next(frame: Frame) -> None:
-    frame.get_by_role("button", name="Next").click()
 
 
 def submit_wrong_answers(frame: Frame) -> None:
