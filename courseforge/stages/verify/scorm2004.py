@@ -13,9 +13,9 @@ from lxml import etree
 
 from courseforge.diagnostics import DiagnosticSink
 from courseforge.model.package import PackageFormat
-from courseforge.stages.verify import parse, schema, sequencing, structure
-from courseforge.stages.verify.contents import Launch, PackageContents
+from courseforge.stages.verify import parse, schema, sequencing
 from courseforge.stages.verify.dialect import SCORM2004
+from courseforge.stages.verify.structure import CpVerifier
 
 SCORM12_NAMESPACES = {parse.IMSCP: "", parse.ADLCP: "adlcp:"}
 """SCORM 1.2's IMS CP and ADL CP namespaces: lax wildcards let them through the 2004 schemas unnoticed."""
@@ -48,20 +48,15 @@ def check_version_mix(manifest: parse.Manifest, sink: DiagnosticSink) -> None:
             )
 
 
-def control_place(entry: str) -> bool:
-    """Schema files a 2004 package carries unlisted: at the root, or in the LOM schema's folders."""
-    folder, _, name = entry.partition("/")
-    return not name or (folder in LOM_FOLDERS and "/" not in name)
+class Scorm2004Verifier(CpVerifier):
+    """An imsmanifest.xml whose root is IMS CP 1.1.4's ``<manifest>`` (SCORM 1.2's namespace is another)."""
 
-
-class Scorm2004Verifier:
     format = PackageFormat.SCORM2004
-    manifest = parse.MANIFEST
+    dialect = SCORM2004
+    schemas = schema.SCORM2004
+    own_checks = (check_version_mix, sequencing.check)
 
-    def claims(self, contents: PackageContents, root: etree._Element | None) -> bool:
-        """An imsmanifest.xml whose root is IMS CP 1.1.4's ``<manifest>`` (SCORM 1.2's namespace is another)."""
-        return structure.claims(root, SCORM2004)
-
-    def check(self, contents: PackageContents, manifest: parse.Manifest, sink: DiagnosticSink) -> Launch:
-        return structure.check_package(contents, manifest, sink, SCORM2004, schema.SCORM2004,
-                                       own_checks=(check_version_mix, sequencing.check), control=control_place)
+    def control(self, entry: str) -> bool:
+        """Schema files a 2004 package carries unlisted: at the root, or in the LOM schema's folders."""
+        folder, _, name = entry.partition("/")
+        return not name or (folder in LOM_FOLDERS and "/" not in name)

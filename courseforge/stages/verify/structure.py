@@ -1,5 +1,5 @@
 """Identifier and launch checks the XSD cannot express (libxml2 even misses a dangling IDREF), and the order
-both SCORM versions judge a manifest in (:func:`check_package`)."""
+both SCORM versions judge a manifest in (:func:`check_package`, :class:`CpVerifier`)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from courseforge.diagnostics import DiagnosticSink
+from courseforge.model.package import PackageFormat
 from courseforge.stages.verify import files, schema
 from courseforge.stages.verify.contents import Launch, PackageContents
 from courseforge.stages.verify.dialect import CpDialect
@@ -264,3 +265,25 @@ def check_package(contents: PackageContents, manifest: Manifest, sink: Diagnosti
     named |= files.check_schema_files(manifest, entries, sink, dialect)
     files.check_unlisted(contents.name, entries, named, sink, control)
     return found
+
+
+class CpVerifier:
+    """A SCORM version's ``FormatVerifier``: a subclass names its facts (format, dialect, schema set, its own
+    checks, where its schema files may sit unlisted); claiming and judging are the same for both versions."""
+
+    format: PackageFormat
+    dialect: CpDialect
+    schemas: schema.SchemaSet
+    own_checks: tuple[ManifestCheck, ...] = ()
+    manifest = MANIFEST
+
+    def control(self, entry: str) -> bool:
+        """Where a package keeps schema files no resource lists (SCORM 1.2: the root)."""
+        return files.at_root(entry)
+
+    def claims(self, contents: PackageContents, root: etree._Element | None) -> bool:
+        return claims(root, self.dialect)
+
+    def check(self, contents: PackageContents, manifest: Manifest, sink: DiagnosticSink) -> Launch:
+        return check_package(contents, manifest, sink, self.dialect, self.schemas, own_checks=self.own_checks,
+                             control=self.control)
