@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from courseforge.diagnostics import DiagnosticSink
-from courseforge.model.course import Course, FillIn, Matching, MultipleResponse, Numeric, Pairable, Sequencing
+from courseforge.model.course import Course, FillIn
 from courseforge.model.package import PackageFormat
 from courseforge.model.preview import ApiEvent, Completion, SignalKind, Success, Verdict
 from courseforge.pipeline import BuildOptions, build_course
@@ -26,36 +26,22 @@ from courseforge.stages.preview.harness.plugins.scorm2004 import (
     read_record,
     read_scos,
 )
-from courseforge.stages.preview.harness.plugins.scorm2004_rules import RULES, Scorm2004Codec, patterns, response, same
+from courseforge.stages.preview.harness.plugins.scorm2004_rules import CODEC, RULES, patterns, response, same
 from courseforge.stages.preview.harness.profiles import PROFILES
 from courseforge.stages.preview.scenarios import run_scenarios
+from tests.preview.id_syntax import FILL_IN, MULTIPLE, check_delimited_ids
 
 ROOTS = Path(__file__).parents[1] / "roots"
 VENDOR = Path(__file__).parents[1] / "fixtures" / "scorm2004"
 
 
 def test_codec_speaks_the_runtime_syntax() -> None:
-    multiple = MultipleResponse.model_validate({"id": "q", "type": "multiple", "prompt": "P", "choices": [
-        {"id": "a", "text": "A", "correct": True}, {"id": "b", "text": "B"},
-        {"id": "c", "text": "C", "correct": True}]})
-    assert response(multiple, ("c", "a")) == "a[,]c" and patterns(multiple) == ("a[,]c",)
-    fill = FillIn(id="f", type="fill-in", prompt="P", accepted=("Paris", "paris", "Lutèce"), case_sensitive=False)
-    assert patterns(fill) == ("Paris", "Lutèce") and response(fill, " {Paris}\nnow ") == " {Paris} now"
-    exact = FillIn(id="f", type="fill-in", prompt="P", accepted=("Paris",), case_sensitive=True)
-    assert patterns(exact) == ("{case_matters=true}Paris",)
+    check_delimited_ids(response, patterns)
+    assert response(FILL_IN, " {Paris}\nnow ") == " {Paris} now"
     long_key = FillIn(id="f", type="fill-in", prompt="P", accepted=("x" * 300,), case_sensitive=True)
     assert patterns(long_key) == ("x" * 300,)  # long-fill-in: scorm-again refuses the case prefix there
-    assert patterns(Numeric(id="n", type="numeric", prompt="P", min=1.5, max=3)) == ("1.5[:]3",)
-    assert response(Numeric(id="n", type="numeric", prompt="P", answer=8), "8,0") == "8"
-    sources = (Pairable(id="dog", text="Dog"), Pairable(id="cat", text="Cat"))
-    targets = (Pairable(id="woof", text="Woof"), Pairable(id="meow", text="Meow"))
-    matching = Matching(id="m", type="matching", prompt="P", sources=sources, targets=targets,
-                        answer={"dog": "woof", "cat": "meow"})
-    assert patterns(matching) == ("dog[.]woof[,]cat[.]meow",)
-    order = Sequencing(id="s", type="sequencing", prompt="P", items=sources, answer=("cat", "dog"))
-    assert response(order, ("cat", "dog")) == "cat[,]dog"
     assert same("choice", "a[,]c", "c[,]a") and same("numeric", "8", "8.0") and not same("sequencing", "a[,]b", "b[,]a")
-    wrong = Scorm2004Codec().quiz("final", 2, multiple, ("a",), False)
+    wrong = CODEC.quiz("final", 2, MULTIPLE, ("a",), False)
     assert (wrong.id, wrong.type, wrong.result) == ("final__q__2", "choice", "incorrect")
 
 

@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from courseforge.diagnostics import DiagnosticSink
-from courseforge.model.course import Course, FillIn, Matching, MultipleResponse, Numeric, Pairable, Sequencing
+from courseforge.model.course import Course
 from courseforge.model.package import PackageFormat
 from courseforge.model.preview import ApiEvent, Completion, LaunchRecord, SignalKind, Success, Verdict
 from courseforge.pipeline import BuildOptions, build_course
@@ -34,6 +34,7 @@ from courseforge.stages.preview.harness.plugins.xapi_rules import (
 from courseforge.stages.preview.harness.profiles import PROFILES
 from courseforge.stages.preview.scenarios import run_scenarios
 from courseforge.standards.xapi import ATTEMPT_EXTENSION, PROGRESS_EXTENSION, Verb
+from tests.preview.id_syntax import FILL_IN, MULTIPLE, check_delimited_ids
 
 ROOTS = Path(__file__).parents[1] / "roots"
 COURSE = "https://courses.example.com/runtime-course"
@@ -41,30 +42,12 @@ REGISTRATION = "6f1c2f4e-5d3a-4b7e-9c1a-2b3c4d5e6f70"
 ACTOR = {"objectType": "Agent", "name": "Learner", "account": {"homePage": "http://127.0.0.1", "name": "l1"}}
 
 
-def choice(**fields: Any) -> Any:
-    return MultipleResponse.model_validate({"id": "q", "type": "multiple", "prompt": "P", **fields})
-
-
 def test_codec_speaks_the_runtime_syntax() -> None:
-    multiple = choice(choices=[{"id": "a", "text": "A", "correct": True}, {"id": "b", "text": "B"},
-                               {"id": "c", "text": "C", "correct": True}])
-    assert xapi_response(multiple, ("c", "a")) == "a[,]c" and xapi_patterns(multiple) == ("a[,]c",)
-    fill = FillIn(id="f", type="fill-in", prompt="P", accepted=("Paris", "paris", "Lutèce"), case_sensitive=False)
-    assert xapi_patterns(fill) == ("Paris", "Lutèce") and xapi_response(fill, " Paris ") == "Paris"
-    exact = FillIn(id="f", type="fill-in", prompt="P", accepted=("Paris",), case_sensitive=True)
-    assert xapi_patterns(exact) == ("{case_matters=true}Paris",)
-    assert xapi_patterns(Numeric(id="n", type="numeric", prompt="P", min=1.5, max=3)) == ("1.5[:]3",)
-    assert xapi_response(Numeric(id="n", type="numeric", prompt="P", answer=8), "8,0") == "8"
-    pairs = (Pairable(id="dog", text="Dog"), Pairable(id="cat", text="Cat"))
-    targets = (Pairable(id="woof", text="Woof"), Pairable(id="meow", text="Meow"))
-    matching = Matching(id="m", type="matching", prompt="P", sources=pairs, targets=targets,
-                        answer={"dog": "woof", "cat": "meow"})
-    assert xapi_patterns(matching) == ("dog[.]woof[,]cat[.]meow",)
-    order = Sequencing(id="s", type="sequencing", prompt="P", items=pairs, answer=("cat", "dog"))
-    assert xapi_response(order, ("cat", "dog")) == "cat[,]dog"
+    check_delimited_ids(xapi_response, xapi_patterns)
+    assert xapi_response(FILL_IN, " Paris ") == "Paris"
     assert same("choice", "a[,]c", "c[,]a") and same("matching", "x[.]1[,]y[.]2", "y[.]2[,]x[.]1")
     assert same("numeric", "8", "8.0") and not same("sequencing", "a[,]b", "b[,]a")
-    expected = XapiCodec(COURSE).quiz("final", 2, multiple, ("a",), False)
+    expected = XapiCodec(COURSE).quiz("final", 2, MULTIPLE, ("a",), False)
     assert (expected.id, expected.type, expected.result) == (f"{COURSE}/final/q attempt 2", "choice", "wrong")
     assert duration_seconds("PT1H2M3.5S") == 3723.5 and duration_seconds("P1DT1S") == 86401
     assert duration_seconds("PT") is None and duration_seconds("12:00") is None

@@ -18,7 +18,6 @@ interactions from its answered statements, finishes from this session's terminat
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import json
 import threading
@@ -42,7 +41,7 @@ from courseforge.lms.cmi5.structure import AssignableUnit, CourseStructure, pars
 from courseforge.lms.lrs.auth import StaticCredentials
 from courseforge.lms.lrs.documents import DocumentKey, DocumentKind, DocumentScope
 from courseforge.lms.lrs.indexing import agent_key
-from courseforge.lms.lrs.store import LrsStore, StatementQuery, open_store
+from courseforge.lms.lrs.store import LrsStore, open_store
 from courseforge.model.package import PackageFormat
 from courseforge.model.preview import (
     ApiEvent,
@@ -51,14 +50,12 @@ from courseforge.model.preview import (
     LaunchRecord,
     Success,
     Terms,
-    TimelineEntry,
 )
 from courseforge.stages.preview.assertions import LaunchObservation, LaunchRule, ScenarioObservation
 from courseforge.stages.preview.harness.interface import (
     Attempt,
     HarnessHost,
     HostLaunch,
-    InteractionCodec,
     LaunchProgress,
     LaunchRequest,
     LmsSide,
@@ -66,9 +63,14 @@ from courseforge.stages.preview.harness.interface import (
     Unit,
 )
 from courseforge.stages.preview.harness.plugins import xapi_rules
-from courseforge.stages.preview.harness.plugins.statement_writes import StatementWrites
-from courseforge.stages.preview.harness.plugins.xapi import XapiPlugin, recorded_interactions, signals
-from courseforge.stages.preview.harness.plugins.xapi_rules import XapiCodec, duration_seconds
+from courseforge.stages.preview.harness.plugins.statement_writes import StatementWrites, basic_user
+from courseforge.stages.preview.harness.plugins.xapi import (
+    StatementPlugin,
+    recorded_interactions,
+    registration_statements,
+    signals,
+)
+from courseforge.stages.preview.harness.plugins.xapi_rules import duration_seconds
 from courseforge.stages.preview.harness.profiles import LmsProfile
 from courseforge.standards import cmi5 as std
 
@@ -150,19 +152,13 @@ class _Registry:
 
 def _session_of(scope: Scope) -> uuid.UUID | None:
     """The cmi5 session a request's Basic credentials were issued for (service.SESSION_CLIENT_PREFIX)."""
-    for name, value in scope.get("headers", []):
-        if name.lower() != b"authorization":
-            continue
-        scheme, _, token = value.decode("latin-1").partition(" ")
-        if scheme.lower() != "basic":
-            return None
-        try:
-            key = base64.b64decode(token).decode("utf-8").partition(":")[0]
-            return uuid.UUID(key.removeprefix(SESSION_CLIENT_PREFIX)) if key.startswith(SESSION_CLIENT_PREFIX) \
-                else None
-        except ValueError:
-            return None
-    return None
+    key = basic_user(scope)
+    if key is None or not key.startswith(SESSION_CLIENT_PREFIX):
+        return None
+    try:
+        return uuid.UUID(key.removeprefix(SESSION_CLIENT_PREFIX))
+    except ValueError:
+        return None
 
 
 class _FetchNotes:
@@ -321,8 +317,7 @@ class Cmi5Side:
             return list(self.registry.launches.values())
 
     def _statements(self, registration: uuid.UUID) -> list[dict[str, Any]]:
-        page = self.store.query_statements(StatementQuery(registration=str(registration), ascending=True), None, 1000)
-        return [json.loads(stored.json) for stored in page.statements]
+        return registration_statements(self.store, str(registration), 1000)
 
     def _state(self, launch: _Launch) -> dict[str, Any]:
         agent = agent_key(dict(launch.actor))
@@ -403,7 +398,6 @@ def read_record(events: Sequence[ApiEvent], own: Sequence[Mapping[str, Any]], st
 
 
 LMS_VERBS = frozenset({"launched", "satisfied", "abandoned", "waived"})
-TINCAN = XapiPlugin()
 
 
 def _with_mastery(node: Any, mastery: Decimal) -> Any:
@@ -462,8 +456,8 @@ RULES: tuple[LaunchRule, ...] = (refused_rule, browse_rule, xapi_rules.statement
 # ------------------------------------------------------------------------------------ the plug-in
 
 
-class Cmi5Plugin:
-    """cmi5 on courseforge's cmi5 LMS and LRS, strict mode."""
+class Cmi5Plugin(StatementPlugin):
+    """cmi5 on courseforge's cmi5 LMS and LRS, strict mode (interactions and timeline as Tin Can's)."""
 
     format = PackageFormat.CMI5
 
@@ -493,9 +487,3 @@ class Cmi5Plugin:
 
     def start(self, host: HarnessHost) -> LmsSide:
         return Cmi5Side(host)
-
-    def codec(self, package: ServedPackage, unit: Unit) -> InteractionCodec:
-        return XapiCodec(unit.identifier)
-
-    def timeline(self, events: Sequence[ApiEvent], launch: int) -> tuple[TimelineEntry, ...]:
-        return TINCAN.timeline(events, launch)  # the same writes, the same rows

@@ -12,15 +12,14 @@ Attempts (SCORM 1.2 leaves the policy to the LMS; this is the common one): the f
 other exit ("", "logout", "time-out") the next launch is a new attempt with a fresh record, or, with
 ``LaunchOptions(new_attempt_after_exit=False)``, the same record again with ``entry = ""``.
 
-The LMS side is scorm-again's Scorm12API (``scorm_again.py``); the profiles become its settings and
-refused calls (:meth:`Scorm12Plugin.refusals`). The stored record reads into the neutral
-:class:`LaunchRecord` (:func:`read_record`); ``scorm12_rules.py`` has the interactions' syntax and the
-rules only SCORM 1.2 has.
+The LMS side is scorm-again's Scorm12API and the plug-in the one SCORM 2004 shares (``scorm_again.py``);
+the profiles become its settings and refused calls (:meth:`Scorm12Plugin.refusals`). The stored record
+reads into the neutral :class:`LaunchRecord` (:func:`read_record`); ``scorm12_rules.py`` has the
+interactions' syntax and the rules only SCORM 1.2 has.
 """
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,46 +38,26 @@ from courseforge.model.preview import (
     SignalKind,
     Success,
     Terms,
-    TimelineEntry,
 )
-from courseforge.stages.preview.assertions import LaunchRule
-from courseforge.stages.preview.harness.interface import (
-    Attempt,
-    HarnessHost,
-    InteractionCodec,
-    LaunchOptions,
-    Learner,
-    LmsSide,
-    ServedPackage,
-    Unit,
-)
+from courseforge.stages.preview.harness.interface import LaunchOptions, Learner, Unit
 from courseforge.stages.preview.harness.plugins import scorm12_rules
 from courseforge.stages.preview.harness.plugins.scorm_again import (
     ApiShape,
-    ScormAgainSide,
-    merge,
-    scorm_timeline,
-    set_values,
+    EditionReaders,
+    ErrorCodes,
+    ProfileWords,
+    ScormAgainPlugin,
+    interaction_elements,
+    last_exit,
+    scorm_signals,
+    session_time,
 )
-from courseforge.stages.preview.harness.profiles import LmsProfile, Refusal, RefusalMoment
+from courseforge.stages.preview.harness.profiles import LmsProfile
 from courseforge.standards import scorm12 as std
 
 MANIFEST = "imsmanifest.xml"
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
-SCORM12_API = ApiShape(
-    standard="scorm12",
-    constructor="Scorm12API",
-    global_name=std.API_NAME,
-    methods=("LMSInitialize", "LMSFinish", "LMSGetValue", "LMSSetValue", "LMSCommit", "LMSGetLastError",
-             "LMSGetErrorString", "LMSGetDiagnostic"),
-    initialize="LMSInitialize",
-    finish="LMSFinish",
-    commit="LMSCommit",
-    get_value="LMSGetValue",
-    set_value="LMSSetValue",
-    last_error="LMSGetLastError",
-    error_queries=("LMSGetLastError", "LMSGetErrorString", "LMSGetDiagnostic"),
-)
+SCORM12_API = ApiShape.scorm("scorm12", "Scorm12API", std.API_NAME, prefix="LMS", finish="Finish")
 TERMS = Terms(status="lesson_status", score="score.raw", finish="LMSFinish", session_time=std.SESSION_TIME,
               state=std.SUSPEND_DATA)
 
@@ -209,36 +188,24 @@ def _status(lesson_status: str) -> tuple[Completion, Success]:
     }.get(lesson_status, (Completion.UNKNOWN, Success.UNKNOWN))
 
 
-def _signal(index: int, event: ApiEvent) -> tuple[Signal, ...]:
-    api = SCORM12_API
-    at = event.at_ms
-    if event.method == api.initialize:
-        return (Signal(at, SignalKind.START, event=index),)
-    if event.method == api.commit:
-        return (Signal(at, SignalKind.COMMIT, event=index),)
-    if event.method == api.finish:
-        return (Signal(at, SignalKind.FINISH, event=index),)
-    if event.method != api.set_value or not event.arguments:
-        return ()
-    element, value = event.arguments[0], event.arguments[1] if len(event.arguments) > 1 else ""
-    if element == std.LESSON_STATUS:
-        completion, success = _status(value)
-        found = [Signal(at, SignalKind.COMPLETION, completion.value, index)]
-        if success is not Success.UNKNOWN:
-            found.append(Signal(at, SignalKind.SUCCESS, success.value, index))
-        return tuple(found)
-    simple = {std.SCORE_RAW: SignalKind.SCORE, std.EXIT: SignalKind.EXIT, std.SESSION_TIME: SignalKind.SESSION_TIME,
-              std.SUSPEND_DATA: SignalKind.STATE, std.LESSON_LOCATION: SignalKind.BOOKMARK}
-    if element in simple:
-        return (Signal(at, simple[element], value, index),)
-    if element.startswith("cmi.interactions.") and element.endswith(".id"):
-        return (Signal(at, SignalKind.INTERACTION, value, index),)
-    return ()
+SIMPLE = {std.SCORE_RAW: SignalKind.SCORE, std.EXIT: SignalKind.EXIT, std.SESSION_TIME: SignalKind.SESSION_TIME,
+          std.SUSPEND_DATA: SignalKind.STATE, std.LESSON_LOCATION: SignalKind.BOOKMARK}
+
+
+def _status_signals(element: str, value: str, at: float, index: int) -> tuple[Signal, ...] | None:
+    """lesson_status: a completion, and a success when it says one."""
+    if element != std.LESSON_STATUS:
+        return None
+    completion, success = _status(value)
+    found = [Signal(at, SignalKind.COMPLETION, completion.value, index)]
+    if success is not Success.UNKNOWN:
+        found.append(Signal(at, SignalKind.SUCCESS, success.value, index))
+    return tuple(found)
 
 
 def signals(events: Sequence[ApiEvent]) -> tuple[Signal, ...]:
     """The neutral timeline of one launch's calls (every call the content made, whatever it returned)."""
-    return tuple(signal for index, event in enumerate(events) for signal in _signal(index, event))
+    return scorm_signals(events, SCORM12_API, SIMPLE, _status_signals)
 
 
 def timespan_seconds(text: str) -> float | None:
@@ -251,16 +218,8 @@ def timespan_seconds(text: str) -> float | None:
 
 def recorded_interactions(record: Mapping[str, str]) -> tuple[RecordedInteraction, ...]:
     """The record's interactions by index, each with every element held for it."""
-    found: dict[int, dict[str, str]] = {}
-    for key, value in record.items():
-        match = scorm12_rules.INTERACTION_KEY.match(key)
-        if match and not match.group(2).startswith("_"):
-            found.setdefault(int(match.group(1)), {})[match.group(2)] = value
     interactions = []
-    for index in sorted(found):
-        values = found[index]
-        if not values.get("id"):
-            continue
+    for values in interaction_elements(record, scorm12_rules.INTERACTION_KEY):
         patterns = tuple(v for k, v in sorted(values.items())
                          if k.startswith("correct_responses.") and k.endswith(".pattern"))
         kind = values.get("type", "")
@@ -276,12 +235,9 @@ def read_record(events: Sequence[ApiEvent], record: Mapping[str, str]) -> Launch
     held = record.get(std.LESSON_STATUS, "")
     completion, success = _status(held)
     raw = record.get(std.SCORE_RAW, "")
-    exits = set_values(events, SCORM12_API.set_value, std.EXIT)
-    left = exits[-1] if exits else record.get(std.EXIT, "")
+    left = last_exit(events, SCORM12_API, std.EXIT, record)
     found = signals(events)
-    first_finish = next((s.at_ms for s in found if s.kind is SignalKind.FINISH), None)
-    times = [s.value for s in found if s.kind is SignalKind.SESSION_TIME
-             and (first_finish is None or s.at_ms <= first_finish)]
+    reported = session_time(found)
     return LaunchRecord(
         format=PackageFormat.SCORM12, terms=TERMS, completion=completion, success=success,
         status_text=f"lesson_status '{held}'",
@@ -290,94 +246,33 @@ def read_record(events: Sequence[ApiEvent], record: Mapping[str, str]) -> Launch
         bookmark=record.get(std.LESSON_LOCATION, ""), state=record.get(std.SUSPEND_DATA, ""),
         interactions=recorded_interactions(record),
         finishes=sum(1 for e in events if e.method == SCORM12_API.finish),
-        session_time_s=timespan_seconds(times[-1]) if times else None, signals=found,
+        session_time_s=None if reported is None else timespan_seconds(reported), signals=found,
         values=tuple(sorted(record.items())), state_key=std.SUSPEND_DATA, interactions_key="cmi.interactions.")
 
 
 # ------------------------------------------------------------------------------------ the plug-in
 
 
-class Scorm12Plugin:
-    """SCORM 1.2 on scorm-again's Scorm12API."""
+class Scorm12Plugin(ScormAgainPlugin):
+    """SCORM 1.2 on scorm-again's Scorm12API; its session elements sit under cmi.core."""
 
     format = PackageFormat.SCORM12
     api = SCORM12_API
-
-    @property
-    def rules(self) -> tuple[LaunchRule, ...]:
-        return scorm12_rules.RULES
-
-    def read_units(self, package_dir: Path) -> tuple[Unit, ...]:
-        return read_scos(package_dir)
-
-    def profile_meaning(self, profile: LmsProfile) -> str | None:
-        if profile.unreachable_writes:
-            return None  # a SCORM API is in the page: there is no request to lose
-        meanings = [
-            ("scorm-again's mastery_override: lesson_status from score.raw and the mastery score at LMSFinish"
-             if profile.overrides_status else ""),
-            (f"cmi.student_data.mastery_score {_score_text(profile.mastery_percent)}"
-             if profile.mastery_percent is not None else ""),
-            ("LMSGetValue on interactions._count, objectives, student_data and lesson_mode answers 401"
-             if profile.mandatory_only else ""),
-            ("during dismissal LMSCommit returns 'false' (391) and LMSGetValue null (101)"
-             if profile.refuses_when_dismissed else ""),
-            f"the API {profile.frames_between + 1} windows up" if profile.frames_between else "",
-            "the API only in window.opener" if profile.popup else "",
-            (f"each commit stored after {profile.write_delay_s:g} s, asynchronous commits"
-             if profile.write_delay_s else ""),
-            "LMSGetValue on cmi.interactions.* answers 404" if profile.write_only_interactions else "",
-        ]
-        return "; ".join(m for m in meanings if m) or "a well-behaved SCORM 1.2 LMS"
-
-    def start(self, host: HarnessHost) -> LmsSide:
-        return ScormAgainSide(host, self)
-
-    def codec(self, package: ServedPackage, unit: Unit) -> InteractionCodec:
-        return scorm12_rules.CODEC
-
-    def timeline(self, events: Sequence[ApiEvent], launch: int) -> tuple[TimelineEntry, ...]:
-        return scorm_timeline(events, launch, std.ERRORS, std.SUSPEND_DATA)
-
-    # ------------------------------------------------------------------ the data model (ScormDataModel)
+    rules = scorm12_rules.RULES
+    interactions = scorm12_rules.CODEC
+    session = ("core",)
+    errors = ErrorCodes(std.ERRORS, not_implemented=std.NOT_IMPLEMENTED, commit_failure=std.COMMIT_FAILURE,
+                        general_exception=std.GENERAL_EXCEPTION, write_only=std.WRITE_ONLY)
+    state_element, suspend = std.SUSPEND_DATA, std.SUSPEND
+    optional = ("|".join(std.OPTIONAL_READS), r"^cmi\.objectives\.")
+    words = ProfileWords(
+        overrides="scorm-again's mastery_override: lesson_status from score.raw and the mastery score at LMSFinish",
+        mastery="cmi.student_data.mastery_score",
+        mandatory="LMSGetValue on interactions._count, objectives, student_data and lesson_mode answers 401",
+        write_only="LMSGetValue on cmi.interactions.* answers 404",
+        plain="a well-behaved SCORM 1.2 LMS")
+    readers = EditionReaders(units=read_scos, seeds=lms_seeds, passing_score=_score_text, record=read_record)
 
     def settings(self, profile: LmsProfile) -> Mapping[str, object]:
-        settings: dict[str, object] = {"mastery_override": profile.overrides_status}
-        if profile.write_delay_s:
-            settings["useAsynchronousCommits"] = True
-        return settings
-
-    def refusals(self, profile: LmsProfile) -> tuple[Refusal, ...]:
-        refused: list[Refusal] = []
-        if profile.mandatory_only:
-            refused += [Refusal(("LMSGetValue",), "|".join(std.OPTIONAL_READS), std.NOT_IMPLEMENTED),
-                        Refusal(("LMSSetValue",), r"^cmi\.objectives\.", std.NOT_IMPLEMENTED, result="false")]
-        if profile.refuses_when_dismissed:
-            refused += [Refusal(("LMSCommit",), "", std.COMMIT_FAILURE, result="false", when=RefusalMoment.DISMISSED),
-                        Refusal(("LMSGetValue",), "", std.GENERAL_EXCEPTION, result=None,
-                                when=RefusalMoment.DISMISSED)]
-        if profile.write_only_interactions:
-            refused.append(Refusal(("LMSGetValue",), r"^cmi\.interactions\.", std.WRITE_ONLY))
-        return tuple(refused)
-
-    def read(self, events: Sequence[ApiEvent], record: Mapping[str, str]) -> LaunchRecord:
-        return read_record(events, record)
-
-    def first_attempt(self, sco: Unit, learner: Learner, profile: LmsProfile, options: LaunchOptions) -> Attempt:
-        cmi = merge({"core": {"entry": "ab-initio"}}, lms_seeds(sco, learner, profile, options))
-        return Attempt(number=1, data=cmi, resumed=False)
-
-    def next_attempt(self, previous: Attempt, stored: Mapping[str, Any], sco: Unit, learner: Learner,
-                     profile: LmsProfile, options: LaunchOptions) -> Attempt:
-        core = stored.get("core", {})
-        suspended = isinstance(core, Mapping) and core.get("exit") == std.SUSPEND
-        if not suspended and options.new_attempt_after_exit:
-            fresh = self.first_attempt(sco, learner, profile, options)
-            return Attempt(number=previous.number + 1, data=fresh.data, resumed=False)
-        cmi = copy.deepcopy(dict(stored))
-        kept_core = cmi.setdefault("core", {})
-        for session_only in ("exit", "session_time"):
-            kept_core.pop(session_only, None)
-        kept_core["entry"] = "resume" if suspended else ""
-        return Attempt(number=previous.number, data=merge(cmi, lms_seeds(sco, learner, profile, options)),
-                       resumed=suspended)
+        """scorm-again decides lesson_status itself at LMSFinish when the profile overrides it."""
+        return {"mastery_override": profile.overrides_status, **super().settings(profile)}

@@ -12,18 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from courseforge.model.course import (
-    FillIn,
-    Matching,
-    MultipleResponse,
-    Numeric,
-    Question,
-    Sequencing,
-    SingleChoice,
-    Survey,
-    SurveyItem,
-    TrueFalse,
-)
+from courseforge.model.course import FillIn, Matching, Numeric, Question
 from courseforge.model.preview import Finding, SignalKind
 from courseforge.model.scenario import AnswerValue
 from courseforge.stages.preview.assertions import (
@@ -33,6 +22,7 @@ from courseforge.stages.preview.assertions import (
     ScenarioObservation,
     js_number,
 )
+from courseforge.stages.preview.harness.plugins import responses
 from courseforge.standards import scorm12 as std
 
 CMI_FEEDBACK_LIMIT = std.TEXT_LIMIT
@@ -40,9 +30,8 @@ CMI_FEEDBACK_LIMIT = std.TEXT_LIMIT
 SCORE_FORMAT = re.compile(std.SCORE_PATTERN)
 TIMESPAN = re.compile(std.TIMESPAN_PATTERN)
 INTERACTION_KEY = re.compile(r"^cmi\.interactions\.(\d+)\.(.+)$")
-SCORM_TYPES = {"single": "choice", "multiple": "choice", "true-false": "true-false", "fill-in": "fill-in",
-               "numeric": "numeric", "matching": "matching", "sequencing": "sequencing", "likert": "likert",
-               "text": "fill-in"}
+SCORM_TYPES = {**responses.INTERACTION_TYPES, "text": "fill-in"}
+"""1.2's interaction types: free text is a fill-in (1.2 has no long-fill-in)."""
 
 
 # ------------------------------------------------------------------------------------ responses and patterns
@@ -53,55 +42,49 @@ def letter(ids: Sequence[str], item: str) -> str:
     return chr(97 + index) if index < 26 else ""
 
 
-def _as_ids(value: AnswerValue | None) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    return [str(v) for v in value] if isinstance(value, tuple | list) else []
+class Letters:
+    """SCORM 1.2's :class:`~.responses.ResponseSyntax`: items as letters by authored position, ``t``/``f``,
+    texts within CMIFeedback's 255 characters, no pattern for a numeric range."""
+
+    def choices(self, authored: Sequence[str], chosen: Sequence[str]) -> str:
+        return ",".join(sorted(letter(authored, i) for i in chosen))
+
+    def true_false(self, value: bool) -> str:
+        return "t" if value else "f"
+
+    def fill_in(self, question: FillIn, typed: str) -> str:
+        return typed.strip()[:CMI_FEEDBACK_LIMIT]
+
+    def numeric(self, value: AnswerValue) -> str:
+        return js_number(responses.typed_number(value))
+
+    def matching(self, question: Matching, pairs: Mapping[str, str]) -> str:
+        sources, targets = [s.id for s in question.sources], [t.id for t in question.targets]
+        return ",".join(f"{letter(sources, s)}.{letter(targets, pairs[s])}" for s in sources if s in pairs)
+
+    def sequencing(self, authored: Sequence[str], order: Sequence[str]) -> str:
+        return ",".join(letter(authored, i) for i in order)
+
+    def fill_in_patterns(self, question: FillIn, accepted: Sequence[str]) -> tuple[str, ...]:
+        return responses.accepted_once(question, accepted, CMI_FEEDBACK_LIMIT)
+
+    def numeric_patterns(self, question: Numeric) -> tuple[str, ...]:
+        return (js_number(question.answer),) if question.answer is not None else ()
+
+
+LETTERS = Letters()
 
 
 def scorm_response(question: Question, value: AnswerValue) -> str:
     """student_response as SCORM 1.2 writes the learner's answer (letters by authored position)."""
-    if isinstance(question, SingleChoice | MultipleResponse):
-        ids = [c.id for c in question.choices]
-        return ",".join(sorted(letter(ids, i) for i in _as_ids(value)))
-    if isinstance(question, TrueFalse):
-        return "t" if value is True else "f"
-    if isinstance(question, FillIn):
-        return str(value).strip()[:CMI_FEEDBACK_LIMIT]
-    if isinstance(question, Numeric):
-        return js_number(float(str(value).strip().replace(",", ".", 1))) if not isinstance(value, int | float) \
-            else js_number(float(value))
-    if isinstance(question, Matching) and isinstance(value, Mapping):
-        sources, targets = [s.id for s in question.sources], [t.id for t in question.targets]
-        return ",".join(f"{letter(sources, s)}.{letter(targets, value[s])}" for s in sources if s in value)
-    if isinstance(question, Sequencing):
-        items = [i.id for i in question.items]
-        return ",".join(letter(items, i) for i in _as_ids(value))
-    raise TypeError(f"no response format for {type(question).__name__}")
+    return responses.response(LETTERS, question, value)
 
 
 def scorm_patterns(question: Question, accepted: Sequence[str] = ()) -> tuple[str, ...]:
     """Every correct_responses pattern the answer key needs within 1.2's limits: all accepted fill-in
     answers (once each, as the learner's answer is compared; none over 255 characters, which would be a
     cut, wrong key), one pattern for the other types, none for a numeric range."""
-    if isinstance(question, FillIn):
-        seen: dict[str, str] = {}
-        for text in accepted or question.accepted:
-            key = text if question.case_sensitive else text.lower()
-            if len(text) <= CMI_FEEDBACK_LIMIT:
-                seen.setdefault(key, text)
-        return tuple(seen.values())
-    if isinstance(question, Numeric):
-        return (js_number(question.answer),) if question.answer is not None else ()
-    if isinstance(question, SingleChoice | MultipleResponse):
-        return (scorm_response(question, tuple(c.id for c in question.choices if c.correct)),)
-    if isinstance(question, TrueFalse):
-        return (scorm_response(question, question.answer),)
-    if isinstance(question, Matching):
-        return (scorm_response(question, dict(question.answer)),)
-    if isinstance(question, Sequencing):
-        return (scorm_response(question, tuple(question.answer)),)
-    raise TypeError(f"no pattern format for {type(question).__name__}")
+    return responses.patterns(LETTERS, question, accepted)
 
 
 def quiz_interaction(quiz_id: str, attempt: int, question: Question, value: AnswerValue, right: bool,
@@ -132,21 +115,8 @@ def same(kind: str, expected: str, recorded: str) -> bool:
     return expected == recorded
 
 
-class Scorm12Codec:
-    """:class:`~courseforge.stages.preview.harness.interface.InteractionCodec` in SCORM 1.2 syntax."""
-
-    def quiz(self, quiz_id: str, attempt: int, question: Question, value: AnswerValue, right: bool,
-             accepted: Sequence[str] = ()) -> ExpectedInteraction:
-        return quiz_interaction(quiz_id, attempt, question, value, right, accepted)
-
-    def survey(self, survey: Survey, item: SurveyItem, answer: int | str) -> ExpectedInteraction:
-        return survey_interaction(survey.id, item.id, item.type, answer)
-
-    def same(self, kind: str, expected: str, recorded: str) -> bool:
-        return same(kind, expected, recorded)
-
-
-CODEC = Scorm12Codec()
+CODEC = responses.FunctionCodec(quiz_interaction, survey_interaction, same)
+"""The InteractionCodec in SCORM 1.2 syntax."""
 
 
 # ------------------------------------------------------------------------------------ the rules

@@ -23,7 +23,6 @@ progress_measure at Terminate, as a 4th edition LMS must; ``lms-mastery`` seeds 
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -43,32 +42,31 @@ from courseforge.model.preview import (
     SignalKind,
     Success,
     Terms,
-    TimelineEntry,
 )
-from courseforge.stages.preview.assertions import LaunchRule
 from courseforge.stages.preview.harness.interface import (
     Attempt,
-    HarnessHost,
     HostLaunch,
-    InteractionCodec,
     LaunchOptions,
     LaunchRequest,
     Learner,
-    LmsSide,
-    ServedPackage,
     Unit,
 )
 from courseforge.stages.preview.harness.plugins import scorm2004_rules
 from courseforge.stages.preview.harness.plugins.scorm12 import with_parameters
 from courseforge.stages.preview.harness.plugins.scorm_again import (
     ApiShape,
+    EditionReaders,
+    ErrorCodes,
+    ProfileWords,
+    ScormAgainPlugin,
     ScormAgainSide,
     flatten_cmi,
-    merge,
-    scorm_timeline,
-    set_values,
+    interaction_elements,
+    last_exit,
+    scorm_signals,
+    session_time,
 )
-from courseforge.stages.preview.harness.profiles import LmsProfile, Refusal, RefusalMoment
+from courseforge.stages.preview.harness.profiles import LmsProfile
 from courseforge.standards import scorm2004 as std
 
 MANIFEST = "imsmanifest.xml"
@@ -76,20 +74,7 @@ XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 SS = f"{{{std.IMSSS}}}"
 CP = f"{{{std.IMSCP}}}"
 ADLCP = f"{{{std.ADLCP}}}"
-SCORM2004_API = ApiShape(
-    standard="scorm2004",
-    constructor="Scorm2004API",
-    global_name=std.API_NAME,
-    methods=("Initialize", "Terminate", "GetValue", "SetValue", "Commit", "GetLastError", "GetErrorString",
-             "GetDiagnostic"),
-    initialize="Initialize",
-    finish="Terminate",
-    commit="Commit",
-    get_value="GetValue",
-    set_value="SetValue",
-    last_error="GetLastError",
-    error_queries=("GetLastError", "GetErrorString", "GetDiagnostic"),
-)
+SCORM2004_API = ApiShape.scorm("scorm2004", "Scorm2004API", std.API_NAME)
 TERMS = Terms(status="completion_status/success_status", score="score.scaled", finish="Terminate",
               session_time=std.SESSION_TIME, state=std.SUSPEND_DATA)
 DURATION_PARTS = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
@@ -242,31 +227,20 @@ SIMPLE = {std.SCORE_RAW: SignalKind.SCORE, std.EXIT: SignalKind.EXIT, std.SESSIO
           std.PROGRESS_MEASURE: SignalKind.PROGRESS}
 
 
-def _signal(index: int, event: ApiEvent) -> tuple[Signal, ...]:
-    api = SCORM2004_API
-    at = event.at_ms
-    plain = {api.initialize: SignalKind.START, api.commit: SignalKind.COMMIT, api.finish: SignalKind.FINISH}
-    if event.method in plain:
-        return (Signal(at, plain[event.method], event=index),)
-    if event.method != api.set_value or not event.arguments:
-        return ()
-    element, value = event.arguments[0], event.arguments[1] if len(event.arguments) > 1 else ""
+def _status_signals(element: str, value: str, at: float, index: int) -> tuple[Signal, ...] | None:
+    """completion_status, success_status, and score.scaled as a percent."""
     if element == std.COMPLETION_STATUS:
         return (Signal(at, SignalKind.COMPLETION, completion_of(value).value, index),)
     if element == std.SUCCESS_STATUS:
         return (Signal(at, SignalKind.SUCCESS, success_of(value).value, index),)
     if element == std.SCORE_SCALED:
         return (Signal(at, SignalKind.SCORE, scaled_percent(value), index),)
-    if element in SIMPLE:
-        return (Signal(at, SIMPLE[element], value, index),)
-    if element.startswith("cmi.interactions.") and element.endswith(".id"):
-        return (Signal(at, SignalKind.INTERACTION, value, index),)
-    return ()
+    return None
 
 
 def signals(events: Sequence[ApiEvent]) -> tuple[Signal, ...]:
     """The neutral timeline of one launch's calls (every call the content made, whatever it returned)."""
-    return tuple(signal for index, event in enumerate(events) for signal in _signal(index, event))
+    return scorm_signals(events, SCORM2004_API, SIMPLE, _status_signals)
 
 
 def duration_seconds(text: str) -> float | None:
@@ -280,16 +254,8 @@ def duration_seconds(text: str) -> float | None:
 
 def recorded_interactions(record: Mapping[str, str]) -> tuple[RecordedInteraction, ...]:
     """The record's interactions by index, each with every element held for it."""
-    found: dict[int, dict[str, str]] = {}
-    for key, value in record.items():
-        match = scorm2004_rules.INTERACTION_KEY.match(key)
-        if match and not match.group(2).startswith("_"):
-            found.setdefault(int(match.group(1)), {})[match.group(2)] = value
     interactions = []
-    for index in sorted(found):
-        values = found[index]
-        if not values.get("id"):
-            continue
+    for values in interaction_elements(record, scorm2004_rules.INTERACTION_KEY):
         pattern_keys = sorted((k for k in values if k.startswith("correct_responses.") and k.endswith(".pattern")),
                               key=lambda k: int(k.split(".")[1]))
         kind = values.get("type", "")
@@ -314,12 +280,9 @@ def read_record(events: Sequence[ApiEvent], record: Mapping[str, str], scored: b
     if scored and completion is Completion.COMPLETED and success_of(success_text) is Success.UNKNOWN:
         completion = Completion.INCOMPLETE
     raw, scaled = record.get(std.SCORE_RAW, ""), record.get(std.SCORE_SCALED, "")
-    exits = set_values(events, SCORM2004_API.set_value, std.EXIT)
-    left = exits[-1] if exits else record.get(std.EXIT, "")
+    left = last_exit(events, SCORM2004_API, std.EXIT, record)
     found = signals(events)
-    first_finish = next((s.at_ms for s in found if s.kind is SignalKind.FINISH), None)
-    times = [s.value for s in found if s.kind is SignalKind.SESSION_TIME
-             and (first_finish is None or s.at_ms <= first_finish)]
+    reported = session_time(found)
     score = scaled_percent(scaled) if scaled else raw
     return LaunchRecord(
         format=PackageFormat.SCORM2004, terms=TERMS, completion=completion,
@@ -330,7 +293,7 @@ def read_record(events: Sequence[ApiEvent], record: Mapping[str, str], scored: b
         bookmark=record.get(std.LOCATION, ""), state=record.get(std.SUSPEND_DATA, ""),
         interactions=recorded_interactions(record),
         finishes=sum(1 for e in events if e.method == SCORM2004_API.finish),
-        session_time_s=duration_seconds(times[-1]) if times else None, signals=found,
+        session_time_s=None if reported is None else duration_seconds(reported), signals=found,
         values=tuple(sorted(record.items())), state_key=std.SUSPEND_DATA, interactions_key="cmi.interactions.")
 
 
@@ -351,84 +314,23 @@ class Scorm2004Side(ScormAgainSide):
         return read_record(self.host.store.events(launch_id), flatten_cmi(self.stored(launch_id)), scored)
 
 
-class Scorm2004Plugin:
+class Scorm2004Plugin(ScormAgainPlugin):
     """SCORM 2004 4th edition on scorm-again's Scorm2004API."""
 
     format = PackageFormat.SCORM2004
     api = SCORM2004_API
-
-    @property
-    def rules(self) -> tuple[LaunchRule, ...]:
-        return scorm2004_rules.RULES
-
-    def read_units(self, package_dir: Path) -> tuple[Unit, ...]:
-        return read_scos(package_dir)
-
-    def profile_meaning(self, profile: LmsProfile) -> str | None:
-        if profile.unreachable_writes:
-            return None  # a SCORM API is in the page: there is no request to lose
-        meanings = [
-            ("an LMS judging by measure: the manifest's scaled_passing_score and completion_threshold seeded, "
-             "success_status from score.scaled and completion_status from progress_measure at Terminate"
-             if profile.overrides_status else ""),
-            (f"cmi.scaled_passing_score {_scaled(profile.mastery_percent)}"
-             if profile.mastery_percent is not None else ""),
-            ("adl.nav.*, cmi.interactions._count, cmi.objectives and cmi.learner_preference answer 402"
-             if profile.mandatory_only else ""),
-            ("during dismissal Commit returns 'false' (391) and GetValue null (101)"
-             if profile.refuses_when_dismissed else ""),
-            f"the API {profile.frames_between + 1} windows up" if profile.frames_between else "",
-            "the API only in window.opener" if profile.popup else "",
-            (f"each commit stored after {profile.write_delay_s:g} s, asynchronous commits"
-             if profile.write_delay_s else ""),
-            "GetValue on cmi.interactions.* answers 405 (write only)" if profile.write_only_interactions else "",
-        ]
-        return "; ".join(m for m in meanings if m) or "a SCORM 2004 LMS that stores what the SCO reports"
-
-    def start(self, host: HarnessHost) -> LmsSide:
-        return Scorm2004Side(host, self)
-
-    def codec(self, package: ServedPackage, unit: Unit) -> InteractionCodec:
-        return scorm2004_rules.CODEC
-
-    def timeline(self, events: Sequence[ApiEvent], launch: int) -> tuple[TimelineEntry, ...]:
-        return scorm_timeline(events, launch, std.ERRORS, std.SUSPEND_DATA)
-
-    # ------------------------------------------------------------------ the data model (ScormDataModel)
-
-    def settings(self, profile: LmsProfile) -> Mapping[str, object]:
-        return {"useAsynchronousCommits": True} if profile.write_delay_s else {}
-
-    def refusals(self, profile: LmsProfile) -> tuple[Refusal, ...]:
-        refused: list[Refusal] = []
-        if profile.mandatory_only:
-            optional = "|".join(std.OPTIONAL_READS)
-            refused += [Refusal(("GetValue",), optional, std.UNIMPLEMENTED),
-                        Refusal(("SetValue",), optional, std.UNIMPLEMENTED, result="false")]
-        if profile.refuses_when_dismissed:
-            refused += [Refusal(("Commit",), "", std.COMMIT_FAILURE, result="false", when=RefusalMoment.DISMISSED),
-                        Refusal(("GetValue",), "", std.GENERAL_EXCEPTION, result=None,
-                                when=RefusalMoment.DISMISSED)]
-        if profile.write_only_interactions:
-            refused.append(Refusal(("GetValue",), r"^cmi\.interactions\.", std.WRITE_ONLY))
-        return tuple(refused)
-
-    def read(self, events: Sequence[ApiEvent], record: Mapping[str, str]) -> LaunchRecord:
-        return read_record(events, record)
-
-    def first_attempt(self, sco: Unit, learner: Learner, profile: LmsProfile, options: LaunchOptions) -> Attempt:
-        cmi = merge({"entry": "ab-initio"}, lms_seeds(sco, learner, profile, options))
-        return Attempt(number=1, data=cmi, resumed=False)
-
-    def next_attempt(self, previous: Attempt, stored: Mapping[str, Any], sco: Unit, learner: Learner,
-                     profile: LmsProfile, options: LaunchOptions) -> Attempt:
-        suspended = stored.get("exit") == std.SUSPEND
-        if not suspended and options.new_attempt_after_exit:
-            fresh = self.first_attempt(sco, learner, profile, options)
-            return Attempt(number=previous.number + 1, data=fresh.data, resumed=False)
-        cmi = copy.deepcopy(dict(stored))
-        for session_only in ("exit", "session_time"):
-            cmi.pop(session_only, None)
-        cmi["entry"] = "resume" if suspended else ""
-        return Attempt(number=previous.number, data=merge(cmi, lms_seeds(sco, learner, profile, options)),
-                       resumed=suspended)
+    rules = scorm2004_rules.RULES
+    interactions = scorm2004_rules.CODEC
+    side = Scorm2004Side
+    errors = ErrorCodes(std.ERRORS, not_implemented=std.UNIMPLEMENTED, commit_failure=std.COMMIT_FAILURE,
+                        general_exception=std.GENERAL_EXCEPTION, write_only=std.WRITE_ONLY)
+    state_element, suspend = std.SUSPEND_DATA, std.SUSPEND
+    optional = ("|".join(std.OPTIONAL_READS),) * 2  # refused to reads and writes alike
+    words = ProfileWords(
+        overrides="an LMS judging by measure: the manifest's scaled_passing_score and completion_threshold seeded, "
+                  "success_status from score.scaled and completion_status from progress_measure at Terminate",
+        mastery="cmi.scaled_passing_score",
+        mandatory="adl.nav.*, cmi.interactions._count, cmi.objectives and cmi.learner_preference answer 402",
+        write_only="GetValue on cmi.interactions.* answers 405 (write only)",
+        plain="a SCORM 2004 LMS that stores what the SCO reports")
+    readers = EditionReaders(units=read_scos, seeds=lms_seeds, passing_score=_scaled, record=read_record)

@@ -11,20 +11,9 @@ functions; the rules take the observations of ``stages/preview/assertions.py``.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
-from courseforge.model.course import (
-    FillIn,
-    Matching,
-    MultipleResponse,
-    Numeric,
-    Question,
-    Sequencing,
-    SingleChoice,
-    Survey,
-    SurveyItem,
-    TrueFalse,
-)
+from courseforge.model.course import FillIn, Question
 from courseforge.model.preview import Finding, SignalKind
 from courseforge.model.scenario import AnswerValue
 from courseforge.stages.preview.assertions import (
@@ -34,6 +23,7 @@ from courseforge.stages.preview.assertions import (
     ScenarioObservation,
     js_number,
 )
+from courseforge.stages.preview.harness.plugins import responses
 from courseforge.standards import scorm2004 as std
 
 DURATION = re.compile(std.DURATION_PATTERN)
@@ -42,9 +32,7 @@ SCORE_RAW = re.compile(std.SCORE_RAW_PATTERN)
 TIMESTAMP = re.compile(std.TIMESTAMP_PATTERN)
 INTERACTION_KEY = re.compile(std.INTERACTION_KEY)
 PREFIX = re.compile(r"^(\{(lang|case_matters|order_matters)=[^}]*\})+")
-SCORM_TYPES = {"single": "choice", "multiple": "choice", "true-false": "true-false", "fill-in": "fill-in",
-               "numeric": "numeric", "matching": "matching", "sequencing": "sequencing", "likert": "likert",
-               "text": "long-fill-in"}
+SCORM_TYPES = responses.INTERACTION_TYPES
 LIST_TYPES = ("choice", "matching")
 """Types whose response is a set: the same items in any order say the same."""
 
@@ -58,16 +46,6 @@ def one_line(text: str, limit: int) -> str:
     return (" " + line if line.startswith("{") else line)[:limit]
 
 
-def ids(value: AnswerValue | None) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    return [str(v) for v in value] if isinstance(value, tuple | list) else []
-
-
-def in_order(authored: Sequence[str], chosen: Sequence[str]) -> str:
-    return "[,]".join(item for item in authored if item in chosen)
-
-
 def number(value: float) -> str:
     """A CMIDecimal as the runtime writes it (at most seven decimals, no exponent)."""
     return js_number(round(value, 7))
@@ -78,53 +56,40 @@ def fill_in_type(question: FillIn, typed: str) -> str:
     return "long-fill-in" if too_long else "fill-in"
 
 
+class Syntax(responses.DelimitedIds):
+    """SCORM 2004's :class:`~.responses.ResponseSyntax`: the delimited ids, CMIDecimals, a learner's text on one
+    line within the fill-in (or long-fill-in) limit."""
+
+    def number(self, value: float) -> str:
+        return number(value)
+
+    def fill_in(self, question: FillIn, typed: str) -> str:
+        kind = fill_in_type(question, typed)
+        return one_line(typed, std.FILL_IN_LIMIT if kind == "fill-in" else std.LONG_FILL_IN_LIMIT)
+
+    def fill_in_patterns(self, question: FillIn, accepted: Sequence[str]) -> tuple[str, ...]:
+        """A fill-in's accepted answers, the first FILL_IN_PATTERNS; {case_matters=true} when case counts, except
+        on long-fill-in."""
+        kind = fill_in_type(question, "")
+        limit = std.FILL_IN_LIMIT if kind == "fill-in" else std.LONG_FILL_IN_LIMIT
+        prefix = "{case_matters=true}" if question.case_sensitive and kind == "fill-in" else ""
+        found = tuple(prefix + one_line(text, limit) for text in responses.accepted_once(question, accepted, limit))
+        return found[: std.FILL_IN_PATTERNS if kind == "fill-in" else 1]
+
+
+SYNTAX = Syntax()
+
+
 def response(question: Question, value: AnswerValue) -> str:
     """learner_response as SCORM 2004 writes the learner's answer."""
-    if isinstance(question, SingleChoice | MultipleResponse):
-        return in_order([c.id for c in question.choices], ids(value))
-    if isinstance(question, TrueFalse):
-        return "true" if value is True else "false"
-    if isinstance(question, FillIn):
-        kind = fill_in_type(question, str(value))
-        return one_line(str(value), std.FILL_IN_LIMIT if kind == "fill-in" else std.LONG_FILL_IN_LIMIT)
-    if isinstance(question, Numeric):
-        typed = value if isinstance(value, int | float) else float(str(value).strip().replace(",", ".", 1))
-        return number(float(typed))
-    if isinstance(question, Matching) and isinstance(value, Mapping):
-        return "[,]".join(f"{s.id}[.]{value[s.id]}" for s in question.sources if s.id in value)
-    if isinstance(question, Sequencing):
-        return "[,]".join(ids(value))
-    raise TypeError(f"no response format for {type(question).__name__}")
+    return responses.response(SYNTAX, question, value)
 
 
 def patterns(question: Question, accepted: Sequence[str] = ()) -> tuple[str, ...]:
     """Every correct_responses pattern the key needs within 2004's limits: a fill-in's accepted answers (once
     each, the first FILL_IN_PATTERNS; {case_matters=true} when case counts, except on long-fill-in), one
     pattern for the other types, a numeric range as ``min[:]max``."""
-    if isinstance(question, FillIn):
-        kind = fill_in_type(question, "")
-        limit = std.FILL_IN_LIMIT if kind == "fill-in" else std.LONG_FILL_IN_LIMIT
-        prefix = "{case_matters=true}" if question.case_sensitive and kind == "fill-in" else ""
-        seen: dict[str, str] = {}
-        for text in accepted or question.accepted:
-            if len(text) <= limit:
-                seen.setdefault(text if question.case_sensitive else text.lower(), prefix + one_line(text, limit))
-        return tuple(seen.values())[: std.FILL_IN_PATTERNS if kind == "fill-in" else 1]
-    if isinstance(question, Numeric):
-        if question.answer is not None:
-            return (number(question.answer),)
-        low = "" if question.min is None else number(question.min)
-        high = "" if question.max is None else number(question.max)
-        return (f"{low}[:]{high}",)
-    if isinstance(question, SingleChoice | MultipleResponse):
-        return (response(question, tuple(c.id for c in question.choices if c.correct)),)
-    if isinstance(question, TrueFalse):
-        return (response(question, question.answer),)
-    if isinstance(question, Matching):
-        return (response(question, dict(question.answer)),)
-    if isinstance(question, Sequencing):
-        return (response(question, tuple(question.answer)),)
-    raise TypeError(f"no pattern format for {type(question).__name__}")
+    return responses.patterns(SYNTAX, question, accepted)
 
 
 def kind_of(question: Question, value: AnswerValue) -> str:
@@ -149,28 +114,12 @@ def same(kind: str, expected: str, recorded: str) -> bool:
     if kind in LIST_TYPES:
         return set(expected.split("[,]")) == set(recorded.split("[,]"))
     if kind == "numeric" and "[:]" not in expected + recorded:
-        try:
-            return float(expected) == float(recorded)
-        except ValueError:
-            return expected == recorded
+        return responses.same_number(expected, recorded)
     return expected == recorded
 
 
-class Scorm2004Codec:
-    """:class:`~courseforge.stages.preview.harness.interface.InteractionCodec` in SCORM 2004 syntax."""
-
-    def quiz(self, quiz_id: str, attempt: int, question: Question, value: AnswerValue, right: bool,
-             accepted: Sequence[str] = ()) -> ExpectedInteraction:
-        return quiz_interaction(quiz_id, attempt, question, value, right, accepted)
-
-    def survey(self, survey: Survey, item: SurveyItem, answer: int | str) -> ExpectedInteraction:
-        return survey_interaction(survey.id, item.id, item.type, answer)
-
-    def same(self, kind: str, expected: str, recorded: str) -> bool:
-        return same(kind, expected, recorded)
-
-
-CODEC = Scorm2004Codec()
+CODEC = responses.FunctionCodec(quiz_interaction, survey_interaction, same)
+"""The InteractionCodec in SCORM 2004 syntax."""
 
 
 # ------------------------------------------------------------------------------------ the rules

@@ -15,6 +15,7 @@ writes of each launch (or of a wider ``outage_scope``) 503 without passing them 
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -34,6 +35,21 @@ ANSWER_LIMIT = 2000
 
 LaunchOf = Callable[[Scope, bytes], str | None]
 """Which launch a request belongs to (its credentials, its registration), or None for none we made."""
+
+
+def basic_user(scope: Scope) -> str | None:
+    """The user of a request's Basic credentials (how an LMS side knows the launch that writes), or None."""
+    for name, value in scope.get("headers", ()):
+        if name.lower() != b"authorization":
+            continue
+        scheme, _, token = value.decode("latin-1").partition(" ")
+        if scheme.lower() != "basic":
+            return None
+        try:
+            return base64.b64decode(token).decode("utf-8").partition(":")[0]
+        except ValueError:  # not base64, not UTF-8
+            return None
+    return None
 
 
 @dataclass

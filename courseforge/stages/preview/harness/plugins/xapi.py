@@ -67,7 +67,7 @@ from courseforge.stages.preview.harness.interface import (
     Unit,
 )
 from courseforge.stages.preview.harness.plugins import xapi_rules
-from courseforge.stages.preview.harness.plugins.statement_writes import StatementWrites
+from courseforge.stages.preview.harness.plugins.statement_writes import StatementWrites, basic_user
 from courseforge.stages.preview.harness.plugins.xapi_rules import POST_STATEMENTS, STATE_WRITES, XapiCodec
 from courseforge.stages.preview.harness.profiles import LmsProfile
 from courseforge.standards.xapi import ATTEMPT_EXTENSION, MANIFEST, PROGRESS_EXTENSION, STATE_ID, TINCAN_NS, Verb
@@ -168,14 +168,8 @@ class _Launches:
 
     def of(self, scope: Scope, body: bytes) -> str | None:
         """The launch a request belongs to: the Basic key each launch gets for itself."""
-        for name, value in scope.get("headers", ()):
-            if name == b"authorization" and value[:6].lower() == b"basic ":
-                try:
-                    key = base64.b64decode(value[6:]).decode().split(":", 1)[0]
-                except (ValueError, UnicodeDecodeError):
-                    return None
-                return key if key in self.by_key else None
-        return None
+        key = basic_user(scope)
+        return key if key in self.by_key else None
 
     def profile(self, launch_id: str) -> LmsProfile:
         return self.by_key[launch_id].profile
@@ -248,11 +242,7 @@ class XapiSide:
                               ended=any(e.arguments[:1] == (Verb.TERMINATED,) for e in stored))
 
     def statements(self, registration: str) -> list[dict[str, Any]]:
-        """The registration's statements as the LRS stored them, oldest first."""
-        if not registration:
-            return []
-        page = self.store.query_statements(StatementQuery(registration=registration, ascending=True), None, 10_000)
-        return [json.loads(stored.json) for stored in page.statements]
+        return registration_statements(self.store, registration)
 
     def state_document(self, activity_id: str, actor: Mapping[str, Any], registration: str) -> Any:
         scope = DocumentScope(DocumentKind.STATE, activity_id, agent_param(json.dumps(actor))[1], registration)
@@ -281,6 +271,14 @@ class XapiSide:
         earlier = order[: order.index(launch)]
         return frozenset(str(statement.get("id", "")) for other in earlier if other.registration == launch.registration
                          for statement, _ in xapi_rules.posted(self.host.store.events(other.id)))
+
+
+def registration_statements(store: LrsStore, registration: str, limit: int = 10_000) -> list[dict[str, Any]]:
+    """The registration's statements as the LRS stored them, oldest first (the first ``limit``)."""
+    if not registration:
+        return []
+    page = store.query_statements(StatementQuery(registration=registration, ascending=True), None, limit)
+    return [json.loads(stored.json) for stored in page.statements]
 
 
 def _last(statements: Sequence[Mapping[str, Any]], verbs: set[str]) -> Mapping[str, Any] | None:
@@ -434,7 +432,18 @@ def _statement_signals(statement: Mapping[str, Any], event: ApiEvent, index: int
 # ------------------------------------------------------------------------------------ the plug-in
 
 
-class XapiPlugin:
+class StatementPlugin:
+    """What the plug-ins of standards whose content sends statements share (Tin Can, cmi5): the interactions
+    as answered statements of the unit's activity, and the report rows of the writes the side noted."""
+
+    def codec(self, package: ServedPackage, unit: Unit) -> InteractionCodec:
+        return XapiCodec(unit.identifier)
+
+    def timeline(self, events: Sequence[ApiEvent], launch: int) -> tuple[TimelineEntry, ...]:
+        return tuple(_row(event, launch) for event in events)
+
+
+class XapiPlugin(StatementPlugin):
     """Tin Can packages on courseforge's LRS."""
 
     format = PackageFormat.XAPI
@@ -462,12 +471,6 @@ class XapiPlugin:
 
     def start(self, host: HarnessHost) -> LmsSide:
         return XapiSide(host)
-
-    def codec(self, package: ServedPackage, unit: Unit) -> InteractionCodec:
-        return XapiCodec(unit.identifier)
-
-    def timeline(self, events: Sequence[ApiEvent], launch: int) -> tuple[TimelineEntry, ...]:
-        return tuple(_row(event, launch) for event in events)
 
 
 def _row(event: ApiEvent, launch: int) -> TimelineEntry:

@@ -17,21 +17,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from courseforge.model.course import (
-    FillIn,
-    Matching,
-    MultipleResponse,
-    Numeric,
-    Question,
-    Sequencing,
-    SingleChoice,
-    Survey,
-    SurveyItem,
-    TrueFalse,
-)
+from courseforge.model.course import FillIn, Question, Survey, SurveyItem
 from courseforge.model.preview import ApiEvent, Finding
 from courseforge.model.scenario import AnswerValue
 from courseforge.stages.preview.assertions import (
@@ -39,8 +28,8 @@ from courseforge.stages.preview.assertions import (
     LaunchObservation,
     LaunchRule,
     ScenarioObservation,
-    js_number,
 )
+from courseforge.stages.preview.harness.plugins import responses
 from courseforge.stages.preview.harness.plugins.xapi_statements import (
     by_registration,
     context_problems,
@@ -53,9 +42,6 @@ from courseforge.stages.preview.harness.plugins.xapi_statements import (
     verdict_problems,
 )
 
-INTERACTION_TYPES = {"single": "choice", "multiple": "choice", "true-false": "true-false", "fill-in": "fill-in",
-                     "numeric": "numeric", "matching": "matching", "sequencing": "sequencing", "likert": "likert",
-                     "text": "long-fill-in"}
 POST_STATEMENTS = "POST statements"
 PUT_STATE = "PUT state"
 STATE_WRITES = ("PUT state", "POST state", "DELETE state")
@@ -78,62 +64,36 @@ def record_id(object_id: str, attempt: int) -> str:
 # ------------------------------------------------------------------------------------ responses and patterns
 
 
-def _ids(value: AnswerValue | None) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    return [str(v) for v in value] if isinstance(value, tuple | list) else []
+class Syntax(responses.DelimitedIds):
+    """xAPI's :class:`~.responses.ResponseSyntax`: the delimited ids as the runtime writes them, a learner's
+    text as typed (trimmed), a number that is none as typed, every accepted fill-in answer as a pattern."""
+
+    def fill_in(self, question: FillIn, typed: str) -> str:
+        return typed.strip()
+
+    def numeric(self, value: AnswerValue) -> str:
+        try:
+            return super().numeric(value)
+        except ValueError:
+            return str(value).strip()
+
+    def fill_in_patterns(self, question: FillIn, accepted: Sequence[str]) -> tuple[str, ...]:
+        prefix = "{case_matters=true}" if question.case_sensitive else ""
+        return tuple(prefix + text for text in responses.accepted_once(question, accepted))
+
+
+SYNTAX = Syntax()
 
 
 def xapi_response(question: Question, value: AnswerValue) -> str:
     """result.response as the runtime writes the learner's answer (ids in authored order for a choice)."""
-    if isinstance(question, SingleChoice | MultipleResponse):
-        chosen = set(_ids(value))
-        return "[,]".join(c.id for c in question.choices if c.id in chosen)
-    if isinstance(question, TrueFalse):
-        return "true" if value is True else "false"
-    if isinstance(question, FillIn):
-        return str(value).strip()
-    if isinstance(question, Numeric):
-        if isinstance(value, int | float):
-            return js_number(float(value))
-        text = str(value).strip()
-        try:
-            return js_number(float(text.replace(",", ".", 1)))
-        except ValueError:
-            return text
-    if isinstance(question, Matching) and isinstance(value, Mapping):
-        return "[,]".join(f"{s.id}[.]{value[s.id]}" for s in question.sources if s.id in value)
-    if isinstance(question, Sequencing):
-        return "[,]".join(_ids(value))
-    raise TypeError(f"no response format for {type(question).__name__}")
-
-
-def _bound(value: float | None) -> str:
-    return "" if value is None else js_number(value)
+    return responses.response(SYNTAX, question, value)
 
 
 def xapi_patterns(question: Question, accepted: Sequence[str] = ()) -> tuple[str, ...]:
     """correctResponsesPattern: every accepted fill-in answer once (as compared), a numeric range min[:]max,
     the one key otherwise."""
-    if isinstance(question, FillIn):
-        prefix = "{case_matters=true}" if question.case_sensitive else ""
-        seen: dict[str, str] = {}
-        for text in accepted or question.accepted:
-            seen.setdefault(text if question.case_sensitive else text.lower(), prefix + text)
-        return tuple(seen.values())
-    if isinstance(question, Numeric):
-        if question.answer is not None:
-            return (js_number(question.answer),)
-        return (f"{_bound(question.min)}[:]{_bound(question.max)}",)
-    if isinstance(question, SingleChoice | MultipleResponse):
-        return (xapi_response(question, tuple(c.id for c in question.choices if c.correct)),)
-    if isinstance(question, TrueFalse):
-        return (xapi_response(question, question.answer),)
-    if isinstance(question, Matching):
-        return (xapi_response(question, dict(question.answer)),)
-    if isinstance(question, Sequencing):
-        return (xapi_response(question, tuple(question.answer)),)
-    raise TypeError(f"no pattern format for {type(question).__name__}")
+    return responses.patterns(SYNTAX, question, accepted)
 
 
 def _parts(text: str, separator: str) -> list[str]:
@@ -145,10 +105,7 @@ def same(kind: str, expected: str, recorded: str) -> bool:
     if kind in ("choice", "matching"):
         return sorted(_parts(expected, "[,]")) == sorted(_parts(recorded, "[,]"))
     if kind == "numeric" and "[:]" not in expected:
-        try:
-            return float(expected) == float(recorded)
-        except ValueError:
-            return expected == recorded
+        return responses.same_number(expected, recorded)
     return expected == recorded
 
 
@@ -161,13 +118,14 @@ class XapiCodec:
     def quiz(self, quiz_id: str, attempt: int, question: Question, value: AnswerValue, right: bool,
              accepted: Sequence[str] = ()) -> ExpectedInteraction:
         return ExpectedInteraction(id=record_id(f"{self.activity_id}/{quiz_id}/{question.id}", attempt),
-                                   type=INTERACTION_TYPES[question.type], response=xapi_response(question, value),
-                                   result="correct" if right else "wrong", patterns=xapi_patterns(question, accepted))
+                                   type=responses.INTERACTION_TYPES[question.type],
+                                   response=xapi_response(question, value), result="correct" if right else "wrong",
+                                   patterns=xapi_patterns(question, accepted))
 
     def survey(self, survey: Survey, item: SurveyItem, answer: int | str) -> ExpectedInteraction:
         response = str(answer) if isinstance(answer, int) else str(answer).strip()
         return ExpectedInteraction(id=record_id(f"{self.activity_id}/{survey.id}/{item.id}", 1),
-                                   type=INTERACTION_TYPES[item.type], response=response, result="neutral")
+                                   type=responses.INTERACTION_TYPES[item.type], response=response, result="neutral")
 
     def same(self, kind: str, expected: str, recorded: str) -> bool:
         return same(kind, expected, recorded)
