@@ -245,3 +245,31 @@ def test_our_built_manifest_plans_like_the_hand_written_one() -> None:
     assert item["completionThreshold"]["completedByMeasure"] is True
     assert tree(plan)["sequencingControls"]["flow"] is True
     assert [note.code for note in plan.notes] == [ADAPTED]
+
+
+def test_the_launch_events_read_into_record_values() -> None:
+    import json
+
+    from courseforge.model.preview import ApiEvent
+    from courseforge.stages.preview.harness.plugins import scorm2004_sequencing as sequencing
+
+    plan = plan_for(manifest(OUR_ITEM + OUR_ORG))
+    snapshot = {"root": "org", "activities": [
+        {"id": "org", "completion": "completed", "satisfied": "satisfied", "measure": 0.9},
+        {"id": "item", "completion": "completed", "satisfied": "satisfied", "measure": 0.9, "progress": 1}]}
+    events = (ApiEvent(1, sequencing.REQUEST, ("start", ""), "true"),
+              ApiEvent(2, sequencing.DELIVER, ("item",), "true"),
+              ApiEvent(3, "Initialize", ("",), "true"), ApiEvent(9, "Terminate", ("",), "true"),
+              ApiEvent(9.5, sequencing.ERROR, ("NB.2.1-1", "navigation"), "false"),
+              ApiEvent(10, sequencing.ROLLUP, ("after Terminate", json.dumps(snapshot)), "true"))
+    values = dict(sequencing.rollup_values(sequencing.rollup_of(events), plan, "item"))
+    assert (values[sequencing.ROOT_ACTIVITY], values[sequencing.ROOT_COMPLETION], values[sequencing.ROOT_SATISFIED],
+            values[sequencing.ROOT_MEASURE]) == ("org", "completed", "satisfied", "0.9")
+    assert (values[sequencing.SCO_ACTIVITY], values[sequencing.DELIVERED]) == ("item", "item")
+    assert values[sequencing.ENGINE_ERRORS] == "NB.2.1-1: navigation"
+    assert "at or above the <imsss:minNormalizedMeasure>" in values[sequencing.SATISFACTION_BECAUSE]
+    refused = (ApiEvent(1, sequencing.REFUSED, ("item", "start: delivered other", "choice: SB.2.9-1"), "false"),)
+    rollup = sequencing.rollup_of(refused)
+    assert not rollup.sequenced
+    assert dict(sequencing.rollup_values(rollup, plan, "item")) == {
+        sequencing.NOT_DELIVERED: "item: start: delivered other; choice: SB.2.9-1"}
