@@ -222,6 +222,13 @@ def test_pass_fail_and_resume_under_lms_profiles(built: tuple[Course, bytes], ch
     assert [launch.status for launch in failed] == ["incomplete", "incomplete", "failed"]
     for resumed in (by_name["resume", "mastery-override"].launches, by_name["resume", "unload-null"].launches):
         assert len(resumed) == 2 and resumed[0].left_suspended and resumed[-1].status == "passed"
+        halfway = dict(resumed[0].values)  # what the LMS's sequencing rolled the course up to when left halfway
+        assert (halfway["sequencing.root.completion_status"], halfway["sequencing.root.satisfied_status"]) == (
+            "incomplete", "unknown")
     requests = [entry.value for entry in by_name["fail", "mastery-override"].timeline
                 if entry.element == "adl.nav.request"]
-    assert requests == ["suspendAll", "suspendAll", "exitAll"]
+    # The LMS sequences the course: its engine says continue is valid (the organization flows), so the runtime
+    # continues past the only SCO, which ends the sequencing session.
+    assert requests == ["suspendAll", "suspendAll", "continue"]
+    ends = [entry.value for entry in by_name["fail", "mastery-override"].timeline if entry.call == "Sequencing.end"]
+    assert ends == ["suspend_all suspendAll", "suspend_all suspendAll", "end_of_content continue"]

@@ -66,6 +66,9 @@ class LaunchObservation:
     """Every interaction the LMS must hold by now (this attempt's launches so far), in the standard's syntax."""
     record_interactions: bool = True
     """False when the LMS refuses interactions altogether (the profile): none are expected then."""
+    completed: bool | None = None
+    """Whether the learner has done the required work by the course rules, whatever the verdict (None: not
+    known). An LMS that rolls completion up on its own (SCORM 2004 sequencing) must agree with it."""
 
 
 @dataclass(frozen=True)

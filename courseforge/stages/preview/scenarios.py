@@ -378,7 +378,8 @@ class Player:
         self.launches.append(LaunchObservation(
             leave_step=self.watch.step, events=events, record=self.session.launch_record(),
             status=self.held, score=now.score, finished=self.held in FINAL_STATUSES,
-            interactions=tuple(self.interactions), record_interactions=self.rules.records_interactions))
+            interactions=tuple(self.interactions), record_interactions=self.rules.records_interactions,
+            completed=now.completed))
 
     # ------------------------------------------------------------------ acts
 

@@ -19,6 +19,15 @@ completion_threshold, so scorm-again decides success_status from score.scaled an
 progress_measure at Terminate, as a 4th edition LMS must; ``lms-mastery`` seeds its own passing score;
 ``strict`` has no navigation requests, interaction count, objectives or preferences (402);
 ``write-only-interactions`` answers 405 to reads of cmi.interactions.*.
+
+Every launch is sequenced, as in a 4th edition LMS: the side gives the page the package's activity tree
+(``scorm2004_sequencing.py``), scorm-again's engine delivers the launched SCO before it loads (resumeAll after a
+suspended launch, from the tree state the side kept; else start, else a choice of it; static/sequencing.js),
+adl.nav.request reaches the engine at Terminate, and the record's values carry what the engine rolled the root
+activity up to, with the manifest elements that decided it (``sequencing.*``; the rule is in
+``scorm2004_rules.py``). The engine seeds cmi.completion_threshold from the delivered activity under every
+profile, as such an LMS does; the passing score stays the profile's business. An LMS imposing its own passing
+score (``lms-mastery``) applies it to its rollup too.
 """
 
 from __future__ import annotations
@@ -31,6 +40,9 @@ from typing import Any
 from urllib.parse import urljoin
 
 from lxml import etree
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
 
 from courseforge.model.package import PackageFormat
 from courseforge.model.preview import (
@@ -42,16 +54,21 @@ from courseforge.model.preview import (
     SignalKind,
     Success,
     Terms,
+    TimelineEntry,
 )
 from courseforge.stages.preview.harness.interface import (
     Attempt,
+    HarnessHost,
     HostLaunch,
     LaunchOptions,
+    LaunchProgress,
     LaunchRequest,
     Learner,
+    ServedPackage,
     Unit,
 )
 from courseforge.stages.preview.harness.plugins import scorm2004_rules
+from courseforge.stages.preview.harness.plugins import scorm2004_sequencing as sequencing
 from courseforge.stages.preview.harness.plugins.scorm12 import with_parameters
 from courseforge.stages.preview.harness.plugins.scorm_again import (
     ApiShape,
@@ -60,6 +77,7 @@ from courseforge.stages.preview.harness.plugins.scorm_again import (
     ProfileWords,
     ScormAgainPlugin,
     ScormAgainSide,
+    ScormDataModel,
     flatten_cmi,
     interaction_elements,
     last_exit,
@@ -300,18 +318,79 @@ def read_record(events: Sequence[ApiEvent], record: Mapping[str, str], scored: b
 # ------------------------------------------------------------------------------------ the plug-in
 
 
+TREE_PATH = "/sequencing/"
+"""Where the page posts the engine's tree state (under the side's prefix): ``/__lms/scorm2004/sequencing/<launch>``."""
+
+
 class Scorm2004Side(ScormAgainSide):
-    """The shared scorm-again side, told for each launch whether its SCO is scored (for the record's reading)."""
+    """The shared scorm-again side with a 4th edition LMS's sequencing: each launch is told whether its SCO is
+    scored (for the record's reading) and gets the package's activity tree for scorm-again's engine; the tree
+    state a launch leaves is kept for the attempt's next launch; the record carries what the engine rolled up."""
+
+    def __init__(self, host: HarnessHost, model: ScormDataModel) -> None:
+        super().__init__(host, model)
+        self.plans: dict[str, sequencing.SequencingPlan | None] = {}
+        """By served package: None when the manifest cannot be given to the engine (launched unsequenced)."""
+        self.trees: dict[tuple[str, str, str, int], str] = {}
+        """The tree state posted last, by (package, unit, learner, attempt)."""
+        self.posted: dict[str, int] = {}
+        """Tree states received, by launch."""
+
+    @property
+    def routes(self) -> Sequence[BaseRoute]:
+        return (Route(TREE_PATH + "{launch}", self.keep_tree, methods=["POST"]),)
+
+    async def keep_tree(self, request: Request) -> Response:
+        launch_id = request.path_params["launch"]
+        row = self.host.store.launch(launch_id)
+        if row is None:
+            return PlainTextResponse("unknown launch", 404)
+        body = (await request.body()).decode("utf-8", "replace")
+        self.trees[(row.package, row.sco, row.learner, row.attempt)] = body
+        self.posted[launch_id] = self.posted.get(launch_id, 0) + 1
+        return JSONResponse({"stored": len(body)})
+
+    def plan(self, package: ServedPackage | str, profile: LmsProfile) -> sequencing.SequencingPlan | None:
+        """The package's activity tree as this LMS runs it (a passing score the profile imposes applied)."""
+        if isinstance(package, ServedPackage) and package.id not in self.plans:
+            try:
+                self.plans[package.id] = sequencing.read_plan(package.folder)
+            except sequencing.SequencingManifestError:
+                self.plans[package.id] = None
+        plan = self.plans.get(package.id if isinstance(package, ServedPackage) else package)
+        if plan is not None and profile.mastery_percent is not None:
+            return plan.with_passing_score(profile.mastery_percent / 100)
+        return plan
 
     def open(self, request: LaunchRequest, attempt: Attempt) -> HostLaunch:
         opened = super().open(request, attempt)
         scored = bool(getattr(request.unit, "scaled_passing_score", ""))
-        return replace(opened, config={**opened.config, "scored": scored})
+        config: dict[str, Any] = {**opened.config, "scored": scored}
+        plan = self.plan(request.package, request.profile)
+        if plan is not None and request.unit.identifier in plan.leaves:
+            kept = self.trees.get((request.package.id, request.unit.identifier, request.learner.id, attempt.number))
+            config["sequencing"] = {**plan.to_host(), "unit": request.unit.identifier, "finish": SCORM2004_API.finish,
+                                    "state": kept if attempt.resumed else None,
+                                    "stateUrl": f"{request.base_url}{self.host.prefix}{TREE_PATH}{request.launch_id}"}
+        return replace(opened, config=config)
+
+    def progress(self, launch_id: str) -> LaunchProgress:
+        progress = super().progress(launch_id)
+        promised = sequencing.promised_trees(self.host.store.events(launch_id))
+        received = self.posted.get(launch_id, 0)
+        return replace(progress, marker=(*progress.marker, received), pending=progress.pending or received < promised)
 
     def read(self, launch_id: str) -> LaunchRecord:
         row = self.host.store.launch(launch_id)
         scored = bool(row.config.get("scored")) if row is not None else False
-        return read_record(self.host.store.events(launch_id), flatten_cmi(self.stored(launch_id)), scored)
+        events = self.host.store.events(launch_id)
+        record = read_record(events, flatten_cmi(self.stored(launch_id)), scored)
+        if row is None or "sequencing" not in row.config:
+            return record
+        plan = self.plan(row.package, self.host.profiles[row.profile])
+        found = sequencing.rollup_values(sequencing.rollup_of(events), plan, row.sco)
+        notes = sequencing.note_values(plan) if plan is not None else ()
+        return replace(record, values=tuple(sorted((*record.values, *found, *notes))))
 
 
 class Scorm2004Plugin(ScormAgainPlugin):
@@ -334,3 +413,13 @@ class Scorm2004Plugin(ScormAgainPlugin):
         write_only="GetValue on cmi.interactions.* answers 405 (write only)",
         plain="a SCORM 2004 LMS that stores what the SCO reports")
     readers = EditionReaders(units=read_scos, seeds=lms_seeds, passing_score=_scaled, record=read_record)
+
+    def profile_meaning(self, profile: LmsProfile) -> str | None:
+        meaning = super().profile_meaning(profile)
+        return None if meaning is None else f"{meaning}; sequenced and rolled up by scorm-again's engine"
+
+    def timeline(self, events: Sequence[ApiEvent], launch: int) -> tuple[TimelineEntry, ...]:
+        rows = super().timeline(events, launch)
+        described = (sequencing.describe(event) for event in events)
+        return tuple(row if said is None else replace(row, element=said[0], value=said[1])
+                     for row, said in zip(rows, described, strict=True))

@@ -1,6 +1,6 @@
 """SCORM 2004's own terms for the preview: the interactions a learner's answers must leave, and the rules only
 SCORM 2004 has (score.scaled beside score.raw, ISO 8601 durations, progress_measure, the navigation request,
-the interaction value limits).
+the interaction value limits, what the LMS's sequencing rolled the course up to).
 
 Responses use 2004's syntax (runtime/scorm2004.js writes the same): authored ids, ``[,]`` lists in authored
 order, ``src[.]tgt`` pairs, ``min[:]max`` numeric ranges, ``true``/``false``; a fill-in's accepted answers are
@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 
 from courseforge.model.course import FillIn, Question
-from courseforge.model.preview import Finding, SignalKind
+from courseforge.model.preview import Finding, FindingSeverity, SignalKind
 from courseforge.model.scenario import AnswerValue
 from courseforge.stages.preview.assertions import (
     ExpectedInteraction,
@@ -24,6 +24,7 @@ from courseforge.stages.preview.assertions import (
     js_number,
 )
 from courseforge.stages.preview.harness.plugins import responses
+from courseforge.stages.preview.harness.plugins import scorm2004_sequencing as sequencing
 from courseforge.standards import scorm2004 as std
 
 DURATION = re.compile(std.DURATION_PATTERN)
@@ -211,5 +212,67 @@ def interaction_values_rule(seen: ScenarioObservation, launch: LaunchObservation
     return findings
 
 
+NOT_DONE = ("incomplete", "not attempted", "unknown")
+NOT_SATISFIED = (sequencing.NOT_SATISFIED, sequencing.UNKNOWN)
+
+
+def expected_rollup(status: str, completed: bool | None, score: float | None) -> dict[str, tuple[str, ...]]:
+    """What the root activity may hold after a launch, by aspect (``completion``, ``satisfaction``): completed
+    exactly when the required work is done; satisfied after a pass, not satisfied after a fail, and not satisfied
+    while there is no verdict. Completion and satisfaction are separate in 2004: a learner with a standing score
+    who has not done the required work may already be satisfied, so that is not judged."""
+    wanted: dict[str, tuple[str, ...]] = {}
+    if completed is not None:
+        wanted["completion"] = ("completed",) if completed else NOT_DONE
+    if status == "passed":
+        wanted["satisfaction"] = (sequencing.SATISFIED,)
+    elif status == "failed":
+        wanted["satisfaction"] = (sequencing.NOT_SATISFIED,)
+    elif status != "completed" and not (completed is False and score is not None):
+        wanted["satisfaction"] = NOT_SATISFIED
+    return wanted
+
+
+def rollup_rule(seen: ScenarioObservation, launch: LaunchObservation) -> list[Finding]:
+    """What the LMS rolled the course up to agrees with what the course meant. A 4th edition LMS decides the
+    course's status itself from the manifest's sequencing and rollup and what the SCO reported: the root activity
+    of its activity tree (the ``sequencing.*`` values, from scorm-again's engine) must be completed and satisfied
+    after a pass, not satisfied after a fail, incomplete while the required work remains. A disagreement names the
+    manifest elements that decided the root's state. Also said: a launch the engine would not deliver (it ran
+    unsequenced), manifest elements the engine left out, and exceptions it raised."""
+    values = dict(launch.record.values)
+    where = seen.where(launch.leave_step)
+    findings: list[Finding] = []
+    if values.get(sequencing.NOT_DELIVERED):
+        findings.append(Finding("lms.sequencing-delivery", f"the LMS's sequencing engine would not deliver "
+                                f"{values[sequencing.NOT_DELIVERED]}; the SCO ran without sequencing, so no LMS "
+                                "rollup was judged", where))
+    if values.get(sequencing.UNSUPPORTED_NOTES):
+        findings.append(Finding("lms.sequencing-unsupported", f"left out of the LMS's sequencing (imsmanifest.xml "
+                                f"{values[sequencing.UNSUPPORTED_NOTES]}); the rollup verdict does not cover it",
+                                where, FindingSeverity.WARNING))
+    if values.get(sequencing.ENGINE_ERRORS):
+        findings.append(Finding("lms.sequencing-exception", f"the LMS's sequencing engine raised "
+                                f"{values[sequencing.ENGINE_ERRORS]}", where, FindingSeverity.WARNING))
+    root = values.get(sequencing.ROOT_ACTIVITY)
+    if not root or not launch.record.finishes:
+        return findings  # not sequenced, or the SCO never finished: nothing was rolled up
+    held_now = {"completion": values.get(sequencing.ROOT_COMPLETION, sequencing.UNKNOWN),
+                "satisfaction": values.get(sequencing.ROOT_SATISFIED, sequencing.UNKNOWN)}
+    measure = values.get(sequencing.ROOT_MEASURE, "")
+    state = f"{held_now['completion']}, {held_now['satisfaction']}{f', measure {measure}' if measure else ''}"
+    work = "" if launch.completed is None else (" with the required work done" if launch.completed
+                                                 else " with required work left")
+    because = {"completion": values.get(sequencing.COMPLETION_BECAUSE, ""),
+               "satisfaction": values.get(sequencing.SATISFACTION_BECAUSE, "")}
+    for aspect, wanted in expected_rollup(launch.status, launch.completed, launch.score).items():
+        if held_now[aspect] in wanted:
+            continue
+        findings.append(Finding(
+            "lms.rollup", f"the LMS rolled the course up to {state} (root activity '{root}'); the course rules say "
+            f"'{launch.status}'{work}, so its {aspect} should be {' or '.join(wanted)}: {because[aspect]}", where))
+    return findings
+
+
 RULES: tuple[LaunchRule, ...] = (score_format_rule, session_time_format_rule, progress_rule, navigation_rule,
-                                 interaction_values_rule)
+                                 interaction_values_rule, rollup_rule)

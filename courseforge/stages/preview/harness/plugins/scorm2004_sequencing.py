@@ -873,3 +873,49 @@ def rollup_values(rollup: Rollup, plan: SequencingPlan | None, unit: str) -> tup
         values.update({SCO_ACTIVITY: unit, SCO_COMPLETION: sco.completion, SCO_SATISFIED: sco.satisfied,
                        SCO_MEASURE: _measure_text(sco)})
     return tuple(sorted(values.items()))
+
+
+ENGINE_NOTES = "sequencing.engine_notes"
+UNSUPPORTED_NOTES = "sequencing.unsupported"
+
+
+def note_values(plan: SequencingPlan) -> tuple[tuple[str, str], ...]:
+    """The plan's notes as record values: everything adapted or left out, and (for the rule) what was left out."""
+    if not plan.notes:
+        return ()
+    said = [f"line {note.location.line}: {note.message}" for note in plan.notes]
+    left_out = [f"line {note.location.line}: {note.message}" for note in plan.notes if note.code == UNSUPPORTED]
+    return ((ENGINE_NOTES, "; ".join(said)),) + (((UNSUPPORTED_NOTES, "; ".join(left_out)),) if left_out else ())
+
+
+def promised_trees(events: Sequence[ApiEvent]) -> int:
+    """How many tree states the page said it sent (a rollup snapshot with ``saved``): the next launch of the
+    attempt resumes from the last of them, so the launch is not settled before they are stored."""
+    count = 0
+    for event in events:
+        if event.method == ROLLUP and len(event.arguments) > 1:
+            try:
+                snapshot = json.loads(event.arguments[1])
+            except ValueError:
+                continue
+            count += isinstance(snapshot, dict) and snapshot.get("saved") is True
+    return count
+
+
+def describe(event: ApiEvent) -> tuple[str, str] | None:
+    """A rollup snapshot as a report row (element, value): the root's and the current activity's state, not the
+    JSON; None for every other event."""
+    if event.method != ROLLUP or len(event.arguments) < 2:
+        return None
+    try:
+        snapshot = json.loads(event.arguments[1])
+    except ValueError:
+        return None
+    if not isinstance(snapshot, dict):
+        return None
+    root = str(snapshot.get("root") or "")
+    states = states_from_json(snapshot.get("activities"))
+    parts = [f"{root}: {states[root].summary}"] if root in states else []
+    leaves = [state for key, state in states.items() if key != root and state.attempts]
+    parts += [f"{state.id}: {state.summary}" for state in leaves]
+    return event.arguments[0], "; ".join(parts)

@@ -1,9 +1,12 @@
 // The LMS page of courseforge preview: frames the content (or opens it as a popup, or nests it in
 // frames, as the LMS behaviour profile says) and, when the launch config has an "api" (SCORM), builds
 // that standard's scorm-again API first, applies the calls the profile refuses, records every API call
-// with its result and error code, and sends the record to the server. Standards whose LMS is on the
-// server (xAPI, cmi5) get no API here: their plug-in records what arrives there. Nothing here knows
-// about tests: a profile is data (see profiles.py), and the recorded calls are exactly what the content sent.
+// with its result and error code, and sends the record to the server. With "sequencing" (SCORM 2004) the
+// API runs the package's activity tree in scorm-again's engine (sequencing.js), which delivers the SCO
+// before it loads; what the engine does is recorded beside the calls (Sequencing.* events). Standards
+// whose LMS is on the server (xAPI, cmi5) get no API here: their plug-in records what arrives there.
+// Nothing here knows about tests: a profile is data (see profiles.py), and the recorded calls are exactly
+// what the content sent (and, apart, what the engine did).
 "use strict";
 
 window.courseforgeLms = (function () {
@@ -17,6 +20,7 @@ window.courseforgeLms = (function () {
   let posting = Promise.resolve();
   let dismissed = false;
   let refusedError = null; // the error code of the last call the profile refused
+  let sequenced = null;     // the engine's side, with sequencing (sequencing.js)
 
   function copy(value) {
     return value === undefined ? null : JSON.parse(JSON.stringify(value));
@@ -62,6 +66,7 @@ window.courseforgeLms = (function () {
 
   function onDismiss() {
     dismissed = true;
+    if (sequenced) sequenced.dismissed();  // an LMS ends a session the content left open as its window goes
     beacon(unconfirmed.concat(unsent));
     unconfirmed = [];
     unsent = [];
@@ -132,9 +137,17 @@ window.courseforgeLms = (function () {
       terminateCommitParam: "terminate", // ?terminate=true marks the LMSFinish commit
       logLevel: config.logLevel,
     }, shape.settings);
-    const api = new window[shape.constructor](settings);
-    api.loadFromJSON(config.cmi);        // before initialize, so read-only elements can be seeded
+    function make(withEngine) {
+      const own = withEngine ? Object.assign({sequencing: config.sequencing.settings}, settings) : settings;
+      const made = new window[shape.constructor](own);
+      made.loadFromJSON(config.cmi);     // before initialize, so read-only elements can be seeded
+      return made;
+    }
+    sequenced = config.sequencing ? window.courseforgeSequencing.start(make, config.sequencing, note, isDismissed)
+      : null;
+    const api = sequenced ? sequenced.api : make(false);
     instrument(api, shape);
+    if (sequenced) sequenced.watch();
     window[shape.global_name] = api;
   }
 

@@ -136,12 +136,13 @@ window.courseforgeSequencing = (function () {
       settle("the window closed");
     }
 
-    function watch(shape) {
-      const finish = api[shape.finish];
-      api[shape.finish] = function () {
+    // After the (recorded) finish call: plan.finish names it (Terminate).
+    function watch() {
+      const finish = api[plan.finish];
+      api[plan.finish] = function () {
         const result = finish.apply(api, arguments);
         if (result === "true") {
-          settle("after " + shape.finish);
+          settle("after " + plan.finish);
           if (isDismissed()) closeSession();
         }
         return result;
