@@ -273,3 +273,23 @@ def test_the_launch_events_read_into_record_values() -> None:
     assert not rollup.sequenced
     assert dict(sequencing.rollup_values(rollup, plan, "item")) == {
         sequencing.NOT_DELIVERED: "item: start: delivered other; choice: SB.2.9-1"}
+
+
+def test_a_rollup_row_reads_as_states_and_counts_as_a_promised_tree() -> None:
+    import json
+
+    from courseforge.model.preview import ApiEvent
+    from courseforge.stages.preview.harness.plugins import scorm2004_sequencing as sequencing
+
+    snapshot = {"root": "org", "saved": True, "activities": [
+        {"id": "org", "completion": "incomplete", "satisfied": "unknown", "attempts": 1},
+        {"id": "item", "completion": "incomplete", "satisfied": "unknown", "attempts": 1, "progress": 0.5},
+        {"id": "never", "completion": "not attempted", "attempts": 0}]}
+    rollup = ApiEvent(5, sequencing.ROLLUP, ("after Terminate", json.dumps(snapshot)), "true")
+    unsaved = ApiEvent(6, sequencing.ROLLUP, ("the window closed", json.dumps({**snapshot, "saved": False})), "true")
+    assert sequencing.describe(rollup) == ("after Terminate", "org: incomplete, unknown; item: incomplete, unknown")
+    assert sequencing.describe(ApiEvent(1, "Terminate", ("",), "true")) is None
+    assert sequencing.promised_trees((rollup, unsaved, ApiEvent(7, sequencing.ROLLUP, ("x", "{"), "true"))) == 1
+    plan = plan_for(manifest(OUR_ITEM + OUR_ORG))
+    (notes,) = sequencing.note_values(plan)
+    assert notes[0] == sequencing.ENGINE_NOTES and notes[1].startswith("line 6: the primary objective")

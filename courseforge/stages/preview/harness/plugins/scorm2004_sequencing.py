@@ -114,10 +114,6 @@ class Written:
     line: int = 0
     """0: not written, the SN default applies."""
 
-    @property
-    def written(self) -> bool:
-        return self.line > 0
-
     def at(self, manifest: str) -> str:
         return f"{self.element} ({manifest} line {self.line})" if self.line else f"{self.element} (the default)"
 
@@ -137,7 +133,6 @@ class Definition:
     counts_for_satisfaction: Written
     """imsss:rollupRules rollupObjectiveSatisfied: its satisfaction counts towards its parent's."""
     counts_for_completion: Written
-    measure_weight: Written
     satisfied_by_measure: Written
     min_normalized_measure: Written
     completed_by_measure: Written
@@ -172,8 +167,6 @@ class SequencingPlan:
     definitions: tuple[Definition, ...]
     notes: tuple[Diagnostic, ...] = ()
     """What scorm-again could not take as written, or took adapted (warnings)."""
-    launches: Mapping[str, str] = field(default_factory=dict)
-    """Leaf activity -> the resource it launches (its identifierref)."""
 
     def definition(self, activity: str) -> Definition | None:
         return next((d for d in self.definitions if d.id == activity), None)
@@ -232,7 +225,7 @@ def build_plan(manifest: Manifest) -> SequencingPlan:
     tree = reader.activity(organization, None)
     return SequencingPlan(manifest=manifest.path.rpartition("!")[2], root=tree["id"],
                           settings={"activityTree": tree}, definitions=tuple(reader.definitions),
-                          notes=tuple(reader.notes), launches=dict(reader.launches))
+                          notes=tuple(reader.notes))
 
 
 # ------------------------------------------------------------------------------------ reading the manifest
@@ -253,7 +246,6 @@ class _Reader:
         self.members = members
         self.definitions: list[Definition] = []
         self.notes: list[Diagnostic] = []
-        self.launches: dict[str, str] = {}
 
     # ---- notes
 
@@ -287,8 +279,6 @@ class _Reader:
         children = element.findall(f"{CP}item")
         settings: dict[str, Any] = {"id": identifier, "title": text_of(element.find(f"{CP}title")) or identifier,
                                     "isVisible": flag(element, "isvisible", True)}
-        if element.get("identifierref") and not children:
-            self.launches[identifier] = element.get("identifierref", "").strip()
         self.check_foreign(element)
         controls = self.controls(element)
         settings["sequencingControls"] = controls
@@ -347,8 +337,6 @@ class _Reader:
                                             "imsss:rollupRules"),
             counts_for_completion=_written(rollup, "rollupProgressCompletion", controls["rollupProgressCompletion"],
                                           "imsss:rollupRules"),
-            measure_weight=_written(rollup, "objectiveMeasureWeight", controls["objectiveMeasureWeight"],
-                                   "imsss:rollupRules"),
             satisfied_by_measure=_written(primary, "satisfiedByMeasure",
                                          bool(objective.get("satisfiedByMeasure", std.SATISFIED_BY_MEASURE)),
                                          "imsss:primaryObjective"),
