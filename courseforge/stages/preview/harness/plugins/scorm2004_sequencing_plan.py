@@ -29,8 +29,12 @@ class Written:
     """The element (and attribute) as a person finds it in the manifest: ``<imsss:minNormalizedMeasure>``."""
     line: int = 0
     """0: not written, the SN default applies."""
+    by_lms: bool = False
+    """The LMS imposes the value (its own passing score), whatever the manifest writes."""
 
     def at(self, manifest: str) -> str:
+        if self.by_lms:
+            return self.element
         return f"{self.element} ({manifest} line {self.line})" if self.line else f"{self.element} (the default)"
 
 
@@ -97,8 +101,9 @@ class SequencingPlan:
         cmi.scaled_passing_score to its own rollup too)."""
         measured = {d.id for d in self.definitions if d.satisfied_by_measure.value is True}
         tree = _with_measure(dict(self.settings["activityTree"]), measured, scaled)
-        definitions = tuple(replace(d, min_normalized_measure=Written(scaled, "the LMS's own passing score"))
-                            if d.id in measured else d for d in self.definitions)
+        imposed = Written(scaled, "passing score the LMS imposes", by_lms=True)
+        definitions = tuple(replace(d, min_normalized_measure=imposed) if d.id in measured else d
+                            for d in self.definitions)
         return replace(self, settings={**self.settings, "activityTree": tree}, definitions=definitions)
 
     def to_host(self) -> dict[str, Any]:
