@@ -49,7 +49,7 @@ SCORM12_ONLY = (PackageFormat.SCORM12,)
 pytestmark = pytest.mark.browser
 
 RUNTIME_COURSE = Path(__file__).parents[1] / "roots" / "runtime-course"
-FINISH_GRACE_S = 5.0
+FINISH_WAIT_S = 5.0
 TIMESPAN = re.compile(r"^\d{2,4}:\d{2}:\d{2}(\.\d{1,2})?$")
 SEEDED_RANDOM = """(() => {
   let seed = 7;  // mulberry32: the same pool draw and shuffles on every run
@@ -172,7 +172,7 @@ class Learner:
     def wait_for_finish(self) -> None:
         """LMSFinish's call and commit travel by beacon as the page goes: on a busy machine they may trail
         the close by more than the harness's quiet period. Waits a bounded time; the checks judge."""
-        deadline = time.monotonic() + FINISH_GRACE_S
+        deadline = time.monotonic() + FINISH_WAIT_S
         while time.monotonic() < deadline:
             if any(c.terminate for c in self.session.commits()) and self.session.finish_count():
                 return

@@ -68,7 +68,7 @@ AttemptPlan = Literal["right", "below-pass", "authored"]
 Kind = TypeVar("Kind", Quiz, Checklist, Survey)
 Chooser = Callable[[Question, tuple[Question, ...]], AnswerValue | None]
 SURVEY_TEXT = "More worked examples, please."
-FINISH_GRACE_S = 3.0
+SESSION_END_WAIT_S = 3.0
 """How long after a close the end of the session (LMSFinish, terminated) may still be on its way."""
 NO_PLUGIN = "preview.no-plugin"
 PLAYER_WAIT_MS = 10_000
@@ -374,7 +374,7 @@ class Player:
         now = outcome(self.course, self.progress, self.rules.mastery)
         self.held = held_status(self.held, now.status)
         # The page sends its last calls (the finish among them) by beacon as it closes: they may trail it.
-        events = self.session.wait_ended(FINISH_GRACE_S)
+        events = self.session.wait_ended(SESSION_END_WAIT_S)
         self.launches.append(LaunchObservation(
             leave_step=self.watch.step, events=events, record=self.session.launch_record(),
             status=self.held, score=now.score, finished=self.held in FINAL_STATUSES,

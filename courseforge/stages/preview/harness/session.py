@@ -41,7 +41,7 @@ SETTLE_QUIET_S = 0.3
 """After a close, the launch must stay unchanged this long before the session calls it settled."""
 SETTLE_TIMEOUT_S = 5.0
 """How long a close waits for the final writes beyond the profile's write delay."""
-FINISH_GRACE_S = 2.0
+QUIET_END_GRACE_S = 2.0
 """How long after the launch went quiet one that started may still end its session (a trailing beacon)."""
 POLL_S = 0.02
 
@@ -276,7 +276,7 @@ class LmsSession:
             if progress.marker != last:
                 last, quiet_since = progress.marker, time.monotonic()
             elif (not progress.pending and time.monotonic() - quiet_since >= SETTLE_QUIET_S
-                  and (progress.ended or not progress.started or time.monotonic() - quiet_since >= FINISH_GRACE_S)):
+                  and (progress.ended or not progress.started or time.monotonic() - quiet_since >= QUIET_END_GRACE_S)):
                 return
             time.sleep(POLL_S)
 
