@@ -24,6 +24,8 @@ from urllib.parse import urljoin
 
 import httpx
 
+from bench.measure import Figure
+
 KEY, SECRET = "bench", "bench-secret"
 HEADERS = {"X-Experience-API-Version": "1.0.3"}
 ECHO_APP = """
@@ -163,26 +165,44 @@ def bench_echo(url: str, clients: int, requests_each: int) -> list[dict[str, Any
     return [row("floor: echo POST of a 100-statement body (statements/s)", wall, latencies, len(latencies) * 100)]
 
 
+def measure_all(statements: int, clients: int) -> tuple[list[dict[str, Any]], dict[str, float]]:
+    """The LRS's rows and memory, then the echo floor's row (each server a process of its own)."""
+    with tempfile.TemporaryDirectory() as folder:
+        lrs, endpoint = start([sys.executable, "-c", "from courseforge.cli import main; main()", "lrs", "--port",
+                               "0", "--db", str(Path(folder) / "bench.sqlite"), "--user", KEY, "--password", SECRET])
+        try:
+            rows, memory = bench_lrs(endpoint, lrs.pid, statements, clients)
+        finally:
+            lrs.kill()
+            lrs.wait()
+    echo, url = start([sys.executable, "-c", ECHO_APP])
+    try:
+        rows += bench_echo(url, clients, max(1, statements // 100 // clients))
+    finally:
+        echo.kill()
+        echo.wait()
+    return rows, memory
+
+
+def figures(statements: int, clients: int, runs: int) -> list[Figure]:
+    """Figure 6 for ``python -m bench``: statements per second stored (the median of ``runs`` load runs, each
+    on fresh servers), beside the echo endpoint's in the same runs."""
+    measured = [measure_all(statements, clients) for _ in range(runs)]
+    stored = statistics.median(rows[0]["items_per_s"] for rows, _ in measured)
+    echoed = statistics.median(rows[-1]["items_per_s"] for rows, _ in measured)
+    return [Figure(f"LRS POST statements/s ({clients} clients)", stored, "/s", echoed, runs=runs,
+                   note="floor: bare ASGI echo",
+                   details={"runs": [{"rows": rows, "memory": memory} for rows, memory in measured],
+                            "statements": statements})]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--statements", type=int, default=20_000)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--out", type=Path, default=Path("build/reports/bench-lrs.json"))
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        lrs, endpoint = start([sys.executable, "-c", "from courseforge.cli import main; main()", "lrs", "--port",
-                               "0", "--db", str(Path(folder) / "bench.sqlite"), "--user", KEY, "--password", SECRET])
-        try:
-            rows, memory = bench_lrs(endpoint, lrs.pid, args.statements, args.clients)
-        finally:
-            lrs.kill()
-            lrs.wait()
-    echo, url = start([sys.executable, "-c", ECHO_APP])
-    try:
-        rows += bench_echo(url, args.clients, max(1, args.statements // 100 // args.clients))
-    finally:
-        echo.kill()
-        echo.wait()
+    rows, memory = measure_all(args.statements, args.clients)
     print(f"{'measure':<58} {'requests':>8} {'items/s':>9} {'p50 ms':>8} {'p99 ms':>8}")
     for item in rows:
         print(f"{item['measure']:<58} {item['requests']:>8} {item['items_per_s']:>9.0f} {item['p50_ms']:>8.1f} "

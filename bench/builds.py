@@ -1,0 +1,151 @@
+"""Figures of whole builds: the full build against its floor, the 2-core wall ratio, scaling in pages and in
+locales, the packages' and the runtime's sizes, and the peak memory of the largest build."""
+
+from __future__ import annotations
+
+import gzip
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench import floor
+from bench.cli import BuildRun, Courseforge, scratch_dir
+from bench.measure import Figure, Runs, Target, repeat, run_in_process
+from bench.memory import PssSampler
+from bench.synth import COURSE_ID, Project
+from bench.translate import LOCALES
+
+CPU_TARGET = 1.3
+PARALLEL_TARGET = 0.6
+LINEAR_TARGET = 1.2
+"""Per-unit cost at the largest size at most 1.2x that at the smallest: linear, with room for noise."""
+MEMORY_TARGET_MIB = 150
+RUNTIME_TARGET_KIB = 20
+RUNTIME_FILES = ("runtime/courseforge.js",)
+
+
+@dataclass(frozen=True)
+class Built:
+    """The median timings of one build shape, and the output of its last run (for floors and sizes)."""
+
+    runs: Runs
+    out: Path
+
+
+def cold_builds(run: BuildRun, scratch: Path, runs: int, sampler: PssSampler | None = None) -> Built:
+    return Built(repeat(lambda: run.cold(scratch, sampler), runs), scratch / "out")
+
+
+def translations(count: int) -> tuple[str, ...]:
+    """The ``--locale`` list of a shape of ``count`` locales (the source language is always built)."""
+    return LOCALES[1:count]
+
+
+def floor_runs(bodies: dict[str, list[str]], out: Path, runs: int) -> Runs:
+    packages = floor.built_packages(out, floor.LevelFinder())
+    parser = floor.markdown()
+    return repeat(lambda: run_in_process(lambda: floor.build_work(parser, bodies, packages)), runs)
+
+
+def full_build(cli: Courseforge, project: Project, locales: int, runs: int, work: Path) -> tuple[list[Figure], Built]:
+    """Figure 1: every format of ``locales`` locales, cold, against the bare libraries doing the same work."""
+    wanted = translations(locales)
+    build = cold_builds(BuildRun(cli, project.root, COURSE_ID, wanted), scratch_dir(work, "full"), runs)
+    bodies = floor.localized_bodies(project.root, project.course_dir, wanted or ())
+    base = floor_runs({locale: bodies[locale] for locale in (LOCALES[0], *wanted)}, build.out, runs)
+    shape = f"{project.shape.pages} p x {locales} loc x every format"
+    figures = [Figure(f"full build CPU ({shape})", build.runs.cpu, "s", base.cpu, Target(CPU_TARGET, of_ratio=True),
+                      build.runs.count, details={"build": build.runs.to_json(), "floor": base.to_json()}),
+               Figure("full build wall", build.runs.wall, "s", base.wall, runs=build.runs.count)]
+    if cli.has_jobs:
+        single = cold_builds(BuildRun(cli, project.root, COURSE_ID, wanted, jobs=1), scratch_dir(work, "jobs1"), runs)
+        figures.append(Figure("full build wall --jobs 1", single.runs.wall, "s", runs=single.runs.count,
+                              details={"build": single.runs.to_json()}))
+        figures.append(Figure("2-core wall / --jobs 1 wall", build.runs.wall / single.runs.wall, "x",
+                              target=Target(PARALLEL_TARGET), runs=min(build.runs.count, single.runs.count)))
+    else:
+        figures.append(Figure("2-core wall / --jobs 1 wall", None, "x", target=Target(PARALLEL_TARGET), runs=0,
+                              note="build has no --jobs option yet"))
+    return figures, build
+
+
+def linearity(name: str, unit_name: str, sizes: Sequence[int], costs: Sequence[Runs]) -> list[Figure]:
+    """Per-unit CPU at each size; the largest size's per-unit cost over the smallest's (fixed costs such as
+    starting Python weigh most at the smallest size, so this is at most 1 for any build without a growing
+    per-unit cost); and the marginal cost per unit between the two largest sizes over that between the two
+    smallest, which shows a per-unit cost that grows with the size."""
+    per_unit = [runs.cpu / size for size, runs in zip(sizes, costs, strict=True)]
+    runs = min(runs.count for runs in costs)
+    figures = [Figure(f"{name}: CPU per {unit_name} at {size:,}", cost, "s", runs=each.count,
+                      details={"build": each.to_json()})
+               for size, cost, each in zip(sizes, per_unit, costs, strict=True)]
+    figures.append(Figure(f"{name}: per-{unit_name} cost {sizes[-1]:,} / {sizes[0]:,}", per_unit[-1] / per_unit[0],
+                          "x", target=Target(LINEAR_TARGET), runs=runs))
+    marginal = [(costs[n + 1].cpu - costs[n].cpu) / (sizes[n + 1] - sizes[n]) for n in range(len(sizes) - 1)]
+    figures.append(Figure(f"{name}: marginal cost {sizes[-2]:,}-{sizes[-1]:,} / {sizes[0]:,}-{sizes[1]:,}",
+                          marginal[-1] / marginal[0] if marginal[0] > 0 else None, "x", target=Target(LINEAR_TARGET),
+                          runs=runs, note="the smaller build cost more", details={"marginal_cpu_s_per_unit": marginal}))
+    return figures
+
+
+def sizes(out: Path) -> list[Figure]:
+    """Figure 7: each format's package, and the runtime bundle plus stylesheets each ships, gzip -9."""
+    figures = []
+    for path in sorted(out.glob(f"{COURSE_ID}/{LOCALES[0]}/*.zip")):
+        figures.append(Figure(f"package size {path.stem}", path.stat().st_size / 1024, "KB"))
+    for path in sorted(out.glob(f"{COURSE_ID}/{LOCALES[0]}/*.zip")):
+        with zipfile.ZipFile(path) as archive:
+            names = [n for n in archive.namelist() if n in RUNTIME_FILES or (n.startswith("theme/") and
+                                                                           n.endswith(".css"))]
+            size = sum(len(gzip.compress(archive.read(name), 9, mtime=0)) for name in names)
+        figures.append(Figure(f"runtime gzip -9 {path.stem}", size / 1024, "KB", target=Target(RUNTIME_TARGET_KIB),
+                              details={"files": names}))
+    return figures
+
+
+
+
+class ColdBuilds:
+    """Cold builds by shape (pages, locales), each measured once per run and shared by the figures that
+    ask for the same shape (the 100-page 5-locale build is figure 1's and a point of the locale scaling)."""
+
+    def __init__(self, cli: Courseforge, work: Path) -> None:
+        self.cli, self.work = cli, work
+        self.built: dict[tuple[int, int], Built] = {}
+        self.sampler = PssSampler()
+
+    def add(self, project: Project, locales: int, built: Built) -> None:
+        self.built[(project.shape.pages, locales)] = built
+
+    def get(self, project: Project, locales: int, runs: int, sample_memory: bool = False) -> Built:
+        key = (project.shape.pages, locales)
+        if key not in self.built:
+            run = BuildRun(self.cli, project.root, COURSE_ID, translations(locales))
+            scratch = scratch_dir(self.work, f"cold-{key[0]}p-{key[1]}l")
+            self.built[key] = cold_builds(run, scratch, runs, self.sampler if sample_memory else None)
+        return self.built[key]
+
+
+def scaling(builds: ColdBuilds, page_projects: dict[int, Project], main: Project, locale_sizes: Sequence[int],
+            runs: int, heavy_runs: int) -> list[Figure]:
+    """Figure 3: CPU per page over page counts (1 locale), per locale over locale counts (main's pages)."""
+    pages = sorted(page_projects)
+    page_costs = [builds.get(page_projects[size], 1, heavy_runs if size == pages[-1] else runs,
+                             sample_memory=size == pages[-1]).runs for size in pages]
+    locale_costs = [builds.get(main, count, heavy_runs if count == locale_sizes[-1] else runs).runs
+                    for count in locale_sizes]
+    return [*linearity("scale pages (1 loc)", "page", pages, page_costs),
+            *linearity(f"scale locales ({main.shape.pages} p)", "locale", locale_sizes, locale_costs)]
+
+
+def memory(builds: ColdBuilds, pages: int) -> list[Figure]:
+    """Figure 8: the largest page-count build's peak PSS (process tree), sampled during its scaling runs."""
+    built = builds.built[(pages, 1)]
+    sampler = builds.sampler
+    return [Figure(f"peak PSS, {pages:,}-page build (tree)", sampler.peak_mib, "MB",
+                   target=Target(MEMORY_TARGET_MIB, strict=True), runs=built.runs.count,
+                   details={"samples": sampler.samples, "most_processes": sampler.most_processes,
+                            "every_s": sampler.every}),
+            Figure(f"max RSS, {pages:,}-page build (one process)", built.runs.max_rss_mib, "MB",
+                   runs=built.runs.count)]

@@ -1,0 +1,141 @@
+"""The floor: the same work done by the bare libraries in this process, on the same content.
+
+A build's floor is markdown-it-py parsing and rendering every localized page body (once per locale: the
+formats share it), one Jinja2 render per package of a template that loops over the screens' HTML, and
+zipping the bytes of every package that build wrote, entry by entry with the method and deflate level the
+package used. The inputs are gathered untimed: the localized Markdown from courseforge's own localize stage
+(exactly what the build renders), the entries from the built packages.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment
+from markdown_it import MarkdownIt
+
+from courseforge.commands.common import project_options
+from courseforge.diagnostics import DiagnosticSink
+from courseforge.model.course import Page
+from courseforge.pipeline import build_locales, course_theme, locale_catalogs, validate_course
+from courseforge.project import load_project
+from courseforge.stages.localize import localize
+
+SCREENS = Environment(autoescape=False).from_string(
+    "<!doctype html><html lang=\"{{ lang }}\"><head><title>{{ title }}</title></head><body><main>"
+    "{% for screen in screens %}<section class=\"screen\" id=\"s{{ loop.index }}\">{{ screen }}</section>"
+    "{% endfor %}</main></body></html>")
+UNKNOWN_LEVEL = 9
+"""Used for a deflated entry whose level no zlib level reproduces (another compressor wrote it)."""
+
+
+def markdown() -> MarkdownIt:
+    return MarkdownIt("commonmark").enable(["table", "strikethrough"])
+
+
+def localized_bodies(project_root: Path, course_dir: Path, locales: Sequence[str] = ("all",)) -> dict[str, list[str]]:
+    """Every page body of the course, per locale, as courseforge's localize stage gives it to render."""
+    sink = DiagnosticSink()
+    project = load_project(project_root, sink)
+    if project is None:
+        raise RuntimeError(f"no project in {project_root}")
+    options = project_options(project, locales=tuple(locales))
+    course = validate_course(course_dir, course_dir.name, sink, options)
+    theme = course_theme(course, options, sink) if course is not None else None
+    if course is None or theme is None:
+        raise RuntimeError("the course does not validate:\n" + "\n".join(d.format() for d in sink))
+    bodies = {}
+    for locale in build_locales(course, options.locales):
+        catalogs = locale_catalogs(course, locale, theme, options, sink)
+        localized = localize(course, locale, catalogs, sink)
+        bodies[locale] = [page.body for page in localized.course.screens_of(Page)]
+    return bodies
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    data: bytes
+    method: int
+    level: int | None
+
+
+@dataclass(frozen=True)
+class PackageEntries:
+    locale: str
+    entries: tuple[Entry, ...]
+
+    @property
+    def size(self) -> int:
+        return sum(len(entry.data) for entry in self.entries)
+
+
+class LevelFinder:
+    """The zlib level that reproduces an entry's compressed size (each distinct content tried once)."""
+
+    CANDIDATES = (9, 6, 1, 2, 3, 4, 5, 7, 8)
+
+    def __init__(self) -> None:
+        self.known: dict[tuple[int, int, int], int] = {}
+
+    def level(self, data: bytes, compressed_size: int) -> int:
+        key = (hash(data), len(data), compressed_size)
+        if key not in self.known:
+            self.known[key] = next((level for level in self.CANDIDATES if self._size(data, level) == compressed_size),
+                                   UNKNOWN_LEVEL)
+        return self.known[key]
+
+    @staticmethod
+    def _size(data: bytes, level: int) -> int:
+        compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+        return len(compressor.compress(data) + compressor.flush())
+
+
+def package_entries(package: Path | bytes, locale: str, finder: LevelFinder) -> PackageEntries:
+    entries = []
+    with zipfile.ZipFile(io.BytesIO(package) if isinstance(package, bytes) else package) as archive:
+        for info in archive.infolist():
+            data = archive.read(info)
+            level = finder.level(data, info.compress_size) if info.compress_type == zipfile.ZIP_DEFLATED else None
+            entries.append(Entry(info.filename, data, info.compress_type, level))
+    return PackageEntries(locale, tuple(entries))
+
+
+def built_packages(out: Path, finder: LevelFinder) -> list[PackageEntries]:
+    """Every package under a build's output folder (``<course>/<locale>/<format>.zip``)."""
+    return [package_entries(path, path.parent.name, finder) for path in sorted(out.glob("*/*/*.zip"))]
+
+
+def rezip(package: PackageEntries) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for entry in package.entries:
+            info = zipfile.ZipInfo(entry.name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = entry.method
+            archive.writestr(info, entry.data, compresslevel=entry.level)
+    return buffer.getvalue()
+
+
+def render_screens(screens: list[str], locale: str) -> str:
+    return SCREENS.render(screens=screens, lang=locale, title="Course")
+
+
+def build_work(parser: MarkdownIt, bodies: dict[str, list[str]], packages: Iterable[PackageEntries]) -> None:
+    """The floor of a build: each locale's pages rendered once, then per package one render and one zip."""
+    screens = {locale: [parser.render(body) for body in pages] for locale, pages in bodies.items()}
+    for package in packages:
+        render_screens(screens[package.locale], package.locale)
+        rezip(package)
+
+
+def edit_work(parser: MarkdownIt, body: str, screens: list[str], packages: Iterable[PackageEntries]) -> None:
+    """The floor of a one-page rebuild: that page rendered, then per package one render and one zip."""
+    parser.render(body)
+    for package in packages:
+        render_screens(screens, package.locale)
+        rezip(package)

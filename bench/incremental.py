@@ -1,0 +1,110 @@
+"""Figure 2: rebuilding after a one-page edit (a sentence appended to one page), source locale, against the
+floor of that page's work: its Markdown rendered, one template render and one zip per package.
+
+(a) the CLI, after a warm build with the cache on (its default place); (b) in-process as watch mode will do
+it: one long-lived ``MemoryStore`` in a ``cache_scope``, ``build_course`` once warm, then after each edit.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from bench import floor
+from bench.cli import BuildRun, Courseforge, scratch_dir
+from bench.measure import Figure, Runs, Target, Timing, repeat, run_in_process
+from bench.synth import COURSE_ID, Project
+from bench.translate import LOCALES
+from courseforge.cache import MemoryStore, cache_scope
+from courseforge.commands.common import project_options
+from courseforge.diagnostics import DiagnosticSink
+from courseforge.model.package import PackageFormat
+from courseforge.pipeline import build_course
+from courseforge.project import load_project
+
+RATIO_TARGET = 1.5
+CLI_TARGET_S = 0.3
+IN_PROCESS_TARGET_S = 0.05
+SCORM12 = "scorm12"
+
+
+class Editor:
+    """Appends a new sentence to one page, a different one each time (so nothing cached can answer it)."""
+
+    def __init__(self, page: Path) -> None:
+        self.page, self.edits = page, 0
+
+    def __call__(self) -> None:
+        self.edits += 1
+        with self.page.open("a", encoding="utf-8") as file:
+            file.write(f"\nThis sentence was added by edit number {self.edits} of the benchmark.\n")
+
+
+def copy_project(project: Project, work: Path) -> Project:
+    """Edits go to a copy: the other figures keep the generated content."""
+    root = scratch_dir(work, "edit") / "project"
+    shutil.copytree(project.root, root, ignore=shutil.ignore_patterns("build"))
+    return Project(root, root / "courses" / COURSE_ID, project.shape)
+
+
+def edit_floor(project: Project, page: int, packages: list[floor.PackageEntries], runs: int) -> Runs:
+    """The floor, on the edited content: the page's body from the localize stage, the other screens' HTML
+    rendered untimed, the packages' entries from the last rebuild's output."""
+    bodies = floor.localized_bodies(project.root, project.course_dir, ())[LOCALES[0]]
+    parser = floor.markdown()
+    screens = [parser.render(body) for body in bodies]
+    return repeat(lambda: run_in_process(lambda: floor.edit_work(parser, bodies[page], screens, packages)), runs)
+
+
+def cli_figures(cli: Courseforge, project: Project, page: int, runs: int, work: Path,
+                formats: tuple[str, ...], label: str) -> list[Figure]:
+    build = BuildRun(cli, project.root, COURSE_ID, formats=formats)
+    out = scratch_dir(work, "incremental") / "out"
+    build.warm(out)
+    rebuilt = repeat(lambda: build.warm(out), runs, prepare=Editor(project.page_path(page)))
+    packages = floor.built_packages(out, floor.LevelFinder())
+    base = edit_floor(project, page, packages, runs)
+    cache = "" if cli.has_cache else " (no cache yet)"
+    details: dict[str, object] = {"rebuild": rebuilt.to_json(), "floor": base.to_json(),
+                                  "cache_option": cli.has_cache}
+    return [Figure(f"edit 1 page, CLI {label}: CPU{cache}", rebuilt.cpu, "s", base.cpu, runs=rebuilt.count,
+                   details=details),
+            Figure(f"edit 1 page, CLI {label}: wall{cache}", rebuilt.wall, "s", base.wall,
+                   Target(CLI_TARGET_S, strict=True), rebuilt.count)]
+
+
+def in_process_figures(project: Project, page: int, runs: int) -> list[Figure]:
+    loaded = load_project(project.root, DiagnosticSink())
+    if loaded is None:
+        raise RuntimeError(f"no project in {project.root}")
+    options = project_options(loaded, formats=(PackageFormat(SCORM12),))
+    last: list[bytes] = []
+
+    def build() -> None:
+        sink = DiagnosticSink()
+        result = build_course(project.course_dir, f"courses/{COURSE_ID}", options, sink)
+        if result is None:
+            raise RuntimeError("the edited course did not build:\n" + "\n".join(d.format() for d in sink))
+        last[:] = [built.package.data for built in result.packages]
+
+    def timed() -> Timing:
+        return run_in_process(build)
+
+    with cache_scope(MemoryStore()):
+        build()
+        rebuilt = repeat(timed, runs, prepare=Editor(project.page_path(page)))
+    finder = floor.LevelFinder()
+    base = edit_floor(project, page, [floor.package_entries(data, LOCALES[0], finder) for data in last], runs)
+    details: dict[str, object] = {"rebuild": rebuilt.to_json(), "floor": base.to_json()}
+    return [Figure("edit 1 page, in-process scorm12: CPU", rebuilt.cpu, "s", base.cpu,
+                   Target(RATIO_TARGET, of_ratio=True), rebuilt.count, details=details),
+            Figure("edit 1 page, in-process scorm12: wall", rebuilt.wall, "s", base.wall,
+                   Target(IN_PROCESS_TARGET_S, strict=True), rebuilt.count)]
+
+
+def incremental(cli: Courseforge, project: Project, runs: int, work: Path) -> list[Figure]:
+    edited = copy_project(project, work)
+    page = project.shape.pages // 2
+    return [*cli_figures(cli, edited, page, runs, work, (SCORM12,), SCORM12),
+            *cli_figures(cli, edited, page, runs, work, (), "every format"),
+            *in_process_figures(edited, page, runs)]
