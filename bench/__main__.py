@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from bench import builds, incremental, startup
 from bench.cli import Courseforge
@@ -24,6 +25,7 @@ from bench.measure import Figure, machine, table
 from bench.synth import Project, Shape, write_project
 
 REPOSITORY = Path(__file__).resolve().parents[1]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -36,8 +38,8 @@ class Plan:
     page_sizes: tuple[int, ...]
     locale_sizes: tuple[int, ...]
     runs: int
-    heavy_runs: int
-    """Runs of the largest scaling shapes (1,000 pages, 20 locales)."""
+    heavy_budget_s: float
+    """Seconds the largest scaling shapes (1,000 pages, 20 locales) may take each: as many of ``runs`` as fit."""
     startup_runs: int
     preview_courses: tuple[str, ...]
     preview_runs: int
@@ -46,10 +48,10 @@ class Plan:
 
 
 FULL = Plan(pages=100, locales=5, questions=50, page_sizes=(10, 100, 1000), locale_sizes=(1, 5, 20), runs=3,
-            heavy_runs=1, startup_runs=15, preview_courses=("workplace-safety", "data-privacy"), preview_runs=3,
+            heavy_budget_s=45, startup_runs=15, preview_courses=("workplace-safety", "data-privacy"), preview_runs=3,
             lrs_statements=20_000, lrs_clients=20)
 QUICK = Plan(pages=20, locales=3, questions=14, page_sizes=(5, 20, 60), locale_sizes=(1, 3, 5), runs=1,
-             heavy_runs=1, startup_runs=5, preview_courses=("workplace-safety",), preview_runs=1,
+             heavy_budget_s=0, startup_runs=5, preview_courses=("workplace-safety",), preview_runs=1,
              lrs_statements=2_000, lrs_clients=10)
 
 
@@ -60,11 +62,15 @@ class Session:
         self.figures: list[Figure] = []
         self.elapsed: dict[str, float] = {}
 
-    def part(self, name: str, produce: Callable[[], list[Figure]]) -> None:
+    def part(self, name: str, produce: Callable[[], T]) -> T:
         started = time.perf_counter()
         print(f"bench: {name}...", file=sys.stderr, flush=True)
-        self.figures += produce()
+        result = produce()
         self.elapsed[name] = time.perf_counter() - started
+        return result
+
+    def figures_of(self, name: str, produce: Callable[[], list[Figure]]) -> None:
+        self.figures += self.part(name, produce)
 
 
 def generate(plan: Plan, work: Path) -> tuple[Project, dict[int, Project]]:
@@ -80,14 +86,7 @@ def run(plan: Plan, work: Path, session: Session) -> None:
     from bench import lrs, preview  # Playwright and httpx only once the builds are measured
 
     cli = Courseforge()
-    projects: dict[str, tuple[Project, dict[int, Project]]] = {}
-
-    def make() -> list[Figure]:
-        projects["all"] = generate(plan, work)
-        return []
-
-    session.part("generate courses", make)
-    main, page_projects = projects["all"]
+    main, page_projects = session.part("generate courses", lambda: generate(plan, work))
     cold = builds.ColdBuilds(cli, work)
 
     def full() -> list[Figure]:
@@ -95,16 +94,16 @@ def run(plan: Plan, work: Path, session: Session) -> None:
         cold.add(main, plan.locales, built)
         return figures
 
-    session.part("full build", full)
-    session.part("scaling", lambda: builds.scaling(cold, page_projects, main, plan.locale_sizes, plan.runs,
-                                                   plan.heavy_runs))
-    session.part("memory", lambda: builds.memory(cold, max(plan.page_sizes)))
-    session.part("sizes", lambda: builds.sizes(cold.built[(plan.pages, 1)].out))
-    session.part("incremental", lambda: incremental.incremental(cli, main, plan.runs, work))
-    session.part("cold start", lambda: [startup.help_figure(cli, plan.startup_runs, work),
-                                        *startup.lint_figures(cli, REPOSITORY, max(plan.runs, 3), work)])
-    session.part("preview", lambda: preview.figures(list(plan.preview_courses), plan.preview_runs))
-    session.part("lrs", lambda: lrs.figures(plan.lrs_statements, plan.lrs_clients, max(plan.runs, 2)))
+    session.figures_of("full build", full)
+    session.figures_of("scaling", lambda: builds.scaling(cold, page_projects, main, plan.locale_sizes, plan.runs,
+                                                         plan.heavy_budget_s))
+    session.figures_of("memory", lambda: builds.memory(cold))
+    session.figures_of("sizes", lambda: builds.sizes(cold.get(main, 1, plan.runs).out))
+    session.figures_of("incremental", lambda: incremental.incremental(cli, main, plan.runs, work))
+    session.figures_of("cold start", lambda: [startup.help_figure(cli, plan.startup_runs, work),
+                                              *startup.lint_figures(cli, REPOSITORY, max(plan.runs, 3), work)])
+    session.figures_of("preview", lambda: preview.figures(list(plan.preview_courses), plan.preview_runs))
+    session.figures_of("lrs", lambda: lrs.figures(plan.lrs_statements, plan.lrs_clients, max(plan.runs, 2)))
 
 
 def main() -> None:
@@ -126,12 +125,13 @@ def main() -> None:
         else:
             shutil.rmtree(work, ignore_errors=True)
     print(table(session.figures))
-    total = time.perf_counter() - started
-    print(f"\n{len(session.figures)} figures in {total:.0f} s on {host['usable_cores']} cores, load average "
-          f"{' '.join(str(v) for v in host['load_average_at_start'])} at start")  # type: ignore[attr-defined]
-    report = {"plan": "quick" if args.quick else "full", "parameters": asdict(plan), "machine": host,
-              "load_average_at_end": list(machine()["load_average_at_start"]),  # type: ignore[call-overload]
-              "total_s": total, "elapsed_s": session.elapsed, "figures": [f.to_json() for f in session.figures]}
+    total, end = time.perf_counter() - started, machine()
+    print(f"\n{len(session.figures)} figures in {total:.0f} s on {host.usable_cores} cores; load average "
+          f"{host.load_average[0]} at start, {end.load_average[0]} at end (other work on the machine counts in it)")
+    report = {"plan": "quick" if args.quick else "full", "parameters": asdict(plan), "machine": host.to_json(),
+              "load_average_at_end": list(end.load_average), "courseforge_build_options": sorted(
+                  Courseforge().build_options), "total_s": total, "elapsed_s": session.elapsed,
+              "figures": [f.to_json() for f in session.figures]}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 

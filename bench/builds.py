@@ -4,17 +4,19 @@ locales, the packages' and the runtime's sizes, and the peak memory of the large
 from __future__ import annotations
 
 import gzip
+import re
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bench import floor
 from bench.cli import BuildRun, Courseforge, scratch_dir
-from bench.measure import Figure, Runs, Target, repeat, run_in_process
+from bench.measure import CommandFailed, Figure, Runs, Target, repeat, run_in_process
 from bench.memory import PssSampler
 from bench.synth import COURSE_ID, Project
 from bench.translate import LOCALES
+from courseforge.stages.package import available_formats
 
 CPU_TARGET = 1.3
 PARALLEL_TARGET = 0.6
@@ -33,8 +35,9 @@ class Built:
     out: Path
 
 
-def cold_builds(run: BuildRun, scratch: Path, runs: int, sampler: PssSampler | None = None) -> Built:
-    return Built(repeat(lambda: run.cold(scratch, sampler), runs), scratch / "out")
+def cold_builds(run: BuildRun, scratch: Path, runs: int, sampler: PssSampler | None = None,
+                budget_s: float | None = None) -> Built:
+    return Built(repeat(lambda: run.cold(scratch, sampler), runs, budget_s=budget_s), scratch / "out")
 
 
 def translations(count: int) -> tuple[str, ...]:
@@ -85,7 +88,8 @@ def linearity(name: str, unit_name: str, sizes: Sequence[int], costs: Sequence[R
     marginal = [(costs[n + 1].cpu - costs[n].cpu) / (sizes[n + 1] - sizes[n]) for n in range(len(sizes) - 1)]
     figures.append(Figure(f"{name}: marginal cost {sizes[-2]:,}-{sizes[-1]:,} / {sizes[0]:,}-{sizes[1]:,}",
                           marginal[-1] / marginal[0] if marginal[0] > 0 else None, "x", target=Target(LINEAR_TARGET),
-                          runs=runs, note="the smaller build cost more", details={"marginal_cpu_s_per_unit": marginal}))
+                          runs=runs, note="" if marginal[0] > 0 else "the larger build cost no more than the smaller",
+                          details={"marginal_cpu_s_per_unit": marginal}))
     return figures
 
 
@@ -107,44 +111,85 @@ def sizes(out: Path) -> list[Figure]:
 
 
 class ColdBuilds:
-    """Cold builds by shape (pages, locales), each measured once per run and shared by the figures that
-    ask for the same shape (the 100-page 5-locale build is figure 1's and a point of the locale scaling)."""
+    """Cold builds by shape (pages, locales, formats), each measured once per run and shared by the figures
+    that ask for the same shape (the 100-page 5-locale build is figure 1's and a point of the locale scaling)."""
 
     def __init__(self, cli: Courseforge, work: Path) -> None:
         self.cli, self.work = cli, work
-        self.built: dict[tuple[int, int], Built] = {}
+        self.built: dict[tuple[int, int, tuple[str, ...]], Built] = {}
         self.sampler = PssSampler()
+        self.sampled: tuple[int, tuple[str, ...]] | None = None
+        """The pages and formats of the build whose memory the sampler watched."""
 
     def add(self, project: Project, locales: int, built: Built) -> None:
-        self.built[(project.shape.pages, locales)] = built
+        self.built[(project.shape.pages, locales, ())] = built
 
-    def get(self, project: Project, locales: int, runs: int, sample_memory: bool = False) -> Built:
-        key = (project.shape.pages, locales)
+    def get(self, project: Project, locales: int, runs: int, formats: tuple[str, ...] = (),
+            sample_memory: bool = False, budget_s: float | None = None) -> Built:
+        key = (project.shape.pages, locales, formats)
         if key not in self.built:
-            run = BuildRun(self.cli, project.root, COURSE_ID, translations(locales))
+            run = BuildRun(self.cli, project.root, COURSE_ID, translations(locales), formats)
             scratch = scratch_dir(self.work, f"cold-{key[0]}p-{key[1]}l")
-            self.built[key] = cold_builds(run, scratch, runs, self.sampler if sample_memory else None)
+            self.built[key] = cold_builds(run, scratch, runs, self.sampler if sample_memory else None, budget_s)
+            if sample_memory:
+                self.sampled = (project.shape.pages, formats)
         return self.built[key]
 
 
+FAILED_PACKAGE = re.compile(r"(?<=/)([a-z0-9]+)\.zip!\S*: error: .*")
+
+
+def failing_formats(failure: CommandFailed) -> dict[str, str]:
+    """The formats whose packages a failed build reported errors in, with the first error of each."""
+    found: dict[str, str] = {}
+    for match in FAILED_PACKAGE.finditer(failure.output):
+        found.setdefault(match.group(1), match.group(0).strip())
+    return found
+
+
+def page_scaling(builds: ColdBuilds, projects: dict[int, Project], runs: int, heavy_budget_s: float) -> list[Figure]:
+    """CPU per page over page counts, 1 locale, every format; when a format's package fails at some size (a
+    limit of that format), the whole series again without it, saying why."""
+    pages = sorted(projects)
+
+    def series(formats: tuple[str, ...]) -> list[Runs]:
+        return [builds.get(projects[size], 1, runs, formats, sample_memory=size == pages[-1],
+                           budget_s=heavy_budget_s if size == pages[-1] else None).runs for size in pages]
+
+    try:
+        return linearity("scale pages (1 loc)", "page", pages, series(()))
+    except CommandFailed as failure:
+        failed = failing_formats(failure)
+        if not failed:
+            raise
+    builds.sampler = PssSampler()  # the memory figure is of the series that built
+    formats = tuple(f.value for f in available_formats() if f.value not in failed)
+    label = f"scale pages (1 loc, {len(formats)} formats)"
+    note = "; ".join(f"without {name}: {error}" for name, error in failed.items())
+    return [replace(figure, note=note) if n == 0 else figure
+            for n, figure in enumerate(linearity(label, "page", pages, series(formats)))]
+
+
 def scaling(builds: ColdBuilds, page_projects: dict[int, Project], main: Project, locale_sizes: Sequence[int],
-            runs: int, heavy_runs: int) -> list[Figure]:
-    """Figure 3: CPU per page over page counts (1 locale), per locale over locale counts (main's pages)."""
-    pages = sorted(page_projects)
-    page_costs = [builds.get(page_projects[size], 1, heavy_runs if size == pages[-1] else runs,
-                             sample_memory=size == pages[-1]).runs for size in pages]
-    locale_costs = [builds.get(main, count, heavy_runs if count == locale_sizes[-1] else runs).runs
+            runs: int, heavy_budget_s: float) -> list[Figure]:
+    """Figure 3: CPU per page over page counts (1 locale), per locale over locale counts (main's pages). The
+    largest shapes get as many of ``runs`` as fit in ``heavy_budget_s`` each (at least one)."""
+    locale_costs = [builds.get(main, count, runs, budget_s=heavy_budget_s if count == locale_sizes[-1] else None).runs
                     for count in locale_sizes]
-    return [*linearity("scale pages (1 loc)", "page", pages, page_costs),
+    return [*page_scaling(builds, page_projects, runs, heavy_budget_s),
             *linearity(f"scale locales ({main.shape.pages} p)", "locale", locale_sizes, locale_costs)]
 
 
-def memory(builds: ColdBuilds, pages: int) -> list[Figure]:
+def memory(builds: ColdBuilds) -> list[Figure]:
     """Figure 8: the largest page-count build's peak PSS (process tree), sampled during its scaling runs."""
-    built = builds.built[(pages, 1)]
+    if builds.sampled is None:
+        raise RuntimeError("no build was sampled: run the page scaling first")
+    pages, formats = builds.sampled
+    built = builds.built[(pages, 1, formats)]
     sampler = builds.sampler
+    note = f"formats: {', '.join(formats)}" if formats else ""
     return [Figure(f"peak PSS, {pages:,}-page build (tree)", sampler.peak_mib, "MB",
-                   target=Target(MEMORY_TARGET_MIB, strict=True), runs=built.runs.count,
+                   target=Target(MEMORY_TARGET_MIB, strict=True), runs=built.runs.count, note=note,
                    details={"samples": sampler.samples, "most_processes": sampler.most_processes,
                             "every_s": sampler.every}),
             Figure(f"max RSS, {pages:,}-page build (one process)", built.runs.max_rss_mib, "MB",

@@ -9,7 +9,9 @@ package used. The inputs are gathered untimed: the localized Markdown from cours
 
 from __future__ import annotations
 
+import hashlib
 import io
+import struct
 import zipfile
 import zlib
 from collections.abc import Iterable, Sequence
@@ -30,6 +32,8 @@ SCREENS = Environment(autoescape=False).from_string(
     "<!doctype html><html lang=\"{{ lang }}\"><head><title>{{ title }}</title></head><body><main>"
     "{% for screen in screens %}<section class=\"screen\" id=\"s{{ loop.index }}\">{{ screen }}</section>"
     "{% endfor %}</main></body></html>")
+LOCAL_HEADER_SIZE = 30
+"""Bytes of a zip local file header before its name and extra field (APPNOTE 4.3.7)."""
 UNKNOWN_LEVEL = 9
 """Used for a deflated entry whose level no zlib level reproduces (another compressor wrote it)."""
 
@@ -76,24 +80,36 @@ class PackageEntries:
 
 
 class LevelFinder:
-    """The zlib level that reproduces an entry's compressed size (each distinct content tried once)."""
+    """A zlib level that reproduces an entry's compressed bytes exactly (each distinct content tried once).
+    Levels 6 (zlib's default) and 9 are tried first, 6 before 9: when both give the same bytes, the floor
+    takes the cheaper one."""
 
-    CANDIDATES = (9, 6, 1, 2, 3, 4, 5, 7, 8)
+    ORDER = (6, 9, 1, 2, 3, 4, 5, 7, 8)
 
     def __init__(self) -> None:
-        self.known: dict[tuple[int, int, int], int] = {}
+        self.known: dict[tuple[bytes, bytes], int] = {}
 
-    def level(self, data: bytes, compressed_size: int) -> int:
-        key = (hash(data), len(data), compressed_size)
+    def level(self, data: bytes, compressed: bytes) -> int:
+        key = (hashlib.sha256(data).digest(), hashlib.sha256(compressed).digest())
         if key not in self.known:
-            self.known[key] = next((level for level in self.CANDIDATES if self._size(data, level) == compressed_size),
+            self.known[key] = next((level for level in self.ORDER if self._deflate(data, level) == compressed),
                                    UNKNOWN_LEVEL)
         return self.known[key]
 
     @staticmethod
-    def _size(data: bytes, level: int) -> int:
+    def _deflate(data: bytes, level: int) -> bytes:
         compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
-        return len(compressor.compress(data) + compressor.flush())
+        return compressor.compress(data) + compressor.flush()
+
+
+def raw_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """An entry's bytes as stored (compressed), read past its local header."""
+    assert archive.fp is not None
+    archive.fp.seek(info.header_offset)
+    header = archive.fp.read(LOCAL_HEADER_SIZE)
+    name_length, extra_length = struct.unpack("<HH", header[26:30])
+    archive.fp.seek(info.header_offset + LOCAL_HEADER_SIZE + name_length + extra_length)
+    return archive.fp.read(info.compress_size)
 
 
 def package_entries(package: Path | bytes, locale: str, finder: LevelFinder) -> PackageEntries:
@@ -101,7 +117,8 @@ def package_entries(package: Path | bytes, locale: str, finder: LevelFinder) -> 
     with zipfile.ZipFile(io.BytesIO(package) if isinstance(package, bytes) else package) as archive:
         for info in archive.infolist():
             data = archive.read(info)
-            level = finder.level(data, info.compress_size) if info.compress_type == zipfile.ZIP_DEFLATED else None
+            level = finder.level(data, raw_member(archive, info)) if info.compress_type == zipfile.ZIP_DEFLATED \
+                else None
             entries.append(Entry(info.filename, data, info.compress_type, level))
     return PackageEntries(locale, tuple(entries))
 

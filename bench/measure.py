@@ -54,7 +54,9 @@ class Runs:
 
 
 class CommandFailed(RuntimeError):
-    pass
+    def __init__(self, message: str, output: str) -> None:
+        super().__init__(message + output)
+        self.output = output
 
 
 class Observer(Protocol):
@@ -87,9 +89,9 @@ def run_command(command: Sequence[str], cwd: Path, env: Mapping[str, str] | None
         if process.returncode:
             out.seek(0)
             err.seek(0)
-            raise CommandFailed(f"{' '.join(command)} exited {process.returncode} in {cwd}:\n"
-                                f"{out.read()[-2000:].decode(errors='replace')}"
-                                f"{err.read()[-4000:].decode(errors='replace')}")
+            raise CommandFailed(f"{' '.join(command)} exited {process.returncode} in {cwd}:\n",
+                                out.read()[-2000:].decode(errors="replace") +
+                                err.read()[-4000:].decode(errors="replace"))
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return Timing(cpu, wall, usage.ru_maxrss / 1024)
 
@@ -100,10 +102,17 @@ def run_in_process(work: Callable[[], object]) -> Timing:
     return Timing(time.process_time() - started_cpu, time.perf_counter() - started)
 
 
-def repeat(measure: Callable[[], Timing], runs: int, prepare: Callable[[], object] | None = None) -> Runs:
-    """``runs`` measurements, each after an untimed ``prepare()`` (a fresh output folder, an edit)."""
-    timings = []
+def repeat(measure: Callable[[], Timing], runs: int, prepare: Callable[[], object] | None = None,
+           budget_s: float | None = None) -> Runs:
+    """``runs`` measurements, each after an untimed ``prepare()`` (a fresh output folder, an edit). With a
+    budget, fewer when the next run would end past it (never fewer than one): the count says how many."""
+    timings: list[Timing] = []
+    started = time.perf_counter()
     for _ in range(runs):
+        if timings and budget_s is not None:
+            spent = time.perf_counter() - started
+            if spent + spent / len(timings) > budget_s:
+                break
         if prepare is not None:
             prepare()
         timings.append(measure())
@@ -181,11 +190,26 @@ def table(figures: Sequence[Figure]) -> str:
     lines = [" | ".join(cell.ljust(widths[n]) if n == 0 else cell.rjust(widths[n]) for n, cell in enumerate(row))
              for row in rows]
     lines.insert(1, "-+-".join("-" * width for width in widths))
-    return "\n".join(lines)
+    notes = [f"  {figure.name}: {figure.note}" for figure in figures if figure.note and figure.value is not None]
+    return "\n".join(lines + (["", "notes:", *notes] if notes else []))
 
 
-def machine() -> dict[str, object]:
-    load = os.getloadavg()
-    return {"cores": os.cpu_count(), "usable_cores": len(os.sched_getaffinity(0)), "python": sys.version.split()[0],
-            "implementation": platform.python_implementation(), "platform": platform.platform(),
-            "load_average_at_start": [round(value, 2) for value in load]}
+@dataclass(frozen=True)
+class Machine:
+    cores: int
+    usable_cores: int
+    python: str
+    platform: str
+    load_average: tuple[float, float, float]
+    """1, 5 and 15 minutes, when this was read."""
+
+    def to_json(self) -> dict[str, object]:
+        return {"cores": self.cores, "usable_cores": self.usable_cores, "python": self.python,
+                "platform": self.platform, "load_average": list(self.load_average)}
+
+
+def machine() -> Machine:
+    one, five, fifteen = (round(value, 2) for value in os.getloadavg())
+    return Machine(os.cpu_count() or 1, len(os.sched_getaffinity(0)),
+                   f"{platform.python_implementation()} {sys.version.split()[0]}", platform.platform(),
+                   (one, five, fifteen))

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import random
 import subprocess
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import yaml
@@ -178,6 +181,13 @@ def courseforge(root: Path, *args: str) -> None:
         raise RuntimeError(f"courseforge {' '.join(args)} failed ({done.returncode}):\n{done.stdout}{done.stderr}")
 
 
+def translate_locale(root: Path, locale: str) -> None:
+    """One locale's catalogs: made by ``i18n init`` (the templates are current, so it writes only this
+    locale's files: locales are independent and may be made side by side), then filled."""
+    courseforge(root, "i18n", "init", locale)
+    fill_locale(root / "locales", locale)
+
+
 def write_project(root: Path, shape: Shape) -> Project:
     """The project in ``root`` (created, must not exist or be empty): courseforge.yaml, the course, catalogs."""
     root.mkdir(parents=True, exist_ok=True)
@@ -188,9 +198,13 @@ def write_project(root: Path, shape: Shape) -> Project:
     write_course(course, shape)
     project = Project(root, course, shape)
     courseforge(root, "i18n", "extract")
-    for locale in project.translations:
-        courseforge(root, "i18n", "init", locale)
-        fill_locale(root / "locales", locale)
+    translations = project.translations
+    if len(translations) > 1:
+        with ProcessPoolExecutor(max_workers=min(len(translations), os.cpu_count() or 1)) as pool:
+            list(pool.map(partial(translate_locale, root), translations))
+    else:
+        for locale in translations:
+            translate_locale(root, locale)
     for template in sorted((root / "locales" / "templates").glob("*.pot")):
         fix_template_date(template)
     return project
