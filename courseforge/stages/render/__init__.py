@@ -21,7 +21,7 @@ from courseforge.stages.render.locale_format import locale_format
 from courseforge.stages.render.markup import CONTENT_DIR, NEW_TAB_HINT_ID, LinkTargets, MarkdownRenderer
 from courseforge.stages.render.minify import bundle, minify_static
 from courseforge.stages.render.runtime_data import course_data, script_json
-from courseforge.stages.render.theme import ENTRY_TEMPLATE, theme_environment
+from courseforge.stages.render.theme import ENTRY_TEMPLATE, render_template
 from courseforge.stages.render.views import UNBRANDED, BrandingView, SiteContext
 from courseforge.standards import FormatProfile, adapter_files
 from courseforge.standards.scorm12 import PROFILE as SCORM12
@@ -103,10 +103,9 @@ def package_static_files(theme: Theme, profile: FormatProfile) -> dict[str, byte
 def render_site(localized: LocalizedCourse, theme: Theme, profile: FormatProfile = SCORM12) -> RenderedSite:
     """Render the course with ``theme`` (already read into memory by the load stage, branding included)
     for a package of ``profile``'s format."""
-    env = theme_environment(theme, localized.ui)
     stylesheets = (*theme.stylesheets(), *branding_stylesheets(theme.branding))
     context = site_context(localized, profile, stylesheets, branding_view(theme.branding))
-    html = env.get_template(ENTRY_TEMPLATE).render(ctx=context)
+    html = render_template(theme, ENTRY_TEMPLATE, localized.ui, ctx=context)
     if has_marks(html):
         html = mark_fallbacks(html, localized.course.manifest.language)
     files = {ENTRY_TEMPLATE: html.encode("utf-8"), **runtime_files(theme, profile), **branding_files(theme.branding)}

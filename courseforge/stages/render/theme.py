@@ -1,20 +1,51 @@
-"""The theme's templates through Jinja2, from memory: render reads nothing from disk."""
+"""The theme's templates through Jinja2, from memory: render reads nothing from disk.
+
+Compiling templates costs far more than rendering them, so one Environment (its compiled templates cached)
+serves every render of the same template sources: every locale and every format of a build, and every build
+of a long-lived process. The player strings' translations differ per render, so the gettext callables the
+environment holds look them up in the render's own context variable instead of being installed into it.
+"""
 
 from __future__ import annotations
 
 import gettext
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import lru_cache
 
 from jinja2 import DictLoader, Environment, StrictUndefined, select_autoescape
 
 from courseforge.model.theme import JINJA_EXTENSIONS, Theme
 
 ENTRY_TEMPLATE = "index.html"
+ENVIRONMENTS_KEPT = 8
+"""Distinct template sets whose compiled environments a process keeps (a project rarely has more themes)."""
+
+_NO_TRANSLATIONS = gettext.NullTranslations()
+_ui: ContextVar[gettext.NullTranslations] = ContextVar("courseforge_ui_translations", default=_NO_TRANSLATIONS)
 
 
-def theme_environment(theme: Theme, ui: gettext.NullTranslations) -> Environment:
-    """Autoescaping, strict about undefined names, and with the player strings' translations installed."""
+def _gettext(message: str) -> str:
+    return _ui.get().gettext(message)
+
+
+def _ngettext(singular: str, plural: str, count: int) -> str:
+    return _ui.get().ngettext(singular, plural, count)
+
+
+def _pgettext(context: str, message: str) -> str:
+    return _ui.get().pgettext(context, message)
+
+
+def _npgettext(context: str, singular: str, plural: str, count: int) -> str:
+    return _ui.get().npgettext(context, singular, plural, count)
+
+
+@lru_cache(maxsize=ENVIRONMENTS_KEPT)
+def _environment(templates: tuple[tuple[str, str], ...]) -> Environment:
     env = Environment(
-        loader=DictLoader(theme.templates()),
+        loader=DictLoader(dict(templates)),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
         undefined=StrictUndefined,
         extensions=list(JINJA_EXTENSIONS),
@@ -22,5 +53,29 @@ def theme_environment(theme: Theme, ui: gettext.NullTranslations) -> Environment
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.install_gettext_translations(ui, newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        _gettext, _ngettext, newstyle=True, pgettext=_pgettext, npgettext=_npgettext)
     return env
+
+
+def theme_environment(theme: Theme) -> Environment:
+    """Autoescaping, strict about undefined names, player strings translated by :func:`ui_translations`;
+    the same environment for the same template sources."""
+    return _environment(tuple(sorted(theme.templates().items())))
+
+
+@contextmanager
+def ui_translations(ui: gettext.NullTranslations) -> Iterator[None]:
+    """The player strings' translations for the templates rendered inside this block."""
+    token = _ui.set(ui)
+    try:
+        yield
+    finally:
+        _ui.reset(token)
+
+
+def render_template(theme: Theme, name: str, ui: gettext.NullTranslations, **context: object) -> str:
+    """``name`` of the theme rendered with ``context``, its player strings from ``ui``."""
+    template = theme_environment(theme).get_template(name)
+    with ui_translations(ui):
+        return template.render(**context)
