@@ -123,9 +123,9 @@ def package_entries(package: Path | bytes, locale: str, finder: LevelFinder) -> 
     return PackageEntries(locale, tuple(entries))
 
 
-def built_packages(out: Path, finder: LevelFinder) -> list[PackageEntries]:
-    """Every package under a build's output folder (``<course>/<locale>/<format>.zip``)."""
-    return [package_entries(path, path.parent.name, finder) for path in sorted(out.glob("*/*/*.zip"))]
+def built_packages(course_out: Path, finder: LevelFinder) -> list[PackageEntries]:
+    """Every package a build wrote for one course (``OUT/<course>/<locale>/<format>.zip``)."""
+    return [package_entries(path, path.parent.name, finder) for path in sorted(course_out.glob("*/*.zip"))]
 
 
 def rezip(package: PackageEntries) -> bytes:

@@ -62,7 +62,7 @@ def cli_figures(cli: Courseforge, project: Project, page: int, runs: int, work: 
     out = scratch_dir(work, "incremental") / "out"
     build.warm(out)
     rebuilt = repeat(lambda: build.warm(out), runs, prepare=Editor(project.page_path(page)))
-    packages = floor.built_packages(out, floor.LevelFinder())
+    packages = floor.built_packages(out / COURSE_ID, floor.LevelFinder())
     base = edit_floor(project, page, packages, runs)
     cache = "" if cli.has_cache else " (no cache yet)"
     details: dict[str, object] = {"rebuild": rebuilt.to_json(), "floor": base.to_json(),

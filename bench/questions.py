@@ -75,7 +75,7 @@ def question(prose: Prose, number: int) -> Question:
     """Question ``number`` of the course: the types in turn, so any 7 consecutive ones cover every type."""
     body = QUESTION_TYPES[number % len(QUESTION_TYPES)](prose)
     item: Question = {"id": f"q{number + 1}", "type": body.pop("type"),
-                      "prompt": prose.sentence().rstrip(".!") + "?"}
+                      "prompt": prose.sentence().rstrip(".!?") + "?"}
     item.update(body)
     if prose.rng.random() < 0.4:
         item["feedback"] = {"correct": prose.sentence(inline=False), "incorrect": prose.sentence()}
