@@ -3,24 +3,35 @@
 Stages stay pure: a stage wraps an expensive, deterministic computation in :func:`memoized` with every input
 that can change the result in its key. With no store active (tests, ``check``) that simply computes. A command
 (the edge) or a long-lived process (watch mode, the benchmark) opens a :func:`cache_scope` with a store, and the
-same computation is then looked up by the sha256 of its key first.
+same computation is then looked up by the sha256 of its key first. Every key also carries
+:func:`code_fingerprint` (courseforge's version and the bytes of its own files), so a cache restored from another
+branch or written by an edited checkout never answers for different code.
 
 Values are bytes through an explicit :class:`Codec`, never pickles: a CI cache is restored from other branches'
 runs, and a poisoned pickle would run code. A disk entry carries a checksum of its value, so a truncated or
-edited file is a miss, never a wrong result.
+edited file is a miss, never a wrong result. Whole results too big to hold in memory (package zips) are disk
+*blobs*: files named by the sha256 of their bytes, checked against their name before use.
+
+The disk cache is bounded by :func:`prune` (least recently used entries go first: a hit touches its file) and is
+safe to share between concurrent processes: entries are written to a temporary file and renamed into place.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
+import shutil
 import tempfile
+import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass
+from enum import Enum
+from functools import lru_cache
 from pathlib import Path
 from threading import Lock
 from typing import Any, Generic, Protocol, TypeVar
@@ -32,6 +43,18 @@ T = TypeVar("T")
 KeyPart = str | bytes | int | float | bool | None | tuple["KeyPart", ...]
 CHECKSUM_BYTES = 32
 """A disk entry is the sha256 of its value followed by the value."""
+BLOBS = "blobs"
+"""The disk store's folder of whole results, each file named by the sha256 of its bytes."""
+BLOB_MODE = 0o644
+"""Blobs may become outputs themselves (hard-linked into a build's tree), so they carry the outputs' mode."""
+TEMPORARY_PREFIX = ".tmp-"
+STALE_TEMPORARY_SECONDS = 3600
+"""A temporary file this old was left by a killed writer: :func:`prune` removes it."""
+PRUNE_TO = 0.8
+""":func:`prune` brings a folder over its limit down to this share of it, so the next builds do not prune again."""
+DECODE_ERRORS = (ValueError, UnicodeDecodeError, KeyError, TypeError, IndexError)
+"""What a codec raises on an entry written by another codec version: a miss, recomputed and overwritten."""
+COPY_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -78,6 +101,50 @@ def digest(*parts: KeyPart) -> str:
     return hasher.hexdigest()
 
 
+def structured(value: object) -> KeyPart:
+    """A key part for frozen data (dataclasses, pydantic models, enums, mappings, sequences), equal for equal
+    values and named by type, so options or a theme can be keyed without listing their fields by hand. Anything
+    else is refused: a value the key cannot see would let two different inputs share an entry."""
+    if isinstance(value, Enum):
+        return (type(value).__qualname__, structured(value.value))
+    if value is None or isinstance(value, str | bytes | int | float | bool):
+        return value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__qualname__,
+                *((field.name, structured(getattr(value, field.name))) for field in dataclasses.fields(value)))
+    dump = getattr(value, "model_dump", None)
+    if callable(dump):
+        return (type(value).__qualname__, structured(dump()))
+    if isinstance(value, Mapping):
+        pairs = [(structured(key), structured(item)) for key, item in value.items()]
+        return ("mapping", *sorted(pairs, key=lambda pair: digest(pair[0])))
+    if isinstance(value, frozenset | set):
+        return ("set", *sorted((structured(item) for item in value), key=digest))
+    if isinstance(value, tuple | list):
+        return tuple(structured(item) for item in value)
+    raise TypeError(f"cannot key a {type(value).__qualname__}")
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """courseforge's version and the bytes of every file of the package (code, templates, runtime, schemas):
+    the same for every install of one release, different as soon as a checkout's code changes."""
+    package = Path(__file__).parent
+    hasher = hashlib.sha256(__version__.encode())
+    for path in sorted(package.rglob("*")):
+        if "__pycache__" in path.parts or not path.is_file():
+            continue
+        relative = path.relative_to(package).as_posix().encode()
+        data = path.read_bytes()
+        hasher.update(b"%d:%s%d:" % (len(relative), relative, len(data)) + data)
+    return hasher.hexdigest()
+
+
+def entry_key(namespace: str, key: KeyPart) -> str:
+    """The digest an entry is stored under: the key, its namespace and the code that computed it."""
+    return digest(code_fingerprint(), namespace, key)
+
+
 class Store(Protocol):
     """Where cached values live, addressed by namespace and key digest."""
 
@@ -116,32 +183,196 @@ class MemoryStore:
 
 class DiskStore:
     """Files ``root/<namespace>/<2 hex>/<digest>``, written whole or not at all (temp file, then rename), so
-    concurrent processes and parallel CI jobs sharing a restored folder never see half an entry."""
+    concurrent processes and parallel CI jobs sharing a restored folder never see half an entry.
 
-    def __init__(self, root: Path) -> None:
+    ``read_only``: look up, never write (not even a hit's access time): ``lint``. ``pending``: write new entries
+    there instead, looked up too, until :meth:`publish` moves them under ``root`` (a build whose cache folder
+    lives in an output folder that does not exist yet must not create it unless it succeeds).
+    """
+
+    def __init__(self, root: Path, *, read_only: bool = False, pending: Path | None = None) -> None:
         self.root = root
+        self.read_only = read_only
+        self.pending = pending
+        self.written = 0
+        """Bytes this store wrote: a build that wrote nothing need not :func:`prune`."""
 
-    def path(self, namespace: str, key: str) -> Path:
-        return self.root / namespace / key[:2] / key
+    def places(self) -> tuple[Path, ...]:
+        return (self.root,) if self.pending is None else (self.root, self.pending)
+
+    def path(self, namespace: str, key: str, base: Path | None = None) -> Path:
+        return (base or self.root) / namespace / key[:2] / key
 
     def get(self, namespace: str, key: str) -> bytes | None:
-        try:
-            data = self.path(namespace, key).read_bytes()
-        except OSError:
-            return None
-        checksum, value = data[:CHECKSUM_BYTES], data[CHECKSUM_BYTES:]
-        return value if hashlib.sha256(value).digest() == checksum else None
+        for base in self.places():
+            path = self.path(namespace, key, base)
+            try:
+                data = path.read_bytes()
+            except OSError:
+                continue
+            checksum, value = data[:CHECKSUM_BYTES], data[CHECKSUM_BYTES:]
+            if hashlib.sha256(value).digest() == checksum:
+                self._touch(path)
+                return value
+        return None
 
     def put(self, namespace: str, key: str, value: bytes) -> None:
-        target = self.path(namespace, key)
+        self._write(namespace, key, (hashlib.sha256(value).digest(), value), 0o600)
+
+    def put_blob(self, data: bytes) -> str:
+        """Keep ``data`` as a blob (once: an existing blob is not written again); returns its sha256."""
+        sha = hashlib.sha256(data).hexdigest()
+        if not any(self.path(BLOBS, sha, base).exists() for base in self.places()):
+            self._write(BLOBS, sha, (data,), BLOB_MODE)
+        return sha
+
+    def read_blob(self, sha: str) -> bytes | None:
+        """The bytes of blob ``sha``, or None when it is missing or no longer hashes to its name."""
+        for base in self.places():
+            path = self.path(BLOBS, sha, base)
+            try:
+                data = path.read_bytes()
+            except OSError:
+                continue
+            if hashlib.sha256(data).hexdigest() == sha:
+                self._touch(path)
+                return data
+        return None
+
+    def blob_into(self, sha: str, target: Path) -> bool:
+        """Put blob ``sha`` at ``target`` (a hard link, else a copy) if its bytes still hash to its name; False
+        (nothing at ``target``) otherwise. The blob is never read into memory whole."""
+        for base in self.places():
+            source = self.path(BLOBS, sha, base)
+            if file_sha256(source) != sha:
+                continue
+            try:
+                os.link(source, target)
+            except FileExistsError:
+                raise
+            except OSError:
+                if not copy_checked(source, target, sha):
+                    continue
+            self._touch(source)
+            return True
+        return False
+
+    def publish(self) -> None:
+        """Move what was written to ``pending`` under ``root`` (an entry already there is left: same key, same
+        value), then remove ``pending``."""
+        if self.pending is None or self.read_only:
+            return
+        with suppress(OSError):
+            self.root.mkdir(parents=True, exist_ok=True)
+            merge_folder(self.pending, self.root)
+        shutil.rmtree(self.pending, ignore_errors=True)
+        self.pending = None
+
+    def _write(self, namespace: str, key: str, chunks: tuple[bytes, ...], mode: int) -> None:
+        if self.read_only:
+            return
+        target = self.path(namespace, key, self.pending or self.root)
+        temporary = None
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+            handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=TEMPORARY_PREFIX)
             with os.fdopen(handle, "wb") as file:
-                file.write(hashlib.sha256(value).digest() + value)
+                for chunk in chunks:
+                    file.write(chunk)
+                os.fchmod(file.fileno(), mode)
             os.replace(temporary, target)
+            self.written += sum(map(len, chunks))
         except OSError:
-            return  # a cache that cannot be written (full disk, read-only mount) only costs speed
+            if temporary is not None:
+                with suppress(OSError):
+                    os.unlink(temporary)
+            # a cache that cannot be written (full disk, read-only mount) only costs speed
+
+    def _touch(self, path: Path) -> None:
+        """A hit is recent use: :func:`prune` removes the least recently used entries first."""
+        if not self.read_only:
+            with suppress(OSError):
+                os.utime(path)
+
+
+def merge_folder(source: Path, target: Path) -> None:
+    """Move ``source``'s entries into ``target``: a folder ``target`` lacks in one rename, else entry by entry;
+    an entry ``target`` has already stays (same key, same value)."""
+    for entry in os.scandir(source):
+        destination = target / entry.name
+        if entry.name.startswith(TEMPORARY_PREFIX):
+            continue
+        if entry.is_dir(follow_symlinks=False) and destination.is_dir():
+            merge_folder(Path(entry.path), destination)
+        elif not os.path.lexists(destination):
+            os.rename(entry.path, destination)
+
+
+def file_sha256(path: Path) -> str | None:
+    try:
+        with path.open("rb") as stream:
+            return hashlib.file_digest(stream, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
+def copy_checked(source: Path, target: Path, sha: str) -> bool:
+    """Copy ``source`` to ``target`` in chunks, keeping the copy only if what was copied hashes to ``sha``."""
+    hasher = hashlib.sha256()
+    try:
+        with source.open("rb") as reader, target.open("xb") as writer:
+            while chunk := reader.read(COPY_CHUNK):
+                hasher.update(chunk)
+                writer.write(chunk)
+            os.fchmod(writer.fileno(), BLOB_MODE)
+    except FileExistsError:
+        raise
+    except OSError:
+        target.unlink(missing_ok=True)
+        return False
+    if hasher.hexdigest() != sha:
+        target.unlink(missing_ok=True)
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class Pruned:
+    files: int
+    bytes: int
+    kept_bytes: int
+
+
+def prune(root: Path, max_bytes: int, now: float | None = None) -> Pruned:
+    """Bound a disk cache folder: past ``max_bytes``, remove the least recently used entries (by the time a
+    write or a hit last touched them) until it holds :data:`PRUNE_TO` of the limit; temporary files a killed
+    writer left are removed too. Safe while other processes use the folder: a removed entry is a miss."""
+    now = time.time() if now is None else now
+    entries: list[tuple[float, int, str]] = []
+    removed_files = removed_bytes = 0
+    for folder, _, names in os.walk(root):
+        for name in names:
+            path = os.path.join(folder, name)
+            try:
+                status = os.stat(path, follow_symlinks=False)
+            except OSError:
+                continue
+            if name.startswith(TEMPORARY_PREFIX) and now - status.st_mtime > STALE_TEMPORARY_SECONDS:
+                with suppress(OSError):
+                    os.unlink(path)
+                    removed_files, removed_bytes = removed_files + 1, removed_bytes + status.st_size
+                continue
+            entries.append((status.st_mtime, status.st_size, path))
+    total = sum(size for _, size, _ in entries)
+    if total > max_bytes:
+        for _, size, path in sorted(entries):
+            if total <= max_bytes * PRUNE_TO:
+                break
+            with suppress(OSError):
+                os.unlink(path)
+                total -= size
+                removed_files, removed_bytes = removed_files + 1, removed_bytes + size
+    return Pruned(removed_files, removed_bytes, total)
 
 
 class LayeredStore:
@@ -163,39 +394,95 @@ class LayeredStore:
         self.back.put(namespace, key, value)
 
 
-_active: ContextVar[Store | None] = ContextVar("courseforge_cache_store", default=None)
+@dataclass(frozen=True)
+class Scope:
+    store: Store | None
+    disk: DiskStore | None
+
+
+NO_SCOPE = Scope(None, None)
+_active: ContextVar[Scope | None] = ContextVar("courseforge_cache_scope", default=None)
+
+
+def _scope() -> Scope:
+    return _active.get() or NO_SCOPE
 
 
 @contextmanager
-def cache_scope(store: Store | None) -> Iterator[None]:
-    """Make ``store`` the one :func:`memoized` uses in this context (None: compute everything)."""
-    token = _active.set(store)
+def cache_scope(store: Store | None, *, disk: DiskStore | None = None) -> Iterator[None]:
+    """Make ``store`` the one :func:`memoized` uses in this context (None: compute everything), and ``disk`` the
+    disk store whole results (packages) are kept in as blobs (None: they are not kept)."""
+    token = _active.set(Scope(store, disk))
     try:
         yield
     finally:
         _active.reset(token)
 
 
+@contextmanager
+def ensure_store(max_bytes: int) -> Iterator[None]:
+    """The active scope when there is one, else an in-process :class:`MemoryStore` for the duration: a build is
+    always cached at least in memory."""
+    if active_store() is not None:
+        yield
+        return
+    with cache_scope(MemoryStore(max_bytes), disk=active_disk()):
+        yield
+
+
 def active_store() -> Store | None:
-    return _active.get()
+    return _scope().store
+
+
+def active_disk() -> DiskStore | None:
+    return _scope().disk
+
+
+class _Miss:
+    pass
+
+
+MISS = _Miss()
+
+
+def _decoded(store: Store, namespace: str, key_digest: str, codec: Codec[T]) -> T | _Miss:
+    cached = store.get(namespace, key_digest)
+    if cached is None:
+        return MISS
+    try:
+        return codec.decode(cached)
+    except DECODE_ERRORS:
+        return MISS
+
+
+def lookup(namespace: str, key: KeyPart, codec: Codec[T]) -> T | None:
+    """The value an earlier :func:`remember` (or :func:`memoized`) kept under ``key``, else None."""
+    store = active_store()
+    if store is None:
+        return None
+    value = _decoded(store, namespace, entry_key(namespace, key), codec)
+    return None if isinstance(value, _Miss) else value
+
+
+def remember(namespace: str, key: KeyPart, value: T, codec: Codec[T]) -> None:
+    store = active_store()
+    if store is not None:
+        store.put(namespace, entry_key(namespace, key), codec.encode(value))
 
 
 def memoized(namespace: str, key: KeyPart, compute: Callable[[], T], codec: Codec[T]) -> T:
     """``compute()``, or the value cached under ``key`` in ``namespace`` by an earlier identical call.
 
     ``key`` must hold every input that can change the result (with a version constant the caller bumps when
-    the computation changes); courseforge's own version is added here.
+    the computation changes); courseforge's own code (:func:`code_fingerprint`) is added here.
     """
-    store = _active.get()
+    store = active_store()
     if store is None:
         return compute()
-    key_digest = digest(__version__, namespace, key)
-    cached = store.get(namespace, key_digest)
-    if cached is not None:
-        try:
-            return codec.decode(cached)
-        except (ValueError, UnicodeDecodeError, KeyError, TypeError, IndexError):
-            pass  # an entry written by another codec version: recompute and overwrite it
+    key_digest = entry_key(namespace, key)
+    cached = _decoded(store, namespace, key_digest, codec)
+    if not isinstance(cached, _Miss):
+        return cached
     value = compute()
     store.put(namespace, key_digest, codec.encode(value))
     return value

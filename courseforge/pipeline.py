@@ -1,20 +1,34 @@
-"""Stage order only: load -> validate -> localize -> render -> package -> verify."""
+"""Stage order only: load -> validate -> localize -> render -> package -> verify.
+
+A build is made of units, one per (course, locale, format). Each unit is looked up in the content-addressed cache
+(``unit_cache``) by the digest of everything it depends on before it is built, and kept there after; a build
+always runs inside a cache scope (at least an in-process store), so work the stages memoize is shared by every
+format and locale of the build.
+"""
 
 from __future__ import annotations
 
+import io
+import zipfile
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import Protocol, TypeVar
 
+from babel.messages.catalog import Catalog
+
+from courseforge.cache import KeyPart, active_disk, ensure_store, lookup, remember, structured
 from courseforge.diagnostics import DiagnosticSink, Location
 from courseforge.i18n.extract import course_template, ui_template
 from courseforge.i18n.pseudo import is_pseudo
 from courseforge.i18n.runtime import layered_catalog
 from courseforge.model.branding import ProjectBranding
 from courseforge.model.course import Course
-from courseforge.model.localized import LocaleCatalogs
+from courseforge.model.localized import LocaleCatalogs, LocalizedCourse
 from courseforge.model.package import Package, PackageFormat
 from courseforge.model.project import DEFAULT_BASE_IRI, DEFAULT_LIMITS, InputLimits
 from courseforge.model.report import VerificationReport
+from courseforge.model.source import CourseSource
 from courseforge.model.theme import Theme
 from courseforge.stages.load import load_course, load_locale_catalogs
 from courseforge.stages.load_theme import load_theme
@@ -27,8 +41,19 @@ from courseforge.stages.validate.format_rules import check_formats
 from courseforge.stages.verify import verify_package
 from courseforge.stages.verify.own_build import for_sources
 from courseforge.standards import FormatProfile, profile_for
+from courseforge.unit_cache import (
+    UNIT,
+    UNIT_NAMESPACE,
+    PackageFacts,
+    UnitResult,
+    catalog_inputs,
+    course_inputs,
+    unit_key,
+)
 
 ALL_LOCALES = "all"
+BUILD_MEMORY_BYTES = 64 * 2**20
+"""The in-process store of a build that was given none: what the stages memoize, shared by formats and locales."""
 
 
 @dataclass(frozen=True)
@@ -73,15 +98,21 @@ class CourseBuild:
     packages: tuple[BuiltPackage, ...]
 
 
-def validate_course(course_dir: Path, display_dir: str, sink: DiagnosticSink,
-                    options: BuildOptions | None = None) -> Course | None:
-    """Load and validate, then hold the course against the limits of every format it will be built in."""
+def validate_source(course_dir: Path, display_dir: str, sink: DiagnosticSink,
+                    options: BuildOptions | None = None) -> tuple[CourseSource, Course | None]:
+    """Load and validate, then hold the course against the limits of every format it will be built in; the
+    source read comes back too (its files key the course's build units)."""
     options = options or BuildOptions()
     source = load_course(course_dir, display_dir, sink, options.limits)
     course = validate(source, course_dir.name, sink)
     if course is not None:
         check_formats(course, course_profiles(course, options), options.base_iri is not None, sink)
-    return course
+    return source, course
+
+
+def validate_course(course_dir: Path, display_dir: str, sink: DiagnosticSink,
+                    options: BuildOptions | None = None) -> Course | None:
+    return validate_source(course_dir, display_dir, sink, options)[1]
 
 
 def lint_course(course_dir: Path, display_dir: str, sink: DiagnosticSink,
@@ -129,32 +160,205 @@ def locale_catalogs(course: Course, locale: str, theme: Theme, options: BuildOpt
     return LocaleCatalogs(course=found.course, ui=ui, course_path=found.course_path, ui_path=found.ui_path)
 
 
+@dataclass(frozen=True)
+class PreparedCourse:
+    """A validated course and what all of its build units share: the theme, the formats and locales to build,
+    and the digest of every input but a locale's catalogs (``unit_cache.course_inputs``)."""
+
+    course: Course
+    display_dir: str
+    theme: Theme
+    profiles: tuple[FormatProfile, ...]
+    locales: tuple[str, ...]
+    inputs: str
+
+    @property
+    def translations(self) -> frozenset[str]:
+        return frozenset(target.language for target in self.course.manifest.translations)
+
+    @cached_property
+    def templates(self) -> tuple[Catalog, Catalog]:
+        """The course's and the player's messages, counted against by every declared translation's gate; made
+        once per course, on first use (a build of the source language alone never needs them)."""
+        return course_template(self.course), ui_template(self.theme)
+
+    def unit_count(self) -> int:
+        return len(self.locales) * len(self.profiles)
+
+
+def unit_settings(options: BuildOptions) -> KeyPart:
+    """The options a unit's package or report depends on (the formats and locales name units instead)."""
+    return (options.source_date_epoch, options.base_iri, options.allow_incomplete, options.strict,
+            structured(options.limits), options.locales_display, options.themes_display)
+
+
+def prepare_course(course_dir: Path, display_dir: str, options: BuildOptions,
+                   sink: DiagnosticSink) -> PreparedCourse | None:
+    """Validate and load the theme; None when that reports an error (or a warning under ``strict``)."""
+    own = DiagnosticSink()
+    try:
+        source, course = validate_source(course_dir, display_dir, own, options)
+        if course is None or own.failed(options.strict):
+            return None
+        theme = course_theme(course, options, own)
+        if theme is None:
+            return None
+        return PreparedCourse(course, display_dir, theme, course_profiles(course, options),
+                              build_locales(course, options.locales),
+                              course_inputs(source, course_dir.name, theme, unit_settings(options)))
+    finally:
+        sink.extend(own.items)
+
+
+T_co = TypeVar("T_co", covariant=True)
+
+
+class Outlet(Protocol[T_co]):
+    """Where a build keeps each unit's package: in memory, in an output spool, or nowhere (lint)."""
+
+    def fresh(self, package: Package, result: UnitResult) -> T_co:
+        """A package just built and verified."""
+
+    def cached(self, result: UnitResult) -> T_co | None:
+        """A unit found in the cache; None when its package cannot be had (the unit is then rebuilt)."""
+
+
+def package_from_zip(facts: PackageFacts, data: bytes) -> Package:
+    """A package back from its zip bytes (its manifest is the file its format's profile names)."""
+    manifest_name = profile_for(facts.format).manifest
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        manifest = archive.read(manifest_name) if manifest_name else b""
+    return Package(facts.format, facts.course_id, facts.locale, manifest, data)
+
+
+class InMemory:
+    """Packages kept in memory (``build_course``); a cached one is read back from the disk cache's blobs."""
+
+    def fresh(self, package: Package, result: UnitResult) -> BuiltPackage:
+        return BuiltPackage(package, result.report, result.gate)
+
+    def cached(self, result: UnitResult) -> BuiltPackage | None:
+        disk = active_disk()
+        data = disk.read_blob(result.package.sha256) if disk is not None else None
+        if data is None:
+            return None
+        return BuiltPackage(package_from_zip(result.package, data), result.report, result.gate)
+
+
+class ReportsOnly:
+    """What each unit reported, no package kept (lint): a cached unit needs no blob at all."""
+
+    def fresh(self, package: Package, result: UnitResult) -> UnitResult:
+        return result
+
+    def cached(self, result: UnitResult) -> UnitResult:
+        return result
+
+
+def facts_of(package: Package) -> PackageFacts:
+    return PackageFacts(package.format, package.course_id, package.locale, len(package.data), package.sha256)
+
+
+def locale_inputs(prepared: PreparedCourse, locale: str, options: BuildOptions) -> KeyPart:
+    return catalog_inputs(options.locales_dir, prepared.course.id, locale, options.limits)
+
+
+def cached_units(prepared: PreparedCourse, locale: str, options: BuildOptions, outlet: Outlet[T_co],
+                 sink: DiagnosticSink) -> tuple[KeyPart, dict[PackageFormat, T_co]]:
+    """The locale's catalog inputs, and the units of this locale the cache has (their diagnostics reported)."""
+    catalogs = locale_inputs(prepared, locale, options)
+    found: dict[PackageFormat, T_co] = {}
+    for profile in prepared.profiles:
+        result = lookup(UNIT_NAMESPACE, unit_key(prepared.inputs, locale, catalogs, profile.format), UNIT)
+        kept = outlet.cached(result) if result is not None else None
+        if result is not None and kept is not None:
+            sink.extend(result.diagnostics)
+            found[profile.format] = kept
+    return catalogs, found
+
+
+def locale_gate(prepared: PreparedCourse, locale: str, catalogs: LocaleCatalogs | None, options: BuildOptions,
+                sink: DiagnosticSink) -> TranslationGate | None:
+    """Only a declared translation has a gate: the templates are not made for any other locale."""
+    if catalogs is None or locale not in prepared.translations:
+        return None
+    course_messages, player_messages = prepared.templates
+    return translation_gate(prepared.course, locale, catalogs, course_messages, player_messages,
+                            options.allow_incomplete, sink)
+
+
+def build_package(prepared: PreparedCourse, localized: LocalizedCourse, profile: FormatProfile,
+                  options: BuildOptions) -> tuple[Package, VerificationReport]:
+    """Render, package and verify one format."""
+    site = render_site(localized, prepared.theme, profile)
+    unit = PackageInput(site, prepared.course, localized.locale, options.base_iri or DEFAULT_BASE_IRI,
+                        options.source_date_epoch)
+    package = packager_for(profile.format).package(unit)
+    report = verify_package(f"{prepared.display_dir}/{localized.locale}/{package.filename}", package.data)
+    return package, report
+
+
+def fresh_units(prepared: PreparedCourse, locale: str, profiles: tuple[FormatProfile, ...], catalogs_key: KeyPart,
+                options: BuildOptions, outlet: Outlet[T_co], sink: DiagnosticSink) -> list[T_co]:
+    """Build these formats of one locale, each unit kept in the cache with everything it reported.
+    ``catalogs_key``: the catalog inputs the units were looked up by; when the catalogs changed while the build
+    read them, nothing is kept (the entry's key would not name what was built)."""
+    course = prepared.course
+    reported = DiagnosticSink()
+    catalogs = locale_catalogs(course, locale, prepared.theme, options, reported)
+    gate = locale_gate(prepared, locale, catalogs, options, reported)
+    localized = localize(course, locale, catalogs, reported)
+    keep = locale_inputs(prepared, locale, options) == catalogs_key
+    sink.extend(reported.items)
+    disk = active_disk()
+    kept: list[T_co] = []
+    for profile in profiles:
+        package, report = build_package(prepared, localized, profile, options)
+        found = for_sources(course, report.diagnostics)
+        sink.extend(found)
+        result = UnitResult(facts_of(package), report, gate, (*reported.items, *found))
+        if keep:
+            if disk is not None:
+                disk.put_blob(package.data)
+            remember(UNIT_NAMESPACE, unit_key(prepared.inputs, locale, catalogs_key, profile.format), result, UNIT)
+        kept.append(outlet.fresh(package, result))
+        del package
+    return kept
+
+
+def build_locale(prepared: PreparedCourse, locale: str, options: BuildOptions, outlet: Outlet[T_co],
+                 sink: DiagnosticSink) -> tuple[T_co, ...]:
+    """Every format of one locale, in format order: from the cache where it has them, else built."""
+    catalogs, found = cached_units(prepared, locale, options, outlet, sink)
+    missing = tuple(profile for profile in prepared.profiles if profile.format not in found)
+    if missing:
+        built = fresh_units(prepared, locale, missing, catalogs, options, outlet, sink)
+        found.update(zip((profile.format for profile in missing), built, strict=True))
+    return tuple(found[profile.format] for profile in prepared.profiles)
+
+
+def build_units(course_dir: Path, display_dir: str, options: BuildOptions, sink: DiagnosticSink,
+                outlet: Outlet[T_co]) -> tuple[Course, tuple[T_co, ...]] | None:
+    """Every unit of one course, in one process. None when diagnostics stop the build."""
+    with ensure_store(BUILD_MEMORY_BYTES):
+        errors_before = sink.error_count
+        prepared = prepare_course(course_dir, display_dir, options, sink)
+        if prepared is None:
+            return None
+        kept = tuple(unit for locale in prepared.locales for unit in build_locale(prepared, locale, options, outlet,
+                                                                                    sink))
+        if sink.error_count > errors_before:
+            return None
+        return prepared.course, kept
+
+
 def build_course(course_dir: Path, display_dir: str, options: BuildOptions,
                  sink: DiagnosticSink) -> CourseBuild | None:
     """Everything up to verified package bytes, in memory. None when diagnostics stop the build."""
-    errors_before = sink.error_count
-    course = validate_course(course_dir, display_dir, sink, options)
-    if course is None or sink.error_count > errors_before or (options.strict and sink.warning_count):
-        return None
-    theme = course_theme(course, options, sink)
-    if theme is None:
-        return None
-    player_template = ui_template(theme)
-    course_messages = course_template(course)  # counted against by every translated locale's gate
-    built = []
-    for locale in build_locales(course, options.locales):
-        catalogs = locale_catalogs(course, locale, theme, options, sink)
-        gate = translation_gate(course, locale, catalogs, course_messages, player_template, options.allow_incomplete,
-                                sink) if catalogs is not None else None
-        localized = localize(course, locale, catalogs, sink)
-        for profile in course_profiles(course, options):
-            site = render_site(localized, theme, profile)
-            unit = PackageInput(site, course, localized.locale, options.base_iri or DEFAULT_BASE_IRI,
-                                options.source_date_epoch)
-            package = packager_for(profile.format).package(unit)
-            report = verify_package(f"{display_dir}/{localized.locale}/{package.filename}", package.data)
-            sink.extend(for_sources(course, report.diagnostics))
-            built.append(BuiltPackage(package, report, gate))
-    if sink.error_count > errors_before:
-        return None
-    return CourseBuild(course, tuple(built))
+    built = build_units(course_dir, display_dir, options, sink, InMemory())
+    return CourseBuild(built[0], built[1]) if built is not None else None
+
+
+def check_course(course_dir: Path, display_dir: str, options: BuildOptions, sink: DiagnosticSink) -> bool:
+    """What ``build_course`` reports, keeping no package (lint); False when the build would stop."""
+    return build_units(course_dir, display_dir, options, sink, ReportsOnly()) is not None

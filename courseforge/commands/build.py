@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path, PurePosixPath
 
 import click
 
+from courseforge.build_plan import BuildRun, Spool, StagedBuild, StagedPackage
+from courseforge.cache import file_sha256
+from courseforge.commands.build_cache import BuildCache, build_cache, cache_folder
 from courseforge.commands.common import (
     current_project,
     locale_option,
@@ -17,20 +19,28 @@ from courseforge.commands.common import (
     summary_line,
 )
 from courseforge.commands.output import Reporter, reporting_options
-from courseforge.commands.outputs import REPORT, OutputProblem, check_output_folder, write_outputs
+from courseforge.commands.outputs import (
+    REPORT,
+    OutputFile,
+    OutputProblem,
+    check_output_folder,
+    output_spool,
+    write_outputs,
+)
 from courseforge.diagnostics import DiagnosticSink, Location
 from courseforge.model.package import PackageFormat
-from courseforge.pipeline import BuildOptions, BuiltPackage, CourseBuild, build_course
+from courseforge.parallel import available_cores
+from courseforge.pipeline import BuildOptions, BuiltPackage, CourseBuild, package_from_zip
 from courseforge.project import Project
 from courseforge.stages.package import available_formats
 
 
-def package_path(out: Path, built: BuiltPackage) -> Path:
+def package_path(out: Path, built: StagedPackage) -> Path:
     package = built.package
     return out / package.course_id / package.locale / package.filename
 
 
-def package_entries(project: Project, out: Path, builds: list[CourseBuild]) -> list[dict[str, object]]:
+def package_entries(project: Project, out: Path, builds: list[StagedBuild]) -> list[dict[str, object]]:
     return [
         {
             "course": build.course.id,
@@ -38,17 +48,17 @@ def package_entries(project: Project, out: Path, builds: list[CourseBuild]) -> l
             "locale": built.package.locale,
             "format": built.package.format.value,
             "path": project.display(package_path(out, built)),
-            "bytes": len(built.package.data),
+            "bytes": built.package.size,
             "sha256": built.package.sha256,
-            "verified": built.report.ok,
-            "translation": built.gate.to_json() if built.gate else None,
+            "verified": built.result.report.ok,
+            "translation": built.result.gate.to_json() if built.result.gate else None,
         }
         for build in builds
         for built in build.packages
     ]
 
 
-def kept_outputs(out: Path, rebuilt: set[str]) -> tuple[list[dict[str, object]], dict[PurePosixPath, bytes]]:
+def kept_outputs(out: Path, rebuilt: set[str]) -> tuple[list[dict[str, object]], dict[PurePosixPath, OutputFile]]:
     """The previous build's packages of courses this build does not rebuild, so building one course keeps
     the others' packages (and their lines in build.json). Only packages that still match their recorded
     sha256 are kept; anything else of the old tree goes."""
@@ -58,29 +68,36 @@ def kept_outputs(out: Path, rebuilt: set[str]) -> tuple[list[dict[str, object]],
     except (OSError, ValueError, KeyError, TypeError):
         return [], {}
     entries: list[dict[str, object]] = []
-    files: dict[PurePosixPath, bytes] = {}
+    files: dict[PurePosixPath, OutputFile] = {}
     for entry in listed if isinstance(listed, list) else []:
         try:
             relative = PurePosixPath(str(entry["course"]), str(entry["locale"]), f"{entry['format']}.zip")
             if entry["course"] in rebuilt or ".." in relative.parts:
                 continue
-            data = (out / relative).read_bytes()
-        except (OSError, KeyError, TypeError):
+            path = out / relative
+        except (KeyError, TypeError):
             continue
-        if hashlib.sha256(data).hexdigest() == entry.get("sha256"):
+        if not path.is_symlink() and file_sha256(path) == entry.get("sha256"):
             entries.append(entry)
-            files[relative] = data
+            files[relative] = path
     return entries, files
 
 
-def preview_and_report(project: Project, out: Path, builds: list[CourseBuild], document: dict[str, object],
+def written_builds(out: Path, builds: list[StagedBuild]) -> list[CourseBuild]:
+    """The packages just written, read back for the preview."""
+    return [CourseBuild(build.course, tuple(
+        BuiltPackage(package_from_zip(built.package, package_path(out, built).read_bytes()), built.result.report,
+                     built.result.gate) for built in build.packages)) for build in builds]
+
+
+def preview_and_report(project: Project, out: Path, builds: list[StagedBuild], document: dict[str, object],
                        reporter: Reporter) -> None:
     """``build --preview``: every scenario under every profile on the packages just built; the preview's
     report goes into the build's JSON document, a failed preview fails the command (the packages stay)."""
     from courseforge.commands.preview import PREVIEW_DIR, chosen_profiles, run_preview
 
-    code, preview_document = run_preview(builds, [], chosen_profiles(None), (), None, None, project,
-                                         out / PREVIEW_DIR, reporter)
+    code, preview_document = run_preview(written_builds(out, builds), [], chosen_profiles(None), (), None, None,
+                                         project, out / PREVIEW_DIR, reporter)
     document["preview"] = preview_document
     document["ok"] = code == 0
     if code:
@@ -93,10 +110,11 @@ def build_report(entries: list[dict[str, object]]) -> bytes:
     return (json.dumps({"packages": entries}, indent=2, sort_keys=True) + "\n").encode()
 
 
-def output_files(builds: list[CourseBuild], report: bytes) -> dict[PurePosixPath, bytes]:
-    """Everything one build writes, relative to --out: the package tree and the report describing it."""
-    files = {PurePosixPath(built.package.course_id, built.package.locale, built.package.filename): built.package.data
-             for build in builds for built in build.packages}
+def output_files(builds: list[StagedBuild], report: bytes) -> dict[PurePosixPath, OutputFile]:
+    """Everything one build writes, relative to --out: the package tree (spooled) and the report describing it."""
+    files: dict[PurePosixPath, OutputFile] = {
+        PurePosixPath(built.package.course_id, built.package.locale, built.package.filename): built.path
+        for build in builds for built in build.packages}
     return {**files, REPORT: report}
 
 
@@ -114,7 +132,7 @@ def output_folder_problem(project: Project, out: Path, sink: DiagnosticSink) -> 
     return False
 
 
-def commit_outputs(project: Project, out: Path, files: dict[PurePosixPath, bytes], lock_timeout: float,
+def commit_outputs(project: Project, out: Path, files: dict[PurePosixPath, OutputFile], lock_timeout: float,
                    reporter: Reporter, sink: DiagnosticSink) -> bool:
     """Swap the new outputs in as one transaction (commands/outputs.py); False, with a diagnostic, if not."""
     def waiting(holder: str) -> None:
@@ -128,12 +146,12 @@ def commit_outputs(project: Project, out: Path, files: dict[PurePosixPath, bytes
     return True
 
 
-def package_line(project: Project, out: Path, build: CourseBuild, built: BuiltPackage) -> str:
-    package = built.package
-    incomplete = "  INCOMPLETE TRANSLATION (allowed)" if built.gate and built.gate.allowed_incomplete else ""
-    return (f"{project.display(package_path(out, built))}  {len(package.data) / 1024:,.1f} KiB  "
+def package_line(project: Project, out: Path, build: StagedBuild, built: StagedPackage) -> str:
+    package, gate = built.package, built.result.gate
+    incomplete = "  INCOMPLETE TRANSLATION (allowed)" if gate and gate.allowed_incomplete else ""
+    return (f"{project.display(package_path(out, built))}  {package.size / 1024:,.1f} KiB  "
             f"sha256 {package.sha256[:12]}  {len(build.course.screens)} screens  "
-            f"{'verified' if built.report.ok else 'NOT VERIFIED'}{incomplete}")
+            f"{'verified' if built.result.report.ok else 'NOT VERIFIED'}{incomplete}")
 
 
 def parse_formats(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[PackageFormat, ...]:
@@ -154,16 +172,36 @@ def parse_locales(value: str | None, project: Project) -> tuple[str, ...]:
     return tuple(locale_option(part.strip(), "--locale") for part in value.split(",") if part.strip())
 
 
-def build_courses(project: Project, folders: list[Path], options: BuildOptions, reporter: Reporter,
-                  sink: DiagnosticSink) -> list[CourseBuild]:
-    builds: list[CourseBuild] = []
-    with reporter.progress("building", len(folders)) as step:
-        for folder in folders:
-            built = build_course(folder, project.display(folder), options, sink)
-            if built is not None:
-                builds.append(built)
-            step(folder.name)
-    return builds
+def build_courses(project: Project, folders: list[Path], options: BuildOptions, spool: Path, jobs: int,
+                  reporter: Reporter, sink: DiagnosticSink) -> list[StagedBuild]:
+    """Every course's packages staged in ``spool`` (``build_plan``); only the courses that built."""
+    run = BuildRun(options, Spool(spool), jobs, reporter.progress)
+    built = run.run([(folder, project.display(folder)) for folder in folders], sink)
+    return [build for build in built if build is not None]
+
+
+def finish_cache(cache: BuildCache, succeeded: bool, reporter: Reporter) -> None:
+    pruned = cache.finish(succeeded)
+    if pruned is not None and pruned.files:
+        reporter.detail(f"cache: removed {pruned.files} least recently used entries ({pruned.bytes / 1e6:,.1f} MB), "
+                        f"{pruned.kept_bytes / 1e6:,.1f} MB kept")
+
+
+def build_and_commit(project: Project, folders: list[Path], out: Path, options: BuildOptions, jobs: int,
+                     cache_dir: Path | None, lock_timeout: float, reporter: Reporter,
+                     sink: DiagnosticSink) -> tuple[list[StagedBuild], list[dict[str, object]]] | None:
+    """Build into a spool, then swap the outputs in; None when a course or the writing failed (nothing written)."""
+    with output_spool(out) as spool, build_cache(project, cache_dir, out=out, spool=spool) as cache:
+        builds = build_courses(project, folders, options, spool, jobs, reporter, sink)
+        failed = sink.failed(options.strict) or len(builds) != len(folders)
+        entries = [] if failed else package_entries(project, out, builds)
+        if not failed:
+            kept_entries, kept_files = kept_outputs(out, {b.course.id for b in builds})
+            report = build_report(sorted([*kept_entries, *entries], key=lambda e: str(e["course"])))
+            failed = not commit_outputs(project, out, {**kept_files, **output_files(builds, report)}, lock_timeout,
+                                        reporter, sink)
+        finish_cache(cache, not failed, reporter)
+    return None if failed else (builds, entries)
 
 
 @click.command()
@@ -182,14 +220,23 @@ def build_courses(project: Project, folders: list[Path], options: BuildOptions, 
               help="How long to wait for another build writing to the same output folder before failing.")
 @click.option("--preview", "then_preview", is_flag=True,
               help="Then run 'courseforge preview' on the packages just built (every scenario and profile).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Processes to build on (default: build.jobs, else one per CPU this process may use); 1 builds "
+                   "in this process.")
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="The build cache's folder (default: $COURSEFORGE_CACHE_DIR, build.cache_dir, else OUT/.cache).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the build cache.")
 @reporting_options
 def build(courses: tuple[str, ...], out: Path | None, locales: str | None, formats: tuple[PackageFormat, ...],
-          strict: bool, allow_incomplete: bool, lock_timeout: float, then_preview: bool, reporter: Reporter) -> None:
+          strict: bool, allow_incomplete: bool, lock_timeout: float, then_preview: bool, jobs: int | None,
+          cache_dir: Path | None, no_cache: bool, reporter: Reporter) -> None:
     """Build verified packages to OUT/<course>/<locale>/<format>.zip and OUT/reports/build.json.
 
     Nothing is written unless every course builds: a failed build leaves earlier outputs as they were.
     The new outputs replace the previous build's whole, in one step, even if the build is killed; other
     files in OUT (xliff/, ...) stay. A declared translation below its 'required' coverage fails the build.
+    A course, locale and format whose inputs did not change since a build that kept it in the cache
+    (OUT/.cache) is not built again; locales and formats are built on every CPU.
 
     \b
     Example:
@@ -202,15 +249,11 @@ def build(courses: tuple[str, ...], out: Path | None, locales: str | None, forma
     options = project_options(project, locales=parse_locales(locales, project), formats=formats, strict=strict,
                               allow_incomplete=allow_incomplete, source_date_epoch=source_date_epoch())
     sink = DiagnosticSink()
-    blocked = output_folder_problem(project, out, sink)
-    builds = [] if blocked else build_courses(project, folders, options, reporter, sink)
-    failed = sink.failed(strict) or len(builds) != len(folders)
-    entries = package_entries(project, out, builds) if not failed else []
-    kept_entries, kept_files = kept_outputs(out, {b.course.id for b in builds}) if not failed else ([], {})
-    report = build_report(sorted([*kept_entries, *entries], key=lambda e: str(e["course"])))
-    if not failed and not commit_outputs(project, out, {**kept_files, **output_files(builds, report)}, lock_timeout,
-                                         reporter, sink):
-        failed, entries = True, []
+    built = None if output_folder_problem(project, out, sink) else build_and_commit(
+        project, folders, out, options, jobs or project.config.build.jobs or available_cores(),
+        cache_folder(project, out, cache_dir, no_cache), lock_timeout, reporter, sink)
+    failed = built is None
+    builds, entries = built or ([], [])
     reporter.diagnostics(sink)
     document: dict[str, object] = {"ok": not failed, "out": project.display(out), "packages": entries,
                                    "errors": sink.error_count, "warnings": sink.warning_count,

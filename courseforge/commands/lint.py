@@ -1,7 +1,8 @@
 """``courseforge lint``: every check the build makes, in memory; writes nothing.
 
 Lint runs the same stages as ``build`` with the same options (locales, formats) and only skips the
-writing, so a lint that passes means the build of the same sources passes too.
+writing, so a lint that passes means the build of the same sources passes too. It reads the build cache
+(``commands/build_cache.py``) without writing to it: a unit the cache has reports what it reported when built.
 """
 
 from __future__ import annotations
@@ -9,11 +10,12 @@ from __future__ import annotations
 import click
 
 from courseforge.commands.build import parse_formats, parse_locales
+from courseforge.commands.build_cache import build_cache, cache_folder
 from courseforge.commands.common import current_project, project_courses, project_options, summary_line
 from courseforge.commands.output import Reporter, reporting_options
 from courseforge.diagnostics import DiagnosticSink
 from courseforge.model.package import PackageFormat
-from courseforge.pipeline import build_course
+from courseforge.pipeline import check_course
 
 
 @click.command()
@@ -42,9 +44,10 @@ def lint(courses: tuple[str, ...], locales: str | None, formats: tuple[PackageFo
     options = project_options(project, locales=parse_locales(locales, project), formats=formats, strict=strict,
                               allow_incomplete=allow_incomplete)
     sink = DiagnosticSink()
-    with reporter.progress("linting", len(folders)) as step:
+    with build_cache(project, cache_folder(project, project.output_dir, None, False), read_only=True), \
+            reporter.progress("linting", len(folders)) as step:
         for folder in folders:
-            build_course(folder, project.display(folder), options, sink)
+            check_course(folder, project.display(folder), options, sink)
             step(folder.name)
     reporter.diagnostics(sink)
     failed = sink.failed(strict)

@@ -3,8 +3,10 @@
 What the transaction covers: everything ``reports/build.json`` describes, i.e. the package tree
 ``<course>/<locale>/<format>.zip`` of every course it names, and ``reports/build.json`` itself. Those course
 folders (the previous build.json's and the new one's) are replaced whole. Everything else in ``--out``
-(``xliff/`` from ``i18n export-xliff``, a cache, a file of yours) is left alone: it is carried into the new
-tree as hard links, so it is there at every instant.
+(``xliff/`` from ``i18n export-xliff``, a file of yours) is left alone: it is carried into the new tree as hard
+links, so it is there at every instant. The build cache ``.cache/`` (a course id never starts with '.') is moved
+into the new tree whole, in one rename just before the swap, instead of being linked file by file: it can hold
+many thousands of entries, and for the instant it is away a build using it only misses.
 
 How: the new tree is written and fsynced in ``<parent>/.<out>.staging-<pid>-<random>/``, then one
 ``renameat2(RENAME_EXCHANGE)`` swaps it with ``--out`` (a plain rename when there is no ``--out`` yet), and
@@ -14,6 +16,10 @@ Linux, EINVAL), two renames are used instead: killed between them, ``--out`` is 
 puts the previous tree back from ``.<out>.previous-*``. The next build, under the lock, removes every stale
 staging folder. A lock file ``<parent>/.<out>.lock`` (``flock``, holding the writer's pid) keeps a second
 build out while one writes; the kernel releases it when its holder dies, and the holder deletes it when done.
+
+A build stages each package as soon as it is verified in a spool ``.<out>.spool-<pid>-<random>/`` beside the
+output folder (so it need not hold every package in memory); the transaction takes the spooled files as hard
+links, and the spool is removed whatever happens. A spool whose process is gone is removed by the next build.
 """
 
 from __future__ import annotations
@@ -33,8 +39,11 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 REPORT = PurePosixPath("reports", "build.json")
+CACHE_DIR = ".cache"
+"""The build cache's default folder inside ``--out``: moved whole across the swap, never replaced."""
 STAGING = "staging"
 PREVIOUS = "previous"
+SPOOL = "spool"
 FILE_MODE = 0o644
 AT_FDCWD = -100
 RENAME_EXCHANGE = 2
@@ -87,7 +96,11 @@ def check_output_folder(out: Path, project_root: Path) -> None:
                             "build into a folder inside the mount (--out <mount>/build)")
 
 
-def write_outputs(out: Path, files: Mapping[PurePosixPath, bytes], *, lock_timeout: float,
+OutputFile = bytes | Path
+"""A file of the new outputs: its bytes, or a file to take as it is (a spooled package, a kept one)."""
+
+
+def write_outputs(out: Path, files: Mapping[PurePosixPath, OutputFile], *, lock_timeout: float,
                   on_wait: Callable[[str], None] = lambda holder: None) -> None:
     """Replace the outputs in ``out`` with ``files`` (paths relative to ``out``) as one transaction."""
     for relative in files:
@@ -127,7 +140,7 @@ class Coverage:
             is_old_report_temporary(path)
 
 
-def stage_and_swap(out: Path, files: Mapping[PurePosixPath, bytes]) -> None:
+def stage_and_swap(out: Path, files: Mapping[PurePosixPath, OutputFile]) -> None:
     staging = make_sibling(out, STAGING)
     try:
         write_tree(staging, files)
@@ -137,7 +150,14 @@ def stage_and_swap(out: Path, files: Mapping[PurePosixPath, bytes]) -> None:
             copy_mode(out, staging)
             carry_over(out, staging, coverage)
         fsync_tree(staging)
-        if swap_in(out, staging):
+        moved = move_cache(out, staging)
+        try:
+            swapped = swap_in(out, staging)
+        except BaseException:
+            if moved:
+                move_cache(staging, out)
+            raise
+        if swapped:
             carry_late_changes(staging, out, coverage)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -234,9 +254,9 @@ def recover_stale(out: Path) -> None:
         fsync_path(out.parent)
 
 
-def make_sibling(out: Path, kind: str) -> Path:
+def make_sibling(out: Path, kind: str, where: Path | None = None) -> Path:
     for _ in range(100):
-        path = out.parent / f"{sibling_prefix(out, kind)}{os.getpid()}-{secrets.token_hex(4)}"
+        path = (where or out.parent) / f"{sibling_prefix(out, kind)}{os.getpid()}-{secrets.token_hex(4)}"
         try:
             path.mkdir()
         except FileExistsError:
@@ -245,10 +265,65 @@ def make_sibling(out: Path, kind: str) -> Path:
     raise FileExistsError(errno.EEXIST, "no free staging name", str(out.parent))
 
 
-def write_tree(root: Path, files: Mapping[PurePosixPath, bytes]) -> None:
+def move_cache(source: Path, target: Path) -> bool:
+    """Move ``source``'s cache folder into ``target`` (one rename); False when there is none to move."""
+    folder = source / CACHE_DIR
+    if folder.is_symlink() or not folder.is_dir() or (target / CACHE_DIR).exists():
+        return False
+    os.rename(folder, target / CACHE_DIR)
+    return True
+
+
+@contextmanager
+def output_spool(out: Path) -> Iterator[Path]:
+    """A private folder for this build's packages beside ``out`` (in the nearest existing folder above it, so a
+    failed build creates nothing visible), removed on exit; spools of processes that are gone go first."""
+    where = next(folder for folder in out.parents if folder.is_dir())
+    remove_dead_spools(out, where)
+    spool = make_sibling(out, SPOOL, where)
+    try:
+        yield spool
+    finally:
+        shutil.rmtree(spool, ignore_errors=True)
+
+
+def stale_spools(out: Path, where: Path | None = None) -> list[Path]:
+    """Spools beside ``out`` (or in ``where``) whose build is gone (killed): only ever under this name."""
+    where = where or out.parent
+    if not where.is_dir():
+        return []
+    prefix = sibling_prefix(out, SPOOL)
+    found = []
+    for path in where.iterdir():
+        owner = path.name.removeprefix(prefix).split("-")[0]
+        if path.name.startswith(prefix) and owner.isdigit() and not is_alive(int(owner)) and not path.is_symlink():
+            found.append(path)
+    return sorted(found)
+
+
+def remove_dead_spools(out: Path, where: Path) -> None:
+    for path in stale_spools(out, where):
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def is_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def write_tree(root: Path, files: Mapping[PurePosixPath, OutputFile]) -> None:
     for relative, data in sorted(files.items()):
         target = root.joinpath(*relative.parts)
         target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, Path):
+            link_or_copy(data, target)
+            os.chmod(target, FILE_MODE)
+            continue
         descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, FILE_MODE)
         with os.fdopen(descriptor, "wb") as stream:
             stream.write(data)
@@ -265,19 +340,20 @@ def owned_names(out: Path) -> set[str]:
     except (OSError, ValueError, TypeError, KeyError):
         return set()
     return {name for name in courses if isinstance(name, str) and PurePosixPath(name).name == name
-            and name not in ("", ".", "..", REPORT.parts[0])}
+            and name not in ("", REPORT.parts[0]) and not name.startswith(".")}
 
 
-def foreign_entries(root: Path, coverage: Coverage) -> list[tuple[PurePosixPath, Path, bool]]:
+def foreign_entries(root: Path, coverage: Coverage,
+                    skip: frozenset[str] = frozenset()) -> list[tuple[PurePosixPath, Path, bool]]:
     """(relative path, path, is a folder) of everything in ``root`` the transaction does not cover, each
-    folder before what it holds."""
+    folder before what it holds; top-level ``skip`` names are not looked into."""
     found: list[tuple[PurePosixPath, Path, bool]] = []
 
     def walk(folder: Path, relative: PurePosixPath) -> None:
         with os.scandir(folder) as entries:
             for entry in sorted(entries, key=lambda item: item.name):
                 path = relative / entry.name
-                if coverage.covers(path):
+                if coverage.covers(path) or path.as_posix() in skip:
                     continue
                 is_folder = entry.is_dir(follow_symlinks=False)
                 found.append((path, Path(entry.path), is_folder))
@@ -288,8 +364,9 @@ def foreign_entries(root: Path, coverage: Coverage) -> list[tuple[PurePosixPath,
 
 
 def carry_over(out: Path, staging: Path, coverage: Coverage) -> None:
-    """Hard-link everything of ``out`` the transaction does not cover into the new tree."""
-    for relative, source, is_folder in foreign_entries(out, coverage):
+    """Hard-link everything of ``out`` the transaction does not cover into the new tree (but the cache folder,
+    which :func:`move_cache` moves whole)."""
+    for relative, source, is_folder in foreign_entries(out, coverage, frozenset({CACHE_DIR})):
         target = staging.joinpath(*relative.parts)
         if not is_folder:
             link_or_copy(source, target)

@@ -91,6 +91,12 @@ class BuildDefaults(Node):
     """Locales to build besides each course's source language: tags, ``all``, or pseudo-locales."""
     formats: tuple[PackageFormat, ...] = ()
     """Package formats; empty: each course.yaml's ``formats``, else every format courseforge builds."""
+    jobs: int | None = Field(default=None, ge=1, le=1024)
+    """Processes a build runs on (``--jobs``); none: one per CPU this process may use. 1 builds in-process."""
+    cache_dir: ProjectFolder | None = None
+    """The build cache's folder (``--cache-dir``, ``$COURSEFORGE_CACHE_DIR``); none: ``<output>/.cache``."""
+    cache_max_mb: int = Field(default=2000, ge=1, le=10_000_000)
+    """After a build, the cache's least recently used entries beyond this many megabytes are removed."""
 
 
 class ProjectConfig(Node):

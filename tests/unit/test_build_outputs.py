@@ -24,7 +24,7 @@ from click.testing import CliRunner
 
 from courseforge.cli import cli
 from courseforge.commands import outputs
-from courseforge.commands.outputs import OutputProblem, lock_path, stale_siblings, write_outputs
+from courseforge.commands.outputs import OutputProblem, lock_path, stale_siblings, stale_spools, write_outputs
 
 REPO = Path(__file__).resolve().parents[2]
 ENVIRONMENT = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
@@ -84,7 +84,8 @@ def listed_packages(out: Path) -> dict[str, str]:
     those hashes, build.json itself and the foreign files, nothing else (no temporary, no stray zip)."""
     report = json.loads((out / "reports" / "build.json").read_text())
     listed = {entry["path"]: entry["sha256"] for entry in report["packages"]}
-    present = {path.relative_to(out).as_posix() for path in out.rglob("*") if not path.is_dir()}
+    present = {path.relative_to(out).as_posix() for path in out.rglob("*")
+               if not path.is_dir() and path.relative_to(out).parts[0] != ".cache"}  # the build cache
     expected = {Path(path).relative_to(out).as_posix() for path in listed} | {"reports/build.json"}
     assert present == expected | {path.as_posix() for path in FOREIGN}, present
     assert all(sha256(Path(path)) == digest for path, digest in listed.items())
@@ -162,7 +163,8 @@ def kill_build(lane: Lane, version: Version, delay: float | None, offset: float)
     process.kill()
     process.communicate(timeout=30)
     owners = staging_owners(lane.out)
-    beside = {path.name for path in lane.out.parent.iterdir()} - {path.name for path in stale_siblings(lane.out)}
+    left = [*stale_siblings(lane.out), *stale_spools(lane.out)]  # the next build removes them
+    beside = {path.name for path in lane.out.parent.iterdir()} - {path.name for path in left}
     assert beside <= {lane.out.name, lock_path(lane.out).name}, f"written outside --out: {beside}"
     if process.pid in owners:
         assert owners == {process.pid}, f"stale staging {owners} left by earlier builds was not removed"

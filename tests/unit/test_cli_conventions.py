@@ -196,7 +196,7 @@ def test_an_internal_error_exits_3_with_one_line_and_a_log(capsys: pytest.Captur
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("injected fault")
 
-    monkeypatch.setattr("courseforge.commands.build.build_course", broken)
+    monkeypatch.setattr("courseforge.build_plan.prepare_course", broken)
     code, out, err = invoke(capsys, "build")
     assert code == EXIT_INTERNAL
     (line,) = err.strip().splitlines()

@@ -1,0 +1,217 @@
+"""A whole build of courses for ``courseforge build``: each course validated once, its units taken from the cache
+where it has them, the others built on the available cores, every package staged in a spool as soon as it is
+verified (the build keeps only its facts in memory).
+
+The grain of parallel work is a course in one locale with all of its formats (they share the locale's
+catalogs and localized course). When the locales do not divide evenly over the workers, the last ones are split
+into groups of formats, so no core idles at the end. One unit, or work too small to pay for forking, is built
+in this process. Whatever the number of jobs, the same packages come out byte for byte, with the same
+diagnostics in the same order: results are merged in course, locale and format order, not as they finish.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+
+from courseforge.cache import KeyPart, active_disk
+from courseforge.diagnostics import Diagnostic, DiagnosticSink, Severity
+from courseforge.model.course import Course
+from courseforge.model.package import Package, PackageFormat
+from courseforge.parallel import ForkPool
+from courseforge.pipeline import BuildOptions, PreparedCourse, cached_units, fresh_units, prepare_course
+from courseforge.standards import FormatProfile
+from courseforge.unit_cache import PackageFacts, UnitResult
+
+Progress = Callable[[str, int], AbstractContextManager[Callable[[str], None]]]
+"""``Reporter.progress``: a bar of ``total`` steps, each step labelled."""
+TINY_WORK = 24
+"""Below this many screen-formats (a course's screens times the formats of a task, summed) forking costs
+more than it saves."""
+
+
+@dataclass(frozen=True)
+class StagedPackage:
+    """A verified package in the build's spool: what it is and what its build reported, not its bytes."""
+
+    result: UnitResult
+    path: Path
+
+    @property
+    def package(self) -> PackageFacts:
+        return self.result.package
+
+
+@dataclass(frozen=True)
+class StagedBuild:
+    course: Course
+    packages: tuple[StagedPackage, ...]
+
+
+class Spool:
+    """Packages written to ``root/<course>/<locale>/<format>.zip`` (durably: they become outputs by a link)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def place(self, facts: PackageFacts) -> Path:
+        path = self.root / facts.course_id / facts.locale / facts.filename
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def fresh(self, package: Package, result: UnitResult) -> StagedPackage:
+        path = self.place(result.package)
+        with path.open("xb") as stream:
+            stream.write(package.data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        return StagedPackage(result, path)
+
+    def cached(self, result: UnitResult) -> StagedPackage | None:
+        disk = active_disk()
+        path = self.place(result.package)
+        if disk is None or not disk.blob_into(result.package.sha256, path):
+            return None
+        return StagedPackage(result, path)
+
+
+@dataclass(frozen=True)
+class Task:
+    """Formats of one course in one locale, to build (not in the cache)."""
+
+    course: int
+    """Index into the prepared courses."""
+    locale: str
+    profiles: tuple[FormatProfile, ...]
+    catalogs: KeyPart
+    """The locale's catalog inputs the units were looked up by (``pipeline.cached_units``)."""
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    packages: tuple[StagedPackage, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def split(profiles: tuple[FormatProfile, ...], parts: int) -> list[tuple[FormatProfile, ...]]:
+    """Near-equal groups of formats, in order."""
+    parts = max(1, min(parts, len(profiles)))
+    size, extra = divmod(len(profiles), parts)
+    groups, start = [], 0
+    for part in range(parts):
+        end = start + size + (part < extra)
+        groups.append(profiles[start:end])
+        start = end
+    return groups
+
+
+def plan(whole: list[Task], jobs: int, weight: Callable[[Task], int]) -> list[Task]:
+    """The order tasks are handed out in: the heaviest whole units first, then the units that do not divide
+    evenly over ``jobs`` split into groups of formats, so every worker finishes at about the same time."""
+    if jobs <= 1 or len(whole) % jobs == 0:
+        return sorted(whole, key=lambda task: -weight(task))
+    cut = len(whole) - len(whole) % jobs
+    head = sorted(whole[:cut], key=lambda task: -weight(task))
+    tail = [Task(task.course, task.locale, group, task.catalogs) for task in whole[cut:]
+            for group in split(task.profiles, jobs)]
+    return head + tail
+
+
+class BuildRun:
+    """One ``courseforge build`` of several courses into a spool."""
+
+    def __init__(self, options: BuildOptions, spool: Spool, jobs: int, progress: Progress) -> None:
+        self.options, self.spool, self.jobs, self.progress = options, spool, jobs, progress
+        self.prepared: list[PreparedCourse | None] = []
+        self.tasks: list[Task] = []
+
+    def run(self, courses: Sequence[tuple[Path, str]], sink: DiagnosticSink) -> list[StagedBuild | None]:
+        """Each course's staged packages in locale and format order; None for a course that does not build."""
+        found = self.prepare(courses, sink)
+        results = self.build(sink)
+        staged: dict[tuple[int, str, PackageFormat], StagedPackage] = dict(found)
+        for task, result in zip(self.tasks, results, strict=True):
+            for profile, package in zip(task.profiles, result.packages, strict=True):
+                staged[(task.course, task.locale, profile.format)] = package
+        return [self.course_build(index, prepared, staged) for index, prepared in enumerate(self.prepared)]
+
+    def prepare(self, courses: Sequence[tuple[Path, str]],
+                sink: DiagnosticSink) -> dict[tuple[int, str, PackageFormat], StagedPackage]:
+        """Validate every course (in this process, once) and take what the cache has; the rest become tasks."""
+        found: dict[tuple[int, str, PackageFormat], StagedPackage] = {}
+        with self.progress("validating", len(courses)) as step:
+            for index, (folder, display) in enumerate(courses):
+                prepared = prepare_course(folder, display, self.options, sink)
+                self.prepared.append(prepared)
+                for locale in prepared.locales if prepared is not None else ():
+                    assert prepared is not None
+                    catalogs, cached = cached_units(prepared, locale, self.options, self.spool, sink)
+                    found.update({(index, locale, package_format): package
+                                  for package_format, package in cached.items()})
+                    missing = tuple(profile for profile in prepared.profiles if profile.format not in cached)
+                    if missing:
+                        self.tasks.append(Task(index, locale, missing, catalogs))
+                step(folder.name)
+        return found
+
+    def weight(self, task: Task) -> int:
+        prepared = self.prepared[task.course]
+        assert prepared is not None
+        return max(1, len(prepared.course.screens)) * len(task.profiles)
+
+    def build(self, sink: DiagnosticSink) -> list[TaskResult]:
+        """Every task's result, in task order; diagnostics merged in that order too."""
+        jobs = min(self.jobs, len(self.tasks))
+        if jobs > 1 and (len(self.tasks) < 2 or sum(map(self.weight, self.tasks)) < TINY_WORK):
+            jobs = 1
+        self.tasks = plan(self.tasks, jobs, self.weight)
+        results: list[TaskResult | None] = [None] * len(self.tasks)
+        if jobs <= 1:
+            with self.progress("building", len(self.tasks)) as step:
+                for index, task in enumerate(self.tasks):
+                    results[index] = self.run_task(index)
+                    step(self.label(task))
+        else:
+            self.share_templates()
+            with ForkPool(self.run_task, jobs) as pool, self.progress("building", len(self.tasks)) as step:
+                def done(index: int, result: TaskResult) -> None:
+                    results[index] = result
+                    step(self.label(self.tasks[index]))
+                pool.run(len(self.tasks), done)
+        for result in results:
+            assert result is not None
+            sink.extend(result.diagnostics)
+        return [result for result in results if result is not None]
+
+    def share_templates(self) -> None:
+        """Make each course's message templates once, here, before the workers fork (else each would)."""
+        for task in self.tasks:
+            prepared = self.prepared[task.course]
+            if prepared is not None and task.locale in prepared.translations:
+                _ = prepared.templates
+
+    def run_task(self, index: int) -> TaskResult:
+        task = self.tasks[index]
+        prepared = self.prepared[task.course]
+        assert prepared is not None
+        reported = DiagnosticSink()
+        packages = fresh_units(prepared, task.locale, task.profiles, task.catalogs, self.options, self.spool,
+                               reported)
+        return TaskResult(tuple(packages), tuple(reported.items))
+
+    def label(self, task: Task) -> str:
+        prepared = self.prepared[task.course]
+        return f"{prepared.course.id if prepared else '?'} {task.locale}"
+
+    def course_build(self, index: int, prepared: PreparedCourse | None,
+                     staged: dict[tuple[int, str, PackageFormat], StagedPackage]) -> StagedBuild | None:
+        if prepared is None:
+            return None
+        packages = tuple(staged[(index, locale, profile.format)] for locale in prepared.locales
+                         for profile in prepared.profiles)
+        if any(d.severity is Severity.ERROR for package in packages for d in package.result.diagnostics):
+            return None
+        return StagedBuild(prepared.course, packages)

@@ -1,0 +1,172 @@
+"""Independent tasks on several cores: forked worker processes, fed one task at a time.
+
+Why fork: a worker inherits everything the parent prepared (validated courses, themes, message templates)
+without pickling any of it. Forking is only safe while the parent runs no other thread (a lock another thread
+holds at the fork stays held in the child for ever), so a pool forks all of its workers when it opens, before a
+progress bar starts its refresh thread; workers start no thread and print nothing.
+
+A task is an index into a sequence both sides hold. Its result comes back pickled through a pipe (between our
+own processes only: nothing read from a cache or the network is ever unpickled). A task that raises sends its
+traceback back and the parent raises :class:`WorkerError`; a worker that dies (killed, out of memory) closes its
+pipe and the parent raises :class:`WorkerCrashed`. Workers ignore SIGINT: on Ctrl-C (or any error) the parent
+terminates them, reaps them and re-raises.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import signal
+import sys
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, Pipe, wait
+from types import TracebackType
+from typing import Generic, TypeVar
+
+R = TypeVar("R")
+
+OK = "ok"
+FAILED = "failed"
+PR_SET_PDEATHSIG = 1
+
+
+class WorkerError(RuntimeError):
+    """A task raised in a worker: a bug, reported as an internal error with the worker's traceback."""
+
+
+class WorkerCrashed(RuntimeError):
+    """A worker died without answering (a signal, the out-of-memory killer)."""
+
+
+def available_cores() -> int:
+    """The CPUs this process may run on (its affinity, which a container or ``taskset`` may narrow)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+@dataclass
+class Worker:
+    pid: int
+    connection: Connection
+    task: int | None = None
+
+
+def die_with_parent(parent: int) -> None:
+    """Linux: the kernel kills this worker when the parent dies (even by SIGKILL), so no orphan keeps working."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def serve(connection: Connection, work: Callable[[int], object]) -> None:
+    """A worker's loop: run each task index received, answer (index, status, result or traceback)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while (index := connection.recv()) is not None:
+        try:
+            answer: tuple[int, str, object] = (index, OK, work(index))
+        except BaseException:
+            answer = (index, FAILED, traceback.format_exc())
+        try:
+            connection.send(answer)
+        except Exception:
+            connection.send((index, FAILED, traceback.format_exc()))
+
+
+class ForkPool(Generic[R]):
+    """``jobs`` forked workers running ``work(index)``; use as a context manager (it reaps every worker)."""
+
+    def __init__(self, work: Callable[[int], R], jobs: int) -> None:
+        self.work = work
+        self.workers: list[Worker] = []
+        sys.stdout.flush()
+        sys.stderr.flush()
+        try:
+            for _ in range(jobs):
+                self.workers.append(self.fork())
+        except BaseException:
+            self.close()
+            raise
+
+    def fork(self) -> Worker:
+        ours, theirs = Pipe()
+        parent = os.getpid()
+        pid = os.fork()
+        if pid == 0:  # the worker: never returns into the parent's code, never runs its exit handlers
+            code = 0
+            try:
+                die_with_parent(parent)
+                ours.close()
+                for other in self.workers:
+                    other.connection.close()
+                serve(theirs, self.work)
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        theirs.close()
+        return Worker(pid, ours)
+
+    def run(self, count: int, on_result: Callable[[int, R], None]) -> None:
+        """Tasks ``0 .. count - 1``, each given to the next idle worker; ``on_result(index, result)`` in the
+        parent as each one finishes (in completion order)."""
+        queue = iter(range(count))
+        busy: dict[Connection, Worker] = {}
+        for worker in self.workers:
+            self.give(worker, next(queue, None), busy)
+        while busy:
+            for ready in wait(list(busy)):
+                assert isinstance(ready, Connection)
+                worker = busy[ready]
+                index, status, payload = self.receive(worker)
+                if status != OK:
+                    raise WorkerError(f"task {index} failed in worker {worker.pid}:\n{payload}")
+                on_result(index, payload)  # type: ignore[arg-type]  # what work(index) returned
+                self.give(worker, next(queue, None), busy)
+
+    def give(self, worker: Worker, index: int | None, busy: dict[Connection, Worker]) -> None:
+        worker.task = index
+        worker.connection.send(index)
+        if index is None:
+            busy.pop(worker.connection, None)
+        else:
+            busy[worker.connection] = worker
+
+    def receive(self, worker: Worker) -> tuple[int, str, object]:
+        try:
+            answer: tuple[int, str, object] = worker.connection.recv()
+        except (EOFError, OSError):
+            raise WorkerCrashed(f"worker {worker.pid} died during task {worker.task}: {self.reap(worker)}") from None
+        return answer
+
+    def reap(self, worker: Worker) -> str:
+        """How the worker ended (waits for it)."""
+        try:
+            _, status = os.waitpid(worker.pid, 0)
+        except ChildProcessError:
+            return "already reaped"
+        worker.pid = 0
+        if os.WIFSIGNALED(status):
+            return f"killed by {signal.Signals(os.WTERMSIG(status)).name}"
+        return f"exit status {os.WEXITSTATUS(status)}"
+
+    def close(self) -> None:
+        """Stop every worker still running (SIGTERM) and reap them all."""
+        for worker in self.workers:
+            if worker.pid:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(worker.pid, signal.SIGTERM)
+                self.reap(worker)
+            worker.connection.close()
+
+    def __enter__(self) -> ForkPool[R]:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.close()
