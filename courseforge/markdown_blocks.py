@@ -4,20 +4,25 @@ putting translated blocks back into the Markdown source.
 Extraction and localization both go through here, so block ids (``b1``, ``b2``, ... in document order;
 ``b7/alt`` for a paragraph that is only an image) always agree between the catalog and the build.
 Replacement rewrites only the lines of blocks that changed, so untouched Markdown stays byte-identical.
+A page's blocks are parsed once per body (memoized), then shared by extraction and every locale's build.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import astuple, dataclass
 from enum import StrEnum
+from typing import Any
 
 from markdown_it.token import Token
 
+from courseforge.cache import JSON, Codec, memoized
 from courseforge.markdown import parser
 
 LIST_MARKER = re.compile(r"[-*+]|\d{1,9}[.)]")
+BLOCKS_VERSION = 1
+"""Bump when :func:`parse_blocks` would find other blocks in the same Markdown (memoized results)."""
 
 
 class BlockKind(StrEnum):
@@ -81,6 +86,24 @@ def _context(tokens: list[Token], index: int) -> BlockKind:
 
 
 def text_blocks(markdown: str) -> tuple[TextBlock, ...]:
+    """The page's translatable blocks, parsed once per body while a cache store is active."""
+    return memoized("md-blocks", (BLOCKS_VERSION, markdown), lambda: parse_blocks(markdown), BLOCKS_CODEC)
+
+
+def _encode_blocks(blocks: tuple[TextBlock, ...]) -> bytes:
+    return JSON.encode([astuple(block) for block in blocks])
+
+
+def _decode_blocks(data: bytes) -> tuple[TextBlock, ...]:
+    rows: list[list[Any]] = JSON.decode(data)
+    return tuple(TextBlock(block_id, BlockKind(kind), text, line, end, cell)
+                 for block_id, kind, text, line, end, cell in rows)
+
+
+BLOCKS_CODEC: Codec[tuple[TextBlock, ...]] = Codec(_encode_blocks, _decode_blocks)
+
+
+def parse_blocks(markdown: str) -> tuple[TextBlock, ...]:
     tokens = parser().parse(markdown)
     blocks: list[TextBlock] = []
     cell = 0
@@ -144,10 +167,12 @@ def _replace_alt(lines: list[str], block: TextBlock, new_alt: str) -> None:
     lines[block.line] = line.replace(marker, f"![{new_alt}]", 1)
 
 
-def replace_blocks(markdown: str, replacements: Mapping[str, str]) -> str:
+def replace_blocks(markdown: str, replacements: Mapping[str, str],
+                   blocks: Sequence[TextBlock] | None = None) -> str:
     """The Markdown with the given blocks' text replaced; blocks not in ``replacements`` (or unchanged)
-    keep their source lines byte for byte."""
-    blocks = text_blocks(markdown)
+    keep their source lines byte for byte. ``blocks``: the text's :func:`text_blocks`, when the caller
+    has them already."""
+    blocks = text_blocks(markdown) if blocks is None else blocks
     changed = [b for b in blocks if b.id in replacements and replacements[b.id] != b.text]
     if not changed:
         return markdown
@@ -156,10 +181,12 @@ def replace_blocks(markdown: str, replacements: Mapping[str, str]) -> str:
     for block in blocks:
         if block.kind is BlockKind.TABLE_CELL:
             rows.setdefault(block.line, []).append(block)
+    last_changed_cell = {b.line: b.cell for b in sorted(changed, key=lambda b: b.cell)
+                         if b.kind is BlockKind.TABLE_CELL}
     # Bottom-up, so replacing a block never shifts the lines of blocks still to be replaced.
     for block in sorted(changed, key=lambda b: (b.line, b.cell), reverse=True):
         if block.kind is BlockKind.TABLE_CELL:
-            if block.cell == max(b.cell for b in rows[block.line] if b in changed):
+            if block.cell == last_changed_cell[block.line]:
                 _replace_row(lines, rows[block.line], replacements)
         elif block.kind is BlockKind.IMAGE_ALT:
             _replace_alt(lines, block, replacements[block.id])

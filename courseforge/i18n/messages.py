@@ -122,7 +122,8 @@ class Walker:
     def page(self, page: Page) -> Page:
         title = self.text(f"{page.id}/title", page.title, "page title", page.origin_of("title"))
         replacements = {}
-        for block in text_blocks(page.body):
+        blocks = text_blocks(page.body)
+        for block in blocks:
             location = Location(page.origin.path, page.body_line + block.line, 1)
             note = f"page {block.kind.value}"
             if block.kind is BlockKind.TABLE_CELL:
@@ -130,7 +131,7 @@ class Walker:
             if block.kind is BlockKind.IMAGE_ALT:
                 note = "image alt text: what the image shows, read by screen readers"
             replacements[block.id] = self.text(f"{page.id}/{block.id}", block.text, note, location)
-        return page.model_copy(update={"title": title, "body": replace_blocks(page.body, replacements)})
+        return page.model_copy(update={"title": title, "body": replace_blocks(page.body, replacements, blocks)})
 
     def quiz(self, quiz: Quiz) -> Quiz:
         titled = self.titled(quiz)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
-from courseforge.markdown_blocks import BlockKind, replace_blocks, text_blocks
+from courseforge.cache import DiskStore, MemoryStore, cache_scope
+from courseforge.markdown_blocks import BlockKind, parse_blocks, replace_blocks, text_blocks
 
 PAGE = """## Before you *start*
 
@@ -99,3 +101,22 @@ def test_line_breaks_in_a_translated_heading_or_cell_keep_the_structure() -> Non
     assert (blocks["b1"].kind, blocks["b1"].text) == (BlockKind.HEADING, "Bevor Sie beginnen")
     assert (blocks["b9"].kind, blocks["b9"].text) == (BlockKind.TABLE_CELL, "Wasser kalt")
     assert len(blocks) == len(text_blocks(PAGE))
+
+
+def test_blocks_from_the_cache_equal_the_parsed_ones(tmp_path: Path) -> None:
+    """The store's copy decodes to exactly what parsing finds (kinds, lines, cells), from memory and disk."""
+    rng = random.Random(7)
+    documents = [PAGE] + ["\n\n".join(rng.choice(PIECES).format(n=n) for n in range(6)) + "\n" for _ in range(40)]
+    for store in (MemoryStore(), DiskStore(tmp_path)):
+        with cache_scope(store):
+            first = [text_blocks(document) for document in documents]
+            again = [text_blocks(document) for document in documents]
+        assert first == again == [parse_blocks(document) for document in documents]
+        assert all(isinstance(block.kind, BlockKind) for blocks in again for block in blocks)
+
+
+def test_replacing_with_the_blocks_given_equals_finding_them() -> None:
+    translated = {b.id: f"«{b.text}»" for b in text_blocks(PAGE)}
+    assert replace_blocks(PAGE, translated, text_blocks(PAGE)) == replace_blocks(PAGE, translated)
+    one_cell = {"b10": "Klasse A"}  # the last cell of a row alone: the row is still rewritten once
+    assert "| Water | Klasse A |" in replace_blocks(PAGE, one_cell, text_blocks(PAGE))
