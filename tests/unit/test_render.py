@@ -12,6 +12,7 @@ from types import MappingProxyType
 import pytest
 from lxml import html
 
+from courseforge.cache import DiskStore, MemoryStore, cache_scope
 from courseforge.diagnostics import DiagnosticSink
 from courseforge.model.course import Course
 from courseforge.model.localized import LocalizedCourse, TextDirection
@@ -19,6 +20,7 @@ from courseforge.model.site import RenderedSite
 from courseforge.pipeline import lint_course
 from courseforge.stages.localize import localize_source
 from courseforge.stages.render import render_site
+from courseforge.stages.render.markup import LinkTargets, MarkdownRenderer
 from tests.factory import base_manifest, default_theme, page, write_course
 
 ROOT = Path(__file__).parents[1] / "roots" / "runtime-course"
@@ -235,3 +237,18 @@ def test_link_to_a_quiz_file_navigates_to_the_quiz_and_never_packages_it(tmp_pat
     hrefs = {a.text_content(): a.get("href") for a in doc.xpath("//main//a[@data-cf-goto]")}
     assert hrefs == {"the check": "#check", "the intro": "#a"}
     assert not any(name.endswith(".yaml") for name in site.files)
+
+
+def test_memoized_markdown_renders_what_rendering_does(course: Course, site: RenderedSite, tmp_path: Path) -> None:
+    """Blocks come from the store on the second render (from memory and from disk) byte for byte."""
+    long_text = "# Title\n\n" + "A [link](other.md) and ![alt](img.svg) in a long paragraph. " * 20
+    renderer = MarkdownRenderer(LinkTargets({"pages/other.md": "other"}, frozenset({"pages/img.svg"})))
+    expected = renderer.render_block(long_text, "pages/here.md", drop_title="Title")
+    for store in (MemoryStore(), DiskStore(tmp_path)):
+        with cache_scope(store):
+            first = render_site(localize_source(course), THEME)
+            again = render_site(localize_source(course), THEME)
+            assert renderer.block(long_text, "pages/here.md", drop_title="Title") == expected
+            assert renderer.block(long_text, "pages/here.md", drop_title="Title") == expected
+            assert renderer.block(long_text, "pages/here.md") != expected  # drop_title is in the key
+        assert dict(first.files) == dict(again.files) == dict(site.files)

@@ -3,22 +3,31 @@
 Images point at ``content/<path>``; links to other pages become in-course navigation (``#<screen-id>``
 marked ``data-cf-goto`` for the runtime); links that leave the player open a new tab, because
 navigating the SCO's own frame away would end the learner's session.
+
+Rendering a block is memoized by content (the text, the file it is written in, the link targets' digest), so each text
+is rendered once per locale however many formats are built, and once per edit across rebuilds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from urllib.parse import quote, urlsplit
 
 from markdown_it.token import Token
 from markupsafe import Markup
 
+from courseforge.cache import TEXT, digest, memoized, structured
 from courseforge.markdown import is_external, parser, resolve_local
 
 CONTENT_DIR = "content"
 NEW_TAB_HINT_ID = "cf-new-tab-hint"
 """Id of the template's hidden "opens in a new tab" text that external links are described by."""
+RENDER_VERSION = 1
+"""Bump when the same Markdown, base and targets would render to other HTML (memoized results)."""
+MEMOIZED_FROM_CHARS = 512
+"""Shorter texts (feedback, an intro) render faster than their cache entry is written to disk."""
 
 
 @dataclass(frozen=True)
@@ -27,6 +36,11 @@ class LinkTargets:
 
     pages: Mapping[str, str]
     assets: frozenset[str]
+
+    @cached_property
+    def digest(self) -> str:
+        """Stands for both sets in a cache key (computed once per render)."""
+        return digest(structured(self.pages), structured(self.assets))
 
 
 def content_href(path: str) -> str:
@@ -112,15 +126,22 @@ class MarkdownRenderer:
     targets: LinkTargets
 
     def block(self, text: str, base: str, drop_title: str | None = None) -> Markup:
+        if len(text) < MEMOIZED_FROM_CHARS:
+            return Markup(self.render_block(text, base, drop_title))
+        key = (RENDER_VERSION, text, base, self.targets.digest, drop_title)
+        return Markup(memoized("md-block", key, lambda: self.render_block(text, base, drop_title), TEXT))
+
+    def render_block(self, text: str, base: str, drop_title: str | None = None) -> str:
         md = parser()
         tokens = md.parse(text)
         if drop_title is not None:
             tokens = without_title(tokens, drop_title)
         fit_headings(tokens)
         rewrite(tokens, base, self.targets)
-        return Markup(md.renderer.render(tokens, md.options, {}))
+        return str(md.renderer.render(tokens, md.options, {}))
 
     def inline(self, text: str, base: str) -> Markup:
+        """Not memoized: prompts and choices are short (see :data:`MEMOIZED_FROM_CHARS`)."""
         md = parser()
         tokens = md.parseInline(text)
         rewrite(tokens, base, self.targets)
