@@ -19,15 +19,13 @@ from markdown_it.token import Token
 from markupsafe import Markup
 
 from courseforge.cache import TEXT, digest, memoized, structured
-from courseforge.markdown import is_external, parser, resolve_local
+from courseforge.markdown import MEMOIZED_FROM_CHARS, is_external, parser, resolve_local
 
 CONTENT_DIR = "content"
 NEW_TAB_HINT_ID = "cf-new-tab-hint"
 """Id of the template's hidden "opens in a new tab" text that external links are described by."""
 RENDER_VERSION = 1
 """Bump when the same Markdown, base and targets would render to other HTML (memoized results)."""
-MEMOIZED_FROM_CHARS = 512
-"""Shorter texts (feedback, an intro) render faster than their cache entry is written to disk."""
 
 
 @dataclass(frozen=True)
@@ -141,7 +139,7 @@ class MarkdownRenderer:
         return str(md.renderer.render(tokens, md.options, {}))
 
     def inline(self, text: str, base: str) -> Markup:
-        """Not memoized: prompts and choices are short (see :data:`MEMOIZED_FROM_CHARS`)."""
+        """Not memoized: prompts and choices are short (see ``MEMOIZED_FROM_CHARS``)."""
         md = parser()
         tokens = md.parseInline(text)
         rewrite(tokens, base, self.targets)
