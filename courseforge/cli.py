@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import importlib
 import sys
-import tempfile
-import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,6 +93,9 @@ def cli() -> None:
 
 def write_crash_log(error: BaseException) -> Path:
     """A bug, not a user mistake: the traceback goes to a log file, the user sees one line."""
+    import tempfile
+    import traceback
+
     with tempfile.NamedTemporaryFile("w", prefix="courseforge-crash-", suffix=".log", delete=False) as log:
         log.write(f"courseforge {__version__}\nargv: {sys.argv!r}\n\n")
         log.write("".join(traceback.format_exception(error)))
@@ -102,6 +103,8 @@ def write_crash_log(error: BaseException) -> Path:
 
 
 def report_crash(error: BaseException) -> None:
+    import traceback
+
     log = write_crash_log(error)
     last = traceback.extract_tb(error.__traceback__)[-1:]
     where = f" at {Path(last[0].filename).name}:{last[0].lineno}" if last else ""

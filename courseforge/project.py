@@ -2,24 +2,36 @@
 
 Every command runs against a project, so it behaves the same from any sub-folder: course, catalog,
 theme and output folders come from the project root, never from the working folder.
+
+The validation machinery (pydantic, the YAML reader) is imported when a configuration is read, so a
+command's ``--help`` that names these constants loads none of it.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
-
-from pydantic import TypeAdapter
+from typing import TYPE_CHECKING
 
 from courseforge.diagnostics import DiagnosticSink, Location
-from courseforge.model import project as project_schema
-from courseforge.model.project import ProjectConfig
-from courseforge.stages.validate.schema import model_keys, validate_document
-from courseforge.yamlsource import parse_yaml
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
+
+    from courseforge.model.project import ProjectConfig
 
 CONFIG_NAME = "courseforge.yaml"
 COURSE_MANIFEST = "course.yaml"
-CONFIG_ADAPTER = TypeAdapter(ProjectConfig)
+
+
+@functools.cache
+def config_adapter() -> TypeAdapter[ProjectConfig]:
+    from pydantic import TypeAdapter
+
+    from courseforge.model.project import ProjectConfig
+
+    return TypeAdapter(ProjectConfig)
 
 
 @dataclass(frozen=True)
@@ -70,6 +82,10 @@ def find_root(start: Path) -> Path | None:
 
 def load_config(root: Path, sink: DiagnosticSink) -> ProjectConfig | None:
     """courseforge.yaml validated; an empty file means every default."""
+    from courseforge.model import project as project_schema
+    from courseforge.stages.validate.schema import model_keys, validate_document
+    from courseforge.yamlsource import parse_yaml
+
     path = root / CONFIG_NAME
     shown = CONFIG_NAME
     try:
@@ -79,11 +95,11 @@ def load_config(root: Path, sink: DiagnosticSink) -> ProjectConfig | None:
                    hint="save the file as UTF-8")
         return None
     if not text.strip():
-        return ProjectConfig()
+        return project_schema.ProjectConfig()
     document = parse_yaml(text, shown, sink)
     if document is None:
         return None
-    return validate_document(CONFIG_ADAPTER, document, sink, vocabulary=model_keys(project_schema))
+    return validate_document(config_adapter(), document, sink, vocabulary=model_keys(project_schema))
 
 
 def load_project(start: Path, sink: DiagnosticSink) -> Project | None:

@@ -12,8 +12,6 @@ from courseforge.cache import file_sha256
 from courseforge.commands.build_cache import BuildCache, build_cache, cache_folder
 from courseforge.commands.common import (
     current_project,
-    locale_option,
-    project_courses,
     project_options,
     source_date_epoch,
     summary_line,
@@ -27,12 +25,12 @@ from courseforge.commands.outputs import (
     output_spool,
     write_outputs,
 )
+from courseforge.commands.selection import CourseSelector, parse_formats, parse_locales, selection_options
 from courseforge.diagnostics import DiagnosticSink, Location
 from courseforge.model.package import PackageFormat
 from courseforge.parallel import available_cores
 from courseforge.pipeline import BuildOptions, BuiltPackage, CourseBuild, package_from_zip
 from courseforge.project import Project
-from courseforge.stages.package import available_formats
 
 
 def package_path(out: Path, built: StagedPackage) -> Path:
@@ -154,24 +152,6 @@ def package_line(project: Project, out: Path, build: StagedBuild, built: StagedP
             f"{'verified' if built.result.report.ok else 'NOT VERIFIED'}{incomplete}")
 
 
-def parse_formats(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[PackageFormat, ...]:
-    if not value:
-        return ()
-    known = {f.value: f for f in available_formats()}
-    names = [part.strip() for part in value.split(",") if part.strip()]
-    unknown = [name for name in names if name not in known]
-    if unknown:
-        raise click.BadParameter(f"unknown format {', '.join(map(repr, unknown))}; available: {', '.join(known)}")
-    return tuple(dict.fromkeys(known[name] for name in names))
-
-
-def parse_locales(value: str | None, project: Project) -> tuple[str, ...]:
-    """``--locale`` (each checked before it names a folder), or courseforge.yaml's ``build.locales``."""
-    if value is None:
-        return project.config.build.locales
-    return tuple(locale_option(part.strip(), "--locale") for part in value.split(",") if part.strip())
-
-
 def build_courses(project: Project, folders: list[Path], options: BuildOptions, spool: Path, jobs: int,
                   reporter: Reporter, sink: DiagnosticSink) -> list[StagedBuild]:
     """Every course's packages staged in ``spool`` (``build_plan``); only the courses that built."""
@@ -226,10 +206,11 @@ def build_and_commit(project: Project, folders: list[Path], out: Path, options: 
 @click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="The build cache's folder (default: $COURSEFORGE_CACHE_DIR, build.cache_dir, else OUT/.cache).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the build cache.")
+@selection_options
 @reporting_options
 def build(courses: tuple[str, ...], out: Path | None, locales: str | None, formats: tuple[PackageFormat, ...],
           strict: bool, allow_incomplete: bool, lock_timeout: float, then_preview: bool, jobs: int | None,
-          cache_dir: Path | None, no_cache: bool, reporter: Reporter) -> None:
+          cache_dir: Path | None, no_cache: bool, selector: CourseSelector, reporter: Reporter) -> None:
     """Build verified packages to OUT/<course>/<locale>/<format>.zip and OUT/reports/build.json.
 
     Nothing is written unless every course builds: a failed build leaves earlier outputs as they were.
@@ -242,14 +223,17 @@ def build(courses: tuple[str, ...], out: Path | None, locales: str | None, forma
     Example:
       courseforge build --locale all
       courseforge build workplace-safety --locale de,fr --json
+      courseforge build --changed-since origin/main --shard 2/4   # one job of a CI matrix
     """
     project = current_project(reporter)
-    folders = project_courses(project, courses)
+    selection = selector.select(project, courses)
+    selection.report(project, reporter)
+    folders = list(selection.folders)
     out = (out or project.output_dir).resolve()
     options = project_options(project, locales=parse_locales(locales, project), formats=formats, strict=strict,
                               allow_incomplete=allow_incomplete, source_date_epoch=source_date_epoch())
     sink = DiagnosticSink()
-    built = None if output_folder_problem(project, out, sink) else build_and_commit(
+    built = ([], []) if not folders else None if output_folder_problem(project, out, sink) else build_and_commit(
         project, folders, out, options, jobs or project.config.build.jobs or available_cores(),
         cache_folder(project, out, cache_dir, no_cache), lock_timeout, reporter, sink)
     failed = built is None
@@ -257,7 +241,7 @@ def build(courses: tuple[str, ...], out: Path | None, locales: str | None, forma
     reporter.diagnostics(sink)
     document: dict[str, object] = {"ok": not failed, "out": project.display(out), "packages": entries,
                                    "errors": sink.error_count, "warnings": sink.warning_count,
-                                   "diagnostics": [d.to_json() for d in sink]}
+                                   "diagnostics": [d.to_json() for d in sink], "selection": selection.to_json(project)}
     if failed:
         reporter.document(document)
         reporter.failure(f"build failed: {summary_line(sink)}; nothing was written")
@@ -265,7 +249,8 @@ def build(courses: tuple[str, ...], out: Path | None, locales: str | None, forma
     for course_build in builds:
         for built_package in course_build.packages:
             reporter.result(package_line(project, out, course_build, built_package))
-    reporter.info(f"built {len(entries)} package(s) from {len(builds)} course(s): {summary_line(sink)}")
-    if then_preview:
+    reporter.info(f"built {len(entries)} package(s) from {len(builds)} course(s): {summary_line(sink)}"
+                  if folders else f"nothing to build: {selection.nothing_to_do()}; nothing was written")
+    if then_preview and builds:
         preview_and_report(project, out, builds, document, reporter)
     reporter.document(document)

@@ -1,20 +1,25 @@
-"""What the catalog commands share: the project's valid courses, its player theme, catalog paths."""
+"""What the catalog commands share: the project's valid courses, its player theme, catalog paths.
+
+The catalog command modules import this one, so the pipeline is imported where courses are loaded, not
+here (``courseforge i18n --help`` loads none of it).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from courseforge.commands.common import current_project, project_courses, project_options, write_atomically
 from courseforge.commands.output import Reporter
 from courseforge.diagnostics import DiagnosticSink, Location
-from courseforge.model.course import Course
-from courseforge.model.theme import BASE_THEME, Theme
-from courseforge.pipeline import lint_course
 from courseforge.project import Project
-from courseforge.stages.load_theme import load_theme
+
+if TYPE_CHECKING:
+    from courseforge.model.course import Course
+    from courseforge.model.theme import Theme
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,8 @@ class CatalogWork:
 
 def load_courses(project: Project, arguments: tuple[str, ...], reporter: Reporter) -> list[Course]:
     """Valid courses or a stop: extracting from a broken course would publish its mistakes to translators."""
+    from courseforge.pipeline import lint_course
+
     sink = DiagnosticSink()
     options = project_options(project)
     courses = [c for folder in project_courses(project, arguments)
@@ -48,6 +55,9 @@ def load_courses(project: Project, arguments: tuple[str, ...], reporter: Reporte
 def player_theme(project: Project, courses: list[Course], reporter: Reporter) -> Theme:
     """The theme whose player strings the project's ui catalogs translate: the one the courses use
     (the built-in default theme with the project's override folder on top)."""
+    from courseforge.model.theme import BASE_THEME
+    from courseforge.stages.load_theme import load_theme
+
     names = sorted({course.manifest.theme for course in courses}) or [BASE_THEME]
     sink = DiagnosticSink()
     shown = project.display(project.themes_dir)

@@ -16,9 +16,7 @@ from courseforge.commands.common import display_path
 from courseforge.commands.output import Reporter, reporting_options
 from courseforge.diagnostics import Location
 from courseforge.model.report import CappedSink, VerificationReport
-from courseforge.stages.verify import DEFAULT_LIMITS, Limits, verify_package
-from courseforge.stages.verify.cmi5 import looks_like_xml, verify_course_structure
-from courseforge.stages.verify.zipguard import CHUNK, human_size
+from courseforge.model.zip_limits import DEFAULT_LIMITS, MIB, Limits, human_size
 
 SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(i?)B?\s*$", re.IGNORECASE)
 POWERS = {"": 0, "K": 1, "M": 2, "G": 3, "T": 4}
@@ -45,6 +43,7 @@ NOT_A_FILE = {stat.S_IFDIR: "a folder", stat.S_IFIFO: "a named pipe (FIFO)", sta
               stat.S_IFBLK: "a block device", stat.S_IFSOCK: "a socket"}
 OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 """O_NONBLOCK: a FIFO swapped in after the stat cannot block the open; fstat then refuses it."""
+READ_CHUNK = MIB
 
 
 class Refused(Exception):
@@ -78,7 +77,7 @@ def read_at_most(fd: int, limit: int) -> bytes:
     chunks: list[bytes] = []
     left = limit + 1
     while left > 0:
-        chunk = os.read(fd, min(left, CHUNK))
+        chunk = os.read(fd, min(left, READ_CHUNK))
         if not chunk:
             break
         chunks.append(chunk)
@@ -104,6 +103,9 @@ def read_package(path: Path, name: str, limit: int) -> bytes:
 
 def check_file(path: Path, limits: Limits) -> VerificationReport:
     """Read one package with the file-type and size rules applied before the read, then verify the bytes."""
+    from courseforge.stages.verify import verify_package
+    from courseforge.stages.verify.cmi5 import looks_like_xml, verify_course_structure
+
     name = display_path(path)
     try:
         data = read_package(path, name, limits.max_total_bytes)

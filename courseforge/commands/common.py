@@ -1,21 +1,24 @@
-"""What every command shares: the project, its courses, summaries and atomic writes."""
+"""What every command shares: the project, its courses, summaries and atomic writes.
+
+Imported by every command module, so it imports only what a command's ``--help`` needs; the pipeline
+and the models are imported by the functions that use them.
+"""
 
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from courseforge.commands.output import Reporter
 from courseforge.diagnostics import DiagnosticSink
-from courseforge.model.course import known_language
-from courseforge.model.package import PackageFormat
-from courseforge.model.project import build_locale
-from courseforge.pipeline import BuildOptions
 from courseforge.project import CONFIG_NAME, COURSE_MANIFEST, Project, load_project
-from courseforge.stages.load_theme import read_project_branding
+
+if TYPE_CHECKING:
+    from courseforge.model.package import PackageFormat
+    from courseforge.pipeline import BuildOptions
 
 NO_PROJECT_HINT = ("run it inside a courseforge project (a folder with courseforge.yaml, or below one), "
                    "or create one with 'courseforge new DIR'")
@@ -101,6 +104,8 @@ def summary_line(sink: DiagnosticSink) -> str:
 
 def write_atomically(target: Path, data: bytes) -> None:
     """Write to a temporary file beside the target, then rename: readers never see half a file."""
+    import tempfile
+
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
@@ -135,6 +140,9 @@ def locale_option(value: str, param_hint: str, *, languages_only: bool = False) 
     """A locale named on the command line (``build --locale``; with ``languages_only``, a catalog language
     for ``i18n --lang`` and ``LANGUAGE``): checked before it names a folder or a file; a bad one is a usage
     error (exit 2) that names it."""
+    from courseforge.model.course import known_language
+    from courseforge.model.project import build_locale
+
     try:
         return known_language(value) if languages_only else build_locale(value)
     except ValueError as error:
@@ -145,6 +153,9 @@ def project_options(project: Project, *, locales: tuple[str, ...] = (), formats:
                     strict: bool = False, allow_incomplete: bool = False,
                     source_date_epoch: int | None = None) -> BuildOptions:
     """Build options with the project's folders (catalogs, themes) and defaults filled in."""
+    from courseforge.pipeline import BuildOptions
+    from courseforge.stages.load_theme import read_project_branding
+
     return BuildOptions(locales_dir=project.locales_dir, locales_display=project.display(project.locales_dir),
                         themes_dir=project.themes_dir, themes_display=project.display(project.themes_dir),
                         branding=read_project_branding(project.root, project.config.branding,

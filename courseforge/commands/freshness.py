@@ -8,20 +8,23 @@ as ``extract`` does; ``status`` counts against the sources in memory and names e
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from babel.messages.catalog import Catalog
 
 from courseforge.commands.catalogs import CatalogWork
 from courseforge.commands.common import write_atomically
 from courseforge.commands.output import Reporter
-from courseforge.i18n.catalog import UI_DOMAIN, catalog_bytes, is_format_domain, load_catalog, po_path, pot_path
-from courseforge.i18n.extract import course_template, message_signature
-from courseforge.i18n.update import needs_update
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog
 
 
 def template_is_stale(path: Path, template: Catalog) -> bool:
     """The POT on disk says something else than the sources (its header dates aside), or is missing."""
+    from courseforge.i18n.catalog import is_format_domain, load_catalog
+    from courseforge.i18n.extract import message_signature
+
     if not path.is_file():
         return True
     written = load_catalog(path, keep_format_flags=is_format_domain(template.domain or ""))
@@ -31,6 +34,8 @@ def template_is_stale(path: Path, template: Catalog) -> bool:
 def write_templates(found: dict[str, Catalog], work: CatalogWork, reporter: Reporter, *,
                     list_unchanged: bool) -> list[dict[str, object]]:
     """Write each template whose messages changed; say which were written and return them (for --json)."""
+    from courseforge.i18n.catalog import UI_DOMAIN, catalog_bytes, is_format_domain, pot_path
+
     written: list[dict[str, object]] = []
     for domain, template in found.items():
         path = pot_path(work.locales, domain)
@@ -49,6 +54,8 @@ def write_templates(found: dict[str, Catalog], work: CatalogWork, reporter: Repo
 def translates_player(work: CatalogWork) -> bool:
     """The project keeps player catalogs of its own (ui.po files, or a theme folder with its own strings):
     then it needs ui.pot; otherwise the theme's built-in template and translations are all there is."""
+    from courseforge.i18n.catalog import UI_DOMAIN, pot_path
+
     return (bool(list(work.locales.glob(f"*/LC_MESSAGES/{UI_DOMAIN}.po")))
             or pot_path(work.locales, UI_DOMAIN).is_file() or len(work.theme.layers) > 1)
 
@@ -56,6 +63,8 @@ def translates_player(work: CatalogWork) -> bool:
 def warn_stale_templates(found: dict[str, Catalog], work: CatalogWork, reporter: Reporter) -> list[str]:
     """For read-only commands: they work from the sources, but the committed templates should follow.
     A project without ui.pot is fine: the theme ships the player's template and translations."""
+    from courseforge.i18n.catalog import UI_DOMAIN, pot_path
+
     stale = []
     for domain, template in found.items():
         path = pot_path(work.locales, domain)
@@ -67,6 +76,10 @@ def warn_stale_templates(found: dict[str, Catalog], work: CatalogWork, reporter:
 
 def refuse_stale_catalogs(work: CatalogWork, language: str) -> None:
     """Stop before anything is written when a course catalog of LANGUAGE lags behind its sources."""
+    from courseforge.i18n.catalog import load_catalog, po_path
+    from courseforge.i18n.extract import course_template
+    from courseforge.i18n.update import needs_update
+
     stale = [path for course in work.courses
              if (path := po_path(work.locales, language, course.id)).is_file()
              and needs_update(course_template(course), load_catalog(path))]

@@ -1,13 +1,16 @@
-"""``courseforge i18n``: catalogs for translators (extract, init, update, status, check, XLIFF exchange)."""
+"""``courseforge i18n``: catalogs for translators (extract, init, update, status, check, XLIFF exchange).
+
+Babel and the catalog machinery are imported by the functions that use them, so ``courseforge i18n
+--help`` (and each subcommand's) loads only click.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from babel.core import Locale, UnknownLocaleError
-from babel.messages.catalog import Catalog
 
 from courseforge.commands.catalogs import CatalogWork, catalog_work, write_if_changed
 from courseforge.commands.common import current_project, locale_option, summary_line, write_atomically
@@ -15,21 +18,13 @@ from courseforge.commands.freshness import warn_stale_templates, write_templates
 from courseforge.commands.output import Reporter, reporting_options
 from courseforge.commands.xliff_exchange import export_xliff_files, import_xliff_files
 from courseforge.diagnostics import DiagnosticSink
-from courseforge.i18n.catalog import (
-    UI_DOMAIN,
-    catalog_bytes,
-    catalog_languages,
-    is_format_domain,
-    po_path,
-)
-from courseforge.i18n.consistency import check_catalog
-from courseforge.i18n.extract import course_template, ui_template
-from courseforge.i18n.runtime import layered_catalog
-from courseforge.i18n.status import Coverage, coverage
-from courseforge.i18n.update import merge
-from courseforge.model.course import Course
-from courseforge.model.theme import Theme
-from courseforge.stages.load import read_catalog, read_catalog_file
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog
+
+    from courseforge.i18n.status import Coverage
+    from courseforge.model.course import Course
+    from courseforge.model.theme import Theme
 
 
 @dataclass(frozen=True)
@@ -43,6 +38,8 @@ class Domain:
 
 
 def domains(courses: list[Course], locales: Path) -> list[Domain]:
+    from courseforge.i18n.catalog import UI_DOMAIN, catalog_languages
+
     declared = {c.id: {t.language: t.required for t in c.manifest.translations} for c in courses}
     every = sorted({lang for langs in declared.values() for lang in langs} | set(catalog_languages(locales)))
     result = [Domain(c.id, tuple(sorted(declared[c.id])), declared[c.id]) for c in courses]
@@ -51,6 +48,9 @@ def domains(courses: list[Course], locales: Path) -> list[Domain]:
 
 
 def templates(work: CatalogWork) -> dict[str, Catalog]:
+    from courseforge.i18n.catalog import UI_DOMAIN
+    from courseforge.i18n.extract import course_template, ui_template
+
     found = {course.id: course_template(course) for course in work.courses}
     found[UI_DOMAIN] = ui_template(work.theme)
     return found
@@ -58,6 +58,8 @@ def templates(work: CatalogWork) -> dict[str, Catalog]:
 
 def theme_translates(theme: Theme, domain: str, language: str) -> bool:
     """The theme ships the player in this language: a project ui.po is only needed to override it."""
+    from courseforge.i18n.catalog import UI_DOMAIN
+
     return domain == UI_DOMAIN and language in theme.ui_catalogs
 
 
@@ -71,6 +73,11 @@ def lang_options(ctx: click.Context, param: click.Parameter, value: tuple[str, .
 
 
 def new_language_catalog(template: Catalog, language: str) -> Catalog:
+    from babel.core import Locale, UnknownLocaleError
+    from babel.messages.catalog import Catalog
+
+    from courseforge.i18n.update import merge
+
     try:
         locale = Locale.parse(language.replace("-", "_"))
     except (UnknownLocaleError, ValueError) as error:
@@ -121,6 +128,8 @@ def init(language: str, courses: tuple[str, ...], reporter: Reporter) -> None:
       courseforge i18n init de
       courseforge i18n init pt-BR workplace-safety
     """
+    from courseforge.i18n.catalog import catalog_bytes, is_format_domain, po_path
+
     work = catalog_work(reporter, courses)
     found = templates(work)
     written = write_templates(found, work, reporter, list_unchanged=False)
@@ -159,6 +168,9 @@ def update(languages: tuple[str, ...], courses: tuple[str, ...], reporter: Repor
       courseforge i18n update
       courseforge i18n update --lang de --json
     """
+    from courseforge.i18n.catalog import catalog_bytes, is_format_domain, po_path
+    from courseforge.i18n.update import merge
+
     work = catalog_work(reporter, courses)
     found = templates(work)
     targets = [(domain, language) for domain in domains(work.courses, work.locales) for language in domain.languages
@@ -185,6 +197,9 @@ def update(languages: tuple[str, ...], courses: tuple[str, ...], reporter: Repor
 def read_existing(work: CatalogWork, targets: list[tuple[Domain, str]], reporter: Reporter) -> dict[Path, Catalog]:
     """The catalogs of ``targets`` that exist, read under the input rules (stages/inputs.py); a catalog they
     refuse stops the command before anything is written."""
+    from courseforge.i18n.catalog import is_format_domain, po_path
+    from courseforge.stages.load import read_catalog
+
     sink = DiagnosticSink()
     existing: dict[Path, Catalog] = {}
     for domain, language in targets:
@@ -201,6 +216,10 @@ def read_existing(work: CatalogWork, targets: list[tuple[Domain, str]], reporter
 
 def coverage_rows(work: CatalogWork, found: dict[str, Catalog], reporter: Reporter) -> list[Coverage]:
     """Counted as the build gate counts: the player's strings with the project's ui.po over the theme's."""
+    from courseforge.i18n.catalog import UI_DOMAIN, po_path
+    from courseforge.i18n.runtime import layered_catalog
+    from courseforge.i18n.status import coverage
+
     rows = []
     targets = [(domain, language) for domain in domains(work.courses, work.locales) for language in domain.languages]
     existing = read_existing(work, targets, reporter)
@@ -267,6 +286,10 @@ def check_catalogs(languages: tuple[str, ...], strict: bool, reporter: Reporter)
     Example:
       courseforge i18n check --lang de --strict
     """
+    from courseforge.i18n.catalog import is_format_domain
+    from courseforge.i18n.consistency import check_catalog
+    from courseforge.stages.load import read_catalog_file
+
     project = current_project(reporter)
     sink = DiagnosticSink()
     files = catalog_files(project.locales_dir, languages)

@@ -7,15 +7,17 @@ writing, so a lint that passes means the build of the same sources passes too. I
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from courseforge.commands.build import parse_formats, parse_locales
-from courseforge.commands.build_cache import build_cache, cache_folder
-from courseforge.commands.common import current_project, project_courses, project_options, summary_line
+from courseforge.commands.common import current_project, project_options, summary_line
 from courseforge.commands.output import Reporter, reporting_options
+from courseforge.commands.selection import CourseSelector, parse_formats, parse_locales, selection_options
 from courseforge.diagnostics import DiagnosticSink
-from courseforge.model.package import PackageFormat
-from courseforge.pipeline import check_course
+
+if TYPE_CHECKING:
+    from courseforge.model.package import PackageFormat
 
 
 @click.command()
@@ -26,9 +28,10 @@ from courseforge.pipeline import check_course
               help="Package formats to check (default: courseforge.yaml's build.formats).")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--allow-incomplete", is_flag=True, help="As for build: translations below 'required' only warn.")
+@selection_options
 @reporting_options
 def lint(courses: tuple[str, ...], locales: str | None, formats: tuple[PackageFormat, ...], strict: bool,
-         allow_incomplete: bool, reporter: Reporter) -> None:
+         allow_incomplete: bool, selector: CourseSelector, reporter: Reporter) -> None:
     """Check course sources and report every problem at once (file:line:col, with a hint).
 
     COURSES are course folders or course names of the project; none means every course. Lint builds
@@ -38,9 +41,15 @@ def lint(courses: tuple[str, ...], locales: str | None, formats: tuple[PackageFo
     Example:
       courseforge lint                      # every course of the project
       courseforge lint workplace-safety --locale all --strict --json
+      courseforge lint --changed-since origin/main --shard 1/4
     """
+    from courseforge.commands.build_cache import build_cache, cache_folder
+    from courseforge.pipeline import check_course
+
     project = current_project(reporter)
-    folders = project_courses(project, courses)
+    selection = selector.select(project, courses)
+    selection.report(project, reporter)
+    folders = selection.folders
     options = project_options(project, locales=parse_locales(locales, project), formats=formats, strict=strict,
                               allow_incomplete=allow_incomplete)
     sink = DiagnosticSink()
@@ -53,6 +62,7 @@ def lint(courses: tuple[str, ...], locales: str | None, formats: tuple[PackageFo
     failed = sink.failed(strict)
     reporter.document({"ok": not failed, "strict": strict, "courses": [project.display(f) for f in folders],
                        "errors": sink.error_count, "warnings": sink.warning_count,
-                       "diagnostics": [d.to_json() for d in sink]})
-    reporter.info(f"linted {len(folders)} course{'s' * (len(folders) != 1)}: {summary_line(sink)}")
+                       "diagnostics": [d.to_json() for d in sink], "selection": selection.to_json(project)})
+    reporter.info(f"linted {len(folders)} course{'s' * (len(folders) != 1)}: {summary_line(sink)}"
+                  if folders else f"nothing to lint: {selection.nothing_to_do()}")
     raise SystemExit(1 if failed else 0)

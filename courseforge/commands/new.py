@@ -10,29 +10,27 @@ Nothing is ever overwritten: a file that exists is kept and listed as kept.
 
 from __future__ import annotations
 
+import functools
 import json
 import shlex
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path, PurePosixPath
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
-from babel.messages.catalog import Catalog
-from jinja2 import Environment, StrictUndefined
-from pydantic import TypeAdapter, ValidationError
 
 from courseforge import __version__
 from courseforge.commands.common import current_project, display_path, project_options, summary_line
 from courseforge.commands.output import Reporter, reporting_options
 from courseforge.diagnostics import DiagnosticSink
-from courseforge.i18n.catalog import catalog_bytes, is_format_domain, pot_path
-from courseforge.i18n.extract import course_template
-from courseforge.model.course import Id, Language
-from courseforge.pipeline import lint_course
 from courseforge.project import CONFIG_NAME, Project, find_root, load_project
-from courseforge.stages.load_theme import read_tree
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog
+    from jinja2 import Environment
+    from pydantic import TypeAdapter
 
 R = TypeVar("R")
 
@@ -43,8 +41,25 @@ TEMPLATE_SUFFIX = ".jinja"
 DOT_PREFIX = "dot-"
 STARTER_COURSE = "first-course"
 PROJECT_COMMAND = "project"
-ID_ADAPTER: TypeAdapter[str] = TypeAdapter(Id)
-LANGUAGE_ADAPTER: TypeAdapter[str] = TypeAdapter(Language)
+
+
+@functools.cache
+def id_adapter() -> TypeAdapter[str]:
+    """Built on first use: ``new --help`` loads no pydantic."""
+    from pydantic import TypeAdapter
+
+    from courseforge.model.course import Id
+
+    return TypeAdapter(Id)
+
+
+@functools.cache
+def language_adapter() -> TypeAdapter[str]:
+    from pydantic import TypeAdapter
+
+    from courseforge.model.course import Language
+
+    return TypeAdapter(Language)
 
 
 @dataclass(frozen=True)
@@ -74,6 +89,8 @@ def yaml_string(value: str) -> str:
 
 
 def scaffold_environment() -> Environment:
+    from jinja2 import Environment, StrictUndefined
+
     environment = Environment(undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False)
     environment.filters["yaml"] = yaml_string
     return environment
@@ -88,6 +105,8 @@ def target_path(relative: str) -> PurePosixPath:
 
 def scaffold_files(kind: str, under: PurePosixPath, values: Mapping[str, str]) -> list[NewFile]:
     """The files of one scaffold folder, rendered, at their place below ``under``."""
+    from courseforge.stages.load_theme import read_tree
+
     environment = scaffold_environment()
     files = []
     for relative, data in sorted(read_tree(resources.files("courseforge") / SCAFFOLD / kind).items()):
@@ -124,6 +143,8 @@ def write_new_files(root: Path, files: Sequence[NewFile], outcome: Outcome) -> N
 
 
 def catalog_file(project: Project, domain: str, template: Catalog) -> NewFile:
+    from courseforge.i18n.catalog import catalog_bytes, is_format_domain, pot_path
+
     path = PurePosixPath(project.display(pot_path(project.locales_dir, domain)))
     return NewFile(path, catalog_bytes(template, keep_format_flags=is_format_domain(domain)))
 
@@ -131,6 +152,9 @@ def catalog_file(project: Project, domain: str, template: Catalog) -> NewFile:
 def lint_and_extract(project: Project, course_id: str, outcome: Outcome) -> None:
     """Check the new course as ``lint --strict`` would, then write its message template as ``i18n extract``
     would, so translators can start at once (the player's template and translations ship with the theme)."""
+    from courseforge.i18n.extract import course_template
+    from courseforge.pipeline import lint_course
+
     folder = project.courses_dir / course_id
     course = lint_course(folder, project.display(folder), outcome.sink, project_options(project))
     if course is None or outcome.sink.failed(strict=True):
@@ -151,6 +175,8 @@ def opened_project(root: Path) -> Project:
 # ------------------------------------------------------------------------------------------ checking
 
 def checked(adapter: TypeAdapter[str], value: str, what: str, rule: str) -> str:
+    from pydantic import ValidationError
+
     try:
         return adapter.validate_python(value)
     except ValidationError:
@@ -158,12 +184,12 @@ def checked(adapter: TypeAdapter[str], value: str, what: str, rule: str) -> str:
 
 
 def course_id_argument(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    return checked(ID_ADAPTER, value, "course id",
+    return checked(id_adapter(), value, "course id",
                    "letters, digits, '-' and '_', starting with a letter or digit, at most 64 characters")
 
 
 def language_option(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    return checked(LANGUAGE_ADAPTER, value, "language tag", "a BCP 47 tag such as en, de or pt-BR")
+    return checked(language_adapter(), value, "language tag", "a BCP 47 tag such as en, de or pt-BR")
 
 
 def title_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:

@@ -2,6 +2,7 @@
 
 Colour only on a terminal (rich also honours NO_COLOR); a progress bar only on an interactive terminal,
 never in CI logs or JSON runs; ``--quiet`` keeps just errors and results, ``--verbose`` adds details.
+rich is imported when a command first prints, not with this module: ``--help`` never pays for it.
 """
 
 from __future__ import annotations
@@ -13,14 +14,15 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.text import Text
 
 from courseforge.diagnostics import Diagnostic, Severity
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -35,13 +37,25 @@ def emit_document(document: object) -> None:
     click.echo(json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False))
 
 
+def console(*, stderr: bool) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def styled(text: str, style: str = "") -> Text:
+    from rich.text import Text
+
+    return Text(text, style=style)
+
+
 @dataclass
 class Reporter:
     json_mode: bool = False
     verbosity: int = 0
     """-1 quiet, 0 normal, 1 verbose."""
-    err: Console = field(default_factory=lambda: Console(stderr=True, highlight=False, soft_wrap=True))
-    out: Console = field(default_factory=lambda: Console(highlight=False, soft_wrap=True))
+    err: Console = field(default_factory=lambda: console(stderr=True))
+    out: Console = field(default_factory=lambda: console(stderr=False))
 
     def diagnostics(self, items: Iterable[Diagnostic]) -> None:
         """path:line:col: severity: message [code] and its hint, on stderr (a JSON run puts them in its document)."""
@@ -50,31 +64,31 @@ class Reporter:
         for diagnostic in items:
             if self.verbosity < 0 and diagnostic.severity is not Severity.ERROR:
                 continue
-            line = Text(f"{diagnostic.location}: ")
+            line = styled(f"{diagnostic.location}: ")
             line.append(diagnostic.severity.value, style=SEVERITY_STYLE[diagnostic.severity])
             line.append(f": {diagnostic.message} [{diagnostic.code}]")
             self.err.print(line)
             if diagnostic.hint:
-                self.err.print(Text(f"    hint: {diagnostic.hint}", style="dim"))
+                self.err.print(styled(f"    hint: {diagnostic.hint}", "dim"))
 
     def result(self, text: str) -> None:
         """What the command produced (a package line, a table row): stdout, not in JSON runs."""
         if not self.json_mode:
-            self.out.print(Text(text))
+            self.out.print(styled(text))
 
     def info(self, text: str, *, style: str = "") -> None:
         """A human summary line on stderr; --quiet drops it."""
         if self.verbosity >= 0 and not self.json_mode:
-            self.err.print(Text(text, style=style))
+            self.err.print(styled(text, style))
 
     def failure(self, text: str) -> None:
         """Why the command failed, on stderr even with --quiet."""
         if not self.json_mode:
-            self.err.print(Text(text, style="bold red"))
+            self.err.print(styled(text, "bold red"))
 
     def detail(self, text: str) -> None:
         if self.verbosity > 0 and not self.json_mode:
-            self.err.print(Text(text, style="dim"))
+            self.err.print(styled(text, "dim"))
 
     def document(self, document: object) -> None:
         if self.json_mode:
@@ -90,6 +104,8 @@ class Reporter:
         if total < 2 or not self.show_progress():
             yield lambda label: None
             return
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
         bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                        TextColumn("{task.fields[label]}"), console=self.err, transient=True)
         with bar:

@@ -11,23 +11,24 @@ whole run. The evidence (report.html, junit.xml, screenshots) is written to ``--
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from courseforge.commands.build import parse_formats, parse_locales
-from courseforge.commands.common import current_project, display_path, project_courses, project_options
+from courseforge.commands.common import current_project, display_path, project_options
 from courseforge.commands.output import Reporter, reporting_options
+from courseforge.commands.selection import CourseSelector, Selection, parse_formats, parse_locales, selection_options
 from courseforge.diagnostics import DiagnosticSink
 from courseforge.model.package import PackageFormat
 from courseforge.model.preview import PreviewReport, PreviewRun, Verdict
-from courseforge.pipeline import CourseBuild, build_course
 from courseforge.project import Project, find_root
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext
 
+    from courseforge.pipeline import CourseBuild
     from courseforge.stages.preview.harness import PreviewServer
 
 INSTALL_RUNTIME = "install-runtime"
@@ -54,13 +55,15 @@ def is_package(argument: str) -> bool:
     return argument.lower().endswith(".zip")
 
 
-def built_courses(project: Project, arguments: tuple[str, ...], locales: str | None,
+def built_courses(project: Project, folders: Sequence[Path], locales: str | None,
                   formats: tuple[PackageFormat, ...], reporter: Reporter) -> list[CourseBuild]:
-    """Every named course (or every course of the project) built in memory; a build error stops here."""
+    """The selected courses built in memory; a build error stops here."""
+    from courseforge.pipeline import build_course
+
     options = project_options(project, locales=parse_locales(locales, project) if locales else ("all",),
                               formats=formats)
     sink = DiagnosticSink()
-    builds = [b for folder in project_courses(project, arguments)
+    builds = [b for folder in folders
               if (b := build_course(folder, project.display(folder), options, sink)) is not None]
     reporter.diagnostics(sink)
     if sink.failed():
@@ -167,10 +170,11 @@ def run_line(run: PreviewRun) -> str:
 @click.option("--lms-runtime", "runtime_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="A node_modules folder holding scorm-again, axe-core and @learninglocker/xapi-validation "
                    "(see docs/preview.md).")
+@selection_options
 @reporting_options
 def preview(targets: tuple[str, ...], locales: str | None, profiles: str | None, scenarios: str | None,
             formats: tuple[PackageFormat, ...], out: Path | None, browser_path: Path | None,
-            runtime_dir: Path | None, reporter: Reporter) -> None:
+            runtime_dir: Path | None, selector: CourseSelector, reporter: Reporter) -> None:
     """Run each package in headless Chromium against a test LMS with a robot learner, under real LMS behaviours.
 
     TARGETS are course folders or course names (built in memory, every scenario) and package zips (a
@@ -181,6 +185,7 @@ def preview(targets: tuple[str, ...], locales: str | None, profiles: str | None,
     Example:
       courseforge preview --locale en,ar --profile default,mastery-override
       courseforge preview vendor-course.zip --json
+      courseforge preview --changed-since origin/main --shard 2/4
       courseforge preview install-runtime
     """
     if targets == (INSTALL_RUNTIME,):
@@ -191,11 +196,21 @@ def preview(targets: tuple[str, ...], locales: str | None, profiles: str | None,
     for path in packages:
         if not path.is_file():
             raise click.BadParameter(f"{path}: no such package", param_hint="TARGETS")
+    if packages and not courses and selector.narrows:
+        raise click.UsageError("--changed-since and --shard choose among the project's courses, and only package "
+                               "zips were named: drop the options, or name courses (or none, for every course)")
     project = current_project(reporter) if courses or not packages else None
-    builds = built_courses(project, courses, locales, formats, reporter) if project else []
+    selection = selector.select(project, courses) if project else Selection(())
+    if project:
+        selection.report(project, reporter)
+        if not selection.folders and not packages:
+            reporter.info(f"nothing to preview: {selection.nothing_to_do()}")
+            reporter.document({"ok": True, "runs": [], "selection": selection.to_json(project)})
+            return
+    builds = built_courses(project, selection.folders, locales, formats, reporter) if project else []
     code, document = run_preview(builds, packages, chosen_profiles(profiles), split_list(scenarios), browser_path,
                                  runtime_dir, project, out, reporter)
-    reporter.document(document)
+    reporter.document({**document, "selection": selection.to_json(project)} if project else document)
     raise SystemExit(code)
 
 

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from lxml import etree
 
 from courseforge.commands.catalogs import catalog_work, write_if_changed
 from courseforge.commands.common import current_project, write_atomically
 from courseforge.commands.freshness import refuse_stale_catalogs
 from courseforge.commands.output import Reporter, reporting_options
 from courseforge.diagnostics import DiagnosticSink
-from courseforge.i18n.catalog import UI_DOMAIN, catalog_bytes, is_format_domain, load_catalog, po_path
-from courseforge.i18n.xliff import ImportResult, export_xliff, import_xliff
+
+if TYPE_CHECKING:
+    from courseforge.i18n.xliff import ImportResult
 
 XLIFF_DIR = "xliff"
 """Under the project's output folder."""
@@ -38,6 +39,9 @@ def export_xliff_files(language: str, version: str, out: Path | None, courses: t
     Example:
       courseforge i18n export-xliff --lang de --xliff-version 2.1
     """
+    from courseforge.i18n.catalog import UI_DOMAIN, is_format_domain, load_catalog, po_path
+    from courseforge.i18n.xliff import export_xliff
+
     work = catalog_work(reporter, courses)
     out = out or work.project.output_dir / XLIFF_DIR
     refuse_stale_catalogs(work, language)
@@ -62,6 +66,8 @@ def export_xliff_files(language: str, version: str, out: Path | None, courses: t
 
 def xliff_origin(data: bytes) -> tuple[str | None, str | None]:
     """(original, target language) as the file declares them, read without resolving anything."""
+    from lxml import etree
+
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     try:
         root = etree.fromstring(data, parser)
@@ -92,6 +98,9 @@ def import_xliff_files(files: tuple[Path, ...], overwrite: bool, reporter: Repor
     Example:
       courseforge i18n import-xliff returned/*.xlf
     """
+    from courseforge.i18n.catalog import catalog_bytes, is_format_domain, load_catalog, po_path
+    from courseforge.i18n.xliff import import_xliff
+
     project = current_project(reporter)
     sink = DiagnosticSink()
     imported: list[dict[str, object]] = []

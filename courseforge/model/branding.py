@@ -138,6 +138,10 @@ class Branding(BrandNode):
     font: FontStack | None = None
     """A CSS font-family stack of fonts the learner's device has (web fonts belong in a theme folder)."""
 
+    def image_paths(self) -> tuple[str, ...]:
+        """The image files written (logo, cover), as written."""
+        return tuple(path for role in ImageRole if (path := getattr(self, role)) is not None)
+
 
 # ------------------------------------------------------------------------------------ resolved, for render
 

@@ -15,13 +15,13 @@ import unicodedata
 import zipfile
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from courseforge.diagnostics import DiagnosticSink, Location
+from courseforge.model.zip_limits import DEFAULT_LIMITS as DEFAULT_LIMITS
+from courseforge.model.zip_limits import MIB
+from courseforge.model.zip_limits import Limits as Limits
+from courseforge.model.zip_limits import human_size as human_size
 
-KIB = 1024
-MIB = 1024 * KIB
-GIB = 1024 * MIB
 CHUNK = MIB
 LOCAL_HEADER_MIN = 30
 """Fixed part of a zip local file header; the entry's data starts at least this far after its offset."""
@@ -35,32 +35,6 @@ REBUILD = "rebuild the package with a standard zip tool from the course folder"
 UNREADABLE = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError,
               struct.error, IndexError, KeyError, OverflowError)
 """What zipfile raises on a damaged directory (NotImplementedError for a nonsense 'version needed')."""
-
-
-@dataclass(frozen=True)
-class Limits:
-    """How much a package may expand; a zip that exceeds any of these is refused unread."""
-
-    max_total_bytes: int = 2 * GIB
-    max_entries: int = 10_000
-    max_ratio: float = 100.0
-    """Uncompressed:compressed, per entry and for the whole zip."""
-    ratio_floor_bytes: int = MIB
-    """Entries (and packages) smaller than this are not ratio-checked: small text compresses well."""
-    max_manifest_bytes: int = 8 * MIB
-    max_inflate_bytes: int = 256 * MIB
-    """Bytes inflated to check CRCs; past this budget an entry is only checked for its first chunk, so a
-    package of huge videos is judged in seconds (their checksums are left to the LMS's unzip)."""
-
-
-DEFAULT_LIMITS = Limits()
-
-
-def human_size(size: int) -> str:
-    for unit, scale in (("GiB", GIB), ("MiB", MIB), ("KiB", KIB)):
-        if size >= scale:
-            return f"{size / scale:.1f}".removesuffix(".0") + f" {unit}"
-    return f"{size} bytes"
 
 
 def at(package: str, entry: str = "") -> Location:
