@@ -1,29 +1,25 @@
 """One Markdown dialect for the whole tool: parsing, and finding the links and images a page uses.
 
 Validation (are targets there? alt text present?) and rendering (rewrite targets into the package) both
-walk the same token stream, so they can never disagree about what a page references. A long text's references
-are memoized by its content, so lint and rebuilds parse only the pages that changed.
+walk the same token stream, so they can never disagree about what a page references. (A long text's
+references are memoized with its translatable blocks: ``markdown_blocks.text_references``.)
 """
 
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterator
-from dataclasses import astuple, dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from courseforge.cache import JSON, Codec, memoized
-
 MEMOIZED_FROM_CHARS = 512
-"""Shorter texts (prompts, choices, feedback) are parsed faster than their cache entry is written to disk."""
-REFERENCES_VERSION = 1
-"""Bump when :func:`find_references` would find other references in the same text (memoized results)."""
+"""What is parsed from a shorter text (a prompt, a choice, feedback) is not memoized: parsing it again is
+faster than writing its cache entry to disk."""
 
 
 @lru_cache(maxsize=1)
@@ -91,28 +87,14 @@ def references(markdown_text: str) -> tuple[Reference, ...]:
     """Every link and image in the text, with the (0-based) line of the block it sits in."""
     if "[" not in markdown_text:
         return ()  # every local link or image needs a bracket; skip parsing most prompts and choices
-    if len(markdown_text) < MEMOIZED_FROM_CHARS:
-        return find_references(markdown_text)
-    return memoized("md-references", (REFERENCES_VERSION, markdown_text), lambda: find_references(markdown_text),
-                    REFERENCES_CODEC)
+    return references_in(parser().parse(markdown_text))
 
 
-def find_references(markdown_text: str) -> tuple[Reference, ...]:
+def references_in(tokens: Sequence[Token]) -> tuple[Reference, ...]:
+    """:func:`references` of text already parsed."""
     found: list[Reference] = []
-    for token in parser().parse(markdown_text):
+    for token in tokens:
         if token.type == "inline":
             line = token.map[0] if token.map else 0
             found.extend(_inline_references(token, line))
     return tuple(found)
-
-
-def _encode_references(found: tuple[Reference, ...]) -> bytes:
-    return JSON.encode([astuple(reference) for reference in found])
-
-
-def _decode_references(data: bytes) -> tuple[Reference, ...]:
-    rows: list[list[Any]] = JSON.decode(data)
-    return tuple(Reference(RefKind(kind), target, alt, line) for kind, target, alt, line in rows)
-
-
-REFERENCES_CODEC: Codec[tuple[Reference, ...]] = Codec(_encode_references, _decode_references)

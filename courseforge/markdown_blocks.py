@@ -4,7 +4,8 @@ putting translated blocks back into the Markdown source.
 Extraction and localization both go through here, so block ids (``b1``, ``b2``, ... in document order;
 ``b7/alt`` for a paragraph that is only an image) always agree between the catalog and the build.
 Replacement rewrites only the lines of blocks that changed, so untouched Markdown stays byte-identical.
-A page's blocks are parsed once per body (memoized), then shared by extraction and every locale's build.
+A page is parsed once per body for its :class:`Outline` (blocks and references, memoized together), which
+validation, extraction and every locale's build then share.
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ from typing import Any
 from markdown_it.token import Token
 
 from courseforge.cache import JSON, Codec, memoized
-from courseforge.markdown import parser
+from courseforge.markdown import MEMOIZED_FROM_CHARS, Reference, RefKind, parser, references, references_in
 
 LIST_MARKER = re.compile(r"[-*+]|\d{1,9}[.)]")
-BLOCKS_VERSION = 1
-"""Bump when :func:`parse_blocks` would find other blocks in the same Markdown (memoized results)."""
+OUTLINE_VERSION = 1
+"""Bump when :func:`read_outline` would find other blocks or references in the same Markdown (memoized)."""
 
 
 class BlockKind(StrEnum):
@@ -85,26 +86,52 @@ def _context(tokens: list[Token], index: int) -> BlockKind:
     return BlockKind.PARAGRAPH
 
 
+@dataclass(frozen=True)
+class Outline:
+    """What one parse of a page finds: its translatable blocks and its links and images."""
+
+    blocks: tuple[TextBlock, ...]
+    references: tuple[Reference, ...]
+
+
+def outline(markdown: str) -> Outline:
+    """The text's outline, parsed once per body while a cache store is active (a short text: every time)."""
+    if len(markdown) < MEMOIZED_FROM_CHARS:
+        return read_outline(markdown)
+    return memoized("md-outline", (OUTLINE_VERSION, markdown), lambda: read_outline(markdown), OUTLINE_CODEC)
+
+
 def text_blocks(markdown: str) -> tuple[TextBlock, ...]:
-    """The page's translatable blocks, parsed once per body while a cache store is active."""
-    return memoized("md-blocks", (BLOCKS_VERSION, markdown), lambda: parse_blocks(markdown), BLOCKS_CODEC)
+    return outline(markdown).blocks
 
 
-def _encode_blocks(blocks: tuple[TextBlock, ...]) -> bytes:
-    return JSON.encode([astuple(block) for block in blocks])
+def text_references(markdown: str) -> tuple[Reference, ...]:
+    """``markdown.references``, from the outline when the text is long enough to be memoized."""
+    return outline(markdown).references if len(markdown) >= MEMOIZED_FROM_CHARS else references(markdown)
 
 
-def _decode_blocks(data: bytes) -> tuple[TextBlock, ...]:
-    rows: list[list[Any]] = JSON.decode(data)
-    return tuple(TextBlock(block_id, BlockKind(kind), text, line, end, cell)
-                 for block_id, kind, text, line, end, cell in rows)
+def _encode_outline(found: Outline) -> bytes:
+    return JSON.encode({"blocks": [astuple(block) for block in found.blocks],
+                        "references": [astuple(reference) for reference in found.references]})
 
 
-BLOCKS_CODEC: Codec[tuple[TextBlock, ...]] = Codec(_encode_blocks, _decode_blocks)
+def _decode_outline(data: bytes) -> Outline:
+    rows: dict[str, list[list[Any]]] = JSON.decode(data)
+    blocks = tuple(TextBlock(block_id, BlockKind(kind), text, line, end, cell)
+                   for block_id, kind, text, line, end, cell in rows["blocks"])
+    found = tuple(Reference(RefKind(kind), target, alt, line) for kind, target, alt, line in rows["references"])
+    return Outline(blocks, found)
 
 
-def parse_blocks(markdown: str) -> tuple[TextBlock, ...]:
+OUTLINE_CODEC: Codec[Outline] = Codec(_encode_outline, _decode_outline)
+
+
+def read_outline(markdown: str) -> Outline:
     tokens = parser().parse(markdown)
+    return Outline(blocks_in(tokens), references_in(tokens))
+
+
+def blocks_in(tokens: list[Token]) -> tuple[TextBlock, ...]:
     blocks: list[TextBlock] = []
     cell = 0
     for index, token in enumerate(tokens):

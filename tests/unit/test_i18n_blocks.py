@@ -6,7 +6,15 @@ import random
 from pathlib import Path
 
 from courseforge.cache import DiskStore, MemoryStore, cache_scope
-from courseforge.markdown_blocks import BlockKind, parse_blocks, replace_blocks, text_blocks
+from courseforge.markdown import MEMOIZED_FROM_CHARS, references
+from courseforge.markdown_blocks import (
+    BlockKind,
+    outline,
+    read_outline,
+    replace_blocks,
+    text_blocks,
+    text_references,
+)
 
 PAGE = """## Before you *start*
 
@@ -103,16 +111,25 @@ def test_line_breaks_in_a_translated_heading_or_cell_keep_the_structure() -> Non
     assert len(blocks) == len(text_blocks(PAGE))
 
 
-def test_blocks_from_the_cache_equal_the_parsed_ones(tmp_path: Path) -> None:
-    """The store's copy decodes to exactly what parsing finds (kinds, lines, cells), from memory and disk."""
+def test_outlines_from_the_cache_equal_the_parsed_ones(tmp_path: Path) -> None:
+    """The store's copy decodes to exactly what parsing finds (kinds, lines, cells, references), from memory and
+    disk; short texts are parsed every time."""
     rng = random.Random(7)
-    documents = [PAGE] + ["\n\n".join(rng.choice(PIECES).format(n=n) for n in range(6)) + "\n" for _ in range(40)]
+    documents = [PAGE * 3] + ["\n\n".join(rng.choice(PIECES).format(n=n) for n in range(40)) + "\n" for _ in range(20)]
+    assert all(len(document) >= MEMOIZED_FROM_CHARS for document in documents)
     for store in (MemoryStore(), DiskStore(tmp_path)):
         with cache_scope(store):
-            first = [text_blocks(document) for document in documents]
-            again = [text_blocks(document) for document in documents]
-        assert first == again == [parse_blocks(document) for document in documents]
-        assert all(isinstance(block.kind, BlockKind) for blocks in again for block in blocks)
+            first = [outline(document) for document in documents]
+            again = [outline(document) for document in documents]
+            blocks = [text_blocks(document) for document in documents]
+            found = [text_references(document) for document in documents]
+        parsed = [read_outline(document) for document in documents]
+        assert first == again == parsed
+        assert blocks == [o.blocks for o in parsed] and found == [o.references for o in parsed]
+        assert all(isinstance(block.kind, BlockKind) for o in again for block in o.blocks)
+        assert any(o.references for o in again)
+    assert len(list((tmp_path / "md-outline").rglob("*"))) > len(documents)  # the entries and their folders
+    assert text_references(PAGE) == references(PAGE) and len(PAGE) < MEMOIZED_FROM_CHARS
 
 
 def test_replacing_with_the_blocks_given_equals_finding_them() -> None:

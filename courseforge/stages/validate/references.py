@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel
 
 from courseforge.diagnostics import DiagnosticSink, Location
-from courseforge.markdown import Reference, RefKind, is_external, references, resolve_local
+from courseforge.markdown import Reference, RefKind, is_external, resolve_local
+from courseforge.markdown_blocks import text_references
 from courseforge.model.course import Node, Page, Screen
 from courseforge.model.source import CourseSource
 
@@ -50,7 +51,7 @@ class ReferenceCheck:
     assets: dict[str, bytes] = field(default_factory=dict)
 
     def check(self, source: MarkdownText) -> None:
-        for reference in references(source.text):
+        for reference in text_references(source.text):
             if is_external(reference.target) or not reference.target:
                 continue
             target, _fragment = resolve_local(source.base, reference.target)
