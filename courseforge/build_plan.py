@@ -5,8 +5,9 @@ verified (the build keeps only its facts in memory).
 The grain of parallel work is a course in one locale with all of its formats (they share the locale's
 catalogs and localized course). When the locales do not divide evenly over the workers, the last ones are split
 into groups of formats, so no core idles at the end. One unit, or work too small to pay for forking, is built
-in this process. Whatever the number of jobs, the same packages come out byte for byte, with the same
-diagnostics in the same order: results are merged in course, locale and format order, not as they finish.
+in this process (so is everything while other threads run: ``parallel.can_fork``). Whatever the number of jobs,
+the same packages come out byte for byte, with the same diagnostics in the same order: results are merged in
+course, locale and format order, not as they finish.
 """
 
 from __future__ import annotations
@@ -21,16 +22,16 @@ from courseforge.cache import KeyPart, active_disk
 from courseforge.diagnostics import Diagnostic, DiagnosticSink, Severity
 from courseforge.model.course import Course
 from courseforge.model.package import Package, PackageFormat
-from courseforge.parallel import ForkPool
+from courseforge.parallel import ForkPool, can_fork
 from courseforge.pipeline import BuildOptions, PreparedCourse, cached_units, fresh_units, prepare_course
 from courseforge.standards import FormatProfile
 from courseforge.unit_cache import PackageFacts, UnitResult
 
 Progress = Callable[[str, int], AbstractContextManager[Callable[[str], None]]]
 """``Reporter.progress``: a bar of ``total`` steps, each step labelled."""
-TINY_WORK = 24
-"""Below this many screen-formats (a course's screens times the formats of a task, summed) forking costs
-more than it saves."""
+TINY_WORK = 100
+"""Below this many screen-formats (a course's screens times a task's formats, summed; some 2 to 6 ms of work
+each), forking workers costs more than it saves."""
 
 
 @dataclass(frozen=True)
@@ -127,10 +128,15 @@ class BuildRun:
         self.options, self.spool, self.jobs, self.progress = options, spool, jobs, progress
         self.prepared: list[PreparedCourse | None] = []
         self.tasks: list[Task] = []
+        self.cached = 0
+        """Packages taken from the cache."""
+        self.processes = 1
+        """Processes the tasks ran on (1: this one)."""
 
     def run(self, courses: Sequence[tuple[Path, str]], sink: DiagnosticSink) -> list[StagedBuild | None]:
         """Each course's staged packages in locale and format order; None for a course that does not build."""
         found = self.prepare(courses, sink)
+        self.cached = len(found)
         results = self.build(sink)
         staged: dict[tuple[int, str, PackageFormat], StagedPackage] = dict(found)
         for task, result in zip(self.tasks, results, strict=True):
@@ -164,10 +170,11 @@ class BuildRun:
 
     def build(self, sink: DiagnosticSink) -> list[TaskResult]:
         """Every task's result, in task order; diagnostics merged in that order too."""
-        jobs = min(self.jobs, len(self.tasks))
-        if jobs > 1 and (len(self.tasks) < 2 or sum(map(self.weight, self.tasks)) < TINY_WORK):
+        jobs = max(1, min(self.jobs, len(self.tasks)))
+        if jobs > 1 and (len(self.tasks) < 2 or sum(map(self.weight, self.tasks)) < TINY_WORK or not can_fork()):
             jobs = 1
         self.tasks = plan(self.tasks, jobs, self.weight)
+        self.processes = jobs
         results: list[TaskResult | None] = [None] * len(self.tasks)
         if jobs <= 1:
             with self.progress("building", len(self.tasks)) as step:
@@ -177,14 +184,20 @@ class BuildRun:
         else:
             self.share_templates()
             with ForkPool(self.run_task, jobs) as pool, self.progress("building", len(self.tasks)) as step:
-                def done(index: int, result: TaskResult) -> None:
+                def finished(index: int, result: TaskResult) -> None:
                     results[index] = result
                     step(self.label(self.tasks[index]))
-                pool.run(len(self.tasks), done)
-        for result in results:
-            assert result is not None
+                pool.run(len(self.tasks), finished)
+        complete = [result for result in results if result is not None]
+        for _, result in sorted(zip(self.tasks, complete, strict=True), key=lambda pair: self.build_order(pair[0])):
             sink.extend(result.diagnostics)
-        return [result for result in results if result is not None]
+        return complete
+
+    def build_order(self, task: Task) -> tuple[int, int, int]:
+        """Where a task's units come in a one-process build: course, then locale, then format."""
+        prepared = self.prepared[task.course]
+        assert prepared is not None
+        return (task.course, prepared.locales.index(task.locale), prepared.profiles.index(task.profiles[0]))
 
     def share_templates(self) -> None:
         """Make each course's message templates once, here, before the workers fork (else each would)."""

@@ -220,10 +220,10 @@ class DiskStore:
         self._write(namespace, key, (hashlib.sha256(value).digest(), value), 0o600)
 
     def put_blob(self, data: bytes) -> str:
-        """Keep ``data`` as a blob (once: an existing blob is not written again); returns its sha256."""
+        """Keep ``data`` as a blob; returns its sha256. Written anew even when a file of that name exists: it may
+        be the damaged copy that made this a miss (an output linked to the old file keeps its own bytes)."""
         sha = hashlib.sha256(data).hexdigest()
-        if not any(self.path(BLOBS, sha, base).exists() for base in self.places()):
-            self._write(BLOBS, sha, (data,), BLOB_MODE)
+        self._write(BLOBS, sha, (data,), BLOB_MODE)
         return sha
 
     def read_blob(self, sha: str) -> bytes | None:
@@ -296,16 +296,20 @@ class DiskStore:
 
 
 def merge_folder(source: Path, target: Path) -> None:
-    """Move ``source``'s entries into ``target``: a folder ``target`` lacks in one rename, else entry by entry;
-    an entry ``target`` has already stays (same key, same value)."""
-    for entry in os.scandir(source):
-        destination = target / entry.name
-        if entry.name.startswith(TEMPORARY_PREFIX):
-            continue
-        if entry.is_dir(follow_symlinks=False) and destination.is_dir():
-            merge_folder(Path(entry.path), destination)
-        elif not os.path.lexists(destination):
-            os.rename(entry.path, destination)
+    """Move ``source``'s entries into ``target``: a folder ``target`` lacks in one rename, else entry by entry,
+    replacing what is there (it may be the damaged entry that made this build compute the value again)."""
+    with os.scandir(source) as entries:
+        for entry in entries:
+            destination = target / entry.name
+            if entry.name.startswith(TEMPORARY_PREFIX):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                if destination.is_dir() and not destination.is_symlink():
+                    merge_folder(Path(entry.path), destination)
+                elif not os.path.lexists(destination):
+                    os.rename(entry.path, destination)
+            else:
+                os.replace(entry.path, destination)
 
 
 def file_sha256(path: Path) -> str | None:
@@ -350,19 +354,18 @@ def prune(root: Path, max_bytes: int, now: float | None = None) -> Pruned:
     now = time.time() if now is None else now
     entries: list[tuple[float, int, str]] = []
     removed_files = removed_bytes = 0
-    for folder, _, names in os.walk(root):
-        for name in names:
-            path = os.path.join(folder, name)
-            try:
-                status = os.stat(path, follow_symlinks=False)
-            except OSError:
-                continue
-            if name.startswith(TEMPORARY_PREFIX) and now - status.st_mtime > STALE_TEMPORARY_SECONDS:
+    for path in entry_files(root):
+        try:
+            status = os.stat(path, follow_symlinks=False)
+        except OSError:
+            continue
+        if os.path.basename(path).startswith(TEMPORARY_PREFIX):
+            if now - status.st_mtime > STALE_TEMPORARY_SECONDS:
                 with suppress(OSError):
                     os.unlink(path)
                     removed_files, removed_bytes = removed_files + 1, removed_bytes + status.st_size
-                continue
-            entries.append((status.st_mtime, status.st_size, path))
+            continue
+        entries.append((status.st_mtime, status.st_size, path))
     total = sum(size for _, size, _ in entries)
     if total > max_bytes:
         for _, size, path in sorted(entries):
@@ -373,6 +376,32 @@ def prune(root: Path, max_bytes: int, now: float | None = None) -> Pruned:
                 total -= size
                 removed_files, removed_bytes = removed_files + 1, removed_bytes + size
     return Pruned(removed_files, removed_bytes, total)
+
+
+def entry_files(root: Path) -> Iterator[str]:
+    """The files of a cache folder laid out as the disk store lays them out, ``<namespace>/<2 hex>/<name>`` with
+    a sha256 or temporary name; nothing else (a folder named by mistake loses none of its other files)."""
+    for namespace in scandir_folders(str(root)):
+        for bucket in scandir_folders(namespace.path):
+            if not is_hex(bucket.name, 2):
+                continue
+            with suppress(OSError), os.scandir(bucket.path) as files:
+                for file in files:
+                    named = is_hex(file.name, 64) and file.name.startswith(bucket.name)
+                    if file.is_file(follow_symlinks=False) and (named or file.name.startswith(TEMPORARY_PREFIX)):
+                        yield file.path
+
+
+def scandir_folders(path: str) -> list[os.DirEntry[str]]:
+    try:
+        with os.scandir(path) as entries:
+            return [entry for entry in entries if entry.is_dir(follow_symlinks=False)]
+    except OSError:
+        return []
+
+
+def is_hex(name: str, length: int) -> bool:
+    return len(name) == length and all(character in "0123456789abcdef" for character in name)
 
 
 class LayeredStore:

@@ -19,6 +19,7 @@ import ctypes
 import os
 import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,6 +40,12 @@ class WorkerError(RuntimeError):
 
 class WorkerCrashed(RuntimeError):
     """A worker died without answering (a signal, the out-of-memory killer)."""
+
+
+def can_fork() -> bool:
+    """Only this thread runs: a fork now copies no lock another thread holds (a test runner's I/O thread, a
+    progress bar's refresher). Where other threads run, callers work in-process instead."""
+    return threading.active_count() == 1
 
 
 def available_cores() -> int:
@@ -76,6 +83,14 @@ def serve(connection: Connection, work: Callable[[int], object]) -> None:
             connection.send(answer)
         except Exception:
             connection.send((index, FAILED, traceback.format_exc()))
+
+
+def task_failure(index: int, worker: Worker, trace: str) -> WorkerError:
+    """One line naming the task and the worker's exception; the worker's traceback as a note (crash logs)."""
+    last = trace.strip().splitlines()[-1] if trace.strip() else "no traceback"
+    error = WorkerError(f"task {index} failed in worker {worker.pid}: {last}")
+    error.add_note(f"traceback in the worker:\n{trace}")
+    return error
 
 
 class ForkPool(Generic[R]):
@@ -125,7 +140,7 @@ class ForkPool(Generic[R]):
                 worker = busy[ready]
                 index, status, payload = self.receive(worker)
                 if status != OK:
-                    raise WorkerError(f"task {index} failed in worker {worker.pid}:\n{payload}")
+                    raise task_failure(index, worker, str(payload))
                 on_result(index, payload)  # type: ignore[arg-type]  # what work(index) returned
                 self.give(worker, next(queue, None), busy)
 

@@ -153,11 +153,15 @@ def package_line(project: Project, out: Path, build: StagedBuild, built: StagedP
 
 
 def build_courses(project: Project, folders: list[Path], options: BuildOptions, spool: Path, jobs: int,
-                  reporter: Reporter, sink: DiagnosticSink) -> list[StagedBuild]:
-    """Every course's packages staged in ``spool`` (``build_plan``); only the courses that built."""
+                  reporter: Reporter, sink: DiagnosticSink) -> tuple[list[StagedBuild], int]:
+    """Every course's packages staged in ``spool`` (``build_plan``): the courses that built, and how many
+    packages came from the cache."""
     run = BuildRun(options, Spool(spool), jobs, reporter.progress)
     built = run.run([(folder, project.display(folder)) for folder in folders], sink)
-    return [build for build in built if build is not None]
+    units = sum(prepared.unit_count() for prepared in run.prepared if prepared is not None)
+    reporter.detail(f"{run.cached} of {units} package(s) from the cache; {len(run.tasks)} task(s) built on "
+                    f"{run.processes} process(es)")
+    return [build for build in built if build is not None], run.cached
 
 
 def finish_cache(cache: BuildCache, succeeded: bool, reporter: Reporter) -> None:
@@ -169,10 +173,11 @@ def finish_cache(cache: BuildCache, succeeded: bool, reporter: Reporter) -> None
 
 def build_and_commit(project: Project, folders: list[Path], out: Path, options: BuildOptions, jobs: int,
                      cache_dir: Path | None, lock_timeout: float, reporter: Reporter,
-                     sink: DiagnosticSink) -> tuple[list[StagedBuild], list[dict[str, object]]] | None:
-    """Build into a spool, then swap the outputs in; None when a course or the writing failed (nothing written)."""
+                     sink: DiagnosticSink) -> tuple[list[StagedBuild], list[dict[str, object]], int] | None:
+    """Build into a spool, then swap the outputs in: the builds, their build.json entries and how many packages
+    came from the cache; None when a course or the writing failed (nothing written)."""
     with output_spool(out) as spool, build_cache(project, cache_dir, out=out, spool=spool) as cache:
-        builds = build_courses(project, folders, options, spool, jobs, reporter, sink)
+        builds, cached = build_courses(project, folders, options, spool, jobs, reporter, sink)
         failed = sink.failed(options.strict) or len(builds) != len(folders)
         entries = [] if failed else package_entries(project, out, builds)
         if not failed:
@@ -181,7 +186,7 @@ def build_and_commit(project: Project, folders: list[Path], out: Path, options: 
             failed = not commit_outputs(project, out, {**kept_files, **output_files(builds, report)}, lock_timeout,
                                         reporter, sink)
         finish_cache(cache, not failed, reporter)
-    return None if failed else (builds, entries)
+    return None if failed else (builds, entries, cached)
 
 
 @click.command()
@@ -233,13 +238,14 @@ def build(courses: tuple[str, ...], out: Path | None, locales: str | None, forma
     options = project_options(project, locales=parse_locales(locales, project), formats=formats, strict=strict,
                               allow_incomplete=allow_incomplete, source_date_epoch=source_date_epoch())
     sink = DiagnosticSink()
-    built = ([], []) if not folders else None if output_folder_problem(project, out, sink) else build_and_commit(
+    built = ([], [], 0) if not folders else None if output_folder_problem(project, out, sink) else build_and_commit(
         project, folders, out, options, jobs or project.config.build.jobs or available_cores(),
         cache_folder(project, out, cache_dir, no_cache), lock_timeout, reporter, sink)
     failed = built is None
-    builds, entries = built or ([], [])
+    builds, entries, cached = built or ([], [], 0)
     reporter.diagnostics(sink)
     document: dict[str, object] = {"ok": not failed, "out": project.display(out), "packages": entries,
+                                   "from_cache": cached,
                                    "errors": sink.error_count, "warnings": sink.warning_count,
                                    "diagnostics": [d.to_json() for d in sink], "selection": selection.to_json(project)}
     if failed:

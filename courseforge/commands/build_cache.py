@@ -80,6 +80,7 @@ def build_cache(project: Project, folder: Path | None, *, read_only: bool = Fals
         return
     waits = spool is not None and (out is None or folder.is_relative_to(out) or not folder.parent.exists())
     pending = spool / PENDING if spool is not None and waits else None
-    disk = DiskStore(folder, read_only=read_only, pending=pending)
+    unwritable = folder.exists() and not os.access(folder, os.W_OK | os.X_OK)  # a restored, read-only cache
+    disk = DiskStore(folder, read_only=read_only or unwritable, pending=pending)
     with cache_scope(LayeredStore(memory, disk), disk=disk):
         yield BuildCache(disk, max_bytes)

@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+import stat
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
+from courseforge import __version__
 from courseforge.cache import (
+    BLOBS,
     JSON,
     TEXT,
     DiskStore,
     LayeredStore,
     MemoryStore,
     cache_scope,
+    code_fingerprint,
     digest,
+    entry_key,
     memoized,
+    prune,
+    structured,
 )
+from courseforge.model.package import PackageFormat
 
 
 def counting(value: str) -> tuple[list[int], Callable[[], str]]:
@@ -85,3 +98,81 @@ def test_unwritable_disk_store_only_costs_speed(tmp_path: Path) -> None:
     blocker.write_text("not a folder")
     with cache_scope(DiskStore(blocker)):
         assert memoized("ns", "k", lambda: "computed", TEXT) == "computed"
+
+
+def test_blobs_are_named_by_their_sha256_and_checked_before_use(tmp_path: Path) -> None:
+    store = DiskStore(tmp_path / "cache")
+    sha = store.put_blob(b"package bytes")
+    assert sha == hashlib.sha256(b"package bytes").hexdigest() and store.read_blob(sha) == b"package bytes"
+    target = tmp_path / "out.zip"
+    assert store.blob_into(sha, target) and target.read_bytes() == b"package bytes"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
+    store.path(BLOBS, sha).write_bytes(b"package bytez")  # damaged in place: a miss, nothing placed
+    assert store.read_blob(sha) is None
+    assert not store.blob_into(sha, tmp_path / "other.zip") and not (tmp_path / "other.zip").exists()
+    store.put_blob(b"package bytes")  # a fresh build rewrites the damaged blob
+    assert store.read_blob(sha) == b"package bytes"
+
+
+def test_read_only_store_reads_but_never_writes_or_touches(tmp_path: Path) -> None:
+    DiskStore(tmp_path).put("ns", "k" * 64, b"value")
+    [entry] = [p for p in tmp_path.rglob("*") if p.is_file()]
+    os.utime(entry, (1_000_000, 1_000_000))
+    reader = DiskStore(tmp_path, read_only=True)
+    assert reader.get("ns", "k" * 64) == b"value"
+    reader.put("ns", "j" * 64, b"other")
+    reader.put_blob(b"blob")
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == [entry]
+    assert entry.stat().st_mtime == 1_000_000 and reader.written == 0
+
+
+def test_pending_entries_are_found_and_join_the_cache_when_published(tmp_path: Path) -> None:
+    root, pending = tmp_path / "cache", tmp_path / "spool" / "cache"
+    DiskStore(root).put("ns", "a" * 64, b"old")
+    store = DiskStore(root, pending=pending)
+    store.put("ns", "b" * 64, b"new")
+    sha = store.put_blob(b"zip")
+    assert store.get("ns", "b" * 64) == b"new" and store.read_blob(sha) == b"zip"
+    assert DiskStore(root).get("ns", "b" * 64) is None  # not in the cache folder until published
+    store.publish()
+    published = DiskStore(root)
+    assert published.get("ns", "a" * 64) == b"old" and published.get("ns", "b" * 64) == b"new"
+    assert published.read_blob(sha) == b"zip" and not pending.exists()
+
+
+def test_prune_removes_least_recently_used_entries_and_nothing_else(tmp_path: Path) -> None:
+    store = DiskStore(tmp_path)
+    keys = [hashlib.sha256(bytes([n])).hexdigest() for n in range(10)]
+    for age, key in enumerate(keys):
+        store.put("ns", key, b"x" * 100)
+        os.utime(store.path("ns", key), (1_000_000 + age, 1_000_000 + age))
+    store.get("ns", keys[0])  # a hit is recent use: the oldest entry survives
+    foreign = tmp_path / "ns" / "notes.txt"
+    foreign.write_text("not an entry")
+    stale = tmp_path / "ns" / keys[0][:2] / ".tmp-killed"
+    stale.write_bytes(b"half")
+    os.utime(stale, (1_000_000, 1_000_000))
+    pruned = prune(tmp_path, max_bytes=600, now=1_000_000 + 10_000)
+    left = {key for key in keys if store.path("ns", key).exists()}
+    assert keys[0] in left and len(left) == 3 and pruned.kept_bytes == 3 * 132  # 32 bytes of checksum each
+    assert set(keys[-2:]) <= left and foreign.exists() and not stale.exists()
+    assert pruned.files == 8 and prune(tmp_path, max_bytes=600).files == 0
+
+
+def test_structured_keys_follow_values_and_refuse_unknown_types() -> None:
+    @dataclass(frozen=True)
+    class Options:
+        name: str
+        files: dict[str, bytes]
+
+    assert digest(structured(Options("a", {"x": b"1", "y": b"2"}))) == \
+        digest(structured(Options("a", {"y": b"2", "x": b"1"})))
+    assert digest(structured(Options("a", {"x": b"1"}))) != digest(structured(Options("a", {"x": b"2"})))
+    assert structured(PackageFormat.WEB) != structured("web")
+    with pytest.raises(TypeError):
+        structured(object())
+
+
+def test_every_key_carries_the_code_that_computed_it() -> None:
+    assert entry_key("ns", "k") == digest(code_fingerprint(), "ns", "k") != digest(__version__, "ns", "k")
+    assert code_fingerprint() == code_fingerprint() and len(code_fingerprint()) == 64

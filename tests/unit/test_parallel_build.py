@@ -1,0 +1,178 @@
+"""``courseforge build --jobs N`` in real processes: the same packages and JSON as a one-process build, a failing
+locale's diagnostics with their location and nothing written, and a worker that dies, raises or is interrupted
+ends the build at once with nothing written and no process left behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from courseforge.cli import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS
+
+REPO = Path(__file__).resolve().parents[2]
+HOOKED = textwrap.dedent("""
+    import os, signal, sys, time
+    from pathlib import Path
+    import courseforge.build_plan as plan
+    from courseforge.cli import main
+
+    parent, real, hook = os.getpid(), plan.fresh_units, os.environ["TEST_HOOK"]
+
+    def hooked(*args, **kwargs):
+        if os.getpid() != parent:
+            Path(os.environ["TEST_MARKS"], str(os.getpid())).touch()
+            if hook == "die":
+                os.kill(os.getpid(), signal.SIGKILL)
+            if hook == "raise":
+                raise RuntimeError("injected in a worker")
+            if hook == "slow":
+                time.sleep(30)
+        return real(*args, **kwargs)
+
+    plan.fresh_units = hooked
+    sys.argv[0] = "courseforge"
+    main()
+""")
+"""``courseforge`` with each worker's task replaced by a fault (TEST_HOOK): die by SIGKILL, raise, or hang."""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    root.mkdir()
+    for name in ("courses", "locales"):
+        shutil.copytree(REPO / name, root / name)
+    shutil.copy(REPO / "courseforge.yaml", root)
+    return root
+
+
+def courseforge(root: Path, *args: str, hook: str = "", marks: Path | None = None) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "TEST_HOOK": hook, "TEST_MARKS": str(marks or root)}
+    environment.pop("COURSEFORGE_CACHE_DIR", None)
+    command = [sys.executable, "-c", HOOKED, *args] if hook else [sys.executable, "-m", "courseforge", *args]
+    return subprocess.run(command, cwd=root, capture_output=True, text=True, check=False, env=environment,
+                          timeout=300)
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*"))
+            if path.is_file()}
+
+
+def document(result: subprocess.CompletedProcess[str]) -> dict[str, Any]:
+    parsed: dict[str, Any] = json.loads(result.stdout)
+    parsed.pop("out")
+    return parsed
+
+
+def assert_nothing_written(root: Path) -> None:
+    """No output folder, no spool or staging folder beside it."""
+    assert sorted(path.name for path in root.iterdir()) == ["courseforge.yaml", "courses", "locales"]
+
+
+def test_two_jobs_build_what_one_builds_byte_for_byte_with_the_same_json(project: Path) -> None:
+    one = courseforge(project, "build", "--locale", "all", "--no-cache", "--jobs", "1", "--json")
+    built_by_one = tree(project / "build")
+    shutil.rmtree(project / "build")
+    two = courseforge(project, "build", "--locale", "all", "--no-cache", "--jobs", "2", "--json")
+    assert one.returncode == two.returncode == EXIT_OK, one.stderr + two.stderr
+    assert tree(project / "build") == built_by_one and len(built_by_one) == 36
+    assert document(one) == document(two) and one.stderr == two.stderr
+    shown = courseforge(project, "build", "--locale", "all", "--no-cache", "--jobs", "2", "-v")
+    assert "on 2 process(es)" in shown.stderr, shown.stderr
+    assert tree(project / "build") == built_by_one
+
+
+def test_a_failing_locale_fails_a_parallel_build_with_its_location_and_writes_nothing(project: Path) -> None:
+    catalog = project / "locales" / "fr" / "LC_MESSAGES" / "workplace-safety.po"
+    lines = catalog.read_text(encoding="utf-8").splitlines(keepends=True)
+    broken = next(number for number, line in enumerate(lines) if line.startswith("msgstr ") and number > 20)
+    lines[broken] = 'this is not PO\n'
+    catalog.write_text("".join(lines), encoding="utf-8")
+    results = [courseforge(project, "build", "--locale", "all", "--jobs", jobs) for jobs in ("2", "1")]
+    for result in results:
+        assert result.returncode == EXIT_PROBLEMS, result.stderr
+        assert "locales/fr/LC_MESSAGES/workplace-safety.po:" in result.stderr and "[i18n.po-syntax]" in result.stderr
+        assert "nothing was written" in result.stderr
+    error = next(line for line in results[0].stderr.splitlines() if "[i18n.po-syntax]" in line)
+    assert error.split(":")[1].isdigit() and error.split(":")[2].isdigit(), error
+    assert results[0].stderr == results[1].stderr
+    assert_nothing_written(project)
+
+
+@pytest.mark.parametrize(("hook", "expected"), [("die", "WorkerCrashed: worker "),
+                                                 ("raise", "WorkerError: task ")])
+def test_a_worker_that_dies_or_raises_is_an_internal_error_with_nothing_written(
+        project: Path, tmp_path: Path, hook: str, expected: str) -> None:
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    result = courseforge(project, "build", "--locale", "all", "--no-cache", "--jobs", "2", hook=hook, marks=marks)
+    assert result.returncode == EXIT_INTERNAL, result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert expected in line and "nothing was written" in line
+    if hook == "die":
+        assert "killed by SIGKILL" in line
+    else:
+        log = Path(line.rsplit(" ", 1)[-1])
+        assert "RuntimeError: injected in a worker" in log.read_text()
+    assert_nothing_written(project)
+    assert_gone(int(mark.name) for mark in marks.iterdir())
+
+
+def assert_gone(pids: Any) -> None:
+    for pid in pids:
+        deadline = time.monotonic() + 5
+        while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not Path(f"/proc/{pid}").exists(), f"worker {pid} outlived the build"
+
+
+def test_ctrl_c_stops_every_worker_and_writes_nothing(project: Path, tmp_path: Path) -> None:
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    environment = {**os.environ, "TEST_HOOK": "slow", "TEST_MARKS": str(marks)}
+    process = subprocess.Popen([sys.executable, "-c", HOOKED, "build", "--locale", "all", "--no-cache", "--jobs", "2"],
+                               cwd=project, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while len(list(marks.iterdir())) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    workers = [int(mark.name) for mark in marks.iterdir()]
+    assert len(workers) == 2, "both workers should be busy"
+    os.killpg(process.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole foreground group
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == EXIT_INTERRUPTED and stderr.strip() in ("aborted", "interrupted"), stderr
+    assert_nothing_written(project)
+    assert_gone(workers)
+
+
+def test_the_pool_runs_every_task_once_and_reports_failures(tmp_path: Path) -> None:
+    script = textwrap.dedent("""
+        import os
+        from courseforge.parallel import ForkPool, WorkerError
+        answers = {}
+        with ForkPool(lambda index: (os.getpid(), index * index), 3) as pool:
+            pool.run(20, lambda index, answer: answers.setdefault(index, answer))
+        assert sorted(answers) == list(range(20)) and all(a[1] == i * i for i, a in answers.items())
+        assert os.getpid() not in {a[0] for a in answers.values()} and len({a[0] for a in answers.values()}) > 1
+        try:
+            with ForkPool(lambda index: 1 // (index - 3), 2) as pool:
+                pool.run(6, lambda index, answer: None)
+        except WorkerError as error:
+            assert "ZeroDivisionError" in str(error) and "task 3" in str(error)
+        else:
+            raise AssertionError("the error was lost")
+        print("ok")
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=60)
+    assert result.returncode == 0 and result.stdout == "ok\n", result.stderr
