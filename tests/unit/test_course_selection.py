@@ -316,3 +316,19 @@ def test_preview_takes_the_options_and_an_empty_selection_runs_nothing(capsys: p
     (project / "vendor.zip").write_bytes(b"PK\x05\x06" + bytes(18))
     assert run(["preview", "vendor.zip", "--shard", "1/2"]) == EXIT_USAGE
     assert "only package zips were named" in capsys.readouterr().err
+
+
+def test_a_project_in_a_sub_folder_of_the_repository(project: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.rmtree(project / ".git")
+    repository = tmp_path / "monorepo"
+    shutil.move(project, repository / "learning" / "project")
+    nested = repository / "learning" / "project"
+    (repository / "app").mkdir()
+    (repository / "app" / "main.py").write_text("print('other code')\n", encoding="utf-8")
+    git(repository, "init", "-q", "-b", "main")
+    base = commit(repository, "a monorepo")
+    append(nested / "courses" / PRIVACY / "pages" / "breaches.md")
+    append(repository / "app" / "main.py", "print('more')\n")
+    monkeypatch.chdir(nested / "courses")
+    assert selected(nested, base) == {PRIVACY: [f"courses/{PRIVACY}/pages/breaches.md"]}
