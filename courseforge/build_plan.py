@@ -3,8 +3,9 @@ where it has them, the others built on the available cores, every package staged
 verified (the build keeps only its facts in memory).
 
 The grain of parallel work is a course in one locale with all of its formats (they share the locale's
-catalogs and localized course). When the locales do not divide evenly over the workers, the last ones are split
-into groups of formats, so no core idles at the end. One unit, or work too small to pay for forking, is built
+catalogs and localized course). When the locales do not divide evenly over the workers, the remainder (source
+languages first: their localization reads no catalog, so splitting them repeats nothing) is split into groups of
+formats, so no core idles at the end. One unit, or work too small to pay for forking, is built
 in this process (so is everything while other threads run: ``parallel.can_fork``). Whatever the number of jobs,
 the same packages come out byte for byte, with the same diagnostics in the same order: results are merged in
 course, locale and format order, not as they finish.
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from courseforge.cache import KeyPart, active_disk
 from courseforge.diagnostics import Diagnostic, DiagnosticSink, Severity
+from courseforge.i18n.pseudo import is_pseudo
 from courseforge.model.course import Course
 from courseforge.model.package import Package, PackageFormat
 from courseforge.parallel import ForkPool, can_fork
@@ -109,15 +111,19 @@ def split(profiles: tuple[FormatProfile, ...], parts: int) -> list[tuple[FormatP
     return groups
 
 
-def plan(whole: list[Task], jobs: int, weight: Callable[[Task], int]) -> list[Task]:
+def plan(whole: list[Task], jobs: int, weight: Callable[[Task], int],
+         shared: Callable[[Task], int]) -> list[Task]:
     """The order tasks are handed out in: the heaviest whole units first, then the units that do not divide
-    evenly over ``jobs`` split into groups of formats, so every worker finishes at about the same time."""
+    evenly over ``jobs``, split into groups of formats so every worker finishes at about the same time. Each
+    group of a split unit repeats the unit's locale work (``shared``: none for a source language or a
+    pseudo-locale, which read no catalog), so the units split are those that repeat least."""
     if jobs <= 1 or len(whole) % jobs == 0:
         return sorted(whole, key=lambda task: -weight(task))
-    cut = len(whole) - len(whole) % jobs
-    head = sorted(whole[:cut], key=lambda task: -weight(task))
-    tail = [Task(task.course, task.locale, group, task.catalogs) for task in whole[cut:]
-            for group in split(task.profiles, jobs)]
+    cheapest = sorted(range(len(whole)), key=lambda index: (shared(whole[index]), index))
+    chosen = set(cheapest[:len(whole) % jobs])
+    head = sorted((task for index, task in enumerate(whole) if index not in chosen), key=lambda task: -weight(task))
+    tail = [Task(task.course, task.locale, group, task.catalogs) for index, task in enumerate(whole)
+            if index in chosen for group in split(task.profiles, jobs)]
     return head + tail
 
 
@@ -168,12 +174,19 @@ class BuildRun:
         assert prepared is not None
         return max(1, len(prepared.course.screens)) * len(task.profiles)
 
+    def locale_work(self, task: Task) -> int:
+        """What a task's locale costs before its formats: its catalogs and localization (0: none read)."""
+        prepared = self.prepared[task.course]
+        assert prepared is not None
+        own = task.locale == prepared.course.manifest.language or is_pseudo(task.locale)
+        return 0 if own else self.weight(task)
+
     def build(self, sink: DiagnosticSink) -> list[TaskResult]:
         """Every task's result, in task order; diagnostics merged in that order too."""
         jobs = max(1, min(self.jobs, len(self.tasks)))
         if jobs > 1 and (len(self.tasks) < 2 or sum(map(self.weight, self.tasks)) < TINY_WORK or not can_fork()):
             jobs = 1
-        self.tasks = plan(self.tasks, jobs, self.weight)
+        self.tasks = plan(self.tasks, jobs, self.weight, self.locale_work)
         self.processes = jobs
         results: list[TaskResult | None] = [None] * len(self.tasks)
         if jobs <= 1:

@@ -52,7 +52,7 @@ from courseforge.unit_cache import (
 )
 
 ALL_LOCALES = "all"
-BUILD_MEMORY_BYTES = 64 * 2**20
+BUILD_MEMORY_BYTES = 16 * 2**20
 """The in-process store of a build that was given none: what the stages memoize, shared by formats and locales."""
 
 
@@ -289,11 +289,11 @@ def locale_gate(prepared: PreparedCourse, locale: str, catalogs: LocaleCatalogs 
 
 def build_package(prepared: PreparedCourse, localized: LocalizedCourse, profile: FormatProfile,
                   options: BuildOptions) -> tuple[Package, VerificationReport]:
-    """Render, package and verify one format."""
-    site = render_site(localized, prepared.theme, profile)
-    unit = PackageInput(site, prepared.course, localized.locale, options.base_iri or DEFAULT_BASE_IRI,
-                        options.source_date_epoch)
-    package = packager_for(profile.format).package(unit)
+    """Render, package and verify one format (the rendered site is let go before verifying: the biggest
+    courses would otherwise hold the site, the zip and what verify inflates at once)."""
+    package = packager_for(profile.format).package(PackageInput(
+        render_site(localized, prepared.theme, profile), prepared.course, localized.locale,
+        options.base_iri or DEFAULT_BASE_IRI, options.source_date_epoch))
     report = verify_package(f"{prepared.display_dir}/{localized.locale}/{package.filename}", package.data)
     return package, report
 

@@ -17,7 +17,10 @@ from typing import Any
 
 import pytest
 
+from courseforge.build_plan import Task, plan, split
 from courseforge.cli import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS
+from courseforge.model.package import PackageFormat
+from courseforge.standards import profile_for
 
 REPO = Path(__file__).resolve().parents[2]
 HOOKED = textwrap.dedent("""
@@ -176,3 +179,15 @@ def test_the_pool_runs_every_task_once_and_reports_failures(tmp_path: Path) -> N
     """)
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=60)
     assert result.returncode == 0 and result.stdout == "ok\n", result.stderr
+
+
+def test_the_plan_splits_the_units_that_repeat_least_and_hands_out_the_heaviest_first() -> None:
+    profiles = tuple(profile_for(package_format) for package_format in PackageFormat)
+    whole = [Task(0, locale, profiles, None) for locale in ("en", "de", "fr", "ar", "es")]
+    weights = {"en": 5, "de": 9, "fr": 9, "ar": 9, "es": 7}
+    tasks = plan(whole, 2, lambda task: weights[task.locale], lambda task: 0 if task.locale == "en" else 1)
+    assert [task.locale for task in tasks] == ["de", "fr", "ar", "es", "en", "en"]
+    assert [len(task.profiles) for task in tasks[-2:]] == [3, 2]
+    assert tasks[-2].profiles + tasks[-1].profiles == profiles
+    assert plan(whole[:4], 2, lambda task: 1, lambda task: 0) == whole[:4]
+    assert [len(group) for group in split(profiles, 4)] == [2, 1, 1, 1]
