@@ -97,6 +97,8 @@ class Task:
 class TaskResult:
     packages: tuple[StagedPackage, ...]
     diagnostics: tuple[Diagnostic, ...]
+    cache_written: int = 0
+    """Bytes the task wrote to the disk cache (a worker's count is its own: the parent adds them up)."""
 
 
 def split(profiles: tuple[FormatProfile, ...], parts: int) -> list[tuple[FormatProfile, ...]]:
@@ -201,6 +203,9 @@ class BuildRun:
                     results[index] = result
                     step(self.label(self.tasks[index]))
                 pool.run(len(self.tasks), finished)
+            disk = active_disk()
+            if disk is not None:
+                disk.written += sum(result.cache_written for result in results if result is not None)
         complete = [result for result in results if result is not None]
         for _, result in sorted(zip(self.tasks, complete, strict=True), key=lambda pair: self.build_order(pair[0])):
             sink.extend(result.diagnostics)
@@ -224,9 +229,11 @@ class BuildRun:
         prepared = self.prepared[task.course]
         assert prepared is not None
         reported = DiagnosticSink()
+        disk = active_disk()
+        written = disk.written if disk is not None else 0
         packages = fresh_units(prepared, task.locale, task.profiles, task.catalogs, self.options, self.spool,
                                reported)
-        return TaskResult(tuple(packages), tuple(reported.items))
+        return TaskResult(tuple(packages), tuple(reported.items), disk.written - written if disk is not None else 0)
 
     def label(self, task: Task) -> str:
         prepared = self.prepared[task.course]

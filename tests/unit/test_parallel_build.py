@@ -191,3 +191,17 @@ def test_the_plan_splits_the_units_that_repeat_least_and_hands_out_the_heaviest_
     assert tasks[-2].profiles + tasks[-1].profiles == profiles
     assert plan(whole[:4], 2, lambda task: 1, lambda task: 0) == whole[:4]
     assert [len(group) for group in split(profiles, 4)] == [2, 1, 1, 1]
+
+
+def test_what_workers_write_to_the_cache_is_bounded_too(project: Path) -> None:
+    """The second build's new entries are all the workers' (the parent's validation hits the cache)."""
+    assert courseforge(project, "build", "--locale", "all").returncode == EXIT_OK
+    config = project / "courseforge.yaml"
+    config.write_text(config.read_text().replace("  formats: []", "  formats: []\n  cache_max_mb: 1"))
+    for catalog in (project / "locales").glob("[df][er]/LC_MESSAGES/*.po"):
+        catalog.write_text(catalog.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    result = courseforge(project, "build", "--locale", "all", "--jobs", "2", "-v")
+    assert result.returncode == EXIT_OK and "on 2 process(es)" in result.stderr, result.stderr
+    cache = project / "build" / ".cache"
+    assert (cache / "CACHEDIR.TAG").is_file()
+    assert sum(path.stat().st_size for path in cache.rglob("*") if path.is_file()) <= 800_000 + 1_000
