@@ -115,18 +115,25 @@ def split(profiles: tuple[FormatProfile, ...], parts: int) -> list[tuple[FormatP
 
 def plan(whole: list[Task], jobs: int, weight: Callable[[Task], int],
          shared: Callable[[Task], int]) -> list[Task]:
-    """The order tasks are handed out in: the heaviest whole units first, then the units that do not divide
-    evenly over ``jobs``, split into groups of formats so every worker finishes at about the same time. Each
-    group of a split unit repeats the unit's locale work (``shared``: none for a source language or a
-    pseudo-locale, which read no catalog), so the units split are those that repeat least."""
+    """The order tasks are handed out in: the heaviest whole units first; the units that do not divide evenly
+    over ``jobs`` are split into groups of formats so every worker finishes at about the same time. A split
+    unit's groups each repeat the unit's locale work (``shared``: none for a source language or a
+    pseudo-locale, which read no catalog), so the units split are those that repeat least. The first group,
+    one format, is handed out first and pays for what the unit's formats share (the Markdown rendered, kept in
+    the cache); the others come last and find it there."""
     if jobs <= 1 or len(whole) % jobs == 0:
         return sorted(whole, key=lambda task: -weight(task))
     cheapest = sorted(range(len(whole)), key=lambda index: (shared(whole[index]), index))
     chosen = set(cheapest[:len(whole) % jobs])
     head = sorted((task for index, task in enumerate(whole) if index not in chosen), key=lambda task: -weight(task))
-    tail = [Task(task.course, task.locale, group, task.catalogs) for index, task in enumerate(whole)
-            if index in chosen for group in split(task.profiles, jobs)]
-    return head + tail
+    first: list[Task] = []
+    last: list[Task] = []
+    for index, task in enumerate(whole):
+        if index in chosen:
+            leading, *rest = [task.profiles[:1], *split(task.profiles[1:], jobs - 1)]
+            first.append(Task(task.course, task.locale, leading, task.catalogs))
+            last.extend(Task(task.course, task.locale, group, task.catalogs) for group in rest if group)
+    return first + head + last
 
 
 class BuildRun:
