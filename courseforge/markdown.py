@@ -15,8 +15,12 @@ from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
+from markdown_it import __version__ as markdown_it_version
 from markdown_it.token import Token
 
+DIALECT = f"markdown-it-py {markdown_it_version}"
+"""In the key of everything memoized from a parse: another markdown-it-py may parse the same text otherwise,
+and a cache shared between machines must not mix their results."""
 MEMOIZED_FROM_CHARS = 512
 """What is parsed from a shorter text (a prompt, a choice, feedback) is not memoized: parsing it again is
 faster than writing its cache entry to disk."""

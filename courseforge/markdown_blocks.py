@@ -19,7 +19,7 @@ from typing import Any
 from markdown_it.token import Token
 
 from courseforge.cache import JSON, Codec, memoized
-from courseforge.markdown import MEMOIZED_FROM_CHARS, Reference, RefKind, parser, references, references_in
+from courseforge.markdown import DIALECT, MEMOIZED_FROM_CHARS, Reference, RefKind, parser, references, references_in
 
 LIST_MARKER = re.compile(r"[-*+]|\d{1,9}[.)]")
 OUTLINE_VERSION = 1
@@ -98,7 +98,7 @@ def outline(markdown: str) -> Outline:
     """The text's outline, parsed once per body while a cache store is active (a short text: every time)."""
     if len(markdown) < MEMOIZED_FROM_CHARS:
         return read_outline(markdown)
-    return memoized("md-outline", (OUTLINE_VERSION, markdown), lambda: read_outline(markdown), OUTLINE_CODEC)
+    return memoized("md-outline", (OUTLINE_VERSION, DIALECT, markdown), lambda: read_outline(markdown), OUTLINE_CODEC)
 
 
 def text_blocks(markdown: str) -> tuple[TextBlock, ...]:

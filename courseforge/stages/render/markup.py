@@ -19,7 +19,7 @@ from markdown_it.token import Token
 from markupsafe import Markup
 
 from courseforge.cache import TEXT, digest, memoized, structured
-from courseforge.markdown import MEMOIZED_FROM_CHARS, is_external, parser, resolve_local
+from courseforge.markdown import DIALECT, MEMOIZED_FROM_CHARS, is_external, parser, resolve_local
 
 CONTENT_DIR = "content"
 NEW_TAB_HINT_ID = "cf-new-tab-hint"
@@ -126,7 +126,7 @@ class MarkdownRenderer:
     def block(self, text: str, base: str, drop_title: str | None = None) -> Markup:
         if len(text) < MEMOIZED_FROM_CHARS:
             return Markup(self.render_block(text, base, drop_title))
-        key = (RENDER_VERSION, text, base, self.targets.digest, drop_title)
+        key = (RENDER_VERSION, DIALECT, text, base, self.targets.digest, drop_title)
         return Markup(memoized("md-block", key, lambda: self.render_block(text, base, drop_title), TEXT))
 
     def render_block(self, text: str, base: str, drop_title: str | None = None) -> str:
