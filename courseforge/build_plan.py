@@ -66,6 +66,10 @@ class Spool:
         return path
 
     def fresh(self, package: Package, result: UnitResult) -> StagedPackage:
+        """The blob the build just kept in the cache, linked in (one write, one flush), else the bytes written."""
+        cached = self.cached(result)
+        if cached is not None:
+            return cached
         path = self.place(result.package)
         with path.open("xb") as stream:
             stream.write(package.data)
@@ -74,6 +78,7 @@ class Spool:
         return StagedPackage(result, path)
 
     def cached(self, result: UnitResult) -> StagedPackage | None:
+        """The cache's blob, linked in (its bytes were flushed when it was written: ``DiskStore.put_blob``)."""
         disk = active_disk()
         path = self.place(result.package)
         if disk is None or not disk.blob_into(result.package.sha256, path):

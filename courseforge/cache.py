@@ -55,6 +55,9 @@ PRUNE_TO = 0.8
 DECODE_ERRORS = (ValueError, UnicodeDecodeError, KeyError, TypeError, IndexError)
 """What a codec raises on an entry written by another codec version: a miss, recomputed and overwritten."""
 COPY_CHUNK = 1 << 20
+BUILD_MEMORY_BYTES = 32 * 2**20
+"""A build's in-process store: what the stages memoize, shared by its formats and locales (a disk store, when
+there is one, holds the rest)."""
 
 
 @dataclass(frozen=True)
@@ -221,9 +224,10 @@ class DiskStore:
 
     def put_blob(self, data: bytes) -> str:
         """Keep ``data`` as a blob; returns its sha256. Written anew even when a file of that name exists: it may
-        be the damaged copy that made this a miss (an output linked to the old file keeps its own bytes)."""
+        be the damaged copy that made this a miss. Flushed to disk before it is named, since a build may link it
+        into its outputs, which must survive a crash once swapped in."""
         sha = hashlib.sha256(data).hexdigest()
-        self._write(BLOBS, sha, (data,), BLOB_MODE)
+        self._write(BLOBS, sha, (data,), BLOB_MODE, durable=True)
         return sha
 
     def read_blob(self, sha: str) -> bytes | None:
@@ -268,7 +272,7 @@ class DiskStore:
         shutil.rmtree(self.pending, ignore_errors=True)
         self.pending = None
 
-    def _write(self, namespace: str, key: str, chunks: tuple[bytes, ...], mode: int) -> None:
+    def _write(self, namespace: str, key: str, chunks: tuple[bytes, ...], mode: int, durable: bool = False) -> None:
         if self.read_only:
             return
         target = self.path(namespace, key, self.pending or self.root)
@@ -280,6 +284,9 @@ class DiskStore:
                 for chunk in chunks:
                     file.write(chunk)
                 os.fchmod(file.fileno(), mode)
+                if durable:
+                    file.flush()
+                    os.fsync(file.fileno())
             os.replace(temporary, target)
             self.written += sum(map(len, chunks))
         except OSError:

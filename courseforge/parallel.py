@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import os
 import signal
 import sys
@@ -101,12 +102,15 @@ class ForkPool(Generic[R]):
         self.workers: list[Worker] = []
         sys.stdout.flush()
         sys.stderr.flush()
+        gc.freeze()  # what the workers inherit stays out of their collections: no copy-on-write of the whole heap
         try:
             for _ in range(jobs):
                 self.workers.append(self.fork())
         except BaseException:
             self.close()
             raise
+        finally:
+            gc.unfreeze()
 
     def fork(self) -> Worker:
         ours, theirs = Pipe()

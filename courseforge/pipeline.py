@@ -17,7 +17,7 @@ from typing import Protocol, TypeVar
 
 from babel.messages.catalog import Catalog
 
-from courseforge.cache import KeyPart, active_disk, ensure_store, lookup, remember, structured
+from courseforge.cache import BUILD_MEMORY_BYTES, KeyPart, active_disk, ensure_store, lookup, remember, structured
 from courseforge.diagnostics import DiagnosticSink, Location
 from courseforge.i18n.extract import course_template, ui_template
 from courseforge.i18n.pseudo import is_pseudo
@@ -52,8 +52,6 @@ from courseforge.unit_cache import (
 )
 
 ALL_LOCALES = "all"
-BUILD_MEMORY_BYTES = 16 * 2**20
-"""The in-process store of a build that was given none: what the stages memoize, shared by formats and locales."""
 
 
 @dataclass(frozen=True)

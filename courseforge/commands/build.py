@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 import click
 
-from courseforge.build_plan import BuildRun, Spool, StagedBuild, StagedPackage
 from courseforge.cache import file_sha256
 from courseforge.commands.build_cache import BuildCache, build_cache, cache_folder
 from courseforge.commands.common import (
@@ -27,10 +27,13 @@ from courseforge.commands.outputs import (
 )
 from courseforge.commands.selection import CourseSelector, parse_formats, parse_locales, selection_options
 from courseforge.diagnostics import DiagnosticSink, Location
-from courseforge.model.package import PackageFormat
 from courseforge.parallel import available_cores
-from courseforge.pipeline import BuildOptions, BuiltPackage, CourseBuild, package_from_zip
 from courseforge.project import Project
+
+if TYPE_CHECKING:  # the pipeline is imported when a build runs, not to print --help
+    from courseforge.build_plan import StagedBuild, StagedPackage
+    from courseforge.model.package import PackageFormat
+    from courseforge.pipeline import BuildOptions, CourseBuild
 
 
 def package_path(out: Path, built: StagedPackage) -> Path:
@@ -83,6 +86,8 @@ def kept_outputs(out: Path, rebuilt: set[str]) -> tuple[list[dict[str, object]],
 
 def written_builds(out: Path, builds: list[StagedBuild]) -> list[CourseBuild]:
     """The packages just written, read back for the preview."""
+    from courseforge.pipeline import BuiltPackage, CourseBuild, package_from_zip
+
     return [CourseBuild(build.course, tuple(
         BuiltPackage(package_from_zip(built.package, package_path(out, built).read_bytes()), built.result.report,
                      built.result.gate) for built in build.packages)) for build in builds]
@@ -156,6 +161,8 @@ def build_courses(project: Project, folders: list[Path], options: BuildOptions, 
                   reporter: Reporter, sink: DiagnosticSink) -> tuple[list[StagedBuild], int]:
     """Every course's packages staged in ``spool`` (``build_plan``): the courses that built, and how many
     packages came from the cache."""
+    from courseforge.build_plan import BuildRun, Spool
+
     run = BuildRun(options, Spool(spool), jobs, reporter.progress)
     built = run.run([(folder, project.display(folder)) for folder in folders], sink)
     units = sum(prepared.unit_count() for prepared in run.prepared if prepared is not None)

@@ -14,9 +14,8 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-from courseforge.cache import DiskStore, LayeredStore, MemoryStore, Pruned, cache_scope, prune
+from courseforge.cache import BUILD_MEMORY_BYTES, DiskStore, LayeredStore, MemoryStore, Pruned, cache_scope, prune
 from courseforge.commands.outputs import CACHE_DIR
-from courseforge.pipeline import BUILD_MEMORY_BYTES
 from courseforge.project import Project
 
 CACHE_ENV = "COURSEFORGE_CACHE_DIR"
