@@ -21,6 +21,7 @@ import os
 import signal
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ R = TypeVar("R")
 OK = "ok"
 FAILED = "failed"
 PR_SET_PDEATHSIG = 1
+FORK_GRACE_S = 0.05
 
 
 class WorkerError(RuntimeError):
@@ -43,9 +45,14 @@ class WorkerCrashed(RuntimeError):
     """A worker died without answering (a signal, the out-of-memory killer)."""
 
 
-def can_fork() -> bool:
-    """Only this thread runs: a fork now copies no lock another thread holds (a test runner's I/O thread, a
-    progress bar's refresher). Where other threads run, callers work in-process instead."""
+def can_fork(grace: float = FORK_GRACE_S) -> bool:
+    """Only this thread runs (after ``grace`` seconds for threads that are ending, such as a progress bar's
+    refresher just stopped): a fork now copies no lock another thread holds. Where other threads keep running
+    (a test runner's I/O thread), callers work in-process instead."""
+    deadline = time.monotonic() + grace
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread():
+            thread.join(max(0.0, deadline - time.monotonic()))
     return threading.active_count() == 1
 
 

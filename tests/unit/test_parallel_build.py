@@ -209,3 +209,17 @@ def test_what_workers_write_to_the_cache_is_bounded_too(project: Path) -> None:
     cache = project / "build" / ".cache"
     assert (cache / "CACHEDIR.TAG").is_file()
     assert sum(path.stat().st_size for path in cache.rglob("*") if path.is_file()) <= 800_000 + 1_000
+
+
+def test_on_a_terminal_the_progress_bars_show_and_the_workers_still_fork(project: Path) -> None:
+    """The bars' refresh thread stops before the workers fork (``parallel.can_fork``), so a terminal build
+    is parallel too."""
+    if shutil.which("script") is None:
+        pytest.skip("needs util-linux script for a terminal")
+    command = f"{sys.executable} -m courseforge build --locale all --no-cache --jobs 2 -v"
+    environment = {key: value for key, value in os.environ.items() if key != "CI"}
+    result = subprocess.run(["script", "-qec", command, "/dev/null"], cwd=project, capture_output=True, text=True,
+                            check=False, env={**environment, "COLUMNS": "120", "TERM": "xterm"}, timeout=300)
+    assert result.returncode == EXIT_OK, result.stdout
+    assert "validating" in result.stdout and "building" in result.stdout  # the bars, drawn on the terminal
+    assert "on 2 process(es)" in result.stdout
