@@ -118,16 +118,17 @@ def manifest_of(contents: PackageContents, entry: str, parsed: dict[str, parse.M
                 sink: DiagnosticSink) -> parse.Manifest | None:
     """``entry`` parsed without trusting it, once per package; None when absent or unreadable (reported)."""
     if entry not in parsed:
-        data = contents.read_manifest(entry, sink) if contents.has(entry) else None
-        parsed[entry] = None if data is None else read_document(contents.name, entry, data, sink)
+        parsed[entry] = read_document(contents, entry, sink) if contents.has(entry) else None
     return parsed[entry]
 
 
-def read_document(package: str, entry: str, data: bytes, sink: DiagnosticSink) -> parse.Manifest | None:
-    """A manifest as XML; a site's page (the web format's index.html) as HTML, which browsers never refuse."""
+def read_document(contents: PackageContents, entry: str, sink: DiagnosticSink) -> parse.Manifest | None:
+    """A manifest as XML, within the manifest limit; a site's page (the web format's index.html) as HTML, which
+    browsers never refuse, within the page limit (``pages.read_page``)."""
     if pages.is_page(entry):
-        return pages.page(parse.manifest_path(package, entry), data)
-    return parse.parse(package, data, sink, entry)
+        return pages.read_page(contents, entry, sink)
+    data = contents.read_manifest(entry, sink)
+    return None if data is None else parse.parse(contents.name, data, sink, entry)
 
 
 def unclaimed(contents: PackageContents, verifiers: VerifierRegistry, parsed: dict[str, parse.Manifest | None],

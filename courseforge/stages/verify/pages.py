@@ -30,8 +30,10 @@ def is_page(entry: str) -> bool:
 
 def page(path: str, data: bytes) -> parse.Manifest:
     """A page's element tree, located at ``path`` (``pkg.zip!index.html``); an empty or unreadable page is an
-    empty ``<html>``, which has no references (the browser shows it blank)."""
-    parser = html.HTMLParser(no_network=True, remove_comments=True, huge_tree=False)
+    empty ``<html>``, which has no references (the browser shows it blank). ``huge_tree``: libxml2's own caps
+    (a text node or attribute of 10 MB, an inline data: URL) would silently cut the tree short, and the page
+    is already within ``Limits.max_page_bytes``; HTML has no entities to expand."""
+    parser = html.HTMLParser(no_network=True, remove_comments=True, huge_tree=True)
     try:
         root = html.document_fromstring(data, parser=parser)
     except (etree.ParserError, etree.LxmlError, ValueError):
@@ -40,16 +42,19 @@ def page(path: str, data: bytes) -> parse.Manifest:
 
 
 def read_page(contents: PackageContents, entry: str, sink: DiagnosticSink) -> parse.Manifest | None:
-    """The page ``entry`` (stored name), or None when it is too large to judge (a warning says so)."""
+    """The page ``entry`` (stored name); None when it cannot be read (integrity reported it). A page over
+    ``limits.max_page_bytes`` is an empty page, its references unchecked (a warning says so): the site still
+    works, so the web format still claims its entry page."""
     info = contents.archive.getinfo(entry)
-    cap = contents.limits.max_manifest_bytes
+    cap = contents.limits.max_page_bytes
+    path = parse.manifest_path(contents.name, entry)
     if info.file_size > cap:
-        sink.warning("html.too-large", f"{entry} is {zipguard.human_size(info.file_size)}; its references are not "
-                     f"checked past {zipguard.human_size(cap)}", contents.at(entry),
-                     hint="split the page, or move inline data into files it loads")
-        return None
+        sink.warning("html.too-large", f"{entry} is {zipguard.human_size(info.file_size)}; references are checked in "
+                     f"pages up to {zipguard.human_size(cap)}, so this page's are not",
+                     contents.at(entry), hint="split the page, or move inline data into files it loads")
+        return page(path, b"")
     data = zipguard.read_bounded(contents.archive, info, cap)
-    return None if data is None else page(parse.manifest_path(contents.name, entry), data)
+    return None if data is None else page(path, data)
 
 
 @dataclass(frozen=True)
