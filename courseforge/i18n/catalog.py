@@ -24,7 +24,10 @@ import re
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
-from babel.messages.pofile import normalize, read_po, unescape, write_po
+from babel.messages.pofile import normalize, read_po, write_po
+
+from courseforge.gc_pause import collector_paused
+from courseforge.i18n.po_reader import previous_ids, read_lean
 
 TEMPLATES_DIR = "templates"
 UI_DOMAIN = "ui"
@@ -78,6 +81,8 @@ def clean_all_flags(catalog: Catalog) -> None:
 def split_previous(data: bytes) -> tuple[bytes, dict[int, list[bytes]]]:
     """Take the ``#|``/``#~|`` lines out of PO text, keyed by the line number Babel gives the entry they
     precede (its ``msgid`` line, counted from 1). Blank lines keep every other line where it was."""
+    if b"#|" not in data and b"#~|" not in data:
+        return data, {}
     kept: list[bytes] = []
     previous: dict[int, list[bytes]] = {}
     pending: list[bytes] = []
@@ -92,35 +97,43 @@ def split_previous(data: bytes) -> tuple[bytes, dict[int, list[bytes]]]:
     return b"".join(kept), previous
 
 
-def previous_fields(lines: list[bytes], charset: str) -> dict[str, str]:
-    """``msgctxt``/``msgid``/``msgid_plural`` of a ``#|`` block, each string joined from its pieces."""
-    fields: dict[str, list[str]] = {}
-    current: list[str] = []
-    for raw in lines:
-        line = raw.decode(charset)
-        if not line.startswith('"'):
-            keyword, _, line = line.partition(" ")
-            current = fields.setdefault(keyword, [])
-        current.append(unescape(line.strip()))
-    return {keyword: "".join(pieces) for keyword, pieces in fields.items()}
-
-
 def attach_previous(catalog: Catalog, previous: dict[int, list[bytes]]) -> None:
     """Give each message the previous source text written above it. ``#| msgctxt`` is not kept: our merge
     matches by id, so the previous context is always the message's own, and it is written back as such."""
     for message in (*catalog, *catalog.obsolete.values()):
         lines = previous.get(message.lineno or 0)
         if lines:
-            fields = previous_fields(lines, catalog.charset)
-            message.previous_id = [fields[k] for k in ("msgid", "msgid_plural") if k in fields]
+            message.previous_id = previous_ids([line.decode(catalog.charset) for line in lines])
 
 
-def parse_catalog(data: bytes, locale: str | None = None, *, keep_format_flags: bool = False) -> Catalog:
+def read_with_babel(data: bytes, locale: str | None) -> Catalog:
+    """Babel's ``read_po`` (raising its ``PoFileError`` with the line of a syntax error), ``#|`` lines read."""
     text, previous = split_previous(data)
     catalog = read_po(io.BytesIO(text), locale=locale, abort_invalid=True)
     attach_previous(catalog, previous)
-    if not keep_format_flags:
-        clean_all_flags(catalog)
+    return catalog
+
+
+def utf8_text(data: bytes) -> str | None:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def parse_catalog(data: bytes, locale: str | None = None, *, keep_format_flags: bool = False,
+                  text: str | None = None) -> Catalog:
+    """A PO file's catalog: the lean reader's (:mod:`courseforge.i18n.po_reader`) when it knows the text, else
+    Babel's (which reports a broken file). ``text``: ``data`` decoded as UTF-8, a BOM kept, when the caller has it.
+    Format flags are removed unless ``keep_format_flags`` (the player's strings, which are format strings)."""
+    if text is None:
+        text = utf8_text(data)
+    with collector_paused():
+        catalog = None if text is None else read_lean(text, locale, guess_format_flags=keep_format_flags)
+        if catalog is None:
+            catalog = read_with_babel(data, locale)
+        if not keep_format_flags:
+            clean_all_flags(catalog)
     return catalog
 
 

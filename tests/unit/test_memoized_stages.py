@@ -1,6 +1,6 @@
-"""What the stages memoize (page outlines, rendered Markdown, deflated members) never changes a package: the
-sample courses build to the same bytes and diagnostics with every computation done afresh, with a cold memory
-or disk store, and warm from either."""
+"""What the stages memoize (page outlines, rendered Markdown, deflated members, catalog reads) never changes a
+package: the sample courses build to the same bytes and diagnostics with every computation done afresh, with a
+cold memory or disk store, and warm from either."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from courseforge.pipeline import ALL_LOCALES, BuildOptions, build_course
 
 REPO = Path(__file__).resolve().parents[2]
 COURSES = ("workplace-safety", "data-privacy")
-STAGE_NAMESPACES = {"md-outline", "md-block", "zip-deflate"}
+STAGE_NAMESPACES = {"md-outline", "md-block", "zip-deflate", "po-read"}
 
 Build = dict[str, tuple[bytes, tuple[str, ...]]]
 """``<course>/<locale>/<format>`` -> the package's bytes and its course's diagnostics."""
