@@ -17,11 +17,13 @@ from courseforge.cache import DiskStore, MemoryStore, cache_scope
 from courseforge.stages.package.zipwriter import (
     DEFLATE_LEVEL,
     FILE_MODE,
+    LIMIT_16,
     MEMOIZED_FROM_BYTES,
     deflate,
     write_zip,
     zip_timestamp,
 )
+from courseforge.stages.verify import verify_package
 
 NOISE = random.Random(3).randbytes(200_000)
 """Like a photo: nothing left to compress."""
@@ -110,3 +112,60 @@ def test_same_bytes_with_or_without_a_store_cold_and_warm(tmp_path: Path) -> Non
 
 def test_entries_sort_whatever_the_input_order() -> None:
     assert write_zip(dict(reversed(FILES.items()))) == write_zip(FILES)
+
+
+def unzip_test(tmp_path: Path, data: bytes) -> None:
+    """Info-ZIP's unzip reads the whole package and checks every entry's CRC (skipped when not installed)."""
+    if shutil.which("unzip") is None:
+        return
+    package = tmp_path / "package.zip"
+    package.write_bytes(data)
+    tested = subprocess.run(["unzip", "-tq", str(package)], capture_output=True, text=True, check=False)
+    assert tested.returncode == 0 and "No errors detected" in tested.stdout, tested.stdout + tested.stderr
+
+
+def test_more_entries_than_a_classic_zip_holds_get_zip64_end_records_that_readers_read(tmp_path: Path) -> None:
+    files = {f"content/{index:05}.txt": b"%d" % index for index in range(LIMIT_16 + 10)}
+    data = write_zip(files)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert len(archive.infolist()) == len(files) and archive.testzip() is None
+        assert archive.read("content/65540.txt") == b"65540"
+    unzip_test(tmp_path, data)
+    report = verify_package("many.zip", data)
+    assert report.codes() == ("zip.too-many-entries",)  # judged, not a crash: more than an LMS may read
+
+
+def test_sizes_and_offsets_past_32_bits_move_to_zip64_fields_that_readers_read(tmp_path: Path) -> None:
+    """The threshold is lowered so the Zip64 fields of 4 GiB members and offsets are written for small data."""
+    data = write_zip(FILES, zip64_from=2_000)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.testzip() is None
+        assert {info.filename: archive.read(info) for info in archive.infolist()} == FILES
+        big = archive.getinfo("index.html")
+        assert big.extract_version == 45 and big.file_size == len(TEXT)
+    unzip_test(tmp_path, data)
+    assert verify_package("zip64.zip", data).codes() == ()
+    assert write_zip(FILES) == python_zip(FILES, EXPECTED_METHODS, None)  # no Zip64 field where none is needed
+
+
+def test_a_member_past_the_bomb_ratio_is_stored_and_the_package_verifies() -> None:
+    silence = bytes(3 * 2**20)  # a recording of silence: deflates about 1,000:1
+    repeated = b"Keep exits clear. " * 150_000
+    data = write_zip({"content/silence.wav": silence, "index.html": repeated, "content/small.txt": b"x" * 5_000})
+    assert methods_of(data) == {"content/silence.wav": zipfile.ZIP_STORED, "index.html": zipfile.ZIP_STORED,
+                                "content/small.txt": zipfile.ZIP_DEFLATED}
+    assert verify_package("quiet.zip", data).codes() == ()
+
+
+def test_small_members_that_add_up_past_the_ratio_are_stored_until_the_zip_is_within_it() -> None:
+    files = {f"content/blank-{index:02}.bmp": bytes(600_000 + index) for index in range(20)}
+    files["index.html"] = TEXT
+    data = write_zip(files)
+    methods = methods_of(data)
+    assert methods["index.html"] == zipfile.ZIP_DEFLATED
+    blanks = {methods[name] for name in files if "blank" in name}
+    assert blanks == {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        infos = archive.infolist()
+        assert sum(i.file_size for i in infos) <= 100 * sum(i.compress_size for i in infos)
+    assert verify_package("blank.zip", data).codes() == ()

@@ -1,9 +1,11 @@
 """Limits broken by a package courseforge itself just built are the sources' doing, so say it there.
 
-The zip guard judges any package by its bytes; for a vendor's zip "this entry expands 119:1" points at
-the package. For our own build the same finding means a page whose text repeats itself so much (or an
-asset so large) that an LMS's upload check, and ``courseforge check``, would refuse the package: the
-diagnostic names that source file, with a fix an author can act on.
+The zip guard judges any package by its bytes; for a vendor's zip "this package expands to 3 GiB" points at
+the package. For our own build the same finding means sources so large that an LMS's upload check, and
+``courseforge check``, would refuse the package: the diagnostic names the source file, with a fix an author
+can act on. (The zip writer stores what would deflate past the guard's ratio, and validate reports a course's
+assets past its limits at their reference: this catches what only the built package shows, such as a player
+page pushing a package over its size.)
 """
 
 from __future__ import annotations
@@ -23,11 +25,12 @@ def entry_of(location: Location) -> str:
 
 
 def source_of(course: Course, entry: str) -> Location:
-    """The file an entry was made from: the asset itself, or for the player page its longest page."""
+    """The file an entry was made from: the asset itself, or for the player page its longest page; a finding
+    about the whole package (its size, its number of files) is the course's, at its course.yaml."""
     if entry.startswith(CONTENT_PREFIX):
         return Location(f"{course.course_dir}/{entry.removeprefix(CONTENT_PREFIX)}")
     pages = [screen for screen in course.screens if isinstance(screen, Page)]
-    if pages:
+    if entry and pages:
         return max(pages, key=lambda page: len(page.body)).origin
     return course.manifest.origin
 
@@ -46,6 +49,6 @@ def for_sources(course: Course, diagnostics: Iterable[Diagnostic]) -> list[Diagn
             Severity.ERROR, "build.package-limit",
             f"{where} would be refused by LMS upload checks: {diagnostic.message}",
             source_of(course, entry),
-            hint="remove repeated text from this page, split it, or shrink the file; courseforge check applies "
-                 "the same limits to every package"))
+            hint=("split this page, or shrink the file" if entry else "split the course, or shrink its media")
+            + "; courseforge check applies the same limits to every package"))
     return explained
