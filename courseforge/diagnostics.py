@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class Severity(StrEnum):
@@ -55,6 +56,17 @@ class Diagnostic:
             "col": self.location.col,
             "hint": self.hint,
         }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Diagnostic:
+        """The inverse of :meth:`to_json` (a cached stage result read back); a value of the wrong type raises."""
+        texts = (data["code"], data["message"], data["path"], data["hint"])
+        numbers = (data["line"], data["col"])
+        if not all(isinstance(text, str) for text in texts) or not all(
+                isinstance(number, int) and not isinstance(number, bool) for number in numbers):
+            raise TypeError("a diagnostic's fields have the wrong types")
+        return cls(Severity(data["severity"]), data["code"], data["message"],
+                   Location(data["path"], data["line"], data["col"]), data["hint"])
 
     def sort_key(self) -> tuple[Location, str, str]:
         return (self.location, self.code, self.message)

@@ -25,6 +25,7 @@ from courseforge.model.course import (
 from courseforge.model.source import CourseSource, PageSource, ParsedDocument
 from courseforge.stages.validate.branding import course_branding_assets
 from courseforge.stages.validate.course_rules import check_course, check_manifest
+from courseforge.stages.validate.package_limits import check_package_limits
 from courseforge.stages.validate.quiz_rules import check_percent, check_question, check_quizzes
 from courseforge.stages.validate.references import collect_assets
 from courseforge.stages.validate.scenario_rules import check_scenarios
@@ -168,8 +169,9 @@ def validate(source: CourseSource, folder_name: str, sink: DiagnosticSink) -> Co
     screen_paths = {item: screens[item].id for module in manifest.modules for lesson in module.lessons
                     for item in lesson.items if item in screens}
     collect_assets(salvaged, screen_paths, source, sink)
-    assets = {**collect_assets(screens, screen_paths, source, sink),
-              **course_branding_assets(manifest, source, sink)}
+    used = collect_assets(screens, screen_paths, source, sink)
+    assets = {**used.files, **course_branding_assets(manifest, source, sink)}
+    check_package_limits(assets, used.first_use, manifest.origin_of("branding"), sink)
     course = Course(manifest=manifest, modules=modules, assets=assets, screen_paths=screen_paths,
                     course_dir=source.course_dir)
     check_course(course, failed_ids(source, screens), sink)

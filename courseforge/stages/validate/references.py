@@ -3,24 +3,30 @@
 Pages are checked line by line; Markdown in quizzes, surveys and checklists (prompts, choices, feedback,
 intros) is checked too, located at its YAML node. Links to another screen's source file (``.md`` or
 ``.yaml``) are in-course navigation, never packaged: a quiz file holds answer keys. Also collects the
-asset files the rendered site needs, so only referenced files are packaged.
+asset files the rendered site needs, so only referenced files are packaged. A page's verdict is memoized by
+its text and the names of the course's files, so a rebuild judges only the pages that changed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
 
 from pydantic import BaseModel
 
-from courseforge.diagnostics import DiagnosticSink, Location
-from courseforge.markdown import Reference, RefKind, is_external, resolve_local
+from courseforge.cache import JSON, Codec, digest, memoized, structured
+from courseforge.diagnostics import Diagnostic, DiagnosticSink, Location
+from courseforge.markdown import DIALECT, MEMOIZED_FROM_CHARS, Reference, RefKind, is_external, resolve_local
 from courseforge.markdown_blocks import text_references
 from courseforge.model.course import Node, Page, Screen
 from courseforge.model.source import CourseSource
 
 SOURCE_SUFFIXES = (".md", ".yaml", ".yml")
 MARKDOWN_FIELDS = frozenset({"prompt", "text", "intro", "feedback", "correct", "incorrect", "statement"})
+REFERENCES_VERSION = 1
+"""Bump when the same text, base and course files would be judged otherwise (memoized verdicts)."""
 
 
 @dataclass(frozen=True)
@@ -38,19 +44,58 @@ class MarkdownText:
         return Location(self.origin.path, self.line_offset + reference.line, 1)
 
 
-@dataclass
-class ReferenceCheck:
-    """The course-wide facts every reference is checked against, and the assets found so far."""
+@dataclass(frozen=True)
+class CourseFiles:
+    """The course-wide facts every reference is checked against."""
 
     screen_paths: Mapping[str, str]
     """Relative source path -> screen id, for screens in the course order."""
     files: Mapping[str, bytes]
-    sink: DiagnosticSink
     refused: frozenset[str] = frozenset()
     """Files an input rule refused (already reported at their path): not reported as missing."""
-    assets: dict[str, bytes] = field(default_factory=dict)
 
-    def check(self, source: MarkdownText) -> None:
+    @cached_property
+    def digest(self) -> str:
+        """Stands for these facts in a verdict's key: which files exist, which are refused, which are screens (a
+        reference is judged by names alone, never by a file's bytes)."""
+        return digest(tuple(sorted(self.files)), tuple(sorted(self.refused)), structured(self.screen_paths))
+
+
+@dataclass(frozen=True)
+class TextVerdict:
+    """What one text's references come to: their problems, and the course files they use (each with where the
+    text first names it, in reference order)."""
+
+    diagnostics: tuple[Diagnostic, ...]
+    assets: tuple[tuple[str, Location], ...]
+
+
+def _encode_verdict(verdict: TextVerdict) -> bytes:
+    return JSON.encode({"diagnostics": [d.to_json() for d in verdict.diagnostics],
+                        "assets": [[path, location.path, location.line, location.col]
+                                   for path, location in verdict.assets]})
+
+
+def _decode_verdict(data: bytes) -> TextVerdict:
+    found: dict[str, Any] = JSON.decode(data)
+    assets = tuple((path, Location(file, line, col)) for path, file, line, col in found["assets"])
+    if not all(isinstance(path, str) for path, _ in assets):
+        raise TypeError("an asset path is not text")
+    return TextVerdict(tuple(Diagnostic.from_json(d) for d in found["diagnostics"]), assets)
+
+
+VERDICT_CODEC: Codec[TextVerdict] = Codec(_encode_verdict, _decode_verdict)
+
+
+@dataclass
+class ReferenceCheck:
+    """One text's references judged against the course's files, into a sink of its own."""
+
+    files: CourseFiles
+    sink: DiagnosticSink = field(default_factory=DiagnosticSink)
+    assets: dict[str, Location] = field(default_factory=dict)
+
+    def check(self, source: MarkdownText) -> TextVerdict:
         for reference in text_references(source.text):
             if is_external(reference.target) or not reference.target:
                 continue
@@ -65,6 +110,10 @@ class ReferenceCheck:
                 self.check_image(reference, target, location)
             else:
                 self.check_link(reference, target, location)
+        return TextVerdict(tuple(self.sink.items), tuple(self.assets.items()))
+
+    def use(self, target: str, location: Location) -> None:
+        self.assets.setdefault(target, location)
 
     def check_image(self, reference: Reference, target: str, location: Location) -> None:
         if not reference.alt:
@@ -74,27 +123,38 @@ class ReferenceCheck:
         if target.endswith(SOURCE_SUFFIXES):
             self.sink.error("page.bad-image", f"image '{reference.target}' is a course source file", location,
                             hint="point at an image file (.png, .jpg, .svg, ...)")
-        elif target in self.files:
-            self.assets[target] = self.files[target]
-        elif target not in self.refused:
+        elif target in self.files.files:
+            self.use(target, location)
+        elif target not in self.files.refused:
             self.sink.error("page.missing-asset", f"image '{reference.target}' not found (looked for {target})",
                             location, hint="check the path; it is relative to the file it is written in")
 
     def check_link(self, reference: Reference, target: str, location: Location) -> None:
         if target.endswith(SOURCE_SUFFIXES):
-            if target in self.refused:
+            if target in self.files.refused:
                 return
-            if target not in self.files:
+            if target not in self.files.files:
                 self.sink.error("page.broken-link", f"link to '{reference.target}': no such page", location,
                                 hint="check the file name; links are relative to the file they are written in")
-            elif target not in self.screen_paths:
+            elif target not in self.files.screen_paths:
                 self.sink.error("page.broken-link", f"link to '{reference.target}': that screen is not in the "
                                 "course order", location, hint="add it to a lesson in course.yaml, or remove the link")
-        elif target in self.files:
-            self.assets[target] = self.files[target]
-        elif target not in self.refused:
+        elif target in self.files.files:
+            self.use(target, location)
+        elif target not in self.files.refused:
             self.sink.error("page.broken-link", f"link to '{reference.target}': file not found", location,
                             hint="check the path; it is relative to the file it is written in")
+
+
+def text_verdict(source: MarkdownText, files: CourseFiles) -> TextVerdict:
+    """One text's references judged; a page's (a text long enough to memoize) once per body, base and set of
+    course files, so a rebuild after one page's edit judges that page alone."""
+    if len(source.text) < MEMOIZED_FROM_CHARS:
+        return ReferenceCheck(files).check(source)
+    origin = source.origin
+    key = (REFERENCES_VERSION, DIALECT, source.text, source.base, origin.path, origin.line, origin.col,
+           source.line_offset, files.digest)
+    return memoized("md-references", key, lambda: ReferenceCheck(files).check(source), VERDICT_CODEC)
 
 
 def node_texts(node: BaseModel, base: str) -> Iterator[MarkdownText]:
@@ -118,11 +178,23 @@ def screen_texts(screen: Screen, relpath: str) -> Iterator[MarkdownText]:
         yield from node_texts(screen, relpath)
 
 
+@dataclass(frozen=True)
+class UsedAssets:
+    """The course files the screens use, sorted by path, and where each is first named (in course order)."""
+
+    files: dict[str, bytes]
+    first_use: dict[str, Location]
+
+
 def collect_assets(screens: Mapping[str, Screen], screen_paths: Mapping[str, str], source: CourseSource,
-                   sink: DiagnosticSink) -> dict[str, bytes]:
-    """Check every reference of every screen; return the referenced asset files, sorted by path."""
-    checker = ReferenceCheck(screen_paths, source.files, sink, source.refused)
+                   sink: DiagnosticSink) -> UsedAssets:
+    """Check every reference of every screen; return the referenced asset files."""
+    files = CourseFiles(screen_paths, source.files, source.refused)
+    first_use: dict[str, Location] = {}
     for relpath, screen in screens.items():
         for text in screen_texts(screen, relpath):
-            checker.check(text)
-    return dict(sorted(checker.assets.items()))
+            verdict = text_verdict(text, files)
+            sink.extend(verdict.diagnostics)
+            for path, location in verdict.assets:
+                first_use.setdefault(path, location)
+    return UsedAssets({path: source.files[path] for path in sorted(first_use)}, first_use)
