@@ -8,38 +8,24 @@ format and locale of the build.
 
 from __future__ import annotations
 
-import io
-import zipfile
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Protocol, TypeVar
-
-from babel.messages.catalog import Catalog
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from courseforge.cache import BUILD_MEMORY_BYTES, KeyPart, active_disk, ensure_store, lookup, remember, structured
 from courseforge.diagnostics import DiagnosticSink, Location
-from courseforge.i18n.extract import course_template, ui_template
-from courseforge.i18n.pseudo import is_pseudo
-from courseforge.i18n.runtime import layered_catalog
 from courseforge.model.branding import ProjectBranding
 from courseforge.model.course import Course
-from courseforge.model.localized import LocaleCatalogs, LocalizedCourse
 from courseforge.model.package import Package, PackageFormat
 from courseforge.model.project import DEFAULT_BASE_IRI, DEFAULT_LIMITS, InputLimits
-from courseforge.model.report import VerificationReport
 from courseforge.model.source import CourseSource
 from courseforge.model.theme import Theme
-from courseforge.stages.load import load_course, load_locale_catalogs
+from courseforge.stages.load import load_course
 from courseforge.stages.load_theme import load_theme
-from courseforge.stages.localize import TranslationGate, localize, translation_gate
-from courseforge.stages.package import PackageInput, available_formats, packager_for
-from courseforge.stages.render import render_site
 from courseforge.stages.validate import validate
 from courseforge.stages.validate.branding import resolve_branding
 from courseforge.stages.validate.format_rules import check_formats
-from courseforge.stages.verify import verify_package
-from courseforge.stages.verify.own_build import for_sources
 from courseforge.standards import FormatProfile, profile_for
 from courseforge.unit_cache import (
     UNIT,
@@ -50,6 +36,13 @@ from courseforge.unit_cache import (
     course_inputs,
     unit_key,
 )
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog
+
+    from courseforge.model.localized import LocaleCatalogs, LocalizedCourse
+    from courseforge.model.report import VerificationReport
+    from courseforge.stages.localize import TranslationGate
 
 ALL_LOCALES = "all"
 
@@ -79,6 +72,8 @@ class BuildOptions:
 
 def course_profiles(course: Course, options: BuildOptions) -> tuple[FormatProfile, ...]:
     """The formats to build: the command line's or courseforge.yaml's, else course.yaml's, else all."""
+    from courseforge.stages.package import available_formats
+
     formats = options.formats or course.manifest.formats or available_formats()
     return tuple(profile_for(package_format) for package_format in formats)
 
@@ -144,6 +139,11 @@ def course_theme(course: Course, options: BuildOptions, sink: DiagnosticSink) ->
 def locale_catalogs(course: Course, locale: str, theme: Theme, options: BuildOptions,
                     sink: DiagnosticSink) -> LocaleCatalogs | None:
     """The project's catalogs for one locale, the player's layered over the theme's built-in ones."""
+    from courseforge.i18n.pseudo import is_pseudo
+    from courseforge.i18n.runtime import layered_catalog
+    from courseforge.model.localized import LocaleCatalogs
+    from courseforge.stages.load import load_locale_catalogs
+
     if is_pseudo(locale):
         return None
     found = load_locale_catalogs(options.locales_dir, options.locales_display, course.id, locale, sink,
@@ -178,6 +178,8 @@ class PreparedCourse:
     def templates(self) -> tuple[Catalog, Catalog]:
         """The course's and the player's messages, counted against by every declared translation's gate; made
         once per course, on first use (a build of the source language alone never needs them)."""
+        from courseforge.i18n.extract import course_template, ui_template
+
         return course_template(self.course), ui_template(self.theme)
 
     def unit_count(self) -> int:
@@ -223,6 +225,9 @@ class Outlet(Protocol[T_co]):
 
 def package_from_zip(facts: PackageFacts, data: bytes) -> Package:
     """A package back from its zip bytes (its manifest is the file its format's profile names)."""
+    import io
+    import zipfile
+
     manifest_name = profile_for(facts.format).manifest
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         manifest = archive.read(manifest_name) if manifest_name else b""
@@ -278,6 +283,8 @@ def cached_units(prepared: PreparedCourse, locale: str, options: BuildOptions, o
 def locale_gate(prepared: PreparedCourse, locale: str, catalogs: LocaleCatalogs | None, options: BuildOptions,
                 sink: DiagnosticSink) -> TranslationGate | None:
     """Only a declared translation has a gate: the templates are not made for any other locale."""
+    from courseforge.stages.localize import translation_gate
+
     if catalogs is None or locale not in prepared.translations:
         return None
     course_messages, player_messages = prepared.templates
@@ -289,6 +296,10 @@ def build_package(prepared: PreparedCourse, localized: LocalizedCourse, profile:
                   options: BuildOptions) -> tuple[Package, VerificationReport]:
     """Render, package and verify one format (the rendered site is let go before verifying: the biggest
     courses would otherwise hold the site, the zip and what verify inflates at once)."""
+    from courseforge.stages.package import PackageInput, packager_for
+    from courseforge.stages.render import render_site
+    from courseforge.stages.verify import verify_package
+
     package = packager_for(profile.format).package(PackageInput(
         render_site(localized, prepared.theme, profile), prepared.course, localized.locale,
         options.base_iri or DEFAULT_BASE_IRI, options.source_date_epoch))
@@ -301,6 +312,9 @@ def fresh_units(prepared: PreparedCourse, locale: str, profiles: tuple[FormatPro
     """Build these formats of one locale, each unit kept in the cache with everything it reported.
     ``catalogs_key``: the catalog inputs the units were looked up by; when the catalogs changed while the build
     read them, nothing is kept (the entry's key would not name what was built)."""
+    from courseforge.stages.localize import localize
+    from courseforge.stages.verify.own_build import for_sources
+
     course = prepared.course
     reported = DiagnosticSink()
     catalogs = locale_catalogs(course, locale, prepared.theme, options, reported)
