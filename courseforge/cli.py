@@ -7,6 +7,7 @@ traceback; nothing is written).
 
 from __future__ import annotations
 
+import gc
 import importlib
 import sys
 from collections.abc import Sequence
@@ -141,4 +142,10 @@ def run(argv: Sequence[str] | None = None) -> int:
 
 
 def main() -> None:
-    sys.exit(run())
+    """The console script's entry (tests call :func:`run`). What is left when the command is done is frozen out of
+    the collector, so the interpreter's exit does not collect over the whole heap (modules, schemas, compiled
+    templates: some 0.05 s for a lint) only to free it as the process ends. A command has finished writing by then
+    (files closed by their blocks; atexit hooks and weakref finalizers still run)."""
+    code = run()
+    gc.freeze()
+    sys.exit(code)

@@ -26,3 +26,14 @@ def collector_paused() -> Iterator[None]:
         yield
     finally:
         gc.enable()
+
+
+@contextmanager
+def heap_frozen() -> Iterator[None]:
+    """The objects alive now (modules just imported: classes, functions, schemas, all kept for the process's life)
+    are left out of every collection inside the block, so each one scans only what the block itself made."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()

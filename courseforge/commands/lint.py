@@ -15,6 +15,7 @@ from courseforge.commands.common import current_project, project_options, summar
 from courseforge.commands.output import Reporter, reporting_options
 from courseforge.commands.selection import CourseSelector, parse_formats, parse_locales, selection_options
 from courseforge.diagnostics import DiagnosticSink
+from courseforge.gc_pause import collector_paused, heap_frozen
 
 if TYPE_CHECKING:
     from courseforge.model.package import PackageFormat
@@ -43,17 +44,18 @@ def lint(courses: tuple[str, ...], locales: str | None, formats: tuple[PackageFo
       courseforge lint workplace-safety --locale all --strict --json
       courseforge lint --changed-since origin/main --shard 1/4
     """
-    from courseforge.commands.build_cache import build_cache, cache_folder
-    from courseforge.pipeline import check_course
+    with collector_paused():  # imports and the config schema make objects kept for good: a collection frees none
+        from courseforge.commands.build_cache import build_cache, cache_folder
+        from courseforge.pipeline import check_course
 
-    project = current_project(reporter)
+        project = current_project(reporter)
     selection = selector.select(project, courses)
     selection.report(project, reporter)
     folders = selection.folders
     options = project_options(project, locales=parse_locales(locales, project), formats=formats, strict=strict,
                               allow_incomplete=allow_incomplete)
     sink = DiagnosticSink()
-    with build_cache(project, cache_folder(project, project.output_dir, None, False), read_only=True), \
+    with heap_frozen(), build_cache(project, cache_folder(project, project.output_dir, None, False), read_only=True), \
             reporter.progress("linting", len(folders)) as step:
         for folder in folders:
             check_course(folder, project.display(folder), options, sink)
