@@ -40,9 +40,9 @@ def test_same_templates_share_one_environment() -> None:
 
 def test_each_render_gets_its_own_translations() -> None:
     theme = small_theme(**{"index.html": "{{ _('Next') }} {{ pgettext('button', 'Back') }} {{ ctx }}"})
-    assert render_template(theme, "index.html", GERMAN, ctx=1) == "Weiter Zurück 1"
-    assert render_template(theme, "index.html", FRENCH, ctx=2) == "Suivant Retour 2"
-    assert render_template(theme, "index.html", gettext.NullTranslations(), ctx=3) == "Next Back 3"
+    assert render_template(theme, "index.html", GERMAN, ctx=1) == "Weiter Zurück 1".encode()
+    assert render_template(theme, "index.html", FRENCH, ctx=2) == b"Suivant Retour 2"
+    assert render_template(theme, "index.html", gettext.NullTranslations(), ctx=3) == b"Next Back 3"
 
 
 def test_macros_imported_without_context_are_translated_too() -> None:
@@ -50,12 +50,12 @@ def test_macros_imported_without_context_are_translated_too() -> None:
         "macros.html": "{% macro next() %}{% trans %}Next{% endtrans %}{% endmacro %}",
         "index.html": '{% import "macros.html" as m %}{{ m.next() }}',
     })
-    assert render_template(theme, "index.html", GERMAN) == "Weiter"
-    assert render_template(theme, "index.html", FRENCH) == "Suivant"
+    assert render_template(theme, "index.html", GERMAN) == b"Weiter"
+    assert render_template(theme, "index.html", FRENCH) == b"Suivant"
 
 
 def test_concurrent_renders_keep_their_translations_apart() -> None:
     theme = small_theme(**{"index.html": "{% for _n in range(200) %}{{ _('Next') }}{% endfor %}"})
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(lambda ui: render_template(theme, "index.html", ui), [GERMAN, FRENCH] * 8))
-    assert results == [("Weiter" if n % 2 == 0 else "Suivant") * 200 for n in range(16)]
+    assert results == [(b"Weiter" if n % 2 == 0 else b"Suivant") * 200 for n in range(16)]

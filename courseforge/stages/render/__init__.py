@@ -15,7 +15,7 @@ from courseforge.model.localized import LocalizedCourse
 from courseforge.model.site import RenderedSite, SiteMetadata
 from courseforge.model.theme import PLAYER_STYLESHEET, Theme
 from courseforge.stages.render.branding import branding_files, branding_stylesheets, branding_view
-from courseforge.stages.render.build_views import nav_modules, screen_views
+from courseforge.stages.render.build_views import ScreenViews, nav_modules
 from courseforge.stages.render.fallback import has_marks, mark_fallbacks, strip_marks
 from courseforge.stages.render.locale_format import locale_format
 from courseforge.stages.render.markup import CONTENT_DIR, NEW_TAB_HINT_ID, LinkTargets, MarkdownRenderer
@@ -51,7 +51,7 @@ def site_context(localized: LocalizedCourse, profile: FormatProfile = SCORM12,
         stylesheets=stylesheets,
         branding=branding,
         nav=nav_modules(course),
-        screens=screen_views(course, renderer, formats.number if formats else str),
+        screens=ScreenViews(course, renderer, formats.number if formats else str),
         data_json=script_json(course_data(course, localized.locale, profile.interaction_texts)),
         new_tab_hint_id=NEW_TAB_HINT_ID,
         duration_minutes=manifest.duration_minutes,
@@ -100,15 +100,19 @@ def package_static_files(theme: Theme, profile: FormatProfile) -> dict[str, byte
     return {path: data for path, data in theme.static_files().items() if path not in foreign}
 
 
+def entry_page(localized: LocalizedCourse, theme: Theme, profile: FormatProfile) -> bytes:
+    """``index.html``'s bytes; its context, and each screen's view, are let go as soon as they are written."""
+    stylesheets = (*theme.stylesheets(), *branding_stylesheets(theme.branding))
+    page = render_template(theme, ENTRY_TEMPLATE, localized.ui,
+                           ctx=site_context(localized, profile, stylesheets, branding_view(theme.branding)))
+    return mark_fallbacks(page, localized.course.manifest.language) if has_marks(page) else page
+
+
 def render_site(localized: LocalizedCourse, theme: Theme, profile: FormatProfile = SCORM12) -> RenderedSite:
     """Render the course with ``theme`` (already read into memory by the load stage, branding included)
     for a package of ``profile``'s format."""
-    stylesheets = (*theme.stylesheets(), *branding_stylesheets(theme.branding))
-    context = site_context(localized, profile, stylesheets, branding_view(theme.branding))
-    html = render_template(theme, ENTRY_TEMPLATE, localized.ui, ctx=context)
-    if has_marks(html):
-        html = mark_fallbacks(html, localized.course.manifest.language)
-    files = {ENTRY_TEMPLATE: html.encode("utf-8"), **runtime_files(theme, profile), **branding_files(theme.branding)}
+    files = {ENTRY_TEMPLATE: entry_page(localized, theme, profile), **runtime_files(theme, profile),
+             **branding_files(theme.branding)}
     files.update({f"{CONTENT_DIR}/{path}": data for path, data in localized.course.assets.items()})
     return RenderedSite(metadata=site_metadata(localized), files=MappingProxyType(dict(sorted(files.items()))),
                         entry=ENTRY_TEMPLATE)

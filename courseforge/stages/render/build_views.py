@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from typing import overload
 
 from courseforge.model.course import (
     Checklist,
@@ -128,10 +130,46 @@ def screen_view(screen: Screen, base: str, where: Placement, md: MarkdownRendere
     return SurveyView(info, intro, tuple(survey_item_view(screen, i, md, base) for i in screen.questions))
 
 
-def screen_views(course: Course, md: MarkdownRenderer, numeral: Numeral = str) -> tuple[AnyScreenView, ...]:
-    sources = {screen_id: path for path, screen_id in course.screen_paths.items()}
-    return tuple(screen_view(s, sources[s.id], p, md, numeral)
-                 for s, p in zip(course.screens, placements(course), strict=True))
+@dataclass(frozen=True)
+class ScreenViews(Sequence[AnyScreenView]):
+    """The course's screens as views, each made when the template reaches it and let go after it: a screen's
+    rendered Markdown is held only while its section is written, never every screen's at once (a 1,000-page
+    course's is 12 MB, twice over as str). Going through them again makes them again (a build finds their
+    Markdown in its cache)."""
+
+    course: Course
+    md: MarkdownRenderer
+    numeral: Numeral = str
+
+    @cached_property
+    def sources(self) -> Mapping[str, str]:
+        """Screen id -> the file it was written in."""
+        return {screen_id: path for path, screen_id in self.course.screen_paths.items()}
+
+    @cached_property
+    def placements(self) -> tuple[Placement, ...]:
+        return placements(self.course)
+
+    def __len__(self) -> int:
+        return len(self.course.screens)
+
+    @overload
+    def __getitem__(self, index: int) -> AnyScreenView: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[AnyScreenView]: ...
+
+    def __getitem__(self, index: int | slice) -> AnyScreenView | Sequence[AnyScreenView]:
+        if isinstance(index, slice):
+            return tuple(self.view(position) for position in range(*index.indices(len(self))))
+        return self.view(range(len(self))[index])
+
+    def __iter__(self) -> Iterator[AnyScreenView]:
+        return map(self.view, range(len(self)))
+
+    def view(self, position: int) -> AnyScreenView:
+        screen = self.course.screens[position]
+        return screen_view(screen, self.sources[screen.id], self.placements[position], self.md, self.numeral)
 
 
 def nav_modules(course: Course) -> tuple[NavModule, ...]:

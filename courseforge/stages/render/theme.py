@@ -4,11 +4,16 @@ Compiling templates costs far more than rendering them, so one Environment (its 
 serves every render of the same template sources: every locale and every format of a build, and every build
 of a long-lived process. The player strings' translations differ per render, so the gettext callables the
 environment holds look them up in the render's own context variable instead of being installed into it.
+
+A page is rendered as UTF-8 bytes, encoded as the template produces it: a 1,000-page course's ``index.html`` is
+13 MB, but as one Python str (two bytes a character as soon as one character lies outside Latin-1) it would be
+27 MB, and its encoding a third copy on top.
 """
 
 from __future__ import annotations
 
 import gettext
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -19,6 +24,9 @@ from jinja2 import DictLoader, Environment, StrictUndefined, select_autoescape
 from courseforge.model.theme import JINJA_EXTENSIONS, Theme
 
 ENTRY_TEMPLATE = "index.html"
+ENCODE_EVERY_CHARS = 1 << 16
+"""Template output is joined and encoded in batches of about this many characters (a template yields many
+short strings; encoding each alone would cost more than the render)."""
 ENVIRONMENTS_KEPT = 8
 """Distinct template sets whose compiled environments a process keeps (a project rarely has more themes)."""
 
@@ -74,8 +82,20 @@ def ui_translations(ui: gettext.NullTranslations) -> Iterator[None]:
         _ui.reset(token)
 
 
-def render_template(theme: Theme, name: str, ui: gettext.NullTranslations, **context: object) -> str:
-    """``name`` of the theme rendered with ``context``, its player strings from ``ui``."""
+def render_template(theme: Theme, name: str, ui: gettext.NullTranslations, **context: object) -> bytes:
+    """``name`` of the theme rendered with ``context`` as UTF-8, its player strings from ``ui``; the whole output
+    never exists as one str."""
     template = theme_environment(theme).get_template(name)
+    page = io.BytesIO()
+    batch: list[str] = []
+    batched = 0
     with ui_translations(ui):
-        return template.render(**context)
+        for text in template.generate(**context):
+            batch.append(text)
+            batched += len(text)
+            if batched >= ENCODE_EVERY_CHARS:
+                page.write("".join(batch).encode())
+                batch.clear()
+                batched = 0
+    page.write("".join(batch).encode())
+    return page.getvalue()

@@ -7,6 +7,7 @@ with ``.``, which a course id can never contain, so they cannot collide.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -195,7 +196,8 @@ class SiteContext:
     """Linked in this order: player.css, the theme folder's stylesheets, the branding's."""
     branding: BrandingView
     nav: tuple[NavModule, ...]
-    screens: tuple[AnyScreenView, ...]
+    screens: Sequence[AnyScreenView]
+    """In course order; made one by one as the template goes through them (``build_views.ScreenViews``)."""
     data_json: Markup
     """The course data the runtime needs (``cf-data``), already safe inside ``<script>``."""
     new_tab_hint_id: str
