@@ -26,7 +26,7 @@ from courseforge.stages.load_theme import load_theme
 from courseforge.stages.validate import validate
 from courseforge.stages.validate.branding import resolve_branding
 from courseforge.stages.validate.format_rules import check_formats
-from courseforge.standards import FormatProfile, profile_for
+from courseforge.standards import FormatProfile, format_profiles, profile_for
 from courseforge.unit_cache import (
     UNIT,
     UNIT_NAMESPACE,
@@ -71,10 +71,10 @@ class BuildOptions:
 
 
 def course_profiles(course: Course, options: BuildOptions) -> tuple[FormatProfile, ...]:
-    """The formats to build: the command line's or courseforge.yaml's, else course.yaml's, else all."""
-    from courseforge.stages.package import available_formats
-
-    formats = options.formats or course.manifest.formats or available_formats()
+    """The formats to build: the command line's or courseforge.yaml's, else course.yaml's, else every standard's
+    (``standards.format_profiles``, the formats ``stages.package`` registers a packager for: a lint answered from
+    the cache loads no packager)."""
+    formats = options.formats or course.manifest.formats or tuple(format_profiles())
     return tuple(profile_for(package_format) for package_format in formats)
 
 

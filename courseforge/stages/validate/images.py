@@ -9,8 +9,6 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import PurePosixPath
 
-from lxml import etree
-
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"
 
 
@@ -33,7 +31,10 @@ SUFFIX_KINDS = {
 
 
 def is_svg(data: bytes) -> bool:
-    """An XML document whose root is ``<svg>`` in the SVG namespace (no entities, no network)."""
+    """An XML document whose root is ``<svg>`` in the SVG namespace (no entities, no network). lxml is loaded
+    here, by the first image that is none of the binary kinds: most courses and lints never need it."""
+    from lxml import etree
+
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     try:
         root = etree.fromstring(data, parser)

@@ -1,0 +1,86 @@
+"""What ``courseforge lint`` loads: a regression guard on its import set, not a timer.
+
+Lint's cold start is mostly imports, so a module it never uses that joins its import chain shows as time at every
+run. A cold lint (no build cache) needs the whole build in memory, but none of the servers, the browser or the
+preview; a lint answered from the build cache needs no stage past validation. Each case runs in a fresh
+interpreter on a copy of the sample project, as a user's shell does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from courseforge.cli import EXIT_OK, run
+from courseforge.stages.package import available_formats
+from courseforge.standards import format_profiles
+
+REPO = Path(__file__).resolve().parents[2]
+COURSE = "workplace-safety"
+NEVER = ("uvicorn", "starlette", "httpx", "anyio", "h11", "playwright", "sqlite3", "asyncio",
+         "courseforge.lms.lrs.app", "courseforge.lms.lrs.server", "courseforge.lms.cmi5.app",
+         "courseforge.stages.preview", "courseforge.build_plan", "courseforge.parallel")
+"""Servers, their HTTP stack, the browser, the preview and the build's process pool: lint uses none of them."""
+FRESH_ONLY = ("courseforge.stages.render", "courseforge.stages.package", "courseforge.stages.verify", "lxml")
+"""The stages that make and check a unit's package, and the XML library only they use (SVG images aside): a lint
+answered from the cache needs none. (Localization stays: the cache's unit entries hold its translation gate.)"""
+PROBE = """
+import json, sys
+from courseforge.cli import run
+code = run(sys.argv[1:])
+print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The sample project (its courses, catalogs and courseforge.yaml: every format)."""
+    root = tmp_path / "project"
+    root.mkdir()
+    for name in ("courses", "locales"):
+        shutil.copytree(REPO / name, root / name)
+    shutil.copy(REPO / "courseforge.yaml", root / "courseforge.yaml")
+    monkeypatch.chdir(root)
+    monkeypatch.delenv("COURSEFORGE_CACHE_DIR", raising=False)
+    return root
+
+
+def lint_modules(project: Path, cache: Path) -> set[str]:
+    """The modules ``courseforge lint COURSE`` imports with ``cache`` as its build cache (it must pass)."""
+    environment = {**os.environ, "COURSEFORGE_CACHE_DIR": str(cache)}
+    result = subprocess.run([sys.executable, "-c", PROBE, "lint", COURSE], capture_output=True, text=True,
+                            check=True, cwd=project, env=environment)
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["code"] == EXIT_OK, result.stderr
+    return set(report["modules"])
+
+
+def loaded(modules: set[str], names: tuple[str, ...]) -> list[str]:
+    """Which of ``names`` (packages count with their sub-modules) are among ``modules``."""
+    return [name for name in names if any(m == name or m.startswith(f"{name}.") for m in modules)]
+
+
+def test_a_cold_lint_loads_the_build_but_no_server_browser_or_preview(project: Path, tmp_path: Path) -> None:
+    modules = lint_modules(project, tmp_path / "no-cache")
+    assert loaded(modules, FRESH_ONLY) == list(FRESH_ONLY)  # it builds every format in memory
+    assert loaded(modules, NEVER) == []
+
+
+def test_a_lint_answered_from_the_cache_loads_no_packaging_stage(project: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    assert run(["build", COURSE, "--jobs", "1", "--cache-dir", str(cache), "--out", str(tmp_path / "out")]) == EXIT_OK
+    modules = lint_modules(project, cache)
+    assert "courseforge.stages.validate" in modules
+    assert loaded(modules, FRESH_ONLY + NEVER) == []
+
+
+def test_every_format_with_a_profile_has_a_packager() -> None:
+    """The pipeline takes 'every format' from the standards' profiles so that a cached lint loads no packager:
+    the two registries must name the same formats, in the same order."""
+    assert tuple(format_profiles()) == available_formats()
