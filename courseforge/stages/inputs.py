@@ -27,11 +27,12 @@ OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getatt
 READ_CHUNK = 1 << 20
 UTF8_BOM = b"\xef\xbb\xbf"
 
-FORBIDDEN_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]|\r(?!\n)")
-"""Control characters (C0 but tab/newline, DEL, C1), a carriage return outside CRLF, and what no XML
-document can hold (lone surrogates, U+FFFE/U+FFFF)."""
 FORBIDDEN_IN_VALUE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-"""The same for text made from escapes (YAML ``"\\a"``, PO ``\\v``); a carriage return is fine there."""
+"""Control characters (C0 but tab, newline and carriage return; DEL, C1) and what no XML document can hold
+(lone surrogates, U+FFFE/U+FFFF): in text made from escapes (YAML ``"\\a"``, PO ``\\v``) and in files."""
+LONE_CARRIAGE_RETURN = re.compile("\r(?!\n)")
+"""In a file, a carriage return outside CRLF is refused too (searched apart: one pattern with both is twice as
+slow on every file, and most files hold no carriage return at all)."""
 FORBIDDEN_IN_NAME = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\\\\]")
 """In a file name (a zip entry, a URL) no control character at all, nor a backslash (Windows' separator)."""
 CONTROL_HINT = ("delete the character (most editors do not show it; it often comes from pasting out of a word "
@@ -161,24 +162,32 @@ def read_input_file(path: Path, root: Path, limit: SizeLimit) -> bytes | InputPr
     return read_limited(target, limit)
 
 
-def walk(folder: Path) -> Iterator[tuple[str, Path] | tuple[str, OSError]]:
+def walk(folder: Path) -> Iterator[tuple[str, Path | OSError]]:
     """Every non-hidden entry below ``folder`` that is not a real folder, depth first in sorted path order;
     folders reached through a link are not entered. A folder that cannot be listed yields its error.
     Iterative: however deep the folders nest, no recursion limit is met."""
-    pending: list[tuple[str, Path, bool]] = [("", folder, True)]
+    for relative, found, _regular in listed(folder):
+        yield relative, found
+
+
+def listed(folder: Path) -> Iterator[tuple[str, Path | OSError, bool]]:
+    """:func:`walk`, each entry also saying whether the folder listing calls it a regular file (not a link):
+    one that is lies inside ``folder`` by construction, and needs no resolving before it is opened."""
+    pending: list[tuple[str, Path, bool, bool]] = [("", folder, True, False)]
     while pending:
-        relative, path, is_folder = pending.pop()
+        relative, path, is_folder, regular = pending.pop()
         if not is_folder:
-            yield relative, path
+            yield relative, path, regular
             continue
         try:
             with os.scandir(path) as scan:
                 entries = sorted((entry for entry in scan if not entry.name.startswith(".")),
                                  key=lambda entry: entry.name, reverse=True)
                 children = [(f"{relative}/{entry.name}" if relative else entry.name, Path(entry.path),
-                             entry.is_dir(follow_symlinks=False)) for entry in entries]
+                             entry.is_dir(follow_symlinks=False), entry.is_file(follow_symlinks=False))
+                            for entry in entries]
         except OSError as error:
-            yield relative, error
+            yield relative, error, False
             continue
         pending.extend(children)
 
@@ -194,13 +203,15 @@ class FolderFiles:
 def read_folder(folder: Path, display: str, sink: DiagnosticSink, limits: InputLimits) -> FolderFiles:
     """Every file below ``folder`` by posix path relative to it (hidden ones skipped), each checked by the
     rules above; a refused file is reported at its path and left out. The folder's total is checked from
-    the sizes before each read, and reading stops at the limit."""
+    the sizes before each read, and reading stops at the limit. A file the listing shows as regular lies
+    inside the folder by construction: it is opened (without following a link) and judged from ``fstat``
+    with no resolving, which cost more than reading a small file."""
     root = folder.resolve()
     total = course_limit(limits)
     files: dict[str, bytes] = {}
     refused: set[str] = set()
     used = 0
-    for relpath, found in walk(root):
+    for relpath, found, regular in listed(root):
         shown = f"{display}/{printable(relpath)}" if relpath else display
         if isinstance(found, OSError):
             sink.error("source.unreadable", f"folder cannot be read: {describe_os_error(found)}", Location(shown),
@@ -211,7 +222,7 @@ def read_folder(folder: Path, display: str, sink: DiagnosticSink, limits: InputL
         if size <= limit.max_bytes and (over := total.problem(used + size)) is not None:
             over.report(Location(display), sink)
             break
-        data = name_problem(relpath) or read_input_file(found, root, limit)
+        data = name_problem(relpath) or (read_limited(found, limit) if regular else read_input_file(found, root, limit))
         if isinstance(data, InputProblem):
             data.report(Location(shown), sink)
             refused.add(relpath)
@@ -258,7 +269,7 @@ def decode_text(data: bytes, display: str, sink: DiagnosticSink) -> str | None:
         sink.error("source.encoding", f"file is not valid UTF-8 (byte 0x{body[error.start]:02x})",
                    Location(display, line, col), hint="save the file as UTF-8")
         return None
-    match = FORBIDDEN_IN_TEXT.search(text)
+    match = first_forbidden(text)
     if match is None:
         return text
     line = text.count("\n", 0, match.start()) + 1
@@ -266,6 +277,15 @@ def decode_text(data: bytes, display: str, sink: DiagnosticSink) -> str | None:
     sink.error("source.control-char", f"{character_name(match.group())} is not allowed in text",
                Location(display, line, col), hint=CONTROL_HINT)
     return None
+
+
+def first_forbidden(text: str) -> re.Match[str] | None:
+    """The first character a text file may not hold."""
+    match = FORBIDDEN_IN_VALUE.search(text)
+    if "\r" in text:
+        lone = LONE_CARRIAGE_RETURN.search(text, 0, len(text) if match is None else match.start())
+        return lone or match
+    return match
 
 
 def character_name(character: str) -> str:

@@ -3,44 +3,29 @@
 from __future__ import annotations
 
 import os
-import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
 
-from babel import __version__ as BABEL_VERSION
 from babel.messages.catalog import Catalog
-from babel.messages.pofile import PoFileError
 
-from courseforge.cache import JSON, Codec, memoized
-from courseforge.diagnostics import Diagnostic, DiagnosticSink, Location, Severity
-from courseforge.gc_pause import collector_paused
-from courseforge.i18n.catalog import UI_DOMAIN, parse_catalog, po_path
-from courseforge.i18n.catalog_codec import build_catalog_from_json, build_catalog_to_json
+from courseforge.diagnostics import Diagnostic, DiagnosticSink, Location
+from courseforge.i18n.catalog import UI_DOMAIN, po_path
 from courseforge.model.localized import LocaleCatalogs
 from courseforge.model.project import DEFAULT_LIMITS, InputLimits
 from courseforge.model.source import CourseSource, PageSource, ParsedDocument
-from courseforge.stages.inputs import (
-    UTF8_BOM,
-    InputProblem,
-    check_value,
-    decode_text,
-    file_limit,
-    read_folder,
-    read_input_file,
-)
+from courseforge.object_memo import kept
+from courseforge.stages.catalog_check import checked_catalog, remembered_read
+from courseforge.stages.inputs import InputProblem, decode_text, file_limit, read_folder, read_input_file
 from courseforge.yamlsource import parse_yaml
 
 MANIFEST = "course.yaml"
 FRONT_MATTER_FENCE = "---"
-PO_READ_NAMESPACE = "po-read"
-PO_READ_VERSION = 1
-"""Bump when what a catalog read keeps (``i18n.catalog_codec``), or how it checks a catalog, changes."""
-VALUE_ESCAPE = re.compile(r"\\[abfv]")
-"""The PO escapes that make a control character (``\\a``, ``\\b``, ``\\f``, ``\\v``; the others make text)."""
-OTHER_CHARSET = re.compile(r'charset(?!=utf-8(?:\\n|"))', re.IGNORECASE)
-"""Anything that may name a charset but UTF-8: Babel decodes the lines after such a header with it."""
+TEXT_READ = "load-text"
+TEXT_READ_VERSION = 1
+"""Bump when the same bytes would be decoded or parsed otherwise (kept reads)."""
+PARSED_WEIGHT = 8
+"""A parsed YAML or Markdown file holds about this many bytes in memory for each of its bytes on disk."""
 
 
 def read_course_files(course_dir: Path, display_dir: str, sink: DiagnosticSink,
@@ -69,6 +54,36 @@ def split_front_matter(text: str, path: str, sink: DiagnosticSink, max_nodes: in
     return None
 
 
+@dataclass(frozen=True)
+class TextRead:
+    """What one YAML or Markdown file of a course comes to: its problems, and its page or document (None when
+    it cannot be used)."""
+
+    diagnostics: tuple[Diagnostic, ...]
+    parsed: PageSource | ParsedDocument | None
+
+
+def read_text(relpath: str, data: bytes, shown: str, max_nodes: int) -> TextRead:
+    """Decode and parse one course text file, reporting into a sink of its own."""
+    sink = DiagnosticSink()
+    text = decode_text(data, shown, sink)
+    parsed: PageSource | ParsedDocument | None = None
+    if text is not None and relpath.endswith(".md"):
+        parsed = split_front_matter(text, shown, sink, max_nodes)
+    elif text is not None:
+        parsed = parse_yaml(text, shown, sink, max_nodes=max_nodes)
+    return TextRead(tuple(sink.items), parsed)
+
+
+def text_read(relpath: str, data: bytes, shown: str, max_nodes: int) -> TextRead:
+    """:func:`read_text`, kept by the file's bytes while a cache store is active (``object_memo``): a rebuild
+    in a long-lived process parses only the files that changed. Every stage treats a parsed document as
+    read-only, so the kept one is shared."""
+    key = (TEXT_READ_VERSION, relpath.endswith(".md"), shown, max_nodes, data)
+    return kept(TEXT_READ, key, lambda: read_text(relpath, data, shown, max_nodes),
+                lambda _: PARSED_WEIGHT * len(data))
+
+
 def load_course(course_dir: Path, display_dir: str, sink: DiagnosticSink,
                 limits: InputLimits = DEFAULT_LIMITS) -> CourseSource:
     """Read a course folder; refused files and syntax problems are reported, never raised."""
@@ -78,24 +93,16 @@ def load_course(course_dir: Path, display_dir: str, sink: DiagnosticSink,
     pages: dict[str, PageSource] = {}
     manifest: ParsedDocument | None = None
     for relpath, data in files.items():
-        shown = f"{display_dir}/{relpath}"
         if not relpath.endswith((".yaml", ".yml", ".md")):
             continue
-        text = decode_text(data, shown, sink)
-        if text is None:
-            continue
-        if relpath.endswith(".md"):
-            page = split_front_matter(text, shown, sink, limits.yaml_nodes)
-            if page is not None:
-                pages[relpath] = page
-            continue
-        document = parse_yaml(text, shown, sink, max_nodes=limits.yaml_nodes)
-        if document is None:
-            continue
-        if relpath == MANIFEST:
-            manifest = document
-        else:
-            documents[relpath] = document
+        found = text_read(relpath, data, f"{display_dir}/{relpath}", limits.yaml_nodes)
+        sink.extend(found.diagnostics)
+        if isinstance(found.parsed, PageSource):
+            pages[relpath] = found.parsed
+        elif found.parsed is not None and relpath == MANIFEST:
+            manifest = found.parsed
+        elif found.parsed is not None:
+            documents[relpath] = found.parsed
     if MANIFEST not in files and not os.path.lexists(course_dir / MANIFEST):
         sink.error("course.no-manifest", "course folder has no course.yaml", Location(display_dir),
                    hint="create course.yaml with id, title, description, version, language, ... (docs/authoring.md)")
@@ -116,27 +123,6 @@ def read_catalog_bytes(path: Path, root: Path, display: str, sink: DiagnosticSin
     return data
 
 
-def checked_catalog(data: bytes, display: str, sink: DiagnosticSink, *,
-                    keep_format_flags: bool = False) -> Catalog | None:
-    """A PO file's bytes as a catalog, or None when they are not UTF-8 text, not PO, or make control characters;
-    every problem, a broken PO file too, is reported (with its line), not raised."""
-    text = decode_text(data, display, sink)
-    if text is None:
-        return None
-    try:
-        catalog = parse_catalog(data, keep_format_flags=keep_format_flags,
-                                text=None if data.startswith(UTF8_BOM) else text)
-    except PoFileError as error:
-        line = getattr(error, "lineno", 0) or 0
-        sink.error("i18n.po-syntax", f"catalog cannot be read: {error}", Location(display, line, 1),
-                   hint="fix the PO syntax (msgfmt -c shows the same problem)")
-        return None
-    except (UnicodeDecodeError, LookupError, ValueError) as error:
-        sink.error("i18n.po-syntax", f"catalog cannot be read: {error}", Location(display), hint="save it as UTF-8")
-        return None
-    return catalog if catalog_values_clean(catalog, display, sink, text) else None
-
-
 def read_catalog_file(path: Path, root: Path, display: str, sink: DiagnosticSink, *, keep_format_flags: bool = False,
                       limits: InputLimits = DEFAULT_LIMITS) -> tuple[Catalog, bytes] | None:
     """A PO file under ``root`` (the catalogs folder) and its bytes, or None when it does not exist or cannot be
@@ -144,85 +130,18 @@ def read_catalog_file(path: Path, root: Path, display: str, sink: DiagnosticSink
     data = read_catalog_bytes(path, root, display, sink, limits)
     if data is None:
         return None
-    catalog = checked_catalog(data, display, sink, keep_format_flags=keep_format_flags)
-    return (catalog, data) if catalog is not None else None
-
-
-def catalog_values_clean(catalog: Catalog, display: str, sink: DiagnosticSink, text: str | None = None) -> bool:
-    """PO escapes (``\\a``, ``\\v``...) can make control characters the raw text check cannot see. ``text``: the
-    catalog's text, already checked (``decode_text``); when it has no such escape and names no charset but UTF-8,
-    no value can hold one, and the messages need not be looked at one by one."""
-    if text is not None and VALUE_ESCAPE.search(text) is None and OTHER_CHARSET.search(text) is None:
-        return True
-    clean = True
-    for message in (*catalog, *catalog.obsolete.values()):
-        texts = [message.context or ""]
-        for value in (message.id, message.string):
-            texts.extend(value if isinstance(value, list | tuple) else [value or ""])
-        location = Location(display, message.lineno or 0, 1)
-        clean = all([check_value(text, location, sink) for text in texts]) and clean
-    return clean
-
-
-@dataclass(frozen=True)
-class CatalogRead:
-    """What checking a catalog's bytes gave: its problems, located in no file yet (the reader names it), and the
-    catalog as the build reads it (``i18n.catalog_codec``) when it can be used."""
-
-    problems: tuple[Diagnostic, ...]
-    catalog: Catalog | None
-
-    def report(self, display: str, sink: DiagnosticSink) -> Catalog | None:
-        sink.extend(replace(problem, location=replace(problem.location, path=display)) for problem in self.problems)
-        return self.catalog
-
-
-def problem_row(problem: Diagnostic) -> list[object]:
-    return [problem.severity.value, problem.code, problem.message, problem.location.line, problem.location.col,
-            problem.hint]
-
-
-def problem_from_row(row: list[Any]) -> Diagnostic:
-    severity, code, message, line, col, hint = row
-    if not all(isinstance(value, str) for value in (code, message, hint)) or not all(
-            isinstance(value, int) and not isinstance(value, bool) for value in (line, col)):
-        raise TypeError("malformed problem")
-    return Diagnostic(Severity(severity), code, message, Location("", line, col), hint)
-
-
-def encode_catalog_read(found: CatalogRead) -> bytes:
-    with collector_paused():
-        catalog = None if found.catalog is None else build_catalog_to_json(found.catalog)
-        return JSON.encode({"problems": [problem_row(problem) for problem in found.problems], "catalog": catalog})
-
-
-def decode_catalog_read(data: bytes) -> CatalogRead:
-    with collector_paused():
-        document = JSON.decode(data)
-        catalog = document["catalog"]
-        return CatalogRead(tuple(problem_from_row(row) for row in document["problems"]),
-                           None if catalog is None else build_catalog_from_json(catalog))
-
-
-CATALOG_READ: Codec[CatalogRead] = Codec(encode_catalog_read, decode_catalog_read)
-
-
-def check_catalog_bytes(data: bytes, keep_format_flags: bool) -> CatalogRead:
-    sink = DiagnosticSink()
-    catalog = checked_catalog(data, "", sink, keep_format_flags=keep_format_flags)
-    return CatalogRead(tuple(sink.items), catalog)
+    parsed = checked_catalog(data, display, sink, keep_format_flags=keep_format_flags)
+    return (parsed.catalog, data) if parsed is not None else None
 
 
 def read_build_catalog(path: Path, root: Path, display: str, sink: DiagnosticSink, *,
                        keep_format_flags: bool = False, limits: InputLimits = DEFAULT_LIMITS) -> Catalog | None:
     """A PO file as :func:`read_catalog_file` reads it, with what the build reads of it only; bytes checked and
-    parsed before are not parsed again (``po-read`` entries, keyed by the bytes), and report the same problems."""
+    parsed before are not parsed again (``catalog_check.remembered_read``), and report the same problems."""
     data = read_catalog_bytes(path, root, display, sink, limits)
     if data is None:
         return None
-    key = (PO_READ_VERSION, BABEL_VERSION, data, keep_format_flags)
-    found = memoized(PO_READ_NAMESPACE, key, lambda: check_catalog_bytes(data, keep_format_flags), CATALOG_READ)
-    return found.report(display, sink)
+    return remembered_read(data, keep_format_flags).report(display, sink)
 
 
 def read_catalog(path: Path, display: str, sink: DiagnosticSink, *, keep_format_flags: bool = False,

@@ -21,8 +21,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from posixpath import splitext
 
-from courseforge.cache import BYTES, memoized
+from courseforge.cache import Codec, memoized
 from courseforge.model.zip_limits import DEFAULT_LIMITS
+from courseforge.stages.package.deflate_resume import RESUMED_FROM_BYTES, resumable_deflate
+from courseforge.stages.package.deflate_resume import deflate as raw_deflate
 
 DOS_EPOCH = 315532800
 """1980-01-01T00:00:00Z, the earliest time a zip entry can carry."""
@@ -47,8 +49,9 @@ PROBE_BYTES = 64 * 1024
 PROBE_LEVEL = 1
 MEMOIZED_FROM_BYTES = 4096
 """Smaller members deflate faster than their cache entry is looked up."""
-DEFLATE_VERSION = 1
-"""Bump when the same data and level would deflate to other bytes (memoized results)."""
+DEFLATE_VERSION = 2
+"""Bump when the same data and level would deflate to other bytes, or the entry holds other fields (memoized
+results: the CRC-32, then the deflated bytes)."""
 VERSION = 20
 """Version needed to extract (2.0: deflate); also the version made by, with Unix (3) as the system."""
 ZIP64_VERSION = 45
@@ -68,6 +71,7 @@ ZIP64_END = struct.Struct("<IQHHIIQQQQ")
 ZIP64_LOCATOR = struct.Struct("<IIQI")
 ZIP64_EXTRA_HEADER = struct.Struct("<HH")
 QWORD = struct.Struct("<Q")
+CRC = struct.Struct("<I")
 
 
 def zip_timestamp(source_date_epoch: int | None) -> tuple[int, int, int, int, int, int]:
@@ -85,8 +89,7 @@ def dos_time(stamp: tuple[int, int, int, int, int, int]) -> tuple[int, int]:
 
 def deflate(data: bytes, level: int = DEFLATE_LEVEL) -> bytes:
     """Raw deflate (no zlib header), what a zip member holds."""
-    compressor = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
-    return compressor.compress(data) + compressor.flush()
+    return raw_deflate(data, level)
 
 
 def is_media(name: str) -> bool:
@@ -103,17 +106,41 @@ def compressed(data: bytes, media: bool) -> bytes:
         head = data[:PROBE_BYTES]
         if not gains(len(deflate(head, PROBE_LEVEL)), len(head)):
             return b""
-    packed = deflate(data)
+    packed = resumable_deflate(data, DEFLATE_LEVEL) if len(data) >= RESUMED_FROM_BYTES else deflate(data)
     return packed if gains(len(packed), len(data)) else b""
 
 
-def memoized_compressed(data: bytes, media: bool) -> bytes:
-    """:func:`compressed`, memoized by the data's digest when that is worth a lookup (the zlib version is in
-    the key: another zlib may choose other, equally valid, bytes, and a shared cache must not mix them)."""
+@dataclass(frozen=True)
+class Packed:
+    """A member's CRC-32 and its deflated bytes (b"" when it is to be stored)."""
+
+    crc: int
+    payload: bytes
+
+
+def _encode_packed(packed: Packed) -> bytes:
+    return CRC.pack(packed.crc) + packed.payload
+
+
+def _decode_packed(data: bytes) -> Packed:
+    return Packed(CRC.unpack_from(data)[0], data[CRC.size:])
+
+
+PACKED: Codec[Packed] = Codec(_encode_packed, _decode_packed)
+
+
+def packed_member(data: bytes, media: bool) -> Packed:
+    return Packed(zlib.crc32(data), compressed(data, media))
+
+
+def memoized_compressed(data: bytes, media: bool) -> Packed:
+    """:func:`compressed` and the CRC, memoized by the data's digest when that is worth a lookup (the zlib
+    version is in the key: another zlib may choose other, equally valid, bytes, and a shared cache must not mix
+    them)."""
     if len(data) < MEMOIZED_FROM_BYTES:
-        return compressed(data, media)
+        return packed_member(data, media)
     key = (DEFLATE_VERSION, DEFLATE_LEVEL, zlib.ZLIB_RUNTIME_VERSION, media, hashlib.sha256(data).digest())
-    return memoized("zip-deflate", key, lambda: compressed(data, media), BYTES)
+    return memoized("zip-deflate", key, lambda: packed_member(data, media), PACKED)
 
 
 @dataclass(frozen=True)
@@ -127,11 +154,12 @@ class Member:
 
 
 def member(name: str, data: bytes) -> Member:
-    packed = memoized_compressed(data, is_media(name)) if data else b""
+    found = memoized_compressed(data, is_media(name)) if data else Packed(0, b"")
+    packed = found.payload
     if packed and len(data) >= RATIO.ratio_floor_bytes and past_ratio(len(data), len(packed)):
         packed = b""
     method, payload = (DEFLATED, packed) if packed else (STORED, data)
-    return Member(method, payload, zlib.crc32(data), len(data))
+    return Member(method, payload, found.crc, len(data))
 
 
 def stored(entry: Member, data: bytes) -> Member:

@@ -4,7 +4,8 @@ Pages are checked line by line; Markdown in quizzes, surveys and checklists (pro
 intros) is checked too, located at its YAML node. Links to another screen's source file (``.md`` or
 ``.yaml``) are in-course navigation, never packaged: a quiz file holds answer keys. Also collects the
 asset files the rendered site needs, so only referenced files are packaged. A page's verdict is memoized by
-its text and the names of the course's files, so a rebuild judges only the pages that changed.
+its text and the names of the course's files (and kept as an object in a long-lived process), so a rebuild
+judges only the pages that changed.
 """
 
 from __future__ import annotations
@@ -16,15 +17,17 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from courseforge.cache import JSON, Codec, digest, memoized, structured
+from courseforge.cache import JSON, Codec, digest, memoized
 from courseforge.diagnostics import Diagnostic, DiagnosticSink, Location
 from courseforge.markdown import DIALECT, MEMOIZED_FROM_CHARS, Reference, RefKind, is_external, resolve_local
 from courseforge.markdown_blocks import text_references
 from courseforge.model.course import Node, Page, Screen
 from courseforge.model.source import CourseSource
+from courseforge.object_memo import kept
 
 SOURCE_SUFFIXES = (".md", ".yaml", ".yml")
 MARKDOWN_FIELDS = frozenset({"prompt", "text", "intro", "feedback", "correct", "incorrect", "statement"})
+REFERENCES = "md-references"
 REFERENCES_VERSION = 1
 """Bump when the same text, base and course files would be judged otherwise (memoized verdicts)."""
 
@@ -58,7 +61,7 @@ class CourseFiles:
     def digest(self) -> str:
         """Stands for these facts in a verdict's key: which files exist, which are refused, which are screens (a
         reference is judged by names alone, never by a file's bytes)."""
-        return digest(tuple(sorted(self.files)), tuple(sorted(self.refused)), structured(self.screen_paths))
+        return digest(tuple(sorted(self.files)), tuple(sorted(self.refused)), tuple(sorted(self.screen_paths.items())))
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,7 @@ def _decode_verdict(data: bytes) -> TextVerdict:
 
 
 VERDICT_CODEC: Codec[TextVerdict] = Codec(_encode_verdict, _decode_verdict)
+NO_REFERENCES = TextVerdict((), ())
 
 
 @dataclass
@@ -149,18 +153,21 @@ class ReferenceCheck:
 def text_verdict(source: MarkdownText, files: CourseFiles) -> TextVerdict:
     """One text's references judged; a page's (a text long enough to memoize) once per body, base and set of
     course files, so a rebuild after one page's edit judges that page alone."""
+    if "[" not in source.text:
+        return NO_REFERENCES  # every link and image has a bracket: most prompts and choices have none
     if len(source.text) < MEMOIZED_FROM_CHARS:
         return ReferenceCheck(files).check(source)
     origin = source.origin
     key = (REFERENCES_VERSION, DIALECT, source.text, source.base, origin.path, origin.line, origin.col,
            source.line_offset, files.digest)
-    return memoized("md-references", key, lambda: ReferenceCheck(files).check(source), VERDICT_CODEC)
+    return kept(REFERENCES, key, lambda: memoized(REFERENCES, key, lambda: ReferenceCheck(files).check(source),
+                                                  VERDICT_CODEC), lambda _: len(source.text))
 
 
 def node_texts(node: BaseModel, base: str) -> Iterator[MarkdownText]:
-    """Every Markdown-bearing string field of a quiz/survey/checklist node, depth first."""
-    for name in type(node).model_fields:
-        value = getattr(node, name)
+    """Every Markdown-bearing string field of a quiz/survey/checklist node, depth first (a model's field values
+    are its ``__dict__``, in field order)."""
+    for name, value in vars(node).items():
         if isinstance(value, str) and name in MARKDOWN_FIELDS and isinstance(node, Node):
             yield MarkdownText(value, base, node.origin)
         elif isinstance(value, BaseModel):

@@ -1,0 +1,87 @@
+"""Results kept as Python objects while a cache store is active, for work a rebuild repeats on unchanged inputs.
+
+``cache.memoized`` keeps bytes, so that a result can go to disk and be shared; reading one back costs a digest of
+its key and a decode. Inside one long-lived process (watch mode, the benchmark's in-process rebuild) a page
+that did not change should cost next to nothing: :func:`kept` answers from a dictionary keyed by the key parts
+themselves (Python compares them exactly, and hashes a string once), so neither is paid. The memo lives beside
+the active store (a build's own store: one build; watch mode's: the session) and goes with it; it is bounded by
+the weights its callers give (about the bytes a value holds), least recently used first.
+
+Only immutable values may be kept (frozen dataclasses, tuples, strings): every caller shares the object. The
+key must hold every input that can change the value, as for ``memoized`` (the code cannot change within a
+process, so it is not in the key). With no active store nothing is kept, so stages stay pure and testable.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from threading import Lock
+from typing import TypeVar, cast
+from weakref import WeakKeyDictionary
+
+from courseforge.cache import Store, active_store
+
+T = TypeVar("T")
+
+MEMO_WEIGHT = 32 * 2**20
+"""What one store's memo holds at most, in its callers' weights (about bytes)."""
+
+
+class ObjectMemo:
+    """A least-recently-used map of (namespace, key) to a value and its weight."""
+
+    def __init__(self, max_weight: int = MEMO_WEIGHT) -> None:
+        self.max_weight = max_weight
+        self._entries: OrderedDict[tuple[str, Hashable], tuple[object, int]] = OrderedDict()
+        self._weight = 0
+        self._lock = Lock()
+
+    def get(self, namespace: str, key: Hashable) -> tuple[object] | None:
+        """``(value,)`` when kept (a value may be None), else None."""
+        with self._lock:
+            found = self._entries.get((namespace, key))
+            if found is None:
+                return None
+            self._entries.move_to_end((namespace, key))
+            return (found[0],)
+
+    def put(self, namespace: str, key: Hashable, value: object, weight: int) -> None:
+        if weight > self.max_weight:
+            return
+        with self._lock:
+            old = self._entries.pop((namespace, key), None)
+            self._weight += weight - (old[1] if old is not None else 0)
+            self._entries[(namespace, key)] = (value, weight)
+            while self._weight > self.max_weight:
+                _, (_, evicted) = self._entries.popitem(last=False)
+                self._weight -= evicted
+
+
+_memos: WeakKeyDictionary[Store, ObjectMemo] = WeakKeyDictionary()
+_memos_lock = Lock()
+
+
+def active_memo() -> ObjectMemo | None:
+    """The memo of the active store (made on first use), or None when no store is active."""
+    store = active_store()
+    if store is None:
+        return None
+    with _memos_lock:
+        memo = _memos.get(store)
+        if memo is None:
+            memo = _memos[store] = ObjectMemo()
+        return memo
+
+
+def kept(namespace: str, key: Hashable, compute: Callable[[], T], weight: Callable[[T], int]) -> T:
+    """``compute()``, or the object an earlier identical call made while the same store was active."""
+    memo = active_memo()
+    if memo is None:
+        return compute()
+    found = memo.get(namespace, key)
+    if found is not None:
+        return cast(T, found[0])
+    value = compute()
+    memo.put(namespace, key, value, weight(value))
+    return value

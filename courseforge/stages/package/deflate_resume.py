@@ -1,0 +1,145 @@
+"""Deflating a big member from where an earlier deflate of data with the same beginning stood.
+
+A one-page edit changes the player page (``index.html``, every screen in one file) from that page on; the
+bytes before it are the same as in the last build. zlib's output for the same input, level and version does
+not depend on how the input is fed to it (no flushes are made), and a compressor's state can be copied: so
+the deflate of the new page can start from a copy of the old deflate's state at its last checkpoint inside
+the shared beginning, after the output it had emitted up to there. The result is byte for byte
+``deflate(data)`` (the tests hold it to that) for the cost of deflating the rest. The five formats' pages
+of one locale share most of their beginning too.
+
+Checkpoints are taken at every multiple of a segment size (a sixteenth of the member or so, at least 64 KiB);
+segments are compared by sha256, so the earlier data is not kept, only its compressor states (about 260 KiB
+each) and its output, for the few most recent members.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from collections import deque
+from dataclasses import dataclass
+from threading import Lock
+from typing import Any
+
+from courseforge.object_memo import active_memo, kept
+
+RESUMED_FROM_BYTES = 256 * 1024
+"""Smaller members are deflated whole: their deflate costs less than what resuming keeps."""
+CHECKPOINTS = 16
+MIN_SEGMENT = 64 * 1024
+STREAMS_KEPT = 2
+"""The most recent deflates resumable: the page being edited, and another format's or locale's."""
+STATE_BYTES = 262 * 1024
+"""What one copied compressor state holds (level 6, 32 KiB window)."""
+STREAMS = "deflate-streams"
+
+
+def deflate(data: bytes, level: int) -> bytes:
+    """Raw deflate (no zlib header), what a zip member holds."""
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
+    return compressor.compress(data) + compressor.flush()
+
+
+def segment_size(size: int) -> int:
+    """The distance between checkpoints: a power of two, so that the same member a little longer or shorter
+    (one sentence added) keeps the same checkpoints."""
+    wanted = max(MIN_SEGMENT, -(-size // CHECKPOINTS))
+    return 1 << (wanted - 1).bit_length()
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """The compressor as it stood after ``data[:end]``, never fed again (resuming copies it)."""
+
+    end: int
+    segment: bytes
+    """sha256 of the input since the previous checkpoint."""
+    state: Any
+    """A ``zlib`` compressor object (its type is not public)."""
+    emitted: int
+    """Output bytes the compressor had returned by then."""
+
+
+@dataclass(frozen=True)
+class Stream:
+    level: int
+    checkpoints: tuple[Checkpoint, ...]
+    output: bytes
+
+
+class RecentStreams:
+    """The last few deflates of big members, with their checkpoints; answers are exactly ``deflate``'s."""
+
+    def __init__(self) -> None:
+        self._streams: deque[Stream] = deque(maxlen=STREAMS_KEPT)
+        self._lock = Lock()
+
+    def recent(self) -> tuple[Stream, ...]:
+        with self._lock:
+            return tuple(self._streams)
+
+    def deflate(self, data: bytes, level: int) -> bytes:
+        kept_checkpoints, output = resume_point(data, level, self.recent())
+        stream = deflate_from(data, level, kept_checkpoints, output)
+        with self._lock:
+            self._streams.append(stream)
+        return stream.output
+
+
+def shared_checkpoints(data: bytes, stream: Stream) -> tuple[Checkpoint, ...]:
+    """``stream``'s checkpoints that lie inside the beginning ``data`` shares with the data it deflated."""
+    start = 0
+    for index, checkpoint in enumerate(stream.checkpoints):
+        if checkpoint.end > len(data) or hashlib.sha256(data[start:checkpoint.end]).digest() != checkpoint.segment:
+            return stream.checkpoints[:index]
+        start = checkpoint.end
+    return stream.checkpoints
+
+
+def resume_point(data: bytes, level: int, streams: tuple[Stream, ...]) -> tuple[tuple[Checkpoint, ...], bytes]:
+    """The longest run of an earlier stream's checkpoints ``data`` can resume from, and the output emitted up to
+    its last one (nothing when no stream shares a segment)."""
+    best: tuple[Checkpoint, ...] = ()
+    best_stream: Stream | None = None
+    for stream in streams:
+        if stream.level != level:
+            continue
+        shared = shared_checkpoints(data, stream)
+        if shared and (not best or shared[-1].end > best[-1].end):
+            best, best_stream = shared, stream
+    if best_stream is None:
+        return (), b""
+    return best, best_stream.output[:best[-1].emitted]
+
+
+def deflate_from(data: bytes, level: int, checkpoints: tuple[Checkpoint, ...], output: bytes) -> Stream:
+    """Deflate ``data`` from the last of ``checkpoints`` (from the start when there are none), taking new
+    checkpoints on the way."""
+    if checkpoints:
+        compressor, start = checkpoints[-1].state.copy(), checkpoints[-1].end
+    else:
+        compressor, start = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS), 0
+    parts = [output]
+    emitted = len(output)
+    taken = list(checkpoints)
+    step = segment_size(len(data))
+    boundary = (start // step + 1) * step
+    while boundary < len(data):
+        part = compressor.compress(data[start:boundary])
+        parts.append(part)
+        emitted += len(part)
+        taken.append(Checkpoint(boundary, hashlib.sha256(data[start:boundary]).digest(), compressor.copy(), emitted))
+        start, boundary = boundary, boundary + step
+    parts += (compressor.compress(data[start:]), compressor.flush())
+    return Stream(level, tuple(taken), b"".join(parts))
+
+
+def resumable_deflate(data: bytes, level: int) -> bytes:
+    """Raw deflate of ``data`` at ``level``, resumed from a recent stream while a cache store is active
+    (``object_memo``), else made whole; the same bytes either way."""
+    if active_memo() is None:
+        return deflate(data, level)
+    weight = STREAMS_KEPT * (CHECKPOINTS * STATE_BYTES + len(data) // 2)
+    streams = kept(STREAMS, (level, zlib.ZLIB_RUNTIME_VERSION), lambda: RecentStreams(), lambda _: weight)
+    return streams.deflate(data, level)
