@@ -2,7 +2,8 @@
 
 Colour only on a terminal (rich also honours NO_COLOR); a progress bar only on an interactive terminal,
 never in CI logs or JSON runs; ``--quiet`` keeps just errors and results, ``--verbose`` adds details.
-rich is imported when a command first prints, not with this module: ``--help`` never pays for it.
+rich is imported when a command first prints to a terminal, not with this module: ``--help`` never pays for it,
+and neither does a run whose output goes to a file, a pipe or a CI log (:class:`Printer`).
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ import contextvars
 import functools
 import json
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TextIO, TypeVar
 
 import click
 
@@ -22,7 +24,6 @@ from courseforge.diagnostics import Diagnostic, Severity
 
 if TYPE_CHECKING:
     from rich.console import Console
-    from rich.text import Text
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -30,6 +31,8 @@ R = TypeVar("R")
 JSON_REQUESTED: contextvars.ContextVar[bool] = contextvars.ContextVar("json_requested", default=False)
 """Set while a command runs with --json, so a crash can still answer with a JSON document."""
 SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow"}
+CONTROL_CODES = dict.fromkeys((0x07, 0x08, 0x0B, 0x0C, 0x0D))
+"""BEL, BS, VT, FF and CR: what rich removes from every text it prints (``rich.control.strip_control_codes``)."""
 
 
 def emit_document(document: object) -> None:
@@ -43,10 +46,68 @@ def console(*, stderr: bool) -> Console:
     return Console(stderr=stderr, highlight=False, soft_wrap=True)
 
 
-def styled(text: str, style: str = "") -> Text:
-    from rich.text import Text
+@dataclass
+class Line:
+    """One line of output in runs of text, each with a rich style (``"bold red"``; ``""`` for none)."""
 
-    return Text(text, style=style)
+    runs: list[tuple[str, str]]
+
+    def append(self, text: str, style: str = "") -> None:
+        self.runs.append((text, style))
+
+    @property
+    def plain(self) -> str:
+        return "".join(text for text, _ in self.runs)
+
+
+def styled(text: str, style: str = "") -> Line:
+    return Line([(text, style)])
+
+
+def may_style(stream: TextIO) -> bool:
+    """Whether rich could draw styles on ``stream``: it is a terminal, or the environment says to treat it as one
+    (``FORCE_COLOR``, ``TTY_COMPATIBLE=1``; rich's own test, ``Console.is_terminal``, then decides)."""
+    if "FORCE_COLOR" in os.environ or os.environ.get("TTY_COMPATIBLE") == "1":
+        return True
+    try:
+        return stream.isatty()
+    except ValueError:  # a closed stream
+        return False
+
+
+class Printer:
+    """stdout or stderr, looked up at each line (tests capture them). Where rich could draw styles the line goes
+    through rich; elsewhere it is written as rich writes it there, without loading rich: the text with rich's
+    control codes removed. A tab, which rich expands by the cell width of the characters before it, still goes
+    through rich."""
+
+    def __init__(self, *, stderr: bool) -> None:
+        self.stderr = stderr
+        self._rich: Console | None = None
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr if self.stderr else sys.stdout
+
+    @property
+    def rich(self) -> Console:
+        if self._rich is None:
+            self._rich = console(stderr=self.stderr)
+        return self._rich
+
+    @property
+    def is_terminal(self) -> bool:
+        return may_style(self.stream) and self.rich.is_terminal
+
+    def print(self, line: Line) -> None:
+        text = line.plain
+        if "\t" in text or may_style(self.stream):
+            from rich.text import Text
+
+            self.rich.print(Text.assemble(*line.runs))
+            return
+        self.stream.write(f"{text.translate(CONTROL_CODES)}\n")
+        self.stream.flush()
 
 
 @dataclass
@@ -54,8 +115,8 @@ class Reporter:
     json_mode: bool = False
     verbosity: int = 0
     """-1 quiet, 0 normal, 1 verbose."""
-    err: Console = field(default_factory=lambda: console(stderr=True))
-    out: Console = field(default_factory=lambda: console(stderr=False))
+    err: Printer = field(default_factory=lambda: Printer(stderr=True))
+    out: Printer = field(default_factory=lambda: Printer(stderr=False))
 
     def diagnostics(self, items: Iterable[Diagnostic]) -> None:
         """path:line:col: severity: message [code] and its hint, on stderr (a JSON run puts them in its document)."""
@@ -107,7 +168,7 @@ class Reporter:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                       TextColumn("{task.fields[label]}"), console=self.err, transient=True)
+                       TextColumn("{task.fields[label]}"), console=self.err.rich, transient=True)
         with bar:
             task = bar.add_task(description, total=total, label="")
             yield lambda label: bar.update(task, advance=1, label=label)
