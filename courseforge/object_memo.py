@@ -5,7 +5,9 @@ its key and a decode. Inside one long-lived process (watch mode, the benchmark's
 that did not change should cost next to nothing: :func:`kept` answers from a dictionary keyed by the key parts
 themselves (Python compares them exactly, and hashes a string once), so neither is paid. The memo lives beside
 the active store (a build's own store: one build; watch mode's: the session) and goes with it; it is bounded by
-the weights its callers give (about the bytes a value holds), least recently used first.
+the weights its callers give (about the bytes a value holds), least recently used first, to a quarter of what
+its store may hold in memory: a one-off build's small store keeps little (nothing comes back to use it), a
+long-lived process's store more.
 
 Only immutable values may be kept (frozen dataclasses, tuples, strings): every caller shares the object. The
 key must hold every input that can change the value, as for ``memoized`` (the code cannot change within a
@@ -14,7 +16,7 @@ process, so it is not in the key). With no active store nothing is kept, so stag
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Hashable
 from threading import Lock
 from typing import TypeVar, cast
@@ -26,6 +28,8 @@ T = TypeVar("T")
 
 MEMO_WEIGHT = 32 * 2**20
 """What one store's memo holds at most, in its callers' weights (about bytes)."""
+MEMO_SHARE = 4
+"""The memo holds at most this fraction (1/4) of what its store's memory holds (``max_bytes``)."""
 
 
 class ObjectMemo:
@@ -36,6 +40,8 @@ class ObjectMemo:
         self._entries: OrderedDict[tuple[str, Hashable], tuple[object, int]] = OrderedDict()
         self._weight = 0
         self._lock = Lock()
+        self.hits: Counter[str] = Counter()
+        """Answers given, per namespace (what a rebuild did not compute again)."""
 
     def get(self, namespace: str, key: Hashable) -> tuple[object] | None:
         """``(value,)`` when kept (a value may be None), else None."""
@@ -44,6 +50,7 @@ class ObjectMemo:
             if found is None:
                 return None
             self._entries.move_to_end((namespace, key))
+            self.hits[namespace] += 1
             return (found[0],)
 
     def put(self, namespace: str, key: Hashable, value: object, weight: int) -> None:
@@ -62,15 +69,27 @@ _memos: WeakKeyDictionary[Store, ObjectMemo] = WeakKeyDictionary()
 _memos_lock = Lock()
 
 
+def memo_weight(store: object) -> int:
+    """A quarter of the store's in-memory bound (a layered store's: its front's), at most :data:`MEMO_WEIGHT`;
+    a store without one (disk only) gets the most."""
+    while not hasattr(store, "max_bytes") and hasattr(store, "front"):
+        store = store.front
+    max_bytes = getattr(store, "max_bytes", None)
+    return MEMO_WEIGHT if not isinstance(max_bytes, int) else min(MEMO_WEIGHT, max_bytes // MEMO_SHARE)
+
+
 def active_memo() -> ObjectMemo | None:
     """The memo of the active store (made on first use), or None when no store is active."""
     store = active_store()
-    if store is None:
-        return None
+    return None if store is None else memo_of(store)
+
+
+def memo_of(store: Store) -> ObjectMemo:
+    """The memo beside ``store``, made on first use."""
     with _memos_lock:
         memo = _memos.get(store)
         if memo is None:
-            memo = _memos[store] = ObjectMemo()
+            memo = _memos[store] = ObjectMemo(memo_weight(store))
         return memo
 
 

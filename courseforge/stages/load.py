@@ -24,8 +24,9 @@ FRONT_MATTER_FENCE = "---"
 TEXT_READ = "load-text"
 TEXT_READ_VERSION = 1
 """Bump when the same bytes would be decoded or parsed otherwise (kept reads)."""
-PARSED_WEIGHT = 8
-"""A parsed YAML or Markdown file holds about this many bytes in memory for each of its bytes on disk."""
+PAGE_WEIGHT, DOCUMENT_WEIGHT = 2, 10
+"""About the bytes a parsed file holds in memory for each of its bytes: a page is mostly its body's text; a YAML
+document a tree of dicts, lists and locations."""
 
 
 def read_course_files(course_dir: Path, display_dir: str, sink: DiagnosticSink,
@@ -79,9 +80,10 @@ def text_read(relpath: str, data: bytes, shown: str, max_nodes: int) -> TextRead
     """:func:`read_text`, kept by the file's bytes while a cache store is active (``object_memo``): a rebuild
     in a long-lived process parses only the files that changed. Every stage treats a parsed document as
     read-only, so the kept one is shared."""
-    key = (TEXT_READ_VERSION, relpath.endswith(".md"), shown, max_nodes, data)
+    is_page = relpath.endswith(".md")
+    key = (TEXT_READ_VERSION, is_page, shown, max_nodes, data)
     return kept(TEXT_READ, key, lambda: read_text(relpath, data, shown, max_nodes),
-                lambda _: PARSED_WEIGHT * len(data))
+                lambda _: (PAGE_WEIGHT if is_page else DOCUMENT_WEIGHT) * len(data))
 
 
 def load_course(course_dir: Path, display_dir: str, sink: DiagnosticSink,

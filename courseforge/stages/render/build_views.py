@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from functools import cached_property
 from typing import overload
 
+from courseforge.markdown import DIALECT
 from courseforge.model.course import (
     Checklist,
     Course,
@@ -22,6 +23,7 @@ from courseforge.model.course import (
     Survey,
     SurveyItem,
 )
+from courseforge.object_memo import kept
 from courseforge.stages.render.markup import MarkdownRenderer
 from courseforge.stages.render.views import (
     AnyScreenView,
@@ -46,6 +48,11 @@ from courseforge.stages.render.views import (
 
 Numeral = Callable[[int], str]
 """Writes a whole number in the locale's digits (sequencing positions)."""
+ACTIVITY_VIEW = "activity-view"
+VIEW_VERSION = 1
+"""Bump when the same activity, place, targets and numerals would make another view (kept views)."""
+ACTIVITY_VIEW_WEIGHT = 4
+"""About the bytes an activity's view holds for each character of its content."""
 
 
 @dataclass(frozen=True)
@@ -116,10 +123,31 @@ def survey_item_view(survey: Survey, item: SurveyItem, md: MarkdownRenderer, bas
 
 def screen_view(screen: Screen, base: str, where: Placement, md: MarkdownRenderer,
                 numeral: Numeral) -> AnyScreenView:
-    """``base``: the file the screen was written in (its Markdown targets resolve from there)."""
-    info = ScreenInfo(screen.id, screen.kind, screen.title, where.position, where.module_title, where.lesson_title)
+    """``base``: the file the screen was written in (its Markdown targets resolve from there). A page's view
+    is its Markdown (memoized by ``md.block``); an activity's is kept whole (``object_memo``) by what it is
+    made of: the activity's content (without its locations, which views never show), its file, its place,
+    the link targets and the numerals its sequencing questions use."""
     if isinstance(screen, Page):
-        return PageView(info, md.block(screen.body, base, drop_title=screen.title))
+        return PageView(screen_info(screen, where), md.block(screen.body, base, drop_title=screen.title))
+    key = (VIEW_VERSION, DIALECT, screen.model_dump_json(), base, astuple(where), md.targets.digest,
+           numerals_of(screen, numeral))
+    return kept(ACTIVITY_VIEW, key, lambda: activity_view(screen, base, where, md, numeral),
+                lambda _: ACTIVITY_VIEW_WEIGHT * len(key[2]))
+
+
+def screen_info(screen: Screen, where: Placement) -> ScreenInfo:
+    return ScreenInfo(screen.id, screen.kind, screen.title, where.position, where.module_title, where.lesson_title)
+
+
+def numerals_of(screen: Quiz | Checklist | Survey, numeral: Numeral) -> tuple[str, ...]:
+    """The numerals the screen's sequencing questions show (1 to their longest item count)."""
+    longest = max((len(q.items) for q in getattr(screen, "questions", ()) if isinstance(q, Sequencing)), default=0)
+    return tuple(numeral(n) for n in range(1, longest + 1))
+
+
+def activity_view(screen: Quiz | Checklist | Survey, base: str, where: Placement, md: MarkdownRenderer,
+                  numeral: Numeral) -> AnyScreenView:
+    info = screen_info(screen, where)
     intro = md.optional_block(screen.intro, base)
     if isinstance(screen, Quiz):
         return QuizView(info, intro, tuple(question_view(screen, q, md, base, numeral) for q in screen.questions))
@@ -150,8 +178,13 @@ class ScreenViews(Sequence[AnyScreenView]):
     def placements(self) -> tuple[Placement, ...]:
         return placements(self.course)
 
+    @cached_property
+    def screens(self) -> tuple[Screen, ...]:
+        """The course's screens in course order (``Course.screens`` walks the modules on every call)."""
+        return self.course.screens
+
     def __len__(self) -> int:
-        return len(self.course.screens)
+        return len(self.screens)
 
     @overload
     def __getitem__(self, index: int) -> AnyScreenView: ...
@@ -168,7 +201,7 @@ class ScreenViews(Sequence[AnyScreenView]):
         return map(self.view, range(len(self)))
 
     def view(self, position: int) -> AnyScreenView:
-        screen = self.course.screens[position]
+        screen = self.screens[position]
         return screen_view(screen, self.sources[screen.id], self.placements[position], self.md, self.numeral)
 
 

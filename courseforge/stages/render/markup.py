@@ -5,7 +5,8 @@ marked ``data-cf-goto`` for the runtime); links that leave the player open a new
 navigating the SCO's own frame away would end the learner's session.
 
 Rendering a block is memoized by content (the text, the file it is written in, the link targets' digest), so each text
-is rendered once per locale however many formats are built, and once per edit across rebuilds.
+is rendered once per locale however many formats are built, and once per edit across rebuilds (in a long-lived
+process the HTML is kept as an object too: ``object_memo``).
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ from markupsafe import Markup
 
 from courseforge.cache import TEXT, digest, memoized, structured
 from courseforge.markdown import DIALECT, MEMOIZED_FROM_CHARS, is_external, parser, resolve_local
+from courseforge.object_memo import kept
 
 CONTENT_DIR = "content"
 NEW_TAB_HINT_ID = "cf-new-tab-hint"
 """Id of the template's hidden "opens in a new tab" text that external links are described by."""
+MD_BLOCK = "md-block"
 RENDER_VERSION = 1
 """Bump when the same Markdown, base and targets would render to other HTML (memoized results)."""
 
@@ -127,7 +130,8 @@ class MarkdownRenderer:
         if len(text) < MEMOIZED_FROM_CHARS:
             return Markup(self.render_block(text, base, drop_title))
         key = (RENDER_VERSION, DIALECT, text, base, self.targets.digest, drop_title)
-        return Markup(memoized("md-block", key, lambda: self.render_block(text, base, drop_title), TEXT))
+        return kept(MD_BLOCK, key, lambda: Markup(memoized(MD_BLOCK, key, lambda: self.render_block(
+            text, base, drop_title), TEXT)), lambda html: len(text) + len(html))
 
     def render_block(self, text: str, base: str, drop_title: str | None = None) -> str:
         md = parser()
