@@ -1,44 +1,68 @@
 """The string formats of xAPI 1.0.3 (Part Two §4): IRIs, UUIDs, timestamps, durations, language tags, mailto.
 
-All patterns are compiled once, with ``re.ASCII`` so that ``\\d`` or case folding never admits non-ASCII
-look-alikes. A value is matched first; only a rejected value is looked at again to say why.
+All patterns are compiled once, on first use (the LRS uses every one; a package's verification only the IRI's),
+with ``re.ASCII`` so that ``\\d`` or case folding never admits non-ASCII look-alikes. A value is matched first;
+only a rejected value is looked at again to say why.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Final
 
 from courseforge.lms.lrs.validation_base import fail, require_object, require_string
 
+
+class LazyPattern:
+    """A regular expression compiled the first time it matches."""
+
+    __slots__ = ("_compiled", "flags", "source")
+
+    def __init__(self, source: str, flags: int = re.ASCII) -> None:
+        self.source, self.flags = source, flags
+        self._compiled: re.Pattern[str] | None = None
+
+    @property
+    def compiled(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = re.compile(self.source, self.flags)
+        return self._compiled
+
+    def fullmatch(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        return self.compiled.fullmatch(text, pos, endpos)
+
+    def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        return self.compiled.match(text, pos, endpos)
+
 _IRI_CHAR: Final = r"[^\x00-\x20\x7f-\x9f<>\"{}|\\^`%]"
-_IRI: Final = re.compile(
+_IRI: Final = LazyPattern(
     rf"[A-Za-z][A-Za-z0-9+.\-]*:(?=[^\x00-\x20\x7f-\x9f<>\"{{}}|\\^`]){_IRI_CHAR}*(?:%[0-9A-Fa-f]{{2}}{_IRI_CHAR}*)*",
     re.ASCII,
 )
 """RFC 3987 best effort (2.2.s4.b6): a scheme, ':', then no spaces, controls, ``<>"{}|\\^` `` or bad escapes."""
 
-_SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:", re.ASCII)
-_HEX_PAIR: Final = re.compile(r"[0-9A-Fa-f]{2}", re.ASCII)
+_SCHEME: Final = LazyPattern(r"[A-Za-z][A-Za-z0-9+.\-]*:", re.ASCII)
+_HEX_PAIR: Final = LazyPattern(r"[0-9A-Fa-f]{2}", re.ASCII)
 
-_UUID: Final = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}", re.ASCII)
+_UUID: Final = LazyPattern(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}", re.ASCII)
 """RFC 4122 standard string form (2.4.1.s1); hex digits are case-insensitive on input."""
 
-_TIMESTAMP: Final = re.compile(
+_TIMESTAMP: Final = LazyPattern(
     r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?"
     r"(?:[Zz]|([+-])(\d{2})(?::?(\d{2}))?)",
     re.ASCII,
 )
 """ISO 8601 extended date and time with a zone designator; covers every RFC 3339 date-time (4.5)."""
 
-_TIMESTAMP_BASIC: Final = re.compile(
+_TIMESTAMP_BASIC: Final = LazyPattern(
     r"(\d{4})(\d{2})(\d{2})[Tt](\d{2})(\d{2})(?:(\d{2})(?:[.,](\d+))?)?(?:[Zz]|([+-])(\d{2})(\d{2})?)",
     re.ASCII,
 )
 """The same in ISO 8601 basic format (20080915T155300Z); ADL's conformance suite counts it as valid."""
 
-_DURATION: Final = re.compile(
+_DURATION: Final = LazyPattern(
     r"P(?:(?P<weeks>\d+(?:[.,]\d+)?W)|(?P<y>\d+(?:[.,]\d+)?Y)?(?P<mo>\d+(?:[.,]\d+)?M)?(?P<d>\d+(?:[.,]\d+)?D)?"
     r"(?P<time>T(?P<h>\d+(?:[.,]\d+)?H)?(?P<mi>\d+(?:[.,]\d+)?M)?(?P<s>\d+(?:[.,]\d+)?S)?)?)",
     re.ASCII,
@@ -47,7 +71,7 @@ _DURATION: Final = re.compile(
 
 _DURATION_PARTS: Final = ("weeks", "y", "mo", "d", "h", "mi", "s")
 
-_LANGUAGE_TAG: Final = re.compile(
+_LANGUAGE_TAG: Final = LazyPattern(
     r"(?:(?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4,8})"  # language, extlang
     r"(?:-[a-z]{4})?"  # script
     r"(?:-(?:[a-z]{2}|[0-9]{3}))?"  # region
@@ -61,27 +85,27 @@ _LANGUAGE_TAG: Final = re.compile(
 )
 """RFC 5646 §2.1 ``Language-Tag`` grammar (well-formed; no registry lookup), irregular grandfathered tags."""
 
-_LANGUAGE_CODE: Final = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*", re.ASCII)
+_LANGUAGE_CODE: Final = LazyPattern(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*", re.ASCII)
 """context.language, checked for its characters only (see check_context_language)."""
 
-_MAILTO: Final = re.compile(
+_MAILTO: Final = LazyPattern(
     r"mailto:[^\x00-\x20\x7f<>()\[\]\\,;:@\"]+@[^\x00-\x20\x7f<>()\[\]\\,;:@\"./?#]+(?:\.[^\x00-\x20\x7f<>()\[\]\\,;:@\"./?#]+)*",
     re.ASCII,
 )
 """'mailto:' then one address: a local part, '@', a domain of non-empty dot-separated labels (2.4.2.3)."""
 
-_SHA1_HEX: Final = re.compile(r"[0-9A-Fa-f]{40}", re.ASCII)
-_SHA2_HEX: Final = re.compile(r"[0-9A-Fa-f]{56}(?:[0-9A-Fa-f]{8}(?:[0-9A-Fa-f]{32}(?:[0-9A-Fa-f]{32})?)?)?", re.ASCII)
+_SHA1_HEX: Final = LazyPattern(r"[0-9A-Fa-f]{40}", re.ASCII)
+_SHA2_HEX: Final = LazyPattern(r"[0-9A-Fa-f]{56}(?:[0-9A-Fa-f]{8}(?:[0-9A-Fa-f]{32}(?:[0-9A-Fa-f]{32})?)?)?", re.ASCII)
 """SHA-224, SHA-256, SHA-384 or SHA-512 in hex (56, 64, 96 or 128 digits)."""
 
 _TOKEN: Final = r"[A-Za-z0-9!#$%&'*+.^_`|~\-]+"
-_MEDIA_TYPE: Final = re.compile(
+_MEDIA_TYPE: Final = LazyPattern(
     rf"{_TOKEN}/{_TOKEN}(?:[ \t]*;[ \t]*{_TOKEN}=(?:{_TOKEN}|\"(?:[^\"\\]|\\.)*\"))*[ \t]*;?",
     re.ASCII,
 )
 """RFC 2045/6838 ``type/subtype`` with optional parameters."""
 
-_VERSION: Final = re.compile(r"1\.0(?:\.(?:0|[1-9][0-9]*))?", re.ASCII)
+_VERSION: Final = LazyPattern(r"1\.0(?:\.(?:0|[1-9][0-9]*))?", re.ASCII)
 """A 1.0.x version (2.4.10.s3.b1/b2), or "1.0", which ADL's conformance suite requires an LRS to accept (XAPI-00101,
 after Part Three 3.3.s3.b3 for the version header)."""
 
