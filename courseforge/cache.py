@@ -55,9 +55,14 @@ PRUNE_TO = 0.8
 DECODE_ERRORS = (ValueError, UnicodeDecodeError, KeyError, TypeError, IndexError)
 """What a codec raises on an entry written by another codec version: a miss, recomputed and overwritten."""
 COPY_CHUNK = 1 << 20
-BUILD_MEMORY_BYTES = 32 * 2**20
+BUILD_MEMORY_BYTES = 16 * 2**20
 """A build's in-process store: what the stages memoize, shared by its formats and locales (a disk store, when
-there is one, holds the rest)."""
+there is one, holds the rest). Its biggest use is one locale's rendered Markdown, read again by each of its
+formats (12 MB for a 1,000-page course); a locale's outlines, read again by each translated locale (13 MB), are
+evicted first when both do not fit, and come back from the disk store."""
+LARGEST_VALUE_SHARE = 8
+"""A memory store keeps no value over this share of its bound: one such value (a package's deflated entry page,
+made for one format only) would evict many smaller entries that are read again."""
 
 
 @dataclass(frozen=True)
@@ -157,10 +162,13 @@ class Store(Protocol):
 
 
 class MemoryStore:
-    """An in-process LRU bounded by the bytes it holds: for a long-lived process (watch mode)."""
+    """An in-process LRU bounded by the bytes it holds (a build's, watch mode's). A value over ``max_value_bytes``
+    (by default the :data:`LARGEST_VALUE_SHARE` of the bound) is not kept: a miss only costs recomputing it, or
+    reading it from the disk store."""
 
-    def __init__(self, max_bytes: int = 256 * 2**20) -> None:
+    def __init__(self, max_bytes: int = 256 * 2**20, max_value_bytes: int | None = None) -> None:
         self.max_bytes = max_bytes
+        self.max_value_bytes = max_bytes // LARGEST_VALUE_SHARE if max_value_bytes is None else max_value_bytes
         self._entries: OrderedDict[tuple[str, str], bytes] = OrderedDict()
         self._size = 0
         self._lock = Lock()
@@ -173,7 +181,7 @@ class MemoryStore:
             return value
 
     def put(self, namespace: str, key: str, value: bytes) -> None:
-        if len(value) > self.max_bytes:
+        if len(value) > min(self.max_value_bytes, self.max_bytes):
             return
         with self._lock:
             old = self._entries.pop((namespace, key), None)

@@ -15,6 +15,7 @@ from courseforge import __version__
 from courseforge.cache import (
     BLOBS,
     JSON,
+    LARGEST_VALUE_SHARE,
     TEXT,
     DiskStore,
     LayeredStore,
@@ -76,13 +77,29 @@ def test_damaged_disk_entry_is_a_miss(tmp_path: Path) -> None:
 
 
 def test_memory_store_evicts_least_recently_used() -> None:
-    store = MemoryStore(max_bytes=10)
+    store = MemoryStore(max_bytes=10, max_value_bytes=10)
     store.put("n", "a", b"12345")
     store.put("n", "b", b"12345")
     assert store.get("n", "a") == b"12345"
     store.put("n", "c", b"12345")
     assert store.get("n", "b") is None
     assert store.get("n", "a") == store.get("n", "c") == b"12345"
+
+
+def test_memory_store_keeps_no_value_past_its_share_of_the_bound() -> None:
+    store = MemoryStore(max_bytes=80)
+    assert store.max_value_bytes == 80 // LARGEST_VALUE_SHARE == 10
+    store.put("n", "small", b"x" * 10)
+    store.put("n", "big", b"x" * 11)
+    assert store.get("n", "small") == b"x" * 10
+    assert store.get("n", "big") is None
+
+
+def test_a_value_too_big_for_memory_is_still_served_from_disk(tmp_path: Path) -> None:
+    store = LayeredStore(MemoryStore(max_bytes=80), DiskStore(tmp_path))
+    with cache_scope(store):
+        assert memoized("ns", "k", lambda: "y" * 100, TEXT) == "y" * 100
+        assert memoized("ns", "k", lambda: "computed again", TEXT) == "y" * 100
 
 
 def test_layered_store_promotes_hits(tmp_path: Path) -> None:
