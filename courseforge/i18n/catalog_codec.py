@@ -54,9 +54,10 @@ def build_catalog_from_json(document: dict[str, Any]) -> Catalog:
     (``TypeError``, ``ValueError``, ``KeyError``: a cache miss)."""
     catalog = Catalog(fuzzy=bool(document["fuzzy"]))
     catalog.mime_headers = [(str(name), str(value)) for name, value in document["headers"]]
+    messages = catalog._messages  # an entry holds no header and no repeat: what __setitem__ would do is an insert
     for row in document["messages"]:
         message = message_from_row(row)
-        catalog[message.id] = message
+        messages[catalog_key(message)] = message
     for row in document["obsolete"]:
         message = message_from_row(row)
         catalog.obsolete[catalog_key(message)] = message

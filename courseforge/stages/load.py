@@ -132,8 +132,8 @@ def read_catalog_file(path: Path, root: Path, display: str, sink: DiagnosticSink
     data = read_catalog_bytes(path, root, display, sink, limits)
     if data is None:
         return None
-    parsed = checked_catalog(data, display, sink, keep_format_flags=keep_format_flags)
-    return (parsed.catalog, data) if parsed is not None else None
+    catalog = checked_catalog(data, display, sink, keep_format_flags=keep_format_flags)
+    return (catalog, data) if catalog is not None else None
 
 
 def read_build_catalog(path: Path, root: Path, display: str, sink: DiagnosticSink, *,

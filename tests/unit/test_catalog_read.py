@@ -15,7 +15,8 @@ from babel.messages.catalog import Catalog
 from courseforge.cache import DiskStore, LayeredStore, MemoryStore, Store, cache_scope
 from courseforge.diagnostics import DiagnosticSink
 from courseforge.i18n.catalog import parse_catalog
-from courseforge.stages.load import PO_READ_NAMESPACE, load_locale_catalogs, read_build_catalog, read_catalog_file
+from courseforge.stages.catalog_check import PO_READ_NAMESPACE
+from courseforge.stages.load import load_locale_catalogs, read_build_catalog, read_catalog_file
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = sorted((REPO / "locales").glob("*/LC_MESSAGES/*.po"))

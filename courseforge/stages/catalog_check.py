@@ -1,0 +1,126 @@
+"""A catalog file's bytes, checked and parsed: what the load stage reads catalogs with (its edge reads the bytes).
+
+The input rules (UTF-8, no control characters, also none made by PO escapes), Babel's syntax errors with their
+line, and the catalog itself. What the build reads of one file is kept in the cache by the file's bytes
+(``po-read`` entries, :func:`remembered_read`): an unchanged catalog is not checked or parsed again, and reports
+the same problems (they are kept too, and located at whatever path the caller shows).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, replace
+from typing import Any
+
+from babel import __version__ as BABEL_VERSION
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import PoFileError
+
+from courseforge.cache import Codec, memoized
+from courseforge.diagnostics import Diagnostic, DiagnosticSink, Location, Severity
+from courseforge.gc_pause import collector_paused
+from courseforge.i18n.catalog import parse_catalog
+from courseforge.i18n.catalog_codec import build_catalog_from_json, build_catalog_to_json
+from courseforge.stages.inputs import UTF8_BOM, check_value, decode_text
+
+PO_READ_NAMESPACE = "po-read"
+PO_READ_VERSION = 1
+"""Bump when what a catalog read keeps (``i18n.catalog_codec``), or how it checks a catalog, changes."""
+VALUE_ESCAPE = re.compile(r"\\[abfv]")
+"""The PO escapes that make a control character (``\\a``, ``\\b``, ``\\f``, ``\\v``; the others make text)."""
+OTHER_CHARSET = re.compile(r'charset(?!=utf-8(?:\\n|"))', re.IGNORECASE)
+"""Anything that may name a charset but UTF-8: Babel decodes the lines after such a header with it."""
+
+
+def checked_catalog(data: bytes, display: str, sink: DiagnosticSink, *,
+                    keep_format_flags: bool = False) -> Catalog | None:
+    """A PO file's bytes as a catalog, or None when they are not UTF-8 text, not PO, or make control characters;
+    every problem, a broken PO file too, is reported (with its line), not raised."""
+    text = decode_text(data, display, sink)
+    if text is None:
+        return None
+    try:
+        catalog = parse_catalog(data, keep_format_flags=keep_format_flags,
+                                text=None if data.startswith(UTF8_BOM) else text)
+    except PoFileError as error:
+        line = getattr(error, "lineno", 0) or 0
+        sink.error("i18n.po-syntax", f"catalog cannot be read: {error}", Location(display, line, 1),
+                   hint="fix the PO syntax (msgfmt -c shows the same problem)")
+        return None
+    except (UnicodeDecodeError, LookupError, ValueError) as error:
+        sink.error("i18n.po-syntax", f"catalog cannot be read: {error}", Location(display), hint="save it as UTF-8")
+        return None
+    return catalog if catalog_values_clean(catalog, display, sink, text) else None
+
+
+def catalog_values_clean(catalog: Catalog, display: str, sink: DiagnosticSink, text: str | None = None) -> bool:
+    """PO escapes (``\\a``, ``\\v``...) can make control characters the raw text check cannot see. ``text``: the
+    catalog's text, already checked (``decode_text``); when it has no such escape and names no charset but UTF-8,
+    no value can hold one, and the messages need not be looked at one by one."""
+    if text is not None and VALUE_ESCAPE.search(text) is None and OTHER_CHARSET.search(text) is None:
+        return True
+    clean = True
+    for message in (*catalog, *catalog.obsolete.values()):
+        texts = [message.context or ""]
+        for value in (message.id, message.string):
+            texts.extend(value if isinstance(value, list | tuple) else [value or ""])
+        location = Location(display, message.lineno or 0, 1)
+        clean = all([check_value(text, location, sink) for text in texts]) and clean
+    return clean
+
+
+@dataclass(frozen=True)
+class CatalogRead:
+    """What checking a catalog's bytes gave: its problems, located in no file yet (the reader names it), and the
+    catalog (as the build reads it, ``i18n.catalog_codec``, when it came from the cache) when it can be used."""
+
+    problems: tuple[Diagnostic, ...]
+    catalog: Catalog | None
+
+    def report(self, display: str, sink: DiagnosticSink) -> Catalog | None:
+        sink.extend(replace(problem, location=replace(problem.location, path=display)) for problem in self.problems)
+        return self.catalog
+
+
+def problem_row(problem: Diagnostic) -> list[object]:
+    return [problem.severity.value, problem.code, problem.message, problem.location.line, problem.location.col,
+            problem.hint]
+
+
+def problem_from_row(row: list[Any]) -> Diagnostic:
+    severity, code, message, line, col, hint = row
+    if not all(isinstance(value, str) for value in (code, message, hint)) or not all(
+            isinstance(value, int) and not isinstance(value, bool) for value in (line, col)):
+        raise TypeError("malformed problem")
+    return Diagnostic(Severity(severity), code, message, Location("", line, col), hint)
+
+
+def encode_read(found: CatalogRead) -> bytes:
+    with collector_paused():
+        catalog = None if found.catalog is None else build_catalog_to_json(found.catalog)
+        document = {"problems": [problem_row(problem) for problem in found.problems], "catalog": catalog}
+        return json.dumps(document, ensure_ascii=False, separators=(",", ":"), check_circular=False).encode()
+
+
+def decode_read(entry: bytes) -> CatalogRead:
+    with collector_paused():
+        document = json.loads(entry)
+        catalog = document["catalog"]
+        return CatalogRead(tuple(problem_from_row(row) for row in document["problems"]),
+                           None if catalog is None else build_catalog_from_json(catalog))
+
+
+CATALOG_READ: Codec[CatalogRead] = Codec(encode_read, decode_read)
+
+
+def checked_read(data: bytes, keep_format_flags: bool) -> CatalogRead:
+    sink = DiagnosticSink()
+    catalog = checked_catalog(data, "", sink, keep_format_flags=keep_format_flags)
+    return CatalogRead(tuple(sink.items), catalog)
+
+
+def remembered_read(data: bytes, keep_format_flags: bool) -> CatalogRead:
+    """:func:`checked_read`, or the read kept for the same bytes (and Babel, flag mode, and code)."""
+    key = (PO_READ_VERSION, BABEL_VERSION, data, keep_format_flags)
+    return memoized(PO_READ_NAMESPACE, key, lambda: checked_read(data, keep_format_flags), CATALOG_READ)
