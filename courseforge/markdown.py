@@ -8,15 +8,19 @@ references are memoized with its translatable blocks: ``markdown_blocks.text_ref
 from __future__ import annotations
 
 import posixpath
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
+from threading import Lock
 from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it import __version__ as markdown_it_version
 from markdown_it.token import Token
+
+from courseforge.object_memo import kept
 
 DIALECT = f"markdown-it-py {markdown_it_version}"
 """In the key of everything memoized from a parse: another markdown-it-py may parse the same text otherwise,
@@ -26,10 +30,52 @@ MEMOIZED_FROM_CHARS = 512
 faster than writing its cache entry to disk."""
 
 
+PARSES_KEPT = 4
+"""Token streams a validation parse hands on to the render of the same text (see :func:`parse_once`)."""
+
+
 @lru_cache(maxsize=1)
 def parser() -> MarkdownIt:
     """CommonMark plus tables and strikethrough; raw HTML stays off so pages remain accessible markup."""
     return MarkdownIt("commonmark", {"html": False, "typographer": False}).enable(["table", "strikethrough"])
+
+
+class RecentParses:
+    """The last few texts parsed for their outline, each token stream handed once to whoever parses the same
+    text next (the render, which rewrites the tokens in place: a stream is never handed twice)."""
+
+    def __init__(self) -> None:
+        self._parses: OrderedDict[str, list[Token]] = OrderedDict()
+        self._lock = Lock()
+
+    def offer(self, text: str, tokens: list[Token]) -> None:
+        with self._lock:
+            self._parses[text] = tokens
+            while len(self._parses) > PARSES_KEPT:
+                self._parses.popitem(last=False)
+
+    def take(self, text: str) -> list[Token] | None:
+        with self._lock:
+            return self._parses.pop(text, None)
+
+
+def recent_parses() -> RecentParses:
+    """The active store's (bounded by count: a few pages' tokens), or a new, empty one when none is active."""
+    return kept("md-parses", DIALECT, RecentParses, lambda _: 0)
+
+
+def parse_to_share(text: str) -> list[Token]:
+    """Parse ``text`` for reading (an outline), and offer its tokens to the next :func:`parse_once` of it: a
+    rebuild after one page's edit parses that page once for validation and rendering, not twice. (With no
+    cache store active nothing is kept.)"""
+    tokens = parser().parse(text)
+    recent_parses().offer(text, tokens)
+    return tokens
+
+
+def parse_once(text: str) -> list[Token]:
+    """The tokens of ``text`` to rewrite and render: those :func:`parse_to_share` left, else a parse."""
+    return recent_parses().take(text) or parser().parse(text)
 
 
 class RefKind(StrEnum):

@@ -12,14 +12,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from markdown_it.token import Token
 
 from courseforge.cache import JSON, Codec, memoized
-from courseforge.markdown import DIALECT, MEMOIZED_FROM_CHARS, Reference, RefKind, parser, references, references_in
+from courseforge.markdown import (
+    DIALECT,
+    MEMOIZED_FROM_CHARS,
+    Reference,
+    RefKind,
+    parse_to_share,
+    references,
+    references_in,
+)
 
 LIST_MARKER = re.compile(r"[-*+]|\d{1,9}[.)]")
 OUTLINE_VERSION = 1
@@ -111,8 +119,9 @@ def text_references(markdown: str) -> tuple[Reference, ...]:
 
 
 def _encode_outline(found: Outline) -> bytes:
-    return JSON.encode({"blocks": [astuple(block) for block in found.blocks],
-                        "references": [astuple(reference) for reference in found.references]})
+    """Rows of fields (``dataclasses.astuple`` would deep-copy every one first)."""
+    return JSON.encode({"blocks": [(b.id, b.kind.value, b.text, b.line, b.end, b.cell) for b in found.blocks],
+                        "references": [(r.kind.value, r.target, r.alt, r.line) for r in found.references]})
 
 
 def _decode_outline(data: bytes) -> Outline:
@@ -127,7 +136,7 @@ OUTLINE_CODEC: Codec[Outline] = Codec(_encode_outline, _decode_outline)
 
 
 def read_outline(markdown: str) -> Outline:
-    tokens = parser().parse(markdown)
+    tokens = parse_to_share(markdown)
     return Outline(blocks_in(tokens), references_in(tokens))
 
 

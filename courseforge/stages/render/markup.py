@@ -20,7 +20,7 @@ from markdown_it.token import Token
 from markupsafe import Markup
 
 from courseforge.cache import TEXT, digest, memoized, structured
-from courseforge.markdown import DIALECT, MEMOIZED_FROM_CHARS, is_external, parser, resolve_local
+from courseforge.markdown import DIALECT, MEMOIZED_FROM_CHARS, is_external, parse_once, parser, resolve_local
 from courseforge.object_memo import kept
 
 CONTENT_DIR = "content"
@@ -135,7 +135,7 @@ class MarkdownRenderer:
 
     def render_block(self, text: str, base: str, drop_title: str | None = None) -> str:
         md = parser()
-        tokens = md.parse(text)
+        tokens = parse_once(text)
         if drop_title is not None:
             tokens = without_title(tokens, drop_title)
         fit_headings(tokens)

@@ -28,6 +28,8 @@ from courseforge.object_memo import kept
 SOURCE_SUFFIXES = (".md", ".yaml", ".yml")
 MARKDOWN_FIELDS = frozenset({"prompt", "text", "intro", "feedback", "correct", "incorrect", "statement"})
 REFERENCES = "md-references"
+NUL = "\0"
+"""Joins names in a digest: no file name (the input rules refuse control characters) nor id holds one."""
 REFERENCES_VERSION = 1
 """Bump when the same text, base and course files would be judged otherwise (memoized verdicts)."""
 
@@ -61,7 +63,8 @@ class CourseFiles:
     def digest(self) -> str:
         """Stands for these facts in a verdict's key: which files exist, which are refused, which are screens (a
         reference is judged by names alone, never by a file's bytes)."""
-        return digest(tuple(sorted(self.files)), tuple(sorted(self.refused)), tuple(sorted(self.screen_paths.items())))
+        return digest(NUL.join(sorted(self.files)), NUL.join(sorted(self.refused)),
+                      NUL.join(f"{path}{NUL}{screen}" for path, screen in sorted(self.screen_paths.items())))
 
 
 @dataclass(frozen=True)
