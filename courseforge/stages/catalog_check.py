@@ -27,10 +27,11 @@ from courseforge.stages.inputs import UTF8_BOM, check_value, decode_text
 PO_READ_NAMESPACE = "po-read"
 PO_READ_VERSION = 1
 """Bump when what a catalog read keeps (``i18n.catalog_codec``), or how it checks a catalog, changes."""
-VALUE_ESCAPE = re.compile(r"\\[abfv]")
+VALUE_ESCAPE = re.compile(rb"\\[abfv]")
 """The PO escapes that make a control character (``\\a``, ``\\b``, ``\\f``, ``\\v``; the others make text)."""
-OTHER_CHARSET = re.compile(r'charset(?!=utf-8(?:\\n|"))', re.IGNORECASE)
-"""Anything that may name a charset but UTF-8: Babel decodes the lines after such a header with it."""
+OTHER_CHARSET = re.compile(rb'charset(?!=utf-8(?:\\n|"))')
+"""In the lowered bytes, anything that may name a charset but UTF-8 (a header's parameter names and charsets are
+read in any case): Babel decodes the lines after such a header with it."""
 
 
 def checked_catalog(data: bytes, display: str, sink: DiagnosticSink, *,
@@ -51,14 +52,15 @@ def checked_catalog(data: bytes, display: str, sink: DiagnosticSink, *,
     except (UnicodeDecodeError, LookupError, ValueError) as error:
         sink.error("i18n.po-syntax", f"catalog cannot be read: {error}", Location(display), hint="save it as UTF-8")
         return None
-    return catalog if catalog_values_clean(catalog, display, sink, text) else None
+    return catalog if catalog_values_clean(catalog, display, sink, data) else None
 
 
-def catalog_values_clean(catalog: Catalog, display: str, sink: DiagnosticSink, text: str | None = None) -> bool:
-    """PO escapes (``\\a``, ``\\v``...) can make control characters the raw text check cannot see. ``text``: the
-    catalog's text, already checked (``decode_text``); when it has no such escape and names no charset but UTF-8,
-    no value can hold one, and the messages need not be looked at one by one."""
-    if text is not None and VALUE_ESCAPE.search(text) is None and OTHER_CHARSET.search(text) is None:
+def catalog_values_clean(catalog: Catalog, display: str, sink: DiagnosticSink, data: bytes | None = None) -> bool:
+    """PO escapes (``\\a``, ``\\v``...) can make control characters the raw text check cannot see. ``data``: the
+    catalog's bytes, already checked as text (``decode_text``); when they have no such escape and name no charset
+    but UTF-8, no value can hold one, and the messages need not be looked at one by one. (The patterns are ASCII,
+    which no UTF-8 sequence of another character contains.)"""
+    if data is not None and VALUE_ESCAPE.search(data) is None and OTHER_CHARSET.search(data.lower()) is None:
         return True
     clean = True
     for message in (*catalog, *catalog.obsolete.values()):

@@ -106,7 +106,8 @@ def test_fuzzy_entries_previous_texts_and_obsolete_entries_come_back(tmp_path: P
     (HEADER + ENTRY.format(n=1, string="Ein \\v Text"), "source.control-char", 7),
     (HEADER + ENTRY.format(n=1, string="Ein \a Text"), "source.control-char", 8),
     (HEADER.replace("utf-8", "latin-1") + ENTRY.format(n=1, string="\u20ac"), "source.control-char", 7),
-], ids=["syntax", "escape", "raw-control", "charset"])
+    (HEADER.replace("charset=utf-8", "CHARSET=Latin-1") + ENTRY.format(n=1, string="\u20ac"), "source.control-char", 7),
+], ids=["syntax", "escape", "raw-control", "charset", "charset-in-capitals"])
 def test_a_catalog_that_cannot_be_used_reports_the_same_from_the_cache(tmp_path: Path, text: str, code: str,
                                                                      line: int) -> None:
     path = tmp_path / "c.po"
