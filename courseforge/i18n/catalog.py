@@ -122,14 +122,17 @@ def utf8_text(data: bytes) -> str | None:
 
 
 def parse_catalog(data: bytes, locale: str | None = None, *, keep_format_flags: bool = False,
-                  text: str | None = None) -> Catalog:
+                  text: str | None = None, comments: bool = True) -> Catalog:
     """A PO file's catalog: the lean reader's (:mod:`courseforge.i18n.po_reader`) when it knows the text, else
     Babel's (which reports a broken file). ``text``: ``data`` decoded as UTF-8, a BOM kept, when the caller has it.
-    Format flags are removed unless ``keep_format_flags`` (the player's strings, which are format strings)."""
+    Format flags are removed unless ``keep_format_flags`` (the player's strings, which are format strings).
+    ``comments``: False when comments and locations are not read (the build's catalogs), and may be left out."""
     if text is None:
         text = utf8_text(data)
     with collector_paused():
-        catalog = None if text is None else read_lean(text, locale, guess_format_flags=keep_format_flags)
+        catalog = None
+        if text is not None:
+            catalog = read_lean(text, locale, guess_format_flags=keep_format_flags, comments=comments)
         if catalog is None:
             catalog = read_with_babel(data, locale)
         if not keep_format_flags:

@@ -64,16 +64,18 @@ def previous_ids(lines: list[str]) -> list[str]:
 
 
 class Comments:
-    """What the comment lines above one entry say, read as Babel reads them."""
+    """What the comment lines above one entry say, read as Babel reads them; without ``everything``, only what
+    the build reads (flags, previous text), locations still checked as Babel checks them."""
 
-    __slots__ = ("auto", "flags", "locations", "previous", "user")
+    __slots__ = ("auto", "everything", "flags", "locations", "previous", "user")
 
-    def __init__(self, block: str) -> None:
+    def __init__(self, block: str, everything: bool = True) -> None:
         self.locations: list[tuple[str, int | None]] = []
         self.flags: list[str] = []
         self.auto: list[str] = []
         self.user: list[str] = []
         self.previous: list[str] = []
+        self.everything = everything
         for line in block.split("\n"):
             if line:
                 self.read(line.rstrip(ASCII_SPACE))
@@ -82,7 +84,7 @@ class Comments:
         prefix = line[:2]
         if prefix == "#.":
             comment = line[2:].strip()
-            if comment:
+            if comment and self.everything:
                 self.auto.append(comment)
         elif prefix == "#:":
             self.read_locations(line[2:])
@@ -90,12 +92,14 @@ class Comments:
             self.flags.extend(flag.strip() for flag in line[2:].lstrip().split(","))
         elif line.startswith(PREVIOUS_PREFIXES):
             self.previous.append(line[line.index("|") + 1:].lstrip(ASCII_SPACE))
-        else:
+        elif self.everything:
             self.user.append(line[1:].strip())
 
     def read_locations(self, text: str) -> None:
         if "\u2068" in text or "\u2069" in text:
             raise NotLean("a location with isolates")
+        if not self.everything:
+            return
         for location in text.lstrip().split():
             path, colon, line = location.rpartition(":")
             if not colon:
@@ -105,6 +109,14 @@ class Comments:
                 self.locations.append((path, int(line)))
             except ValueError:
                 continue
+
+
+def build_comments(block: str) -> Comments:
+    """The comments the build reads: most blocks have none of them (no flags, no ``#|`` lines, and no isolates
+    that would make Babel refuse a location), and need not be split into lines."""
+    if "#," in block or "#|" in block or "#~|" in block or "\u2068" in block or "\u2069" in block:
+        return Comments(block, everything=False)
+    return Comments("")
 
 
 def string_value(first: str, more: str, prefix: str) -> str:
@@ -154,10 +166,11 @@ def bare_message(message_id: MessageId, string: str | tuple[str, ...], comments:
 class LeanReader:
     """One pass over the text, entry by entry, into a catalog made as ``read_po`` makes it."""
 
-    def __init__(self, text: str, locale: str | None, guess_format_flags: bool) -> None:
+    def __init__(self, text: str, locale: str | None, guess_format_flags: bool, comments: bool) -> None:
         self.text = text if text.endswith("\n") else text + "\n"
         self.catalog = Catalog(locale=locale)
         self.guess_format_flags = guess_format_flags
+        self.comments = comments
         self.line, self.line_at = 0, 0
         """Lines (``\\n``) before offset ``line_at``: line numbers are counted on, never from the start."""
 
@@ -179,7 +192,7 @@ class LeanReader:
 
     def add(self, entry: re.Match[str]) -> None:
         prefix = entry["obsolete"]
-        comments = Comments(entry["comments"])
+        comments = Comments(entry["comments"]) if self.comments else build_comments(entry["comments"])
         context = entry["context"]
         if context is not None:
             context = string_value(context, entry["context_more"], prefix)
@@ -223,11 +236,13 @@ class LeanReader:
             raise NotLean("a header naming another charset")
 
 
-def read_lean(text: str, locale: str | None = None, *, guess_format_flags: bool = True) -> Catalog | None:
+def read_lean(text: str, locale: str | None = None, *, guess_format_flags: bool = True,
+              comments: bool = True) -> Catalog | None:
     """The catalog of PO ``text`` (the file's bytes decoded as UTF-8, a BOM kept), as ``read_po`` and our ``#|``
     reading give it, or None when the text is not in the shape this reader knows. ``guess_format_flags``: False
-    when the caller removes Babel's format flags, which need not be guessed then."""
+    when the caller removes Babel's format flags, which need not be guessed then. ``comments``: False for the
+    build, which reads no comments and no locations (its messages have none)."""
     try:
-        return LeanReader(text, locale, guess_format_flags).read()
+        return LeanReader(text, locale, guess_format_flags, comments).read()
     except Exception:  # NotLean, or a header Babel refuses: Babel reads the file and reports its own error
         return None

@@ -34,16 +34,17 @@ OTHER_CHARSET = re.compile(rb'charset(?!=utf-8(?:\\n|"))')
 read in any case): Babel decodes the lines after such a header with it."""
 
 
-def checked_catalog(data: bytes, display: str, sink: DiagnosticSink, *,
-                    keep_format_flags: bool = False) -> Catalog | None:
+def checked_catalog(data: bytes, display: str, sink: DiagnosticSink, *, keep_format_flags: bool = False,
+                    comments: bool = True) -> Catalog | None:
     """A PO file's bytes as a catalog, or None when they are not UTF-8 text, not PO, or make control characters;
-    every problem, a broken PO file too, is reported (with its line), not raised."""
+    every problem, a broken PO file too, is reported (with its line), not raised. ``comments``: False for the
+    build, which reads no comments or locations."""
     text = decode_text(data, display, sink)
     if text is None:
         return None
     try:
         catalog = parse_catalog(data, keep_format_flags=keep_format_flags,
-                                text=None if data.startswith(UTF8_BOM) else text)
+                                text=None if data.startswith(UTF8_BOM) else text, comments=comments)
     except PoFileError as error:
         line = getattr(error, "lineno", 0) or 0
         sink.error("i18n.po-syntax", f"catalog cannot be read: {error}", Location(display, line, 1),
@@ -118,7 +119,7 @@ CATALOG_READ: Codec[CatalogRead] = Codec(encode_read, decode_read)
 
 def checked_read(data: bytes, keep_format_flags: bool) -> CatalogRead:
     sink = DiagnosticSink()
-    catalog = checked_catalog(data, "", sink, keep_format_flags=keep_format_flags)
+    catalog = checked_catalog(data, "", sink, keep_format_flags=keep_format_flags, comments=False)
     return CatalogRead(tuple(sink.items), catalog)
 
 

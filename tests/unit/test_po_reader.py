@@ -45,6 +45,16 @@ def comparable(catalog: Catalog) -> dict[str, Any]:
     return state
 
 
+def without_comments(state: dict[str, Any]) -> dict[str, Any]:
+    """What a catalog read for the build holds: no comments, no locations (so no header comment)."""
+    def entries(found: list[tuple[Any, dict[str, Any]]]) -> list[tuple[Any, dict[str, Any]]]:
+        dropped = ("locations", "auto_comments", "user_comments")
+        return [(key, {name: value for name, value in fields.items() if name not in dropped}) for key, fields in found]
+
+    header = {name: value for name, value in state.items() if name != "_header_comment"}
+    return {**header, "messages": entries(state["messages"]), "obsolete": entries(state["obsolete"])}
+
+
 def babel_or_error(data: bytes) -> Catalog | Exception:
     """Babel's catalog, or what it raised (its syntax errors, and what its header parsing lets escape)."""
     try:
@@ -54,12 +64,14 @@ def babel_or_error(data: bytes) -> Catalog | Exception:
 
 
 def assert_lean_agrees(data: bytes, *, must_accept: bool) -> None:
-    """For both flag modes: the lean catalog equals Babel's, or (when not ``must_accept``) the lean reader
-    declines, and declines whenever Babel fails."""
+    """For both flag modes: the lean catalog equals Babel's (read for the build: in all but comments), or (when
+    not ``must_accept``) the lean reader declines, and declines whenever Babel fails."""
     text = data.decode("utf-8")
     for keep in (True, False):
         reference = babel_or_error(data)
         lean = read_lean(text, guess_format_flags=keep)
+        for_build = read_lean(text, guess_format_flags=keep, comments=False)
+        assert (for_build is None) == (lean is None)
         event(f"babel {'fails' if isinstance(reference, Exception) else 'reads'}, lean "
               f"{'declines' if lean is None else 'reads'}")
         if isinstance(reference, Exception):
@@ -68,10 +80,13 @@ def assert_lean_agrees(data: bytes, *, must_accept: bool) -> None:
         if lean is None:
             assert not must_accept, text
             continue
+        assert for_build is not None
         if not keep:
             clean_all_flags(reference)
             clean_all_flags(lean)
+            clean_all_flags(for_build)
         assert comparable(lean) == comparable(reference)
+        assert without_comments(comparable(for_build)) == without_comments(comparable(reference))
 
 
 @st.composite
