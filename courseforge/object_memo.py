@@ -54,8 +54,8 @@ class ObjectMemo:
             return (found[0],)
 
     def put(self, namespace: str, key: Hashable, value: object, weight: int) -> None:
-        if weight > self.max_weight:
-            return
+        if weight > self.max_weight or self.max_weight <= 0:
+            return  # a memo of no weight (a store that keeps nothing in memory) keeps nothing
         with self._lock:
             old = self._entries.pop((namespace, key), None)
             self._weight += weight - (old[1] if old is not None else 0)

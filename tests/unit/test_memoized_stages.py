@@ -18,7 +18,7 @@ from courseforge.pipeline import ALL_LOCALES, BuildOptions, build_course
 REPO = Path(__file__).resolve().parents[2]
 COURSES = ("workplace-safety", "data-privacy")
 STAGE_NAMESPACES = {"md-outline", "md-block", "zip-deflate", "po-read"}
-KEPT_NAMESPACES = {"load-text", "md-references", "activity-view"}
+KEPT_NAMESPACES = {"load-text", "md-references", "activity-view", "template-section"}
 """What a warm in-process rebuild takes from the objects kept beside its store."""
 
 Build = dict[str, tuple[bytes, tuple[str, ...]]]
@@ -26,8 +26,11 @@ Build = dict[str, tuple[bytes, tuple[str, ...]]]
 
 
 class NoStore:
-    """A store that keeps nothing: every memoized computation runs (what stages do with no store at all; a build
-    always opens at least a memory store of its own when none is active)."""
+    """A store that keeps nothing, in memory either (``max_bytes`` 0: no object is kept beside it): every
+    memoized computation runs (what stages do with no store at all; a build always opens at least a memory
+    store of its own when none is active)."""
+
+    max_bytes = 0
 
     def get(self, namespace: str, key: str) -> bytes | None:
         return None

@@ -2,8 +2,9 @@
 
 Compiling templates costs far more than rendering them, so one Environment (its compiled templates cached)
 serves every render of the same template sources: every locale and every format of a build, and every build
-of a long-lived process. The player strings' translations differ per render, so the gettext callables the
-environment holds look them up in the render's own context variable instead of being installed into it.
+of a long-lived process; its included templates keep their renders by what they read (``sections``). The
+player strings' translations differ per render, so the gettext callables the environment holds look them up
+in the render's own context variable instead of being installed into it.
 
 A page is rendered as UTF-8 bytes, encoded as the template produces it: a 1,000-page course's ``index.html`` is
 13 MB, but as one Python str (two bytes a character as soon as one character lies outside Latin-1) it would be
@@ -21,7 +22,9 @@ from functools import lru_cache
 
 from jinja2 import DictLoader, Environment, StrictUndefined, select_autoescape
 
+from courseforge.cache import digest
 from courseforge.model.theme import JINJA_EXTENSIONS, Theme
+from courseforge.stages.render.sections import SectionEnvironment, reset_translations, with_translations
 
 ENTRY_TEMPLATE = "index.html"
 ENCODE_EVERY_CHARS = 1 << 16
@@ -52,7 +55,8 @@ def _npgettext(context: str, singular: str, plural: str, count: int) -> str:
 
 @lru_cache(maxsize=ENVIRONMENTS_KEPT)
 def _environment(templates: tuple[tuple[str, str], ...]) -> Environment:
-    env = Environment(
+    env = SectionEnvironment(
+        digest(templates),
         loader=DictLoader(dict(templates)),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
         undefined=StrictUndefined,
@@ -82,6 +86,16 @@ def ui_translations(ui: gettext.NullTranslations) -> Iterator[None]:
         _ui.reset(token)
 
 
+@contextmanager
+def sections_translated(ui: gettext.NullTranslations) -> Iterator[None]:
+    """Sections kept in this render are keyed by ``ui``'s content (``sections``)."""
+    token = with_translations(ui)
+    try:
+        yield
+    finally:
+        reset_translations(token)
+
+
 def render_template(theme: Theme, name: str, ui: gettext.NullTranslations, **context: object) -> bytes:
     """``name`` of the theme rendered with ``context`` as UTF-8, its player strings from ``ui``; the whole output
     never exists as one str."""
@@ -89,7 +103,7 @@ def render_template(theme: Theme, name: str, ui: gettext.NullTranslations, **con
     page = io.BytesIO()
     batch: list[str] = []
     batched = 0
-    with ui_translations(ui):
+    with ui_translations(ui), sections_translated(ui):
         for text in template.generate(**context):
             batch.append(text)
             batched += len(text)

@@ -1,0 +1,246 @@
+"""Included templates (a screen's section, the contents) rendered once per everything they can read, so a
+rebuild in a long-lived process re-renders only the sections whose inputs changed.
+
+An included template sees the whole template context. What it can read is found from its source and that of
+every template it reaches (includes, extends, imports; an include named ``"prefix" ~ x ~ "suffix"`` reaches
+every template so named, either end may be missing): its free names, and the attributes of ``ctx`` it takes.
+The render is kept (``object_memo``) under the values of exactly those, the theme's template sources and the
+player strings' translations, and only when the analysis can vouch for it: a template that reads
+``ctx.screens`` (every other screen), uses ``ctx`` or ``loop`` whole, or reads ``loop.previtem``/``nextitem``/
+``changed`` (other iterations) is always rendered, as is one whose inputs are not plain values (frozen views,
+strings, numbers, tuples), or that is rendered as a parent of another (``extends``: the child's blocks are not
+in the key).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gettext
+from collections.abc import Callable, Hashable, Iterator, MutableMapping
+from contextvars import ContextVar
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from jinja2 import Environment, Template, nodes
+from jinja2.meta import find_undeclared_variables
+from jinja2.runtime import Context, LoopContext
+from jinja2.utils import missing
+
+from courseforge.cache import digest
+from courseforge.i18n.runtime import CatalogTranslations
+from courseforge.object_memo import kept
+
+SECTION = "template-section"
+SECTION_VERSION = 1
+"""Bump when a kept section could differ for the same key (how sections are rendered or keyed)."""
+CONTEXT_NAME = "ctx"
+EVERY_SCREEN = "screens"
+LOOP = "loop"
+LOOP_ACROSS_ITERATIONS = frozenset({"previtem", "nextitem", "changed"})
+"""What a loop tells of iterations other than the current one: a template reading it is never kept."""
+PLAIN = (str, int, float, bool, bytes, type(None))
+TRANSLATION_NAMES = ("_", "gettext", "ngettext", "pgettext", "npgettext")
+"""The i18n extension's callables: read by any template with player strings (keyed as the environment's own,
+and by the render's translations)."""
+
+
+@dataclass(frozen=True)
+class Reads:
+    """What a template, and every template it reaches, can read from the context it is rendered in."""
+
+    names: tuple[str, ...]
+    context_attributes: tuple[str, ...]
+
+
+def reached(template: nodes.Template, names: list[str]) -> tuple[str, ...] | None:
+    """The templates ``template`` includes, extends or imports (None when one is named by an expression
+    this cannot follow)."""
+    found: list[str] = []
+    for node in template.find_all((nodes.Include, nodes.Extends, nodes.Import, nodes.FromImport)):
+        named = getattr(node, "template", None)
+        if isinstance(named, nodes.Const) and isinstance(named.value, str):
+            found.append(named.value)
+        elif isinstance(named, nodes.Concat):
+            first, last = named.nodes[0], named.nodes[-1]
+            prefix = str(first.value) if isinstance(first, nodes.Const) else ""
+            suffix = str(last.value) if isinstance(last, nodes.Const) and len(named.nodes) > 1 else ""
+            found.extend(name for name in names if name.startswith(prefix) and name.endswith(suffix))
+        else:
+            return None
+    return tuple(found)
+
+
+def own_reads(template: nodes.Template) -> Reads | None:
+    """One template's free names and ``ctx`` attributes; None when it reads what no key can hold."""
+    attributes: set[str] = set()
+    taken = {id(node.node) for node in template.find_all(nodes.Getattr)}
+    for node in template.find_all(nodes.Getattr):
+        if isinstance(node.node, nodes.Name) and node.node.name == CONTEXT_NAME:
+            attributes.add(node.attr)
+        if isinstance(node.node, nodes.Name) and node.node.name == LOOP and node.attr in LOOP_ACROSS_ITERATIONS:
+            return None
+    for name in template.find_all(nodes.Name):
+        if name.name in (CONTEXT_NAME, LOOP) and name.ctx == "load" and id(name) not in taken:
+            return None  # ctx or loop used whole: passed on, or indexed by what the key cannot see
+    if EVERY_SCREEN in attributes:
+        return None
+    return Reads(tuple(sorted(find_undeclared_variables(template))), tuple(sorted(attributes)))
+
+
+def template_reads(environment: Environment, name: str) -> Reads | None:
+    """:func:`own_reads` over ``name`` and everything it reaches."""
+    names = environment.list_templates()
+    pending, seen = [name], set()
+    free: set[str] = set()
+    attributes: set[str] = set()
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        source = environment.loader.get_source(environment, current)[0] if environment.loader else None
+        if source is None:
+            return None
+        parsed = environment.parse(source)
+        reads, further = own_reads(parsed), reached(parsed, names)
+        if reads is None or further is None:
+            return None
+        free.update(reads.names)
+        attributes.update(reads.context_attributes)
+        pending.extend(further)
+    return Reads(tuple(sorted(free | set(TRANSLATION_NAMES))), tuple(sorted(attributes)))
+
+
+_shapes: dict[type, tuple[str, ...] | None] = {}
+
+
+def shape(kind: type) -> tuple[str, ...] | None:
+    """The field names of a frozen dataclass type (None for any other type), found once per type."""
+    if kind not in _shapes:
+        params = vars(kind).get("__dataclass_params__")
+        _shapes[kind] = tuple(field.name for field in dataclasses.fields(kind)) if params and params.frozen else None
+    return _shapes[kind]
+
+
+def frozen(value: object) -> Hashable | None:
+    """``value`` as a key part, its types spelled out (a str and Markup of the same text render differently):
+    plain values, tuples and frozensets of them, and frozen dataclasses (render views) of them; None for
+    anything else."""
+    kind = type(value)
+    if isinstance(value, PLAIN):
+        return (kind.__qualname__, value)
+    if isinstance(value, tuple | frozenset):
+        items = tuple(frozen(item) for item in value)
+        return None if None in items else (kind.__qualname__, items)
+    names = shape(kind)
+    if names is None:
+        return None
+    fields = tuple(frozen(getattr(value, name)) for name in names)
+    return None if None in fields else (kind.__qualname__, fields)
+
+
+_translations: ContextVar[Callable[[], Hashable | None]] = ContextVar("courseforge_section_translations")
+
+
+def translations_key(ui: gettext.NullTranslations) -> Hashable | None:
+    """The player strings' translations by content (None: a kind this cannot key)."""
+    if type(ui) is gettext.NullTranslations:
+        return ("none",)
+    if not isinstance(ui, CatalogTranslations):
+        return None
+    catalog = ui.catalog
+    rows = () if catalog is None else tuple(sorted(
+        (repr(message.id), repr(message.string), message.context or "", message.fuzzy, tuple(sorted(message.flags)))
+        for message in catalog))
+    plural = None if catalog is None else catalog.plural_expr
+    return digest(type(ui).__qualname__, getattr(ui.transform, "__qualname__", None), plural, repr(rows))
+
+
+class LazyKey:
+    """Computed on first use, once per render."""
+
+    def __init__(self, ui: gettext.NullTranslations) -> None:
+        self.ui = ui
+
+    @cached_property
+    def value(self) -> Hashable | None:
+        return translations_key(self.ui)
+
+    def __call__(self) -> Hashable | None:
+        return self.value
+
+
+def with_translations(ui: gettext.NullTranslations) -> object:
+    """Token for :func:`reset_translations`: the translations kept sections of this render are keyed by."""
+    return _translations.set(LazyKey(ui))
+
+
+def reset_translations(token: Any) -> None:
+    _translations.reset(token)
+
+
+class KeptSection:
+    """An included template whose renders are kept by what it reads (everything else is its template's)."""
+
+    def __init__(self, template: Template, reads: Reads, sources: str) -> None:
+        self.template, self.reads, self.sources = template, reads, sources
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.template, name)
+
+    def key(self, context: Context) -> Hashable | None:
+        if not all(len(found) == 1 and found[0] is self.template.blocks.get(block)
+                   for block, found in context.blocks.items()):
+            return None  # rendered as another template's parent: the child's blocks are in play
+        translations = _translations.get(lambda: None)()
+        if translations is None:
+            return None
+        values: list[Hashable] = [SECTION_VERSION, self.sources, self.template.name, translations]
+        for name in self.reads.names:
+            value = context.resolve_or_missing(name)
+            if value is missing or value is self.template.environment.globals.get(name):
+                values.append((name, "global" if value is not missing else "missing"))
+            elif name == LOOP and isinstance(value, LoopContext):
+                values.append((name, value.index0, value.length, value.depth0))
+            else:
+                part = self.context_part(value) if name == CONTEXT_NAME else frozen(value)
+                if part is None:
+                    return None
+                values.append((name, part))
+        return tuple(values)
+
+    def context_part(self, value: object) -> Hashable | None:
+        """The attributes of ``ctx`` the template reads (a missing one is read as missing)."""
+        parts = tuple(("missing",) if (item := getattr(value, attribute, missing)) is missing else frozen(item)
+                      for attribute in self.reads.context_attributes)
+        return None if None in parts else parts
+
+    def root_render_func(self, context: Context) -> Iterator[str]:
+        key = self.key(context)
+        if key is None:
+            yield from self.template.root_render_func(context)
+            return
+        yield kept(SECTION, key, lambda: "".join(self.template.root_render_func(context)), len)
+
+
+class SectionEnvironment(Environment):
+    """A Jinja environment whose included templates are :class:`KeptSection` when their reads allow it."""
+
+    def __init__(self, sources: str, **options: Any) -> None:
+        super().__init__(**options)
+        self.sources = sources
+        self._sections: dict[str, tuple[Template, Template | KeptSection]] = {}
+
+    def get_template(self, name: str | Template, parent: str | None = None,
+                     globals: MutableMapping[str, Any] | None = None) -> Template:
+        template = super().get_template(name, parent, globals)
+        if parent is None or isinstance(name, Template):
+            return template  # the page itself: not included
+        known = self._sections.get(template.name or "")
+        if known is not None and known[0] is template:
+            return known[1]  # type: ignore[return-value]
+        reads = template_reads(self, template.name or "")
+        wrapped: Template | KeptSection = template if reads is None else KeptSection(template, reads, self.sources)
+        self._sections[template.name or ""] = (template, wrapped)
+        return wrapped  # type: ignore[return-value]
