@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 
 from courseforge.i18n.update import is_translated
 
@@ -43,16 +43,20 @@ def coverage(template: Catalog, catalog: Catalog | None, domain: str, language: 
              required: float | None = None) -> Coverage:
     """Counts against the template, so a catalog not yet updated shows its new entries as untranslated.
 
-    Translated: every form filled and not fuzzy. Fuzzy: a (stale) translation awaiting review.
+    Translated: every form filled and not fuzzy. Fuzzy: a (stale) translation awaiting review. The template's
+    entries are looked up by the keys both catalogs hold them under (Babel's: id and context), one pass.
     """
-    translated = fuzzy = untranslated = 0
-    for entry in (m for m in template if m.id):
-        message = catalog.get(entry.id, entry.context) if catalog is not None else None
+    found: dict[str | tuple[str, str], Message] = {} if catalog is None else catalog._messages
+    translated = fuzzy = 0
+    entries = template._messages
+    for key in entries:
+        message = found.get(key)
         if message is None or not is_translated(message):
-            untranslated += 1
-        elif message.fuzzy:
+            continue
+        if "fuzzy" in message.flags:
             fuzzy += 1
         else:
             translated += 1
+    untranslated = len(entries) - translated - fuzzy
     obsolete = len(catalog.obsolete) if catalog is not None else 0
     return Coverage(domain, language, translated, fuzzy, untranslated, obsolete, required)
