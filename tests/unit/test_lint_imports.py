@@ -25,8 +25,9 @@ REPO = Path(__file__).resolve().parents[2]
 COURSE = "workplace-safety"
 NEVER = ("uvicorn", "starlette", "httpx", "anyio", "h11", "playwright", "sqlite3", "asyncio",
          "courseforge.lms.lrs.app", "courseforge.lms.lrs.server", "courseforge.lms.cmi5.app",
-         "courseforge.stages.preview", "courseforge.build_plan", "courseforge.parallel")
-"""Servers, their HTTP stack, the browser, the preview and the build's process pool: lint uses none of them."""
+         "courseforge.stages.preview", "courseforge.build_plan", "courseforge.parallel", "rich")
+"""Servers, their HTTP stack, the browser, the preview and the build's process pool: lint uses none of them; nor
+rich while its output goes to a pipe (as here: rich only draws on a terminal)."""
 FRESH_ONLY = ("courseforge.stages.render", "courseforge.stages.package", "courseforge.stages.verify", "lxml")
 """The stages that make and check a unit's package, and the XML library only they use (SVG images aside): a lint
 answered from the cache needs none. (Localization stays: the cache's unit entries hold its translation gate.)"""
