@@ -65,6 +65,23 @@ class ObjectMemo:
                 self._weight -= evicted
 
 
+class Same:
+    """A key part that is one particular object: equal only to itself. It holds the object, so its id cannot
+    be reused while the key lives. For results of a kept computation (a parsed file the load stage kept): work
+    on the very same object, which every stage treats as read-only, gives the same result."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def __hash__(self) -> int:
+        return id(self.value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Same) and other.value is self.value
+
+
 _memos: WeakKeyDictionary[Store, ObjectMemo] = WeakKeyDictionary()
 _memos_lock = Lock()
 

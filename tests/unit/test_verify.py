@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from courseforge.cache import MemoryStore, cache_scope
 from courseforge.commands.check import check, parse_size
 from courseforge.diagnostics import Diagnostic, Location, Severity
 from courseforge.model.package import PackageFormat
@@ -502,6 +503,18 @@ def test_as_many_entries_as_a_zip_holds_without_zip64_are_judged_quickly() -> No
     report = verify(data)
     assert time.process_time() - started < 10.0
     assert report.diagnostics == () and report.entries == DEFAULT_LIMITS.max_entries == 0xFFFF
+
+
+def test_a_checksum_verdict_kept_for_an_entry_never_answers_for_other_bytes() -> None:
+    noise = random.Random(9).randbytes(50_000)
+    good = pkg.with_entries({"media/clip.bin": noise})
+    flipped = bytearray(good)
+    flipped[good.index(noise[1_000:1_040]) + 10] ^= 0xFF  # the same entry, one byte of its data changed
+    with cache_scope(MemoryStore()):
+        for _ in range(2):  # cold, then with every verdict kept
+            assert "zip.corrupt" not in verify(good).codes()
+            assert "zip.corrupt" in verify(bytes(flipped)).codes()
+            assert "zip.corrupt" in verify(pkg.wrong_crc(good, "media/clip.bin")).codes()
 
 
 def test_inflating_for_checksums_stops_at_the_budget() -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
-from courseforge.diagnostics import DiagnosticSink, Location
+from courseforge.diagnostics import Diagnostic, DiagnosticSink, Location
 from courseforge.model.course import (
     Activity,
     Course,
@@ -23,6 +24,7 @@ from courseforge.model.course import (
     Screen,
 )
 from courseforge.model.source import CourseSource, PageSource, ParsedDocument
+from courseforge.object_memo import Same, kept
 from courseforge.stages.validate.branding import course_branding_assets
 from courseforge.stages.validate.course_rules import check_course, check_manifest
 from courseforge.stages.validate.package_limits import check_package_limits
@@ -39,6 +41,11 @@ FRONT_MATTER_ADAPTER = TypeAdapter(PageFrontMatter)
 QUESTION_ADAPTER: TypeAdapter[Question] = TypeAdapter(Question)
 MASTERY_ADAPTER = TypeAdapter(MasteryRules)
 QUIZ_ADAPTER = TypeAdapter(Quiz)
+SCREEN_FILE = "validate-screen"
+SCREEN_FILE_VERSION = 1
+"""Bump when the same parsed file would validate otherwise (kept validations)."""
+SCREEN_FILE_WEIGHT = 4096
+"""About what a kept validation holds besides the parsed file (kept by the load stage already)."""
 
 
 def salvage(adapter: TypeAdapter[T], data: object) -> T | None:
@@ -90,21 +97,48 @@ def build_page(relpath: str, source: PageSource, sink: DiagnosticSink) -> Page |
                 origin=front.origin, field_origins=front.field_origins)
 
 
+@dataclass(frozen=True)
+class ScreenFile:
+    """One page or activity file validated on its own: its screen (or the quiz salvaged from it) and problems."""
+
+    screen: Screen | None
+    salvaged: Quiz | None
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def page_file(relpath: str, page_source: PageSource) -> ScreenFile:
+    sink = DiagnosticSink()
+    return ScreenFile(build_page(relpath, page_source, sink), None, tuple(sink.items))
+
+
+def activity_file(document: ParsedDocument) -> ScreenFile:
+    sink = DiagnosticSink()
+    activity = validate_document(ACTIVITY_ADAPTER, document, sink)
+    salvaged = salvage_quiz(document, sink) if activity is None else None
+    return ScreenFile(activity, salvaged, tuple(sink.items))
+
+
+def screen_file(relpath: str, parsed: PageSource | ParsedDocument) -> ScreenFile:
+    """A file's validation, kept for the very parsed file it was made from (``object_memo.Same``): the load
+    stage hands back the same object for unchanged bytes, so a rebuild validates only the files that changed."""
+    validated = (lambda: page_file(relpath, parsed)) if isinstance(parsed, PageSource) else (
+        lambda: activity_file(parsed))
+    return kept(SCREEN_FILE, (SCREEN_FILE_VERSION, relpath, Same(parsed)), validated, lambda _: SCREEN_FILE_WEIGHT)
+
+
 def validate_screens(source: CourseSource, sink: DiagnosticSink) -> tuple[dict[str, Screen], dict[str, Quiz]]:
     """Every page and activity file, validated on its own, by relative path; plus the quizzes salvaged
     from files that failed (checked, never built)."""
     screens: dict[str, Screen] = {}
     salvaged: dict[str, Quiz] = {}
-    for relpath, page_source in source.pages.items():
-        page = build_page(relpath, page_source, sink)
-        if page is not None:
-            screens[relpath] = page
-    for relpath, document in source.documents.items():
-        activity = validate_document(ACTIVITY_ADAPTER, document, sink)
-        if activity is not None:
-            screens[relpath] = activity
-        elif (quiz := salvage_quiz(document, sink)) is not None:
-            salvaged[relpath] = quiz
+    files: list[tuple[str, PageSource | ParsedDocument]] = [*source.pages.items(), *source.documents.items()]
+    for relpath, parsed in files:
+        found = screen_file(relpath, parsed)
+        sink.extend(found.diagnostics)
+        if found.screen is not None:
+            screens[relpath] = found.screen
+        elif found.salvaged is not None:
+            salvaged[relpath] = found.salvaged
     check_quizzes([s for s in (*screens.values(), *salvaged.values()) if isinstance(s, Quiz)], sink)
     return screens, salvaged
 

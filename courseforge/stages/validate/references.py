@@ -23,11 +23,12 @@ from courseforge.markdown import DIALECT, MEMOIZED_FROM_CHARS, Reference, RefKin
 from courseforge.markdown_blocks import text_references
 from courseforge.model.course import Node, Page, Screen
 from courseforge.model.source import CourseSource
-from courseforge.object_memo import kept
+from courseforge.object_memo import Same, kept
 
 SOURCE_SUFFIXES = (".md", ".yaml", ".yml")
 MARKDOWN_FIELDS = frozenset({"prompt", "text", "intro", "feedback", "correct", "incorrect", "statement"})
 REFERENCES = "md-references"
+ACTIVITY_REFERENCES = "activity-references"
 NUL = "\0"
 """Joins names in a digest: no file name (the input rules refuse control characters) nor id holds one."""
 REFERENCES_VERSION = 1
@@ -202,9 +203,17 @@ def collect_assets(screens: Mapping[str, Screen], screen_paths: Mapping[str, str
     files = CourseFiles(screen_paths, source.files, source.refused)
     first_use: dict[str, Location] = {}
     for relpath, screen in screens.items():
-        for text in screen_texts(screen, relpath):
-            verdict = text_verdict(text, files)
+        for verdict in screen_verdicts(screen, relpath, files):
             sink.extend(verdict.diagnostics)
             for path, location in verdict.assets:
                 first_use.setdefault(path, location)
     return UsedAssets({path: source.files[path] for path in sorted(first_use)}, first_use)
+
+
+def screen_verdicts(screen: Screen, relpath: str, files: CourseFiles) -> tuple[TextVerdict, ...]:
+    """The verdicts of a screen's texts; an activity's (hundreds of short texts) kept for the very screen
+    object (``object_memo.Same``: validate hands back the same one for an unchanged file)."""
+    if isinstance(screen, Page):
+        return tuple(text_verdict(text, files) for text in screen_texts(screen, relpath))
+    return kept(ACTIVITY_REFERENCES, (REFERENCES_VERSION, relpath, Same(screen), files.digest),
+                lambda: tuple(text_verdict(text, files) for text in screen_texts(screen, relpath)), lambda _: 1024)

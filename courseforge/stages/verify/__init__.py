@@ -88,7 +88,7 @@ def verify_package(name: str, data: bytes, *, limits: Limits = DEFAULT_LIMITS,
         return VerificationReport.from_sink(sink)
     with archive:
         infos = zipguard.file_entries(archive)
-        contents = PackageContents(name, archive, infos, limits)
+        contents = PackageContents(name, archive, infos, limits, data)
         found, launch = inspect(contents, verifiers or default_verifiers(), sink)
     size = sum(info.file_size for info in infos)
     return VerificationReport.from_sink(sink, found, len(infos), size, launch.href, launch.title)
@@ -102,7 +102,7 @@ def inspect(contents: PackageContents, verifiers: VerifierRegistry,
         return None, NO_LAUNCH
     zipguard.check_names(name, infos, sink)
     zipguard.check_clashes(name, infos, sink)
-    zipguard.check_integrity(name, contents.archive, infos, contents.limits, sink)
+    zipguard.check_integrity(name, contents.archive, infos, contents.limits, sink, contents.data)
     parsed: dict[str, parse.Manifest | None] = {}
     for verifier in verifiers:
         manifest = manifest_of(contents, verifier.manifest, parsed, sink)

@@ -29,6 +29,8 @@ class PackageContents:
     archive: zipfile.ZipFile
     infos: Sequence[zipfile.ZipInfo]
     limits: Limits
+    data: bytes | None = None
+    """The zip's bytes (entries read whole are judged once per content: ``zipguard.entry_damage``)."""
     _read: dict[str, bytes | None] = field(default_factory=dict, compare=False, repr=False)
 
     @property

@@ -6,6 +6,7 @@ zip bomb is refused before a single byte is inflated, and nothing is ever writte
 
 from __future__ import annotations
 
+import hashlib
 import io
 import itertools
 import re
@@ -16,6 +17,7 @@ import zipfile
 import zlib
 from collections.abc import Sequence
 
+from courseforge.cache import TEXT, memoized
 from courseforge.diagnostics import DiagnosticSink, Location
 from courseforge.model.zip_limits import DEFAULT_LIMITS as DEFAULT_LIMITS
 from courseforge.model.zip_limits import MIB
@@ -23,6 +25,11 @@ from courseforge.model.zip_limits import Limits as Limits
 from courseforge.model.zip_limits import human_size as human_size
 
 CHUNK = MIB
+INTEGRITY = "zip-integrity"
+INTEGRITY_VERSION = 1
+"""Bump when the same entry would be judged otherwise (memoized verdicts: "" intact, else why not)."""
+LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")
+LOCAL_SIGNATURE = 0x04034B50
 LOCAL_HEADER_MIN = 30
 """Fixed part of a zip local file header; the entry's data starts at least this far after its offset."""
 
@@ -253,25 +260,55 @@ def readable(package: str, info: zipfile.ZipInfo, sink: DiagnosticSink) -> bool:
     return True
 
 
-def check_integrity(
-    package: str, archive: zipfile.ZipFile, infos: Sequence[zipfile.ZipInfo], limits: Limits, sink: DiagnosticSink
-) -> None:
-    """Inflate entries in chunks so CRC errors surface now, not in the LMS; bounded by the inflate budget."""
+def check_integrity(package: str, archive: zipfile.ZipFile, infos: Sequence[zipfile.ZipInfo], limits: Limits,
+                    sink: DiagnosticSink, data: bytes | None = None) -> None:
+    """Inflate entries in chunks so CRC errors surface now, not in the LMS; bounded by the inflate budget.
+    ``data``: the zip's bytes, so that an entry checked whole is judged once per content (:func:`entry_damage`)."""
     budget = limits.max_inflate_bytes
     for info in infos:
         if not readable(package, info, sink):
             continue
         whole = info.file_size <= budget
         budget -= info.file_size if whole else 0
-        try:
-            with archive.open(info) as stream:
-                while stream.read(CHUNK) and whole:
-                    pass
-        except zipfile.BadZipFile as error:
-            why = "its data does not match its checksum (CRC-32)" if "CRC" in str(error) else str(error)
+        why = entry_damage(archive, info, data) if whole and data is not None else inflate_damage(archive, info, whole)
+        if why:
             damaged(package, info.filename, why, sink)
-        except (zlib.error, EOFError, OSError, ValueError, RuntimeError, NotImplementedError) as error:
-            damaged(package, info.filename, str(error) or type(error).__name__, sink)
+
+
+def inflate_damage(archive: zipfile.ZipFile, info: zipfile.ZipInfo, whole: bool) -> str:
+    """Why the entry cannot be read back intact ("" when it can); only its first chunk unless ``whole``."""
+    try:
+        with archive.open(info) as stream:
+            while stream.read(CHUNK) and whole:
+                pass
+    except zipfile.BadZipFile as error:
+        return "its data does not match its checksum (CRC-32)" if "CRC" in str(error) else str(error)
+    except (zlib.error, EOFError, OSError, ValueError, RuntimeError, NotImplementedError) as error:
+        return str(error) or type(error).__name__
+    return ""
+
+
+def local_record(data: bytes, info: zipfile.ZipInfo) -> memoryview | None:
+    """The entry's local header, name, extra field and data as stored (None when they do not fit the zip)."""
+    start = info.header_offset
+    header = data[start:start + LOCAL_HEADER.size]
+    if len(header) < LOCAL_HEADER.size:
+        return None
+    signature, *_, name_length, extra_length = LOCAL_HEADER.unpack(header)
+    end = start + LOCAL_HEADER.size + name_length + extra_length + info.compress_size
+    return memoryview(data)[start:end] if signature == LOCAL_SIGNATURE and end <= len(data) else None
+
+
+def entry_damage(archive: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes) -> str:
+    """:func:`inflate_damage` of an entry read whole, memoized by everything zipfile reads to judge it: the
+    central directory's fields for it and its local record's bytes. The images and runtime every package of a
+    build shares are inflated once, and a rebuild inflates only what changed."""
+    record = local_record(data, info)
+    if record is None:
+        return inflate_damage(archive, info, True)
+    key = (INTEGRITY_VERSION, info.filename, info.compress_type, info.flag_bits, info.CRC, info.file_size,
+           info.compress_size, hashlib.sha256(record).digest())
+    return memoized(INTEGRITY, key, lambda: inflate_damage(archive, info, True), TEXT)
 
 
 def damaged(package: str, name: str, why: str, sink: DiagnosticSink) -> None:
