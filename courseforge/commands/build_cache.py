@@ -14,7 +14,16 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-from courseforge.cache import BUILD_MEMORY_BYTES, DiskStore, LayeredStore, MemoryStore, Pruned, cache_scope, prune
+from courseforge.cache import (
+    BUILD_MEMORY_BYTES,
+    BUILD_MEMORY_OVER_DISK_BYTES,
+    DiskStore,
+    LayeredStore,
+    MemoryStore,
+    Pruned,
+    cache_scope,
+    prune,
+)
 from courseforge.commands.outputs import CACHE_DIR
 from courseforge.project import Project
 
@@ -71,15 +80,20 @@ def build_cache(project: Project, folder: Path | None, *, read_only: bool = Fals
     lies in the output folder ``out`` (or in a folder that does not exist yet), the build's new entries wait in
     ``spool`` until :meth:`BuildCache.finish` and join the cache only if the build succeeded: a failed build
     writes nothing into the output folder, and creates nothing."""
-    memory = MemoryStore(BUILD_MEMORY_BYTES)
     max_bytes = project.config.build.cache_max_mb * 1_000_000
     if folder is None:
-        with cache_scope(memory):
+        with cache_scope(MemoryStore(BUILD_MEMORY_BYTES)):
             yield BuildCache(None, max_bytes)
         return
     waits = spool is not None and (out is None or folder.is_relative_to(out) or not folder.parent.exists())
     pending = spool / PENDING if spool is not None and waits else None
     unwritable = folder.exists() and not os.access(folder, os.W_OK | os.X_OK)  # a restored, read-only cache
     disk = DiskStore(folder, read_only=read_only or unwritable, pending=pending)
-    with cache_scope(LayeredStore(memory, disk), disk=disk):
+    with cache_scope(LayeredStore(build_memory(disk), disk), disk=disk):
         yield BuildCache(disk, max_bytes)
+
+
+def build_memory(disk: DiskStore) -> MemoryStore:
+    """Small in front of a disk store the build writes to (what it evicts is read back from there); a read-only
+    disk store keeps nothing new, so the memory store is then all that saves recomputing."""
+    return MemoryStore(BUILD_MEMORY_BYTES if disk.read_only else BUILD_MEMORY_OVER_DISK_BYTES)

@@ -15,7 +15,11 @@ from typing import Any
 
 import pytest
 
+from courseforge.cache import BUILD_MEMORY_BYTES, BUILD_MEMORY_OVER_DISK_BYTES, LayeredStore, MemoryStore, active_store
 from courseforge.cli import EXIT_OK, EXIT_PROBLEMS, run
+from courseforge.commands.build_cache import build_cache
+from courseforge.diagnostics import DiagnosticSink
+from courseforge.project import load_project
 
 REPO = Path(__file__).resolve().parents[2]
 UNPRIVILEGED = ["setpriv", "--bounding-set=-dac_override,-dac_read_search",
@@ -185,3 +189,22 @@ def test_lint_reads_the_cache_and_writes_nothing_to_it(capsys: pytest.CaptureFix
     before = snapshot(project)
     assert run(["lint", "--locale", "all"]) == EXIT_PROBLEMS
     assert snapshot(project) == before
+
+
+def test_the_memory_store_is_small_only_in_front_of_a_disk_store_the_build_writes(project: Path) -> None:
+    """What a small memory store evicts must come back from disk: without a disk store, or with a read-only one,
+    the memory store is the only thing that spares recomputing, and is the larger one."""
+    loaded = load_project(project, DiagnosticSink())
+    assert loaded is not None
+
+    def memory_bound(folder: Path | None, read_only: bool = False) -> int:
+        with build_cache(loaded, folder, read_only=read_only):
+            store = active_store()
+            memory = store.front if isinstance(store, LayeredStore) else store
+            assert isinstance(memory, MemoryStore)
+            return memory.max_bytes
+
+    assert BUILD_MEMORY_OVER_DISK_BYTES < BUILD_MEMORY_BYTES
+    assert memory_bound(project / "cache") == BUILD_MEMORY_OVER_DISK_BYTES
+    assert memory_bound(project / "cache", read_only=True) == BUILD_MEMORY_BYTES
+    assert memory_bound(None) == BUILD_MEMORY_BYTES
