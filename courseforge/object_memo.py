@@ -16,6 +16,7 @@ process, so it is not in the key). With no active store nothing is kept, so stag
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Hashable
 from threading import Lock
@@ -28,6 +29,7 @@ T = TypeVar("T")
 
 MEMO_WEIGHT = 32 * 2**20
 """What one store's memo holds at most, in its callers' weights (about bytes)."""
+SHA256 = "sha256"
 MEMO_SHARE = 4
 """The memo holds at most this fraction (1/4) of what its store's memory holds (``max_bytes``)."""
 
@@ -80,6 +82,12 @@ class Same:
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Same) and other.value is self.value
+
+
+def sha256_of(data: bytes) -> bytes:
+    """The sha256 of ``data``, once per bytes object while a store is active: the same asset's bytes go into
+    every package of a build (and their digest into each package's keys), one object throughout."""
+    return kept(SHA256, Same(data), lambda: hashlib.sha256(data).digest(), lambda _: len(data))
 
 
 _memos: WeakKeyDictionary[Store, ObjectMemo] = WeakKeyDictionary()

@@ -13,7 +13,6 @@ the Zip64 records are written, and ``verify`` judges the package.
 
 from __future__ import annotations
 
-import hashlib
 import struct
 import time
 import zlib
@@ -23,6 +22,7 @@ from posixpath import splitext
 
 from courseforge.cache import Codec, memoized
 from courseforge.model.zip_limits import DEFAULT_LIMITS
+from courseforge.object_memo import kept, sha256_of
 from courseforge.stages.package.deflate_resume import RESUMED_FROM_BYTES, resumable_deflate
 from courseforge.stages.package.deflate_resume import deflate as raw_deflate
 
@@ -49,6 +49,7 @@ PROBE_BYTES = 64 * 1024
 PROBE_LEVEL = 1
 MEMOIZED_FROM_BYTES = 4096
 """Smaller members deflate faster than their cache entry is looked up."""
+DEFLATED_MEMBER = "zip-deflate"
 DEFLATE_VERSION = 2
 """Bump when the same data and level would deflate to other bytes, or the entry holds other fields (memoized
 results: the CRC-32, then the deflated bytes)."""
@@ -136,11 +137,12 @@ def packed_member(data: bytes, media: bool) -> Packed:
 def memoized_compressed(data: bytes, media: bool) -> Packed:
     """:func:`compressed` and the CRC, memoized by the data's digest when that is worth a lookup (the zlib
     version is in the key: another zlib may choose other, equally valid, bytes, and a shared cache must not mix
-    them)."""
+    them), and kept as an object too: every package of a build holds the same images and runtime."""
     if len(data) < MEMOIZED_FROM_BYTES:
         return packed_member(data, media)
-    key = (DEFLATE_VERSION, DEFLATE_LEVEL, zlib.ZLIB_RUNTIME_VERSION, media, hashlib.sha256(data).digest())
-    return memoized("zip-deflate", key, lambda: packed_member(data, media), PACKED)
+    key = (DEFLATE_VERSION, DEFLATE_LEVEL, zlib.ZLIB_RUNTIME_VERSION, media, sha256_of(data))
+    return kept(DEFLATED_MEMBER, key, lambda: memoized(DEFLATED_MEMBER, key, lambda: packed_member(data, media),
+                                                       PACKED), lambda found: len(found.payload))
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from courseforge.model.zip_limits import DEFAULT_LIMITS as DEFAULT_LIMITS
 from courseforge.model.zip_limits import MIB
 from courseforge.model.zip_limits import Limits as Limits
 from courseforge.model.zip_limits import human_size as human_size
+from courseforge.object_memo import kept
 
 CHUNK = MIB
 INTEGRITY = "zip-integrity"
@@ -308,7 +309,8 @@ def entry_damage(archive: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes) -
         return inflate_damage(archive, info, True)
     key = (INTEGRITY_VERSION, info.filename, info.compress_type, info.flag_bits, info.CRC, info.file_size,
            info.compress_size, hashlib.sha256(record).digest())
-    return memoized(INTEGRITY, key, lambda: inflate_damage(archive, info, True), TEXT)
+    return kept(INTEGRITY, key, lambda: memoized(INTEGRITY, key, lambda: inflate_damage(archive, info, True), TEXT),
+                len)
 
 
 def damaged(package: str, name: str, why: str, sink: DiagnosticSink) -> None:
