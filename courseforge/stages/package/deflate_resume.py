@@ -8,14 +8,13 @@ the shared beginning, after the output it had emitted up to there. The result is
 ``deflate(data)`` (the tests hold it to that) for the cost of deflating the rest. The five formats' pages
 of one locale share most of their beginning too.
 
-Checkpoints are taken at every multiple of a segment size (a sixteenth of the member or so, at least 64 KiB);
-segments are compared by sha256, so the earlier data is not kept, only its compressor states (about 260 KiB
-each) and its output, for the few most recent members.
+Checkpoints are taken at every multiple of a segment size (a sixteenth of the member or so, at least 64 KiB).
+For the few most recent members, their data (compared with a new member's by memcmp), compressor states
+(about 260 KiB each) and output are kept.
 """
 
 from __future__ import annotations
 
-import hashlib
 import zlib
 from collections import deque
 from dataclasses import dataclass
@@ -53,8 +52,6 @@ class Checkpoint:
     """The compressor as it stood after ``data[:end]``, never fed again (resuming copies it)."""
 
     end: int
-    segment: bytes
-    """sha256 of the input since the previous checkpoint."""
     state: Any
     """A ``zlib`` compressor object (its type is not public)."""
     emitted: int
@@ -64,6 +61,7 @@ class Checkpoint:
 @dataclass(frozen=True)
 class Stream:
     level: int
+    data: bytes
     checkpoints: tuple[Checkpoint, ...]
     output: bytes
 
@@ -89,9 +87,10 @@ class RecentStreams:
 
 def shared_checkpoints(data: bytes, stream: Stream) -> tuple[Checkpoint, ...]:
     """``stream``'s checkpoints that lie inside the beginning ``data`` shares with the data it deflated."""
+    earlier = memoryview(stream.data)
     start = 0
     for index, checkpoint in enumerate(stream.checkpoints):
-        if checkpoint.end > len(data) or hashlib.sha256(data[start:checkpoint.end]).digest() != checkpoint.segment:
+        if not data.startswith(earlier[start:checkpoint.end], start):
             return stream.checkpoints[:index]
         start = checkpoint.end
     return stream.checkpoints
@@ -129,10 +128,10 @@ def deflate_from(data: bytes, level: int, checkpoints: tuple[Checkpoint, ...], o
         part = compressor.compress(data[start:boundary])
         parts.append(part)
         emitted += len(part)
-        taken.append(Checkpoint(boundary, hashlib.sha256(data[start:boundary]).digest(), compressor.copy(), emitted))
+        taken.append(Checkpoint(boundary, compressor.copy(), emitted))
         start, boundary = boundary, boundary + step
     parts += (compressor.compress(data[start:]), compressor.flush())
-    return Stream(level, tuple(taken), b"".join(parts))
+    return Stream(level, data, tuple(taken), b"".join(parts))
 
 
 def resumable_deflate(data: bytes, level: int) -> bytes:
@@ -140,6 +139,6 @@ def resumable_deflate(data: bytes, level: int) -> bytes:
     (``object_memo``), else made whole; the same bytes either way."""
     if active_memo() is None:
         return deflate(data, level)
-    weight = STREAMS_KEPT * (CHECKPOINTS * STATE_BYTES + len(data) // 2)
+    weight = STREAMS_KEPT * (CHECKPOINTS * STATE_BYTES + len(data) + len(data) // 2)
     streams = kept(STREAMS, (level, zlib.ZLIB_RUNTIME_VERSION), lambda: RecentStreams(), lambda _: weight)
     return streams.deflate(data, level)
