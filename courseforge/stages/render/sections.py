@@ -29,9 +29,15 @@ from jinja2.utils import missing
 
 from courseforge.cache import digest
 from courseforge.i18n.runtime import CatalogTranslations
-from courseforge.object_memo import kept
+from courseforge.object_memo import Same, kept
+from courseforge.stages.render import views
 
 SECTION = "template-section"
+FROZEN = "frozen-view"
+FROZEN_WEIGHT = 4096
+"""About what an activity's view holds (it is kept alive with its spelled-out key)."""
+DEEP_VIEWS = frozenset({views.QuizView, views.SurveyView, views.ChecklistView, views.QuestionView})
+"""Views with many parts, kept as objects by the render (``build_views.screen_view``)."""
 SECTION_VERSION = 1
 """Bump when a kept section could differ for the same key (how sections are rendered or keyed)."""
 CONTEXT_NAME = "ctx"
@@ -140,6 +146,14 @@ def frozen(value: object) -> Hashable | None:
     return None if None in fields else (kind.__qualname__, fields)
 
 
+def frozen_once(value: object) -> Hashable | None:
+    """:func:`frozen`, kept for the very object (``object_memo.Same``): a kept activity view (a quiz's, with
+    every question and choice) comes back as the same object on every rebuild, and is spelled out once."""
+    if type(value) not in DEEP_VIEWS:
+        return frozen(value)  # a page's view is two levels deep, and a new object each build
+    return kept(FROZEN, Same(value), lambda: frozen(value), lambda _: FROZEN_WEIGHT)
+
+
 _translations: ContextVar[Callable[[], Hashable | None]] = ContextVar("courseforge_section_translations")
 
 
@@ -204,7 +218,7 @@ class KeptSection:
             elif name == LOOP and isinstance(value, LoopContext):
                 values.append((name, value.index0, value.length, value.depth0))
             else:
-                part = self.context_part(value) if name == CONTEXT_NAME else frozen(value)
+                part = self.context_part(value) if name == CONTEXT_NAME else frozen_once(value)
                 if part is None:
                     return None
                 values.append((name, part))

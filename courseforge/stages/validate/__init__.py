@@ -45,7 +45,8 @@ SCREEN_FILE = "validate-screen"
 SCREEN_FILE_VERSION = 1
 """Bump when the same parsed file would validate otherwise (kept validations)."""
 SCREEN_FILE_WEIGHT = 4096
-"""About what a kept validation holds besides the parsed file (kept by the load stage already)."""
+"""About what a kept validation holds besides a page's body (its key holds the parsed file it was made from:
+after an edit, the earlier one too, until it is the least recently used)."""
 
 
 def salvage(adapter: TypeAdapter[T], data: object) -> T | None:
@@ -123,7 +124,8 @@ def screen_file(relpath: str, parsed: PageSource | ParsedDocument) -> ScreenFile
     stage hands back the same object for unchanged bytes, so a rebuild validates only the files that changed."""
     validated = (lambda: page_file(relpath, parsed)) if isinstance(parsed, PageSource) else (
         lambda: activity_file(parsed))
-    return kept(SCREEN_FILE, (SCREEN_FILE_VERSION, relpath, Same(parsed)), validated, lambda _: SCREEN_FILE_WEIGHT)
+    weight = SCREEN_FILE_WEIGHT + (2 * len(parsed.body) if isinstance(parsed, PageSource) else SCREEN_FILE_WEIGHT)
+    return kept(SCREEN_FILE, (SCREEN_FILE_VERSION, relpath, Same(parsed)), validated, lambda _: weight)
 
 
 def validate_screens(source: CourseSource, sink: DiagnosticSink) -> tuple[dict[str, Screen], dict[str, Quiz]]:
