@@ -12,7 +12,6 @@ from pathlib import Path
 from types import MappingProxyType
 
 from babel.messages.catalog import Catalog
-from jinja2 import Environment, TemplateSyntaxError, meta
 
 from courseforge.diagnostics import DiagnosticSink, Location
 from courseforge.i18n.catalog import UI_DOMAIN, parse_catalog
@@ -89,7 +88,10 @@ def check_reserved(layer: ThemeLayer, sink: DiagnosticSink) -> None:
 
 
 def check_templates(layer: ThemeLayer, known: frozenset[str], sink: DiagnosticSink) -> None:
-    """Parse every template of a project folder, and check the templates it names by a constant exist."""
+    """Parse every template of a project folder, and check the templates it names by a constant exist (Jinja is
+    loaded here: a project on the built-in theme alone, linted from the cache, never needs it)."""
+    from jinja2 import Environment, TemplateSyntaxError, meta
+
     env = Environment(extensions=list(JINJA_EXTENSIONS))
     for path, data in sorted(layer.files.items()):
         if not is_template(path):

@@ -28,9 +28,11 @@ NEVER = ("uvicorn", "starlette", "httpx", "anyio", "h11", "playwright", "sqlite3
          "courseforge.stages.preview", "courseforge.build_plan", "courseforge.parallel", "rich")
 """Servers, their HTTP stack, the browser, the preview and the build's process pool: lint uses none of them; nor
 rich while its output goes to a pipe (as here: rich only draws on a terminal)."""
-FRESH_ONLY = ("courseforge.stages.render", "courseforge.stages.package", "courseforge.stages.verify", "lxml")
-"""The stages that make and check a unit's package, and the XML library only they use (SVG images aside): a lint
-answered from the cache needs none. (Localization stays: the cache's unit entries hold its translation gate.)"""
+FRESH_ONLY = ("courseforge.stages.render", "courseforge.stages.package", "courseforge.stages.verify", "lxml",
+              "jinja2")
+"""The stages that make and check a unit's package, and the libraries only they use here (lxml: SVG images aside;
+Jinja: a project theme's templates aside, which lint parses): a lint answered from the cache needs none.
+(Localization stays: the cache's unit entries hold its translation gate.)"""
 PROBE = """
 import json, sys
 from courseforge.cli import run
