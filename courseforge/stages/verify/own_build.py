@@ -15,8 +15,9 @@ from collections.abc import Iterable
 from courseforge.diagnostics import Diagnostic, Location, Severity
 from courseforge.model.course import Course, Page
 
-SIZE_CODES = frozenset({"zip.bomb", "zip.too-large", "zip.too-many-entries"})
+SIZE_CODES = frozenset({"zip.bomb", "zip.too-large", "zip.too-many-entries", "manifest.too-large"})
 CONTENT_PREFIX = "content/"
+PLAYER_PAGE = "index.html"
 
 
 def entry_of(location: Location) -> str:
@@ -26,11 +27,12 @@ def entry_of(location: Location) -> str:
 
 def source_of(course: Course, entry: str) -> Location:
     """The file an entry was made from: the asset itself, or for the player page its longest page; a finding
-    about the whole package (its size, its number of files) is the course's, at its course.yaml."""
+    about the whole package (its size, its number of files) or its manifest (which lists every file) is the
+    course's, at its course.yaml."""
     if entry.startswith(CONTENT_PREFIX):
         return Location(f"{course.course_dir}/{entry.removeprefix(CONTENT_PREFIX)}")
     pages = [screen for screen in course.screens if isinstance(screen, Page)]
-    if entry and pages:
+    if entry == PLAYER_PAGE and pages:
         return max(pages, key=lambda page: len(page.body)).origin
     return course.manifest.origin
 
@@ -49,6 +51,7 @@ def for_sources(course: Course, diagnostics: Iterable[Diagnostic]) -> list[Diagn
             Severity.ERROR, "build.package-limit",
             f"{where} would be refused by LMS upload checks: {diagnostic.message}",
             source_of(course, entry),
-            hint=("split this page, or shrink the file" if entry else "split the course, or shrink its media")
+            hint=("split this page, or shrink the file" if entry.startswith(CONTENT_PREFIX) or entry == PLAYER_PAGE
+                  else "split the course, or use fewer files")
             + "; courseforge check applies the same limits to every package"))
     return explained
