@@ -48,7 +48,7 @@ recording of silence) is a legitimate file that would look like a zip bomb, so i
 PROBE_BYTES = 64 * 1024
 PROBE_LEVEL = 1
 MEMOIZED_FROM_BYTES = 4096
-"""Smaller members deflate faster than their cache entry is looked up."""
+"""Smaller members deflate faster than their cache entry is looked up: they are only kept in the process."""
 DEFLATED_MEMBER = "zip-deflate"
 DEFLATE_VERSION = 2
 """Bump when the same data and level would deflate to other bytes, or the entry holds other fields (memoized
@@ -138,8 +138,9 @@ def memoized_compressed(data: bytes, media: bool) -> Packed:
     """:func:`compressed` and the CRC, memoized by the data's digest when that is worth a lookup (the zlib
     version is in the key: another zlib may choose other, equally valid, bytes, and a shared cache must not mix
     them), and kept as an object too: every package of a build holds the same images and runtime."""
-    if len(data) < MEMOIZED_FROM_BYTES:
-        return packed_member(data, media)
+    if len(data) < MEMOIZED_FROM_BYTES:  # kept by the bytes themselves: no digest, no store entry
+        return kept(DEFLATED_MEMBER, (DEFLATE_VERSION, DEFLATE_LEVEL, media, data), lambda: packed_member(data, media),
+                    lambda found: len(data) + len(found.payload))
     key = (DEFLATE_VERSION, DEFLATE_LEVEL, zlib.ZLIB_RUNTIME_VERSION, media, sha256_of(data))
     return kept(DEFLATED_MEMBER, key, lambda: memoized(DEFLATED_MEMBER, key, lambda: packed_member(data, media),
                                                        PACKED), lambda found: len(found.payload))
