@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from courseforge.cache import Codec, KeyPart, digest, structured
-from courseforge.diagnostics import Diagnostic, Location, Severity
+from courseforge.diagnostics import Diagnostic
 from courseforge.i18n.catalog import UI_DOMAIN, po_path
 from courseforge.i18n.pseudo import is_pseudo
 from courseforge.i18n.status import Coverage
@@ -82,12 +82,6 @@ def _optional_number(value: Any) -> float | None:
     raise TypeError(f"expected a number, got {type(value).__name__}")
 
 
-def diagnostic_from_json(data: dict[str, Any]) -> Diagnostic:
-    location = Location(_text(data["path"]), _integer(data["line"]), _integer(data["col"]))
-    return Diagnostic(Severity(data["severity"]), _text(data["code"]), _text(data["message"]), location,
-                      _text(data["hint"]))
-
-
 def report_to_json(report: VerificationReport) -> dict[str, object]:
     """Every field as it is, the uncapped counts included (``VerificationReport.to_json`` derives some)."""
     return {"package": report.package, "format": None if report.format is None else report.format.value,
@@ -99,7 +93,7 @@ def report_to_json(report: VerificationReport) -> dict[str, object]:
 def report_from_json(data: dict[str, Any]) -> VerificationReport:
     return VerificationReport(
         _text(data["package"]), None if data["format"] is None else PackageFormat(data["format"]),
-        tuple(diagnostic_from_json(d) for d in data["diagnostics"]), _integer(data["entries"]),
+        tuple(Diagnostic.from_json(d) for d in data["diagnostics"]), _integer(data["entries"]),
         _integer(data["uncompressed_bytes"]), _optional_text(data["launch"]), _optional_text(data["title"]),
         _integer(data["errors"]), _integer(data["warnings"]))
 
@@ -157,7 +151,7 @@ def decode_unit(data: bytes) -> UnitResult:
         raise ValueError(f"unit entry version {document['version']!r}")
     return UnitResult(facts_from_json(document["package"]), report_from_json(document["report"]),
                       gate_from_json(document["gate"]),
-                      tuple(diagnostic_from_json(d) for d in document["diagnostics"]))
+                      tuple(Diagnostic.from_json(d) for d in document["diagnostics"]))
 
 
 UNIT: Codec[UnitResult] = Codec(encode_unit, decode_unit)
