@@ -26,7 +26,8 @@ def test_heap_frozen_leaves_what_exists_out_of_collections_only_inside_the_block
         frozen = gc.get_freeze_count()
         assert frozen >= before + len(kept)
         made_inside: list[list[int]] = [[] for _ in range(10)]
-        assert gc.get_freeze_count() == frozen and len(made_inside) == 10  # new objects are collected as usual
+        # New objects are not frozen (collected as usual); frozen ones freed meanwhile may lower the count.
+        assert gc.get_freeze_count() <= frozen and len(made_inside) == 10
     assert gc.get_freeze_count() == 0
 
 
