@@ -446,6 +446,9 @@ class LayeredStore:
 class Scope:
     store: Store | None
     disk: DiskStore | None
+    lasting: bool = True
+    """The store outlives the build (watch mode, the benchmark's in-process rebuild): work kept only for a later
+    build of the same process (``object_memo``) can pay off."""
 
 
 NO_SCOPE = Scope(None, None)
@@ -457,10 +460,14 @@ def _scope() -> Scope:
 
 
 @contextmanager
-def cache_scope(store: Store | None, *, disk: DiskStore | None = None) -> Iterator[None]:
+def cache_scope(store: Store | None, *, disk: DiskStore | None = None, lasting: bool | None = None) -> Iterator[None]:
     """Make ``store`` the one :func:`memoized` uses in this context (None: compute everything), and ``disk`` the
-    disk store whole results (packages) are kept in as blobs (None: they are not kept)."""
-    token = _active.set(Scope(store, disk))
+    disk store whole results (packages) are kept in as blobs (None: they are not kept). ``lasting``: whether the
+    store outlives the build (see :func:`scope_lasts`); None keeps what the enclosing scope said (a scope of its
+    own is lasting), so a build's inner scopes (a parallel task's) stay one-build."""
+    outer = _active.get()
+    lasts = lasting if lasting is not None else (outer.lasting if outer is not None else True)
+    token = _active.set(Scope(store, disk, lasts))
     try:
         yield
     finally:
@@ -470,16 +477,23 @@ def cache_scope(store: Store | None, *, disk: DiskStore | None = None) -> Iterat
 @contextmanager
 def ensure_store(max_bytes: int) -> Iterator[None]:
     """The active scope when there is one, else an in-process :class:`MemoryStore` for the duration: a build is
-    always cached at least in memory."""
+    always cached at least in memory (for this build only)."""
     if active_store() is not None:
         yield
         return
-    with cache_scope(MemoryStore(max_bytes), disk=active_disk()):
+    with cache_scope(MemoryStore(max_bytes), disk=active_disk(), lasting=False):
         yield
 
 
 def active_store() -> Store | None:
     return _scope().store
+
+
+def scope_lasts() -> bool:
+    """False inside the scope of a one-off command (``build``, ``lint``): its store goes with the build, so work
+    kept only for a later build of the same process (``object_memo``) never pays, and what only sets it up can be
+    skipped. True otherwise (watch mode's or the benchmark's long-lived store; no store at all)."""
+    return _scope().lasting
 
 
 def active_disk() -> DiskStore | None:

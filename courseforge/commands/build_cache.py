@@ -82,14 +82,14 @@ def build_cache(project: Project, folder: Path | None, *, read_only: bool = Fals
     writes nothing into the output folder, and creates nothing."""
     max_bytes = project.config.build.cache_max_mb * 1_000_000
     if folder is None:
-        with cache_scope(MemoryStore(BUILD_MEMORY_BYTES)):
+        with cache_scope(MemoryStore(BUILD_MEMORY_BYTES), lasting=False):
             yield BuildCache(None, max_bytes)
         return
     waits = spool is not None and (out is None or folder.is_relative_to(out) or not folder.parent.exists())
     pending = spool / PENDING if spool is not None and waits else None
     unwritable = folder.exists() and not os.access(folder, os.W_OK | os.X_OK)  # a restored, read-only cache
     disk = DiskStore(folder, read_only=read_only or unwritable, pending=pending)
-    with cache_scope(LayeredStore(build_memory(disk), disk), disk=disk):
+    with cache_scope(LayeredStore(build_memory(disk), disk), disk=disk, lasting=False):
         yield BuildCache(disk, max_bytes)
 
 

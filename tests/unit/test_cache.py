@@ -23,9 +23,11 @@ from courseforge.cache import (
     cache_scope,
     code_fingerprint,
     digest,
+    ensure_store,
     entry_key,
     memoized,
     prune,
+    scope_lasts,
     structured,
 )
 from courseforge.model.package import PackageFormat
@@ -193,3 +195,17 @@ def test_structured_keys_follow_values_and_refuse_unknown_types() -> None:
 def test_every_key_carries_the_code_that_computed_it() -> None:
     assert entry_key("ns", "k") == digest(code_fingerprint(), "ns", "k") != digest(__version__, "ns", "k")
     assert code_fingerprint() == code_fingerprint() and len(code_fingerprint()) == 64
+
+
+def test_a_scope_lasts_unless_a_one_off_command_says_otherwise_and_its_inner_scopes_inherit_that() -> None:
+    assert scope_lasts()  # no scope: nothing is known to end with a build
+    with cache_scope(MemoryStore()):
+        assert scope_lasts()  # watch mode's long-lived store
+    with cache_scope(MemoryStore(), lasting=False):
+        assert not scope_lasts()
+        with cache_scope(MemoryStore()):
+            assert not scope_lasts()  # a parallel task's scope inside a one-off build
+        with ensure_store(1024):
+            assert not scope_lasts()
+    with ensure_store(1024):
+        assert not scope_lasts()  # a build's own in-process store goes with the build

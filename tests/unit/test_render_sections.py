@@ -118,3 +118,13 @@ def test_the_player_strings_translations_are_keyed_by_their_content() -> None:
         pass
 
     assert translations_key(Other()) is None  # a kind this cannot key: its sections are always rendered
+
+
+def test_a_one_off_build_renders_its_sections_without_keeping_them() -> None:
+    plain, kept = environments(dict([PAGE, *TEMPLATES.items()]))
+    page = Context("Course", screens("page", "page"))
+    store = MemoryStore()
+    with cache_scope(store, lasting=False):
+        assert not isinstance(kept.get_template("partials/page.html", "index.html"), KeptSection)
+        assert render(kept, page) == render(kept, page) == render(plain, page)
+    assert memo_of(store).hits[SECTION] == 0

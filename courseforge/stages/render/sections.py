@@ -9,7 +9,8 @@ player strings' translations, and only when the analysis can vouch for it: a tem
 ``ctx.screens`` (every other screen), uses ``ctx`` or ``loop`` whole, or reads ``loop.previtem``/``nextitem``/
 ``changed`` (other iterations) is always rendered, as is one whose inputs are not plain values (frozen views,
 strings, numbers, tuples), or that is rendered as a parent of another (``extends``: the child's blocks are not
-in the key).
+in the key). Only in a store that outlives the build (``cache.scope_lasts``): a one-off build renders a
+locale's page once, so nothing kept would come back (and the analysis costs 0.05 s or more a process).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from jinja2.meta import find_undeclared_variables
 from jinja2.runtime import Context, LoopContext
 from jinja2.utils import missing
 
-from courseforge.cache import digest
+from courseforge.cache import digest, scope_lasts
 from courseforge.i18n.runtime import CatalogTranslations
 from courseforge.object_memo import Same, kept
 from courseforge.stages.render import views
@@ -251,6 +252,8 @@ class SectionEnvironment(Environment):
         template = super().get_template(name, parent, globals)
         if parent is None or isinstance(name, Template):
             return template  # the page itself: not included
+        if not scope_lasts():
+            return template  # a one-off build renders each section once: keying it would cost, not save
         known = self._sections.get(template.name or "")
         if known is not None and known[0] is template:
             return known[1]  # type: ignore[return-value]
