@@ -293,15 +293,16 @@ def locale_gate(prepared: PreparedCourse, locale: str, catalogs: LocaleCatalogs 
 
 
 def build_package(prepared: PreparedCourse, localized: LocalizedCourse, profile: FormatProfile,
-                  options: BuildOptions) -> tuple[Package, VerificationReport]:
+                  options: BuildOptions, page: bytes) -> tuple[Package, VerificationReport]:
     """Render, package and verify one format (the rendered site is let go before verifying: the biggest
-    courses would otherwise hold the site, the zip and what verify inflates at once)."""
+    courses would otherwise hold the site, the zip and what verify inflates at once). ``page``: the locale's
+    ``index.html`` (``render.entry_page``), the same for every format."""
     from courseforge.stages.package import PackageInput, packager_for
     from courseforge.stages.render import render_site
     from courseforge.stages.verify import verify_package
 
     package = packager_for(profile.format).package(PackageInput(
-        render_site(localized, prepared.theme, profile), prepared.course, localized.locale,
+        render_site(localized, prepared.theme, profile, page), prepared.course, localized.locale,
         options.base_iri or DEFAULT_BASE_IRI, options.source_date_epoch))
     report = verify_package(f"{prepared.display_dir}/{localized.locale}/{package.filename}", package.data)
     return package, report
@@ -313,6 +314,7 @@ def fresh_units(prepared: PreparedCourse, locale: str, profiles: tuple[FormatPro
     ``catalogs_key``: the catalog inputs the units were looked up by; when the catalogs changed while the build
     read them, nothing is kept (the entry's key would not name what was built)."""
     from courseforge.stages.localize import localize
+    from courseforge.stages.render import entry_page
     from courseforge.stages.verify.own_build import for_sources
 
     course = prepared.course
@@ -324,8 +326,9 @@ def fresh_units(prepared: PreparedCourse, locale: str, profiles: tuple[FormatPro
     sink.extend(reported.items)
     disk = active_disk()
     kept: list[T_co] = []
+    page = entry_page(localized, prepared.theme)
     for profile in profiles:
-        package, report = build_package(prepared, localized, profile, options)
+        package, report = build_package(prepared, localized, profile, options, page)
         found = for_sources(course, report.diagnostics)
         sink.extend(found)
         result = UnitResult(facts_of(package), report, gate, (*reported.items, *found))

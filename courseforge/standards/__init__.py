@@ -30,14 +30,12 @@ class FormatProfile:
     suspend_limit: int
     """Characters of saved learner state (the runtime's suspend_data text) the standard keeps for sure."""
     text_response_limit: int
-    """Longest text answer (fill-in accepted answer, survey free text) the standard records whole."""
+    """Longest text answer (fill-in accepted answer, survey free text) the standard records whole; the format's
+    runtime adapter carries the same value (its ``textLimit``) and caps the page's text inputs at it."""
     manifest: str
     """The package's manifest file at the zip root (``imsmanifest.xml``); empty when it has none."""
     needs_base_iri: bool = False
     """Activity ids are IRIs: the project's ``base_iri`` (courseforge.yaml) plus the course id."""
-    interaction_texts: bool = False
-    """Interactions are recorded with their texts (xAPI activity definitions: the prompt and the choices in
-    language maps), so the runtime's course data carries each question's localized plain text."""
 
 
 @cache

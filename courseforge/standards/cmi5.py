@@ -24,7 +24,6 @@ PROFILE = FormatProfile(
     text_response_limit=TEXT_LIMIT,
     manifest="cmi5.xml",
     needs_base_iri=True,
-    interaction_texts=True,
 )
 
 RESUME_STATE_ID: Final = STATE_ID

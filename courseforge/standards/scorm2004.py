@@ -180,6 +180,4 @@ PROFILE = FormatProfile(
     suspend_limit=SUSPEND_DATA_LIMIT,
     text_response_limit=TEXT_LIMIT,
     manifest="imsmanifest.xml",
-    interaction_texts=True,
 )
-"""interaction_texts: the prompts become cmi.interactions.n.description."""

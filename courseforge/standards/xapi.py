@@ -27,7 +27,6 @@ PROFILE = FormatProfile(
     text_response_limit=TEXT_LIMIT,
     manifest="tincan.xml",
     needs_base_iri=True,
-    interaction_texts=True,
 )
 
 VERSION: Final = "1.0.3"

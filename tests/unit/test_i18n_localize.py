@@ -45,13 +45,14 @@ def page_of(localized_course: Course, locale: str, locales: Path = LOCALES) -> t
 
 
 def tracking_data(document: html.HtmlElement) -> object:
-    """The runtime's course data without any text: ids, kinds, scoring keys (fill-in answers aside)."""
+    """The runtime's course data without any text: ids, kinds, scoring keys (fill-in answers aside, and the
+    items' texts, ``texts``)."""
     (script,) = document.xpath("//script[@id='cf-data']")
     data = json.loads(script.text)
 
     def strip(node: object) -> object:
         if isinstance(node, dict):
-            return {k: strip(v) for k, v in node.items() if k not in {"title", "accepted", "language", "lang"}}
+            return {k: strip(v) for k, v in node.items() if k not in {"title", "accepted", "language", "lang", "texts"}}
         if isinstance(node, list):
             return [strip(v) for v in node]
         return node

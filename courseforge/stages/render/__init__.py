@@ -4,6 +4,10 @@ Output: ``index.html`` (every screen as a ``<section>``, course data and player 
 the theme's ``runtime/*.js`` minified into one script and ``theme/*.css`` minified (a project theme's too),
 the branding's generated stylesheet and images, and the course's assets under ``content/``.
 Same input, same bytes: no clocks, sorted JSON, sorted files.
+
+``index.html`` is the same for every package format of a locale (:func:`entry_page`): what a format decides
+(which adapter runs, the longest text answer it records) is in its runtime script, which caps the page's text
+inputs when it loads. So a locale's page is rendered once for all its formats, and deflated and verified once.
 """
 
 from __future__ import annotations
@@ -26,19 +30,17 @@ from courseforge.stages.render.views import UNBRANDED, BrandingView, SiteContext
 from courseforge.standards import FormatProfile, adapter_files
 from courseforge.standards.scorm12 import PROFILE as SCORM12
 
-__all__ = ["render_site", "site_context"]
+__all__ = ["entry_page", "render_site", "site_context"]
 
 
 def link_targets(course: Course) -> LinkTargets:
     return LinkTargets(pages=course.screen_paths, assets=frozenset(course.assets))
 
 
-def site_context(localized: LocalizedCourse, profile: FormatProfile = SCORM12,
-                 stylesheets: tuple[str, ...] = (PLAYER_STYLESHEET,),
+def site_context(localized: LocalizedCourse, stylesheets: tuple[str, ...] = (PLAYER_STYLESHEET,),
                  branding: BrandingView = UNBRANDED) -> SiteContext:
-    """Everything the entry template needs, typed; Markdown already rendered and targets rewritten; the
-    package format's ``profile`` says whether the course data carries the items' texts and how long a text
-    answer it records."""
+    """Everything the entry template needs, typed; Markdown already rendered and targets rewritten. Nothing
+    in it depends on the package format."""
     course = localized.course
     manifest = course.manifest
     renderer = MarkdownRenderer(link_targets(course))
@@ -52,12 +54,11 @@ def site_context(localized: LocalizedCourse, profile: FormatProfile = SCORM12,
         branding=branding,
         nav=nav_modules(course),
         screens=ScreenViews(course, renderer, formats.number if formats else str),
-        data_json=script_json(course_data(course, localized.locale, profile.interaction_texts)),
+        data_json=script_json(course_data(course, localized.locale)),
         new_tab_hint_id=NEW_TAB_HINT_ID,
         duration_minutes=manifest.duration_minutes,
         locale_format=formats,
         scripts=(RUNTIME_BUNDLE,),
-        text_limit=profile.text_response_limit,
     )
 
 
@@ -100,19 +101,23 @@ def package_static_files(theme: Theme, profile: FormatProfile) -> dict[str, byte
     return {path: data for path, data in theme.static_files().items() if path not in foreign}
 
 
-def entry_page(localized: LocalizedCourse, theme: Theme, profile: FormatProfile) -> bytes:
-    """``index.html``'s bytes; its context, and each screen's view, are let go as soon as they are written."""
+def entry_page(localized: LocalizedCourse, theme: Theme) -> bytes:
+    """``index.html``'s bytes, the same for every package format; its context, and each screen's view, are let
+    go as soon as they are written."""
     stylesheets = (*theme.stylesheets(), *branding_stylesheets(theme.branding))
     page = render_template(theme, ENTRY_TEMPLATE, localized.ui,
-                           ctx=site_context(localized, profile, stylesheets, branding_view(theme.branding)))
+                           ctx=site_context(localized, stylesheets, branding_view(theme.branding)))
     return mark_fallbacks(page, localized.course.manifest.language) if has_marks(page) else page
 
 
-def render_site(localized: LocalizedCourse, theme: Theme, profile: FormatProfile = SCORM12) -> RenderedSite:
+def render_site(localized: LocalizedCourse, theme: Theme, profile: FormatProfile = SCORM12,
+                page: bytes | None = None) -> RenderedSite:
     """Render the course with ``theme`` (already read into memory by the load stage, branding included)
-    for a package of ``profile``'s format."""
-    files = {ENTRY_TEMPLATE: entry_page(localized, theme, profile), **runtime_files(theme, profile),
-             **branding_files(theme.branding)}
+    for a package of ``profile``'s format. ``page``: :func:`entry_page` of the same course and theme when the
+    caller has it already (one render, one bytes object, for every format of the locale: the zip writer then
+    deflates it once)."""
+    entry = entry_page(localized, theme) if page is None else page
+    files = {ENTRY_TEMPLATE: entry, **runtime_files(theme, profile), **branding_files(theme.branding)}
     files.update({f"{CONTENT_DIR}/{path}": data for path, data in localized.course.assets.items()})
     return RenderedSite(metadata=site_metadata(localized), files=MappingProxyType(dict(sorted(files.items()))),
                         entry=ENTRY_TEMPLATE)

@@ -1,12 +1,13 @@
 """The course data the runtime needs (``<script type="application/json" id="cf-data">``).
 
-Only ids, structure and answer keys: every text the learner reads is in the HTML, so translating a course
-never changes this block except for fill-in answers, which are text by nature. Lists keep authored order,
+Ids, structure and answer keys: every text the learner reads is in the HTML. Lists keep authored order,
 because tracking encodes choices by authored index and suspend_data stores positions.
 
-One exception, for formats whose profile sets ``interaction_texts`` (xAPI, cmi5): ``texts`` holds each
-question's and survey item's localized plain text, because their interaction activity definitions carry
-the prompt and the choices in language maps (see :class:`ItemTexts`).
+Besides fill-in answers, which are text by nature, one part is text: ``texts`` holds each question's and
+survey item's localized plain text, because some standards record interactions with their texts (xAPI and
+cmi5 activity definitions carry the prompt and the choices in language maps, SCORM 2004 the prompt as
+``cmi.interactions.n.description``; see :class:`ItemTexts`). It is there for every format, so that the page is
+the same for all of them (``render.entry_page``); the others' runtime does not read it.
 """
 
 from __future__ import annotations
@@ -152,12 +153,10 @@ def interaction_texts(course: Course) -> dict[str, dict[str, ItemTexts]]:
     return texts
 
 
-def course_data(course: Course, language: str, texts: bool = False) -> JsonObject:
-    """``texts``: add the items' texts (the format's profile ``interaction_texts``)."""
+def course_data(course: Course, language: str) -> JsonObject:
     manifest = course.manifest
     mastery = manifest.mastery
     completion = manifest.completion
-    extra: JsonObject = {"texts": interaction_texts(course)} if texts else {}
     return {
         "course": {"id": manifest.id, "version": manifest.version, "language": language},
         "mastery": {"score": mastery.score, "quizzes": list(mastery.quizzes)} if mastery else None,
@@ -167,7 +166,7 @@ def course_data(course: Course, language: str, texts: bool = False) -> JsonObjec
         "quizzes": {q.id: quiz_data(course, q) for q in course.quizzes},
         "checklists": {c.id: checklist_data(c) for c in course.checklists},
         "surveys": {s.id: survey_data(s) for s in course.surveys},
-        **extra,
+        "texts": interaction_texts(course),
     }
 
 

@@ -206,9 +206,7 @@ class SiteContext:
     """CLDR data of the locale; None when Babel does not know it (the runtime then uses ``Intl``)."""
     scripts: tuple[str, ...]
     """The scripts ``index.html`` loads: the runtime bundle (the neutral runtime with the package format's
-    own adapter, ``runtime_scripts``)."""
-    text_limit: int
-    """The longest text answer the package's format records (its profile's ``text_response_limit``)."""
+    own adapter, ``runtime_scripts``), the same for every format."""
 
     def number(self, value: int) -> str:
         return self.locale_format.number(value) if self.locale_format else str(value)

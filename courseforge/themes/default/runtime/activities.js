@@ -50,7 +50,7 @@
       var checked = dom.one(box, "input:checked");
       return checked ? Number(checked.value) : null;
     }
-    var text = dom.one(box, "textarea").value.trim();
+    var text = dom.answerText(dom.one(box, "textarea"));
     return text === "" ? null : text;
   }
 

@@ -367,6 +367,7 @@
 
   cf.tracking.register({
     name: "cmi5",
+    textLimit: cf.xapi.TEXT_LIMIT,
     connect: function (win) {
       try {
         var launch = cf.xapi.query(win.location.search);

@@ -71,6 +71,27 @@
     return value < 0 && text !== localDigits("0") ? symbols.minus + text : text;
   }
 
+  /** The learner's text answers: fill-in and numeric inputs, survey free text. */
+  var TEXT_ANSWERS = 'input[data-role="answer"], [data-item] textarea';
+
+  /**
+   * Caps every text answer's maxlength at the format's limit (tracking.textLimit) before the learner types:
+   * the page is the same for every format of a locale, so the package's standard decides here. A shorter
+   * maxlength the page sets itself (a survey item's own) stays.
+   */
+  function limitText(scope, limit) {
+    if (!(limit > 0)) return;
+    all(scope, TEXT_ANSWERS).forEach(function (control) {
+      if (!(control.maxLength > 0 && control.maxLength <= limit)) control.maxLength = limit;
+    });
+  }
+
+  /** A text answer as it is recorded: trimmed and within its maxlength (a value set by script is not held to it). */
+  function answerText(control) {
+    var text = control.value.trim();
+    return control.maxLength > 0 ? text.slice(0, control.maxLength) : text;
+  }
+
   /** Moves focus to an element that may not be focusable by default (headings, result lines). */
   function focus(element) {
     if (!element) return;
@@ -78,5 +99,6 @@
     element.focus();
   }
 
-  cf.dom = { one: one, all: all, format: format, number: number, useNumberSymbols: useNumberSymbols, focus: focus };
+  cf.dom = { one: one, all: all, format: format, number: number, useNumberSymbols: useNumberSymbols, focus: focus,
+             limitText: limitText, answerText: answerText };
 })(window);

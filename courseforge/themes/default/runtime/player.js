@@ -215,6 +215,7 @@
     var data = readJson("cf-data");
     var ui = readJson("cf-ui");
     dom.useNumberSymbols(ui.number);
+    dom.limitText(doc, cf.tracking.textLimit());
     cf.tracking.connect(root, data.course).then(function (tracker) {
       var player = new Player(data, ui, tracker);
       cf.player = player;

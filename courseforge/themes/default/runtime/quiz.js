@@ -36,7 +36,7 @@
   }
 
   function textValue(fieldset) {
-    return dom.one(fieldset, '[data-role="answer"]').value.trim();
+    return dom.answerText(dom.one(fieldset, '[data-role="answer"]'));
   }
 
   function selectMap(fieldset, attribute, convert) {

@@ -332,6 +332,7 @@
 
   cf.tracking.register({
     name: "scorm12",
+    textLimit: MAX_TEXT,
     connect: function (win) {
       var api = scormApi.find(win, SPEC);
       return Promise.resolve(api ? new Scorm12(api) : null);

@@ -378,7 +378,7 @@
     return Promise.resolve();
   };
 
-  /** The course data block holds the items' texts (the format's profile asks for them). */
+  /** The course data block, which holds the items' texts (for cmi.interactions.n.description). */
   function courseData(win) {
     try {
       return JSON.parse(win.document.getElementById("cf-data").textContent);
@@ -389,6 +389,7 @@
 
   cf.tracking.register({
     name: "scorm2004",
+    textLimit: LONG_FILL_IN,
     connect: function (win) {
       var api = scormApi.find(win, SPEC);
       return Promise.resolve(api ? new Scorm2004(api, courseData(win)) : null);

@@ -9,6 +9,9 @@
  * @property {string} name                       the standard, e.g. "scorm2004"
  * @property {function(Window, CourseId): Promise<?Tracker>} connect  resolves null when its LMS is absent;
  *                                               never rejects (a rejection counts as absent)
+ * @property {number} textLimit                  the longest text answer (fill-in, numeric, survey free text)
+ *                                               the standard records whole: the page is the same for every
+ *                                               format, so the runtime caps its text inputs (dom.limitText)
  *
  * @typedef {Object} CourseId   the course data's "course" block: {id, version, language}
  *
@@ -97,6 +100,21 @@
   }
 
   /**
+   * The longest text answer the package's standard records: the tightest of the registered adapters' limits
+   * (a package ships one adapter), even when the course runs standalone; null when no adapter sets one.
+   */
+  function textLimit() {
+    var limits = adapters
+      .map(function (adapter) {
+        return adapter.textLimit;
+      })
+      .filter(function (limit) {
+        return limit > 0;
+      });
+    return limits.length ? Math.min.apply(Math, limits) : null;
+  }
+
+  /**
    * The first adapter that finds its LMS and initializes wins; otherwise the standalone tracker.
    * @param {Window} win the content's window
    * @param {CourseId} course which course this is (adapters that keep data themselves key it by this)
@@ -115,5 +133,5 @@
     return next(null);
   }
 
-  cf.tracking = { register: register, connect: connect };
+  cf.tracking = { register: register, connect: connect, textLimit: textLimit };
 })(window);

@@ -10,6 +10,8 @@
 
   var cf = (root.courseforge = root.courseforge || {});
   var FORMAT = 1;
+  /** The longest text answer kept (standards/web.py TEXT_LIMIT). */
+  var TEXT_LIMIT = 4000;
 
   function warn(message) {
     if (root.console) root.console.warn("courseforge web: " + message);
@@ -109,6 +111,7 @@
 
   cf.tracking.register({
     name: "web",
+    textLimit: TEXT_LIMIT,
     connect: function (win, course) {
       var storage = storageOf(win);
       return Promise.resolve(storage ? create(storage, keyOf(course)) : null);

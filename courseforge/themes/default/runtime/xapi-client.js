@@ -7,6 +7,7 @@
  * API (stable; cmi5.js depends on it):
  *
  *   cf.xapi.VERSION                       "1.0.3", sent as X-Experience-API-Version on every request
+ *   cf.xapi.TEXT_LIMIT                    4000, the longest text answer xAPI and cmi5 packages record
  *   cf.xapi.uuid() -> string              a random (v4) UUID
  *   cf.xapi.timestamp(?Date) -> string    ISO 8601 UTC with milliseconds, "2024-05-01T10:00:00.000Z"
  *   cf.xapi.duration(ms) -> string        ISO 8601 duration, "PT1H2M3.45S" (hundredths of a second)
@@ -66,8 +67,8 @@
  *                                        accepted answer; left out when any answer is right), choices |
  *                                        source + target | scale, each {id, description: langMap}}}.
  *                                        texts: the item's localized texts from course data
- *                                        (data.texts[<quiz or survey id>][<item id>], present when the
- *                                        format profile sets interaction_texts; runtime_data.py), or null
+ *                                        (data.texts[<quiz or survey id>][<item id>]; runtime_data.py),
+ *                                        or null
  *     cf.xapi.interactionResult(record) -> Result  {response (SCORM 2004 pattern syntax), success
  *                                        (quiz questions only), duration (the latency)}
  *     cf.xapi.interactionTexts(data, record) -> ?{path, texts}  the item's path "<activity>/<item>" (the
@@ -80,6 +81,8 @@
   var VERSION = "1.0.3";
   /** Keepalive bytes in flight: Chrome allows 64 KiB of bodies, headers take some of it. */
   var BUDGET = 60000;
+  /** The longest text answer a statement's result.response carries (standards/xapi.py TEXT_LIMIT). */
+  var TEXT_LIMIT = 4000;
   /** A POST stays this small, so it rides keepalive and leaves room for what pagehide sends. */
   var BATCH_BYTES = 16000;
   /** How long an exit waits for the last answers of the LRS; keepalive requests go on after it. */
@@ -578,6 +581,7 @@
 
   cf.xapi = {
     VERSION: VERSION,
+    TEXT_LIMIT: TEXT_LIMIT,
     uuid: uuid,
     timestamp: timestamp,
     duration: duration,

@@ -253,6 +253,7 @@
 
   cf.tracking.register({
     name: "xapi",
+    textLimit: cf.xapi.TEXT_LIMIT,
     connect: function (win) {
       try {
         var launch = cf.xapi.query(win.location.search);
