@@ -397,6 +397,52 @@ def prune(root: Path, max_bytes: int, now: float | None = None) -> Pruned:
     return Pruned(removed_files, removed_bytes, total)
 
 
+SIZE_NAME = "size.json"
+"""Beside a cache folder's entries: the bytes it held when last walked, plus what builds wrote since."""
+WALK_EVERY = 64
+"""Builds between two walks of the folder even while it seems under its limit (the tally is an estimate: two
+builds finishing at once may each miss the other's bytes)."""
+
+
+def read_size(root: Path) -> tuple[int, int] | None:
+    """The tally (bytes, builds since the last walk), or None when there is none to trust."""
+    try:
+        found = json.loads((root / SIZE_NAME).read_bytes())
+        size, builds = found["bytes"], found["builds"]
+    except (OSError, *DECODE_ERRORS):
+        return None
+    if not all(isinstance(value, int) and not isinstance(value, bool) and value >= 0 for value in (size, builds)):
+        return None
+    return size, builds
+
+
+def write_size(root: Path, size: int, builds: int) -> None:
+    temporary = None
+    try:
+        handle, temporary = tempfile.mkstemp(dir=root, prefix=TEMPORARY_PREFIX)
+        with os.fdopen(handle, "wb") as file:
+            file.write(_encode_json({"bytes": size, "builds": builds}))
+        os.replace(temporary, root / SIZE_NAME)
+    except OSError:
+        if temporary is not None:
+            with suppress(OSError):
+                os.unlink(temporary)
+
+
+def bound(root: Path, max_bytes: int, written: int) -> Pruned | None:
+    """:func:`prune` ``root`` after a build wrote ``written`` bytes into it, but only when it may be over its
+    limit (or has not been walked for :data:`WALK_EVERY` builds): walking a big cache folder (a ``stat`` per
+    entry) would cost a one-page rebuild more than its build. None when it was not walked. Entries written
+    again under the same name, or removed by hand, make the tally high: a walk comes sooner, never later."""
+    tally = read_size(root)
+    if tally is not None and tally[0] + written <= max_bytes and tally[1] + 1 < WALK_EVERY:
+        write_size(root, tally[0] + written, tally[1] + 1)
+        return None
+    pruned = prune(root, max_bytes)
+    write_size(root, pruned.kept_bytes, 0)
+    return pruned
+
+
 def entry_files(root: Path) -> Iterator[str]:
     """The files of a cache folder laid out as the disk store lays them out, ``<namespace>/<2 hex>/<name>`` with
     a sha256 or temporary name; nothing else (a folder named by mistake loses none of its other files)."""

@@ -3,7 +3,8 @@
 The folder, first found: ``--no-cache`` (none), ``--cache-dir PATH``, ``$COURSEFORGE_CACHE_DIR`` (a CI job points
 it at the folder its cache step saves and restores), courseforge.yaml's ``build.cache_dir``, else
 ``<output folder>/.cache``. ``build`` writes it, ``lint`` only reads it. After a build that wrote to it, the
-least recently used entries beyond ``build.cache_max_mb`` are removed (``cache.prune``).
+least recently used entries beyond ``build.cache_max_mb`` are removed (``cache.bound``: only when the folder
+may be over it).
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from courseforge.cache import (
     LayeredStore,
     MemoryStore,
     Pruned,
+    bound,
     cache_scope,
-    prune,
 )
 from courseforge.commands.outputs import CACHE_DIR
 from courseforge.project import Project
@@ -70,7 +71,7 @@ class BuildCache:
         if not tag.exists():
             with suppress(OSError):
                 tag.write_bytes(TAG)
-        return prune(disk.root, self.max_bytes)
+        return bound(disk.root, self.max_bytes, disk.written)
 
 
 @contextmanager

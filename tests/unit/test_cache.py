@@ -16,10 +16,13 @@ from courseforge.cache import (
     BLOBS,
     JSON,
     LARGEST_VALUE_SHARE,
+    SIZE_NAME,
     TEXT,
+    WALK_EVERY,
     DiskStore,
     LayeredStore,
     MemoryStore,
+    bound,
     cache_scope,
     code_fingerprint,
     digest,
@@ -27,6 +30,7 @@ from courseforge.cache import (
     entry_key,
     memoized,
     prune,
+    read_size,
     scope_lasts,
     structured,
 )
@@ -209,3 +213,20 @@ def test_a_scope_lasts_unless_a_one_off_command_says_otherwise_and_its_inner_sco
             assert not scope_lasts()
     with ensure_store(1024):
         assert not scope_lasts()  # a build's own in-process store goes with the build
+
+
+def test_a_cache_folder_is_walked_only_when_its_tally_may_pass_the_limit(tmp_path: Path) -> None:
+    store = DiskStore(tmp_path)
+    for n in range(4):
+        store.put("ns", hashlib.sha256(bytes([n])).hexdigest(), b"x" * 100)  # 132 bytes each, with the checksum
+    first = bound(tmp_path, 1_000, store.written)
+    assert first is not None and first.kept_bytes == 4 * 132  # no tally yet: walked
+    assert bound(tmp_path, 1_000, 132) is None and read_size(tmp_path) == (5 * 132, 1)
+    store.put("ns", hashlib.sha256(b"late").hexdigest(), b"x" * 600)
+    over = bound(tmp_path, 1_000, 632)  # 660 + 632 may be over: walked, and the oldest go
+    assert over is not None and over.files > 0 and read_size(tmp_path) == (over.kept_bytes, 0)
+    for builds in range(1, WALK_EVERY):
+        assert bound(tmp_path, 10**9, 0) is None and read_size(tmp_path) == (over.kept_bytes, builds)
+    assert bound(tmp_path, 10**9, 0) is not None  # walked now and then all the same
+    (tmp_path / SIZE_NAME).write_text('{"bytes": -1, "builds": 0}')
+    assert bound(tmp_path, 10**9, 0) is not None  # a tally not to trust: walked
