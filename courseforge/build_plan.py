@@ -5,10 +5,11 @@ verified (the build keeps only its facts in memory).
 The grain of parallel work is a course in one locale with all of its formats (they share the locale's
 catalogs and localized course). When the locales do not divide evenly over the workers, the remainder (source
 languages first: their localization reads no catalog, so splitting them repeats nothing) is split into groups of
-formats, so no core idles at the end. One unit, or work too small to pay for forking, is built
-in this process (so is everything while other threads run: ``parallel.can_fork``). Whatever the number of jobs,
-the same packages come out byte for byte, with the same diagnostics in the same order: results are merged in
-course, locale and format order, not as they finish.
+formats, so no core idles at the end; what the first group of a split unit memoized (its locale's Markdown, a
+catalog read) is handed to the workers that build its other groups, so that shared work is done once. One unit,
+or work too small to pay for forking, is built in this process (so is everything while other threads run:
+``parallel.can_fork``). Whatever the number of jobs, the same packages come out byte for byte, with the same
+diagnostics in the same order: results are merged in course, locale and format order, not as they finish.
 """
 
 from __future__ import annotations
@@ -16,18 +17,25 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from courseforge.cache import KeyPart, active_disk
+from courseforge.cache import KeyPart, LayeredStore, Store, active_disk, active_store, cache_scope
 from courseforge.diagnostics import Diagnostic, DiagnosticSink, Severity
 from courseforge.i18n.pseudo import is_pseudo
 from courseforge.model.course import Course
 from courseforge.model.package import Package, PackageFormat
 from courseforge.parallel import ForkPool, can_fork
-from courseforge.pipeline import BuildOptions, PreparedCourse, cached_units, fresh_units, prepare_course
+from courseforge.pipeline import (
+    BuildOptions,
+    PreparedCourse,
+    cached_units,
+    fresh_units,
+    import_unit_stages,
+    prepare_course,
+)
 from courseforge.standards import FormatProfile
-from courseforge.unit_cache import PackageFacts, UnitResult
+from courseforge.unit_cache import UNIT_NAMESPACE, PackageFacts, UnitResult
 
 Progress = Callable[[str, int], AbstractContextManager[Callable[[str], None]]]
 """``Reporter.progress``: a bar of ``total`` steps, each step labelled."""
@@ -98,12 +106,49 @@ class Task:
     """The locale's catalog inputs the units were looked up by (``pipeline.cached_units``)."""
 
 
+Entries = tuple[tuple[str, str, bytes], ...]
+"""Cache entries (namespace, key digest, value) one worker computed and hands to another."""
+
+
+class Recorder:
+    """``store`` (None: a store of the task's own), also keeping what is put in it: a split unit's first group
+    hands that to its other groups. A unit's own entry is not handed over (the other groups build other units)."""
+
+    def __init__(self, store: Store | None) -> None:
+        self.store: Store = store if store is not None else Given(())
+        self.entries: list[tuple[str, str, bytes]] = []
+
+    def get(self, namespace: str, key: str) -> bytes | None:
+        return self.store.get(namespace, key)
+
+    def put(self, namespace: str, key: str, value: bytes) -> None:
+        if namespace != UNIT_NAMESPACE:
+            self.entries.append((namespace, key, value))
+        self.store.put(namespace, key, value)
+
+
+class Given:
+    """Entries handed over by another worker, in front of the task's store (read only: they are already kept
+    wherever the worker that made them keeps its own)."""
+
+    def __init__(self, entries: Entries) -> None:
+        self.entries = {(namespace, key): value for namespace, key, value in entries}
+
+    def get(self, namespace: str, key: str) -> bytes | None:
+        return self.entries.get((namespace, key))
+
+    def put(self, namespace: str, key: str, value: bytes) -> None:
+        pass
+
+
 @dataclass(frozen=True)
 class TaskResult:
     packages: tuple[StagedPackage, ...]
     diagnostics: tuple[Diagnostic, ...]
     cache_written: int = 0
     """Bytes the task wrote to the disk cache (a worker's count is its own: the parent adds them up)."""
+    shared: Entries = ()
+    """A split unit's first group: the cache entries it made, for the unit's other groups."""
 
 
 def split(profiles: tuple[FormatProfile, ...], parts: int) -> list[tuple[FormatProfile, ...]]:
@@ -141,6 +186,19 @@ def plan(whole: list[Task], jobs: int, weight: Callable[[Task], int],
     return first + head + last
 
 
+def split_units(tasks: Sequence[Task]) -> dict[int, int]:
+    """Each task that builds part of a unit another task started: its index, to the index of the unit's first."""
+    first: dict[tuple[int, str], int] = {}
+    leads: dict[int, int] = {}
+    for index, task in enumerate(tasks):
+        unit = (task.course, task.locale)
+        if unit in first:
+            leads[index] = first[unit]
+        else:
+            first[unit] = index
+    return leads
+
+
 class BuildRun:
     """One ``courseforge build`` of several courses into a spool."""
 
@@ -152,6 +210,10 @@ class BuildRun:
         """Packages taken from the cache."""
         self.processes = 1
         """Processes the tasks ran on (1: this one)."""
+        self.leads: dict[int, int] = {}
+        """A split unit's later groups: the index of the unit's first group, whose shared entries they are given."""
+        self.shared: dict[int, Entries] = {}
+        """In the parent: what each split unit's first group handed back, until its last group is handed out."""
 
     def run(self, courses: Sequence[tuple[Path, str]], sink: DiagnosticSink) -> list[StagedBuild | None]:
         """Each course's staged packages in locale and format order; None for a course that does not build."""
@@ -201,20 +263,23 @@ class BuildRun:
         if jobs > 1 and (len(self.tasks) < 2 or sum(map(self.weight, self.tasks)) < TINY_WORK or not can_fork()):
             jobs = 1
         self.tasks = plan(self.tasks, jobs, self.weight, self.locale_work)
+        self.leads = split_units(self.tasks) if jobs > 1 else {}
         self.processes = jobs
         results: list[TaskResult | None] = [None] * len(self.tasks)
         if jobs <= 1:
             with self.progress("building", len(self.tasks)) as step:
                 for index, task in enumerate(self.tasks):
-                    results[index] = self.run_task(index)
+                    results[index] = self.run_task(index, None)
                     step(self.label(task))
         else:
-            self.share_templates()
+            self.share_with_workers()
             with ForkPool(self.run_task, jobs) as pool, self.progress("building", len(self.tasks)) as step:
                 def finished(index: int, result: TaskResult) -> None:
-                    results[index] = result
+                    if result.shared:
+                        self.shared[index] = result.shared
+                    results[index] = replace(result, shared=())
                     step(self.label(self.tasks[index]))
-                pool.run(len(self.tasks), finished)
+                pool.run(len(self.tasks), finished, self.handed)
             disk = active_disk()
             if disk is not None:
                 disk.written += sum(result.cache_written for result in results if result is not None)
@@ -229,23 +294,43 @@ class BuildRun:
         assert prepared is not None
         return (task.course, prepared.locales.index(task.locale), prepared.profiles.index(task.profiles[0]))
 
-    def share_templates(self) -> None:
-        """Make each course's message templates once, here, before the workers fork (else each would)."""
+    def share_with_workers(self) -> None:
+        """Import the stages and make each course's message templates once, here, before the workers fork (else
+        each would)."""
+        import_unit_stages()
         for task in self.tasks:
             prepared = self.prepared[task.course]
             if prepared is not None and task.locale in prepared.translations:
                 _ = prepared.templates
 
-    def run_task(self, index: int) -> TaskResult:
+    def handed(self, index: int) -> Entries | None:
+        """What a split unit's later group is given: its first group's entries, if they came back already (else
+        it does that work again); they are let go with the unit's last group."""
+        lead = self.leads.get(index)
+        if lead is None:
+            return None
+        if not any(other > index and first == lead for other, first in self.leads.items()):
+            return self.shared.pop(lead, None)
+        return self.shared.get(lead)
+
+    def run_task(self, index: int, given: Entries | None) -> TaskResult:
+        """One task, in a cache scope that answers from what it is given first, and records what it makes when
+        other groups of its unit will want it."""
         task = self.tasks[index]
         prepared = self.prepared[task.course]
         assert prepared is not None
         reported = DiagnosticSink()
         disk = active_disk()
         written = disk.written if disk is not None else 0
-        packages = fresh_units(prepared, task.locale, task.profiles, task.catalogs, self.options, self.spool,
-                               reported)
-        return TaskResult(tuple(packages), tuple(reported.items), disk.written - written if disk is not None else 0)
+        store = active_store()
+        if given:
+            store = LayeredStore(Given(given), store) if store is not None else Given(given)
+        recorder = Recorder(store) if index in self.leads.values() else None
+        with cache_scope(recorder or store, disk=disk):
+            packages = fresh_units(prepared, task.locale, task.profiles, task.catalogs, self.options, self.spool,
+                                   reported)
+        return TaskResult(tuple(packages), tuple(reported.items), disk.written - written if disk is not None else 0,
+                          tuple(recorder.entries) if recorder is not None else ())
 
     def label(self, task: Task) -> str:
         prepared = self.prepared[task.course]

@@ -5,8 +5,9 @@ without pickling any of it. Forking is only safe while the parent runs no other 
 holds at the fork stays held in the child for ever), so a pool forks all of its workers when it opens, before a
 progress bar starts its refresh thread; workers start no thread and print nothing.
 
-A task is an index into a sequence both sides hold. Its result comes back pickled through a pipe (between our
-own processes only: nothing read from a cache or the network is ever unpickled). A task that raises sends its
+A task is an index into a sequence both sides hold, sent with what the parent hands it from earlier results (a
+split unit's shared work, done once). Its result comes back pickled through a pipe (between our own processes
+only: nothing read from a cache or the network is ever unpickled). A task that raises sends its
 traceback back and the parent raises :class:`WorkerError`; a worker that dies (killed, out of memory) closes its
 pipe and the parent raises :class:`WorkerCrashed`. Workers ignore SIGINT: on Ctrl-C (or any error) the parent
 terminates them, reaps them and re-raises.
@@ -30,6 +31,7 @@ from types import TracebackType
 from typing import Generic, TypeVar
 
 R = TypeVar("R")
+G = TypeVar("G")
 
 OK = "ok"
 FAILED = "failed"
@@ -79,12 +81,14 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def serve(connection: Connection, work: Callable[[int], object]) -> None:
-    """A worker's loop: run each task index received, answer (index, status, result or traceback)."""
+def serve(connection: Connection, work: Callable[[int, G | None], object]) -> None:
+    """A worker's loop: run each task received (its index and what it is given), answer (index, status, result
+    or traceback)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    while (index := connection.recv()) is not None:
+    while (task := connection.recv()) is not None:
+        index, given = task
         try:
-            answer: tuple[int, str, object] = (index, OK, work(index))
+            answer: tuple[int, str, object] = (index, OK, work(index, given))
         except BaseException:
             answer = (index, FAILED, traceback.format_exc())
         try:
@@ -101,10 +105,10 @@ def task_failure(index: int, worker: Worker, trace: str) -> WorkerError:
     return error
 
 
-class ForkPool(Generic[R]):
-    """``jobs`` forked workers running ``work(index)``; use as a context manager (it reaps every worker)."""
+class ForkPool(Generic[G, R]):
+    """``jobs`` forked workers running ``work(index, given)``; use as a context manager (it reaps every worker)."""
 
-    def __init__(self, work: Callable[[int], R], jobs: int) -> None:
+    def __init__(self, work: Callable[[int, G | None], R], jobs: int) -> None:
         self.work = work
         self.workers: list[Worker] = []
         sys.stdout.flush()
@@ -138,13 +142,15 @@ class ForkPool(Generic[R]):
         theirs.close()
         return Worker(pid, ours)
 
-    def run(self, count: int, on_result: Callable[[int, R], None]) -> None:
-        """Tasks ``0 .. count - 1``, each given to the next idle worker; ``on_result(index, result)`` in the
-        parent as each one finishes (in completion order)."""
+    def run(self, count: int, on_result: Callable[[int, R], None],
+            given: Callable[[int], G | None] = lambda index: None) -> None:
+        """Tasks ``0 .. count - 1``, each given to the next idle worker with ``given(index)`` (asked as it is
+        handed out, so it may hold results that came back before); ``on_result(index, result)`` in the parent
+        as each one finishes (in completion order)."""
         queue = iter(range(count))
         busy: dict[Connection, Worker] = {}
         for worker in self.workers:
-            self.give(worker, next(queue, None), busy)
+            self.give(worker, next(queue, None), busy, given)
         while busy:
             for ready in wait(list(busy)):
                 assert isinstance(ready, Connection)
@@ -152,15 +158,17 @@ class ForkPool(Generic[R]):
                 index, status, payload = self.receive(worker)
                 if status != OK:
                     raise task_failure(index, worker, str(payload))
-                on_result(index, payload)  # type: ignore[arg-type]  # what work(index) returned
-                self.give(worker, next(queue, None), busy)
+                on_result(index, payload)  # type: ignore[arg-type]  # what work(index, given) returned
+                self.give(worker, next(queue, None), busy, given)
 
-    def give(self, worker: Worker, index: int | None, busy: dict[Connection, Worker]) -> None:
+    def give(self, worker: Worker, index: int | None, busy: dict[Connection, Worker],
+             given: Callable[[int], G | None]) -> None:
         worker.task = index
-        worker.connection.send(index)
         if index is None:
+            worker.connection.send(None)
             busy.pop(worker.connection, None)
         else:
+            worker.connection.send((index, given(index)))
             busy[worker.connection] = worker
 
     def receive(self, worker: Worker) -> tuple[int, str, object]:
@@ -190,7 +198,7 @@ class ForkPool(Generic[R]):
                 self.reap(worker)
             worker.connection.close()
 
-    def __enter__(self) -> ForkPool[R]:
+    def __enter__(self) -> ForkPool[G, R]:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,

@@ -292,6 +292,20 @@ def locale_gate(prepared: PreparedCourse, locale: str, catalogs: LocaleCatalogs 
                             options.allow_incomplete, sink)
 
 
+UNIT_STAGES = ("courseforge.stages.localize", "courseforge.stages.render", "courseforge.stages.package",
+               "courseforge.stages.verify", "courseforge.stages.verify.own_build")
+"""The modules building a unit imports on first use (``fresh_units``, ``build_package``)."""
+
+
+def import_unit_stages() -> None:
+    """Import what building a unit runs, so that workers forked after this share the modules instead of each
+    importing them again."""
+    import importlib
+
+    for name in UNIT_STAGES:
+        importlib.import_module(name)
+
+
 def build_package(prepared: PreparedCourse, localized: LocalizedCourse, profile: FormatProfile,
                   options: BuildOptions, page: bytes) -> tuple[Package, VerificationReport]:
     """Render, package and verify one format (the rendered site is let go before verifying: the biggest

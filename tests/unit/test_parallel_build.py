@@ -164,12 +164,12 @@ def test_the_pool_runs_every_task_once_and_reports_failures(tmp_path: Path) -> N
         import os
         from courseforge.parallel import ForkPool, WorkerError
         answers = {}
-        with ForkPool(lambda index: (os.getpid(), index * index), 3) as pool:
+        with ForkPool(lambda index, _: (os.getpid(), index * index), 3) as pool:
             pool.run(20, lambda index, answer: answers.setdefault(index, answer))
         assert sorted(answers) == list(range(20)) and all(a[1] == i * i for i, a in answers.items())
         assert os.getpid() not in {a[0] for a in answers.values()} and len({a[0] for a in answers.values()}) > 1
         try:
-            with ForkPool(lambda index: 1 // (index - 3), 2) as pool:
+            with ForkPool(lambda index, _: 1 // (index - 3), 2) as pool:
                 pool.run(6, lambda index, answer: None)
         except WorkerError as error:
             assert "ZeroDivisionError" in str(error) and "task 3" in str(error)
