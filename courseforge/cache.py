@@ -140,16 +140,26 @@ def structured(value: object) -> KeyPart:
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     """courseforge's version and the bytes of every file of the package (code, templates, runtime, schemas):
-    the same for every install of one release, different as soon as a checkout's code changes."""
-    package = Path(__file__).parent
+    the same for every install of one release, different as soon as a checkout's code changes. Every process
+    computes it once (3 MB of files: ``os.walk`` and plain reads, half the CPU of ``Path.rglob``)."""
+    package = os.path.dirname(os.path.abspath(__file__))
     hasher = hashlib.sha256(__version__.encode())
-    for path in sorted(package.rglob("*")):
-        if "__pycache__" in path.parts or not path.is_file():
-            continue
-        relative = path.relative_to(package).as_posix().encode()
-        data = path.read_bytes()
-        hasher.update(b"%d:%s%d:" % (len(relative), relative, len(data)) + data)
+    for relative in package_files(package):
+        with open(os.path.join(package, *relative), "rb") as file:
+            data = file.read()
+        name = "/".join(relative).encode()
+        hasher.update(b"%d:%s%d:" % (len(name), name, len(data)) + data)
     return hasher.hexdigest()
+
+
+def package_files(package: str) -> list[tuple[str, ...]]:
+    """The package's files but compiled bytecode, as path parts relative to it, in path order."""
+    found: list[tuple[str, ...]] = []
+    for folder, folders, files in os.walk(package):
+        folders[:] = [name for name in folders if name != "__pycache__"]
+        parts = Path(folder).relative_to(package).parts
+        found.extend((*parts, name) for name in files if os.path.isfile(os.path.join(folder, name)))
+    return sorted(found)
 
 
 def entry_key(namespace: str, key: KeyPart) -> str:
