@@ -38,7 +38,8 @@ class WebVerifier:
         for entry in sorted(entries):
             if not pages.is_page(entry):
                 continue
-            page = manifest if entry == INDEX else pages.read_page(contents, entries[entry], sink)
+            page = manifest if entry == INDEX and isinstance(manifest, pages.Page) else \
+                pages.read_page(contents, entries[entry], sink)
             if page is not None:
                 pages.check_references(page, entry, entries, sink)
         lost_manifest(contents, self.others, sink)

@@ -15,7 +15,7 @@ import struct
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from courseforge.cache import TEXT, memoized
 from courseforge.diagnostics import DiagnosticSink, Location
@@ -300,15 +300,25 @@ def local_record(data: bytes, info: zipfile.ZipInfo) -> memoryview | None:
     return memoryview(data)[start:end] if signature == LOCAL_SIGNATURE and end <= len(data) else None
 
 
+def entry_identity(data: bytes, info: zipfile.ZipInfo) -> tuple[int | bytes, ...] | None:
+    """Everything zipfile reads to inflate an entry but its name: the central directory's fields for it and the
+    digest of its local record's bytes (None when the record does not fit the zip). Entries of equal identity
+    inflate to equal bytes, so what is judged of one holds for the other."""
+    record = local_record(data, info)
+    if record is None:
+        return None
+    return (info.compress_type, info.flag_bits, info.CRC, info.file_size, info.compress_size,
+            hashlib.sha256(record).digest())
+
+
 def entry_damage(archive: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes) -> str:
     """:func:`inflate_damage` of an entry read whole, memoized by everything zipfile reads to judge it: the
     central directory's fields for it and its local record's bytes. The images and runtime every package of a
     build shares are inflated once, and a rebuild inflates only what changed."""
-    record = local_record(data, info)
-    if record is None:
+    identity = entry_identity(data, info)
+    if identity is None:
         return inflate_damage(archive, info, True)
-    key = (INTEGRITY_VERSION, info.filename, info.compress_type, info.flag_bits, info.CRC, info.file_size,
-           info.compress_size, hashlib.sha256(record).digest())
+    key = (INTEGRITY_VERSION, info.filename, *identity)
     return kept(INTEGRITY, key, lambda: memoized(INTEGRITY, key, lambda: inflate_damage(archive, info, True), TEXT),
                 len)
 
@@ -322,10 +332,23 @@ def damaged(package: str, name: str, why: str, sink: DiagnosticSink) -> None:
     )
 
 
+READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError, NotImplementedError)
+"""What reading an entry raises when it cannot be inflated (integrity reports why)."""
+
+
 def read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> bytes | None:
     """At most ``cap`` bytes of one entry; None when it cannot be read (already reported by integrity)."""
     try:
         with archive.open(info) as stream:
             return stream.read(cap)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError, NotImplementedError):
+    except READ_ERRORS:
         return None
+
+
+def read_pieces(archive: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, piece: int) -> Iterator[bytes]:
+    """At most ``cap`` bytes of one entry, ``piece`` bytes at a time as it inflates (a page is parsed as it is
+    read, never held whole); raises one of :data:`READ_ERRORS` when it cannot be read."""
+    with archive.open(info) as stream:
+        while cap > 0 and (chunk := stream.read(min(piece, cap))):
+            cap -= len(chunk)
+            yield chunk
