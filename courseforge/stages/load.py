@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
 from babel.messages.catalog import Catalog
 
+from courseforge.cache import Codec, KeyPart, lookup, remember
 from courseforge.diagnostics import Diagnostic, DiagnosticSink, Location
 from courseforge.i18n.catalog import UI_DOMAIN, po_path
 from courseforge.model.localized import LocaleCatalogs
@@ -17,6 +19,7 @@ from courseforge.model.source import CourseSource, PageSource, ParsedDocument
 from courseforge.object_memo import kept
 from courseforge.stages.catalog_check import checked_catalog, remembered_read
 from courseforge.stages.inputs import InputProblem, decode_text, file_limit, read_folder, read_input_file
+from courseforge.stages.source_codec import Uncacheable, decode_read, encode_read
 from courseforge.yamlsource import parse_yaml
 
 MANIFEST = "course.yaml"
@@ -76,13 +79,29 @@ def read_text(relpath: str, data: bytes, shown: str, max_nodes: int) -> TextRead
     return TextRead(tuple(sink.items), parsed)
 
 
+TEXT_READ_CODEC: Codec[TextRead] = Codec(lambda read: encode_read(read.diagnostics, read.parsed),
+                                         lambda data: TextRead(*decode_read(data)))
+
+
+def stored_read(key: KeyPart, relpath: str, data: bytes, shown: str, max_nodes: int) -> TextRead:
+    """:func:`read_text`, or what an earlier build kept in the cache for the same bytes (``source_codec``: a
+    read its entry cannot give back exactly is parsed every time)."""
+    found = lookup(TEXT_READ, key, TEXT_READ_CODEC)
+    if found is not None:
+        return found
+    read = read_text(relpath, data, shown, max_nodes)
+    with suppress(Uncacheable):
+        remember(TEXT_READ, key, read, TEXT_READ_CODEC)
+    return read
+
+
 def text_read(relpath: str, data: bytes, shown: str, max_nodes: int) -> TextRead:
-    """:func:`read_text`, kept by the file's bytes while a cache store is active (``object_memo``): a rebuild
-    in a long-lived process parses only the files that changed. Every stage treats a parsed document as
-    read-only, so the kept one is shared."""
+    """:func:`read_text`, kept by the file's bytes while a cache store is active: on disk (a CLI rebuild parses
+    only the files that changed) and as the object itself (``object_memo``: a rebuild in a long-lived process
+    decodes nothing either). Every stage treats a parsed document as read-only, so the kept one is shared."""
     is_page = relpath.endswith(".md")
     key = (TEXT_READ_VERSION, is_page, shown, max_nodes, data)
-    return kept(TEXT_READ, key, lambda: read_text(relpath, data, shown, max_nodes),
+    return kept(TEXT_READ, key, lambda: stored_read(key, relpath, data, shown, max_nodes),
                 lambda _: (PAGE_WEIGHT if is_page else DOCUMENT_WEIGHT) * len(data))
 
 
