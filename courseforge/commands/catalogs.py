@@ -18,6 +18,8 @@ from courseforge.diagnostics import DiagnosticSink, Location
 from courseforge.project import Project
 
 if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog
+
     from courseforge.model.course import Course
     from courseforge.model.theme import Theme
 
@@ -79,3 +81,18 @@ def write_if_changed(path: Path, data: bytes) -> bool:
         return False
     write_atomically(path, data)
     return True
+
+
+def read_or_stop(project: Project, path: Path, reporter: Reporter) -> Catalog:
+    """The catalog or template at ``path`` read under the input rules (stages/inputs.py); one they refuse, a
+    broken one too, stops the command with its diagnostics (exit 1) before anything is written."""
+    from courseforge.i18n.catalog import is_format_domain
+    from courseforge.stages.load import read_catalog
+
+    sink = DiagnosticSink()
+    catalog = read_catalog(path, project.display(path), sink, keep_format_flags=is_format_domain(path.stem),
+                           root=project.locales_dir, limits=project.config.limits)
+    if catalog is None or sink.failed():
+        reporter.diagnostics(sink)
+        raise click.ClickException(f"fix {project.display(path)} first (courseforge i18n check)")
+    return catalog

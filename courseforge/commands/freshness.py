@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from courseforge.commands.catalogs import CatalogWork
+from courseforge.commands.catalogs import CatalogWork, read_or_stop
 from courseforge.commands.common import write_atomically
 from courseforge.commands.output import Reporter
 
@@ -20,15 +20,13 @@ if TYPE_CHECKING:
     from babel.messages.catalog import Catalog
 
 
-def template_is_stale(path: Path, template: Catalog) -> bool:
+def template_is_stale(path: Path, template: Catalog, work: CatalogWork, reporter: Reporter) -> bool:
     """The POT on disk says something else than the sources (its header dates aside), or is missing."""
-    from courseforge.i18n.catalog import is_format_domain, load_catalog
     from courseforge.i18n.extract import message_signature
 
     if not path.is_file():
         return True
-    written = load_catalog(path, keep_format_flags=is_format_domain(template.domain or ""))
-    return message_signature(written) != message_signature(template)
+    return message_signature(read_or_stop(work.project, path, reporter)) != message_signature(template)
 
 
 def write_templates(found: dict[str, Catalog], work: CatalogWork, reporter: Reporter, *,
@@ -41,7 +39,7 @@ def write_templates(found: dict[str, Catalog], work: CatalogWork, reporter: Repo
         path = pot_path(work.locales, domain)
         if domain == UI_DOMAIN and not translates_player(work):
             continue
-        changed = template_is_stale(path, template)
+        changed = template_is_stale(path, template, work, reporter)
         if changed:
             write_atomically(path, catalog_bytes(template, keep_format_flags=is_format_domain(domain)))
         count = sum(1 for m in template if m.id)
@@ -68,21 +66,21 @@ def warn_stale_templates(found: dict[str, Catalog], work: CatalogWork, reporter:
     stale = []
     for domain, template in found.items():
         path = pot_path(work.locales, domain)
-        if (path.is_file() or domain != UI_DOMAIN) and template_is_stale(path, template):
+        if (path.is_file() or domain != UI_DOMAIN) and template_is_stale(path, template, work, reporter):
             reporter.info(f"{work.shown(path)} is out of date: run courseforge i18n extract")
             stale.append(work.shown(path))
     return stale
 
 
-def refuse_stale_catalogs(work: CatalogWork, language: str) -> None:
+def refuse_stale_catalogs(work: CatalogWork, language: str, reporter: Reporter) -> None:
     """Stop before anything is written when a course catalog of LANGUAGE lags behind its sources."""
-    from courseforge.i18n.catalog import load_catalog, po_path
+    from courseforge.i18n.catalog import po_path
     from courseforge.i18n.extract import course_template
     from courseforge.i18n.update import needs_update
 
     stale = [path for course in work.courses
              if (path := po_path(work.locales, language, course.id)).is_file()
-             and needs_update(course_template(course), load_catalog(path))]
+             and needs_update(course_template(course), read_or_stop(work.project, path, reporter))]
     if stale:
         raise click.ClickException("\n".join(f"{work.shown(path)} is out of date with the sources: run "
                                              "courseforge i18n update" for path in stale))

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from courseforge.commands.catalogs import catalog_work, write_if_changed
-from courseforge.commands.common import current_project, write_atomically
+from courseforge.commands.catalogs import catalog_work, read_or_stop, write_if_changed
+from courseforge.commands.common import current_project, locale_option, write_atomically
 from courseforge.commands.freshness import refuse_stale_catalogs
 from courseforge.commands.output import Reporter, reporting_options
 from courseforge.diagnostics import DiagnosticSink
 
 if TYPE_CHECKING:
     from courseforge.i18n.xliff import ImportResult
+    from courseforge.project import Project
 
 XLIFF_DIR = "xliff"
 """Under the project's output folder."""
@@ -25,7 +27,8 @@ def xliff_name(domain: str, language: str, version: str) -> str:
 
 
 @click.command("export-xliff")
-@click.option("--lang", "language", required=True, help="Target language of the catalogs to export.")
+@click.option("--lang", "language", required=True, callback=lambda ctx, param, value: locale_option(
+    value, "--lang", languages_only=True), help="Target language of the catalogs to export.")
 @click.option("--xliff-version", "version", type=click.Choice(["1.2", "2.1"]), default="1.2", show_default=True)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the files (default: the project's output folder, build/xliff).")
@@ -39,12 +42,12 @@ def export_xliff_files(language: str, version: str, out: Path | None, courses: t
     Example:
       courseforge i18n export-xliff --lang de --xliff-version 2.1
     """
-    from courseforge.i18n.catalog import UI_DOMAIN, is_format_domain, load_catalog, po_path
+    from courseforge.i18n.catalog import UI_DOMAIN, po_path
     from courseforge.i18n.xliff import export_xliff
 
     work = catalog_work(reporter, courses)
     out = out or work.project.output_dir / XLIFF_DIR
-    refuse_stale_catalogs(work, language)
+    refuse_stale_catalogs(work, language, reporter)
     source = {c.id: c.manifest.language for c in work.courses}
     exported: list[dict[str, object]] = []
     for domain in [c.id for c in work.courses] + [UI_DOMAIN]:
@@ -53,7 +56,7 @@ def export_xliff_files(language: str, version: str, out: Path | None, courses: t
             if domain != UI_DOMAIN:
                 reporter.info(f"{work.shown(path)}: missing, skipped (run 'courseforge i18n update')")
             continue
-        catalog = load_catalog(path, keep_format_flags=is_format_domain(domain))
+        catalog = read_or_stop(work.project, path, reporter)
         data = export_xliff(catalog, source_language=source.get(domain, "en"), target_language=language,
                             original=domain, version="1.2" if version == "1.2" else "2.1")
         target = out / language / xliff_name(domain, language, version)
@@ -78,6 +81,26 @@ def xliff_origin(data: bytes) -> tuple[str | None, str | None]:
     return (str(original) or None, str(language) or None)
 
 
+def catalog_of(project: Project, file: Path, domain: str | None, language: str | None) -> Path:
+    """The catalog an XLIFF file names (its ``original`` and target language), both checked before they name a
+    file: a file from outside may name anything."""
+    from courseforge.i18n.catalog import po_path
+    from courseforge.model.course import ID_PATTERN, known_language
+
+    if not domain or not language:
+        raise click.ClickException(f"{file}: no <file original> / target language: not one of our exports")
+    try:
+        language = known_language(language.replace("_", "-"))
+    except ValueError as error:
+        raise click.ClickException(f"{file}: target language {error}") from error
+    if re.fullmatch(ID_PATTERN, domain) is None:
+        raise click.ClickException(f"{file}: <file original={domain!r}> is not a course id or 'ui'")
+    path = po_path(project.locales_dir, language, domain)
+    if not path.is_file():
+        raise click.ClickException(f"{file}: no catalog {project.display(path)} for it")
+    return path
+
+
 def describe_import(result: ImportResult) -> str:
     if result.refused:
         return "refused (see the errors below)"
@@ -98,7 +121,7 @@ def import_xliff_files(files: tuple[Path, ...], overwrite: bool, reporter: Repor
     Example:
       courseforge i18n import-xliff returned/*.xlf
     """
-    from courseforge.i18n.catalog import catalog_bytes, is_format_domain, load_catalog, po_path
+    from courseforge.i18n.catalog import catalog_bytes, is_format_domain
     from courseforge.i18n.xliff import import_xliff
 
     project = current_project(reporter)
@@ -106,14 +129,9 @@ def import_xliff_files(files: tuple[Path, ...], overwrite: bool, reporter: Repor
     imported: list[dict[str, object]] = []
     for file in files:
         data = file.read_bytes()
-        domain, language = xliff_origin(data)
-        if not domain or not language:
-            raise click.ClickException(f"{file}: no <file original> / target language: not one of our exports")
-        path = po_path(project.locales_dir, language.replace("_", "-"), domain)
-        if not path.is_file():
-            raise click.ClickException(f"{file}: no catalog {project.display(path)} for it")
-        keep = is_format_domain(domain)
-        catalog = load_catalog(path, keep_format_flags=keep)
+        path = catalog_of(project, file, *xliff_origin(data))
+        keep = is_format_domain(path.stem)
+        catalog = read_or_stop(project, path, reporter)
         result = import_xliff(data, catalog, file.as_posix(), sink, overwrite=overwrite)
         written = not result.refused and write_if_changed(path, catalog_bytes(catalog, keep_format_flags=keep))
         if written:

@@ -24,7 +24,7 @@ import re
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
-from babel.messages.pofile import normalize, read_po, write_po
+from babel.messages.pofile import PoFileError, normalize, read_po, write_po
 
 from courseforge.gc_pause import collector_paused
 from courseforge.i18n.po_reader import previous_ids, read_lean
@@ -106,10 +106,21 @@ def attach_previous(catalog: Catalog, previous: dict[int, list[bytes]]) -> None:
             message.previous_id = previous_ids([line.decode(catalog.charset) for line in lines])
 
 
+class UnreadableCatalog(ValueError):
+    """Babel failed on the text other than with a syntax error (its header and plural parsers raise what their
+    helpers raise): the file is broken, which is a problem to report, never an internal error."""
+
+
 def read_with_babel(data: bytes, locale: str | None) -> Catalog:
-    """Babel's ``read_po`` (raising its ``PoFileError`` with the line of a syntax error), ``#|`` lines read."""
+    """Babel's ``read_po`` (raising its ``PoFileError`` with the line of a syntax error, anything else it raises
+    as :class:`UnreadableCatalog`), ``#|`` lines read."""
     text, previous = split_previous(data)
-    catalog = read_po(io.BytesIO(text), locale=locale, abort_invalid=True)
+    try:
+        catalog = read_po(io.BytesIO(text), locale=locale, abort_invalid=True)
+    except (PoFileError, UnicodeDecodeError, LookupError):
+        raise
+    except Exception as error:  # the text is the user's: whatever Babel raises on it says the file is broken
+        raise UnreadableCatalog(f"{type(error).__name__}: {error}") from error
     attach_previous(catalog, previous)
     return catalog
 

@@ -12,14 +12,12 @@ points too, so an editor opens the line to fix.
 
 from __future__ import annotations
 
-import io
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from babel.messages.catalog import Catalog, Message
-from babel.messages.pofile import read_po
 
 from courseforge.diagnostics import Diagnostic, DiagnosticSink, Location, Severity
 from courseforge.i18n import inline
@@ -292,10 +290,9 @@ class EntryLines:
 EntryKey = tuple[object, str | None]
 
 
-def entry_lines(po_text: bytes) -> dict[EntryKey, EntryLines]:
-    """Lines of each entry, keyed by (msgid, msgctxt). Babel's ``lineno`` is the ``msgid`` line; the
-    ``msgstr`` lines follow it."""
-    catalog = read_po(io.BytesIO(po_text), abort_invalid=True)
+def entry_lines(catalog: Catalog, po_text: bytes) -> dict[EntryKey, EntryLines]:
+    """Lines of each entry of ``catalog`` in ``po_text``, the bytes it was read from, keyed by (msgid, msgctxt).
+    A message's ``lineno`` is its ``msgid`` line; the ``msgstr`` lines follow it (the text is not parsed again)."""
     lines = po_text.split(b"\n")
     found = {}
     for message in catalog:
@@ -332,7 +329,7 @@ def check_catalog(catalog: Catalog, po_path: str, po_text: bytes | None, sink: D
     """Report every inconsistent translation of ``catalog`` into ``sink``; returns how many translated
     entries were checked. ``po_path`` is the path to show; ``po_text`` the file's bytes, for the lines
     (without it, Babel's ``msgid`` line of a catalog read from a file is used)."""
-    lines = entry_lines(po_text) if po_text is not None else {}
+    lines = entry_lines(catalog, po_text) if po_text is not None else {}
     checked = [message for message in catalog if is_checked(message)]
     for message in checked:
         where = lines.get(_key(message))

@@ -20,15 +20,17 @@ from babel.messages.pofile import PoFileError
 from courseforge.cache import Codec, memoized
 from courseforge.diagnostics import Diagnostic, DiagnosticSink, Location, Severity
 from courseforge.gc_pause import collector_paused
-from courseforge.i18n.catalog import parse_catalog
+from courseforge.i18n.catalog import UnreadableCatalog, parse_catalog
 from courseforge.i18n.catalog_codec import build_catalog_from_json, build_catalog_to_json
+from courseforge.i18n.po_header import PLURAL_HINT, header_problems, leading_header, plural_problem
 from courseforge.stages.inputs import UTF8_BOM, check_value, decode_text
 
 PO_READ_NAMESPACE = "po-read"
-PO_READ_VERSION = 1
+PO_READ_VERSION = 2
 """Bump when what a catalog read keeps (``i18n.catalog_codec``), or how it checks a catalog, changes."""
 VALUE_ESCAPE = re.compile(rb"\\[abfv]")
 """The PO escapes that make a control character (``\\a``, ``\\b``, ``\\f``, ``\\v``; the others make text)."""
+SYNTAX_HINT = "fix the PO syntax (msgfmt -c shows the same problem)"
 OTHER_CHARSET = re.compile(rb'charset(?!=utf-8(?:\\n|"))')
 """In the lowered bytes, anything that may name a charset but UTF-8 (a header's parameter names and charsets are
 read in any case): Babel decodes the lines after such a header with it."""
@@ -40,20 +42,47 @@ def checked_catalog(data: bytes, display: str, sink: DiagnosticSink, *, keep_for
     every problem, a broken PO file too, is reported (with its line), not raised. ``comments``: False for the
     build, which reads no comments or locations."""
     text = decode_text(data, display, sink)
-    if text is None:
+    if text is None or not header_clean(text, display, sink):
         return None
     try:
-        catalog = parse_catalog(data, keep_format_flags=keep_format_flags,
-                                text=None if data.startswith(UTF8_BOM) else text, comments=comments)
+        catalog = parse_catalog(data.removeprefix(UTF8_BOM), keep_format_flags=keep_format_flags, text=text,
+                                comments=comments)
     except PoFileError as error:
         line = getattr(error, "lineno", 0) or 0
         sink.error("i18n.po-syntax", f"catalog cannot be read: {error}", Location(display, line, 1),
-                   hint="fix the PO syntax (msgfmt -c shows the same problem)")
+                   hint=SYNTAX_HINT)
+        return None
+    except UnreadableCatalog as error:
+        sink.error("i18n.po-syntax", f"catalog cannot be read: {error}", Location(display), hint=SYNTAX_HINT)
         return None
     except (UnicodeDecodeError, LookupError, ValueError) as error:
         sink.error("i18n.po-syntax", f"catalog cannot be read: {error}", Location(display), hint="save it as UTF-8")
         return None
+    if not plural_forms_usable(catalog, display, sink):
+        return None
     return catalog if catalog_values_clean(catalog, display, sink, data) else None
+
+
+def header_clean(text: str, display: str, sink: DiagnosticSink) -> bool:
+    """The header at the top of the file has none of the problems Babel would raise on or silently misread
+    (:mod:`courseforge.i18n.po_header`); each is reported at its line."""
+    header = leading_header(text)
+    if header is None:
+        return True
+    problems = header_problems(header.value)
+    for problem in problems:
+        sink.error("i18n.po-header", problem.message, Location(display, header.line_at(problem.offset), 1),
+                   hint=problem.hint)
+    return not problems
+
+
+def plural_forms_usable(catalog: Catalog, display: str, sink: DiagnosticSink) -> bool:
+    """Plural forms the build can evaluate, also when the header that declares them is not the file's first
+    entry (where :func:`header_clean` looks)."""
+    problem = plural_problem(catalog)
+    if problem is not None:
+        sink.error("i18n.po-header", f"header field 'Plural-Forms': {problem}", Location(display), hint=PLURAL_HINT)
+    return problem is None
 
 
 def catalog_values_clean(catalog: Catalog, display: str, sink: DiagnosticSink, data: bytes | None = None) -> bool:
