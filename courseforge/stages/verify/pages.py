@@ -17,6 +17,7 @@ import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
+from typing import cast
 
 from lxml import etree, html
 
@@ -31,6 +32,12 @@ PAGE_SUFFIXES = (".html", ".htm", ".xhtml")
 URL_ATTRIBUTES = ("src", "href", "poster", "data")
 """Attributes whose value is one URL (``data`` on <object>); ``srcset`` holds several."""
 TITLE = "title"
+URL_NAMES = (*URL_ATTRIBUTES, "srcset")
+WITH_URLS = etree.XPath("//*[" + " or ".join(f"@{name}" for name in URL_NAMES) + "]")
+"""The elements carrying a URL, in document order, found by libxml2 (a page has thousands that carry none)."""
+PLAIN_URLS = etree.XPath("|".join(f"//@{name}" for name in URL_ATTRIBUTES), smart_strings=False)
+SRCSETS = etree.XPath("//@srcset", smart_strings=False)
+FIRST_TITLE = etree.XPath("(//title)[1]")
 PAGE_FACTS = "verify-page"
 PAGE_FACTS_VERSION = 1
 """Bump when the same page would give other facts (memoized: its title, then its distinct URLs)."""
@@ -131,9 +138,17 @@ def page_of(path: str, pieces: Pieces, identity: KeyPart) -> Page:
 
 
 def facts_of(pieces: Pieces) -> PageFacts:
-    titles: list[str] = []
-    urls = dict.fromkeys(ref.url for ref in scan(pieces, titles))
-    return PageFacts(titles[0] if titles else None, tuple(urls))
+    """The page's title and distinct URLs, collected by libxml2's XPath from each part of the page as it is parsed
+    (no Python object per element)."""
+    title: etree._Element | None = None
+    urls: dict[str, None] = {}
+    for root in trees(pieces):
+        if title is None:
+            title = next(iter(cast(list[etree._Element], FIRST_TITLE(root))), None)
+        urls.update(dict.fromkeys(cast(list[str], PLAIN_URLS(root))))
+        for srcset in cast(list[str], SRCSETS(root)):
+            urls.update(dict.fromkeys(candidates(srcset)))
+    return PageFacts(None if title is None else title.text or "", tuple(urls))
 
 
 def read_page(contents: PackageContents, entry: str, sink: DiagnosticSink) -> Page | None:
@@ -156,51 +171,73 @@ def read_page(contents: PackageContents, entry: str, sink: DiagnosticSink) -> Pa
         return None
 
 
-def urls_of(tag: str, element: etree._Element) -> Iterator[PageReference]:
-    line = parse.line_of(element)
+def candidates(srcset: str) -> Iterator[str]:
+    """The URLs of a ``srcset`` (each candidate's first word)."""
+    for candidate in srcset.split(","):
+        if candidate.strip():
+            yield candidate.split()[0]
+
+
+def urls_of(element: etree._Element) -> Iterator[PageReference]:
+    tag, line = element.tag, parse.line_of(element)
     for attribute in URL_ATTRIBUTES:
         value = element.get(attribute)
         if value is not None:
             yield PageReference(tag, attribute, value, line)
-    for candidate in (element.get("srcset") or "").split(","):
-        if candidate.strip():
-            yield PageReference(tag, "srcset", candidate.split()[0], line)
+    for url in candidates(element.get("srcset") or ""):
+        yield PageReference(tag, "srcset", url, line)
 
 
-def scan(pieces: Pieces, titles: list[str] | None = None) -> Iterator[PageReference]:
-    """The page's references in document order, read as a stream: an element's URLs when it opens, the element
-    and the siblings before it dropped when it closes, so the tree never holds more than the open elements.
-    ``titles`` collects the text of each <title>. ``huge_tree``: libxml2's own caps (a text node or attribute of
-    10 MB, an inline data: URL) would silently cut the page short, and the page is already within
-    ``Limits.max_page_bytes``; HTML has no entities to expand."""
-    parser = etree.HTMLPullParser(events=("start", "end"), huge_tree=True, no_network=True, remove_comments=True)
+def scan(pieces: Pieces) -> Iterator[PageReference]:
+    """The page's references in document order, with their elements' lines."""
+    for root in trees(pieces):
+        for element in cast(list[etree._Element], WITH_URLS(root)):
+            yield from urls_of(element)
+
+
+def trees(pieces: Pieces) -> Iterator[etree._Element]:
+    """The page's tree as it is parsed, after each piece and once more at the end. Between two, each element
+    seen is cut: the tree keeps only the chain of elements still open (and each one's last child, where the
+    parser may add text), their URLs taken off, so each element is found once and the tree never holds much
+    more than one piece. The parser never moves an element it made, and appends each new one after all the
+    others, so the elements come out in document order. ``huge_tree``: libxml2's own caps (a text node or
+    attribute of 10 MB, an inline data: URL) would silently cut the page short, and the page is already within
+    ``Limits.max_page_bytes``; HTML has no entities to expand. A page the parser cannot read at all (an empty
+    one) has no tree."""
+    parser = etree.HTMLPullParser(events=("start",), huge_tree=True, no_network=True, remove_comments=True)
+    root: etree._Element | None = None
     try:
         for piece in pieces():
             parser.feed(piece)
-            yield from page_events(parser, titles)
+            root = root_of(parser, root)
+            if root is not None:
+                yield root
+                cut(root)
         parser.close()
     except PARSE_ERRORS:
         return
-    yield from page_events(parser, titles)
+    root = root_of(parser, root)
+    if root is not None:
+        yield root
 
 
-def page_events(parser: etree.HTMLPullParser, titles: list[str] | None) -> Iterator[PageReference]:
-    """The references of the elements the parser has opened since it was last asked; closed ones are dropped."""
-    for event, element in parser.read_events():
-        if not isinstance(element, etree._Element) or not isinstance(element.tag, str):
-            continue
-        tag = element.tag
-        if event == "start":
-            if element.attrib:
-                yield from urls_of(tag, element)
-            continue
-        if titles is not None and tag == TITLE:
-            titles.append(element.text or "")
-        element.clear()
-        parent = element.getparent()
-        if parent is not None:
-            while element.getprevious() is not None:
-                del parent[0]
+def root_of(parser: etree.HTMLPullParser, root: etree._Element | None) -> etree._Element | None:
+    """The document's root element once the parser has opened one (its events are read only to find it)."""
+    for _, element in parser.read_events():
+        if root is None and isinstance(element, etree._Element):
+            root = element.getroottree().getroot()
+    return root
+
+
+def cut(root: etree._Element) -> None:
+    node = root
+    while True:
+        for name in URL_NAMES:
+            node.attrib.pop(name, "")
+        if not len(node):
+            return
+        del node[:-1]
+        node = node[-1]
 
 
 def folder_of(entry: str) -> tuple[str, ...]:
