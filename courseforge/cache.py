@@ -55,6 +55,9 @@ PRUNE_TO = 0.8
 DECODE_ERRORS = (ValueError, UnicodeDecodeError, KeyError, TypeError, IndexError)
 """What a codec raises on an entry written by another codec version: a miss, recomputed and overwritten."""
 COPY_CHUNK = 1 << 20
+TOUCH_AFTER_SECONDS = 3600
+"""A hit renews its entry's time of use (:func:`prune` removes the least recently used first) only when that time
+is older than this: a rebuild's hundreds of hits then write no metadata for entries used within the hour."""
 BUILD_MEMORY_BYTES = 16 * 2**20
 """A build's in-process store when it is the only one that keeps new values (no disk store, or a read-only one).
 Its biggest use is one locale's rendered Markdown, read again by each of the locale's formats (12 MB for a
@@ -141,13 +144,15 @@ def structured(value: object) -> KeyPart:
 def code_fingerprint() -> str:
     """courseforge's version and the bytes of every file of the package (code, templates, runtime, schemas):
     the same for every install of one release, different as soon as a checkout's code changes. Every process
-    computes it once (3 MB of files: ``os.walk`` and plain reads, half the CPU of ``Path.rglob``)."""
+    computes it once (3 MB of files: ``os.walk`` and plain reads, half the CPU of ``Path.rglob`` and buffered
+    files)."""
     package = os.path.dirname(os.path.abspath(__file__))
     hasher = hashlib.sha256(__version__.encode())
     for relative in package_files(package):
-        with open(os.path.join(package, *relative), "rb") as file:
-            data = file.read()
-        name = "/".join(relative).encode()
+        found = read_entry(os.path.join(package, *relative))
+        if found is None:
+            raise OSError(f"cannot read {'/'.join(relative)} of the courseforge package")
+        data, name = found[0], "/".join(relative).encode()
         hasher.update(b"%d:%s%d:" % (len(name), name, len(data)) + data)
     return hasher.hexdigest()
 
@@ -231,13 +236,13 @@ class DiskStore:
     def get(self, namespace: str, key: str) -> bytes | None:
         for base in self.places():
             path = self.path(namespace, key, base)
-            try:
-                data = path.read_bytes()
-            except OSError:
+            found = read_entry(path)
+            if found is None:
                 continue
+            data, used = found
             checksum, value = data[:CHECKSUM_BYTES], data[CHECKSUM_BYTES:]
             if hashlib.sha256(value).digest() == checksum:
-                self._touch(path)
+                self._touch(path, used)
                 return value
         return None
 
@@ -256,13 +261,10 @@ class DiskStore:
         """The bytes of blob ``sha``, or None when it is missing or no longer hashes to its name."""
         for base in self.places():
             path = self.path(BLOBS, sha, base)
-            try:
-                data = path.read_bytes()
-            except OSError:
-                continue
-            if hashlib.sha256(data).hexdigest() == sha:
-                self._touch(path)
-                return data
+            found = read_entry(path)
+            if found is not None and hashlib.sha256(found[0]).hexdigest() == sha:
+                self._touch(path, found[1])
+                return found[0]
         return None
 
     def blob_into(self, sha: str, target: Path) -> bool:
@@ -317,11 +319,33 @@ class DiskStore:
                     os.unlink(temporary)
             # a cache that cannot be written (full disk, read-only mount) only costs speed
 
-    def _touch(self, path: Path) -> None:
-        """A hit is recent use: :func:`prune` removes the least recently used entries first."""
-        if not self.read_only:
+    def _touch(self, path: Path, used: float | None = None) -> None:
+        """A hit is recent use: :func:`prune` removes the least recently used entries first. ``used``: the entry's
+        time of use as read with it (renewed only past :data:`TOUCH_AFTER_SECONDS`)."""
+        if not self.read_only and (used is None or time.time() - used > TOUCH_AFTER_SECONDS):
             with suppress(OSError):
                 os.utime(path)
+
+
+def read_entry(path: str | Path) -> tuple[bytes, float] | None:
+    """A file's bytes and modification time, or None when it cannot be read: one descriptor, one ``fstat``, plain
+    reads (no buffered file object, which would also ask whether the file is a terminal)."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        status = os.fstat(descriptor)
+        size = status.st_size + 1
+        chunks = [os.read(descriptor, size)]
+        while len(chunks[-1]) == size:  # a short read is the end (an entry is renamed into place whole)
+            size = COPY_CHUNK
+            chunks.append(os.read(descriptor, size))
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
+    return b"".join(chunks), status.st_mtime
 
 
 def merge_folder(source: Path, target: Path) -> None:
