@@ -7,12 +7,19 @@ here (``courseforge i18n --help`` loads none of it).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from courseforge.commands.common import current_project, project_courses, project_options, write_atomically
+from courseforge.commands.common import (
+    current_project,
+    project_courses,
+    project_options,
+    source_date_epoch,
+    write_atomically,
+)
 from courseforge.commands.output import Reporter
 from courseforge.diagnostics import DiagnosticSink, Location
 from courseforge.project import Project
@@ -96,3 +103,28 @@ def read_or_stop(project: Project, path: Path, reporter: Reporter) -> Catalog:
         reporter.diagnostics(sink)
         raise click.ClickException(f"fix {project.display(path)} first (courseforge i18n check)")
     return catalog
+
+
+def sources_date(folder: Path | None) -> datetime:
+    """The date the catalog headers of sources in ``folder`` carry (``POT-Creation-Date``, and the
+    ``PO-Revision-Date`` of a new catalog): ``SOURCE_DATE_EPOCH`` when set, else the time of the last git commit
+    that touched the folder, else 1980-01-01 (``i18n.extract.UNDATED``). Never the time of the run: the same
+    sources write the same files."""
+    from courseforge.i18n.extract import UNDATED
+
+    seconds = source_date_epoch()
+    if seconds is None and folder is not None and folder.is_dir():
+        seconds = last_commit_time(folder)
+    return UNDATED if seconds is None else datetime.fromtimestamp(seconds, UTC)
+
+
+def last_commit_time(folder: Path) -> int | None:
+    """The commit time of the last commit touching ``folder``, or None (not in git, no commit, no git)."""
+    from courseforge.commands.changes import git
+
+    try:
+        found = git(folder, "log", "-1", "--format=%ct", "--", ".")
+    except click.UsageError:  # git is not installed
+        return None
+    value = found.stdout.strip()
+    return int(value) if found.returncode == 0 and value.isdigit() else None

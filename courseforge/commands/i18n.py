@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from courseforge.commands.catalogs import CatalogWork, catalog_work, write_if_changed
+from courseforge.commands.catalogs import CatalogWork, catalog_work, sources_date, write_if_changed
 from courseforge.commands.common import current_project, locale_option, summary_line, write_atomically
 from courseforge.commands.freshness import warn_stale_templates, write_templates
 from courseforge.commands.output import Reporter, reporting_options
@@ -48,11 +48,13 @@ def domains(courses: list[Course], locales: Path) -> list[Domain]:
 
 
 def templates(work: CatalogWork) -> dict[str, Catalog]:
+    """Each course's template and the player's, dated by their sources (``sources_date``)."""
     from courseforge.i18n.catalog import UI_DOMAIN
     from courseforge.i18n.extract import course_template, ui_template
 
-    found = {course.id: course_template(course) for course in work.courses}
-    found[UI_DOMAIN] = ui_template(work.theme)
+    courses = work.project.courses_dir
+    found = {course.id: course_template(course, sources_date(courses / course.id)) for course in work.courses}
+    found[UI_DOMAIN] = ui_template(work.theme, sources_date(work.project.themes_dir / work.theme.name))
     return found
 
 
@@ -83,7 +85,7 @@ def new_language_catalog(template: Catalog, language: str) -> Catalog:
     except (UnknownLocaleError, ValueError) as error:
         raise click.BadParameter(f"unknown language '{language}': {error}", param_hint="LANGUAGE") from error
     catalog = Catalog(locale=locale, domain=template.domain, project=template.project, version=template.version,
-                      fuzzy=False)
+                      fuzzy=False, creation_date=template.creation_date, revision_date=template.creation_date)
     merged, _ = merge(template, catalog)
     return merged
 
@@ -106,6 +108,9 @@ def extract(courses: tuple[str, ...], reporter: Reporter) -> None:
     """Write one POT per course (and ui.pot when the project translates the player itself); unchanged
     templates are not rewritten.
 
+    POT-Creation-Date is the date of the sources, never the time of the run (the same sources write the same
+    file): SOURCE_DATE_EPOCH when set, else the last git commit of the course's folder, else 1980-01-01.
+
     \b
     Example:
       courseforge i18n extract
@@ -122,6 +127,9 @@ def extract(courses: tuple[str, ...], reporter: Reporter) -> None:
 def init(language: str, courses: tuple[str, ...], reporter: Reporter) -> None:
     """Create LANGUAGE's catalogs (plural forms from CLDR) for every course, and for the player when the
     theme does not ship LANGUAGE, from the current sources (changed templates are written first).
+
+    POT-Creation-Date and PO-Revision-Date are the date of the sources, as 'i18n extract' writes it
+    (SOURCE_DATE_EPOCH, else the last git commit of the course's folder, else 1980-01-01).
 
     \b
     Example:

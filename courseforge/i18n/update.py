@@ -42,9 +42,11 @@ def is_translated(message: Message) -> bool:
 
 
 def new_catalog_like(existing: Catalog, template: Catalog) -> Catalog:
-    """An empty catalog with the language's header (plural forms, team) and the template's project data."""
+    """An empty catalog with the language's header (plural forms, team, dates) and the template's project data
+    (and its date where the language's header has none)."""
     catalog = Catalog(locale=existing.locale, domain=existing.domain, project=template.project,
-                      version=template.version, fuzzy=False, header_comment=existing.header_comment)
+                      version=template.version, fuzzy=False, header_comment=existing.header_comment,
+                      creation_date=template.creation_date)
     catalog.mime_headers = existing.mime_headers
     catalog.project, catalog.version = template.project, template.version
     return catalog
