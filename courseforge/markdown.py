@@ -3,24 +3,29 @@
 Validation (are targets there? alt text present?) and rendering (rewrite targets into the package) both
 walk the same token stream, so they can never disagree about what a page references. (A long text's
 references are memoized with its translatable blocks: ``markdown_blocks.text_references``.)
+
+A parse is two phases, the block structure (:func:`parse_blocks`) and the inline text of each block
+(:func:`parse_inlines`): a page's structure is the same in every locale, so it is parsed and rendered once
+(:class:`BlockSkeleton`) and each locale parses and renders only its blocks' text.
 """
 
 from __future__ import annotations
 
 import posixpath
-from collections import OrderedDict
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
-from threading import Lock
+from typing import Any, cast
 from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it import __version__ as markdown_it_version
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import inline as parse_inline_rule
+from markdown_it.rules_core.state_core import StateCore
 from markdown_it.token import Token
-
-from courseforge.object_memo import kept
 
 DIALECT = f"markdown-it-py {markdown_it_version}"
 """In the key of everything memoized from a parse: another markdown-it-py may parse the same text otherwise,
@@ -30,52 +35,123 @@ MEMOIZED_FROM_CHARS = 512
 faster than writing its cache entry to disk."""
 
 
-PARSES_KEPT = 4
-"""Token streams a validation parse hands on to the render of the same text (see :func:`parse_once`)."""
-
-
 @lru_cache(maxsize=1)
 def parser() -> MarkdownIt:
     """CommonMark plus tables and strikethrough; raw HTML stays off so pages remain accessible markup."""
     return MarkdownIt("commonmark", {"html": False, "typographer": False}).enable(["table", "strikethrough"])
 
 
-class RecentParses:
-    """The last few texts parsed for their outline, each token stream handed once to whoever parses the same
-    text next (the render, which rewrites the tokens in place: a stream is never handed twice)."""
-
-    def __init__(self) -> None:
-        self._parses: OrderedDict[str, list[Token]] = OrderedDict()
-        self._lock = Lock()
-
-    def offer(self, text: str, tokens: list[Token]) -> None:
-        with self._lock:
-            self._parses[text] = tokens
-            while len(self._parses) > PARSES_KEPT:
-                self._parses.popitem(last=False)
-
-    def take(self, text: str) -> list[Token] | None:
-        with self._lock:
-            return self._parses.pop(text, None)
+def html_renderer() -> RendererHTML:
+    """The parser's renderer (``MarkdownIt`` types it by protocol; it is the HTML one)."""
+    return cast(RendererHTML, parser().renderer)
 
 
-def recent_parses() -> RecentParses:
-    """The active store's (bounded by count: a few pages' tokens), or a new, empty one when none is active."""
-    return kept("md-parses", DIALECT, RecentParses, lambda _: 0)
+@lru_cache(maxsize=1)
+def _core_phases() -> tuple[list[Callable[[StateCore], None]], list[Callable[[StateCore], None]]]:
+    """The parser's enabled core rules, in order, split where inline parsing begins: ``MarkdownIt.parse`` is
+    exactly the first list then the second run on one state."""
+    rules = parser().core.ruler.getRules("")  # what ``ParserCore.process`` runs
+    split = rules.index(parse_inline_rule)  # the rules before it build the block structure (and collect the
+    return rules[:split], rules[split:]  # reference definitions); the rest only read or fill inline tokens
 
 
-def parse_to_share(text: str) -> list[Token]:
-    """Parse ``text`` for reading (an outline), and offer its tokens to the next :func:`parse_once` of it: a
-    rebuild after one page's edit parses that page once for validation and rendering, not twice. (With no
-    cache store active nothing is kept.)"""
-    tokens = parser().parse(text)
-    recent_parses().offer(text, tokens)
-    return tokens
+def parse_blocks(text: str) -> tuple[list[Token], dict[str, Any]]:
+    """The block tokens of ``text`` (inline tokens hold their text, not yet parsed) and the env its
+    reference definitions fill: what :func:`parse_inlines` needs to finish what ``parser().parse`` does."""
+    env: dict[str, Any] = {}
+    state = StateCore(text, parser(), env)
+    for rule in _core_phases()[0]:
+        rule(state)
+    return state.tokens, env
 
 
-def parse_once(text: str) -> list[Token]:
-    """The tokens of ``text`` to rewrite and render: those :func:`parse_to_share` left, else a parse."""
-    return recent_parses().take(text) or parser().parse(text)
+def parse_inlines(contents: Sequence[str], env: dict[str, Any]) -> list[Token]:
+    """One new ``inline`` token per text, parsed as the inline tokens of a page whose block parse gave
+    ``env`` (its references resolve): each equals the token a whole parse gives a block of that text."""
+    state = StateCore("", parser(), env)
+    state.tokens = [Token("inline", "", 0, content=content, children=[]) for content in contents]
+    for rule in _core_phases()[1]:
+        rule(state)
+    return state.tokens
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A heading tag in a :class:`BlockSkeleton`: its HTML is ``before + "h<level>" + after`` (a page's render
+    may move every heading's level)."""
+
+    level: int
+    opening: bool
+    before: str
+    after: str
+
+
+Piece = str | int | Heading
+"""Of a skeleton: HTML, the index of an inline slot, or a heading tag."""
+
+
+@dataclass(frozen=True)
+class BlockSkeleton:
+    """A text's block structure, rendered: the HTML of its block tokens around its inline slots. Rendering
+    each slot's inline tokens into it gives exactly what rendering the whole token stream does (a block
+    token's HTML depends only on itself and its neighbours' kinds, never on inline text)."""
+
+    pieces: tuple[Piece, ...]
+    contents: tuple[str, ...]
+    """Each slot's inline text, as the block parse gave it."""
+    env: dict[str, Any] = field(compare=False)
+    """The text's parse env (reference definitions); read, never written."""
+    title_heading: bool
+    """The text starts with an h1 heading: pieces 0 to 2 are its tags around slot 0."""
+
+    @property
+    def weight(self) -> int:
+        """About the bytes it holds."""
+        text = sum(len(piece) for piece in self.pieces if isinstance(piece, str))
+        return text + sum(map(len, self.contents)) + PIECE_WEIGHT * (len(self.pieces) + len(self.contents))
+
+
+PIECE_WEIGHT = 72
+"""Bytes a skeleton's piece or slot costs beside its text (a reference, an int or a small object)."""
+SHORT_PIECE = 64
+"""A skeleton's HTML this short is interned: the same closing and opening tags recur on every page."""
+
+
+def _heading(out: str, token: Token) -> Heading:
+    at = out.index(token.tag)
+    return Heading(int(token.tag[1:]), token.nesting == 1, out[:at], out[at + len(token.tag):])
+
+
+def skeleton(tokens: Sequence[Token], env: dict[str, Any]) -> BlockSkeleton:
+    """The skeleton of a token stream (its inline tokens' children, if parsed, are not looked at)."""
+    renderer = html_renderer()
+    options = parser().options
+    pieces: list[Piece] = []
+    run: list[str] = []
+    contents: list[str] = []
+
+    def close_run() -> None:
+        if run:
+            html = "".join(run)
+            pieces.append(sys.intern(html) if len(html) < SHORT_PIECE else html)
+            run.clear()
+
+    for index, token in enumerate(tokens):
+        if token.type == "inline":
+            close_run()
+            pieces.append(len(contents))
+            contents.append(token.content)
+            continue
+        rule = renderer.rules.get(token.type)
+        out = rule(tokens, index, options, {}) if rule else renderer.renderToken(tokens, index, options, {})
+        if token.type in ("heading_open", "heading_close"):
+            close_run()
+            pieces.append(_heading(out, token))
+        else:
+            run.append(out)
+    close_run()
+    title = len(tokens) >= 3 and tokens[0].type == "heading_open" and tokens[0].tag == "h1"
+    return BlockSkeleton(tuple(pieces), tuple(contents), env, title)
 
 
 class RefKind(StrEnum):

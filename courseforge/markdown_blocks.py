@@ -6,28 +6,40 @@ Extraction and localization both go through here, so block ids (``b1``, ``b2``, 
 Replacement rewrites only the lines of blocks that changed, so untouched Markdown stays byte-identical.
 A page is parsed once per body for its :class:`Outline` (blocks and references, memoized together), which
 validation, extraction and every locale's build then share.
+
+A page's block structure is parsed once per course too (:class:`SharedPage`): a localized body made by
+:func:`replace_blocks` is rendered from its source's structure with only the translated blocks' text parsed
+(:func:`shared_parse`), when that provably gives the tokens a whole parse of the localized body gives
+(:func:`inline_content` says when; otherwise the body is parsed whole).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from threading import Lock
+from typing import Any, Generic, TypeVar
 
 from markdown_it.token import Token
 
-from courseforge.cache import JSON, Codec, memoized
+from courseforge.cache import JSON, Codec, active_store, memoized
 from courseforge.markdown import (
     DIALECT,
     MEMOIZED_FROM_CHARS,
+    BlockSkeleton,
     Reference,
     RefKind,
-    parse_to_share,
+    parse_blocks,
+    parse_inlines,
+    parser,
     references,
     references_in,
+    skeleton,
 )
+from courseforge.object_memo import kept
 
 LIST_MARKER = re.compile(r"[-*+]|\d{1,9}[.)]")
 OUTLINE_VERSION = 1
@@ -110,7 +122,10 @@ def outline(markdown: str) -> Outline:
 
 
 def text_blocks(markdown: str) -> tuple[TextBlock, ...]:
-    return outline(markdown).blocks
+    """From the text's shared structure when it is kept (every locale asks; no outline to decode), else its
+    outline."""
+    shared = shared_pages().get(markdown) if len(markdown) >= MEMOIZED_FROM_CHARS else None
+    return shared.blocks if shared is not None else outline(markdown).blocks
 
 
 def text_references(markdown: str) -> tuple[Reference, ...]:
@@ -136,8 +151,13 @@ OUTLINE_CODEC: Codec[Outline] = Codec(_encode_outline, _decode_outline)
 
 
 def read_outline(markdown: str) -> Outline:
-    tokens = parse_to_share(markdown)
-    return Outline(blocks_in(tokens), references_in(tokens))
+    """One parse; a long text's block structure is kept for its render (:func:`shared_page`)."""
+    env: dict[str, Any] = {}
+    tokens = parser().parse(markdown, env)
+    blocks = blocks_in(tokens)
+    if len(markdown) >= MEMOIZED_FROM_CHARS:
+        shared_pages().put(markdown, SharedPage(skeleton(tokens, env), blocks))
+    return Outline(blocks, references_in(tokens))
 
 
 def blocks_in(tokens: list[Token]) -> tuple[TextBlock, ...]:
@@ -213,10 +233,7 @@ def replace_blocks(markdown: str, replacements: Mapping[str, str],
     if not changed:
         return markdown
     lines = markdown.splitlines(keepends=True)
-    rows: dict[int, list[TextBlock]] = {}
-    for block in blocks:
-        if block.kind is BlockKind.TABLE_CELL:
-            rows.setdefault(block.line, []).append(block)
+    rows = table_rows(blocks)
     last_changed_cell = {b.line: b.cell for b in sorted(changed, key=lambda b: b.cell)
                          if b.kind is BlockKind.TABLE_CELL}
     # Bottom-up, so replacing a block never shifts the lines of blocks still to be replaced.
@@ -228,4 +245,224 @@ def replace_blocks(markdown: str, replacements: Mapping[str, str],
             _replace_alt(lines, block, replacements[block.id])
         else:
             _replace_lines(lines, block, replacements[block.id])
-    return "".join(lines)
+    localized = "".join(lines)
+    translations().put(localized, Translation(markdown, {b.id: replacements[b.id] for b in changed}))
+    return localized
+
+
+def table_rows(blocks: Sequence[TextBlock]) -> dict[int, list[TextBlock]]:
+    """Table cells by the line of their row."""
+    rows: dict[int, list[TextBlock]] = {}
+    for block in blocks:
+        if block.kind is BlockKind.TABLE_CELL:
+            rows.setdefault(block.line, []).append(block)
+    return rows
+
+
+# ------------------------------------------------------------------------------ one block parse per course
+V = TypeVar("V")
+SHARED_PAGES_WEIGHT = 24 * 2**20
+"""What the kept page structures weigh at most (about bytes; ``BlockSkeleton.weight``): the pages of a course of
+about 1,000 pages, least recently used out first (a page out of it is parsed whole: the same HTML, more CPU)."""
+TRANSLATIONS_KEPT = 8192
+"""Localized bodies whose making is remembered until their render (taken then, so about one locale's pages)."""
+
+
+class Shelf(Generic[V]):
+    """Values by text, least recently used out first past a total weight."""
+
+    def __init__(self, max_weight: int, weight: Callable[[V], int]) -> None:
+        self.max_weight = max_weight
+        self._weight_of = weight
+        self._entries: OrderedDict[str, tuple[V, int]] = OrderedDict()
+        self._weight = 0
+        self._lock = Lock()
+
+    def put(self, text: str, value: V) -> None:
+        weight = self._weight_of(value)
+        with self._lock:
+            old = self._entries.pop(text, None)
+            self._weight += weight - (old[1] if old is not None else 0)
+            self._entries[text] = (value, weight)
+            while self._weight > self.max_weight:
+                self._weight -= self._entries.popitem(last=False)[1][1]
+
+    def get(self, text: str) -> V | None:
+        with self._lock:
+            found = self._entries.get(text)
+            if found is None:
+                return None
+            self._entries.move_to_end(text)
+            return found[0]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._weight = 0
+
+    def take(self, text: str) -> V | None:
+        with self._lock:
+            found = self._entries.pop(text, None)
+            if found is None:
+                return None
+            self._weight -= found[1]
+            return found[0]
+
+
+@dataclass(frozen=True)
+class SharedPage:
+    """A source text's block structure, parsed once and shared by the render of every locale."""
+
+    skeleton: BlockSkeleton
+    blocks: tuple[TextBlock, ...]
+    """Its translatable blocks; the i-th inline slot of the skeleton is the i-th block when their counts agree
+    (every inline token a block rule makes has a line map)."""
+
+
+@dataclass(frozen=True)
+class Translation:
+    """How :func:`replace_blocks` made a localized body: the source and the text of each block it changed."""
+
+    source: str
+    changes: Mapping[str, str]
+
+
+_SHARED_PAGES: Shelf[SharedPage] = Shelf(SHARED_PAGES_WEIGHT, lambda page: page.skeleton.weight)
+
+
+def shared_pages() -> Shelf[SharedPage]:
+    """The process's, while a cache store is active (with none: a new, empty one, so nothing is kept). Not the
+    store's own memo: a build runs each locale's task in a scope of its own (a recorder or layered store in
+    front of the build's), and the structure is for every locale; what it holds is a pure function of each
+    text (and the dialect, fixed in a process), so it cannot go stale."""
+    return _SHARED_PAGES if active_store() is not None else Shelf(0, lambda page: page.skeleton.weight)
+
+
+def translations() -> Shelf[Translation]:
+    return kept("md-translations", DIALECT, lambda: Shelf(TRANSLATIONS_KEPT, lambda _: 1), lambda _: 0)
+
+
+def translation_of(text: str) -> Translation | None:
+    """How ``text`` was localized, once (the renderer asks for every body it renders, so nothing lingers)."""
+    return translations().take(text)
+
+
+def shared_page(source: str, build: bool) -> SharedPage | None:
+    """The kept structure of ``source``; else, when ``build``, a block parse of it (kept)."""
+    found = shared_pages().get(source)
+    if found is not None or not build:
+        return found
+    tokens, env = parse_blocks(source)
+    page = SharedPage(skeleton(tokens, env), blocks_in(tokens))
+    shared_pages().put(source, page)
+    return page
+
+
+def shared_parse(text: str, origin: Translation | None) -> tuple[BlockSkeleton, list[Token]] | None:
+    """The skeleton and inline tokens that render ``text`` exactly as its whole parse does, from its source's
+    shared structure (``origin``: how it was localized; None: ``text`` is a source itself). None when the
+    structure is not at hand (a short text seen once) or a translation could change it."""
+    source = text if origin is None else origin.source
+    page = shared_page(source, build=origin is not None or len(text) >= MEMOIZED_FROM_CHARS)
+    if page is None:
+        return None
+    contents = page.skeleton.contents if origin is None else translated_contents(page, source, origin.changes)
+    if contents is None:
+        return None
+    return page.skeleton, parse_inlines(contents, page.skeleton.env)
+
+
+# Why the inline content is known without parsing (replace_blocks' lines, parsed by markdown-it-py's block rules):
+# a changed block's lines are the source's container prefixes followed by the translation's lines, and the
+# block rules decide structure from those prefixes and from how each line starts, never from the rest of a
+# line. So the structure stays the source's when no translated line could start or end a block (a blank line,
+# leading whitespace, a block start: heading, quote, list item, rule, fence, table, HTML, setext underline,
+# reference definition) or be read as a table row ('|' anywhere), and when the prefixes put before the
+# translated lines are exactly what the parser strips (checked below). Then each inline token's content is
+# the translation (a heading's joined to one line), so inline parsing it alone gives the same tokens.
+SOURCE_UNSAFE = re.compile("[\r\0\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+"""In a source: line breaks ``str.splitlines`` sees and markdown-it-py does not (replace_blocks would replace
+other lines than the blocks' own), and what markdown-it-py normalizes (\r, NUL)."""
+TEXT_UNSAFE = re.compile("[|\r\0]")
+LINE_UNSAFE = re.compile(r"^(?:\s|[-+*](?:[ \t]|$)|\d{1,9}[.)]|#{1,6}(?:[ \t]|$)|[>|<]|`{3,}|~{3,}"
+                         r"|[-*_=:][-*_=:| \t]*$)", re.MULTILINE)
+"""A line that may start a block or end a paragraph: blank or indented (``\\s`` is what ``str.isspace`` sees), a
+list item, an ATX heading, a quote, a table row, HTML, a fence, or rule characters only (a thematic break, a
+setext underline, a table's delimiter row)."""
+REFERENCE_START = re.compile(r"^\[", re.MULTILINE)
+OPENING_PREFIX = re.compile(r"(?: *(?:> ?|(?:[-+*]|\d{1,9}[.)]) {1,4}))*")
+"""A first line's prefix that only opens containers (no indentation of its own): its continuation
+(``_continuation``) is exactly what the parser strips from a further line."""
+
+
+def _safe_text(text: str) -> bool:
+    """No translated line can start or end a block, or make a table row."""
+    if not text or text != text.strip() or TEXT_UNSAFE.search(text) or LINE_UNSAFE.search(text):
+        return False
+    return "]:" not in text or not REFERENCE_START.search(text)  # else it may open with a reference definition
+
+
+def _located(line: str, content_line: str) -> bool:
+    """``_prefix`` finds the content line where it is (the first occurrence, and there is no other), after a
+    prefix without tabs (whose width the parser counts in columns)."""
+    position = line.find(content_line) if content_line else -1
+    return position >= 0 and line.find(content_line, position + 1) < 0 and "\t" not in line[:position]
+
+
+def _plain_row(line: str, row: Sequence[TextBlock]) -> bool:
+    """A top-level table row (``_replace_row`` writes it without a prefix) of cells without pipes."""
+    return line[:1] not in (" ", "\t", ">") and not any("|" in cell.text for cell in row)
+
+
+def inline_content(block: TextBlock, new_text: str, lines: Sequence[str], content: str,
+                   row: Sequence[TextBlock]) -> str | None:
+    """The content of the block's inline token in a whole parse of :func:`replace_blocks`' output (the block's
+    text replaced by ``new_text``), when that is provably it and the page's block structure is unchanged;
+    None otherwise. ``lines``: the source's; ``content``: the block's inline content in the source (an
+    image's paragraph); ``row``: a table cell's row."""
+    if not _safe_text(new_text):
+        return None
+    first = lines[block.line]
+    if block.kind is BlockKind.TABLE_CELL:
+        return new_text if "\n" not in new_text and _plain_row(first, row) else None
+    if block.kind is BlockKind.IMAGE_ALT:
+        marker = f"![{block.text}]"
+        if "\n" in new_text or "\n" in content or first.find(marker) != first.find(content):
+            return None
+        return f"![{new_text}]{content[len(marker):]}"
+    source_lines = block.text.split("\n")
+    if not _located(first, source_lines[0]):
+        return None
+    if block.kind is BlockKind.HEADING and len(source_lines) == 1:
+        joined = " ".join(new_text.split("\n"))
+        return None if joined.endswith("#") else joined  # a closing sequence would be stripped
+    if "\n" in new_text and not _continues(lines, block, source_lines):
+        return None
+    return new_text
+
+
+def _continues(lines: Sequence[str], block: TextBlock, source_lines: list[str]) -> bool:
+    """The prefix ``_replace_lines`` puts before a translation's further lines is stripped whole by the parser:
+    the source's own second-line prefix (stripped there, and nothing in it depends on what follows), or the
+    continuation of a first line that only opens containers."""
+    if len(source_lines) > 1:
+        return _located(lines[block.line + 1], source_lines[1])
+    return OPENING_PREFIX.fullmatch(_prefix(lines[block.line], source_lines[0])) is not None
+
+
+def translated_contents(page: SharedPage, source: str, changes: Mapping[str, str]) -> tuple[str, ...] | None:
+    """Each inline slot's content in a whole parse of the localized body, or None when not provably known."""
+    contents = list(page.skeleton.contents)
+    if len(page.blocks) != len(contents) or SOURCE_UNSAFE.search(source):
+        return None
+    lines = source.splitlines(keepends=True)
+    rows = table_rows(page.blocks)
+    for index, block in enumerate(page.blocks):
+        new_text = changes.get(block.id)
+        if new_text is None:
+            continue
+        content = inline_content(block, new_text, lines, contents[index], rows.get(block.line, ()))
+        if content is None:
+            return None
+        contents[index] = content
+    return tuple(contents)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from courseforge.cache import MemoryStore, cache_scope
-from courseforge.markdown import Reference, RefKind, parse_once, parse_to_share, parser, recent_parses, references
+from courseforge.markdown import Reference, RefKind, parse_blocks, parse_inlines, parser, references
 
 PAGE = ("# Fire\n\nSee [the exits](evacuation.md#map) and [HSE](https://www.hse.gov.uk/).\n\n"
         "![A fire exit sign](../assets/exit.svg)\n\n- item with ![](../assets/no-alt.svg)\n")
@@ -19,12 +18,13 @@ def test_links_and_images_with_their_lines() -> None:
     assert references("no brackets at all") == ()
 
 
-def test_a_parse_for_an_outline_is_handed_once_to_the_render_of_the_same_text() -> None:
-    text = "# Title\n\nSee [the map](map.pdf) and ![a sign](sign.png).\n" * 20
-    with cache_scope(MemoryStore()):
-        shared = parse_to_share(text)
-        assert parse_once(text) is shared  # handed on, not parsed again
-        assert recent_parses().take(text) is None  # and only once: the render rewrites it in place
-        assert [t.type for t in parse_once(text)] == [t.type for t in parser().parse(text)]
-    parse_to_share(text)
-    assert parse_once(text) is not shared  # no store: nothing is kept
+def test_a_parse_in_two_phases_is_a_whole_parse() -> None:
+    """Blocks (with the page's reference definitions) first, then each inline text alone: the same tokens."""
+    text = PAGE + "\n[ref]: https://example.com\n\n| a | [r][ref] |\n|---|---|\n| `x` | **y** |\n"
+    tokens, env = parse_blocks(text)
+    inlines = iter(parse_inlines([t.content for t in tokens if t.type == "inline"], env))
+    for token in tokens:
+        if token.type == "inline":
+            token.children = next(inlines).children
+    assert [t.as_dict() for t in tokens] == [t.as_dict() for t in parser().parse(text)]
+    assert "REF" in env["references"]

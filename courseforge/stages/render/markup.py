@@ -6,7 +6,9 @@ navigating the SCO's own frame away would end the learner's session.
 
 Rendering a block is memoized by content (the text, the file it is written in, the link targets' digest), so each text
 is rendered once per locale however many formats are built, and once per edit across rebuilds (in a long-lived
-process the HTML is kept as an object too: ``object_memo``).
+process the HTML is kept as an object too: ``object_memo``). A page body's block structure is parsed and rendered
+once per course (``markdown_blocks.shared_parse``): each locale parses and renders only its blocks' text, into the
+same HTML a whole parse of its body gives.
 """
 
 from __future__ import annotations
@@ -20,7 +22,17 @@ from markdown_it.token import Token
 from markupsafe import Markup
 
 from courseforge.cache import TEXT, digest, memoized, structured
-from courseforge.markdown import DIALECT, MEMOIZED_FROM_CHARS, is_external, parse_once, parser, resolve_local
+from courseforge.markdown import (
+    DIALECT,
+    MEMOIZED_FROM_CHARS,
+    BlockSkeleton,
+    Heading,
+    html_renderer,
+    is_external,
+    parser,
+    resolve_local,
+)
+from courseforge.markdown_blocks import Translation, shared_parse, translation_of
 from courseforge.object_memo import kept
 
 CONTENT_DIR = "content"
@@ -127,20 +139,50 @@ class MarkdownRenderer:
     targets: LinkTargets
 
     def block(self, text: str, base: str, drop_title: str | None = None) -> Markup:
+        origin = translation_of(text)  # asked every time, so that none is left behind by a memoized render
         if len(text) < MEMOIZED_FROM_CHARS:
-            return Markup(self.render_block(text, base, drop_title))
+            return Markup(self.render_block(text, base, drop_title, origin))
         key = (RENDER_VERSION, DIALECT, text, base, self.targets.digest, drop_title)
         return kept(MD_BLOCK, key, lambda: Markup(memoized(MD_BLOCK, key, lambda: self.render_block(
-            text, base, drop_title), TEXT)), lambda html: len(text) + len(html))
+            text, base, drop_title, origin), TEXT)), lambda html: len(text) + len(html))
 
-    def render_block(self, text: str, base: str, drop_title: str | None = None) -> str:
+    def render_block(self, text: str, base: str, drop_title: str | None = None,
+                     origin: Translation | None = None) -> str:
+        """``origin``: how ``text`` was localized, if it was (its source's structure is then shared)."""
+        shared = shared_parse(text, origin)
+        if shared is not None:
+            return self.render_shared(*shared, base, drop_title)
+        return self.render_parsed(parser().parse(text), base, drop_title)
+
+    def render_parsed(self, tokens: list[Token], base: str, drop_title: str | None = None) -> str:
+        """A whole parse's tokens, rewritten in place and rendered."""
         md = parser()
-        tokens = parse_once(text)
         if drop_title is not None:
             tokens = without_title(tokens, drop_title)
         fit_headings(tokens)
         rewrite(tokens, base, self.targets)
         return str(md.renderer.render(tokens, md.options, {}))
+
+    def render_shared(self, skeleton: BlockSkeleton, inlines: list[Token], base: str, drop_title: str | None) -> str:
+        """What :meth:`render_block` renders from a whole parse, from the text's skeleton and inline tokens: the
+        same title dropped, the same heading levels, the same rewritten targets."""
+        pieces = skeleton.pieces
+        if (drop_title is not None and skeleton.title_heading
+                and plain_text(inlines[0:1]).strip() == drop_title.strip()):
+            pieces = pieces[3:]
+        levels = [piece.level for piece in pieces if isinstance(piece, Heading) and piece.opening]
+        offset = 2 - min(levels) if levels else 0
+        rewrite(inlines, base, self.targets)
+        renderer, options = html_renderer(), parser().options
+        out: list[str] = []
+        for piece in pieces:
+            if isinstance(piece, str):
+                out.append(piece)
+            elif isinstance(piece, int):
+                out.append(renderer.renderInline(inlines[piece].children or [], options, {}))
+            else:
+                out.append(f"{piece.before}h{min(piece.level + offset, 6)}{piece.after}")
+        return "".join(out)
 
     def inline(self, text: str, base: str) -> Markup:
         """Not memoized: prompts and choices are short (see ``MEMOIZED_FROM_CHARS``)."""
