@@ -17,7 +17,7 @@ import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
-from typing import cast
+from typing import IO, cast
 
 from lxml import etree, html
 
@@ -35,9 +35,6 @@ TITLE = "title"
 URL_NAMES = (*URL_ATTRIBUTES, "srcset")
 WITH_URLS = etree.XPath("//*[" + " or ".join(f"@{name}" for name in URL_NAMES) + "]")
 """The elements carrying a URL, in document order, found by libxml2 (a page has thousands that carry none)."""
-PLAIN_URLS = etree.XPath("|".join(f"//@{name}" for name in URL_ATTRIBUTES), smart_strings=False)
-SRCSETS = etree.XPath("//@srcset", smart_strings=False)
-FIRST_TITLE = etree.XPath("(//title)[1]")
 PAGE_FACTS = "verify-page"
 PAGE_FACTS_VERSION = 1
 """Bump when the same page would give other facts (memoized: its title, then its distinct URLs)."""
@@ -138,17 +135,70 @@ def page_of(path: str, pieces: Pieces, identity: KeyPart) -> Page:
 
 
 def facts_of(pieces: Pieces) -> PageFacts:
-    """The page's title and distinct URLs, collected by libxml2's XPath from each part of the page as it is parsed
-    (no Python object per element)."""
-    title: etree._Element | None = None
-    urls: dict[str, None] = {}
-    for root in trees(pieces):
-        if title is None:
-            title = next(iter(cast(list[etree._Element], FIRST_TITLE(root))), None)
-        urls.update(dict.fromkeys(cast(list[str], PLAIN_URLS(root))))
-        for srcset in cast(list[str], SRCSETS(root)):
-            urls.update(dict.fromkeys(candidates(srcset)))
-    return PageFacts(None if title is None else title.text or "", tuple(urls))
+    """The page's title and distinct URLs, handed over by the parser element by element (:class:`FactsTarget`): no
+    tree is built, and the parser, pulling the page as it inflates, keeps only what it has not parsed yet."""
+    target = FactsTarget()
+    parser = etree.HTMLParser(target=cast("etree.ParserTarget", target), huge_tree=True, no_network=True,
+                              remove_comments=True)
+    with suppress(*PARSE_ERRORS):
+        etree.parse(cast(IO[bytes], PiecesReader(pieces())), parser)
+    return PageFacts(target.title, tuple(target.urls))
+
+
+class PiecesReader:
+    """A file-like view of a page's pieces, read by the parser as it goes."""
+
+    def __init__(self, pieces: Iterator[bytes]) -> None:
+        self.pieces = pieces
+        self.left = b""
+
+    def read(self, size: int) -> bytes:
+        while not self.left:
+            piece = next(self.pieces, None)
+            if piece is None:
+                return b""
+            self.left = piece
+        chunk, self.left = self.left[:size], self.left[size:]
+        return chunk
+
+
+class FactsTarget:
+    """Parser target collecting the URLs of every element (:func:`urls_of`'s attributes) and the first <title>'s
+    text up to its first child (the tree's ``.text``)."""
+
+    def __init__(self) -> None:
+        self.urls: dict[str, None] = {}
+        self.title: str | None = None
+        self.title_text: list[str] | None = None
+        """The first title's text so far, while it is being read."""
+
+    def start(self, tag: str, attrib: Mapping[str, str]) -> None:
+        if self.title_text is not None:  # the title's first child: its text ends here
+            self.end_title()
+        if attrib:
+            for name in URL_ATTRIBUTES:
+                value = attrib.get(name)
+                if value is not None:
+                    self.urls[value] = None
+            self.urls.update(dict.fromkeys(candidates(attrib.get("srcset") or "")))
+        if tag == TITLE and self.title is None:
+            self.title_text = []
+
+    def end(self, tag: str) -> None:
+        if self.title_text is not None:
+            self.end_title()
+
+    def data(self, text: str) -> None:
+        if self.title_text is not None:
+            self.title_text.append(text)
+
+    def end_title(self) -> None:
+        self.title = "".join(self.title_text or ())
+        self.title_text = None
+
+    def close(self) -> None:
+        if self.title_text is not None:
+            self.end_title()
 
 
 def read_page(contents: PackageContents, entry: str, sink: DiagnosticSink) -> Page | None:
