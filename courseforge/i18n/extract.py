@@ -8,8 +8,10 @@ from datetime import UTC, datetime
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract
 
-from courseforge.i18n.catalog import UI_DOMAIN, clean_flags
+from courseforge.gc_pause import collector_paused
+from courseforge.i18n.catalog import UI_DOMAIN
 from courseforge.i18n.messages import SourceText, course_messages
+from courseforge.i18n.po_reader import plain_message
 from courseforge.model.course import Course
 from courseforge.model.theme import STATIC_DIRS, TEMPLATE_SUFFIX, Theme
 
@@ -34,15 +36,16 @@ def comments(message: SourceText) -> list[str]:
 
 
 def course_template(course: Course, created: datetime = UNDATED) -> Catalog:
-    """The POT of one course: every text with its id path, note and source line; ``created``: the date of its
+    """The POT of one course: every text with its id path, note and source line (no format flags: course text is
+    not a format string, so they are not guessed to be removed again); ``created``: the date of its
     sources (the commands' choice, ``commands.catalogs.sources_date``)."""
     catalog = new_template(course.id, course.manifest.version, f"the course '{course.id}'", created)
-    for message in course_messages(course):
-        added = catalog.add(message.text, context=message.context,
-                            locations=[(message.location.path, message.location.line)],
-                            auto_comments=comments(message))
-        if added is not None:
-            clean_flags(added)
+    with collector_paused():  # some 50,000 acyclic objects: see gc_pause
+        for message in course_messages(course):
+            catalog[message.text] = plain_message(message.text, "", locations=[(message.location.path,
+                                                  message.location.line)], flags=[],
+                                                  auto_comments=comments(message), user_comments=[], lineno=None,
+                                                  context=message.context)
     return catalog
 
 

@@ -150,17 +150,25 @@ def collapsed(comments: list[str]) -> list[str]:
     return comments if len(comments) < 2 else [comment for comment, _ in groupby(comments)]
 
 
-def bare_message(message_id: MessageId, string: str | tuple[str, ...], comments: Comments, line: int,
-                 context: str | None) -> Message:
-    """``Message()`` without its guess of format flags from the texts (the caller removes those flags)."""
+def plain_message(message_id: MessageId, string: str | tuple[str, ...], *,
+                  locations: list[tuple[str, int | None]], flags: list[str], auto_comments: list[str],
+                  user_comments: list[str], lineno: int | None, context: str | None) -> Message:
+    """``Message()`` without its guess of format flags from the texts, for callers that remove those flags (a
+    third of building a catalog of course text)."""
     message: Message = Message.__new__(Message)
-    locations = comments.locations
     message.__dict__ = {
         "id": message_id, "string": string,
         "locations": locations if len(locations) < 2 else list(dict.fromkeys(locations)),
-        "flags": set(comments.flags), "auto_comments": collapsed(comments.auto),
-        "user_comments": collapsed(comments.user), "previous_id": [], "lineno": line, "context": context}
+        "flags": set(flags), "auto_comments": collapsed(auto_comments),
+        "user_comments": collapsed(user_comments), "previous_id": [], "lineno": lineno, "context": context}
     return message
+
+
+def bare_message(message_id: MessageId, string: str | tuple[str, ...], comments: Comments, line: int,
+                 context: str | None) -> Message:
+    """The message of an entry, without guessing format flags (the caller removes those flags)."""
+    return plain_message(message_id, string, locations=comments.locations, flags=comments.flags,
+                         auto_comments=comments.auto, user_comments=comments.user, lineno=line, context=context)
 
 
 class LeanReader:
@@ -228,8 +236,12 @@ class LeanReader:
         """Where Babel keeps an entry: obsolete ones by key (a repeat replaces), others through ``__setitem__``
         (a repeat merges; ``msgid ""`` is the header)."""
         catalog = self.catalog
+        key = catalog._key_for(message.id, message.context)
         if prefix:
-            catalog.obsolete[catalog._key_for(message.id, message.context)] = message
+            catalog.obsolete[key] = message
+            return
+        if message.id and key not in catalog._messages:  # all __setitem__ does with a new entry
+            catalog._messages[key] = message
             return
         catalog[message.id] = message
         if message.id == "" and catalog.charset != UTF8:

@@ -17,7 +17,7 @@ from babel import __version__ as BABEL_VERSION
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import PoFileError
 
-from courseforge.cache import Codec, memoized
+from courseforge.cache import Codec, active_disk, memoized, scope_lasts
 from courseforge.diagnostics import Diagnostic, DiagnosticSink, Location, Severity
 from courseforge.gc_pause import collector_paused
 from courseforge.i18n.catalog import UnreadableCatalog, parse_catalog
@@ -153,6 +153,10 @@ def checked_read(data: bytes, keep_format_flags: bool) -> CatalogRead:
 
 
 def remembered_read(data: bytes, keep_format_flags: bool) -> CatalogRead:
-    """:func:`checked_read`, or the read kept for the same bytes (and Babel, flag mode, and code)."""
+    """:func:`checked_read`, or the read kept for the same bytes (and Babel, flag mode, and code). A one-off build
+    without a disk cache keeps nothing: its store goes with it, it reads a course's catalog once (a player catalog
+    once per course, and those are small), and encoding a course catalog's read costs a fifth of reading it."""
+    if active_disk() is None and not scope_lasts():
+        return checked_read(data, keep_format_flags)
     key = (PO_READ_VERSION, BABEL_VERSION, data, keep_format_flags)
     return memoized(PO_READ_NAMESPACE, key, lambda: checked_read(data, keep_format_flags), CATALOG_READ)
