@@ -75,7 +75,7 @@ def parse_inlines(contents: Sequence[str], env: dict[str, Any]) -> list[Token]:
     return state.tokens
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Heading:
     """A heading tag in a :class:`BlockSkeleton`: its HTML is ``before + "h<level>" + after`` (a page's render
     may move every heading's level)."""

@@ -55,7 +55,7 @@ class BlockKind(StrEnum):
     IMAGE_ALT = "image alt text"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TextBlock:
     id: str
     kind: BlockKind
@@ -261,9 +261,12 @@ def table_rows(blocks: Sequence[TextBlock]) -> dict[int, list[TextBlock]]:
 
 # ------------------------------------------------------------------------------ one block parse per course
 V = TypeVar("V")
-SHARED_PAGES_WEIGHT = 24 * 2**20
-"""What the kept page structures weigh at most (about bytes; ``BlockSkeleton.weight``): the pages of a course of
-about 1,000 pages, least recently used out first (a page out of it is parsed whole: the same HTML, more CPU)."""
+SHARED_PAGES_WEIGHT = 8 * 2**20
+"""What the kept page structures weigh at most (about bytes, :attr:`SharedPage.weight`): some 250 pages of 1,500
+words (a page beyond them is parsed whole in each locale: the same HTML, more CPU; kept, they would weigh on a
+1,000-page build's memory)."""
+BLOCK_WEIGHT = 120
+"""Bytes a :class:`TextBlock` costs beside its text (the object and its id)."""
 TRANSLATIONS_KEPT = 8192
 """Localized bodies whose making is remembered until their render (taken then, so about one locale's pages)."""
 
@@ -278,9 +281,12 @@ class Shelf(Generic[V]):
         self._weight = 0
         self._lock = Lock()
 
-    def put(self, text: str, value: V) -> None:
+    def put(self, text: str, value: V, evict: bool = True) -> None:
+        """Keep ``value``; when full, the least recently used go, unless not ``evict``: then it is not kept."""
         weight = self._weight_of(value)
         with self._lock:
+            if not evict and self._weight + weight > self.max_weight:
+                return
             old = self._entries.pop(text, None)
             self._weight += weight - (old[1] if old is not None else 0)
             self._entries[text] = (value, weight)
@@ -309,7 +315,7 @@ class Shelf(Generic[V]):
             return found[0]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SharedPage:
     """A source text's block structure, parsed once and shared by the render of every locale."""
 
@@ -318,8 +324,12 @@ class SharedPage:
     """Its translatable blocks; the i-th inline slot of the skeleton is the i-th block when their counts agree
     (every inline token a block rule makes has a line map)."""
 
+    @property
+    def weight(self) -> int:
+        return self.skeleton.weight + BLOCK_WEIGHT * len(self.blocks)
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
 class Translation:
     """How :func:`replace_blocks` made a localized body: the source and the text of each block it changed."""
 
@@ -327,7 +337,7 @@ class Translation:
     changes: Mapping[str, str]
 
 
-_SHARED_PAGES: Shelf[SharedPage] = Shelf(SHARED_PAGES_WEIGHT, lambda page: page.skeleton.weight)
+_SHARED_PAGES: Shelf[SharedPage] = Shelf(SHARED_PAGES_WEIGHT, lambda page: page.weight)
 
 
 def shared_pages() -> Shelf[SharedPage]:
@@ -335,7 +345,7 @@ def shared_pages() -> Shelf[SharedPage]:
     store's own memo: a build runs each locale's task in a scope of its own (a recorder or layered store in
     front of the build's), and the structure is for every locale; what it holds is a pure function of each
     text (and the dialect, fixed in a process), so it cannot go stale."""
-    return _SHARED_PAGES if active_store() is not None else Shelf(0, lambda page: page.skeleton.weight)
+    return _SHARED_PAGES if active_store() is not None else Shelf(0, lambda page: page.weight)
 
 
 def translations() -> Shelf[Translation]:
@@ -348,13 +358,15 @@ def translation_of(text: str) -> Translation | None:
 
 
 def shared_page(source: str, build: bool) -> SharedPage | None:
-    """The kept structure of ``source``; else, when ``build``, a block parse of it (kept)."""
+    """The kept structure of ``source``; else, when ``build``, a block parse of it, kept if there is room (a
+    page validated later goes first: validation parses every page of a course before any render, and a render
+    that put out the pages the next ones need would leave a course larger than the shelf nothing to share)."""
     found = shared_pages().get(source)
     if found is not None or not build:
         return found
     tokens, env = parse_blocks(source)
     page = SharedPage(skeleton(tokens, env), blocks_in(tokens))
-    shared_pages().put(source, page)
+    shared_pages().put(source, page, evict=False)
     return page
 
 
