@@ -23,12 +23,9 @@ from pathlib import Path
 from courseforge.cache import KeyPart, LayeredStore, Store, active_disk, active_store, cache_scope
 from courseforge.diagnostics import Diagnostic, DiagnosticSink, Severity
 from courseforge.i18n.pseudo import is_pseudo
-from courseforge.markdown import MEMOIZED_FROM_CHARS
-from courseforge.markdown_blocks import outline
 from courseforge.model.course import Course
 from courseforge.model.package import Package, PackageFormat
-from courseforge.model.source import CourseSource
-from courseforge.parallel import Background, ForkPool, can_fork
+from courseforge.parallel import ForkPool, can_fork
 from courseforge.pipeline import (
     BuildOptions,
     PreparedCourse,
@@ -42,8 +39,6 @@ from courseforge.unit_cache import UNIT_NAMESPACE, PackageFacts, UnitResult
 
 Progress = Callable[[str, int], AbstractContextManager[Callable[[str], None]]]
 """``Reporter.progress``: a bar of ``total`` steps, each step labelled."""
-MIN_CHARS_TO_SHARE = 40_000
-"""Below this much page text (some 10 ms of parsing), forking a helper to parse half of it saves nothing."""
 TINY_WORK = 100
 """Below this many screen-formats (a course's screens times a task's formats, summed; some 2 to 6 ms of work
 each), forking workers costs more than it saves."""
@@ -117,12 +112,10 @@ Entries = tuple[tuple[str, str, bytes], ...]
 
 class Recorder:
     """``store`` (None: a store of the task's own), also keeping what is put in it: a split unit's first group
-    hands that to its other groups. A unit's own entry is not handed over (the other groups build other units).
-    ``write``: False when the entries are only to be handed over (whoever receives them keeps them)."""
+    hands that to its other groups. A unit's own entry is not handed over (the other groups build other units)."""
 
-    def __init__(self, store: Store | None, write: bool = True) -> None:
+    def __init__(self, store: Store | None) -> None:
         self.store: Store = store if store is not None else Given(())
-        self.write = write
         self.entries: list[tuple[str, str, bytes]] = []
 
     def get(self, namespace: str, key: str) -> bytes | None:
@@ -131,8 +124,7 @@ class Recorder:
     def put(self, namespace: str, key: str, value: bytes) -> None:
         if namespace != UNIT_NAMESPACE:
             self.entries.append((namespace, key, value))
-        if self.write:
-            self.store.put(namespace, key, value)
+        self.store.put(namespace, key, value)
 
 
 class Given:
@@ -194,43 +186,6 @@ def plan(whole: list[Task], jobs: int, weight: Callable[[Task], int],
     return first + head + last
 
 
-def halves(texts: Sequence[str]) -> tuple[list[str], list[str]]:
-    """Two shares of about the same length (the longest first, each to the lighter share)."""
-    shares: tuple[list[str], list[str]] = ([], [])
-    sizes = [0, 0]
-    for text in sorted(texts, key=len, reverse=True):
-        lighter = sizes.index(min(sizes))
-        shares[lighter].append(text)
-        sizes[lighter] += len(text)
-    return shares
-
-
-def outlined(bodies: Sequence[str]) -> Entries:
-    """The cache entries of these page bodies' outlines (made here, kept by whoever receives them)."""
-    recorder = Recorder(active_store(), write=False)
-    with cache_scope(recorder):
-        for body in bodies:
-            outline(body)
-    return tuple(recorder.entries)
-
-
-def parse_pages(source: CourseSource) -> None:
-    """Parse a course's pages on two cores before validation reads them (from the cache store): a forked helper
-    parses half of them and hands back their cache entries, while this process parses the others. Only where
-    it can fork (no other thread runs: not while a progress bar draws on a terminal), a store keeps them and
-    there is enough to parse (a page too short to be memoized is parsed where it is read)."""
-    store = active_store()
-    bodies = [page.body for page in source.pages.values() if len(page.body) >= MEMOIZED_FROM_CHARS]
-    if store is None or sum(map(len, bodies)) < MIN_CHARS_TO_SHARE or not can_fork(grace=0):
-        return
-    ours, theirs = halves(bodies)
-    with Background(lambda: outlined(theirs)) as helper:
-        for body in ours:
-            outline(body)
-        for namespace, key, value in helper.result():
-            store.put(namespace, key, value)
-
-
 def split_units(tasks: Sequence[Task]) -> dict[int, int]:
     """Each task that builds part of a unit another task started: its index, to the index of the unit's first."""
     first: dict[tuple[int, str], int] = {}
@@ -277,8 +232,7 @@ class BuildRun:
         found: dict[tuple[int, str, PackageFormat], StagedPackage] = {}
         with self.progress("validating", len(courses)) as step:
             for index, (folder, display) in enumerate(courses):
-                prepared = prepare_course(folder, display, self.options, sink,
-                                          parse_pages if self.jobs > 1 else None)
+                prepared = prepare_course(folder, display, self.options, sink)
                 self.prepared.append(prepared)
                 for locale in prepared.locales if prepared is not None else ():
                     assert prepared is not None
@@ -341,12 +295,16 @@ class BuildRun:
         return (task.course, prepared.locales.index(task.locale), prepared.profiles.index(task.profiles[0]))
 
     def share_with_workers(self) -> None:
-        """Import the stages and make each course's message templates once, here, before the workers fork (else
-        each would)."""
+        """Import the stages, compile each theme's templates and make each course's message templates once, here,
+        before the workers fork (else each would)."""
         import_unit_stages()
-        for task in self.tasks:
-            prepared = self.prepared[task.course]
-            if prepared is not None and task.locale in prepared.translations:
+        from courseforge.stages.render import compile_templates
+
+        for index in dict.fromkeys(task.course for task in self.tasks):
+            prepared = self.prepared[index]
+            assert prepared is not None
+            compile_templates(prepared.theme)
+            if any(task.course == index and task.locale in prepared.translations for task in self.tasks):
                 _ = prepared.templates
 
     def handed(self, index: int) -> Entries | None:

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from courseforge.build_plan import Task, halves, plan, split, split_units
+from courseforge.build_plan import Task, plan, split, split_units
 from courseforge.cli import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS
 from courseforge.model.package import PackageFormat
 from courseforge.standards import profile_for
@@ -29,8 +29,7 @@ HOOKED = textwrap.dedent("""
     import courseforge.build_plan as plan
     from courseforge.cli import main
 
-    target = os.environ.get("TEST_TARGET", "fresh_units")
-    parent, real, hook = os.getpid(), getattr(plan, target), os.environ["TEST_HOOK"]
+    parent, real, hook = os.getpid(), plan.fresh_units, os.environ["TEST_HOOK"]
 
     def hooked(*args, **kwargs):
         if os.getpid() != parent:
@@ -43,14 +42,11 @@ HOOKED = textwrap.dedent("""
                 time.sleep(30)
         return real(*args, **kwargs)
 
-    setattr(plan, target, hooked)
-    if target == "outlined":
-        plan.MIN_CHARS_TO_SHARE = 0  # the sample courses' pages are too short to be shared otherwise
+    plan.fresh_units = hooked
     sys.argv[0] = "courseforge"
     main()
 """)
-"""``courseforge`` with each worker's task (or the TEST_TARGET function of ``build_plan`` a forked process runs)
-replaced by a fault (TEST_HOOK): die by SIGKILL, raise, or hang."""
+"""``courseforge`` with each worker's task replaced by a fault (TEST_HOOK): die by SIGKILL, raise, or hang."""
 
 
 @pytest.fixture
@@ -63,9 +59,8 @@ def project(tmp_path: Path) -> Path:
     return root
 
 
-def courseforge(root: Path, *args: str, hook: str = "", marks: Path | None = None,
-                target: str = "fresh_units") -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "TEST_HOOK": hook, "TEST_MARKS": str(marks or root), "TEST_TARGET": target}
+def courseforge(root: Path, *args: str, hook: str = "", marks: Path | None = None) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "TEST_HOOK": hook, "TEST_MARKS": str(marks or root)}
     environment.pop("COURSEFORGE_CACHE_DIR", None)
     command = [sys.executable, "-c", HOOKED, *args] if hook else [sys.executable, "-m", "courseforge", *args]
     return subprocess.run(command, cwd=root, capture_output=True, text=True, check=False, env=environment,
@@ -118,17 +113,13 @@ def test_a_failing_locale_fails_a_parallel_build_with_its_location_and_writes_no
     assert_nothing_written(project)
 
 
-@pytest.mark.parametrize(("hook", "expected", "target"), [("die", "WorkerCrashed: worker ", "fresh_units"),
-                                                           ("raise", "WorkerError: task ", "fresh_units"),
-                                                           ("die", "WorkerCrashed: worker ", "outlined"),
-                                                           ("raise", "WorkerError: task ", "outlined")])
+@pytest.mark.parametrize(("hook", "expected"), [("die", "WorkerCrashed: worker "),
+                                                 ("raise", "WorkerError: task ")])
 def test_a_worker_that_dies_or_raises_is_an_internal_error_with_nothing_written(
-        project: Path, tmp_path: Path, hook: str, expected: str, target: str) -> None:
-    """Also the helper that parses half of the pages before validation (``outlined``)."""
+        project: Path, tmp_path: Path, hook: str, expected: str) -> None:
     marks = tmp_path / "marks"
     marks.mkdir()
-    result = courseforge(project, "build", "--locale", "all", "--no-cache", "--jobs", "2", hook=hook, marks=marks,
-                         target=target)
+    result = courseforge(project, "build", "--locale", "all", "--no-cache", "--jobs", "2", hook=hook, marks=marks)
     assert result.returncode == EXIT_INTERNAL, result.stderr
     (line,) = result.stderr.strip().splitlines()
     assert expected in line and "nothing was written" in line
@@ -171,7 +162,7 @@ def test_ctrl_c_stops_every_worker_and_writes_nothing(project: Path, tmp_path: P
 def test_the_pool_runs_every_task_once_and_reports_failures(tmp_path: Path) -> None:
     script = textwrap.dedent("""
         import os
-        from courseforge.parallel import Background, ForkPool, WorkerError
+        from courseforge.parallel import ForkPool, WorkerError
         answers = {}
         with ForkPool(lambda index, _: (os.getpid(), index * index), 3) as pool:
             pool.run(20, lambda index, answer: answers.setdefault(index, answer))
@@ -184,16 +175,6 @@ def test_the_pool_runs_every_task_once_and_reports_failures(tmp_path: Path) -> N
             assert "ZeroDivisionError" in str(error) and "task 3" in str(error)
         else:
             raise AssertionError("the error was lost")
-        with Background(lambda: (os.getpid(), "done")) as helper:
-            pid, answer = helper.result()
-        assert answer == "done" and pid != os.getpid()
-        try:
-            with Background(lambda: 1 // 0) as helper:
-                helper.result()
-        except WorkerError as error:
-            assert "ZeroDivisionError" in str(error)
-        else:
-            raise AssertionError("the helper's error was lost")
         print("ok")
     """)
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=60)
@@ -214,12 +195,6 @@ def test_the_plan_splits_the_units_that_repeat_least_and_hands_out_the_heaviest_
         ("en", 1), ("de", 1), ("fr", 1), ("en", 2), ("en", 1), ("en", 1), ("de", 2), ("de", 1), ("de", 1),
         ("fr", 2), ("fr", 1), ("fr", 1)]
     assert [len(group) for group in split(profiles, 4)] == [2, 1, 1, 1]
-
-
-def test_the_pages_are_shared_by_length_between_two_processes() -> None:
-    ours, theirs = halves(["a" * 50, "b" * 10, "c" * 30, "d" * 25, "e" * 5])
-    assert sorted(ours + theirs) == sorted(["a" * 50, "b" * 10, "c" * 30, "d" * 25, "e" * 5])
-    assert abs(sum(map(len, ours)) - sum(map(len, theirs))) <= 10
 
 
 def test_the_first_group_of_a_split_unit_leads_the_others() -> None:

@@ -25,12 +25,12 @@ from courseforge.stages.render.locale_format import locale_format
 from courseforge.stages.render.markup import CONTENT_DIR, NEW_TAB_HINT_ID, LinkTargets, MarkdownRenderer
 from courseforge.stages.render.minify import bundle, minify_static
 from courseforge.stages.render.runtime_data import course_data, script_json
-from courseforge.stages.render.theme import ENTRY_TEMPLATE, render_template
+from courseforge.stages.render.theme import ENTRY_TEMPLATE, compile_templates, render_template
 from courseforge.stages.render.views import UNBRANDED, BrandingView, SiteContext
 from courseforge.standards import FormatProfile, adapter_files
 from courseforge.standards.scorm12 import PROFILE as SCORM12
 
-__all__ = ["entry_page", "render_site", "site_context"]
+__all__ = ["compile_templates", "entry_page", "render_site", "site_context"]
 
 
 def link_targets(course: Course) -> LinkTargets:

@@ -76,6 +76,14 @@ def theme_environment(theme: Theme) -> Environment:
     return _environment(tuple(sorted(theme.templates().items())))
 
 
+def compile_templates(theme: Theme) -> None:
+    """Compile every template of the theme now: a build on several cores does it once before forking its
+    workers, which would each compile them again."""
+    environment = theme_environment(theme)
+    for name in environment.list_templates():
+        environment.get_template(name)
+
+
 @contextmanager
 def ui_translations(ui: gettext.NullTranslations) -> Iterator[None]:
     """The player strings' translations for the templates rendered inside this block."""
