@@ -157,6 +157,7 @@ def read_outline(markdown: str) -> Outline:
     blocks = blocks_in(tokens)
     if len(markdown) >= MEMOIZED_FROM_CHARS:
         shared_pages().put(markdown, SharedPage(skeleton(tokens, env), blocks))
+        parsed_inlines().put(markdown, [token for token in tokens if token.type == "inline"])
     return Outline(blocks, references_in(tokens))
 
 
@@ -268,6 +269,7 @@ words (a page beyond them is parsed whole in each locale: the same HTML, more CP
 BLOCK_WEIGHT = 120
 """Bytes a :class:`TextBlock` costs beside its text (the object and its id)."""
 TRANSLATIONS_KEPT = 8192
+INLINES_KEPT = 4
 """Localized bodies whose making is remembered until their render (taken then, so about one locale's pages)."""
 
 
@@ -352,6 +354,12 @@ def translations() -> Shelf[Translation]:
     return kept("md-translations", DIALECT, lambda: Shelf(TRANSLATIONS_KEPT, lambda _: 1), lambda _: 0)
 
 
+def parsed_inlines() -> Shelf[list[Token]]:
+    """The inline tokens of the last few texts validation parsed, each handed once to the render of the same
+    text (which rewrites them in place): a rebuild after one page's edit parses that page's text once."""
+    return kept("md-inlines", DIALECT, lambda: Shelf(INLINES_KEPT, lambda _: 1), lambda _: 0)
+
+
 def translation_of(text: str) -> Translation | None:
     """How ``text`` was localized, once (the renderer asks for every body it renders, so nothing lingers)."""
     return translations().take(text)
@@ -378,10 +386,11 @@ def shared_parse(text: str, origin: Translation | None) -> tuple[BlockSkeleton, 
     page = shared_page(source, build=origin is not None or len(text) >= MEMOIZED_FROM_CHARS)
     if page is None:
         return None
-    contents = page.skeleton.contents if origin is None else translated_contents(page, source, origin.changes)
-    if contents is None:
-        return None
-    return page.skeleton, parse_inlines(contents, page.skeleton.env)
+    if origin is None:
+        parsed = parsed_inlines().take(text)
+        return page.skeleton, parsed if parsed is not None else parse_inlines(page.skeleton.contents, page.skeleton.env)
+    contents = translated_contents(page, source, origin.changes)
+    return None if contents is None else (page.skeleton, parse_inlines(contents, page.skeleton.env))
 
 
 # Why the inline content is known without parsing (replace_blocks' lines, parsed by markdown-it-py's block rules):

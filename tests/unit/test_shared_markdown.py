@@ -17,6 +17,7 @@ from courseforge.commands.common import project_options
 from courseforge.diagnostics import DiagnosticSink
 from courseforge.markdown import parser
 from courseforge.markdown_blocks import (
+    read_outline,
     replace_blocks,
     shared_page,
     shared_pages,
@@ -209,3 +210,15 @@ def test_nothing_is_kept_without_a_store() -> None:
         assert translation_of(localized) is None
         assert shared_page(SOURCE, build=True) is not None
         assert shared_pages().get(SOURCE) is None
+
+
+def test_a_validated_text_is_parsed_once_for_its_render() -> None:
+    """Validation's inline tokens go to the next render of the same text (once: the render rewrites them)."""
+    text = SOURCE * 3
+    read_outline(text)
+    handed = shared_parse(text, None)
+    again = shared_parse(text, None)
+    assert handed is not None and again is not None
+    assert handed[1][0].map is not None  # from the whole parse (a lone inline parse has no line map)
+    assert again[1][0].map is None
+    assert RENDERER.render_shared(*handed, "pages/a.md", None) == RENDERER.render_shared(*again, "pages/a.md", None)
