@@ -9,13 +9,14 @@ what a fresh one would. Entries are JSON, decoded field by field: a malformed en
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from courseforge.cache import Codec, KeyPart, digest, structured
+from courseforge.cache import Codec, KeyPart, digest, scope_lasts, structured
 from courseforge.diagnostics import Diagnostic
 from courseforge.i18n.catalog import UI_DOMAIN, po_path
 from courseforge.i18n.pseudo import is_pseudo
@@ -25,11 +26,12 @@ from courseforge.model.project import InputLimits
 from courseforge.model.report import VerificationReport
 from courseforge.model.source import CourseSource
 from courseforge.model.theme import Theme
+from courseforge.object_memo import sha256_of
 from courseforge.stages.inputs import file_limit, read_input_file
 from courseforge.stages.localize import TranslationGate
 
 UNIT_NAMESPACE = "unit"
-UNIT_VERSION = 1
+UNIT_VERSION = 2
 """Bump when what a unit entry holds, or how its key is made, changes."""
 
 
@@ -161,9 +163,17 @@ def course_inputs(source: CourseSource, expected_id: str, theme: Theme, settings
     """The digest of every input a unit's package and report depend on besides its locale and format: the course
     folder's files (names and bytes, and the names the input rules refused), the theme (the files of every layer
     and the branding resolved into it) and the build settings that matter (``settings``)."""
-    return digest(UNIT_VERSION, source.course_dir, expected_id, tuple(sorted(source.files.items())),
+    files = tuple((path, file_digest(data)) for path, data in sorted(source.files.items()))
+    return digest(UNIT_VERSION, source.course_dir, expected_id, files,
                   tuple(sorted(source.refused)), theme.name, structured(theme.layers), structured(theme.branding),
                   settings)
+
+
+def file_digest(data: bytes) -> bytes:
+    """A course file's sha256; in a store that outlives the build, once per bytes object (``object_memo``: the
+    load stage hands back the same bytes for a file that did not change). A one-off build hashes each file once
+    anyway, and its small memo is kept for what the build reads again."""
+    return sha256_of(data) if scope_lasts() else hashlib.sha256(data).digest()
 
 
 def catalog_file_state(path: Path, locales_dir: Path, limits: InputLimits) -> KeyPart:

@@ -13,18 +13,28 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
+from courseforge.cache import scope_lasts
 from courseforge.diagnostics import DiagnosticSink, Location
 from courseforge.model.project import InputLimits
+from courseforge.object_memo import active_memo
 
 TEXT_SUFFIXES = (".yaml", ".yml", ".md", ".po", ".pot")
 """Files courseforge parses as text; every other file is an asset, shipped as bytes."""
 OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 """O_NONBLOCK: a FIFO swapped in after the lstat still cannot make the open hang; O_NOFOLLOW: nor a link."""
 READ_CHUNK = 1 << 20
+FILE_READ = "file-read"
+SETTLED_SECONDS = 2.0
+"""A file last changed (modified, or its inode changed: a copy that kept an old modification time) this long
+before it was read is kept by its ``fstat`` (a long-lived process reads it again only when that changes). One
+changed more recently could change again within the same timestamp and keep its stat: it is read every time
+until it has settled, as git treats a "racily clean" file."""
 UTF8_BOM = b"\xef\xbb\xbf"
 
 FORBIDDEN_IN_VALUE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -122,15 +132,40 @@ def read_limited(target: Path, limit: SizeLimit) -> bytes | InputProblem:
             return not_regular(status.st_mode)
         if (too_large := limit.problem(status.st_size)) is not None:
             return too_large
-        chunks: list[bytes] = []
-        size = 0
-        try:
-            while size <= limit.max_bytes and (chunk := stream.read(READ_CHUNK)):
-                chunks.append(chunk)
-                size += len(chunk)
-        except OSError as error:
-            return InputProblem("source.unreadable", f"cannot be read: {describe_os_error(error)}")
+        return kept_read(target, status, limit, lambda: read_stream(stream, limit))
+
+
+def read_stream(stream: BinaryIO, limit: SizeLimit) -> bytes | InputProblem:
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        while size <= limit.max_bytes and (chunk := stream.read(READ_CHUNK)):
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as error:
+        return InputProblem("source.unreadable", f"cannot be read: {describe_os_error(error)}")
     return limit.problem(size) or b"".join(chunks)
+
+
+def kept_read(target: Path, status: os.stat_result, limit: SizeLimit,
+              read: Callable[[], bytes | InputProblem]) -> bytes | InputProblem:
+    """``read()``, or, in a store that outlives the build (``cache.scope_lasts``: watch mode), the very bytes an
+    earlier read of the same file got when its ``fstat`` (device, inode, size, change and modification times) is
+    the same and the file had settled (:data:`SETTLED_SECONDS`) when read: a rebuild reads only the files that
+    changed, and every result kept for the bytes object (its digest) answers again. A one-off build reads each
+    file once: it keeps nothing (its small memo is for what the build reads again)."""
+    memo = active_memo()
+    if memo is None or not scope_lasts():
+        return read()
+    key = (str(target), status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns,
+           limit.max_bytes)
+    found = memo.get(FILE_READ, key)
+    if found is not None and isinstance(found[0], bytes):
+        return found[0]
+    data = read()
+    if isinstance(data, bytes) and time.time() - max(status.st_mtime, status.st_ctime) > SETTLED_SECONDS:
+        memo.put(FILE_READ, key, data, len(data))
+    return data
 
 
 def not_regular(mode: int) -> InputProblem:
