@@ -10,7 +10,7 @@ from types import MappingProxyType
 
 from babel.messages.catalog import Catalog
 
-from courseforge.cache import Codec, KeyPart, lookup, remember
+from courseforge.cache import Codec, KeyPart, active_disk, lookup, remember
 from courseforge.diagnostics import Diagnostic, DiagnosticSink, Location
 from courseforge.i18n.catalog import UI_DOMAIN, po_path
 from courseforge.model.localized import LocaleCatalogs
@@ -85,13 +85,16 @@ TEXT_READ_CODEC: Codec[TextRead] = Codec(lambda read: encode_read(read.diagnosti
 
 def stored_read(key: KeyPart, relpath: str, data: bytes, shown: str, max_nodes: int) -> TextRead:
     """:func:`read_text`, or what an earlier build kept in the cache for the same bytes (``source_codec``: a
-    read its entry cannot give back exactly is parsed every time)."""
+    read its entry cannot give back exactly is parsed every time). Only a build writing a disk cache encodes
+    an entry (``lint``'s is read-only)."""
     found = lookup(TEXT_READ, key, TEXT_READ_CODEC)
     if found is not None:
         return found
     read = read_text(relpath, data, shown, max_nodes)
-    with suppress(Uncacheable):
-        remember(TEXT_READ, key, read, TEXT_READ_CODEC)
+    disk = active_disk()
+    if disk is not None and not disk.read_only:  # the entry is for a later process (this one keeps the object)
+        with suppress(Uncacheable):
+            remember(TEXT_READ, key, read, TEXT_READ_CODEC)
     return read
 
 

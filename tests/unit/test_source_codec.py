@@ -41,7 +41,7 @@ def test_a_value_json_cannot_carry_exactly_is_parsed_every_time(tmp_path: Path) 
     with pytest.raises(Uncacheable):
         TEXT_READ_CODEC.encode(read)
     store = DiskStore(tmp_path)
-    with cache_scope(store):
+    with cache_scope(store, disk=store):
         assert text_read("quiz.yaml", data, "quiz.yaml", MAX_NODES) == read
     assert not (tmp_path / TEXT_READ).exists()
 
@@ -49,13 +49,20 @@ def test_a_value_json_cannot_carry_exactly_is_parsed_every_time(tmp_path: Path) 
 def test_a_cached_read_is_used_and_a_damaged_entry_raises_a_decode_error(tmp_path: Path) -> None:
     data = b"---\nid: p\ntitle: P\n---\nBody [link](other.md)\n"
     store = DiskStore(tmp_path)
-    with cache_scope(store):
+    with cache_scope(store, disk=store):
         first = text_read("p.md", data, "c/p.md", MAX_NODES)
     entries = list((tmp_path / TEXT_READ).rglob("*"))
     assert any(entry.is_file() for entry in entries)
-    with cache_scope(store):
+    with cache_scope(store, disk=store):
         assert text_read("p.md", data, "c/p.md", MAX_NODES) == first
     encoded = TEXT_READ_CODEC.encode(first)
     for damaged in (encoded.replace(b'"line":5', b'"line":"5"'), encoded.replace(b'"o":[', b'"o":[1,'), b"{}"):
         with pytest.raises(DECODE_ERRORS):
             TEXT_READ_CODEC.decode(damaged)
+
+
+def test_a_read_only_cache_such_as_lints_gets_no_entry_encoded(tmp_path: Path) -> None:
+    store = DiskStore(tmp_path, read_only=True)
+    with cache_scope(store, disk=store):
+        text_read("p.md", b"---\nid: p\ntitle: P\n---\nBody\n", "c/p.md", MAX_NODES)
+    assert not (tmp_path / TEXT_READ).exists()
