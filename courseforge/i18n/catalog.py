@@ -24,10 +24,10 @@ import re
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
-from babel.messages.pofile import PoFileError, normalize, read_po, write_po
+from babel.messages.pofile import PoFileError, PoFileParser, normalize, write_po
 
 from courseforge.gc_pause import collector_paused
-from courseforge.i18n.po_reader import previous_ids, read_lean
+from courseforge.i18n.po_reader import ReadCatalog, previous_ids, read_lean
 
 TEMPLATES_DIR = "templates"
 UI_DOMAIN = "ui"
@@ -115,8 +115,9 @@ def read_with_babel(data: bytes, locale: str | None) -> Catalog:
     """Babel's ``read_po`` (raising its ``PoFileError`` with the line of a syntax error, anything else it raises
     as :class:`UnreadableCatalog`), ``#|`` lines read."""
     text, previous = split_previous(data)
+    catalog = ReadCatalog(locale=locale)
     try:
-        catalog = read_po(io.BytesIO(text), locale=locale, abort_invalid=True)
+        PoFileParser(catalog, abort_invalid=True).parse(io.BytesIO(text))  # read_po, into a ReadCatalog
     except (PoFileError, UnicodeDecodeError, LookupError):
         raise
     except Exception as error:  # the text is the user's: whatever Babel raises on it says the file is broken

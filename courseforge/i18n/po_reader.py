@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from itertools import groupby
-from typing import cast
+from typing import Any, cast
 
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import unescape
@@ -44,6 +44,22 @@ TAIL = re.compile(rf"(?:{COMMENT}|\n)*\Z")
 """Comments after the last entry: Babel reads them (a malformed location still fails) and keeps nothing."""
 PREVIOUS_PREFIXES = ("#|", "#~|")
 UTF8 = "utf-8"
+
+
+class ReadCatalog(Catalog):
+    """A catalog read from a file, which notes each entry the file repeats (same ``msgctxt`` and ``msgid``):
+    Babel merges a repeat into the first entry silently (its translation is dropped), GNU msgfmt refuses it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.repeated: list[tuple[int, int]] = []
+        """(line of the repeat, line of the first entry), counted as ``Message.lineno`` (the ``msgid`` line)."""
+
+    def __setitem__(self, id: str | tuple[str, ...] | list[str], message: Message) -> None:
+        first = self._messages.get(self._key_for(id, message.context)) if id else None
+        if first is not None:
+            self.repeated.append((message.lineno or 0, first.lineno or 0))
+        super().__setitem__(id, message)
 
 
 class NotLean(Exception):
@@ -176,7 +192,7 @@ class LeanReader:
 
     def __init__(self, text: str, locale: str | None, guess_format_flags: bool, comments: bool) -> None:
         self.text = text if text.endswith("\n") else text + "\n"
-        self.catalog = Catalog(locale=locale)
+        self.catalog = ReadCatalog(locale=locale)
         self.guess_format_flags = guess_format_flags
         self.comments = comments
         self.line, self.line_at = 0, 0

@@ -26,7 +26,7 @@ from courseforge.i18n.po_header import PLURAL_HINT, header_problems, leading_hea
 from courseforge.stages.inputs import UTF8_BOM, check_value, decode_text
 
 PO_READ_NAMESPACE = "po-read"
-PO_READ_VERSION = 2
+PO_READ_VERSION = 3
 """Bump when what a catalog read keeps (``i18n.catalog_codec``), or how it checks a catalog, changes."""
 VALUE_ESCAPE = re.compile(rb"\\[abfv]")
 """The PO escapes that make a control character (``\\a``, ``\\b``, ``\\f``, ``\\v``; the others make text)."""
@@ -60,6 +60,7 @@ def checked_catalog(data: bytes, display: str, sink: DiagnosticSink, *, keep_for
         return None
     if not plural_forms_usable(catalog, display, sink):
         return None
+    report_repeats(catalog, display, sink)
     return catalog if catalog_values_clean(catalog, display, sink, data) else None
 
 
@@ -74,6 +75,15 @@ def header_clean(text: str, display: str, sink: DiagnosticSink) -> bool:
         sink.error("i18n.po-header", problem.message, Location(display, header.line_at(problem.offset), 1),
                    hint=problem.hint)
     return not problems
+
+
+def report_repeats(catalog: Catalog, display: str, sink: DiagnosticSink) -> None:
+    """An entry the file repeats is merged into the first one, whose translation is used (a warning: the build
+    goes on with it, ``--strict`` and GNU msgfmt refuse the file)."""
+    for line, first in getattr(catalog, "repeated", ()):
+        sink.warning("i18n.po-duplicate", f"this entry repeats the one at line {first} (same msgctxt and msgid): "
+                     f"only the translation at line {first} is used", Location(display, line, 1),
+                     hint="keep one of the two entries (msgfmt -c refuses a repeated entry)")
 
 
 def plural_forms_usable(catalog: Catalog, display: str, sink: DiagnosticSink) -> bool:

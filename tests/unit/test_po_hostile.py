@@ -176,3 +176,14 @@ def test_import_xliff_refuses_a_broken_catalog_and_a_file_naming_another_place(p
                             .replace('target-language="de"', f'target-language="{language}"'))
         code, output = run("i18n", "import-xliff", str(exported))
         assert code == 1 and "Error:" in output, output
+
+
+def test_a_repeated_entry_is_a_warning_at_its_line_and_the_first_translation_is_used() -> None:
+    data = (HEADER_START + LANGUAGE + ENTRY + ENTRY.replace('msgstr "b"', 'msgstr "x"')).encode()
+    for variant in (data, data.replace(b"\n", b"\r\n")):  # the lean reader, and Babel's
+        sink = DiagnosticSink()
+        catalog = checked_catalog(variant, "x.po", sink)
+        assert catalog is not None and catalog.get("a", "c").string == "b"  # type: ignore[union-attr]
+        [repeat] = sink.items
+        assert (repeat.code, repeat.location.line, repeat.severity.value) == ("i18n.po-duplicate", 10, "warning")
+        assert "line 6" in repeat.message and repeat.hint
