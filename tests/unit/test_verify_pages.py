@@ -8,7 +8,7 @@ from courseforge.diagnostics import Diagnostic, DiagnosticSink
 from courseforge.object_memo import active_memo
 from courseforge.stages.package.zipwriter import write_zip
 from courseforge.stages.verify import verify_package
-from courseforge.stages.verify.pages import PAGE_FACTS, check_references, page
+from courseforge.stages.verify.pages import FEED_BYTES, PAGE_FACTS, check_references, page
 
 TINCAN = (b'<?xml version="1.0" encoding="UTF-8"?>\n<tincan xmlns="http://projecttincan.com/tincan.xsd"><activities>'
           b'<activity id="https://example.org/course" type="http://adlnet.gov/expapi/activities/course">'
@@ -71,3 +71,24 @@ def test_references_are_reported_at_their_lines() -> None:
     check_references(page("p.zip!index.html", BROKEN_PAGE), "index.html", {"content/a.png": "content/a.png"}, sink)
     assert [(d.location.line, d.code) for d in sink.items] == [(3, "html.file-missing"), (4, "path.absolute"),
                                                                (5, "path.parent"), (5, "html.file-missing")]
+
+
+def test_a_page_larger_than_what_the_parser_is_fed_at_once_is_judged_whole() -> None:
+    """References on both sides of every piece boundary, each at its own line, in document order."""
+    lines = [b"<!doctype html><title>Long</title><body>"]
+    while sum(map(len, lines)) < 3 * FEED_BYTES:
+        number = len(lines)
+        lines.append(b"<p>%d <a href='content/a.png'>ok</a> <img src='gone-%d.png' alt=''></p>" % (number, number))
+    data = b"\n".join(lines) + b"</body>"
+    sink = DiagnosticSink()
+    check_references(page("p.zip!index.html", data), "index.html", {"content/a.png": "content/a.png"}, sink)
+    assert [d.location.line for d in sink.items] == list(range(2, len(lines) + 1))
+    assert all(f'src="gone-{d.location.line - 1}.png"' in d.message for d in sink.items)
+
+
+def test_a_damaged_page_is_reported_once_and_not_judged() -> None:
+    data = bytearray(write_zip({"index.html": BROKEN_PAGE * 50, "content/a.png": IMAGE}))
+    start = data.index(b"index.html") + len("index.html")  # the first local header's name, then its data
+    data[start + 40] ^= 0xFF
+    report = verify_package("damaged.zip", bytes(data))
+    assert [d.code for d in report.diagnostics] == ["zip.corrupt"]
