@@ -5,10 +5,11 @@ files, relies on it. Pages are read with lxml's HTML parser (no network, no DTD)
 page: a browser does not either. References resolve as a browser resolves them (``hrefs.resolve``),
 relative to the page's folder.
 
-A page is read as a stream (``iterparse``), each element let go once it is closed: a 1,000-page course's
-player page is 13 MiB, and its element tree would take some 95 MiB. What the checks need of a page (its
-title and the distinct URLs it names) is kept by the page's digest, so the same page in several packages of
-a build is parsed once; only a page that names something wrong is read again, for each reference's line.
+A page is never held as a tree: a 1,000-page course's player page is 13 MiB, and its element tree would take
+some 95 MiB. What the checks need of it (its title and the distinct URLs it names) is handed over by the parser
+element by element as the page inflates, and kept by the page's identity, so the same page in several packages
+of a build is parsed once. Only a page that names something wrong is read again, as a tree cut back as it
+grows, for each reference's element and line.
 """
 
 from __future__ import annotations
@@ -98,10 +99,12 @@ class Page(parse.Manifest):
 
 
 def in_pieces(data: bytes) -> Pieces:
+    """A page held in memory (a test's, or one a caller read whole), in the pieces a parser is fed."""
     return lambda: (data[start:start + FEED_BYTES] for start in range(0, len(data), FEED_BYTES))
 
 
 def entry_pieces(contents: PackageContents, info: zipfile.ZipInfo) -> Pieces:
+    """A page entry inflated piece by piece, within the page limit."""
     def pieces() -> Iterator[bytes]:
         try:
             yield from zipguard.read_pieces(contents.archive, info, contents.limits.max_page_bytes, FEED_BYTES)
@@ -280,6 +283,8 @@ def root_of(parser: etree.HTMLPullParser, root: etree._Element | None) -> etree.
 
 
 def cut(root: etree._Element) -> None:
+    """Drop every element but the last child at each level of the tree's rightmost path (which holds the elements
+    still open), and take the URLs off those kept: they were reported."""
     node = root
     while True:
         for name in URL_NAMES:
@@ -319,9 +324,11 @@ def report_references(page_doc: Page, entry: str, entries: Mapping[str, str], ba
     folded = {name.lower(): name for name in entries}
     for ref in scan(page_doc.pieces):
         target = resolve(ref.url, bases)
+        if not is_flawed(target, entries):
+            continue
         what = f'<{ref.tag} {ref.attribute}="{ref.url}"> in {entry}'
         where = page_doc.at(line=ref.line)
-        if target.kind is Kind.INSIDE and target.path and target.path not in entries:
+        if target.kind is Kind.INSIDE:
             near = folded.get(target.path.lower())
             sink.error("html.file-missing", f"{what} names a file that is not in the package"
                        + (f" (looked up as '{target.path}')" if target.path != ref.url.strip() else ""), where,
@@ -331,6 +338,6 @@ def report_references(page_doc: Page, entry: str, entries: Mapping[str, str], ba
             sink.error("path.absolute", f"{what} is an absolute path, which exists only on the author's machine "
                        "(or only when the site is served from a server's root)", where,
                        hint="write the path relative to the page's folder")
-        elif target.kind is Kind.PARENT:
+        else:
             sink.error("path.parent", f"{what} climbs above the package root with '..'", where,
                        hint="copy the file into the package and link it relative to the page")
