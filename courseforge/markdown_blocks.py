@@ -431,8 +431,10 @@ def _located(line: str, content_line: str) -> bool:
 
 
 def _plain_row(line: str, row: Sequence[TextBlock]) -> bool:
-    """A top-level table row (``_replace_row`` writes it without a prefix) of cells without pipes."""
-    return line[:1] not in (" ", "\t", ">") and not any("|" in cell.text for cell in row)
+    """A top-level table row (``_replace_row`` writes it without a prefix: a row in a list item or a quote would
+    leave it) of cells without pipes (it writes each untranslated cell's text back as it is)."""
+    top_level = line.startswith("|") or not LINE_UNSAFE.match(line)
+    return top_level and not any("|" in cell.text for cell in row)
 
 
 def inline_content(block: TextBlock, new_text: str, lines: Sequence[str], content: str,

@@ -139,18 +139,52 @@ def store() -> Iterator[None]:
         yield
 
 
-def render_both(replacements: dict[str, str], title: str | None) -> tuple[str | None, str]:
-    localized = replace_blocks(SOURCE, replacements)
+NESTED = """> # Quoted title
+>
+> 1. step one
+>    - sub *item*
+>      wrapped
+> 2. step two
+
+- | a | b |
+  |---|---|
+  | c | d |
+
+* a star item
+  ## heading in an item
+
+\tTabbed code
+
+-\ttabbed item
+ continued
+
+Text with a hard break\\
+and  trailing spaces  \r
+then a windows line\r
+Last: \u2028 a line separator
+
+~~~
+fenced
+~~~
+
+Final *paragraph*
+"""
+SOURCES = (SOURCE, NESTED, NESTED.replace("\r", "").replace("\u2028", ""), "Para one\n\n    code\n\nPara *two*\n" * 30)
+
+
+def render_both(replacements: dict[str, str], title: str | None, source: str = SOURCE) -> tuple[str | None, str]:
+    localized = replace_blocks(source, replacements)
     return shared(localized, title), whole(localized, title)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=st.data(), title=st.sampled_from((None, "Title", "x")))
-def test_hostile_translations_render_as_a_whole_parse_or_fall_back(data: st.DataObject, title: str | None) -> None:
-    blocks = text_blocks(SOURCE)
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data(), source=st.sampled_from(SOURCES), title=st.sampled_from((None, "Title", "x")))
+def test_hostile_translations_render_as_a_whole_parse_or_fall_back(data: st.DataObject, source: str,
+                                                                   title: str | None) -> None:
+    blocks = text_blocks(source)
     chosen = data.draw(st.lists(st.sampled_from(blocks), max_size=4, unique=True))
     replacements = {block.id: data.draw(hostile | plain) for block in chosen}
-    got, expected = render_both(replacements, title)
+    got, expected = render_both(replacements, title, source)
     assert got is None or got == expected
 
 
