@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from courseforge.diagnostics import Location
@@ -59,6 +60,17 @@ class SourceText:
 
 
 TextFunction = Callable[[SourceText], str]
+
+
+@cache
+def block_note(kind: BlockKind, cell: int) -> str:
+    """What a block of a page is, for the translator (one string per kind and table column: every locale's walk
+    asks for each block)."""
+    if kind is BlockKind.IMAGE_ALT:
+        return "image alt text: what the image shows, read by screen readers"
+    if kind is BlockKind.TABLE_CELL:
+        return f"page {kind.value} (column {cell + 1})"
+    return f"page {kind.value}"
 
 
 @dataclass(frozen=True)
@@ -123,14 +135,10 @@ class Walker:
         title = self.text(f"{page.id}/title", page.title, "page title", page.origin_of("title"))
         replacements = {}
         blocks = text_blocks(page.body)
+        path, first_line = page.origin.path, page.body_line
         for block in blocks:
-            location = Location(page.origin.path, page.body_line + block.line, 1)
-            note = f"page {block.kind.value}"
-            if block.kind is BlockKind.TABLE_CELL:
-                note += f" (column {block.cell + 1})"
-            if block.kind is BlockKind.IMAGE_ALT:
-                note = "image alt text: what the image shows, read by screen readers"
-            replacements[block.id] = self.text(f"{page.id}/{block.id}", block.text, note, location)
+            replacements[block.id] = self.text(f"{page.id}/{block.id}", block.text, block_note(block.kind, block.cell),
+                                               Location(path, first_line + block.line, 1))
         return page.model_copy(update={"title": title, "body": replace_blocks(page.body, replacements, blocks)})
 
     def quiz(self, quiz: Quiz) -> Quiz:

@@ -37,7 +37,7 @@ def mark_ui_fallback(text: str) -> str:
 
 
 def usable(message: Message | None) -> bool:
-    return message is not None and is_translated(message) and not message.fuzzy
+    return message is not None and is_translated(message) and "fuzzy" not in message.flags  # Message.fuzzy
 
 
 @dataclass

@@ -37,8 +37,11 @@ class MergeStats:
 
 
 def is_translated(message: Message) -> bool:
-    strings = message.string if isinstance(message.string, tuple | list) else (message.string,)
-    return bool(strings) and all(strings)
+    """Every form filled (a singular text, the build's every lookup, without making a tuple of it)."""
+    string = message.string
+    if isinstance(string, str) or string is None:
+        return bool(string)
+    return bool(string) and all(string)
 
 
 def new_catalog_like(existing: Catalog, template: Catalog) -> Catalog:
