@@ -23,9 +23,12 @@ from pathlib import Path
 from courseforge.cache import KeyPart, LayeredStore, Store, active_disk, active_store, cache_scope
 from courseforge.diagnostics import Diagnostic, DiagnosticSink, Severity
 from courseforge.i18n.pseudo import is_pseudo
+from courseforge.markdown import MEMOIZED_FROM_CHARS
+from courseforge.markdown_blocks import SharedPage, outline, shared_pages
 from courseforge.model.course import Course
 from courseforge.model.package import Package, PackageFormat
-from courseforge.parallel import ForkPool, can_fork
+from courseforge.model.source import CourseSource
+from courseforge.parallel import Background, ForkPool, can_fork
 from courseforge.pipeline import (
     BuildOptions,
     PreparedCourse,
@@ -39,6 +42,8 @@ from courseforge.unit_cache import UNIT_NAMESPACE, PackageFacts, UnitResult
 
 Progress = Callable[[str, int], AbstractContextManager[Callable[[str], None]]]
 """``Reporter.progress``: a bar of ``total`` steps, each step labelled."""
+MIN_CHARS_TO_SHARE = 40_000
+"""Below this much page text (some 10 ms of parsing), forking a helper to parse half of it saves nothing."""
 TINY_WORK = 100
 """Below this many screen-formats (a course's screens times a task's formats, summed; some 2 to 6 ms of work
 each), forking workers costs more than it saves."""
@@ -112,10 +117,12 @@ Entries = tuple[tuple[str, str, bytes], ...]
 
 class Recorder:
     """``store`` (None: a store of the task's own), also keeping what is put in it: a split unit's first group
-    hands that to its other groups. A unit's own entry is not handed over (the other groups build other units)."""
+    hands that to its other groups. A unit's own entry is not handed over (the other groups build other units).
+    ``write``: False when the entries are only to be handed over (whoever receives them keeps them)."""
 
-    def __init__(self, store: Store | None) -> None:
+    def __init__(self, store: Store | None, write: bool = True) -> None:
         self.store: Store = store if store is not None else Given(())
+        self.write = write
         self.entries: list[tuple[str, str, bytes]] = []
 
     def get(self, namespace: str, key: str) -> bytes | None:
@@ -124,7 +131,8 @@ class Recorder:
     def put(self, namespace: str, key: str, value: bytes) -> None:
         if namespace != UNIT_NAMESPACE:
             self.entries.append((namespace, key, value))
-        self.store.put(namespace, key, value)
+        if self.write:
+            self.store.put(namespace, key, value)
 
 
 class Given:
@@ -186,6 +194,54 @@ def plan(whole: list[Task], jobs: int, weight: Callable[[Task], int],
     return first + head + last
 
 
+def halves(texts: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Two shares of about the same length (the longest first, each to the lighter share)."""
+    shares: tuple[list[str], list[str]] = ([], [])
+    sizes = [0, 0]
+    for text in sorted(texts, key=len, reverse=True):
+        lighter = sizes.index(min(sizes))
+        shares[lighter].append(text)
+        sizes[lighter] += len(text)
+    return shares
+
+
+Outlined = tuple[Entries, tuple[tuple[str, SharedPage], ...]]
+"""What parsing some pages left: their outlines' cache entries, and the block structures kept for their render."""
+
+
+def outlined(bodies: Sequence[str]) -> Outlined:
+    """Parse these page bodies (in a helper): the entries are kept by whoever receives them, not here."""
+    recorder = Recorder(active_store(), write=False)
+    with cache_scope(recorder):
+        for body in bodies:
+            outline(body)
+        shelf = shared_pages()
+        kept = tuple((body, page) for body in bodies if (page := shelf.get(body)) is not None)
+    return tuple(recorder.entries), kept
+
+
+def parse_pages(source: CourseSource) -> None:
+    """Parse a course's pages on two cores before validation reads them: a forked helper parses half of the
+    text and hands back what that left (the outlines' cache entries, the block structures each locale's render
+    shares), while this process parses the rest. Only where it can fork (no other thread runs: not while a
+    progress bar draws on a terminal), a store keeps what is parsed and there is enough of it (a text too short
+    to be memoized is parsed where it is read)."""
+    store = active_store()
+    bodies = [page.body for page in source.pages.values() if len(page.body) >= MEMOIZED_FROM_CHARS]
+    if store is None or sum(map(len, bodies)) < MIN_CHARS_TO_SHARE or not can_fork(grace=0):
+        return
+    ours, theirs = halves(bodies)
+    with Background(lambda: outlined(theirs)) as helper:
+        for body in ours:
+            outline(body)
+        entries, pages = helper.result()
+    for namespace, key, value in entries:
+        store.put(namespace, key, value)
+    shelf = shared_pages()
+    for body, page in pages:
+        shelf.put(body, page)
+
+
 def split_units(tasks: Sequence[Task]) -> dict[int, int]:
     """Each task that builds part of a unit another task started: its index, to the index of the unit's first."""
     first: dict[tuple[int, str], int] = {}
@@ -232,7 +288,8 @@ class BuildRun:
         found: dict[tuple[int, str, PackageFormat], StagedPackage] = {}
         with self.progress("validating", len(courses)) as step:
             for index, (folder, display) in enumerate(courses):
-                prepared = prepare_course(folder, display, self.options, sink)
+                prepared = prepare_course(folder, display, self.options, sink,
+                                          parse_pages if self.jobs > 1 else None)
                 self.prepared.append(prepared)
                 for locale in prepared.locales if prepared is not None else ():
                     assert prepared is not None

@@ -205,3 +205,26 @@ class ForkPool(Generic[G, R]):
                  trace: TracebackType | None) -> None:
         self.close()
 
+
+class Background(Generic[R]):
+    """``work()`` in one forked process while this one goes on; :meth:`result` waits for its answer. Use as a
+    context manager (it reaps the process, and stops it on an error or Ctrl-C)."""
+
+    def __init__(self, work: Callable[[], R]) -> None:
+        self.pool: ForkPool[None, R] = ForkPool(lambda index, given: work(), 1)
+        (self.worker,) = self.pool.workers
+        self.pool.give(self.worker, 0, {}, lambda index: None)
+
+    def result(self) -> R:
+        index, status, payload = self.pool.receive(self.worker)
+        if status != OK:
+            raise task_failure(index, self.worker, str(payload))
+        self.pool.give(self.worker, None, {}, lambda index: None)
+        return payload  # type: ignore[return-value]  # what work() returned
+
+    def __enter__(self) -> Background[R]:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.pool.close()

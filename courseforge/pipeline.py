@@ -8,6 +8,7 @@ format and locale of the build.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -92,11 +93,15 @@ class CourseBuild:
 
 
 def validate_source(course_dir: Path, display_dir: str, sink: DiagnosticSink,
-                    options: BuildOptions | None = None) -> tuple[CourseSource, Course | None]:
+                    options: BuildOptions | None = None,
+                    warm: Callable[[CourseSource], None] | None = None) -> tuple[CourseSource, Course | None]:
     """Load and validate, then hold the course against the limits of every format it will be built in; the
-    source read comes back too (its files key the course's build units)."""
+    source read comes back too (its files key the course's build units). ``warm``: run on the source before it
+    is validated (a build on several cores parses its pages on two)."""
     options = options or BuildOptions()
     source = load_course(course_dir, display_dir, sink, options.limits)
+    if warm is not None:
+        warm(source)
     course = validate(source, course_dir.name, sink)
     if course is not None:
         check_formats(course, course_profiles(course, options), options.base_iri is not None, sink)
@@ -192,12 +197,13 @@ def unit_settings(options: BuildOptions) -> KeyPart:
             structured(options.limits), options.locales_display, options.themes_display)
 
 
-def prepare_course(course_dir: Path, display_dir: str, options: BuildOptions,
-                   sink: DiagnosticSink) -> PreparedCourse | None:
-    """Validate and load the theme; None when that reports an error (or a warning under ``strict``)."""
+def prepare_course(course_dir: Path, display_dir: str, options: BuildOptions, sink: DiagnosticSink,
+                   warm: Callable[[CourseSource], None] | None = None) -> PreparedCourse | None:
+    """Validate (``warm``: as ``validate_source``) and load the theme; None when that reports an error (or a
+    warning under ``strict``)."""
     own = DiagnosticSink()
     try:
-        source, course = validate_source(course_dir, display_dir, own, options)
+        source, course = validate_source(course_dir, display_dir, own, options, warm)
         if course is None or own.failed(options.strict):
             return None
         theme = course_theme(course, options, own)

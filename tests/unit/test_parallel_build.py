@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from courseforge.build_plan import Task, plan, split, split_units
+from courseforge.build_plan import Task, halves, plan, split, split_units
 from courseforge.cli import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS
 from courseforge.model.package import PackageFormat
 from courseforge.standards import profile_for
@@ -29,7 +29,8 @@ HOOKED = textwrap.dedent("""
     import courseforge.build_plan as plan
     from courseforge.cli import main
 
-    parent, real, hook = os.getpid(), plan.fresh_units, os.environ["TEST_HOOK"]
+    target = os.environ.get("TEST_TARGET", "fresh_units")
+    parent, real, hook = os.getpid(), getattr(plan, target), os.environ["TEST_HOOK"]
 
     def hooked(*args, **kwargs):
         if os.getpid() != parent:
@@ -42,11 +43,14 @@ HOOKED = textwrap.dedent("""
                 time.sleep(30)
         return real(*args, **kwargs)
 
-    plan.fresh_units = hooked
+    setattr(plan, target, hooked)
+    if target == "outlined":
+        plan.MIN_CHARS_TO_SHARE = 0  # the sample courses' pages are too few to be shared otherwise
     sys.argv[0] = "courseforge"
     main()
 """)
-"""``courseforge`` with each worker's task replaced by a fault (TEST_HOOK): die by SIGKILL, raise, or hang."""
+"""``courseforge`` with each worker's task (or the TEST_TARGET function of ``build_plan`` a forked process runs)
+replaced by a fault (TEST_HOOK): die by SIGKILL, raise, or hang."""
 
 
 @pytest.fixture
@@ -59,8 +63,9 @@ def project(tmp_path: Path) -> Path:
     return root
 
 
-def courseforge(root: Path, *args: str, hook: str = "", marks: Path | None = None) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "TEST_HOOK": hook, "TEST_MARKS": str(marks or root)}
+def courseforge(root: Path, *args: str, hook: str = "", marks: Path | None = None,
+                target: str = "fresh_units") -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "TEST_HOOK": hook, "TEST_MARKS": str(marks or root), "TEST_TARGET": target}
     environment.pop("COURSEFORGE_CACHE_DIR", None)
     command = [sys.executable, "-c", HOOKED, *args] if hook else [sys.executable, "-m", "courseforge", *args]
     return subprocess.run(command, cwd=root, capture_output=True, text=True, check=False, env=environment,
@@ -113,13 +118,17 @@ def test_a_failing_locale_fails_a_parallel_build_with_its_location_and_writes_no
     assert_nothing_written(project)
 
 
-@pytest.mark.parametrize(("hook", "expected"), [("die", "WorkerCrashed: worker "),
-                                                 ("raise", "WorkerError: task ")])
+@pytest.mark.parametrize(("hook", "expected", "target"), [("die", "WorkerCrashed: worker ", "fresh_units"),
+                                                           ("raise", "WorkerError: task ", "fresh_units"),
+                                                           ("die", "WorkerCrashed: worker ", "outlined"),
+                                                           ("raise", "WorkerError: task ", "outlined")])
 def test_a_worker_that_dies_or_raises_is_an_internal_error_with_nothing_written(
-        project: Path, tmp_path: Path, hook: str, expected: str) -> None:
+        project: Path, tmp_path: Path, hook: str, expected: str, target: str) -> None:
+    """Also the helper that parses half of the pages before validation (``outlined``)."""
     marks = tmp_path / "marks"
     marks.mkdir()
-    result = courseforge(project, "build", "--locale", "all", "--no-cache", "--jobs", "2", hook=hook, marks=marks)
+    result = courseforge(project, "build", "--locale", "all", "--no-cache", "--jobs", "2", hook=hook, marks=marks,
+                         target=target)
     assert result.returncode == EXIT_INTERNAL, result.stderr
     (line,) = result.stderr.strip().splitlines()
     assert expected in line and "nothing was written" in line
@@ -162,7 +171,7 @@ def test_ctrl_c_stops_every_worker_and_writes_nothing(project: Path, tmp_path: P
 def test_the_pool_runs_every_task_once_and_reports_failures(tmp_path: Path) -> None:
     script = textwrap.dedent("""
         import os
-        from courseforge.parallel import ForkPool, WorkerError
+        from courseforge.parallel import Background, ForkPool, WorkerError
         answers = {}
         with ForkPool(lambda index, _: (os.getpid(), index * index), 3) as pool:
             pool.run(20, lambda index, answer: answers.setdefault(index, answer))
@@ -175,6 +184,16 @@ def test_the_pool_runs_every_task_once_and_reports_failures(tmp_path: Path) -> N
             assert "ZeroDivisionError" in str(error) and "task 3" in str(error)
         else:
             raise AssertionError("the error was lost")
+        with Background(lambda: (os.getpid(), "done")) as helper:
+            pid, answer = helper.result()
+        assert answer == "done" and pid != os.getpid()
+        try:
+            with Background(lambda: 1 // 0) as helper:
+                helper.result()
+        except WorkerError as error:
+            assert "ZeroDivisionError" in str(error)
+        else:
+            raise AssertionError("the helper's error was lost")
         print("ok")
     """)
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=60)
@@ -195,6 +214,46 @@ def test_the_plan_splits_the_units_that_repeat_least_and_hands_out_the_heaviest_
         ("en", 1), ("de", 1), ("fr", 1), ("en", 2), ("en", 1), ("en", 1), ("de", 2), ("de", 1), ("de", 1),
         ("fr", 2), ("fr", 1), ("fr", 1)]
     assert [len(group) for group in split(profiles, 4)] == [2, 1, 1, 1]
+
+
+def test_the_pages_are_shared_by_length_between_two_processes() -> None:
+    ours, theirs = halves(["a" * 50, "b" * 10, "c" * 30, "d" * 25, "e" * 5])
+    assert sorted(ours + theirs) == sorted(["a" * 50, "b" * 10, "c" * 30, "d" * 25, "e" * 5])
+    assert abs(sum(map(len, ours)) - sum(map(len, theirs))) <= 10
+
+
+def test_the_helper_hands_back_every_page_it_parsed(tmp_path: Path) -> None:
+    """After ``parse_pages``, this process has every long page's outline in the store and its block structure
+    on the shelf, as if it had parsed them all itself (the render of each locale shares them)."""
+    script = textwrap.dedent(f"""
+        import os
+        from pathlib import Path
+        import courseforge.build_plan as plan
+        from courseforge.cache import MemoryStore, cache_scope
+        from courseforge.diagnostics import DiagnosticSink
+        from courseforge.markdown import MEMOIZED_FROM_CHARS
+        from courseforge import markdown_blocks
+        from courseforge.markdown_blocks import shared_pages
+        from courseforge.model.project import DEFAULT_LIMITS
+        from courseforge.stages.load import load_course
+        plan.MIN_CHARS_TO_SHARE = 0
+        store = MemoryStore()
+        with cache_scope(store):
+            course = Path({str(REPO / "courses" / "workplace-safety")!r})
+            source = load_course(course, "workplace-safety", DiagnosticSink(), DEFAULT_LIMITS)
+            bodies = [page.body for page in source.pages.values() if len(page.body) >= MEMOIZED_FROM_CHARS]
+            parent, forked = os.getpid(), []
+            real = plan.outlined
+            plan.outlined = lambda texts: (forked.append(os.getpid()), real(texts))[1]
+            plan.parse_pages(source)
+            assert not forked  # outlined ran in the helper (it appended to its own copy of the list)
+            assert len(bodies) >= 2 and all(shared_pages().get(body) is not None for body in bodies)
+            markdown_blocks.read_outline = None  # every outline now comes from the store, none is parsed again
+            assert all(markdown_blocks.outline(body).blocks for body in bodies)
+        print("ok")
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=60)
+    assert result.returncode == 0 and result.stdout == "ok\n", result.stderr
 
 
 def test_the_first_group_of_a_split_unit_leads_the_others() -> None:
