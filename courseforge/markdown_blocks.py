@@ -42,6 +42,9 @@ from courseforge.markdown import (
 from courseforge.object_memo import kept
 
 LIST_MARKER = re.compile(r"[-*+]|\d{1,9}[.)]")
+ROW_PREFIX = re.compile(r"(?:[ \t]*(?:>|(?:[-*+]|\d{1,9}[.)])(?=[ \t])))*[ \t]*")
+"""What a table row's line starts with before the row: indentation, quote and list markers (a row in a list
+item or a quote keeps it, else the table would leave its container)."""
 OUTLINE_VERSION = 1
 """Bump when :func:`read_outline` would find other blocks or references in the same Markdown (memoized)."""
 
@@ -214,8 +217,10 @@ def _replace_lines(lines: list[str], block: TextBlock, new_text: str) -> None:
 def _replace_row(lines: list[str], row: list[TextBlock], replacements: Mapping[str, str]) -> None:
     cells = [" ".join(replacements[b.id].replace("|", "\\|").split("\n")) if b.id in replacements else b.text
              for b in row]  # a table row is one line: a translated cell may not break it
-    newline = "\n" if lines[row[0].line].endswith("\n") else ""
-    lines[row[0].line] = "| " + " | ".join(cells) + " |" + newline
+    line = lines[row[0].line]
+    newline = "\n" if line.endswith("\n") else ""
+    prefix = ROW_PREFIX.match(line)
+    lines[row[0].line] = (prefix.group(0) if prefix else "") + "| " + " | ".join(cells) + " |" + newline
 
 
 def _replace_alt(lines: list[str], block: TextBlock, new_alt: str) -> None:

@@ -256,3 +256,10 @@ def test_a_validated_text_is_parsed_once_for_its_render() -> None:
     assert handed[1][0].map is not None  # from the whole parse (a lone inline parse has no line map)
     assert again[1][0].map is None
     assert RENDERER.render_shared(*handed, "pages/a.md", None) == RENDERER.render_shared(*again, "pages/a.md", None)
+
+
+def test_a_translated_row_stays_in_its_list_item_or_quote() -> None:
+    source = "- | a | b |\n  |---|---|\n  | c | d |\n\n> x | y\n> --|--\n\n   | t | u |\n   |---|---|\n"
+    localized = replace_blocks(source, {block.id: block.text.upper() for block in text_blocks(source)})
+    assert localized == "- | A | B |\n  |---|---|\n  | C | D |\n\n> | X | Y |\n> --|--\n\n   | T | U |\n   |---|---|\n"
+    assert [t.type for t in parser().parse(localized)] == [t.type for t in parser().parse(source)]
