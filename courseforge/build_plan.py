@@ -20,7 +20,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from courseforge.cache import KeyPart, LayeredStore, Store, active_disk, active_store, cache_scope
+from courseforge.cache import KeyPart, LayeredStore, Store, active_disk, active_store, cache_scope, computed_values
 from courseforge.diagnostics import Diagnostic, DiagnosticSink, Severity
 from courseforge.i18n.pseudo import is_pseudo
 from courseforge.markdown import MEMOIZED_FROM_CHARS
@@ -220,17 +220,29 @@ def outlined(bodies: Sequence[str]) -> Outlined:
     return tuple(recorder.entries), kept
 
 
+def parsed_before(bodies: Sequence[str]) -> bool:
+    """Parse ``bodies`` here; whether they were all in the cache (nothing was computed)."""
+    before = computed_values()
+    for body in bodies:
+        outline(body)
+    return computed_values() == before
+
+
 def parse_pages(source: CourseSource) -> None:
     """Parse a course's pages on two cores before validation reads them: a forked helper parses half of the
     text and hands back what that left (the outlines' cache entries, the block structures each locale's render
     shares), while this process parses the rest. Only where it can fork (no other thread runs: not while a
     progress bar draws on a terminal), a store keeps what is parsed and there is enough of it (a text too short
-    to be memoized is parsed where it is read)."""
+    to be memoized is parsed where it is read), and not in a rebuild: when the shortest page of the helper's
+    share was in the cache already, the others are taken to be too (what is not is parsed where it is read)."""
     store = active_store()
     bodies = [page.body for page in source.pages.values() if len(page.body) >= MEMOIZED_FROM_CHARS]
     if store is None or sum(map(len, bodies)) < MIN_CHARS_TO_SHARE or not can_fork(grace=0):
         return
     ours, theirs = halves(bodies)
+    if parsed_before(theirs[-1:]):  # a rebuild: an earlier build parsed the pages (a fork would cost 0.04 s)
+        return
+    theirs = theirs[:-1]
     with Background(lambda: outlined(theirs)) as helper:
         for body in ours:
             outline(body)

@@ -626,5 +626,15 @@ def memoized(namespace: str, key: KeyPart, compute: Callable[[], T], codec: Code
     if not isinstance(cached, _Miss):
         return cached
     value = compute()
+    _computed[0] += 1
     store.put(namespace, key_digest, codec.encode(value))
     return value
+
+
+_computed = [0]
+
+
+def computed_values() -> int:
+    """How many values :func:`memoized` has computed in this process (misses): a caller can tell whether work
+    it could spread over processes was in the cache already (a rebuild's)."""
+    return _computed[0]
