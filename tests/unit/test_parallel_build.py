@@ -256,6 +256,32 @@ def test_the_helper_hands_back_every_page_it_parsed(tmp_path: Path) -> None:
     assert result.returncode == 0 and result.stdout == "ok\n", result.stderr
 
 
+def test_a_rebuild_forks_no_helper_to_parse_pages_the_cache_has() -> None:
+    """The second ``parse_pages`` of the same pages finds them in the store and forks nothing; the first did."""
+    script = textwrap.dedent(f"""
+        from pathlib import Path
+        import courseforge.build_plan as plan
+        from courseforge.cache import MemoryStore, cache_scope
+        from courseforge.diagnostics import DiagnosticSink
+        from courseforge.model.project import DEFAULT_LIMITS
+        from courseforge.stages.load import load_course
+        plan.MIN_CHARS_TO_SHARE = 0
+        forks = []
+        real = plan.Background
+        plan.Background = lambda work: (forks.append(1), real(work))[1]
+        with cache_scope(MemoryStore()):
+            course = Path({str(REPO / "courses" / "workplace-safety")!r})
+            source = load_course(course, "workplace-safety", DiagnosticSink(), DEFAULT_LIMITS)
+            plan.parse_pages(source)
+            assert forks == [1]
+            plan.parse_pages(source)
+            assert forks == [1]
+        print("ok")
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=60)
+    assert result.returncode == 0 and result.stdout == "ok\n", result.stderr
+
+
 def test_the_first_group_of_a_split_unit_leads_the_others() -> None:
     profiles = tuple(profile_for(package_format) for package_format in PackageFormat)
     tasks = [Task(0, "en", profiles[:1], None), Task(0, "de", profiles, None), Task(0, "en", profiles[1:3], None),
