@@ -26,9 +26,11 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from multiprocessing.connection import Connection, Pipe, wait
 from types import TracebackType
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 R = TypeVar("R")
 G = TypeVar("G")
@@ -124,6 +126,8 @@ class ForkPool(Generic[G, R]):
             gc.unfreeze()
 
     def fork(self) -> Worker:
+        from multiprocessing.connection import Pipe  # only a build that forks pays for importing multiprocessing
+
         ours, theirs = Pipe()
         parent = os.getpid()
         pid = os.fork()
@@ -147,6 +151,8 @@ class ForkPool(Generic[G, R]):
         """Tasks ``0 .. count - 1``, each given to the next idle worker with ``given(index)`` (asked as it is
         handed out, so it may hold results that came back before); ``on_result(index, result)`` in the parent
         as each one finishes (in completion order)."""
+        from multiprocessing.connection import Connection, wait
+
         queue = iter(range(count))
         busy: dict[Connection, Worker] = {}
         for worker in self.workers:
