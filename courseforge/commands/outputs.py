@@ -24,7 +24,6 @@ links, and the spool is removed whatever happens. A spool whose process is gone 
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import fcntl
 import json
@@ -450,6 +449,8 @@ def swap_in(out: Path, staging: Path) -> bool:
 
 def exchange(first: Path, second: Path) -> bool:
     """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); False where that is not available."""
+    import ctypes  # here: lint imports this module for the cache folder's name, and never swaps
+
     renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
     if renameat2 is None:
         return False
