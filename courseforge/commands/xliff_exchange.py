@@ -57,8 +57,11 @@ def export_xliff_files(language: str, version: str, out: Path | None, courses: t
                 reporter.info(f"{work.shown(path)}: missing, skipped (run 'courseforge i18n update')")
             continue
         catalog = read_or_stop(work.project, path, reporter)
-        data = export_xliff(catalog, source_language=source.get(domain, "en"), target_language=language,
-                            original=domain, version="1.2" if version == "1.2" else "2.1")
+        try:
+            data = export_xliff(catalog, source_language=source.get(domain, "en"), target_language=language,
+                                original=domain, version="1.2" if version == "1.2" else "2.1")
+        except ValueError as error:  # two entries of one id, or a text XLIFF 1.2 cannot carry: the catalog's
+            raise click.ClickException(f"{work.shown(path)}: cannot be exported: {error}") from error
         target = out / language / xliff_name(domain, language, version)
         write_atomically(target, data)
         units = sum(1 for m in catalog if m.id)

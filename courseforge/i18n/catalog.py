@@ -27,6 +27,7 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, PoFileParser, normalize, write_po
 
 from courseforge.gc_pause import collector_paused
+from courseforge.i18n.po_header import HeaderError
 from courseforge.i18n.po_reader import ReadCatalog, previous_ids, read_lean
 
 TEMPLATES_DIR = "templates"
@@ -112,13 +113,13 @@ class UnreadableCatalog(ValueError):
 
 
 def read_with_babel(data: bytes, locale: str | None) -> Catalog:
-    """Babel's ``read_po`` (raising its ``PoFileError`` with the line of a syntax error, anything else it raises
-    as :class:`UnreadableCatalog`), ``#|`` lines read."""
+    """Babel's ``read_po`` (raising its ``PoFileError`` with the line of a syntax error, ``HeaderError`` for a
+    header with problems, anything else it raises as :class:`UnreadableCatalog`), ``#|`` lines read."""
     text, previous = split_previous(data)
     catalog = ReadCatalog(locale=locale)
     try:
         PoFileParser(catalog, abort_invalid=True).parse(io.BytesIO(text))  # read_po, into a ReadCatalog
-    except (PoFileError, UnicodeDecodeError, LookupError):
+    except (PoFileError, HeaderError, UnicodeDecodeError, LookupError):
         raise
     except Exception as error:  # the text is the user's: whatever Babel raises on it says the file is broken
         raise UnreadableCatalog(f"{type(error).__name__}: {error}") from error

@@ -25,6 +25,8 @@ FIELD_HINT = "write each header line as 'Name: value\\n'; msgfmt -c and coursefo
 PLURAL_HINT = ("write it as courseforge i18n init writes it, e.g. 'nplurals=2; plural=(n != 1);' (the plural rule "
                "of the language from CLDR)")
 CHARSET_HINT = "save the file as UTF-8 and declare 'Content-Type: text/plain; charset=UTF-8'"
+MAX_PLURAL_FORMS = 6
+"""CLDR's plural categories (zero, one, two, few, many, other): no language has more forms."""
 HEADER_START = re.compile(r'[ \t]*msgid[ \t]+""[ \t]*$')
 MSGSTR = re.compile(r'[ \t]*msgstr[ \t]+(".*")[ \t]*$')
 CONTINUATION = re.compile(r'[ \t]*(".*")[ \t]*$')
@@ -37,6 +39,16 @@ class HeaderProblem:
     offset: int
     message: str
     hint: str
+
+
+class HeaderError(ValueError):
+    """A header entry with problems, met while reading (a header that is not the file's first entry: the readers
+    check every header before Babel parses it); ``line``: its ``msgid`` line."""
+
+    def __init__(self, problems: list[HeaderProblem], line: int) -> None:
+        super().__init__("; ".join(problem.message for problem in problems))
+        self.problems = problems
+        self.line = line
 
 
 def header_problems(header: str) -> list[HeaderProblem]:
@@ -94,9 +106,11 @@ def value_problem(name: str, value: str) -> str | None:
 
 
 def plural_problem(catalog: Catalog) -> str | None:
-    """Plural forms the build can use: at least one form, and a rule gettext can evaluate."""
-    if catalog.num_plurals < 1:
-        return f"nplurals={catalog.num_plurals}: a language has at least one plural form"
+    """Plural forms the build can use: one to six forms (a catalog holds that many strings an entry), and a rule
+    gettext can evaluate."""
+    if not 1 <= catalog.num_plurals <= MAX_PLURAL_FORMS:
+        return (f"nplurals={catalog.num_plurals}: a language has one to {MAX_PLURAL_FORMS} plural forms (CLDR's "
+                "categories zero, one, two, few, many, other)")
     try:
         gettext.c2py(catalog.plural_expr)
     except (ValueError, SyntaxError, RecursionError) as error:

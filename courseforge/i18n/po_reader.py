@@ -23,6 +23,8 @@ from typing import Any, cast
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import unescape
 
+from courseforge.i18n.po_header import HeaderError, header_problems
+
 MessageId = str | tuple[str, ...]
 ASCII_SPACE = " \t\r\x0b\x0c"
 """What Babel strips from both ends of every line (``bytes.strip``), besides the newline."""
@@ -48,7 +50,8 @@ UTF8 = "utf-8"
 
 class ReadCatalog(Catalog):
     """A catalog read from a file, which notes each entry the file repeats (same ``msgctxt`` and ``msgid``):
-    Babel merges a repeat into the first entry silently (its translation is dropped), GNU msgfmt refuses it."""
+    Babel merges a repeat into the first entry silently (its translation is dropped), GNU msgfmt refuses it. A
+    header with problems (:mod:`courseforge.i18n.po_header`) raises :class:`HeaderError` before Babel reads it."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -59,6 +62,10 @@ class ReadCatalog(Catalog):
         first = self._messages.get(self._key_for(id, message.context)) if id else None
         if first is not None:
             self.repeated.append((message.lineno or 0, first.lineno or 0))
+        elif id == "" and isinstance(message.string, str):
+            problems = header_problems(message.string)
+            if problems:  # before Babel reads it (it raises on some, and sizes every plural entry by it)
+                raise HeaderError(problems, message.lineno or 0)
         super().__setitem__(id, message)
 
 

@@ -22,7 +22,7 @@ from courseforge.diagnostics import Diagnostic, DiagnosticSink, Location, Severi
 from courseforge.gc_pause import collector_paused
 from courseforge.i18n.catalog import UnreadableCatalog, parse_catalog
 from courseforge.i18n.catalog_codec import build_catalog_from_json, build_catalog_to_json
-from courseforge.i18n.po_header import PLURAL_HINT, header_problems, leading_header, plural_problem
+from courseforge.i18n.po_header import HeaderError, header_problems, leading_header
 from courseforge.stages.inputs import UTF8_BOM, check_value, decode_text
 
 PO_READ_NAMESPACE = "po-read"
@@ -52,13 +52,15 @@ def checked_catalog(data: bytes, display: str, sink: DiagnosticSink, *, keep_for
         sink.error("i18n.po-syntax", f"catalog cannot be read: {error}", Location(display, line, 1),
                    hint=SYNTAX_HINT)
         return None
+    except HeaderError as error:  # a header after the first entry (the first is checked above, line by line)
+        for problem in error.problems:
+            sink.error("i18n.po-header", problem.message, Location(display, error.line, 1), hint=problem.hint)
+        return None
     except UnreadableCatalog as error:
         sink.error("i18n.po-syntax", f"catalog cannot be read: {error}", Location(display), hint=SYNTAX_HINT)
         return None
     except (UnicodeDecodeError, LookupError, ValueError) as error:
         sink.error("i18n.po-syntax", f"catalog cannot be read: {error}", Location(display), hint="save it as UTF-8")
-        return None
-    if not plural_forms_usable(catalog, display, sink):
         return None
     report_repeats(catalog, display, sink)
     return catalog if catalog_values_clean(catalog, display, sink, data) else None
@@ -84,15 +86,6 @@ def report_repeats(catalog: Catalog, display: str, sink: DiagnosticSink) -> None
         sink.warning("i18n.po-duplicate", f"this entry repeats the one at line {first} (same msgctxt and msgid): "
                      f"only the translation at line {first} is used", Location(display, line, 1),
                      hint="keep one of the two entries (msgfmt -c refuses a repeated entry)")
-
-
-def plural_forms_usable(catalog: Catalog, display: str, sink: DiagnosticSink) -> bool:
-    """Plural forms the build can evaluate, also when the header that declares them is not the file's first
-    entry (where :func:`header_clean` looks)."""
-    problem = plural_problem(catalog)
-    if problem is not None:
-        sink.error("i18n.po-header", f"header field 'Plural-Forms': {problem}", Location(display), hint=PLURAL_HINT)
-    return problem is None
 
 
 def catalog_values_clean(catalog: Catalog, display: str, sink: DiagnosticSink, data: bytes | None = None) -> bool:

@@ -38,6 +38,7 @@ HEADER_LINES = [
     '"Plural-Forms: nplurals=3;\\n"\n" plural=(n%10==1 ? 0 : 1);\\n"', '"Plural-Forms: nplurals=x; plural=n;\\n"',
     '"Plural-Forms: nplurals=0; plural=0;\\n"', '"Plural-Forms: nplurals=2; plural=(n !=;\\n"',
     '"Plural-Forms: nplurals=2; plural=__import__(1);\\n"', '"Plural-Forms: plural=n>1\\n"',
+    '"Plural-Forms: nplurals=99999999999; plural=n;\\n"',
     '"Content-Type: text/plain; charset=utf-8\\n"', '"Content-Type: text/plain; charset=latin-1\\n"',
     '"Content-Type: text/plain; charset=bogus\\n"', '"Content-Type: text/plain;\\n"\n" charset=utf-8\\n"',
     '"POT-Creation-Date: nonsense\\n"', '"POT-Creation-Date: \\n"\n" 2020-01-01 00:00+0000\\n"',
@@ -116,6 +117,7 @@ def test_hostile_po_text_is_read_or_reported_never_raised(data: bytes) -> None:
     ('"Plural-Forms: nplurals=2; plural=(n !=;\\n"\n', 3, "plural rule"),
     ('"Plural-Forms: nplurals=0; plural=0;\\n"\n', 3, "nplurals=0"),
     ('"Content-Type: text/plain; charset=bogus\\n"\n', 3, "charset"),
+    ('"Plural-Forms: nplurals=99999999999; plural=n;\\n"\n', 3, "nplurals=99999999999"),
     ('"Project-Id-Version x\\n"\n', 3, "not a field"),
     ('"MIME-Version: 1.0\\n"\n"\\n"\n"Language: de\\n"\n', 5, "blank line"),
 ])
@@ -187,3 +189,27 @@ def test_a_repeated_entry_is_a_warning_at_its_line_and_the_first_translation_is_
         [repeat] = sink.items
         assert (repeat.code, repeat.location.line, repeat.severity.value) == ("i18n.po-duplicate", 10, "warning")
         assert "line 6" in repeat.message and repeat.hint
+
+
+def test_a_header_after_the_first_entry_is_checked_too() -> None:
+    """Babel reads every ``msgid ""`` entry as the header; a later one with a huge nplurals would size every
+    plural entry after it (and the merge's) by it."""
+    data = (ENTRY.lstrip("\n") + "\n" + HEADER_START + '"Plural-Forms: nplurals=99999999999; plural=n;\\n"\n'
+            '\nmsgid "p"\nmsgid_plural "ps"\nmsgstr[0] "x"\n').encode()
+    for variant in (data, data.replace(b"\n", b"\r\n")):  # the lean reader, and Babel's
+        sink = DiagnosticSink()
+        assert checked_catalog(variant, "x.po", sink) is None
+        [problem] = sink.items
+        assert (problem.code, problem.location.line) == ("i18n.po-header", 5) and "nplurals" in problem.message
+
+
+def test_export_xliff_refuses_entries_that_would_share_an_id(project: Path) -> None:
+    """Two entries of one msgctxt (a player catalog, which no stale check stops first) make one XLIFF id."""
+    run("i18n", "extract")
+    run("i18n", "init", "de")
+    path = po_path(LOCALES, "de", "ui")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(HEADER_START + LANGUAGE + PLURALS + ENTRY + ENTRY.replace('msgid "a"', 'msgid "other"'),
+                    encoding="utf-8")
+    code, output = run("i18n", "export-xliff", "--lang", "de")
+    assert code == 1 and f"{path.as_posix()}: cannot be exported" in output, output
