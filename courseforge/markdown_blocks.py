@@ -408,7 +408,7 @@ def shared_parse(text: str, origin: Translation | None) -> tuple[BlockSkeleton, 
 # the translation (a heading's joined to one line), so inline parsing it alone gives the same tokens.
 SOURCE_UNSAFE = re.compile("[\r\0\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 """In a source: line breaks ``str.splitlines`` sees and markdown-it-py does not (replace_blocks would replace
-other lines than the blocks' own), and what markdown-it-py normalizes (\r, NUL)."""
+other lines than the blocks' own), and what markdown-it-py normalizes (CR, NUL)."""
 TEXT_UNSAFE = re.compile("[|\r\0]")
 LINE_UNSAFE = re.compile(r"^(?:\s|[-+*](?:[ \t]|$)|\d{1,9}[.)]|#{1,6}(?:[ \t]|$)|[>|<]|`{3,}|~{3,}"
                          r"|[-*_=:][-*_=:| \t]*$)", re.MULTILINE)
