@@ -25,9 +25,11 @@ REPO = Path(__file__).resolve().parents[2]
 COURSE = "workplace-safety"
 NEVER = ("uvicorn", "starlette", "httpx", "anyio", "h11", "playwright", "sqlite3", "asyncio",
          "courseforge.lms.lrs.app", "courseforge.lms.lrs.server", "courseforge.lms.cmi5.app",
-         "courseforge.stages.preview", "courseforge.build_plan", "courseforge.parallel", "rich")
-"""Servers, their HTTP stack, the browser, the preview and the build's process pool: lint uses none of them; nor
-rich while its output goes to a pipe (as here: rich only draws on a terminal)."""
+         "courseforge.stages.preview", "courseforge.build_plan", "courseforge.parallel", "multiprocessing", "ctypes",
+         "rich")
+"""Servers, their HTTP stack, the browser, the preview and the build's process pool (and what forks it, or swaps
+outputs in: multiprocessing, ctypes): lint uses none of them; nor rich while its output goes to a pipe (as here:
+rich only draws on a terminal)."""
 FRESH_ONLY = ("courseforge.stages.render", "courseforge.stages.package", "courseforge.stages.verify", "lxml",
               "jinja2")
 """The stages that make and check a unit's package, and the libraries only they use here (lxml: SVG images aside;
