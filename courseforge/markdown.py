@@ -103,12 +103,16 @@ class BlockSkeleton:
     """The text's parse env (reference definitions); read, never written."""
     title_heading: bool
     """The text starts with an h1 heading: pieces 0 to 2 are its tags around slot 0."""
+    rendered: tuple[str | None, ...]
+    """Each slot's HTML when a whole parse gave it and no render changes it (no target in it, not a title a
+    render may drop), else None: a slot of the same text needs no parse."""
 
     @property
     def weight(self) -> int:
         """About the bytes it holds."""
         text = sum(len(piece) for piece in self.pieces if isinstance(piece, str))
-        return text + sum(map(len, self.contents)) + PIECE_WEIGHT * (len(self.pieces) + len(self.contents))
+        html = sum(len(slot) for slot in self.rendered if slot is not None)
+        return text + html + sum(map(len, self.contents)) + PIECE_WEIGHT * (len(self.pieces) + 2 * len(self.contents))
 
 
 PIECE_WEIGHT = 72
@@ -122,13 +126,20 @@ def _heading(out: str, token: Token) -> Heading:
     return Heading(int(token.tag[1:]), token.nesting == 1, out[:at], out[at + len(token.tag):])
 
 
-def skeleton(tokens: Sequence[Token], env: dict[str, Any]) -> BlockSkeleton:
-    """The skeleton of a token stream (its inline tokens' children, if parsed, are not looked at)."""
+TARGET_TOKENS = frozenset({"image", "link_open"})
+"""The inline tokens that carry a target (:func:`references_in` reads them, a render rewrites them)."""
+
+
+def skeleton(tokens: Sequence[Token], env: dict[str, Any], parsed: bool = False) -> BlockSkeleton:
+    """The skeleton of a token stream; ``parsed``: of a whole parse (its inline tokens' children are rendered
+    where no render changes them), else of :func:`parse_blocks`."""
     renderer = html_renderer()
     options = parser().options
+    title = len(tokens) >= 3 and tokens[0].type == "heading_open" and tokens[0].tag == "h1"
     pieces: list[Piece] = []
     run: list[str] = []
     contents: list[str] = []
+    rendered: list[str | None] = []
 
     def close_run() -> None:
         if run:
@@ -140,6 +151,9 @@ def skeleton(tokens: Sequence[Token], env: dict[str, Any]) -> BlockSkeleton:
         if token.type == "inline":
             close_run()
             pieces.append(len(contents))
+            fixed = parsed and not (title and index == 1) and not any(
+                child.type in TARGET_TOKENS for child in token.children or ())
+            rendered.append(renderer.renderInline(token.children or [], options, {}) if fixed else None)
             contents.append(token.content)
             continue
         rule = renderer.rules.get(token.type)
@@ -150,8 +164,7 @@ def skeleton(tokens: Sequence[Token], env: dict[str, Any]) -> BlockSkeleton:
         else:
             run.append(out)
     close_run()
-    title = len(tokens) >= 3 and tokens[0].type == "heading_open" and tokens[0].tag == "h1"
-    return BlockSkeleton(tuple(pieces), tuple(contents), env, title)
+    return BlockSkeleton(tuple(pieces), tuple(contents), env, title, tuple(rendered))
 
 
 class RefKind(StrEnum):

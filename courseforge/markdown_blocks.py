@@ -159,7 +159,7 @@ def read_outline(markdown: str) -> Outline:
     tokens = parser().parse(markdown, env)
     blocks = blocks_in(tokens)
     if len(markdown) >= MEMOIZED_FROM_CHARS:
-        shared_pages().put(markdown, SharedPage(skeleton(tokens, env), blocks))
+        shared_pages().put(markdown, SharedPage(skeleton(tokens, env, parsed=True), blocks))
         parsed_inlines().put(markdown, [token for token in tokens if token.type == "inline"])
     return Outline(blocks, references_in(tokens))
 
@@ -383,19 +383,31 @@ def shared_page(source: str, build: bool) -> SharedPage | None:
     return page
 
 
-def shared_parse(text: str, origin: Translation | None) -> tuple[BlockSkeleton, list[Token]] | None:
+def shared_parse(text: str, origin: Translation | None) -> tuple[BlockSkeleton, list[Token | None]] | None:
     """The skeleton and inline tokens that render ``text`` exactly as its whole parse does, from its source's
-    shared structure (``origin``: how it was localized; None: ``text`` is a source itself). None when the
-    structure is not at hand (a short text seen once) or a translation could change it."""
+    shared structure (``origin``: how it was localized; None: ``text`` is a source itself); None for a slot the
+    skeleton has the HTML of (``BlockSkeleton.rendered``: the source's text there). None when the structure is
+    not at hand (a short text seen once) or a translation could change it."""
     source = text if origin is None else origin.source
     page = shared_page(source, build=origin is not None or len(text) >= MEMOIZED_FROM_CHARS)
     if page is None:
         return None
     if origin is None:
-        parsed = parsed_inlines().take(text)
-        return page.skeleton, parsed if parsed is not None else parse_inlines(page.skeleton.contents, page.skeleton.env)
-    contents = translated_contents(page, source, origin.changes)
-    return None if contents is None else (page.skeleton, parse_inlines(contents, page.skeleton.env))
+        handed = parsed_inlines().take(text)
+        if handed is not None:
+            return page.skeleton, list(handed)
+    contents = page.skeleton.contents if origin is None else translated_contents(page, source, origin.changes)
+    return None if contents is None else (page.skeleton, inline_slots(page.skeleton, contents))
+
+
+def inline_slots(shared: BlockSkeleton, contents: Sequence[str]) -> list[Token | None]:
+    """Each slot's parsed inline token, or None where the skeleton's HTML of it stands (the same text)."""
+    needed = [index for index, content in enumerate(contents)
+              if shared.rendered[index] is None or content != shared.contents[index]]
+    slots: list[Token | None] = [None] * len(contents)
+    for index, token in zip(needed, parse_inlines([contents[i] for i in needed], shared.env), strict=True):
+        slots[index] = token
+    return slots
 
 
 # Why the inline content is known without parsing (replace_blocks' lines, parsed by markdown-it-py's block rules):

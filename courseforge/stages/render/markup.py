@@ -163,23 +163,28 @@ class MarkdownRenderer:
         rewrite(tokens, base, self.targets)
         return str(md.renderer.render(tokens, md.options, {}))
 
-    def render_shared(self, skeleton: BlockSkeleton, inlines: list[Token], base: str, drop_title: str | None) -> str:
-        """What :meth:`render_block` renders from a whole parse, from the text's skeleton and inline tokens: the
-        same title dropped, the same heading levels, the same rewritten targets."""
+    def render_shared(self, skeleton: BlockSkeleton, inlines: Sequence[Token | None], base: str,
+                      drop_title: str | None) -> str:
+        """What :meth:`render_block` renders from a whole parse, from the text's skeleton and inline tokens (None:
+        the skeleton's HTML of that slot): the same title dropped, the same heading levels, the same rewritten
+        targets."""
         pieces = skeleton.pieces
-        if (drop_title is not None and skeleton.title_heading
-                and plain_text(inlines[0:1]).strip() == drop_title.strip()):
+        title = inlines[0] if skeleton.title_heading else None  # a title's slot is always parsed
+        if drop_title is not None and title is not None and plain_text([title]).strip() == drop_title.strip():
             pieces = pieces[3:]
         levels = [piece.level for piece in pieces if isinstance(piece, Heading) and piece.opening]
         offset = 2 - min(levels) if levels else 0
-        rewrite(inlines, base, self.targets)
+        parsed = [token for token in inlines if token is not None]
+        rewrite(parsed, base, self.targets)
         renderer, options = html_renderer(), parser().options
         out: list[str] = []
         for piece in pieces:
             if isinstance(piece, str):
                 out.append(piece)
             elif isinstance(piece, int):
-                out.append(renderer.renderInline(inlines[piece].children or [], options, {}))
+                token = inlines[piece]
+                out.append(renderer.renderInline(token.children or [], options, {}) if token is not None
+                           else skeleton.rendered[piece] or "")
             else:
                 out.append(f"{piece.before}h{min(piece.level + offset, 6)}{piece.after}")
         return "".join(out)
