@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from courseforge.cache import scope_lasts
+from courseforge.cache import SETTLED_SECONDS, scope_lasts
 from courseforge.diagnostics import DiagnosticSink, Location
 from courseforge.model.project import InputLimits
 from courseforge.object_memo import active_memo
@@ -30,11 +30,6 @@ OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getatt
 """O_NONBLOCK: a FIFO swapped in after the lstat still cannot make the open hang; O_NOFOLLOW: nor a link."""
 READ_CHUNK = 1 << 20
 FILE_READ = "file-read"
-SETTLED_SECONDS = 2.0
-"""A file last changed (modified, or its inode changed: a copy that kept an old modification time) this long
-before it was read is kept by its ``fstat`` (a long-lived process reads it again only when that changes). One
-changed more recently could change again within the same timestamp and keep its stat: it is read every time
-until it has settled, as git treats a "racily clean" file."""
 UTF8_BOM = b"\xef\xbb\xbf"
 
 FORBIDDEN_IN_VALUE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -151,7 +146,7 @@ def kept_read(target: Path, status: os.stat_result, limit: SizeLimit,
               read: Callable[[], bytes | InputProblem]) -> bytes | InputProblem:
     """``read()``, or, in a store that outlives the build (``cache.scope_lasts``: watch mode), the very bytes an
     earlier read of the same file got when its ``fstat`` (device, inode, size, change and modification times) is
-    the same and the file had settled (:data:`SETTLED_SECONDS`) when read: a rebuild reads only the files that
+    the same and the file had settled (``cache.SETTLED_SECONDS``) when read: a rebuild reads only the files that
     changed, and every result kept for the bytes object (its digest) answers again. A one-off build reads each
     file once: it keeps nothing (its small memo is for what the build reads again)."""
     memo = active_memo()

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from courseforge import __version__
+from courseforge import __version__, cache
 from courseforge.cache import (
     BLOBS,
+    FINGERPRINTS,
     JSON,
     LARGEST_VALUE_SHARE,
     SIZE_NAME,
@@ -29,6 +30,8 @@ from courseforge.cache import (
     ensure_store,
     entry_key,
     memoized,
+    package_files,
+    package_state,
     prune,
     read_size,
     scope_lasts,
@@ -230,3 +233,26 @@ def test_a_cache_folder_is_walked_only_when_its_tally_may_pass_the_limit(tmp_pat
     assert bound(tmp_path, 10**9, 0) is not None  # walked now and then all the same
     (tmp_path / SIZE_NAME).write_text('{"bytes": -1, "builds": 0}')
     assert bound(tmp_path, 10**9, 0) is not None  # a tally not to trust: walked
+
+
+def test_the_code_fingerprint_is_looked_up_by_the_state_of_the_package_files(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    hashed = code_fingerprint.__wrapped__()  # no disk store: every file read and hashed
+    monkeypatch.setattr(cache, "SETTLED_SECONDS", -1.0)  # every file counts as settled
+    store = DiskStore(tmp_path)
+    with cache_scope(store, disk=store):
+        assert code_fingerprint.__wrapped__() == hashed
+        assert any(path.is_file() for path in (tmp_path / FINGERPRINTS).rglob("*"))
+        monkeypatch.setattr(cache, "hashed_package", lambda package, files: "0" * 64)
+        assert code_fingerprint.__wrapped__() == hashed  # found by the files' state, not hashed again
+
+
+def test_a_package_state_follows_its_files_and_a_fresh_file_has_not_settled(tmp_path: Path) -> None:
+    (tmp_path / "module.py").write_text("one")
+    state, settled = package_state(str(tmp_path), package_files(str(tmp_path)))
+    assert not settled  # written just now
+    (tmp_path / "module.py").write_text("two")
+    assert package_state(str(tmp_path), package_files(str(tmp_path)))[0] != state
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "__pycache__" / "module.pyc").write_bytes(b"x")
+    assert [relative for relative, _ in package_files(str(tmp_path))] == [("module.py",)]
