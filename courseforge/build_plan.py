@@ -388,7 +388,8 @@ class BuildRun:
 
     def run_task(self, index: int, given: Entries | None) -> TaskResult:
         """One task, in a cache scope that answers from what it is given first, and records what it makes when
-        other groups of its unit will want it."""
+        other groups of its unit will want it and cannot read it from the disk cache (where it is kept as the
+        task goes: handing it over too would hold a big course's entries in three processes at once)."""
         task = self.tasks[index]
         prepared = self.prepared[task.course]
         assert prepared is not None
@@ -398,7 +399,7 @@ class BuildRun:
         store = active_store()
         if given:
             store = LayeredStore(Given(given), store) if store is not None else Given(given)
-        recorder = Recorder(store) if index in self.leads.values() else None
+        recorder = Recorder(store) if index in self.leads.values() and disk is None else None
         with cache_scope(recorder or store, disk=disk):
             packages = fresh_units(prepared, task.locale, task.profiles, task.catalogs, self.options, self.spool,
                                    reported)
