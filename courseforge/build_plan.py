@@ -24,7 +24,7 @@ from courseforge.cache import KeyPart, LayeredStore, Store, active_disk, active_
 from courseforge.diagnostics import Diagnostic, DiagnosticSink, Severity
 from courseforge.i18n.pseudo import is_pseudo
 from courseforge.markdown import MEMOIZED_FROM_CHARS
-from courseforge.markdown_blocks import SharedPage, outline, shared_pages
+from courseforge.markdown_blocks import SHARED_PAGES_WEIGHT, SharedPage, outline, shared_pages
 from courseforge.model.course import Course
 from courseforge.model.package import Package, PackageFormat
 from courseforge.model.source import CourseSource
@@ -44,6 +44,9 @@ Progress = Callable[[str, int], AbstractContextManager[Callable[[str], None]]]
 """``Reporter.progress``: a bar of ``total`` steps, each step labelled."""
 MIN_CHARS_TO_SHARE = 40_000
 """Below this much page text (some 10 ms of parsing), forking a helper to parse half of it saves nothing."""
+MAX_CHARS_TO_SHARE = SHARED_PAGES_WEIGHT // 4
+"""Above this much page text, the pages' block structures (about twice their text) may not all stay on the
+shelf of ``markdown_blocks``."""
 TINY_WORK = 100
 """Below this many screen-formats (a course's screens times a task's formats, summed; some 2 to 6 ms of work
 each), forking workers costs more than it saves."""
@@ -234,10 +237,14 @@ def parse_pages(source: CourseSource) -> None:
     shares), while this process parses the rest. Only where it can fork (no other thread runs: not while a
     progress bar draws on a terminal), a store keeps what is parsed and there is enough of it (a text too short
     to be memoized is parsed where it is read), and not in a rebuild: when the shortest page of the helper's
-    share was in the cache already, the others are taken to be too (what is not is parsed where it is read)."""
+    share was in the cache already, the others are taken to be too (what is not is parsed where it is read).
+    Nor for a course whose pages' structures would not all stay on the shelf (``MAX_CHARS_TO_SHARE``): the
+    helper's would push this process's own out, and coming back in one message they would raise the build's
+    peak memory (a 1,000-page course: some 10 MB)."""
     store = active_store()
     bodies = [page.body for page in source.pages.values() if len(page.body) >= MEMOIZED_FROM_CHARS]
-    if store is None or sum(map(len, bodies)) < MIN_CHARS_TO_SHARE or not can_fork(grace=0):
+    text = sum(map(len, bodies))
+    if store is None or not MIN_CHARS_TO_SHARE <= text <= MAX_CHARS_TO_SHARE or not can_fork(grace=0):
         return
     ours, theirs = halves(bodies)
     if parsed_before(theirs[-1:]):  # a rebuild: an earlier build parsed the pages (a fork would cost 0.04 s)
