@@ -43,6 +43,9 @@ class ThemeLayer:
     """posix path inside the layer -> bytes."""
     display_root: str
     """How diagnostics and catalog locations name the folder (``default``, ``themes/brand``)."""
+    shipped: bool = False
+    """Read from courseforge's own package data (its templates' compiled code may be kept beside courseforge's
+    bytecode: ``render.theme``)."""
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ def read_tree(folder: Traversable, prefix: str = "") -> dict[str, bytes]:
 def builtin_layer(name: str = BASE_THEME) -> ThemeLayer:
     """A theme shipped inside courseforge (read once per process: package data does not change)."""
     folder = resources.files("courseforge") / BUILTIN_THEMES / name
-    return ThemeLayer(name=name, files=MappingProxyType(read_tree(folder)), display_root=name)
+    return ThemeLayer(name=name, files=MappingProxyType(read_tree(folder)), display_root=name, shipped=True)
 
 
 class ShippedCatalogs(Mapping[str, Catalog]):

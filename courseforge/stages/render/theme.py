@@ -15,15 +15,20 @@ from __future__ import annotations
 
 import gettext
 import io
+import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
+from pathlib import Path
 
+import jinja2
 from jinja2 import DictLoader, Environment, StrictUndefined, select_autoescape
+from jinja2.bccache import Bucket, BytecodeCache
 
 from courseforge.cache import digest
-from courseforge.model.theme import JINJA_EXTENSIONS, Theme
+from courseforge.model.theme import JINJA_EXTENSIONS, Theme, is_template
 from courseforge.stages.render.sections import SectionEnvironment, reset_translations, with_translations
 
 ENTRY_TEMPLATE = "index.html"
@@ -32,6 +37,9 @@ ENCODE_EVERY_CHARS = 1 << 16
 short strings; encoding each alone would cost more than the render)."""
 ENVIRONMENTS_KEPT = 8
 """Distinct template sets whose compiled environments a process keeps (a project rarely has more themes)."""
+TEMPLATE_CODE_VERSION = 1
+"""Bump when the environment's options change what a template compiles to (autoescape, extensions, lexing)."""
+OPTIONS: dict[str, bool] = {"trim_blocks": True, "lstrip_blocks": True, "keep_trailing_newline": True}
 
 _NO_TRANSLATIONS = gettext.NullTranslations()
 _ui: ContextVar[gettext.NullTranslations] = ContextVar("courseforge_ui_translations", default=_NO_TRANSLATIONS)
@@ -53,17 +61,84 @@ def _npgettext(context: str, singular: str, plural: str, count: int) -> str:
     return _ui.get().npgettext(context, singular, plural, count)
 
 
+def code_folder() -> Path | None:
+    """Python's own bytecode folder for this module (``__pycache__``, or under ``sys.pycache_prefix``)."""
+    cached = __spec__.cached if __spec__ is not None else None
+    return Path(cached).parent if cached else None
+
+
+class ShippedTemplateCode(BytecodeCache):
+    """The compiled code of courseforge's own templates, kept beside courseforge's own bytecode.
+
+    Compiling the built-in theme's templates is some 40 ms of every build and lint process; loading their code
+    is under 1 ms. Loaded code runs, so where it is kept decides who can make courseforge run their code. Not
+    in the build's cache folder: CI saves and restores that between runs (a pull request's job can write it),
+    and nothing there is trusted to run. Beside ``theme.py``'s own ``.pyc``: whoever can write that folder can
+    already replace the bytecode Python imports for courseforge itself, so keeping code there trusts no one
+    new. Only templates whose source is a shipped file's are kept (a project's templates never are): the
+    folder holds one file per shipped template instead of growing with every project built, and a project's
+    template is never executed from a file. Each file is named by what its code depends on besides the source
+    (Jinja's version, the interpreter, the environment's options, the template's name) and holds the source's
+    checksum, which Jinja checks: an edited template's code is compiled again and replaces its file. Nothing is
+    written when Python writes no bytecode (``PYTHONDONTWRITEBYTECODE``) or the folder is read-only: the
+    templates are then compiled as before.
+    """
+
+    def __init__(self, folder: Path | None, shipped: frozenset[str]) -> None:
+        self.folder, self.shipped = folder, shipped
+        self.version = digest(jinja2.__version__, sys.implementation.cache_tag, TEMPLATE_CODE_VERSION,
+                              repr(sorted(OPTIONS.items())), JINJA_EXTENSIONS)
+
+    def get_bucket(self, environment: Environment, name: str, filename: str | None, source: str) -> Bucket:
+        kept = self.folder is not None and source in self.shipped
+        bucket = Bucket(environment, digest(self.version, name) if kept else "", self.get_source_checksum(source))
+        if kept:
+            self.load_bytecode(bucket)
+        return bucket
+
+    def path(self, bucket: Bucket) -> Path | None:
+        if not bucket.key or self.folder is None:
+            return None
+        return self.folder / f"template-{bucket.key[:40]}.{sys.implementation.cache_tag}.jinja"
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        path = self.path(bucket)
+        try:
+            data = path.read_bytes() if path is not None else None
+        except OSError:
+            return
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        path = self.path(bucket)
+        if path is None or sys.dont_write_bytecode:
+            return
+        partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial.write_bytes(bucket.bytecode_to_string())
+            os.replace(partial, path)  # a concurrent reader sees the whole file or none
+        except OSError:
+            partial.unlink(missing_ok=True)
+
+
+def shipped_sources(theme: Theme) -> frozenset[str]:
+    """The template sources of the theme's layers read from courseforge's own package data."""
+    return frozenset(data.decode("utf-8") for layer in theme.layers if layer.shipped
+                     for path, data in layer.files.items() if is_template(path))
+
+
 @lru_cache(maxsize=ENVIRONMENTS_KEPT)
-def _environment(templates: tuple[tuple[str, str], ...]) -> Environment:
+def _environment(templates: tuple[tuple[str, str], ...], shipped: frozenset[str] = frozenset()) -> Environment:
     env = SectionEnvironment(
         digest(templates),
         loader=DictLoader(dict(templates)),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
         undefined=StrictUndefined,
         extensions=list(JINJA_EXTENSIONS),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
+        bytecode_cache=ShippedTemplateCode(code_folder(), shipped) if shipped else None,
+        **OPTIONS,
     )
     env.install_gettext_callables(  # type: ignore[attr-defined]
         _gettext, _ngettext, newstyle=True, pgettext=_pgettext, npgettext=_npgettext)
@@ -73,7 +148,7 @@ def _environment(templates: tuple[tuple[str, str], ...]) -> Environment:
 def theme_environment(theme: Theme) -> Environment:
     """Autoescaping, strict about undefined names, player strings translated by :func:`ui_translations`;
     the same environment for the same template sources."""
-    return _environment(tuple(sorted(theme.templates().items())))
+    return _environment(tuple(sorted(theme.templates().items())), shipped_sources(theme))
 
 
 def compile_templates(theme: Theme) -> None:
