@@ -7,8 +7,10 @@ Each case runs in a fresh interpreter, as a user's shell does."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 import pytest
@@ -60,3 +62,34 @@ def test_the_probe_sees_heavy_imports_when_a_command_runs() -> None:
     rich, which only a terminal needs: the probe's output is a pipe)."""
     code, heavy = probe(("check", "no-such-package.zip"))
     assert code == 1 and "lxml" in heavy and "rich" not in heavy
+
+
+SCAN_PROBE = """
+import atexit, json, os, sys
+def report():
+    from pydantic.plugin import _loader
+    print(json.dumps([os.environ.get("PYDANTIC_DISABLE_PLUGINS"), _loader._plugins is not None]))
+atexit.register(report)
+sys.argv = ["courseforge", "new", sys.argv[1]]
+from courseforge.cli import main
+main()
+"""
+
+
+def scan_probe(tmp_path: Path, switch: str | None) -> list[object]:
+    """The switch's value after ``courseforge new`` (which validates the project it writes) ran through the console
+    script's entry, and whether pydantic scanned the installed distributions for plugins."""
+    environment = {key: value for key, value in os.environ.items() if key != "PYDANTIC_DISABLE_PLUGINS"}
+    if switch is not None:
+        environment["PYDANTIC_DISABLE_PLUGINS"] = switch
+    result = subprocess.run([sys.executable, "-c", SCAN_PROBE, str(tmp_path / "project")], capture_output=True,
+                            text=True, env=environment, check=True)
+    return list(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+@pytest.mark.parametrize(("switch", "expected"), [(None, ["__all__", False]), ("", ["", True])], ids=["unset", "empty"])
+def test_the_console_script_skips_pydantic_plugin_scan_unless_the_user_asks_for_it(
+        tmp_path: Path, switch: str | None, expected: list[object]) -> None:
+    """The switch works only if it is set before pydantic makes its first validator: the entry point sets it, and
+    leaves a value the user set alone (an empty one scans again)."""
+    assert scan_probe(tmp_path, switch) == expected
