@@ -11,11 +11,13 @@ from pathlib import Path
 import pytest
 from lxml import html
 
+from courseforge.cache import MemoryStore, cache_scope
 from courseforge.diagnostics import DiagnosticSink
 from courseforge.model.course import Course
 from courseforge.pipeline import lint_course
 from courseforge.stages.localize import localize_source
 from courseforge.stages.render import entry_page, render_site
+from courseforge.stages.render.runtime_data import every_item_texts, interaction_texts, plain
 from courseforge.standards import FormatProfile, format_profiles
 from tests.factory import base_manifest, default_theme, write_course
 from tests.unit.runtime_node import run_runtime
@@ -75,3 +77,11 @@ def test_each_adapter_caps_text_at_its_standards_limit(profile: FormatProfile) -
     """runtime/<adapter>.js cannot import standards/: its ``textLimit`` is held to the profile here."""
     files = ("tracking.js", *(path.removeprefix("runtime/") for path in profile.runtime_adapter))
     assert run_runtime(files, "cf => cf.tracking.textLimit()") == profile.text_response_limit
+
+
+def test_interaction_texts_are_kept_by_the_texts_as_written() -> None:
+    course = load(REPO / "courses" / "workplace-safety")
+    with cache_scope(MemoryStore()):
+        first = interaction_texts(course)
+        assert interaction_texts(load(REPO / "courses" / "workplace-safety")) is first  # no item parsed again
+    assert first == every_item_texts(course, plain) == interaction_texts(course) and first

@@ -13,11 +13,13 @@ the same for all of them (``render.entry_page``); the others' runtime does not r
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Literal, TypedDict
 
 from markupsafe import Markup
 
+from courseforge.cache import JSON, digest, memoized
+from courseforge.markdown import DIALECT
 from courseforge.model.course import (
     Checklist,
     Choice,
@@ -36,6 +38,7 @@ from courseforge.model.course import (
     SurveyItem,
     TrueFalse,
 )
+from courseforge.object_memo import kept
 from courseforge.stages.render.fallback import strip_marks
 from courseforge.stages.render.markup import MarkdownRenderer
 
@@ -118,39 +121,59 @@ class ItemTexts(TypedDict, total=False):
     """likert: the labels, first to last (the response is the 0-based position)."""
 
 
+TEXTS = "interaction-texts"
+TEXTS_VERSION = 1
+"""Bump when an item's plain text could differ for the same source texts."""
+
+
 def plain(text: str) -> str:
     """What the learner reads, without Markdown or fallback marks."""
     return MarkdownRenderer.plain(strip_marks(text))
 
 
-def texts_by_id(rows: Sequence[Choice | Pairable]) -> dict[str, str]:
-    return {row.id: plain(row.text) for row in rows}
+def as_written(text: str) -> str:
+    return text
 
 
-def question_texts(question: Question) -> ItemTexts:
-    texts: ItemTexts = {"prompt": plain(question.prompt)}
+def texts_by_id(rows: Sequence[Choice | Pairable], convert: Callable[[str], str]) -> dict[str, str]:
+    return {row.id: convert(row.text) for row in rows}
+
+
+def question_texts(question: Question, convert: Callable[[str], str] = plain) -> ItemTexts:
+    texts: ItemTexts = {"prompt": convert(question.prompt)}
     if isinstance(question, SingleChoice | MultipleResponse):
-        texts["choices"] = texts_by_id(question.choices)
+        texts["choices"] = texts_by_id(question.choices, convert)
     elif isinstance(question, Matching):
-        texts["sources"] = texts_by_id(question.sources)
-        texts["targets"] = texts_by_id(question.targets)
+        texts["sources"] = texts_by_id(question.sources, convert)
+        texts["targets"] = texts_by_id(question.targets, convert)
     elif isinstance(question, Sequencing):
-        texts["items"] = texts_by_id(question.items)
+        texts["items"] = texts_by_id(question.items, convert)
     return texts
 
 
-def survey_item_texts(item: SurveyItem) -> ItemTexts:
-    texts: ItemTexts = {"prompt": plain(item.prompt)}
+def survey_item_texts(item: SurveyItem, convert: Callable[[str], str] = plain) -> ItemTexts:
+    texts: ItemTexts = {"prompt": convert(item.prompt)}
     if isinstance(item, LikertItem):
-        texts["scale"] = [plain(label) for label in item.scale]
+        texts["scale"] = [convert(label) for label in item.scale]
+    return texts
+
+
+def every_item_texts(course: Course, convert: Callable[[str], str]) -> dict[str, dict[str, ItemTexts]]:
+    """Every recorded item's texts through ``convert`` by activity (quiz or survey) id, then item id."""
+    texts = {quiz.id: {q.id: question_texts(q, convert) for q in quiz.questions} for quiz in course.quizzes}
+    texts.update({survey.id: {i.id: survey_item_texts(i, convert) for i in survey.questions}
+                  for survey in course.surveys})
     return texts
 
 
 def interaction_texts(course: Course) -> dict[str, dict[str, ItemTexts]]:
-    """Every recorded item's texts by activity (quiz or survey) id, then item id."""
-    texts = {quiz.id: {q.id: question_texts(q) for q in quiz.questions} for quiz in course.quizzes}
-    texts.update({survey.id: {i.id: survey_item_texts(i) for i in survey.questions} for survey in course.surveys})
-    return texts
+    """Every recorded item's plain texts, memoized by the same walk over the texts as written (ids, structure
+    and sources: all the plain texts depend on). A course's items are some 250 short inline parses (5 ms), on
+    every rebuild, though a page edit changes none of them; the key costs a walk and one digest."""
+    key = (TEXTS_VERSION, DIALECT, JSON.encode(every_item_texts(course, as_written)))
+    found: dict[str, dict[str, ItemTexts]] = kept(TEXTS, digest(*key), lambda: memoized(
+        TEXTS, key, lambda: every_item_texts(course, plain), JSON), lambda _: len(key[-1]))
+    return found
 
 
 def course_data(course: Course, language: str) -> JsonObject:
