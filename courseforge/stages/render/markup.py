@@ -21,7 +21,7 @@ from urllib.parse import quote, urlsplit
 from markdown_it.token import Token
 from markupsafe import Markup
 
-from courseforge.cache import TEXT, digest, memoized, structured
+from courseforge.cache import TEXT, digest, memoized
 from courseforge.markdown import (
     DIALECT,
     MEMOIZED_FROM_CHARS,
@@ -52,8 +52,9 @@ class LinkTargets:
 
     @cached_property
     def digest(self) -> str:
-        """Stands for both sets in a cache key (computed once per render)."""
-        return digest(structured(self.pages), structured(self.assets))
+        """Stands for both sets in a cache key (computed once per render). Both hold plain strings, sorted as
+        they are: ``structured`` would sort a mapping by the digest of each key, 1 ms for a 100-page course."""
+        return digest("link-targets", tuple(sorted(self.pages.items())), tuple(sorted(self.assets)))
 
 
 def content_href(path: str) -> str:
