@@ -15,6 +15,10 @@ Conventions every catalog follows:
   written as GNU ``msgmerge --previous --no-wrap`` writes them (``#| msgctxt``, ``#| msgid``,
   ``#| msgid_plural``). Babel reads those lines as translator comments and writes them wrapped (which
   msgfmt rejects), so both directions are ours; the previous text lives in ``Message.previous_id``.
+
+Babel and the lean reader are imported by the functions that read or write a file: this module's paths and
+constants are on every build's import chain, and a build that reads no catalog (the source language, or every
+catalog answered from the cache) loads none of Babel's catalog code (nor, through it, its date and time-zone code).
 """
 
 from __future__ import annotations
@@ -22,13 +26,13 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
-
-from babel.messages.catalog import Catalog, Message
-from babel.messages.pofile import PoFileError, PoFileParser, normalize, write_po
+from typing import TYPE_CHECKING
 
 from courseforge.gc_pause import collector_paused
 from courseforge.i18n.po_header import HeaderError
-from courseforge.i18n.po_reader import ReadCatalog, previous_ids, read_lean
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog, Message
 
 TEMPLATES_DIR = "templates"
 UI_DOMAIN = "ui"
@@ -101,6 +105,8 @@ def split_previous(data: bytes) -> tuple[bytes, dict[int, list[bytes]]]:
 def attach_previous(catalog: Catalog, previous: dict[int, list[bytes]]) -> None:
     """Give each message the previous source text written above it. ``#| msgctxt`` is not kept: our merge
     matches by id, so the previous context is always the message's own, and it is written back as such."""
+    from courseforge.i18n.po_reader import previous_ids
+
     for message in (*catalog, *catalog.obsolete.values()):
         lines = previous.get(message.lineno or 0)
         if lines:
@@ -115,6 +121,10 @@ class UnreadableCatalog(ValueError):
 def read_with_babel(data: bytes, locale: str | None) -> Catalog:
     """Babel's ``read_po`` (raising its ``PoFileError`` with the line of a syntax error, ``HeaderError`` for a
     header with problems, anything else it raises as :class:`UnreadableCatalog`), ``#|`` lines read."""
+    from babel.messages.pofile import PoFileError, PoFileParser
+
+    from courseforge.i18n.po_reader import ReadCatalog
+
     text, previous = split_previous(data)
     catalog = ReadCatalog(locale=locale)
     try:
@@ -140,6 +150,8 @@ def parse_catalog(data: bytes, locale: str | None = None, *, keep_format_flags: 
     Babel's (which reports a broken file). ``text``: ``data`` decoded as UTF-8, a BOM kept, when the caller has it.
     Format flags are removed unless ``keep_format_flags`` (the player's strings, which are format strings).
     ``comments``: False when comments and locations are not read (the build's catalogs), and may be left out."""
+    from courseforge.i18n.po_reader import read_lean
+
     if text is None:
         text = utf8_text(data)
     with collector_paused():
@@ -159,6 +171,8 @@ def load_catalog(path: Path, locale: str | None = None, *, keep_format_flags: bo
 
 def po_field(keyword: str, text: str) -> str:
     """One ``#|`` field, unwrapped like every string we write (multi-line text: one piece a line)."""
+    from babel.messages.pofile import normalize
+
     first, *rest = normalize(text, width=0).split("\n")
     return "".join([f"#| {keyword} {first}\n", *(f"#| {piece}\n" for piece in rest)])
 
@@ -173,6 +187,8 @@ def previous_block(message: Message) -> str:
 def write_with_marks(catalog: Catalog, omit_header: bool) -> tuple[str, list[str]]:
     """Babel's PO text with one mark line where each fuzzy entry's ``#|`` lines go (after its flags),
     and those lines; every message's own previous text is left as it was."""
+    from babel.messages.pofile import write_po
+
     saved = [(message, message.previous_id) for message in catalog if message.id]
     with_previous = [m for m, previous_id in saved if m.fuzzy and previous_id]
     blocks = [previous_block(message) for message in with_previous]

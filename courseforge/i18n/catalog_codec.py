@@ -10,11 +10,12 @@ would guess format flags from every text again.
 from __future__ import annotations
 
 from itertools import islice
-from typing import Any
-
-from babel.messages.catalog import Catalog, Message
+from typing import TYPE_CHECKING, Any
 
 from courseforge.i18n.update import catalog_key
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog, Message
 
 MessageId = str | tuple[str, ...]
 Row = list[Any]
@@ -36,6 +37,8 @@ def message_from_row(row: Row) -> Message:
     """The message as Babel's parser left it. Fields are taken as the entry holds them: an entry is read only by
     the code that wrote it (its key carries courseforge's code) and only when its checksum holds."""
     context, message_id, string, flags, line, previous = row
+    from babel.messages.catalog import Message
+
     message: Message = Message.__new__(Message)
     message.__dict__ = {"id": _text_or_tuple(message_id), "string": None if string is None else _text_or_tuple(string),
                         "locations": [], "flags": set(flags), "auto_comments": [], "user_comments": [],
@@ -52,6 +55,8 @@ def build_catalog_to_json(catalog: Catalog) -> dict[str, Any]:
 def build_catalog_from_json(document: dict[str, Any]) -> Catalog:
     """A catalog equal to the parsed one in everything the build reads; a malformed document raises
     (``TypeError``, ``ValueError``, ``KeyError``: a cache miss)."""
+    from babel.messages.catalog import Catalog
+
     catalog = Catalog(fuzzy=bool(document["fuzzy"]))
     catalog.mime_headers = [(str(name), str(value)) for name, value in document["headers"]]
     messages = catalog._messages  # an entry holds no header and no repeat: what __setitem__ would do is an insert

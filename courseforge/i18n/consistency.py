@@ -16,13 +16,15 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-
-from babel.messages.catalog import Catalog, Message
+from typing import TYPE_CHECKING
 
 from courseforge.diagnostics import Diagnostic, DiagnosticSink, Location, Severity
 from courseforge.i18n import inline
 from courseforge.i18n.catalog import max_length
 from courseforge.i18n.inline import Role
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog, Message
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,11 @@ import gettext
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from babel.messages.catalog import Catalog
-from babel.messages.pofile import unescape
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog
+
 
 FIELD = re.compile(r"([!-9;-~]+):")
 """A field's name: printable ASCII but the colon, then the colon (RFC 5322, as the e-mail parser reads it)."""
@@ -89,6 +91,8 @@ def line_problem(line: str, offset: int, ended: bool) -> HeaderProblem | None:
 def value_problem(name: str, value: str) -> str | None:
     """What is wrong with one field's value as Babel reads it, or None: the field is given to Babel's own header
     reading (so its rules are the ones checked), then what the build does with plural forms and a charset."""
+    from babel.messages.catalog import Catalog
+
     probe = Catalog()
     try:
         probe.mime_headers = [(name, value)]
@@ -158,6 +162,8 @@ def is_entry_line(line: str) -> bool:
 def leading_header(text: str) -> HeaderText | None:
     """The first entry of ``text`` when it is the header (``msgid ""``, after comments and blank lines only), or
     None; an entry that does not have the usual shape is left to the reader, which reports it."""
+    from babel.messages.pofile import unescape
+
     lines = (numbered for numbered in numbered_lines(text) if is_entry_line(numbered[1]))
     first = next(lines, None)
     if first is None or not HEADER_START.match(first[1]):

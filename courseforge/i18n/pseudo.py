@@ -22,14 +22,16 @@ import functools
 import gettext
 import math
 from collections.abc import Callable
-
-from babel.messages.catalog import Catalog, Message
+from typing import TYPE_CHECKING
 
 from courseforge.i18n import inline
 from courseforge.i18n.catalog import max_length
 from courseforge.i18n.consistency import compare
 from courseforge.i18n.inline import Role, Segment
 from courseforge.i18n.messages import TYPED_ANSWERS_SUFFIX
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog, Message
 
 PSEUDO_LOCALES = ("en-XA", "ar-XB")
 PSEUDO_BASE = {"en-XA": "en", "ar-XB": "ar"}
@@ -164,6 +166,8 @@ def pseudo_catalog(template: Catalog, locale: str) -> Catalog:
     """A complete, non-fuzzy catalog for ``locale`` from a template: every entry and every plural form
     translated (typed answers kept, see :data:`TYPED_CONTEXT_SUFFIX`). Its Language header is the
     pseudo-locale (``en_XA``: Babel knows no such locale), its plural rules those of the imitated language."""
+    from babel.messages.catalog import Message  # only where catalogs are made (a build of the source language is not)
+
     name = canonical(locale)
     if name is None:
         raise ValueError(f"'{locale}' is not a pseudo-locale ({', '.join(PSEUDO_LOCALES)})")
@@ -180,6 +184,8 @@ def pseudo_catalog(template: Catalog, locale: str) -> Catalog:
 
 
 def _empty_catalog(template: Catalog, name: str) -> Catalog:
+    from babel.messages.catalog import Catalog
+
     header = (f"# Pseudo-locale {name} of '{template.domain or template.project}', generated from its template "
               f"by courseforge.\n# Never edit or commit it: it is made again for every build.")
     catalog = Catalog(locale=name.replace("-", "_"), domain=template.domain, project=template.project,

@@ -15,11 +15,13 @@ import gettext
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
-from babel.messages.catalog import Catalog, Message
+from typing import TYPE_CHECKING
 
 from courseforge.i18n.messages import SourceText
 from courseforge.i18n.update import is_translated
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog, Message
 
 FALLBACK_OPEN = "\u2068"
 UI_FALLBACK_OPEN = "\u2066"

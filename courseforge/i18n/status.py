@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from babel.messages.catalog import Catalog, Message
+from typing import TYPE_CHECKING
 
 from courseforge.i18n.update import is_translated
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog, Message
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,12 @@ that was already fuzzy without a previous text gets its old source text (msgmerg
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from babel.messages.catalog import Catalog, Message
+from typing import TYPE_CHECKING
 
 from courseforge.i18n.catalog import catalog_bytes
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog, Message
 
 Key = tuple[object, str | None]
 
@@ -47,6 +49,8 @@ def is_translated(message: Message) -> bool:
 def new_catalog_like(existing: Catalog, template: Catalog) -> Catalog:
     """An empty catalog with the language's header (plural forms, team, dates) and the template's project data
     (and its date where the language's header has none)."""
+    from babel.messages.catalog import Catalog
+
     catalog = Catalog(locale=existing.locale, domain=existing.domain, project=template.project,
                       version=template.version, fuzzy=False, header_comment=existing.header_comment,
                       creation_date=template.creation_date)
@@ -63,6 +67,8 @@ def previous_source(old: Message) -> list[str]:
 
 
 def copy_from_template(message: Message, plurals: int) -> Message:
+    from babel.messages.catalog import Message
+
     empty: str | tuple[str, ...] = ("",) * plurals if isinstance(message.id, tuple | list) else ""
     return Message(message.id, empty, locations=list(message.locations), flags=set(message.flags) - {"fuzzy"},
                    auto_comments=list(message.auto_comments), context=message.context)

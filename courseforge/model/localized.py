@@ -5,10 +5,12 @@ from __future__ import annotations
 import gettext
 from dataclasses import dataclass
 from enum import StrEnum
-
-from babel.messages.catalog import Catalog
+from typing import TYPE_CHECKING
 
 from courseforge.model.course import Course
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog
 
 
 class TextDirection(StrEnum):

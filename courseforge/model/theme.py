@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-
-from babel.messages.catalog import Catalog
+from typing import TYPE_CHECKING
 
 from courseforge.model.branding import NO_BRANDING, ResolvedBranding
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog
 
 BASE_THEME = "default"
 TEMPLATE_SUFFIX = ".html"

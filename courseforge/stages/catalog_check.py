@@ -11,11 +11,9 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from babel import __version__ as BABEL_VERSION
-from babel.messages.catalog import Catalog
-from babel.messages.pofile import PoFileError
 
 from courseforge.cache import Codec, active_disk, memoized, scope_lasts
 from courseforge.diagnostics import Diagnostic, DiagnosticSink, Location, Severity
@@ -24,6 +22,9 @@ from courseforge.i18n.catalog import UnreadableCatalog, parse_catalog
 from courseforge.i18n.catalog_codec import build_catalog_from_json, build_catalog_to_json
 from courseforge.i18n.po_header import HeaderError, header_problems, leading_header
 from courseforge.stages.inputs import UTF8_BOM, check_value, decode_text
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog
 
 PO_READ_NAMESPACE = "po-read"
 PO_READ_VERSION = 3
@@ -41,6 +42,8 @@ def checked_catalog(data: bytes, display: str, sink: DiagnosticSink, *, keep_for
     """A PO file's bytes as a catalog, or None when they are not UTF-8 text, not PO, or make control characters;
     every problem, a broken PO file too, is reported (with its line), not raised. ``comments``: False for the
     build, which reads no comments or locations."""
+    from babel.messages.pofile import PoFileError
+
     text = decode_text(data, display, sink)
     if text is None or not header_clean(text, display, sink):
         return None

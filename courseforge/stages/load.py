@@ -7,8 +7,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-
-from babel.messages.catalog import Catalog
+from typing import TYPE_CHECKING
 
 from courseforge.cache import Codec, KeyPart, active_disk, lookup, remember
 from courseforge.diagnostics import Diagnostic, DiagnosticSink, Location
@@ -21,6 +20,9 @@ from courseforge.stages.catalog_check import checked_catalog, remembered_read
 from courseforge.stages.inputs import InputProblem, decode_text, file_limit, read_folder, read_input_file
 from courseforge.stages.source_codec import Uncacheable, decode_read, encode_read
 from courseforge.yamlsource import parse_yaml
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog
 
 MANIFEST = "course.yaml"
 FRONT_MATTER_FENCE = "---"

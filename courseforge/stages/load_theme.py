@@ -11,8 +11,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from types import MappingProxyType
-
-from babel.messages.catalog import Catalog
+from typing import TYPE_CHECKING
 
 from courseforge.diagnostics import DiagnosticSink, Location
 from courseforge.i18n.catalog import UI_DOMAIN, parse_catalog
@@ -29,6 +28,9 @@ from courseforge.model.theme import (
 )
 from courseforge.stages.inputs import InputProblem, file_limit, read_input_file
 from courseforge.stages.load import read_course_files
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog
 
 BUILTIN_THEMES = "themes"
 UI_CATALOG_SUFFIX = f"/LC_MESSAGES/{UI_DOMAIN}.po"
@@ -55,7 +57,7 @@ def builtin_layer(name: str = BASE_THEME) -> ThemeLayer:
     return ThemeLayer(name=name, files=MappingProxyType(read_tree(folder)), display_root=name, shipped=True)
 
 
-class ShippedCatalogs(Mapping[str, Catalog]):
+class ShippedCatalogs(Mapping[str, "Catalog"]):
     """The player's translations shipped with a theme (``locales/<lang>/LC_MESSAGES/ui.po``), each parsed on
     first use: a build of the source language, or of one translation, parses none or one of them (the first
     parse also sets up the date parsing of PO headers, some 4 ms)."""

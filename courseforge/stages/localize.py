@@ -10,8 +10,7 @@ from __future__ import annotations
 import gettext
 from dataclasses import dataclass
 from functools import partial
-
-from babel.messages.catalog import Catalog
+from typing import TYPE_CHECKING
 
 from courseforge.diagnostics import DiagnosticSink, Location
 from courseforge.i18n.catalog import UI_DOMAIN
@@ -21,6 +20,9 @@ from courseforge.i18n.runtime import CatalogTranslations, CourseLookup
 from courseforge.i18n.status import Coverage, coverage
 from courseforge.model.course import Course
 from courseforge.model.localized import LocaleCatalogs, LocalizedCourse, TextDirection
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog
 
 RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur", "ps", "sd", "yi", "dv", "ug", "ckb"})
 RTL_PSEUDO = frozenset({"ar-XB"})
