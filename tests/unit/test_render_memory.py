@@ -11,19 +11,22 @@ import weakref
 from pathlib import Path
 from types import MappingProxyType
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from markupsafe import escape
 
+from courseforge.cache import DiskStore, cache_scope
 from courseforge.diagnostics import DiagnosticSink
 from courseforge.i18n.runtime import FALLBACK_CLOSE, FALLBACK_OPEN, THEME_LANGUAGE, UI_FALLBACK_OPEN
 from courseforge.model.course import Course
 from courseforge.model.theme import Theme, ThemeLayer
 from courseforge.pipeline import lint_course
-from courseforge.stages.render.build_views import ScreenViews, screen_view
+from courseforge.stages.render.build_views import ACTIVITY_VIEW, ACTIVITY_VIEW_CODEC, ScreenViews, screen_view
 from courseforge.stages.render.fallback import has_marks, mark_fallbacks, strip_marks
 from courseforge.stages.render.markup import LinkTargets, MarkdownRenderer
 from courseforge.stages.render.theme import ENCODE_EVERY_CHARS, render_template, theme_environment
+from courseforge.stages.render.views import PageView
 
 ROOT = Path(__file__).parents[1] / "roots" / "runtime-course"
 
@@ -106,3 +109,23 @@ def test_screen_views_are_not_kept_once_the_template_moves_on() -> None:
     seen = [weakref.ref(view) for view in views]
     gc.collect()
     assert all(ref() is None for ref in seen)
+
+
+def test_an_activitys_view_comes_back_from_the_disk_cache_as_it_was_made(tmp_path: Path) -> None:
+    course = load(Path(__file__).parents[2] / "courses" / "workplace-safety")
+    renderer = MarkdownRenderer(LinkTargets(course.screen_paths, frozenset(course.assets)))
+    made = list(ScreenViews(course, renderer))
+    activities = [view for view in made if not isinstance(view, PageView)]
+    encode, decode = ACTIVITY_VIEW_CODEC.encode, ACTIVITY_VIEW_CODEC.decode
+    assert activities and all(decode(encode(view)) == view and encode(decode(encode(view))) == encode(view)
+                              for view in activities)  # Markup stays Markup (it equals its str)
+    with cache_scope(DiskStore(tmp_path), lasting=False):
+        list(ScreenViews(course, renderer))
+    assert any((tmp_path / ACTIVITY_VIEW).iterdir())
+    with cache_scope(DiskStore(tmp_path), lasting=False):  # another store: nothing kept, read from the folder
+        assert list(ScreenViews(course, renderer)) == made
+
+
+def test_a_cached_view_is_rebuilt_only_as_a_view_type() -> None:
+    with pytest.raises(KeyError):
+        ACTIVITY_VIEW_CODEC.decode(b'{"t":"Path","f":["/etc"]}')

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import astuple, dataclass, fields, is_dataclass
 from functools import cached_property
-from typing import overload
+from typing import cast, overload
 
+from markupsafe import Markup
+
+from courseforge.cache import JSON, Codec, memoized
 from courseforge.markdown import DIALECT
 from courseforge.model.course import (
     Checklist,
@@ -53,6 +56,40 @@ VIEW_VERSION = 1
 """Bump when the same activity, place, targets and numerals would make another view (kept views)."""
 ACTIVITY_VIEW_WEIGHT = 4
 """About the bytes an activity's view holds for each character of its content."""
+ACTIVITY_VIEW_TYPES: dict[str, type] = {kind.__name__: kind for kind in (
+    ChecklistItemView, ChecklistView, ChoiceView, LabelledView, OptionView, QuestionView, QuizView, ScaleOptionView,
+    ScreenInfo, SurveyItemView, SurveyView)}
+"""What an activity's view is made of: the only types a cached view is rebuilt as."""
+
+
+def view_to_json(value: object) -> object:
+    """An activity's view as JSON: each view ``{"t": type, "f": fields}``, Markup ``{"m": html}``, tuples as
+    lists, plain values as they are."""
+    if isinstance(value, Markup):
+        return {"m": str(value)}
+    if isinstance(value, tuple):
+        return [view_to_json(item) for item in value]
+    if ACTIVITY_VIEW_TYPES.get(type(value).__name__) is type(value) and is_dataclass(value):
+        return {"t": type(value).__name__, "f": [view_to_json(getattr(value, field.name)) for field in fields(value)]}
+    if value is None or isinstance(value, str | int):
+        return value
+    raise TypeError(f"an activity's view holds no {type(value).__qualname__}")
+
+
+def view_from_json(value: object) -> object:
+    """:func:`view_to_json` undone, into the known view types only (an unknown one is a miss: KeyError)."""
+    if isinstance(value, list):
+        return tuple(view_from_json(item) for item in value)
+    if isinstance(value, dict):
+        if "m" in value:
+            return Markup(value["m"])
+        return ACTIVITY_VIEW_TYPES[value["t"]](*(view_from_json(item) for item in value["f"]))
+    return value
+
+
+ACTIVITY_VIEW_CODEC: Codec[AnyScreenView] = Codec(
+    lambda view: JSON.encode(view_to_json(view)), lambda data: cast(AnyScreenView, view_from_json(JSON.decode(data))))
+"""No pickle: the cache folder is shared between CI jobs, and a cached view must not be able to run code."""
 
 
 @dataclass(frozen=True)
@@ -131,8 +168,8 @@ def screen_view(screen: Screen, base: str, where: Placement, md: MarkdownRendere
         return PageView(screen_info(screen, where), md.block(screen.body, base, drop_title=screen.title))
     key = (VIEW_VERSION, DIALECT, screen.model_dump_json(), base, astuple(where), md.targets.digest,
            numerals_of(screen, numeral))
-    return kept(ACTIVITY_VIEW, key, lambda: activity_view(screen, base, where, md, numeral),
-                lambda _: ACTIVITY_VIEW_WEIGHT * len(key[2]))
+    return kept(ACTIVITY_VIEW, key, lambda: memoized(ACTIVITY_VIEW, key, lambda: activity_view(
+        screen, base, where, md, numeral), ACTIVITY_VIEW_CODEC), lambda _: ACTIVITY_VIEW_WEIGHT * len(key[2]))
 
 
 def screen_info(screen: Screen, where: Placement) -> ScreenInfo:
