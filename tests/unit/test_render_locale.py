@@ -12,6 +12,7 @@ from types import MappingProxyType
 import pytest
 from lxml import html
 
+from courseforge.cache import MemoryStore, cache_scope
 from courseforge.diagnostics import DiagnosticSink
 from courseforge.model.course import Course
 from courseforge.model.localized import LocalizedCourse, TextDirection
@@ -130,6 +131,18 @@ def test_numbers_in_the_page(locale: str, value: float, expected: str) -> None:
 def test_duration_in_words(locale: str, minutes: int, expected: str) -> None:
     found = locale_format(locale)
     assert found is not None and found.duration(minutes) == expected
+
+
+
+@pytest.mark.parametrize("locale", ["en", "de-CH", "ar-EG", "bn", "en-XA", "zz"])
+def test_the_formatting_data_kept_in_the_cache_is_babels(locale: str) -> None:
+    """What a rebuild reads back from the cache (number symbols, a duration's words) equals what Babel gives."""
+    direct = locale_format(locale)
+    with cache_scope(MemoryStore()):
+        computed, read_back = locale_format(locale), locale_format(locale)
+        words = [found.duration(minutes) for found in (computed, read_back) if found for minutes in (45, 90, 90)]
+    assert computed == read_back == direct
+    assert words == ([] if direct is None else 2 * [direct.words(45), direct.words(90), direct.words(90)])
 
 
 # ------------------------------------------------------------------------------------ the rendered page
