@@ -271,6 +271,9 @@ class DiskStore:
         self.pending = pending
         self.written = 0
         """Bytes this store wrote: a build that wrote nothing need not :func:`prune`."""
+        self.fresh_blobs: set[str] = set()
+        """The paths of blobs this store wrote and flushed, named by the sha256 of the very bytes written: linked
+        into the build's outputs without reading them back to hash them again."""
 
     def places(self) -> tuple[Path, ...]:
         return (self.root,) if self.pending is None else (self.root, self.pending)
@@ -298,12 +301,15 @@ class DiskStore:
     def put(self, namespace: str, key: str, value: bytes) -> None:
         self._write(namespace, key, (hashlib.sha256(value).digest(), value), 0o600)
 
-    def put_blob(self, data: bytes) -> str:
-        """Keep ``data`` as a blob; returns its sha256. Written anew even when a file of that name exists: it may
-        be the damaged copy that made this a miss. Flushed to disk before it is named, since a build may link it
-        into its outputs, which must survive a crash once swapped in."""
-        sha = hashlib.sha256(data).hexdigest()
-        self._write(BLOBS, sha, (data,), BLOB_MODE, durable=True)
+    def put_blob(self, data: bytes, sha: str | None = None) -> str:
+        """Keep ``data`` as a blob; returns its sha256 (``sha``: the caller's, of these very bytes, so a package's
+        2 MB are not hashed twice). Written anew even when a file of that name exists: it may be the damaged copy
+        that made this a miss. Flushed to disk before it is named, since a build may link it into its outputs,
+        which must survive a crash once swapped in."""
+        sha = hashlib.sha256(data).hexdigest() if sha is None else sha
+        written = self._write(BLOBS, sha, (data,), BLOB_MODE, durable=True)
+        if written is not None:
+            self.fresh_blobs.add(written)
         return sha
 
     def read_blob(self, sha: str) -> bytes | None:
@@ -321,7 +327,7 @@ class DiskStore:
         (nothing at ``target``) otherwise. The blob is never read into memory whole."""
         for base in self.places():
             source = self.path(BLOBS, sha, base)
-            if file_sha256(source) != sha:
+            if str(source) not in self.fresh_blobs and file_sha256(source) != sha:
                 continue
             try:
                 os.link(source, target)
@@ -345,28 +351,31 @@ class DiskStore:
         shutil.rmtree(self.pending, ignore_errors=True)
         self.pending = None
 
-    def _write(self, namespace: str, key: str, chunks: tuple[bytes, ...], mode: int, durable: bool = False) -> None:
+    def _write(self, namespace: str, key: str, chunks: tuple[bytes, ...], mode: int,
+               durable: bool = False) -> str | None:
+        """The entry's path once written, None when it could not be (or the store is read-only)."""
         if self.read_only:
-            return
-        target = self.path(namespace, key, self.pending or self.root)
+            return None
+        target = self.entry_name(namespace, key, self.pending or self.root)
         temporary = None
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=TEMPORARY_PREFIX)
-            with os.fdopen(handle, "wb") as file:
-                for chunk in chunks:
-                    file.write(chunk)
-                os.fchmod(file.fileno(), mode)
+            descriptor, temporary = create_temporary(os.path.dirname(target))
+            try:
+                written = write_chunks(descriptor, chunks)
+                if mode & ~TEMPORARY_MODE:  # created as TEMPORARY_MODE less the umask: a blob's wider mode is set
+                    os.fchmod(descriptor, mode)
                 if durable:
-                    file.flush()
-                    os.fsync(file.fileno())
+                    os.fsync(descriptor)
+            finally:
+                os.close(descriptor)
             os.replace(temporary, target)
-            self.written += sum(map(len, chunks))
+            self.written += written
         except OSError:
             if temporary is not None:
                 with suppress(OSError):
                     os.unlink(temporary)
-            # a cache that cannot be written (full disk, read-only mount) only costs speed
+            return None  # a cache that cannot be written (full disk, read-only mount) only costs speed
+        return target
 
     def _touch(self, path: str | Path, used: float | None = None) -> None:
         """A hit is recent use: :func:`prune` removes the least recently used entries first. ``used``: the entry's
@@ -395,6 +404,42 @@ def read_entry(path: str | Path) -> tuple[bytes, float] | None:
     finally:
         os.close(descriptor)
     return b"".join(chunks), status.st_mtime
+
+
+TEMPORARY_MODE = 0o600
+"""The mode an entry's temporary file is created with (less the umask): only its owner reads a cache entry."""
+TEMPORARY_ATTEMPTS = 100
+_temporaries = [0]
+"""A counter naming this process's temporary files (a name two threads take at once is refused by ``O_EXCL``)."""
+
+
+def create_temporary(folder: str) -> tuple[int, str]:
+    """A new temporary file in ``folder``, created with its parents when missing: one ``open`` in the common case,
+    where ``tempfile.mkstemp`` and ``Path.mkdir(exist_ok=True)`` cost a cold build's thousand entries three system
+    calls and two Python exceptions each. Named by process id and counter (``O_EXCL``: a name a killed writer
+    left, or another thread took, is skipped)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+    for _ in range(TEMPORARY_ATTEMPTS):
+        _temporaries[0] += 1
+        name = f"{folder}{os.sep}{TEMPORARY_PREFIX}{os.getpid()}-{_temporaries[0]}"
+        try:
+            return os.open(name, flags, TEMPORARY_MODE), name
+        except FileNotFoundError:
+            os.makedirs(folder, exist_ok=True)
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name in {folder}")
+
+
+def write_chunks(descriptor: int, chunks: tuple[bytes, ...]) -> int:
+    """Write ``chunks`` (an entry's checksum and value) in one ``writev``, finishing a short write; their size."""
+    total = sum(map(len, chunks))
+    done = os.writev(descriptor, chunks)
+    if done < total:
+        rest = memoryview(b"".join(chunks))[done:]
+        while rest:
+            rest = rest[os.write(descriptor, rest):]
+    return total
 
 
 def merge_folder(source: Path, target: Path) -> None:

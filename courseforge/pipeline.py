@@ -354,7 +354,7 @@ def fresh_units(prepared: PreparedCourse, locale: str, profiles: tuple[FormatPro
         result = UnitResult(facts_of(package), report, gate, (*reported.items, *found))
         if keep:
             if disk is not None:
-                disk.put_blob(package.data)
+                disk.put_blob(package.data, result.package.sha256)
             remember(UNIT_NAMESPACE, unit_key(prepared.inputs, locale, catalogs_key, profile.format), result, UNIT)
         kept.append(outlet.fresh(package, result))
         del package

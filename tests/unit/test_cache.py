@@ -135,9 +135,19 @@ def test_blobs_are_named_by_their_sha256_and_checked_before_use(tmp_path: Path) 
     assert stat.S_IMODE(target.stat().st_mode) == 0o644
     store.path(BLOBS, sha).write_bytes(b"package bytez")  # damaged in place: a miss, nothing placed
     assert store.read_blob(sha) is None
-    assert not store.blob_into(sha, tmp_path / "other.zip") and not (tmp_path / "other.zip").exists()
+    later = DiskStore(tmp_path / "cache")  # a blob this store did not just write and flush itself is hashed first
+    assert not later.blob_into(sha, tmp_path / "other.zip") and not (tmp_path / "other.zip").exists()
     store.put_blob(b"package bytes")  # a fresh build rewrites the damaged blob
     assert store.read_blob(sha) == b"package bytes"
+
+
+def test_a_blob_just_written_is_linked_as_flushed(tmp_path: Path) -> None:
+    store = DiskStore(tmp_path / "cache")
+    sha = store.put_blob(b"package bytes", hashlib.sha256(b"package bytes").hexdigest())
+    blob = store.path(BLOBS, sha)
+    assert store.fresh_blobs == {str(blob)}  # linked without being read back and hashed again
+    assert store.blob_into(sha, tmp_path / "out.zip")
+    assert (tmp_path / "out.zip").stat().st_ino == blob.stat().st_ino and stat.S_IMODE(blob.stat().st_mode) == 0o644
 
 
 def test_read_only_store_reads_but_never_writes_or_touches(tmp_path: Path) -> None:
