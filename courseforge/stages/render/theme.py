@@ -114,7 +114,7 @@ class ShippedTemplateCode(BytecodeCache):
         path = self.path(bucket)
         if path is None or sys.dont_write_bytecode:
             return
-        partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        partial = path.with_name(f"{path.name}.{os.getpid()}-{id(bucket)}.tmp")  # one writer a name
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             partial.write_bytes(bucket.bytecode_to_string())
