@@ -4,12 +4,15 @@ whatever changed where; and a one-page edit resumes past everything before the e
 from __future__ import annotations
 
 import random
+import zlib
 
 import pytest
 
 from courseforge.cache import MemoryStore, cache_scope
+from courseforge.object_memo import active_memo
 from courseforge.stages.package.deflate_resume import (
     RESUMED_FROM_BYTES,
+    STREAMS,
     RecentStreams,
     deflate,
     resumable_deflate,
@@ -64,3 +67,10 @@ def test_an_edit_resumes_from_the_last_checkpoint_before_it() -> None:
 def test_without_a_store_nothing_is_kept_and_the_bytes_are_the_same() -> None:
     assert len(BASE) >= RESUMED_FROM_BYTES
     assert resumable_deflate(BASE, 6) == deflate(BASE, 6)
+
+
+def test_a_one_off_build_keeps_no_stream() -> None:
+    with cache_scope(MemoryStore(), lasting=False):
+        assert resumable_deflate(BASE, 6) == deflate(BASE, 6)
+        memo = active_memo()
+        assert memo is not None and memo.get(STREAMS, (6, zlib.ZLIB_RUNTIME_VERSION)) is None

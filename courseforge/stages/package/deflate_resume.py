@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from threading import Lock
 from typing import Any
 
+from courseforge.cache import scope_lasts
 from courseforge.object_memo import active_memo, kept
 
 RESUMED_FROM_BYTES = 256 * 1024
@@ -135,9 +136,12 @@ def deflate_from(data: bytes, level: int, checkpoints: tuple[Checkpoint, ...], o
 
 
 def resumable_deflate(data: bytes, level: int) -> bytes:
-    """Raw deflate of ``data`` at ``level``, resumed from a recent stream while a cache store is active
-    (``object_memo``), else made whole; the same bytes either way."""
-    if active_memo() is None:
+    """Raw deflate of ``data`` at ``level``, resumed from a recent stream while a store that outlives the build
+    is active (``object_memo``, ``cache.scope_lasts``), else made whole; the same bytes either way. A one-off
+    build deflates each locale's player page once for every format (memoized by its digest), and the pages of two
+    locales differ from their first line: checkpoints kept there would never be resumed from, and would hold
+    some 16 compressor states and the page twice (tens of MB for a 1,000-page course)."""
+    if active_memo() is None or not scope_lasts():
         return deflate(data, level)
     weight = STREAMS_KEPT * (CHECKPOINTS * STATE_BYTES + len(data) + len(data) // 2)
     streams = kept(STREAMS, (level, zlib.ZLIB_RUNTIME_VERSION), lambda: RecentStreams(), lambda _: weight)
