@@ -139,8 +139,8 @@ def resumable_deflate(data: bytes, level: int) -> bytes:
     """Raw deflate of ``data`` at ``level``, resumed from a recent stream while a store that outlives the build
     is active (``object_memo``, ``cache.scope_lasts``), else made whole; the same bytes either way. A one-off
     build deflates each locale's player page once for every format (memoized by its digest), and the pages of two
-    locales differ from their first line: checkpoints kept there would never be resumed from, and would hold
-    some 16 compressor states and the page twice (tens of MB for a 1,000-page course)."""
+    locales differ from their first line: checkpoints taken there would never be resumed from (a one-off build's
+    memo is also too small to keep them), and each costs a copy of the compressor's state."""
     if active_memo() is None or not scope_lasts():
         return deflate(data, level)
     weight = STREAMS_KEPT * (CHECKPOINTS * STATE_BYTES + len(data) + len(data) // 2)
