@@ -107,7 +107,7 @@ def test_damaged_or_truncated_entries_are_misses_and_are_written_anew(capsys: py
     _, cold, _ = build(capsys)
     first = outputs(project / "build")
     entries = [path for path in (project / "build" / ".cache").rglob("*") if path.is_file()
-               and path.parent.parent.name in ("unit", "blobs")]
+               and path.parent.name in ("unit", "blobs")]
     assert len(entries) == 28
     for number, path in enumerate(entries):
         data = path.read_bytes()

@@ -185,14 +185,18 @@ def test_prune_removes_least_recently_used_entries_and_nothing_else(tmp_path: Pa
     store.get("ns", keys[0])  # a hit is recent use: the oldest entry survives
     foreign = tmp_path / "ns" / "notes.txt"
     foreign.write_text("not an entry")
-    stale = tmp_path / "ns" / keys[0][:2] / ".tmp-killed"
+    stale = tmp_path / "ns" / ".tmp-killed"
     stale.write_bytes(b"half")
-    os.utime(stale, (1_000_000, 1_000_000))
+    former = tmp_path / "ns" / keys[0][:2] / keys[0]  # the former layout's bucket folders are bounded too
+    former.parent.mkdir()
+    former.write_bytes(b"x" * 100)
+    for old in (stale, former):
+        os.utime(old, (1_000_000, 1_000_000))
     pruned = prune(tmp_path, max_bytes=600, now=1_000_000 + 10_000)
     left = {key for key in keys if store.path("ns", key).exists()}
     assert keys[0] in left and len(left) == 3 and pruned.kept_bytes == 3 * 132  # 32 bytes of checksum each
-    assert set(keys[-2:]) <= left and foreign.exists() and not stale.exists()
-    assert pruned.files == 8 and prune(tmp_path, max_bytes=600).files == 0
+    assert set(keys[-2:]) <= left and foreign.exists() and not stale.exists() and not former.exists()
+    assert pruned.files == 9 and prune(tmp_path, max_bytes=600).files == 0
 
 
 def test_structured_keys_follow_values_and_refuse_unknown_types() -> None:
