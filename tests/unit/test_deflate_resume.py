@@ -11,9 +11,11 @@ import pytest
 from courseforge.cache import MemoryStore, cache_scope
 from courseforge.object_memo import active_memo
 from courseforge.stages.package.deflate_resume import (
+    EDIT_MARGIN,
     RESUMED_FROM_BYTES,
     STREAMS,
     RecentStreams,
+    common_prefix,
     deflate,
     resumable_deflate,
     resume_point,
@@ -74,3 +76,39 @@ def test_a_one_off_build_keeps_no_stream() -> None:
         assert resumable_deflate(BASE, 6) == deflate(BASE, 6)
         memo = active_memo()
         assert memo is not None and memo.get(STREAMS, (6, zlib.ZLIB_RUNTIME_VERSION)) is None
+
+
+def test_the_next_edit_of_the_same_passage_resumes_just_before_it() -> None:
+    """The first edit leaves a checkpoint a margin before where it differs; a second edit there (a sentence
+    more) resumes from it, not from the segment boundary before, and is still a deflate made whole."""
+    first = EDITS["sentence appended mid-page"]
+    second = first[:MIDDLE] + b"<p>One more sentence.</p>\n<p>And another.</p>\n" + BASE[MIDDLE:]
+    streams = RecentStreams()
+    streams.deflate(BASE, 6)
+    assert streams.deflate(first, 6) == deflate(first, 6)
+    checkpoints, _output = resume_point(second, 6, streams.recent())
+    assert checkpoints[-1].end == MIDDLE - EDIT_MARGIN
+    assert streams.deflate(second, 6) == deflate(second, 6)
+
+
+def test_edits_do_not_pile_up_checkpoints() -> None:
+    """Each edit's checkpoint replaces the one before: a page edited all day keeps its segments' and one, also
+    when the same place is edited again (no checkpoint is taken, the one resumed from stays)."""
+    streams = RecentStreams()
+    streams.deflate(BASE, 6)
+    edited = BASE
+    inserts = [f"<p>Sentence {number}.</p>\n".encode() for number in range(5)] + [b"X", b"X"]
+    for insert in inserts:
+        edited = edited[:MIDDLE] + insert + edited[MIDDLE:]
+        assert streams.deflate(edited, 6) == deflate(edited, 6)
+        step = segment_size(len(edited))
+        ends = [checkpoint.end for checkpoint in streams.recent()[-1].checkpoints]
+        assert [end for end in ends if end % step] == [ends[MIDDLE // step]]
+        assert MIDDLE - EDIT_MARGIN <= ends[MIDDLE // step] < MIDDLE
+
+
+def test_the_shared_beginning_is_found_to_the_byte() -> None:
+    assert common_prefix(BASE, EDITS["sentence appended mid-page"]) == MIDDLE
+    assert common_prefix(BASE, BASE) == len(BASE)
+    assert common_prefix(BASE, EDITS["first byte changed"]) == 0
+    assert common_prefix(BASE, EDITS["cut short"]) == 700_000
