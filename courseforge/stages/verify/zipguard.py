@@ -24,6 +24,7 @@ from courseforge.model.zip_limits import MIB
 from courseforge.model.zip_limits import Limits as Limits
 from courseforge.model.zip_limits import human_size as human_size
 from courseforge.object_memo import kept
+from courseforge.stages.verify.inflate_resume import resumed_intact
 
 CHUNK = MIB
 INTEGRITY = "zip-integrity"
@@ -319,8 +320,28 @@ def entry_damage(archive: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes) -
     if identity is None:
         return inflate_damage(archive, info, True)
     key = (INTEGRITY_VERSION, info.filename, *identity)
-    return kept(INTEGRITY, key, lambda: memoized(INTEGRITY, key, lambda: inflate_damage(archive, info, True), TEXT),
+    return kept(INTEGRITY, key, lambda: memoized(INTEGRITY, key, lambda: record_damage(archive, info, data), TEXT),
                 len)
+
+
+def record_damage(archive: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes) -> str:
+    """:func:`inflate_damage` of an entry read whole; a big deflated one's data is first checked resumed from a
+    recent check (``inflate_resume``: a rebuild's player page inflates only past the edit), after zipfile has
+    read its local header. Only "intact" is taken from there: anything else is inflated again by zipfile."""
+    record = local_record(data, info)
+    if record is None or info.compress_type != zipfile.ZIP_DEFLATED or header_damage(archive, info):
+        return inflate_damage(archive, info, True)
+    compressed = record[len(record) - info.compress_size:]
+    return "" if resumed_intact(compressed, info.CRC, info.file_size) else inflate_damage(archive, info, True)
+
+
+def header_damage(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Whether zipfile refuses to open the entry (its local header, name, flags), reading none of its data."""
+    try:
+        archive.open(info).close()
+    except READ_ERRORS:
+        return True
+    return False
 
 
 def damaged(package: str, name: str, why: str, sink: DiagnosticSink) -> None:
