@@ -205,14 +205,14 @@ def test_the_plan_splits_the_units_that_repeat_least_and_hands_out_the_heaviest_
     whole = [Task(0, locale, profiles, None) for locale in ("en", "de", "fr", "ar", "es")]
     weights = {"en": 5, "de": 9, "fr": 9, "ar": 9, "es": 7}
     tasks = plan(whole, 2, lambda task: weights[task.locale], lambda task: 0 if task.locale == "en" else 1)
-    assert [task.locale for task in tasks] == ["en", "de", "fr", "ar", "es", "en"]
-    assert [len(task.profiles) for task in (tasks[0], tasks[-1])] == [1, 4]  # the first pays for the Markdown
-    assert tasks[0].profiles + tasks[-1].profiles == profiles
+    assert [task.locale for task in tasks] == ["en", "de", "fr", "ar", "es", "en", "en"]
+    assert [len(task.profiles) for task in (tasks[0], *tasks[-2:])] == [0, 3, 2]  # the first only does the Markdown
+    assert tasks[-2].profiles + tasks[-1].profiles == profiles
     assert plan(whole[:4], 2, lambda task: 1, lambda task: 0) == whole[:4]
     three = plan(whole[:3], 4, lambda task: 1, lambda task: 0)
     assert [(task.locale, len(task.profiles)) for task in three] == [
-        ("en", 1), ("de", 1), ("fr", 1), ("en", 2), ("en", 1), ("en", 1), ("de", 2), ("de", 1), ("de", 1),
-        ("fr", 2), ("fr", 1), ("fr", 1)]
+        ("en", 0), ("de", 0), ("fr", 0), ("en", 2), ("en", 1), ("en", 1), ("en", 1), ("de", 2), ("de", 1),
+        ("de", 1), ("de", 1), ("fr", 2), ("fr", 1), ("fr", 1), ("fr", 1)]
     assert [len(group) for group in split(profiles, 4)] == [2, 1, 1, 1]
 
 
