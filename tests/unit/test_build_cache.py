@@ -20,8 +20,8 @@ from courseforge.cli import EXIT_OK, EXIT_PROBLEMS, run
 from courseforge.commands.build_cache import build_cache
 from courseforge.diagnostics import DiagnosticSink
 from courseforge.project import load_project
+from tests.sample_project import REPO, copy_sample_project
 
-REPO = Path(__file__).resolve().parents[2]
 UNPRIVILEGED = ["setpriv", "--bounding-set=-dac_override,-dac_read_search",
                 "--inh-caps=-dac_override,-dac_read_search"]
 """As root, drop the capabilities that let root write any file (util-linux setpriv)."""
@@ -30,13 +30,8 @@ UNPRIVILEGED = ["setpriv", "--bounding-set=-dac_override,-dac_read_search",
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The sample project (two courses, their catalogs) building SCORM 1.2 and xAPI."""
-    root = tmp_path / "project"
-    root.mkdir()
-    for name in ("courses", "locales"):
-        shutil.copytree(REPO / name, root / name)
     config = (REPO / "courseforge.yaml").read_text(encoding="utf-8")
-    (root / "courseforge.yaml").write_text(config.replace("\n  formats: []", "\n  formats: [scorm12, xapi]"),
-                                           encoding="utf-8")
+    root = copy_sample_project(tmp_path / "project", config.replace("\n  formats: []", "\n  formats: [scorm12, xapi]"))
     monkeypatch.chdir(root)
     monkeypatch.delenv("COURSEFORGE_CACHE_DIR", raising=False)
     return root

@@ -9,58 +9,30 @@ interpreter on a copy of the sample project.
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from courseforge.cli import EXIT_OK
+from tests.sample_project import command_modules, copy_sample_project, loaded
 
-REPO = Path(__file__).resolve().parents[2]
 COURSE = "workplace-safety"
 NEVER = ("babel.messages", "babel.dates", "courseforge.i18n.po_reader", "uvicorn", "starlette", "httpx", "playwright",
          "sqlite3", "courseforge.stages.preview", "courseforge.lms.lrs.app", "courseforge.lms.cmi5.app")
 """Babel's catalog code and the PO reader (a source-language build has no catalog to read); Babel's CLDR data (the
 locale's number symbols and duration words come from the cache: unpickling that data imports ``babel.dates``,
 which looks up the local time zone); the servers and the browser."""
-PROBE = """
-import json, sys
-from courseforge.cli import run
-code = run(sys.argv[1:])
-print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
-"""
-
-
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The sample project (its courses, catalogs and courseforge.yaml)."""
-    root = tmp_path / "project"
-    root.mkdir()
-    for name in ("courses", "locales"):
-        shutil.copytree(REPO / name, root / name)
-    shutil.copy(REPO / "courseforge.yaml", root / "courseforge.yaml")
+    root = copy_sample_project(tmp_path / "project")
     monkeypatch.chdir(root)
     return root
 
 
 def build_modules(project: Path, cache: Path) -> set[str]:
     """The modules ``courseforge build COURSE --format scorm12`` imports with ``cache`` as its build cache."""
-    environment = {**os.environ, "COURSEFORGE_CACHE_DIR": str(cache)}
-    result = subprocess.run([sys.executable, "-c", PROBE, "build", COURSE, "--format", "scorm12", "--jobs", "1",
-                             "--out", str(project / "out"), "-q"],
-                            capture_output=True, text=True, check=True, cwd=project, env=environment)
-    report = json.loads(result.stdout.strip().splitlines()[-1])
-    assert report["code"] == EXIT_OK, result.stderr
-    return set(report["modules"])
-
-
-def loaded(modules: set[str], names: tuple[str, ...]) -> list[str]:
-    """Which of ``names`` (packages count with their sub-modules) are among ``modules``."""
-    return [name for name in names if any(m == name or m.startswith(f"{name}.") for m in modules)]
+    return command_modules(project, cache, "build", COURSE, "--format", "scorm12", "--jobs", "1",
+                           "--out", str(project / "out"), "-q")
 
 
 def test_a_one_page_rebuild_of_the_source_language_loads_no_catalog_code(project: Path, tmp_path: Path) -> None:

@@ -8,11 +8,6 @@ interpreter on a copy of the sample project, as a user's shell does.
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,8 +15,8 @@ import pytest
 from courseforge.cli import EXIT_OK, run
 from courseforge.stages.package import available_formats
 from courseforge.standards import format_profiles
+from tests.sample_project import command_modules, copy_sample_project, loaded
 
-REPO = Path(__file__).resolve().parents[2]
 COURSE = "workplace-safety"
 NEVER = ("uvicorn", "starlette", "httpx", "anyio", "h11", "playwright", "sqlite3", "asyncio",
          "courseforge.lms.lrs.app", "courseforge.lms.lrs.server", "courseforge.lms.cmi5.app",
@@ -35,22 +30,10 @@ FRESH_ONLY = ("courseforge.stages.render", "courseforge.stages.package", "course
 """The stages that make and check a unit's package, and the libraries only they use here (lxml: SVG images aside;
 Jinja: a project theme's templates aside, which lint parses): a lint answered from the cache needs none.
 (Localization stays: the cache's unit entries hold its translation gate.)"""
-PROBE = """
-import json, sys
-from courseforge.cli import run
-code = run(sys.argv[1:])
-print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
-"""
-
-
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The sample project (its courses, catalogs and courseforge.yaml: every format)."""
-    root = tmp_path / "project"
-    root.mkdir()
-    for name in ("courses", "locales"):
-        shutil.copytree(REPO / name, root / name)
-    shutil.copy(REPO / "courseforge.yaml", root / "courseforge.yaml")
+    root = copy_sample_project(tmp_path / "project")
     monkeypatch.chdir(root)
     monkeypatch.delenv("COURSEFORGE_CACHE_DIR", raising=False)
     return root
@@ -58,17 +41,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def lint_modules(project: Path, cache: Path) -> set[str]:
     """The modules ``courseforge lint COURSE`` imports with ``cache`` as its build cache (it must pass)."""
-    environment = {**os.environ, "COURSEFORGE_CACHE_DIR": str(cache)}
-    result = subprocess.run([sys.executable, "-c", PROBE, "lint", COURSE], capture_output=True, text=True,
-                            check=True, cwd=project, env=environment)
-    report = json.loads(result.stdout.strip().splitlines()[-1])
-    assert report["code"] == EXIT_OK, result.stderr
-    return set(report["modules"])
-
-
-def loaded(modules: set[str], names: tuple[str, ...]) -> list[str]:
-    """Which of ``names`` (packages count with their sub-modules) are among ``modules``."""
-    return [name for name in names if any(m == name or m.startswith(f"{name}.") for m in modules)]
+    return command_modules(project, cache, "lint", COURSE)
 
 
 def test_a_cold_lint_loads_the_build_but_no_server_browser_or_preview(project: Path, tmp_path: Path) -> None:
