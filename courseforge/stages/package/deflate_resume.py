@@ -19,13 +19,12 @@ and output are kept.
 from __future__ import annotations
 
 import zlib
-from collections import deque
 from dataclasses import dataclass
-from threading import Lock
 from typing import Any
 
 from courseforge.cache import scope_lasts
 from courseforge.object_memo import active_memo, kept
+from courseforge.recent_items import RecentItems
 
 RESUMED_FROM_BYTES = 256 * 1024
 """Smaller members are deflated whole: their deflate costs less than what resuming keeps."""
@@ -77,19 +76,16 @@ class RecentStreams:
     """The last few deflates of big members, with their checkpoints; answers are exactly ``deflate``'s."""
 
     def __init__(self) -> None:
-        self._streams: deque[Stream] = deque(maxlen=STREAMS_KEPT)
-        self._lock = Lock()
+        self._streams: RecentItems[Stream] = RecentItems(STREAMS_KEPT)
 
     def recent(self) -> tuple[Stream, ...]:
-        with self._lock:
-            return tuple(self._streams)
+        return self._streams.items()
 
     def deflate(self, data: bytes, level: int) -> bytes:
         recent = self.recent()
         kept_checkpoints, output = resume_point(data, level, recent)
         stream = deflate_from(data, level, kept_checkpoints, output, edit_checkpoint(data, level, recent))
-        with self._lock:
-            self._streams.append(stream)
+        self._streams.add(stream)
         return stream.output
 
 

@@ -11,13 +11,12 @@ entry it does not find intact is inflated again by zipfile, whose verdict (and w
 from __future__ import annotations
 
 import zlib
-from collections import deque
 from dataclasses import dataclass
-from threading import Lock
 from typing import Any
 
 from courseforge.cache import scope_lasts
 from courseforge.object_memo import active_memo, kept
+from courseforge.recent_items import RecentItems
 
 CHECKED_FROM_BYTES = 64 * 1024
 """Smaller entries (compressed) are inflated whole: resuming them saves less than the checkpoints cost."""
@@ -80,19 +79,16 @@ class RecentChecks:
     """The last few checks of big entries, with their points."""
 
     def __init__(self) -> None:
-        self._checks: deque[Check] = deque(maxlen=CHECKS_KEPT)
-        self._lock = Lock()
+        self._checks: RecentItems[Check] = RecentItems(CHECKS_KEPT)
 
     def recent(self) -> tuple[Check, ...]:
-        with self._lock:
-            return tuple(self._checks)
+        return self._checks.items()
 
     def intact(self, compressed: memoryview, crc: int, size: int) -> bool:
         """Whether ``compressed`` is one whole deflate stream of ``size`` bytes whose CRC-32 is ``crc``."""
         best = max((shared_points(compressed, check) for check in self.recent()), key=len, default=())
         check, found_crc, produced, ended = inflate_from(compressed, best)
-        with self._lock:
-            self._checks.append(check)
+        self._checks.add(check)
         return ended and found_crc == crc and produced == size
 
 
