@@ -7,11 +7,11 @@ from __future__ import annotations
 import zlib
 
 from courseforge.cache import MemoryStore, cache_scope
-from courseforge.stages.package.deflate_resume import deflate
+from courseforge.stages.package.deflate_segments import deflate
 from courseforge.stages.verify import verify_package
 from courseforge.stages.verify.inflate_resume import RecentChecks, inflate_from, resumed_intact, shared_points
 from tests.unit import packages as pkg
-from tests.unit.test_deflate_resume import BASE, EDITS
+from tests.unit.test_deflate_segments import BASE, EDITS
 
 
 def test_an_edited_page_is_intact_and_resumes_past_the_shared_beginning() -> None:

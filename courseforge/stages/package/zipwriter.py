@@ -6,9 +6,10 @@ only compress what it writes, so the images and runtime every locale and format 
 for each package. Every member is deflated at level 6 and stored instead when that saves less than 3%; media
 that is compressed already (JPEG, PNG, video, fonts, archives) is first probed on its head at the fastest
 level, and stored unread when even that gains nothing (a photo), while a flat-colour PNG diagram, which
-deflates well, still is deflated. Nothing is deflated past the zip guard's ratio (:data:`RATIO`), so a package
-built from legitimate files never looks like a zip bomb; and writing never fails: past 65,534 entries or 4 GiB
-the Zip64 records are written, and ``verify`` judges the package.
+deflates well, still is deflated. A big member (the player page) is deflated in content-defined segments, each
+memoized on its own (``deflate_segments``), so that an edit deflates one segment again. Nothing is deflated past
+the zip guard's ratio (:data:`RATIO`), so a package built from legitimate files never looks like a zip bomb; and
+writing never fails: past 65,534 entries or 4 GiB the Zip64 records are written, and ``verify`` judges the package.
 """
 
 from __future__ import annotations
@@ -20,11 +21,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from posixpath import splitext
 
-from courseforge.cache import Codec, memoized
+from courseforge.cache import Codec
 from courseforge.model.zip_limits import DEFAULT_LIMITS
 from courseforge.object_memo import kept, sha256_of
-from courseforge.stages.package.deflate_resume import RESUMED_FROM_BYTES, resumable_deflate
-from courseforge.stages.package.deflate_resume import deflate as raw_deflate
+from courseforge.stages.package.deflate_segments import SEGMENTED_FROM_BYTES, remembered, segmented_deflate
+from courseforge.stages.package.deflate_segments import deflate as raw_deflate
 
 DOS_EPOCH = 315532800
 """1980-01-01T00:00:00Z, the earliest time a zip entry can carry."""
@@ -50,9 +51,9 @@ PROBE_LEVEL = 1
 MEMOIZED_FROM_BYTES = 4096
 """Smaller members deflate faster than their cache entry is looked up: they are only kept in the process."""
 DEFLATED_MEMBER = "zip-deflate"
-DEFLATE_VERSION = 2
+DEFLATE_VERSION = 3
 """Bump when the same data and level would deflate to other bytes, or the entry holds other fields (memoized
-results: the CRC-32, then the deflated bytes)."""
+results: the CRC-32, then the deflated bytes). 3: big members are deflated in segments (``deflate_segments``)."""
 VERSION = 20
 """Version needed to extract (2.0: deflate); also the version made by, with Unix (3) as the system."""
 ZIP64_VERSION = 45
@@ -107,7 +108,7 @@ def compressed(data: bytes, media: bool) -> bytes:
         head = data[:PROBE_BYTES]
         if not gains(len(deflate(head, PROBE_LEVEL)), len(head)):
             return b""
-    packed = resumable_deflate(data, DEFLATE_LEVEL) if len(data) >= RESUMED_FROM_BYTES else deflate(data)
+    packed = segmented_deflate(data, DEFLATE_LEVEL) if len(data) >= SEGMENTED_FROM_BYTES else deflate(data)
     return packed if gains(len(packed), len(data)) else b""
 
 
@@ -142,8 +143,8 @@ def memoized_compressed(data: bytes, media: bool) -> Packed:
         return kept(DEFLATED_MEMBER, (DEFLATE_VERSION, DEFLATE_LEVEL, media, data), lambda: packed_member(data, media),
                     lambda found: len(data) + len(found.payload))
     key = (DEFLATE_VERSION, DEFLATE_LEVEL, zlib.ZLIB_RUNTIME_VERSION, media, sha256_of(data))
-    return kept(DEFLATED_MEMBER, key, lambda: memoized(DEFLATED_MEMBER, key, lambda: packed_member(data, media),
-                                                       PACKED), lambda found: len(found.payload))
+    return remembered(DEFLATED_MEMBER, key, lambda: packed_member(data, media), PACKED,
+                      lambda found: len(found.payload))
 
 
 @dataclass(frozen=True)
