@@ -1,11 +1,11 @@
 """Checking a big deflated entry intact from where the check of an earlier entry with the same beginning stood.
 
-After a one-page edit the player page's compressed bytes are the last build's up to about the edit (the deflate
-resumed there, ``stages/package/deflate_resume``). Inflating is a function of the compressed bytes alone, and a
-decompressor's state (its 32 KiB window) can be copied: so the check of the new entry can start from a copy of
-the old check's decompressor at its last checkpoint inside the shared compressed beginning, with the CRC-32 and
-length of what it had produced by then, and inflate only the rest. This module only ever says "intact": an
-entry it does not find intact is inflated again by zipfile, whose verdict (and wording) stands.
+After a one-page edit the player page's compressed bytes are the last build's up to about the edit (its deflated
+segments before the edit are the last build's, ``stages/package/deflate_segments``). Inflating is a function of the
+compressed bytes alone, and a decompressor's state (its 32 KiB window) can be copied: so the check of the new entry
+can start from a copy of the old check's decompressor at its last checkpoint inside the shared compressed beginning,
+with the CRC-32 and length of what it had produced by then, and inflate only the rest. This module only ever says
+"intact": an entry it does not find intact is inflated again by zipfile, whose verdict (and wording) stands.
 """
 
 from __future__ import annotations
