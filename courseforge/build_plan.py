@@ -407,6 +407,8 @@ class BuildRun:
         assert prepared is not None
         reported = DiagnosticSink()
         disk = active_disk()
+        if disk is not None and index in self.leads:
+            disk.refresh()  # the unit's first group packed its shared work in another worker's pack
         written = disk.written if disk is not None else 0
         store = active_store()
         if given:

@@ -26,7 +26,7 @@ import shutil
 import stat
 import tempfile
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
@@ -38,6 +38,16 @@ from threading import Lock
 from typing import Any, Generic, Protocol, TypeVar
 
 from courseforge import __version__
+from courseforge.cache_pack import (
+    PACK_BELOW_BYTES,
+    PACKS,
+    Location,
+    PackIndex,
+    PackWriter,
+    pack_units,
+    packable,
+    read_packed,
+)
 
 T = TypeVar("T")
 
@@ -258,17 +268,22 @@ class MemoryStore:
 
 class DiskStore:
     """Files ``root/<namespace>/<digest>``, written whole or not at all (temp file, then rename), so
-    concurrent processes and parallel CI jobs sharing a restored folder never see half an entry.
+    concurrent processes and parallel CI jobs sharing a restored folder never see half an entry; values under
+    ``pack_below`` bytes are appended to this process's pack instead (``cache_pack``: no file created per entry).
 
     ``read_only``: look up, never write (not even a hit's access time): ``lint``. ``pending``: write new entries
     there instead, looked up too, until :meth:`publish` moves them under ``root`` (a build whose cache folder
     lives in an output folder that does not exist yet must not create it unless it succeeds).
     """
 
-    def __init__(self, root: Path, *, read_only: bool = False, pending: Path | None = None) -> None:
+    def __init__(self, root: Path, *, read_only: bool = False, pending: Path | None = None,
+                 pack_below: int = PACK_BELOW_BYTES) -> None:
         self.root = root
         self.read_only = read_only
         self.pending = pending
+        self.pack_below = pack_below
+        self._packs: PackIndex | None = None
+        self._writer: PackWriter | None = None
         self.written = 0
         """Bytes this store wrote: a build that wrote nothing need not :func:`prune`."""
         self.fresh_blobs: set[str] = set()
@@ -285,7 +300,32 @@ class DiskStore:
         """:meth:`path` as a string, for a lookup (a rebuild makes hundreds: joining Paths would cost 3 ms)."""
         return f"{base}{os.sep}{namespace}{os.sep}{key}"
 
+    def packs(self) -> PackIndex:
+        """What the packs of every place hold (read on the first lookup)."""
+        if self._packs is None:
+            self._packs = PackIndex(tuple(f"{base}{os.sep}{PACKS}" for base in self.places()))
+        return self._packs
+
+    def namespaces(self) -> Counter[str]:
+        """How many entries each namespace holds in the cache folder, in files of their own or packed (blobs
+        under :data:`BLOBS`): what builds kept, whatever the layout."""
+        files = Counter(os.path.relpath(path, self.root).split(os.sep)[0] for path in entry_files(self.root)
+                        if not os.path.basename(path).startswith(TEMPORARY_PREFIX))
+        return files + Counter(PackIndex((f"{self.root}{os.sep}{PACKS}",)).namespaces())
+
+    def refresh(self) -> None:
+        """See the entries other processes have packed since this store last looked (a forked worker, before a
+        task that may reuse another worker's work)."""
+        if self._packs is not None and self._packs.loaded:
+            self._packs.refresh()
+
     def get(self, namespace: str, key: str) -> bytes | None:
+        packs = self.packs()
+        for location in packs.get(namespace, key):
+            value = read_packed(namespace, key, location)
+            if value is not None:
+                self._touch_pack(packs, location)
+                return value
         for base in self.places():
             path = self.entry_name(namespace, key, base)
             found = read_entry(path)
@@ -299,7 +339,27 @@ class DiskStore:
         return None
 
     def put(self, namespace: str, key: str, value: bytes) -> None:
-        self._write(namespace, key, (hashlib.sha256(value).digest(), value), 0o600)
+        if len(value) < self.pack_below and packable(namespace, key):
+            self._append(namespace, key, value)
+        else:
+            self._write(namespace, key, (hashlib.sha256(value).digest(), value), 0o600)
+
+    def _append(self, namespace: str, key: str, value: bytes) -> None:
+        """Into this process's pack (a forked worker starts its own); a pack that cannot be written is given up
+        (the next entry starts another), like an entry file that cannot be: a cache only costs speed."""
+        if self.read_only:
+            return
+        packs = self.packs()
+        with packs.lock:
+            try:
+                if self._writer is None or self._writer.pid != os.getpid():
+                    self._writer = PackWriter(f"{self.pending or self.root}{os.sep}{PACKS}")
+                location, written = self._writer.append(namespace, key, value)
+            except OSError:
+                self._writer = None
+                return
+            packs.add(namespace, key, location, self._writer, time.time())
+            self.written += written
 
     def put_blob(self, data: bytes, sha: str | None = None) -> str:
         """Keep ``data`` as a blob; returns its sha256 (``sha``: the caller's, of these very bytes, so a package's
@@ -345,6 +405,10 @@ class DiskStore:
         value), then remove ``pending``."""
         if self.pending is None or self.read_only:
             return
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        self._packs = None  # the packs move: looked up again under root
         with suppress(OSError):
             self.root.mkdir(parents=True, exist_ok=True)
             merge_folder(self.pending, self.root)
@@ -376,6 +440,15 @@ class DiskStore:
                     os.unlink(temporary)
             return None  # a cache that cannot be written (full disk, read-only mount) only costs speed
         return target
+
+    def _touch_pack(self, packs: PackIndex, location: Location) -> None:
+        """A hit renews its pack's time of use (its index's), as :meth:`_touch` an entry file's."""
+        index = packs.index_of(location)
+        known = packs.files.get(index)
+        if known is not None and not self.read_only and time.time() - known.used > TOUCH_AFTER_SECONDS:
+            known.used = time.time()
+            with suppress(OSError):
+                os.utime(index)
 
     def _touch(self, path: str | Path, used: float | None = None) -> None:
         """A hit is recent use: :func:`prune` removes the least recently used entries first. ``used``: the entry's
@@ -496,33 +569,58 @@ class Pruned:
 
 def prune(root: Path, max_bytes: int, now: float | None = None) -> Pruned:
     """Bound a disk cache folder: past ``max_bytes``, remove the least recently used entries (by the time a
-    write or a hit last touched them) until it holds :data:`PRUNE_TO` of the limit; temporary files a killed
-    writer left are removed too. Safe while other processes use the folder: a removed entry is a miss."""
+    write or a hit last touched them; a pack is one entry) until it holds :data:`PRUNE_TO` of the limit;
+    temporary files a killed writer left are removed too. Safe while other processes use the folder: a removed
+    entry is a miss."""
     now = time.time() if now is None else now
-    entries: list[tuple[float, int, str]] = []
+    units: list[tuple[float, int, tuple[str, ...]]] = []
     removed_files = removed_bytes = 0
-    for path in entry_files(root):
-        try:
-            status = os.stat(path, follow_symlinks=False)
-        except OSError:
+    for unit in cache_units(root):
+        statuses = unit_statuses(unit)
+        if not statuses:
             continue
-        if os.path.basename(path).startswith(TEMPORARY_PREFIX):
-            if now - status.st_mtime > STALE_TEMPORARY_SECONDS:
-                with suppress(OSError):
-                    os.unlink(path)
-                    removed_files, removed_bytes = removed_files + 1, removed_bytes + status.st_size
+        used, size = max(status.st_mtime for status in statuses), sum(status.st_size for status in statuses)
+        if os.path.basename(unit[0]).startswith(TEMPORARY_PREFIX):
+            if now - used > STALE_TEMPORARY_SECONDS and remove_unit(unit):
+                removed_files, removed_bytes = removed_files + 1, removed_bytes + size
             continue
-        entries.append((status.st_mtime, status.st_size, path))
-    total = sum(size for _, size, _ in entries)
+        units.append((used, size, unit))
+    total = sum(size for _, size, _ in units)
     if total > max_bytes:
-        for _, size, path in sorted(entries):
+        for _, size, unit in sorted(units):
             if total <= max_bytes * PRUNE_TO:
                 break
-            with suppress(OSError):
-                os.unlink(path)
+            if remove_unit(unit):
                 total -= size
-                removed_files, removed_bytes = removed_files + 1, removed_bytes + size
+                removed_files, removed_bytes = removed_files + len(unit), removed_bytes + size
     return Pruned(removed_files, removed_bytes, total)
+
+
+def unit_statuses(unit: tuple[str, ...]) -> list[os.stat_result]:
+    found = []
+    for path in unit:
+        with suppress(OSError):
+            found.append(os.stat(path, follow_symlinks=False))
+    return found
+
+
+def remove_unit(unit: tuple[str, ...]) -> bool:
+    """Remove an entry's files in order (a pack's index before the pack); whether the first went."""
+    removed = False
+    for number, path in enumerate(unit):
+        try:
+            os.unlink(path)
+        except OSError:
+            continue
+        removed = removed or number == 0
+    return removed
+
+
+def cache_units(root: Path) -> Iterator[tuple[str, ...]]:
+    """What :func:`prune` removes whole: each entry file (and temporary file), and each pack with its index."""
+    for path in entry_files(root):
+        yield (path,)
+    yield from pack_units(f"{root}{os.sep}{PACKS}")
 
 
 SIZE_NAME = "size.json"

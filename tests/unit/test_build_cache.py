@@ -15,11 +15,21 @@ from typing import Any
 
 import pytest
 
-from courseforge.cache import BUILD_MEMORY_BYTES, BUILD_MEMORY_OVER_DISK_BYTES, LayeredStore, MemoryStore, active_store
+from courseforge.cache import (
+    BLOBS,
+    BUILD_MEMORY_BYTES,
+    BUILD_MEMORY_OVER_DISK_BYTES,
+    DiskStore,
+    LayeredStore,
+    MemoryStore,
+    active_store,
+)
+from courseforge.cache_pack import PACK_SUFFIX, PACKS
 from courseforge.cli import EXIT_OK, EXIT_PROBLEMS, run
 from courseforge.commands.build_cache import build_cache
 from courseforge.diagnostics import DiagnosticSink
 from courseforge.project import load_project
+from courseforge.unit_cache import UNIT_NAMESPACE
 from tests.sample_project import REPO, copy_sample_project
 
 UNPRIVILEGED = ["setpriv", "--bounding-set=-dac_override,-dac_read_search",
@@ -101,12 +111,15 @@ def test_damaged_or_truncated_entries_are_misses_and_are_written_anew(capsys: py
                                                                       project: Path) -> None:
     _, cold, _ = build(capsys)
     first = outputs(project / "build")
-    entries = [path for path in (project / "build" / ".cache").rglob("*") if path.is_file()
-               and path.parent.name in ("unit", "blobs")]
-    assert len(entries) == 28
-    for number, path in enumerate(entries):
+    cache = project / "build" / ".cache"
+    blobs = sorted((cache / BLOBS).iterdir())
+    assert len(blobs) == 14 and DiskStore(cache).namespaces()[UNIT_NAMESPACE] == 14
+    for number, path in enumerate(blobs):
         data = path.read_bytes()
         path.write_bytes(data[: len(data) // 2] if number % 2 else data[:-1] + bytes([data[-1] ^ 1]))
+    for pack in (cache / PACKS).glob(f"*{PACK_SUFFIX}"):  # every small entry (the units') damaged, half cut short
+        data = bytes(byte ^ 1 for byte in pack.read_bytes())
+        pack.write_bytes(data[: len(data) // 2])
     code, again, (cached, _) = build(capsys)
     assert code == EXIT_OK and cached == 0 and again == cold and outputs(project / "build") == first
     assert build(capsys)[2] == (14, 14)
