@@ -213,3 +213,17 @@ def test_only_big_members_are_segmented() -> None:
     with zipfile.ZipFile(io.BytesIO(write_zip({"a.html": small, "b.html": BASE}))) as archive:
         sizes = {info.filename: info.compress_size for info in archive.infolist()}
     assert sizes == {"a.html": len(deflate(small, 6)), "b.html": len(segmented_deflate(BASE, 6))}
+
+
+def test_a_package_rebuilt_with_an_equal_page_deflates_nothing_again(tmp_path: Path) -> None:
+    """The page is kept by its bytes object, its segments by their digests: an equal page read again (another
+    object, as in a later process over the same disk) is found segment by segment."""
+    files = {**pkg.package_files(), "big.html": BASE}
+    expected = write_zip(files)
+    disk = DiskStore(tmp_path)
+    with cache_scope(LayeredStore(MemoryStore(), disk)):
+        assert write_zip(files) == expected
+    with cache_scope(LayeredStore(MemoryStore(), disk)):
+        before = computed_values()
+        assert write_zip({**files, "big.html": bytes(bytearray(BASE))}) == expected
+        assert computed_values() == before
