@@ -14,7 +14,7 @@ import os
 import re
 import stat
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -22,7 +22,7 @@ from typing import BinaryIO
 from courseforge.cache import SETTLED_SECONDS, scope_lasts
 from courseforge.diagnostics import DiagnosticSink, Location
 from courseforge.model.project import InputLimits
-from courseforge.object_memo import active_memo
+from courseforge.object_memo import ObjectMemo, active_memo
 
 TEXT_SUFFIXES = (".yaml", ".yml", ".md", ".po", ".pot")
 """Files courseforge parses as text; every other file is an asset, shipped as bytes."""
@@ -113,7 +113,7 @@ def describe_os_error(error: BaseException) -> str:
     return (error.strerror if isinstance(error, OSError) else None) or str(error)
 
 
-def read_limited(target: Path, limit: SizeLimit) -> bytes | InputProblem:
+def read_limited(target: Path | str, limit: SizeLimit) -> bytes | InputProblem:
     """Open without following a link or blocking, check type and size on the open file, then read at most
     the limit (a file growing meanwhile is caught by the read, not trusted from the stat)."""
     try:
@@ -142,18 +142,17 @@ def read_stream(stream: BinaryIO, limit: SizeLimit) -> bytes | InputProblem:
     return limit.problem(size) or b"".join(chunks)
 
 
-def kept_read(target: Path, status: os.stat_result, limit: SizeLimit,
+def kept_read(target: Path | str, status: os.stat_result, limit: SizeLimit,
               read: Callable[[], bytes | InputProblem]) -> bytes | InputProblem:
     """``read()``, or, in a store that outlives the build (``cache.scope_lasts``: watch mode), the very bytes an
     earlier read of the same file got when its ``fstat`` (device, inode, size, change and modification times) is
     the same and the file had settled (``cache.SETTLED_SECONDS``) when read: a rebuild reads only the files that
     changed, and every result kept for the bytes object (its digest) answers again. A one-off build reads each
     file once: it keeps nothing (its small memo is for what the build reads again)."""
-    memo = active_memo()
-    if memo is None or not scope_lasts():
+    memo = lasting_memo()
+    if memo is None:
         return read()
-    key = (str(target), status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns,
-           limit.max_bytes)
+    key = read_key(target, status, limit)
     found = memo.get(FILE_READ, key)
     if found is not None and isinstance(found[0], bytes):
         return found[0]
@@ -161,6 +160,29 @@ def kept_read(target: Path, status: os.stat_result, limit: SizeLimit,
     if isinstance(data, bytes) and time.time() - max(status.st_mtime, status.st_ctime) > SETTLED_SECONDS:
         memo.put(FILE_READ, key, data, len(data))
     return data
+
+
+def read_key(target: Path | str, status: os.stat_result, limit: SizeLimit) -> Hashable:
+    """What names one read of a file: its path, the identity and times of its inode, and the limit it was read
+    under."""
+    return (str(target), status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns,
+            limit.max_bytes)
+
+
+def lasting_memo() -> ObjectMemo | None:
+    """The memo reads are kept in: only a store's that outlives the build (:func:`kept_read`)."""
+    return active_memo() if scope_lasts() else None
+
+
+def unchanged_read(memo: ObjectMemo, path: str, status: os.stat_result, limit: SizeLimit) -> bytes | None:
+    """The bytes :func:`kept_read` kept for this path when ``status`` (its ``lstat``, taken for the folder's
+    total) still says the same regular file, unchanged: then it is not even opened. An inode with the same
+    device, number, size and times as one read after it had settled is that file with those bytes, and ``lstat``
+    follows no link; anything else (None) is opened and judged as always."""
+    if not stat.S_ISREG(status.st_mode):
+        return None
+    found = memo.get(FILE_READ, read_key(path, status, limit))
+    return found[0] if found is not None and isinstance(found[0], bytes) else None
 
 
 def not_regular(mode: int) -> InputProblem:
@@ -196,14 +218,15 @@ def walk(folder: Path) -> Iterator[tuple[str, Path | OSError]]:
     """Every non-hidden entry below ``folder`` that is not a real folder, depth first in sorted path order;
     folders reached through a link are not entered. A folder that cannot be listed yields its error.
     Iterative: however deep the folders nest, no recursion limit is met."""
-    for relative, found, _regular in listed(folder):
-        yield relative, found
+    for relative, found, _regular in listed(str(folder)):
+        yield relative, found if isinstance(found, OSError) else Path(found)
 
 
-def listed(folder: Path) -> Iterator[tuple[str, Path | OSError, bool]]:
-    """:func:`walk`, each entry also saying whether the folder listing calls it a regular file (not a link):
-    one that is lies inside ``folder`` by construction, and needs no resolving before it is opened."""
-    pending: list[tuple[str, Path, bool, bool]] = [("", folder, True, False)]
+def listed(folder: str) -> Iterator[tuple[str, str | OSError, bool]]:
+    """:func:`walk` with paths as strings (a ``Path`` a file costs more than its ``lstat``), each entry also
+    saying whether the folder listing calls it a regular file (not a link): one that is lies inside ``folder``
+    by construction, and needs no resolving before it is opened."""
+    pending: list[tuple[str, str, bool, bool]] = [("", folder, True, False)]
     while pending:
         relative, path, is_folder, regular = pending.pop()
         if not is_folder:
@@ -213,7 +236,7 @@ def listed(folder: Path) -> Iterator[tuple[str, Path | OSError, bool]]:
             with os.scandir(path) as scan:
                 entries = sorted((entry for entry in scan if not entry.name.startswith(".")),
                                  key=lambda entry: entry.name, reverse=True)
-                children = [(f"{relative}/{entry.name}" if relative else entry.name, Path(entry.path),
+                children = [(f"{relative}/{entry.name}" if relative else entry.name, entry.path,
                              entry.is_dir(follow_symlinks=False), entry.is_file(follow_symlinks=False))
                             for entry in entries]
         except OSError as error:
@@ -235,31 +258,55 @@ def read_folder(folder: Path, display: str, sink: DiagnosticSink, limits: InputL
     rules above; a refused file is reported at its path and left out. The folder's total is checked from
     the sizes before each read, and reading stops at the limit. A file the listing shows as regular lies
     inside the folder by construction: it is opened (without following a link) and judged from ``fstat``
-    with no resolving, which cost more than reading a small file."""
+    with no resolving, which cost more than reading a small file; in a store that outlives the build, one
+    whose ``lstat`` is that of an earlier read is not opened at all (:func:`unchanged_read`)."""
     root = folder.resolve()
+    memo = lasting_memo()
     total = course_limit(limits)
     files: dict[str, bytes] = {}
     refused: set[str] = set()
     used = 0
-    for relpath, found, regular in listed(root):
-        shown = f"{display}/{printable(relpath)}" if relpath else display
+    for relpath, found, regular in listed(str(root)):
         if isinstance(found, OSError):
-            sink.error("source.unreadable", f"folder cannot be read: {describe_os_error(found)}", Location(shown),
-                       hint="check the folder's permissions")
+            sink.error("source.unreadable", f"folder cannot be read: {describe_os_error(found)}",
+                       Location(shown_path(display, relpath)), hint="check the folder's permissions")
             continue
         limit = file_limit(relpath, limits)
-        size = planned_size(found)
+        status = entry_status(found, regular)
+        size = announced_size(status)
         if size <= limit.max_bytes and (over := total.problem(used + size)) is not None:
             over.report(Location(display), sink)
             break
-        data = name_problem(relpath) or (read_limited(found, limit) if regular else read_input_file(found, root, limit))
+        data = name_problem(relpath) or listed_file(found, root, regular, status, limit, memo)
         if isinstance(data, InputProblem):
-            data.report(Location(shown), sink)
+            data.report(Location(shown_path(display, relpath)), sink)
             refused.add(relpath)
             continue
         used += len(data)
         files[relpath] = data
     return FolderFiles(files, frozenset(refused))
+
+
+def shown_path(display: str, relpath: str) -> str:
+    return f"{display}/{printable(relpath)}" if relpath else display
+
+
+def entry_status(path: str, regular: bool) -> os.stat_result | None:
+    """What the folder's total counts a listed entry as: a regular file's own ``lstat`` (no link to follow), any
+    other entry's ``stat`` (a link's target); None when there is none."""
+    try:
+        return os.lstat(path) if regular else os.stat(path)
+    except OSError:
+        return None
+
+
+def listed_file(path: str, root: Path, regular: bool, status: os.stat_result | None, limit: SizeLimit,
+                memo: ObjectMemo | None) -> bytes | InputProblem:
+    """One listed entry's bytes, or why the rules refuse it (``memo``: :func:`lasting_memo`)."""
+    if not regular:
+        return read_input_file(Path(path), root, limit)
+    unchanged = unchanged_read(memo, path, status, limit) if memo is not None and status is not None else None
+    return unchanged if unchanged is not None else read_limited(path, limit)
 
 
 def name_problem(relpath: str) -> InputProblem | None:
@@ -280,10 +327,13 @@ def printable(relpath: str) -> str:
 def planned_size(path: Path) -> int:
     """The size the stat announces (0 for what will be refused anyway), for the folder's total."""
     try:
-        status = os.stat(path)
+        return announced_size(os.stat(path))
     except OSError:
         return 0
-    return status.st_size if stat.S_ISREG(status.st_mode) else 0
+
+
+def announced_size(status: os.stat_result | None) -> int:
+    return status.st_size if status is not None and stat.S_ISREG(status.st_mode) else 0
 
 
 def decode_text(data: bytes, display: str, sink: DiagnosticSink) -> str | None:

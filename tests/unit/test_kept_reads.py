@@ -56,3 +56,23 @@ def test_a_one_off_build_keeps_no_read(tmp_path: Path, monkeypatch: MonkeyPatch)
     with cache_scope(MemoryStore(), lasting=False):
         first = read(tmp_path)["page.md"]
         assert read(tmp_path)["page.md"] is not first
+
+
+def test_a_settled_unchanged_file_is_not_opened_again_and_a_touched_one_is(tmp_path: Path,
+                                                                          monkeypatch: MonkeyPatch) -> None:
+    page = tmp_path / "page.md"
+    page.write_bytes(b"one")
+    settled_at_once(monkeypatch)
+    opened: list[str] = []
+    real_open = os.open
+
+    def counted_open(path: str, flags: int, mode: int = 0o777) -> int:
+        opened.append(os.fspath(path))
+        return real_open(path, flags, mode)
+
+    with cache_scope(MemoryStore()):
+        first = read(tmp_path)["page.md"]
+        monkeypatch.setattr(os, "open", counted_open)
+        assert read(tmp_path)["page.md"] is first and not opened
+        os.utime(page, (SETTLED, SETTLED))  # its bytes unchanged, its inode's times not
+        assert read(tmp_path)["page.md"] == first and opened == [str(page.resolve())]
