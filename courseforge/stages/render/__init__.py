@@ -24,7 +24,7 @@ from courseforge.stages.render.fallback import has_marks, mark_fallbacks, strip_
 from courseforge.stages.render.locale_format import locale_format
 from courseforge.stages.render.markup import CONTENT_DIR, NEW_TAB_HINT_ID, LinkTargets, MarkdownRenderer
 from courseforge.stages.render.minify import bundle, minify_static
-from courseforge.stages.render.runtime_data import course_data, script_json
+from courseforge.stages.render.runtime_data import course_data_json
 from courseforge.stages.render.theme import ENTRY_TEMPLATE, compile_templates, render_template
 from courseforge.stages.render.views import UNBRANDED, BrandingView, SiteContext
 from courseforge.standards import FormatProfile, adapter_files
@@ -54,7 +54,7 @@ def site_context(localized: LocalizedCourse, stylesheets: tuple[str, ...] = (PLA
         branding=branding,
         nav=nav_modules(course),
         screens=ScreenViews(course, renderer, formats.number if formats else str),
-        data_json=script_json(course_data(course, localized.locale)),
+        data_json=course_data_json(course, localized.locale),
         new_tab_hint_id=NEW_TAB_HINT_ID,
         duration_minutes=manifest.duration_minutes,
         locale_format=formats,

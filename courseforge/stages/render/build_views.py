@@ -26,7 +26,7 @@ from courseforge.model.course import (
     Survey,
     SurveyItem,
 )
-from courseforge.object_memo import kept
+from courseforge.object_memo import Same, kept
 from courseforge.stages.render.markup import MarkdownRenderer
 from courseforge.stages.render.views import (
     AnyScreenView,
@@ -56,6 +56,9 @@ VIEW_VERSION = 1
 """Bump when the same activity, place, targets and numerals would make another view (kept views)."""
 ACTIVITY_VIEW_WEIGHT = 4
 """About the bytes an activity's view holds for each character of its content."""
+ACTIVITY_VIEW_OF = "activity-view-of"
+ACTIVITY_VIEW_OF_WEIGHT = 1024
+"""What the identity entry adds: its key and a reference to the view, which the content entry weighs."""
 ACTIVITY_VIEW_TYPES: dict[str, type] = {kind.__name__: kind for kind in (
     ChecklistItemView, ChecklistView, ChoiceView, LabelledView, OptionView, QuestionView, QuizView, ScaleOptionView,
     ScreenInfo, SurveyItemView, SurveyView)}
@@ -161,13 +164,21 @@ def survey_item_view(survey: Survey, item: SurveyItem, md: MarkdownRenderer, bas
 def screen_view(screen: Screen, base: str, where: Placement, md: MarkdownRenderer,
                 numeral: Numeral) -> AnyScreenView:
     """``base``: the file the screen was written in (its Markdown targets resolve from there). A page's view
-    is its Markdown (memoized by ``md.block``); an activity's is kept whole (``object_memo``) by what it is
-    made of: the activity's content (without its locations, which views never show), its file, its place,
-    the link targets and the numerals its sequencing questions use."""
+    is its Markdown (memoized by ``md.block``); an activity's is kept whole (``object_memo``): for the very
+    activity object (validate hands back the same one for an unchanged file) in the same place with the same
+    targets and numerals, and otherwise by what it is made of (:func:`made_view`)."""
     if isinstance(screen, Page):
         return PageView(screen_info(screen, where), md.block(screen.body, base, drop_title=screen.title))
-    key = (VIEW_VERSION, DIALECT, screen.model_dump_json(), base, astuple(where), md.targets.digest,
-           numerals_of(screen, numeral))
+    numerals = numerals_of(screen, numeral)
+    return kept(ACTIVITY_VIEW_OF, (VIEW_VERSION, DIALECT, Same(screen), base, where, md.targets.digest, numerals),
+                lambda: made_view(screen, base, where, md, numeral, numerals), lambda _: ACTIVITY_VIEW_OF_WEIGHT)
+
+
+def made_view(screen: Quiz | Checklist | Survey, base: str, where: Placement, md: MarkdownRenderer,
+              numeral: Numeral, numerals: tuple[str, ...]) -> AnyScreenView:
+    """An activity's view kept by what it is made of: the activity's content (without its locations, which
+    views never show), its file, its place, the link targets and the numerals its sequencing questions use."""
+    key = (VIEW_VERSION, DIALECT, screen.model_dump_json(), base, astuple(where), md.targets.digest, numerals)
     return kept(ACTIVITY_VIEW, key, lambda: memoized(ACTIVITY_VIEW, key, lambda: activity_view(
         screen, base, where, md, numeral), ACTIVITY_VIEW_CODEC), lambda _: ACTIVITY_VIEW_WEIGHT * len(key[2]))
 

@@ -13,7 +13,7 @@ the same for all of them (``render.entry_page``); the others' runtime does not r
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Literal, TypedDict
 
 from markupsafe import Markup
@@ -29,6 +29,7 @@ from courseforge.model.course import (
     Matching,
     MultipleResponse,
     Numeric,
+    Page,
     Pairable,
     Question,
     Quiz,
@@ -38,7 +39,7 @@ from courseforge.model.course import (
     SurveyItem,
     TrueFalse,
 )
-from courseforge.object_memo import kept
+from courseforge.object_memo import Same, kept
 from courseforge.stages.render.fallback import strip_marks
 from courseforge.stages.render.markup import MarkdownRenderer
 
@@ -121,6 +122,9 @@ class ItemTexts(TypedDict, total=False):
     """likert: the labels, first to last (the response is the 0-based position)."""
 
 
+RUNTIME_DATA = "runtime-data"
+DATA_VERSION = 1
+"""Bump when the same inputs (:func:`data_inputs`) would give other course data."""
 TEXTS = "interaction-texts"
 TEXTS_VERSION = 1
 """Bump when an item's plain text could differ for the same source texts."""
@@ -198,3 +202,22 @@ def script_json(data: JsonObject) -> Markup:
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Markup(text)
+
+
+def data_inputs(course: Course, language: str) -> Hashable:
+    """All :func:`course_data` reads, as a key: the manifest's rules, each page's id, kind and title (a page's body
+    is not in the data), and each activity as the very object (``object_memo.Same``: validate hands back the same
+    one for an unchanged file), which holds its rules, answer keys and texts."""
+    manifest = course.manifest
+    mastery, completion = manifest.mastery, manifest.completion
+    return (DATA_VERSION, DIALECT, language, manifest.id, manifest.version, manifest.unanswered,
+            None if mastery is None else (mastery.score, mastery.quizzes),
+            (completion.pages, completion.checklists, completion.surveys),
+            tuple((screen.id, screen.kind, screen.title) if isinstance(screen, Page) else Same(screen)
+                  for screen in course.screens))
+
+
+def course_data_json(course: Course, language: str) -> Markup:
+    """:func:`script_json` of :func:`course_data`, kept by :func:`data_inputs` in a long-lived process: a page's
+    edit changes none of it, so a rebuild neither walks every quiz nor encodes the JSON again."""
+    return kept(RUNTIME_DATA, data_inputs(course, language), lambda: script_json(course_data(course, language)), len)

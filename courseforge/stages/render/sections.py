@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import gettext
-from collections.abc import Callable, Hashable, Iterator, MutableMapping
+from collections.abc import Hashable, Iterator, Mapping, MutableMapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cached_property
@@ -155,7 +155,34 @@ def frozen_once(value: object) -> Hashable | None:
     return kept(FROZEN, Same(value), lambda: frozen(value), lambda _: FROZEN_WEIGHT)
 
 
-_translations: ContextVar[Callable[[], Hashable | None]] = ContextVar("courseforge_section_translations")
+@dataclass(frozen=True)
+class KeptRender:
+    """A section's render, and its UTF-8 bytes (a page is written as bytes: ``theme.render_template`` takes
+    these instead of encoding the same text again on every render)."""
+
+    text: str
+    utf8: bytes
+
+
+class RenderSession:
+    """What the sections kept in one render share: the translations they are keyed by (computed on first use,
+    once a render), and the bytes of each kept render handed out, by the identity of its text (each is held
+    here, so no id is reused while the render runs)."""
+
+    def __init__(self, ui: gettext.NullTranslations) -> None:
+        self.ui = ui
+        self.handed: dict[int, KeptRender] = {}
+
+    @cached_property
+    def translations(self) -> Hashable | None:
+        return translations_key(self.ui)
+
+    def hand_out(self, render: KeptRender) -> str:
+        self.handed[id(render.text)] = render
+        return render.text
+
+
+_session: ContextVar[RenderSession | None] = ContextVar("courseforge_section_render", default=None)
 
 
 def translations_key(ui: gettext.NullTranslations) -> Hashable | None:
@@ -172,27 +199,47 @@ def translations_key(ui: gettext.NullTranslations) -> Hashable | None:
     return digest(type(ui).__qualname__, getattr(ui.transform, "__qualname__", None), plural, repr(rows))
 
 
-class LazyKey:
-    """Computed on first use, once per render."""
-
-    def __init__(self, ui: gettext.NullTranslations) -> None:
-        self.ui = ui
-
-    @cached_property
-    def value(self) -> Hashable | None:
-        return translations_key(self.ui)
-
-    def __call__(self) -> Hashable | None:
-        return self.value
-
-
 def with_translations(ui: gettext.NullTranslations) -> object:
-    """Token for :func:`reset_translations`: the translations kept sections of this render are keyed by."""
-    return _translations.set(LazyKey(ui))
+    """Token for :func:`reset_translations`: starts a render whose kept sections are keyed by ``ui``."""
+    return _session.set(RenderSession(ui))
 
 
 def reset_translations(token: Any) -> None:
-    _translations.reset(token)
+    _session.reset(token)
+
+
+def kept_bytes(text: str) -> bytes | None:
+    """The UTF-8 bytes of ``text`` when it is a kept section this render handed out, else None."""
+    session = _session.get()
+    found = session.handed.get(id(text)) if session is not None else None
+    return found.utf8 if found is not None and found.text is text else None
+
+
+class IncludeContext:
+    """The context an include would make for its template, not made until the template renders: a kept
+    section's key reads only a few names, and looks them up where ``jinja2.runtime.new_context`` would put them
+    (the locals over the variables, over the template's globals unless shared)."""
+
+    def __init__(self, template: Template, variables: dict[str, Any] | None, shared: bool,
+                 names: Mapping[str, Any] | None) -> None:
+        self.template, self.variables, self.shared, self.names = template, variables or {}, shared, names
+
+    def resolve_or_missing(self, name: str) -> Any:
+        if self.names and (value := self.names.get(name, missing)) is not missing:
+            return value
+        if name in self.variables:
+            return self.variables[name]
+        if not self.shared and name in self.template.globals:
+            return self.template.globals[name]
+        return missing
+
+    def made(self) -> Context:
+        return self.template.new_context(self.variables, self.shared, self.names)
+
+
+def own_blocks(template: Template, context: Context) -> bool:
+    """Whether ``context`` renders ``template``'s own blocks (not a child's: the template is its parent)."""
+    return all(len(found) == 1 and found[0] is template.blocks.get(block) for block, found in context.blocks.items())
 
 
 class KeptSection:
@@ -200,21 +247,26 @@ class KeptSection:
 
     def __init__(self, template: Template, reads: Reads, sources: str) -> None:
         self.template, self.reads, self.sources = template, reads, sources
+        self.lazy = template.environment.context_class is Context
+        """Whether an include's context can wait (:class:`IncludeContext` looks names up as ``Context`` does)."""
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.template, name)
 
-    def key(self, context: Context) -> Hashable | None:
-        if not all(len(found) == 1 and found[0] is self.template.blocks.get(block)
-                   for block, found in context.blocks.items()):
+    def new_context(self, vars: dict[str, Any] | None = None, shared: bool = False,
+                    locals: Mapping[str, Any] | None = None) -> Context | IncludeContext:
+        if not self.lazy:
+            return self.template.new_context(vars, shared, locals)
+        return IncludeContext(self.template, vars, shared, locals)
+
+    def key(self, context: Context | IncludeContext, translations: Hashable) -> Hashable | None:
+        if isinstance(context, Context) and not own_blocks(self.template, context):
             return None  # rendered as another template's parent: the child's blocks are in play
-        translations = _translations.get(lambda: None)()
-        if translations is None:
-            return None
         values: list[Hashable] = [SECTION_VERSION, self.sources, self.template.name, translations]
+        resolve, environment_globals = context.resolve_or_missing, self.template.environment.globals
         for name in self.reads.names:
-            value = context.resolve_or_missing(name)
-            if value is missing or value is self.template.environment.globals.get(name):
+            value = resolve(name)
+            if value is missing or value is environment_globals.get(name):
                 values.append((name, "global" if value is not missing else "missing"))
             elif name == LOOP and isinstance(value, LoopContext):
                 values.append((name, value.index0, value.length, value.depth0))
@@ -231,12 +283,27 @@ class KeptSection:
                       for attribute in self.reads.context_attributes)
         return None if None in parts else parts
 
-    def root_render_func(self, context: Context) -> Iterator[str]:
-        key = self.key(context)
-        if key is None:
-            yield from self.template.root_render_func(context)
+    def root_render_func(self, context: Context | IncludeContext) -> Iterator[str]:
+        session = _session.get()
+        translations = session.translations if session is not None else None
+        key = self.key(context, translations) if session is not None and translations is not None else None
+        if key is None or session is None:
+            yield from self.template.root_render_func(made(context))
             return
-        yield kept(SECTION, key, lambda: "".join(self.template.root_render_func(context)), len)
+        yield session.hand_out(kept(SECTION, key, lambda: rendered(self.template, made(context)), kept_weight))
+
+
+def made(context: Context | IncludeContext) -> Context:
+    return context.made() if isinstance(context, IncludeContext) else context
+
+
+def rendered(template: Template, context: Context) -> KeptRender:
+    text = "".join(template.root_render_func(context))
+    return KeptRender(text, text.encode())
+
+
+def kept_weight(render: KeptRender) -> int:
+    return len(render.text) + len(render.utf8)
 
 
 class SectionEnvironment(Environment):

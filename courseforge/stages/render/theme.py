@@ -29,7 +29,7 @@ from jinja2.bccache import Bucket, BytecodeCache
 
 from courseforge.cache import digest
 from courseforge.model.theme import JINJA_EXTENSIONS, Theme, is_template
-from courseforge.stages.render.sections import SectionEnvironment, reset_translations, with_translations
+from courseforge.stages.render.sections import SectionEnvironment, kept_bytes, reset_translations, with_translations
 
 ENTRY_TEMPLATE = "index.html"
 ENCODE_EVERY_CHARS = 1 << 16
@@ -179,20 +179,43 @@ def sections_translated(ui: gettext.NullTranslations) -> Iterator[None]:
         reset_translations(token)
 
 
+class PageBytes:
+    """A page's UTF-8 bytes as the template yields it: text joined and encoded in batches, a kept section's own
+    bytes taken as they are (``sections.kept_bytes``)."""
+
+    def __init__(self) -> None:
+        self.page = io.BytesIO()
+        self.batch: list[str] = []
+        self.batched = 0
+
+    def add(self, text: str) -> None:
+        encoded = kept_bytes(text)
+        if encoded is not None:
+            self.flush()
+            self.page.write(encoded)
+            return
+        self.batch.append(text)
+        self.batched += len(text)
+        if self.batched >= ENCODE_EVERY_CHARS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.batch:
+            self.page.write("".join(self.batch).encode())
+            self.batch.clear()
+            self.batched = 0
+
+    def written(self) -> bytes:
+        self.flush()
+        return self.page.getvalue()
+
+
 def render_template(theme: Theme, name: str, ui: gettext.NullTranslations, **context: object) -> bytes:
     """``name`` of the theme rendered with ``context`` as UTF-8, its player strings from ``ui``; the whole output
     never exists as one str."""
     template = theme_environment(theme).get_template(name)
-    page = io.BytesIO()
-    batch: list[str] = []
-    batched = 0
+    page = PageBytes()
     with ui_translations(ui), sections_translated(ui):
         for text in template.generate(**context):
-            batch.append(text)
-            batched += len(text)
-            if batched >= ENCODE_EVERY_CHARS:
-                page.write("".join(batch).encode())
-                batch.clear()
-                batched = 0
-    page.write("".join(batch).encode())
-    return page.getvalue()
+            page.add(text)
+    return page.written()
