@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from courseforge.diagnostics import DiagnosticSink, Location
+from courseforge.project_root import CONFIG_NAME as CONFIG_NAME  # where the command line's lean path finds it
+from courseforge.project_root import nearest_root
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
 
     from courseforge.model.project import ProjectConfig
 
-CONFIG_NAME = "courseforge.yaml"
 COURSE_MANIFEST = "course.yaml"
 
 
@@ -73,11 +74,8 @@ class Project:
 
 def find_root(start: Path) -> Path | None:
     """The nearest folder at or above ``start`` holding courseforge.yaml."""
-    here = start.resolve()
-    for folder in (here, *here.parents):
-        if (folder / CONFIG_NAME).is_file():
-            return folder
-    return None
+    found = nearest_root(str(start))
+    return Path(found) if found is not None else None
 
 
 def load_config(root: Path, sink: DiagnosticSink) -> ProjectConfig | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +36,10 @@ TAG_NAME = "CACHEDIR.TAG"
 TAG = (b"Signature: 8a477f597d28d172789f06886806bc55\n"
        b"# This file is a cache directory tag created by courseforge (https://bford.info/cachedir/).\n")
 """Backup tools that follow the Cache Directory Tagging convention skip a folder holding this file."""
+LASTING_MEMORY: ContextVar[MemoryStore | None] = ContextVar("courseforge_lasting_memory", default=None)
+"""The memory store of a process that outlives its builds (the build server sets it), else None. A build then
+keeps its in-memory entries there, in front of its disk store, in a lasting scope (``cache.scope_lasts``), so
+the next build of the process finds them, and the work kept as objects beside them (``object_memo``)."""
 
 
 def cache_folder(project: Project, out: Path, option: Path | None, disabled: bool) -> Path | None:
@@ -82,15 +87,18 @@ def build_cache(project: Project, folder: Path | None, *, read_only: bool = Fals
     ``spool`` until :meth:`BuildCache.finish` and join the cache only if the build succeeded: a failed build
     writes nothing into the output folder, and creates nothing."""
     max_bytes = project.config.build.cache_max_mb * 1_000_000
+    lasting = LASTING_MEMORY.get()
     if folder is None:
-        with cache_scope(MemoryStore(BUILD_MEMORY_BYTES), lasting=False):
+        memory = MemoryStore(BUILD_MEMORY_BYTES) if lasting is None else lasting
+        with cache_scope(memory, lasting=lasting is not None):
             yield BuildCache(None, max_bytes)
         return
     waits = spool is not None and (out is None or folder.is_relative_to(out) or not folder.parent.exists())
     pending = spool / PENDING if spool is not None and waits else None
     unwritable = folder.exists() and not os.access(folder, os.W_OK | os.X_OK)  # a restored, read-only cache
     disk = DiskStore(folder, read_only=read_only or unwritable, pending=pending)
-    with cache_scope(LayeredStore(build_memory(disk), disk), disk=disk, lasting=False):
+    memory = build_memory(disk) if lasting is None else lasting
+    with cache_scope(LayeredStore(memory, disk), disk=disk, lasting=lasting is not None):
         yield BuildCache(disk, max_bytes)
 
 
