@@ -34,8 +34,9 @@ SCREENS = Environment(autoescape=False).from_string(
     "{% endfor %}</main></body></html>")
 LOCAL_HEADER_SIZE = 30
 """Bytes of a zip local file header before its name and extra field (APPNOTE 4.3.7)."""
-UNKNOWN_LEVEL = 9
-"""Used for a deflated entry whose level no zlib level reproduces (another compressor wrote it)."""
+UNKNOWN_LEVEL = 6
+"""Used for a deflated entry whose level no zlib level reproduces as one stream: courseforge's big members, which
+it deflates at level 6 in segments (``stages/package/deflate_segments``), or another compressor's."""
 
 
 def markdown() -> MarkdownIt:

@@ -14,6 +14,8 @@ import pytest
 from bench import floor
 from bench.measure import CommandFailed, Figure, Target, run_command
 from bench.memory import PssSampler
+from courseforge.stages.package.deflate_segments import SEGMENTED_FROM_BYTES
+from courseforge.stages.package.zipwriter import write_zip
 
 TEXT = b"".join(b"<p>Keep fire door %d closed.</p>\n" % (n * n % 997) for n in range(400))
 NOISE = os.urandom(20_000)
@@ -39,6 +41,13 @@ def test_the_floor_zips_each_entry_to_the_same_bytes_as_the_package() -> None:
     again, original = (zipfile.ZipFile(io.BytesIO(data)) for data in (floor.rezip(entries), built))
     assert [floor.raw_member(again, i) for i in again.infolist()] == \
            [floor.raw_member(original, i) for i in original.infolist()]
+
+
+def test_the_floor_deflates_a_segmented_page_at_courseforges_level() -> None:
+    """No one-stream level reproduces a page courseforge deflated in segments (at level 6): the floor takes 6."""
+    page = b"".join(b"<p>Keep fire door %d closed today.</p>\n" % n for n in range(SEGMENTED_FROM_BYTES // 30))
+    entries = floor.package_entries(write_zip({"index.html": page}), "en", floor.LevelFinder())
+    assert [(e.name, e.level) for e in entries.entries] == [("index.html", 6)]
 
 
 def test_the_floor_renders_what_courseforge_renders_markdown_with() -> None:
