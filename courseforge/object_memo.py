@@ -21,7 +21,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Callable, Hashable
 from threading import Lock
 from typing import TypeVar, cast
-from weakref import WeakKeyDictionary
+from weakref import WeakKeyDictionary, ref
 
 from courseforge.cache import Store, active_store
 
@@ -92,6 +92,8 @@ def sha256_of(data: bytes) -> bytes:
 
 _memos: WeakKeyDictionary[Store, ObjectMemo] = WeakKeyDictionary()
 _memos_lock = Lock()
+_last_memo: tuple[ref[Store], ObjectMemo] | None = None
+"""The store :func:`memo_of` last answered for (by a weak reference: it keeps no store alive) and its memo."""
 
 
 def memo_weight(store: object) -> int:
@@ -110,11 +112,17 @@ def active_memo() -> ObjectMemo | None:
 
 
 def memo_of(store: Store) -> ObjectMemo:
-    """The memo beside ``store``, made on first use."""
+    """The memo beside ``store``, made on first use; the last one asked for is found without the lock (a rebuild
+    asks hundreds of times, nearly always for the same store)."""
+    global _last_memo
+    last = _last_memo
+    if last is not None and last[0]() is store:
+        return last[1]
     with _memos_lock:
         memo = _memos.get(store)
         if memo is None:
             memo = _memos[store] = ObjectMemo(memo_weight(store))
+        _last_memo = (ref(store), memo)
         return memo
 
 

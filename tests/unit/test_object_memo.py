@@ -54,3 +54,10 @@ def test_a_memo_takes_a_quarter_of_its_stores_memory(tmp_path: Path) -> None:
     assert memo_weight(LayeredStore(MemoryStore(max_bytes=8 * 2**20), DiskStore(tmp_path))) == 2 * 2**20
     assert memo_weight(MemoryStore(max_bytes=2**40)) == MEMO_WEIGHT
     assert memo_weight(DiskStore(tmp_path)) == MEMO_WEIGHT
+
+
+def test_each_store_has_its_own_memo_whichever_was_asked_for_last() -> None:
+    first, second = MemoryStore(), MemoryStore()
+    memo = memo_of(first)
+    assert memo_of(first) is memo and memo_of(second) is not memo
+    assert memo_of(first) is memo and memo_of(second) is memo_of(second)

@@ -12,7 +12,7 @@ import pytest
 from courseforge.cache import MemoryStore, cache_scope
 from courseforge.model.course import Course, Quiz
 from courseforge.stages.localize import localize_source
-from courseforge.stages.render import entry_page
+from courseforge.stages.render import entry_page, link_targets
 from courseforge.stages.render.build_views import Placement, screen_view
 from courseforge.stages.render.markup import LinkTargets, MarkdownRenderer
 from courseforge.stages.render.runtime_data import course_data, course_data_json, script_json
@@ -91,3 +91,14 @@ def test_a_page_of_kept_sections_is_the_page_a_render_keeping_nothing_writes(tmp
         kept = entry_page(edited, THEME)
     with cache_scope(MemoryStore(), lasting=False):
         assert kept == entry_page(localize_source(load(course_dir)), THEME) != alone
+
+
+def test_the_link_targets_are_one_object_for_the_same_pages_and_assets(tmp_path: Path) -> None:
+    course_dir = copied(tmp_path)
+    with cache_scope(MemoryStore()):
+        targets = link_targets(load(course_dir))
+        assert link_targets(load(course_dir)) is targets
+        replace_in(course_dir / "pages/intro.md", "![A blue square with a white circle](../assets/diagram.svg)", "")
+        changed = link_targets(load(course_dir))
+        assert changed.assets != targets.assets and changed.digest != targets.digest
+        assert changed.digest == LinkTargets(changed.pages, changed.assets).digest

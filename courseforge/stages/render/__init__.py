@@ -18,6 +18,7 @@ from courseforge.model.course import Course
 from courseforge.model.localized import LocalizedCourse
 from courseforge.model.site import RenderedSite, SiteMetadata
 from courseforge.model.theme import PLAYER_STYLESHEET, Theme
+from courseforge.object_memo import kept
 from courseforge.stages.render.branding import branding_files, branding_stylesheets, branding_view
 from courseforge.stages.render.build_views import ScreenViews, nav_modules
 from courseforge.stages.render.fallback import has_marks, mark_fallbacks, strip_marks
@@ -32,9 +33,17 @@ from courseforge.standards.scorm12 import PROFILE as SCORM12
 
 __all__ = ["compile_templates", "entry_page", "render_site", "site_context"]
 
+LINK_TARGETS = "link-targets"
+LINK_TARGETS_WEIGHT_PER_TARGET = 128
+"""About what a kept set of targets holds for each page or asset (its key spells them out too)."""
+
 
 def link_targets(course: Course) -> LinkTargets:
-    return LinkTargets(pages=course.screen_paths, assets=frozenset(course.assets))
+    """The course's targets, the same object for the same pages and assets while a store is active: every kept
+    Markdown render and view is keyed by their digest, computed once per object (sorting every page and asset)."""
+    pages, assets = course.screen_paths, frozenset(course.assets)
+    return kept(LINK_TARGETS, (tuple(pages.items()), assets), lambda: LinkTargets(pages=pages, assets=assets),
+                lambda _: LINK_TARGETS_WEIGHT_PER_TARGET * (len(pages) + len(assets)))
 
 
 def site_context(localized: LocalizedCourse, stylesheets: tuple[str, ...] = (PLAYER_STYLESHEET,),

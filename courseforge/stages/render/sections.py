@@ -120,6 +120,8 @@ def template_reads(environment: Environment, name: str) -> Reads | None:
 
 
 _shapes: dict[type, tuple[str, ...] | None] = {}
+_plain_names: dict[type, str] = {kind: kind.__qualname__ for kind in PLAIN}
+"""The name a plain value's type is spelled as in a key, by its exact type."""
 
 
 def shape(kind: type) -> tuple[str, ...] | None:
@@ -133,18 +135,22 @@ def shape(kind: type) -> tuple[str, ...] | None:
 def frozen(value: object) -> Hashable | None:
     """``value`` as a key part, its types spelled out (a str and Markup of the same text render differently):
     plain values, tuples and frozensets of them, and frozen dataclasses (render views) of them; None for
-    anything else."""
+    anything else. (List comprehensions, not generators: this walks every screen's view on every render.)"""
     kind = type(value)
+    plain = _plain_names.get(kind)
+    if plain is not None:
+        return (plain, value)
     if isinstance(value, PLAIN):
-        return (kind.__qualname__, value)
+        plain = _plain_names[kind] = kind.__qualname__  # a subclass of one (Markup)
+        return (plain, value)
     if isinstance(value, tuple | frozenset):
-        items = tuple(frozen(item) for item in value)
-        return None if None in items else (kind.__qualname__, items)
-    names = shape(kind)
-    if names is None:
-        return None
-    fields = tuple(frozen(getattr(value, name)) for name in names)
-    return None if None in fields else (kind.__qualname__, fields)
+        parts = [frozen(item) for item in value]
+    else:
+        names = shape(kind)
+        if names is None:
+            return None
+        parts = [frozen(getattr(value, name)) for name in names]
+    return None if None in parts else (kind.__qualname__, tuple(parts))
 
 
 def frozen_once(value: object) -> Hashable | None:
@@ -172,6 +178,9 @@ class RenderSession:
     def __init__(self, ui: gettext.NullTranslations) -> None:
         self.ui = ui
         self.handed: dict[int, KeptRender] = {}
+        self.context_parts: dict[tuple[tuple[str, ...], int], tuple[object, Hashable | None]] = {}
+        """The parts of the context a section's key takes, by the attributes read and the context's identity: every
+        section of a render reads the same ``ctx`` (the contents' key spells out the whole course outline)."""
 
     @cached_property
     def translations(self) -> Hashable | None:
@@ -259,7 +268,8 @@ class KeptSection:
             return self.template.new_context(vars, shared, locals)
         return IncludeContext(self.template, vars, shared, locals)
 
-    def key(self, context: Context | IncludeContext, translations: Hashable) -> Hashable | None:
+    def key(self, context: Context | IncludeContext, session: RenderSession,
+            translations: Hashable) -> Hashable | None:
         if isinstance(context, Context) and not own_blocks(self.template, context):
             return None  # rendered as another template's parent: the child's blocks are in play
         values: list[Hashable] = [SECTION_VERSION, self.sources, self.template.name, translations]
@@ -271,22 +281,30 @@ class KeptSection:
             elif name == LOOP and isinstance(value, LoopContext):
                 values.append((name, value.index0, value.length, value.depth0))
             else:
-                part = self.context_part(value) if name == CONTEXT_NAME else frozen_once(value)
+                part = self.context_part(value, session) if name == CONTEXT_NAME else frozen_once(value)
                 if part is None:
                     return None
                 values.append((name, part))
         return tuple(values)
 
-    def context_part(self, value: object) -> Hashable | None:
-        """The attributes of ``ctx`` the template reads (a missing one is read as missing)."""
+    def context_part(self, value: object, session: RenderSession) -> Hashable | None:
+        """The attributes of ``ctx`` the template reads (a missing one is read as missing), spelled out once a
+        render for the same ``ctx`` (a frozen view: what it holds cannot change while the render runs)."""
+        attributes = self.reads.context_attributes
+        found = session.context_parts.get((attributes, id(value)))
+        if found is not None and found[0] is value:
+            return found[1]
         parts = tuple(("missing",) if (item := getattr(value, attribute, missing)) is missing else frozen(item)
-                      for attribute in self.reads.context_attributes)
-        return None if None in parts else parts
+                      for attribute in attributes)
+        part = None if None in parts else parts
+        if shape(type(value)) is not None:
+            session.context_parts[(attributes, id(value))] = (value, part)
+        return part
 
     def root_render_func(self, context: Context | IncludeContext) -> Iterator[str]:
         session = _session.get()
         translations = session.translations if session is not None else None
-        key = self.key(context, translations) if session is not None and translations is not None else None
+        key = self.key(context, session, translations) if session is not None and translations is not None else None
         if key is None or session is None:
             yield from self.template.root_render_func(made(context))
             return
