@@ -1,18 +1,27 @@
 """courseforge as the benchmark runs it: the installed command, as a subprocess, with whatever options this
-checkout's ``build --help`` offers (the cache and the process pool may or may not be there yet)."""
+checkout's ``build --help`` offers (the cache and the process pool may or may not be there yet).
+
+Every command runs in a fresh process (``COURSEFORGE_SERVER=off``: what CI pays, and a cold build's CPU is all in
+the subprocess's rusage) unless the figure asks for the build server (:meth:`Courseforge.through_server`); then
+a command's CPU is the client's plus what the server's process (and its reaped workers) used meanwhile."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
 from bench.measure import Observer, Timing, run_command
+from courseforge.project_root import nearest_root
+from courseforge.server.state import ServerPlace, code_fingerprint
+
+SERVER_ENV = "COURSEFORGE_SERVER"
 
 
 def command_prefix() -> tuple[str, ...]:
@@ -21,12 +30,41 @@ def command_prefix() -> tuple[str, ...]:
     return (str(script),) if script.is_file() else (sys.executable, "-m", "courseforge")
 
 
+def server_pid(cwd: Path) -> int | None:
+    """The pid of the live build server of the project around ``cwd`` (for this code), if there is one."""
+    root = nearest_root(str(cwd))
+    state = ServerPlace.of(root, code_fingerprint()).read() if root is not None else None
+    return state.pid if state is not None else None
+
+
+def process_cpu(pid: int | None) -> float:
+    """``utime + stime`` of a process and of its reaped children (a build's forked workers) from
+    /proc/<pid>/stat, in seconds (clock-tick resolution: medians of several runs); 0 without a process."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass(frozen=True)
 class Courseforge:
     prefix: tuple[str, ...] = command_prefix()
+    server: bool = False
+    """Whether commands may be served by the project's build server (else each runs in its own process)."""
+
+    def through_server(self) -> Courseforge:
+        return replace(self, server=True)
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {**os.environ, SERVER_ENV: "on" if self.server else "off"}
 
     def help_text(self, *command: str) -> str:
-        done = subprocess.run([*self.prefix, *command, "--help"], capture_output=True, text=True, check=True)
+        done = subprocess.run([*self.prefix, *command, "--help"], capture_output=True, text=True, check=True,
+                              env=self.env)
         return done.stdout
 
     @cached_property
@@ -53,7 +91,15 @@ class Courseforge:
         return ()
 
     def run(self, cwd: Path, *args: str, observer: Observer | None = None) -> Timing:
-        return run_command([*self.prefix, *args], cwd, observer=observer)
+        if not self.server:
+            return run_command([*self.prefix, *args], cwd, env=self.env, observer=observer)
+        pid = server_pid(cwd)
+        before = process_cpu(pid)
+        timing = run_command([*self.prefix, *args], cwd, env=self.env, observer=observer)
+        return replace(timing, cpu=timing.cpu + process_cpu(pid) - before)
+
+    def stop_server(self, cwd: Path) -> None:
+        subprocess.run([*self.prefix, "server", "stop"], cwd=cwd, capture_output=True, check=True, env=self.env)
 
 
 @dataclass(frozen=True)

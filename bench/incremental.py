@@ -1,17 +1,20 @@
 """Figure 2: rebuilding after a one-page edit (a sentence appended to one page), source locale, against the
 floor of that page's work: its Markdown rendered, one template render and one zip per package.
 
-(a) the CLI, after a warm build with the cache on (its default place); (b) in-process as watch mode will do
-it: one long-lived ``MemoryStore`` in a ``cache_scope``, ``build_course`` once warm, then after each edit.
+(a) the CLI in a fresh process (``COURSEFORGE_SERVER=off``, what CI pays), after a warm build with the cache on
+(its default place); (b) the CLI served by the project's build server (the warm-up build starts it; CPU is the
+client's plus the server process's delta); (c) in-process as watch mode will do it: one long-lived
+``MemoryStore`` in a ``cache_scope``, ``build_course`` once warm, then after each edit.
 """
 
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 from bench import floor
-from bench.cli import BuildRun, Courseforge, scratch_dir
+from bench.cli import BuildRun, Courseforge, scratch_dir, server_pid
 from bench.measure import Figure, Runs, Target, Timing, repeat, run_in_process
 from bench.synth import COURSE_ID, Project
 from bench.translate import LOCALES
@@ -25,6 +28,7 @@ from courseforge.project import load_project
 RATIO_TARGET = 1.5
 CLI_TARGET_S = 0.3
 IN_PROCESS_TARGET_S = 0.05
+SERVER_START_S = 60.0
 SCORM12 = "scorm12"
 
 
@@ -61,7 +65,14 @@ def cli_figures(cli: Courseforge, project: Project, page: int, runs: int, work: 
     build = BuildRun(cli, project.root, COURSE_ID, formats=formats)
     out = scratch_dir(work, "incremental") / "out"
     build.warm(out)
-    rebuilt = repeat(lambda: build.warm(out), runs, prepare=Editor(project.page_path(page)))
+    if cli.server:
+        wait_for_server(project.root)
+        build.warm(out)  # the server's first build: what it keeps in memory from here on
+    try:
+        rebuilt = repeat(lambda: build.warm(out), runs, prepare=Editor(project.page_path(page)))
+    finally:
+        if cli.server:
+            cli.stop_server(project.root)
     packages = floor.built_packages(out / COURSE_ID, floor.LevelFinder())
     base = edit_floor(project, page, packages, runs)
     cache = "" if cli.has_cache else " (no cache yet)"
@@ -71,6 +82,16 @@ def cli_figures(cli: Courseforge, project: Project, page: int, runs: int, work: 
                    details=details),
             Figure(f"edit 1 page, CLI {label}: wall{cache}", rebuilt.wall, "s", base.wall,
                    Target(CLI_TARGET_S, strict=True), rebuilt.count)]
+
+
+def wait_for_server(root: Path) -> int:
+    """The pid of the build server the warm-up build started, once it serves."""
+    deadline = time.monotonic() + SERVER_START_S
+    while (pid := server_pid(root)) is None:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"no build server started for {root} in {SERVER_START_S:g} s")
+        time.sleep(0.05)
+    return pid
 
 
 def in_process_figures(project: Project, page: int, runs: int) -> list[Figure]:
@@ -107,4 +128,5 @@ def incremental(cli: Courseforge, project: Project, runs: int, work: Path) -> li
     page = project.shape.pages // 2
     return [*cli_figures(cli, edited, page, runs, work, (SCORM12,), SCORM12),
             *cli_figures(cli, edited, page, runs, work, (), "every format"),
+            *cli_figures(cli.through_server(), edited, page, runs, work, (SCORM12,), f"{SCORM12} via the build server"),
             *in_process_figures(edited, page, runs)]

@@ -332,6 +332,8 @@ def main(argv: list[str]) -> int:
         finally:
             place.remove(os.getpid())
             server.listener.close()
+            with suppress(OSError):  # still held: a server starting now makes a new one and takes it
+                os.unlink(place.lock_path)
             log_line(place, f"exits: {reason}")
     return 0
 
