@@ -13,7 +13,8 @@ edited file is a miss, never a wrong result. Whole results too big to hold in me
 *blobs*: files named by the sha256 of their bytes, checked against their name before use.
 
 The disk cache is bounded by :func:`prune` (least recently used entries go first: a hit touches its file) and is
-safe to share between concurrent processes: entries are written to a temporary file and renamed into place.
+safe to share between concurrent processes: entries are written to a temporary file and renamed into place, and
+small ones are appended to a pack of the writing process's own, found through the pack's index (``cache_pack``).
 """
 
 from __future__ import annotations

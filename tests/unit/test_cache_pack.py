@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 from courseforge import cache
 from courseforge.cache import JSON, TOUCH_AFTER_SECONDS, DiskStore, bound, cache_scope, memoized, prune
 from courseforge.cache_pack import INDEX_SUFFIX, PACK_BELOW_BYTES, PACK_SUFFIX, PACKS
+from tests.sample_project import copy_sample_project
 
 
 def key(number: int) -> str:
@@ -139,9 +141,35 @@ for number in range(300):
 
 
 def test_two_processes_writing_one_folder_at_once_leave_every_entry_whole(tmp_path: Path) -> None:
-    environment = {**os.environ, "PYTHONPATH": str(Path(cache.__file__).parent.parent)}
+    environment = {**os.environ, "PYTHONPATH": str(Path(cache.__file__).parent.parent)}  # this checkout's code
     writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path)], env=environment) for _ in range(2)]
     assert [writer.wait(timeout=60) for writer in writers] == [0, 0]
     assert len(packs(tmp_path, PACK_SUFFIX)) == 2
     reader = DiskStore(tmp_path)
     assert all(reader.get("ns", key(number)) == b"%d:" % number + b"v" * (number % 97) for number in range(300))
+
+
+def test_two_builds_at_once_into_one_cache_folder_leave_it_consistent(tmp_path: Path) -> None:
+    """Two ``courseforge build`` processes sharing a cache folder, cold: a third build then takes every package from
+    the cache, and its outputs are the first build's byte for byte."""
+    project = copy_sample_project(tmp_path / "project")
+    cache_dir = tmp_path / "cache"
+    environment = {**os.environ, "COURSEFORGE_SERVER": "off", "PYTHONPATH": str(Path(cache.__file__).parent.parent)}
+
+    def build(out: str) -> subprocess.Popen[str]:
+        return subprocess.Popen([sys.executable, "-m", "courseforge", "build", "--locale", "all", "--json", "-q",
+                                 "--out", str(tmp_path / out), "--cache-dir", str(cache_dir)], cwd=project,
+                                env=environment, stdout=subprocess.PIPE, text=True)
+
+    first, second = build("one"), build("two")
+    documents = [json.loads(process.communicate(timeout=300)[0]) for process in (first, second)]
+    assert [document["ok"] for document in documents] == [True, True]
+    assert len(packs(cache_dir, INDEX_SUFFIX)) >= 2  # each build (and each of its workers) packed its own
+    third = build("three")
+    document = json.loads(third.communicate(timeout=300)[0])
+    assert document["ok"] and document["from_cache"] == len(document["packages"]) > 0
+    assert package_bytes(tmp_path / "three") == package_bytes(tmp_path / "one") == package_bytes(tmp_path / "two")
+
+
+def package_bytes(out: Path) -> dict[str, bytes]:
+    return {path.relative_to(out).as_posix(): path.read_bytes() for path in sorted(out.rglob("*.zip"))}
