@@ -109,12 +109,17 @@ def main() -> None:
     for a lint) only to free it as the process ends. A command has finished writing by then (files closed by
     their blocks; atexit hooks and weakref finalizers still run)."""
     os.environ.setdefault(PYDANTIC_PLUGINS_SWITCH, "__all__")
-    from courseforge.server.client import BUSY, NO_SERVER, route
+    from courseforge.server.switch import may_serve
 
-    served = route(sys.argv[1:])
-    outcome = served.serve() if served is not None else NO_SERVER
-    if isinstance(outcome, int):
-        sys.exit(outcome)
+    served, outcome = None, ""
+    if may_serve(sys.argv[1:]):  # else nothing more is imported for the decision
+        from courseforge.server.client import BUSY, route
+
+        served = route(sys.argv[1:])
+        answer = served.serve() if served is not None else ""
+        if isinstance(answer, int):
+            sys.exit(answer)
+        outcome = answer
     gc.set_threshold(COLLECT_AFTER, *gc.get_threshold()[1:])
     code = run()
     if served is not None and outcome != BUSY:

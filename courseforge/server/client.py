@@ -1,12 +1,10 @@
 """The command line's side of the build server: whether a command goes to one, sending it, relaying its output.
 
-Only ``build`` and ``lint`` are served (the first argument that is not an option names the command; ``--help``,
-``-h``, ``--version`` and ``-V`` run in the process as always), inside a project, unless ``COURSEFORGE_SERVER``
-says ``off`` (``auto``, the default, means on, but off when ``CI`` is set to anything but ``0`` or ``false``:
-a CI build is a one-off). When no server answers, the command runs in this process as it always did and a
-server is started, detached, for the next one. A server busy with another command does not make this one wait:
-if it has not answered within :data:`READY_TIMEOUT_S`, the command runs here. Standard library only (see
-:mod:`courseforge.server`): this runs before click or pydantic is imported.
+Which commands may be served is :mod:`courseforge.server.switch`'s (``build`` and ``lint``, inside a project,
+unless ``COURSEFORGE_SERVER`` or ``CI`` says otherwise). When no server answers, the command runs in this
+process as it always did and a server is started, detached, for the next one. A server busy with another
+command does not make this one wait: if it has not answered within :data:`READY_TIMEOUT_S`, the command runs
+here. Standard library only (see :mod:`courseforge.server`): this runs before click or pydantic is imported.
 """
 
 from __future__ import annotations
@@ -30,10 +28,8 @@ from courseforge.server.protocol import (
     receive_frame,
 )
 from courseforge.server.state import ServerPlace, ServerState, code_fingerprint
+from courseforge.server.switch import may_serve
 
-SERVER_ENV = "COURSEFORGE_SERVER"
-SERVED_COMMANDS = frozenset({"build", "lint"})
-HELP_OPTIONS = frozenset({"--help", "-h", "--version", "-V"})
 CONNECT_TIMEOUT_S = 0.5
 READY_TIMEOUT_S = 0.1
 """How long a client waits for a server to take its command; a server serves one command at a time, and one
@@ -43,24 +39,6 @@ EXIT_INTERRUPTED = 130
 NO_SERVER = "no server"
 BUSY = "busy"
 BROKEN = "broken"
-
-
-def server_wanted(environ: dict[str, str] | os._Environ[str]) -> bool:
-    """``COURSEFORGE_SERVER``: ``on``, ``off``, or ``auto`` (the default and any other value: on unless ``CI``)."""
-    switch = environ.get(SERVER_ENV, "auto").strip().lower()
-    if switch in ("on", "off"):
-        return switch == "on"
-    ci = environ.get("CI", "").strip().lower()
-    return ci in ("", "0", "false")
-
-
-def served_command(argv: list[str]) -> bool:
-    """Whether ``argv`` is a ``build`` or ``lint`` that is not asking for help."""
-    options = argv[:argv.index("--")] if "--" in argv else argv
-    if HELP_OPTIONS.intersection(options):
-        return False
-    command = next((word for word in options if not word.startswith("-")), None)
-    return command in SERVED_COMMANDS
 
 
 class Route:
@@ -219,7 +197,7 @@ def terminal_size() -> list[int] | None:
 def route(argv: list[str]) -> Route | None:
     """The command's route to a server, or None when it runs here only (not served, switched off, no project,
     no private runtime folder)."""
-    if not served_command(argv) or not server_wanted(os.environ):
+    if not may_serve(argv):
         return None
     root = nearest_root(os.getcwd())
     if root is None:

@@ -14,9 +14,9 @@ import pytest
 
 from courseforge.project import find_root
 from courseforge.project_root import nearest_root
-from courseforge.server.client import served_command, server_wanted
 from courseforge.server.protocol import EXIT, STDOUT, ProtocolError, frame, json_frame, receive_frame
 from courseforge.server.state import ServerPlace, ServerState, code_fingerprint
+from courseforge.server.switch import served_command, server_wanted
 
 
 @pytest.mark.parametrize(("environ", "wanted"), [
