@@ -4,18 +4,24 @@ and changes as soon as anything it was made from changes."""
 
 from __future__ import annotations
 
+import gettext
 import shutil
 from pathlib import Path
+from types import MappingProxyType
 
 import pytest
 
 from courseforge.cache import MemoryStore, cache_scope
+from courseforge.i18n.runtime import FALLBACK_CLOSE, FALLBACK_OPEN
 from courseforge.model.course import Course, Quiz
+from courseforge.model.theme import Theme, ThemeLayer
 from courseforge.stages.localize import localize_source
 from courseforge.stages.render import entry_page, link_targets
 from courseforge.stages.render.build_views import Placement, screen_view
+from courseforge.stages.render.fallback import has_marks
 from courseforge.stages.render.markup import LinkTargets, MarkdownRenderer
 from courseforge.stages.render.runtime_data import course_data, course_data_json, script_json
+from courseforge.stages.render.theme import render_page
 from tests.factory import default_theme
 from tests.unit.test_render import load
 
@@ -102,3 +108,20 @@ def test_the_link_targets_are_one_object_for_the_same_pages_and_assets(tmp_path:
         changed = link_targets(load(course_dir))
         assert changed.assets != targets.assets and changed.digest != targets.digest
         assert changed.digest == LinkTargets(changed.pages, changed.assets).digest
+
+
+def two_part_theme() -> Theme:
+    files = {"index.html": b"{% include 'part.html' %}<p>{{ tail }}</p>", "part.html": b"<div>{{ text }}</div>"}
+    return Theme("parts", (ThemeLayer("default", MappingProxyType(files), "default"),), MappingProxyType({}))
+
+
+@pytest.mark.parametrize(("text", "tail"), [("plain", "plain"), (f"{FALLBACK_OPEN}Hi{FALLBACK_CLOSE}", "plain"),
+                                            ("plain", f"{FALLBACK_OPEN}Hi{FALLBACK_CLOSE}")])
+@pytest.mark.parametrize("lasting", [True, False])
+def test_a_page_says_whether_a_fallback_mark_is_in_it_from_its_kept_sections_and_the_rest(
+        text: str, tail: str, lasting: bool) -> None:
+    theme = two_part_theme()
+    with cache_scope(MemoryStore(), lasting=lasting):
+        for _ in range(2):  # the second render takes the kept section
+            page, marked = render_page(theme, "index.html", gettext.NullTranslations(), text=text, tail=tail)
+            assert page == f"<div>{text}</div><p>{tail}</p>".encode() and marked == has_marks(page)

@@ -21,12 +21,12 @@ from courseforge.model.theme import PLAYER_STYLESHEET, Theme
 from courseforge.object_memo import kept
 from courseforge.stages.render.branding import branding_files, branding_stylesheets, branding_view
 from courseforge.stages.render.build_views import ScreenViews, nav_modules
-from courseforge.stages.render.fallback import has_marks, mark_fallbacks, strip_marks
+from courseforge.stages.render.fallback import mark_fallbacks, strip_marks
 from courseforge.stages.render.locale_format import locale_format
 from courseforge.stages.render.markup import CONTENT_DIR, NEW_TAB_HINT_ID, LinkTargets, MarkdownRenderer
 from courseforge.stages.render.minify import bundle, minify_static
 from courseforge.stages.render.runtime_data import course_data_json
-from courseforge.stages.render.theme import ENTRY_TEMPLATE, compile_templates, render_template
+from courseforge.stages.render.theme import ENTRY_TEMPLATE, compile_templates, render_page
 from courseforge.stages.render.views import UNBRANDED, BrandingView, SiteContext
 from courseforge.standards import FormatProfile, adapter_files
 from courseforge.standards.scorm12 import PROFILE as SCORM12
@@ -114,9 +114,9 @@ def entry_page(localized: LocalizedCourse, theme: Theme) -> bytes:
     """``index.html``'s bytes, the same for every package format; its context, and each screen's view, are let
     go as soon as they are written."""
     stylesheets = (*theme.stylesheets(), *branding_stylesheets(theme.branding))
-    page = render_template(theme, ENTRY_TEMPLATE, localized.ui,
-                           ctx=site_context(localized, stylesheets, branding_view(theme.branding)))
-    return mark_fallbacks(page, localized.course.manifest.language) if has_marks(page) else page
+    page, marked = render_page(theme, ENTRY_TEMPLATE, localized.ui,
+                               ctx=site_context(localized, stylesheets, branding_view(theme.branding)))
+    return mark_fallbacks(page, localized.course.manifest.language) if marked else page
 
 
 def render_site(localized: LocalizedCourse, theme: Theme, profile: FormatProfile = SCORM12,

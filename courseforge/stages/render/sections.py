@@ -32,6 +32,7 @@ from courseforge.cache import digest, scope_lasts
 from courseforge.i18n.runtime import CatalogTranslations
 from courseforge.object_memo import Same, kept
 from courseforge.stages.render import views
+from courseforge.stages.render.fallback import has_marks
 
 SECTION = "template-section"
 FROZEN = "frozen-view"
@@ -163,11 +164,13 @@ def frozen_once(value: object) -> Hashable | None:
 
 @dataclass(frozen=True)
 class KeptRender:
-    """A section's render, and its UTF-8 bytes (a page is written as bytes: ``theme.render_template`` takes
-    these instead of encoding the same text again on every render)."""
+    """A section's render, its UTF-8 bytes and whether they hold a fallback mark (a page is written as bytes:
+    ``theme.render_page`` takes these instead of encoding the same text again and searching it for marks on
+    every render)."""
 
     text: str
     utf8: bytes
+    marked: bool
 
 
 class RenderSession:
@@ -217,11 +220,11 @@ def reset_translations(token: Any) -> None:
     _session.reset(token)
 
 
-def kept_bytes(text: str) -> bytes | None:
-    """The UTF-8 bytes of ``text`` when it is a kept section this render handed out, else None."""
+def kept_render(text: str) -> KeptRender | None:
+    """``text``'s kept render when it is a kept section this render handed out, else None."""
     session = _session.get()
     found = session.handed.get(id(text)) if session is not None else None
-    return found.utf8 if found is not None and found.text is text else None
+    return found if found is not None and found.text is text else None
 
 
 class IncludeContext:
@@ -317,7 +320,8 @@ def made(context: Context | IncludeContext) -> Context:
 
 def rendered(template: Template, context: Context) -> KeptRender:
     text = "".join(template.root_render_func(context))
-    return KeptRender(text, text.encode())
+    utf8 = text.encode()
+    return KeptRender(text, utf8, has_marks(utf8))
 
 
 def kept_weight(render: KeptRender) -> int:

@@ -29,7 +29,8 @@ from jinja2.bccache import Bucket, BytecodeCache
 
 from courseforge.cache import digest
 from courseforge.model.theme import JINJA_EXTENSIONS, Theme, is_template
-from courseforge.stages.render.sections import SectionEnvironment, kept_bytes, reset_translations, with_translations
+from courseforge.stages.render.fallback import has_marks
+from courseforge.stages.render.sections import SectionEnvironment, kept_render, reset_translations, with_translations
 
 ENTRY_TEMPLATE = "index.html"
 ENCODE_EVERY_CHARS = 1 << 16
@@ -181,18 +182,21 @@ def sections_translated(ui: gettext.NullTranslations) -> Iterator[None]:
 
 class PageBytes:
     """A page's UTF-8 bytes as the template yields it: text joined and encoded in batches, a kept section's own
-    bytes taken as they are (``sections.kept_bytes``)."""
+    bytes taken as they are (``sections.kept_render``); and whether a fallback mark is in them, found in each
+    batch and known of each kept section (a mark is a whole character: no mark lies across two pieces)."""
 
     def __init__(self) -> None:
         self.page = io.BytesIO()
         self.batch: list[str] = []
         self.batched = 0
+        self.marked = False
 
     def add(self, text: str) -> None:
-        encoded = kept_bytes(text)
-        if encoded is not None:
+        kept = kept_render(text)
+        if kept is not None:
             self.flush()
-            self.page.write(encoded)
+            self.page.write(kept.utf8)
+            self.marked = self.marked or kept.marked
             return
         self.batch.append(text)
         self.batched += len(text)
@@ -201,7 +205,9 @@ class PageBytes:
 
     def flush(self) -> None:
         if self.batch:
-            self.page.write("".join(self.batch).encode())
+            encoded = "".join(self.batch).encode()
+            self.marked = self.marked or has_marks(encoded)
+            self.page.write(encoded)
             self.batch.clear()
             self.batched = 0
 
@@ -210,12 +216,17 @@ class PageBytes:
         return self.page.getvalue()
 
 
-def render_template(theme: Theme, name: str, ui: gettext.NullTranslations, **context: object) -> bytes:
+def render_page(theme: Theme, name: str, ui: gettext.NullTranslations, **context: object) -> tuple[bytes, bool]:
     """``name`` of the theme rendered with ``context`` as UTF-8, its player strings from ``ui``; the whole output
-    never exists as one str."""
+    never exists as one str. Also whether a fallback mark (``fallback.has_marks``) is in the bytes."""
     template = theme_environment(theme).get_template(name)
     page = PageBytes()
     with ui_translations(ui), sections_translated(ui):
         for text in template.generate(**context):
             page.add(text)
-    return page.written()
+    return page.written(), page.marked
+
+
+def render_template(theme: Theme, name: str, ui: gettext.NullTranslations, **context: object) -> bytes:
+    """:func:`render_page`'s bytes."""
+    return render_page(theme, name, ui, **context)[0]
