@@ -9,8 +9,8 @@ here. Standard library only (see :mod:`courseforge.server`): this runs before cl
 
 from __future__ import annotations
 
+import _socket  # the C module under socket: importing socket.py builds its enums, some 5 ms of the client
 import os
-import socket
 import sys
 
 from courseforge.project_root import nearest_root
@@ -62,13 +62,14 @@ class Route:
             return NO_SERVER
         if connection is None:
             return BUSY
-        with connection:
-            try:
-                return self.relay(connection)
-            except (OSError, ProtocolError):
-                return self.after_break()
+        try:
+            return self.relay(connection)
+        except (OSError, ProtocolError):
+            return self.after_break()
+        finally:
+            connection.close()
 
-    def relay(self, connection: socket.socket) -> int | str:
+    def relay(self, connection: _socket.socket) -> int | str:
         """Send the command, write its output as it comes, return its exit code. Ctrl-C half-closes the
         connection (the server interrupts the command, which still reports as it would here); a second one
         leaves at once. The first is handled between two reads, never inside one: a frame is read whole."""
@@ -78,7 +79,7 @@ class Route:
             if self.interrupted:
                 raise KeyboardInterrupt
             self.interrupted = True
-            connection.shutdown(socket.SHUT_WR)
+            connection.shutdown(_socket.SHUT_WR)
 
         previous = signal.signal(signal.SIGINT, on_interrupt)
         try:
@@ -127,10 +128,16 @@ class Route:
                              start_new_session=True)
 
 
-def taken_connection(state: ServerState, ready_timeout: float) -> socket.socket | None:
+def taken_connection(state: ServerState, ready_timeout: float) -> _socket.socket | None:
     """A connection to the server that accepted the token and is ready for a request within ``ready_timeout``;
     None if it is busy (or does not take the token); :class:`OSError` when nothing listens."""
-    connection = socket.create_connection(("127.0.0.1", state.port), timeout=CONNECT_TIMEOUT_S)
+    connection = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
+    try:
+        connection.settimeout(CONNECT_TIMEOUT_S)
+        connection.connect(("127.0.0.1", state.port))
+    except OSError:
+        connection.close()
+        raise
     try:
         connection.sendall(frame(AUTH, state.token.encode()))
         connection.settimeout(ready_timeout)
@@ -153,14 +160,15 @@ def ask(state: ServerState, action: str, timeout: float) -> dict[str, object] | 
         return None
     if connection is None:
         return None
-    with connection:
-        try:
-            connection.sendall(json_frame(REQUEST, {"action": action}))
-            connection.settimeout(timeout)
-            answer = receive_frame(connection)
-            return decoded(answer[1]) if answer is not None and answer[0] == EXIT else None
-        except (OSError, ProtocolError):
-            return None
+    try:
+        connection.sendall(json_frame(REQUEST, {"action": action}))
+        connection.settimeout(timeout)
+        answer = receive_frame(connection)
+        return decoded(answer[1]) if answer is not None and answer[0] == EXIT else None
+    except (OSError, ProtocolError):
+        return None
+    finally:
+        connection.close()
 
 
 def request_document(argv: list[str]) -> dict[str, object]:

@@ -9,8 +9,8 @@ command writes reaches the terminal unchanged. Standard library only (see :mod:`
 
 from __future__ import annotations
 
+import _socket  # socket.socket's base: both ends pass theirs (the client's is a bare one, see client.py)
 import json
-import socket
 import struct
 
 AUTH = b"A"
@@ -36,7 +36,7 @@ def json_frame(kind: bytes, document: object) -> bytes:
     return frame(kind, json.dumps(document).encode())
 
 
-def receive_exactly(connection: socket.socket, size: int) -> bytes:
+def receive_exactly(connection: _socket.socket, size: int) -> bytes:
     """``size`` bytes; fewer means the peer closed (:class:`ProtocolError`, or b"" at a frame boundary)."""
     chunks: list[bytes] = []
     left = size
@@ -49,7 +49,7 @@ def receive_exactly(connection: socket.socket, size: int) -> bytes:
     return b"".join(chunks)
 
 
-def receive_frame(connection: socket.socket) -> tuple[bytes, bytes] | None:
+def receive_frame(connection: _socket.socket) -> tuple[bytes, bytes] | None:
     """The next frame as (kind, payload); None when the peer closed the connection between frames."""
     header = receive_exactly(connection, HEADER.size)
     if not header:
