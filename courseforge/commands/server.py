@@ -65,6 +65,9 @@ def status(reporter: Reporter) -> None:
     root, place = project_place()
     state = place.read()
     answer = ask(state, "ping", ANSWER_TIMEOUT_S) if state is not None else None
+    if state is not None and answer is None and not is_server_process(state.pid):  # killed: its file stayed
+        place.remove(state.pid)
+        state = None
     document: dict[str, object] = {"ok": True, "root": root, "running": state is not None, "log": place.log_path}
     if state is None:
         reporter.result(f"no build server for {root}")
@@ -94,6 +97,8 @@ def stop(reporter: Reporter) -> None:
     if ask(state, "stop", ANSWER_TIMEOUT_S) is None and is_server_process(state.pid):
         os.kill(state.pid, signal.SIGTERM)
     ended = wait_for_exit(state)
+    if ended:
+        place.remove(state.pid)  # a killed server's file (a server that stopped removed its own)
     reporter.result(f"stopped the build server for {root} (pid {state.pid})" if ended
                     else f"the build server for {root} (pid {state.pid}) has not exited yet")
     reporter.document({"ok": ended, "root": root, "stopped": state.pid})

@@ -119,11 +119,12 @@ class Route:
     def start_server(self) -> None:
         """A server for the next command, detached from this one: its own session, no terminal, output to its
         log, no descriptor of ours. It takes the lock of its key first, so only one of several started at once
-        stays."""
+        stays. ``-P``: no working folder on its ``sys.path`` (it serves commands in the project's, whose files
+        must never be imported)."""
         import subprocess
 
         with open(self.place.log_path, "ab") as log:
-            subprocess.Popen([sys.executable, "-m", "courseforge.server.daemon", self.root],
+            subprocess.Popen([sys.executable, "-P", "-m", "courseforge.server.daemon", self.root],
                              stdin=subprocess.DEVNULL, stdout=log, stderr=log, cwd="/", close_fds=True,
                              start_new_session=True)
 

@@ -299,6 +299,36 @@ def workers(pid: object) -> list[str]:
     return children.read_text().split() if children.exists() else []
 
 
+def test_a_command_while_the_server_is_busy_runs_in_its_own_process(served: Session) -> None:
+    pid = served.wait_for_server()["pid"]
+    long = subprocess.Popen([str(SCRIPT), "build", "--no-cache", "--locale", "all", "-q", "--format",
+                             "scorm12,scorm2004,xapi,cmi5,web"], cwd=served.project,
+                            env={**served.env, "COURSEFORGE_SERVER": "on"}, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not workers(pid) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        meanwhile = served.run("lint", "-q")
+        assert meanwhile.code == 0, meanwhile.err
+        assert long.wait(timeout=120) == 0
+    finally:
+        long.kill()
+        long.wait()
+    assert served.served_by(pid) == 1 and "served ['lint'" not in served.logs()
+
+
+def test_status_and_stop_clean_up_after_a_killed_server(served: Session) -> None:
+    pid = served.wait_for_server()["pid"]
+    assert isinstance(pid, int)
+    os.kill(pid, signal.SIGKILL)
+    assert wait_gone(pid, 30) and len(served.states()) == 1
+    assert json.loads(served.run("server", "status", "--json").out)["running"] is False
+    assert served.states() == []
+    again = served.run("build", "-q")
+    assert again.code == 0 and served.wait_for_server(other_than=pid)["pid"] != pid
+
+
 def test_server_status_and_stop(served: Session) -> None:
     state = served.wait_for_server()
     status = json.loads(served.run("server", "status", "--json").out)
