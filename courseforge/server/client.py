@@ -131,7 +131,8 @@ class Route:
 
 def taken_connection(state: ServerState, ready_timeout: float) -> _socket.socket | None:
     """A connection to the server that accepted the token and is ready for a request within ``ready_timeout``;
-    None if it is busy (or does not take the token); :class:`OSError` when nothing listens."""
+    None if it is busy; :class:`OSError` when nothing listens, or when it closed the connection unanswered (it is
+    going away: its code changed, or it is not the server that wrote the state)."""
     connection = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
     try:
         connection.settimeout(CONNECT_TIMEOUT_S)
@@ -148,7 +149,7 @@ def taken_connection(state: ServerState, ready_timeout: float) -> _socket.socket
         return None
     if answer is None or answer[0] != READY:
         connection.close()
-        return None
+        raise ConnectionResetError("the server closed the connection without taking the command")
     connection.settimeout(None)
     return connection
 

@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import tomllib
 import zipfile
 from dataclasses import dataclass
@@ -203,6 +204,35 @@ def test_new_project_lints_builds_and_builds_german_from(installed: Installed, f
     assert "Weiter" in german, "the German player strings (built-in catalog) are missing"
     english = package_member(paths["en"], "index.html")
     assert '<html lang="en"' in english and "Willkommen" not in english and title in english
+
+
+def test_the_installed_tool_serves_a_second_build_with_the_same_results(installed: Installed, far: Path) -> None:
+    """The wheel's build server (``COURSEFORGE_SERVER=on`` and a runtime folder of the test's own: the suite turns
+    the server off): the first build starts it; a build it serves (its log says so) prints and writes what the
+    same build does in its own process."""
+    installed.run("new", "served", cwd=far)
+    project, runtime = far / "served", far / "runtime"
+    runtime.mkdir(mode=0o700)
+    env = {**installed.env, "COURSEFORGE_SERVER": "on", "XDG_RUNTIME_DIR": str(runtime)}
+
+    def build(server: str) -> tuple[str, str, dict[str, bytes]]:
+        result = subprocess.run([str(installed.bin / "courseforge"), "build", "--format", "scorm12", "--json"],
+                                cwd=project, env={**env, "COURSEFORGE_SERVER": server}, capture_output=True,
+                                text=True, timeout=COMMAND_TIMEOUT, check=True)
+        return result.stdout, result.stderr, {p.name: p.read_bytes() for p in sorted(project.rglob("*.zip"))}
+
+    try:
+        first = build("on")
+        deadline = time.monotonic() + COMMAND_TIMEOUT
+        while not list(runtime.glob("courseforge/*.json")) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        fresh = build("off")
+        assert build("on") == fresh and fresh[2] == first[2]
+        assert " served ['build', '--format', 'scorm12', '--json']" in "".join(
+            log.read_text() for log in runtime.glob("courseforge/*.log"))
+    finally:
+        subprocess.run([str(installed.bin / "courseforge"), "server", "stop"], cwd=project, env=env,
+                       capture_output=True, timeout=COMMAND_TIMEOUT, check=False)
 
 
 def sample_project_files(project: Path) -> None:
