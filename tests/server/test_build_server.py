@@ -174,6 +174,7 @@ def fresh_then_served(session: Session, *args: str, cwd: Path | None = None) -> 
 
 
 @pytest.mark.parametrize("args", [("build", "-q"), ("build", "--json"), ("build", "--locale", "all"),
+                                  ("build", "--no-cache", "--jobs", "2", "--locale", "all", "--format", "scorm12,xapi"),
                                   ("lint",), ("lint", "--json", "--strict"), ("build", "--format", "nope"),
                                   ("build", "not-a-course"), ("lint", "--quiet", "--verbose")], ids=" ".join)
 def test_a_served_command_prints_exits_and_writes_what_its_own_process_would(served: Session,
