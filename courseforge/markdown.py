@@ -12,11 +12,12 @@ A parse is two phases, the block structure (:func:`parse_blocks`) and the inline
 from __future__ import annotations
 
 import posixpath
-import sys
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from enum import IntEnum, StrEnum
 from functools import lru_cache
+from sys import getsizeof
 from typing import Any, cast
 from urllib.parse import unquote, urlsplit
 
@@ -65,106 +66,170 @@ def parse_blocks(text: str) -> tuple[list[Token], dict[str, Any]]:
     return state.tokens, env
 
 
-def parse_inlines(contents: Sequence[str], env: dict[str, Any]) -> list[Token]:
+def parse_inlines(contents: Sequence[str], env: dict[str, Any] | None) -> list[Token]:
     """One new ``inline`` token per text, parsed as the inline tokens of a page whose block parse gave
-    ``env`` (its references resolve): each equals the token a whole parse gives a block of that text."""
-    state = StateCore("", parser(), env)
+    ``env`` (its references resolve; None: none): each equals the token a whole parse gives a block of that
+    text."""
+    state = StateCore("", parser(), {} if env is None else env)
     state.tokens = [Token("inline", "", 0, content=content, children=[]) for content in contents]
     for rule in _core_phases()[1]:
         rule(state)
     return state.tokens
 
 
+def compact(values: Sequence[int]) -> array[int]:
+    """Non-negative numbers in the smallest array that holds them (a page's offsets mostly fit 2 bytes each)."""
+    largest = max(values, default=0)
+    code = next(code for code in "BHIQ" if largest < 1 << 8 * array(code).itemsize)
+    return array(code, values)
+
+
 @dataclass(frozen=True, slots=True)
-class Heading:
-    """A heading tag in a :class:`BlockSkeleton`: its HTML is ``before + "h<level>" + after`` (a page's render
-    may move every heading's level)."""
+class Texts:
+    """Strings a parse found in a source text, held as where they are in it (a start and an end offset each) or,
+    for the few not in it as they are (a paragraph's lines joined without their indentation, normalized line
+    ends), as themselves: a kept page structure holds no second copy of its source's text."""
 
-    level: int
-    opening: bool
-    before: str
-    after: str
+    bounds: array[int]
+    """Each string's start and end in the source; a start after its end, ``(i + 1, i)``: it is ``others[i]``."""
+    others: tuple[str, ...]
 
+    @classmethod
+    def found_in(cls, source: str, strings: Iterable[str]) -> Texts:
+        """``strings`` in document order: each is looked for after the previous one found (its first occurrence
+        from there is the same text, wherever it is)."""
+        bounds: list[int] = []
+        others: list[str] = []
+        cursor = 0
+        for string in strings:
+            start = source.find(string, cursor)
+            if start < 0:
+                bounds += (len(others) + 1, len(others))
+                others.append(string)
+            else:
+                cursor = start + len(string)
+                bounds += (start, cursor)
+        return cls(compact(bounds), tuple(others))
 
-Piece = str | int | Heading
-"""Of a skeleton: HTML, the index of an inline slot, or a heading tag."""
+    def __len__(self) -> int:
+        return len(self.bounds) // 2
 
+    def get(self, index: int, source: str) -> str:
+        start, end = self.bounds[2 * index], self.bounds[2 * index + 1]
+        return self.others[end] if start > end else source[start:end]
 
-@dataclass(frozen=True)
-class BlockSkeleton:
-    """A text's block structure, rendered: the HTML of its block tokens around its inline slots. Rendering
-    each slot's inline tokens into it gives exactly what rendering the whole token stream does (a block
-    token's HTML depends only on itself and its neighbours' kinds, never on inline text)."""
-
-    pieces: tuple[Piece, ...]
-    contents: tuple[str, ...]
-    """Each slot's inline text, as the block parse gave it."""
-    env: dict[str, Any] = field(compare=False)
-    """The text's parse env (reference definitions); read, never written."""
-    title_heading: bool
-    """The text starts with an h1 heading: pieces 0 to 2 are its tags around slot 0."""
-    rendered: tuple[str | None, ...]
-    """Each slot's HTML when a whole parse gave it and no render changes it (no target in it, not a title a
-    render may drop), else None: a slot of the same text needs no parse."""
+    def strings(self, source: str) -> list[str]:
+        if self.others:
+            return [self.get(index, source) for index in range(len(self))]
+        bounds = self.bounds
+        return [source[start:end] for start, end in zip(bounds[0::2], bounds[1::2], strict=True)]
 
     @property
     def weight(self) -> int:
-        """About the bytes it holds."""
-        text = sum(len(piece) for piece in self.pieces if isinstance(piece, str))
-        html = sum(len(slot) for slot in self.rendered if slot is not None)
-        return text + html + sum(map(len, self.contents)) + PIECE_WEIGHT * (len(self.pieces) + 2 * len(self.contents))
+        return getsizeof(self) + getsizeof(self.bounds) + (deep_size(self.others) if self.others else 0)
 
 
-PIECE_WEIGHT = 72
-"""Bytes a skeleton's piece or slot costs beside its text (a reference, an int or a small object)."""
-SHORT_PIECE = 64
-"""A skeleton's HTML this short is interned: the same closing and opening tags recur on every page."""
+def deep_size(value: object) -> int:
+    """Bytes ``value`` takes with the strings, numbers and containers in it (``sys.getsizeof`` of each)."""
+    size = getsizeof(value)
+    if isinstance(value, dict):
+        return size + sum(deep_size(key) + deep_size(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return size + sum(map(deep_size, value))
+    return size
 
 
-def _heading(out: str, token: Token) -> Heading:
-    at = out.index(token.tag)
-    return Heading(int(token.tag[1:]), token.nesting == 1, out[:at], out[at + len(token.tag):])
+class Slot(IntEnum):
+    """Where a render of a skeleton finds an inline slot's HTML when the slot's text is the source's."""
+
+    PARSED = 0
+    """Nowhere: a render parses the slot (it has a target a render rewrites, or is a title a render may drop, or
+    the skeleton is of a block parse only)."""
+    HTML = 1
+    """In the skeleton's HTML, at the slot's place: what a whole parse rendered (no render changes it)."""
+    PLAIN = 2
+    """It is the slot's text itself (plain text: a whole parse rendered it as it is, nothing escaped)."""
+
+
+@dataclass(frozen=True, slots=True)
+class BlockSkeleton:
+    """A text's block structure, rendered: the HTML of its block tokens as one string, with the places of its
+    inline slots in it. Rendering each slot's inline tokens into its place gives exactly what rendering the whole
+    token stream does (a block token's HTML depends only on itself and its neighbours' kinds, never on inline
+    text). A few objects a page, not one a piece: a course's kept skeletons weigh less than its text."""
+
+    html: str
+    """The block tokens' HTML, and each ``Slot.HTML`` slot's HTML in its place."""
+    slots: array[int]
+    """Slot i's place in ``html`` is ``html[slots[2i]:slots[2i + 1]]`` (empty but for a ``Slot.HTML`` slot)."""
+    kinds: bytes
+    """Each slot's ``Slot``."""
+    headings: array[int]
+    """Where each heading tag's level digit is in ``html`` (a page's render may move every heading's level), in
+    order."""
+    title_end: int
+    """Where the HTML after a leading h1 starts (its tags around slot 0 start at 0); -1: no leading h1."""
+    contents: Texts
+    """Each slot's inline text, as the block parse gave it."""
+    env: dict[str, Any] | None
+    """The text's parse env (reference definitions), None when empty; read, never written."""
+
+    @property
+    def title_heading(self) -> bool:
+        return self.title_end >= 0
+
+    def kind(self, index: int) -> Slot:
+        return Slot(self.kinds[index])
+
+    @property
+    def weight(self) -> int:
+        """The bytes it holds (its source text aside: the shelf it is kept on holds that as its key)."""
+        parts = (self, self.html, self.slots, self.kinds, self.headings)
+        return sum(map(getsizeof, parts)) + self.contents.weight + (deep_size(self.env) if self.env else 0)
 
 
 TARGET_TOKENS = frozenset({"image", "link_open"})
 """The inline tokens that carry a target (:func:`references_in` reads them, a render rewrites them)."""
 
 
-def skeleton(tokens: Sequence[Token], env: dict[str, Any], parsed: bool = False) -> BlockSkeleton:
-    """The skeleton of a token stream; ``parsed``: of a whole parse (its inline tokens' children are rendered
-    where no render changes them), else of :func:`parse_blocks`."""
+def _slot_html(token: Token, title: bool, parsed: bool) -> tuple[Slot, str]:
+    """What a skeleton keeps of an inline token: its kind of slot and the HTML to put in its place."""
+    if not parsed or title or any(child.type in TARGET_TOKENS for child in token.children or ()):
+        return Slot.PARSED, ""
+    html = html_renderer().renderInline(token.children or [], parser().options, {})
+    return (Slot.PLAIN, "") if html == token.content else (Slot.HTML, html)
+
+
+def skeleton(tokens: Sequence[Token], env: dict[str, Any], source: str, parsed: bool = False) -> BlockSkeleton:
+    """The skeleton of a token stream of ``source``; ``parsed``: of a whole parse (its inline tokens' children
+    are rendered where no render changes them), else of :func:`parse_blocks`."""
     renderer = html_renderer()
     options = parser().options
     title = len(tokens) >= 3 and tokens[0].type == "heading_open" and tokens[0].tag == "h1"
-    pieces: list[Piece] = []
-    run: list[str] = []
+    html: list[str] = []
+    length = 0
+    slots: list[int] = []
+    kinds = bytearray()
+    headings: list[int] = []
     contents: list[str] = []
-    rendered: list[str | None] = []
-
-    def close_run() -> None:
-        if run:
-            html = "".join(run)
-            pieces.append(sys.intern(html) if len(html) < SHORT_PIECE else html)
-            run.clear()
-
+    title_end = -1
     for index, token in enumerate(tokens):
         if token.type == "inline":
-            close_run()
-            pieces.append(len(contents))
-            fixed = parsed and not (title and index == 1) and not any(
-                child.type in TARGET_TOKENS for child in token.children or ())
-            rendered.append(renderer.renderInline(token.children or [], options, {}) if fixed else None)
+            kind, out = _slot_html(token, title and index == 1, parsed)
+            slots += (length, length + len(out))
+            kinds.append(kind)
             contents.append(token.content)
-            continue
-        rule = renderer.rules.get(token.type)
-        out = rule(tokens, index, options, {}) if rule else renderer.renderToken(tokens, index, options, {})
-        if token.type in ("heading_open", "heading_close"):
-            close_run()
-            pieces.append(_heading(out, token))
         else:
-            run.append(out)
-    close_run()
-    return BlockSkeleton(tuple(pieces), tuple(contents), env, title, tuple(rendered))
+            rule = renderer.rules.get(token.type)
+            out = rule(tokens, index, options, {}) if rule else renderer.renderToken(tokens, index, options, {})
+            if token.type in ("heading_open", "heading_close"):
+                headings.append(length + out.index(token.tag) + 1)
+            if title and index == 2:
+                title_end = length + len(out)
+        html.append(out)
+        length += len(out)
+    return BlockSkeleton("".join(html), compact(slots), bytes(kinds), compact(headings), title_end,
+                         Texts.found_in(source, contents), env or None)
 
 
 class RefKind(StrEnum):

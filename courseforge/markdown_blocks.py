@@ -16,12 +16,16 @@ A page's block structure is parsed once per course too (:class:`SharedPage`): a 
 from __future__ import annotations
 
 import re
+from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
+from itertools import repeat
+from sys import getsizeof
 from threading import Lock
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar, cast
 
 from markdown_it.token import Token
 
@@ -32,6 +36,8 @@ from courseforge.markdown import (
     BlockSkeleton,
     Reference,
     RefKind,
+    Slot,
+    compact,
     parse_blocks,
     parse_inlines,
     parser,
@@ -58,9 +64,12 @@ class BlockKind(StrEnum):
     IMAGE_ALT = "image alt text"
 
 
-@dataclass(frozen=True, slots=True)
-class TextBlock:
+class TextBlock(NamedTuple):
+    """A translatable block (a named tuple: a kept page makes its blocks again for each locale that asks, and a
+    tuple is made three times faster than a frozen dataclass)."""
+
     id: str
+    """``b<n>`` for the n-th block (``block_id``)."""
     kind: BlockKind
     text: str
     """The block's inline Markdown as written (for IMAGE_ALT: the alt text only)."""
@@ -70,6 +79,22 @@ class TextBlock:
     """0-based line after the block."""
     cell: int = -1
     """Column of a table cell in its row."""
+
+
+def block_id(number: int, kind: BlockKind) -> str:
+    """The id of a page's ``number``-th block (from 1): an image's alt text is its paragraph's ``/alt``."""
+    return f"b{number}/alt" if kind is BlockKind.IMAGE_ALT else f"b{number}"
+
+
+@cache
+def _first_ids(count: int) -> tuple[str, ...]:
+    return tuple(block_id(number, BlockKind.PARAGRAPH) for number in range(1, count + 1))
+
+
+def block_ids(count: int) -> tuple[str, ...]:
+    """The ids of a page's first ``count`` blocks but image alt texts (``block_id``), made once for every page (in
+    as many as the next power of two)."""
+    return _first_ids(1 << max(count - 1, 0).bit_length())[:count]
 
 
 def lone_image_alt(text: str) -> str | None:
@@ -128,7 +153,7 @@ def text_blocks(markdown: str) -> tuple[TextBlock, ...]:
     """From the text's shared structure when it is kept (every locale asks; no outline to decode), else its
     outline."""
     shared = shared_pages().get(markdown) if len(markdown) >= MEMOIZED_FROM_CHARS else None
-    return shared.blocks if shared is not None else outline(markdown).blocks
+    return shared.text_blocks(markdown) if shared is not None else outline(markdown).blocks
 
 
 def text_references(markdown: str) -> tuple[Reference, ...]:
@@ -159,7 +184,9 @@ def read_outline(markdown: str) -> Outline:
     tokens = parser().parse(markdown, env)
     blocks = blocks_in(tokens)
     if len(markdown) >= MEMOIZED_FROM_CHARS:
-        shared_pages().put(markdown, SharedPage(skeleton(tokens, env, parsed=True), blocks))
+        page = SharedPage.keep(skeleton(tokens, env, markdown, parsed=True), blocks)
+        if page is not None:
+            shared_pages().put(markdown, page)
         parsed_inlines().put(markdown, [token for token in tokens if token.type == "inline"])
     return Outline(blocks, references_in(tokens))
 
@@ -173,12 +200,11 @@ def blocks_in(tokens: list[Token]) -> tuple[TextBlock, ...]:
         if token.type != "inline" or not token.map:
             continue
         kind = _context(tokens, index)
-        block_id = f"b{len(blocks) + 1}"
         text = token.content
         alt = lone_image_alt(text) if kind is BlockKind.PARAGRAPH else None
         if alt is not None:
-            kind, block_id, text = BlockKind.IMAGE_ALT, f"{block_id}/alt", alt
-        blocks.append(TextBlock(block_id, kind, text, token.map[0], token.map[1],
+            kind, text = BlockKind.IMAGE_ALT, alt
+        blocks.append(TextBlock(block_id(len(blocks) + 1, kind), kind, text, token.map[0], token.map[1],
                                 cell if kind is BlockKind.TABLE_CELL else -1))
         if kind is BlockKind.TABLE_CELL:
             cell += 1
@@ -268,11 +294,9 @@ def table_rows(blocks: Sequence[TextBlock]) -> dict[int, list[TextBlock]]:
 # ------------------------------------------------------------------------------ one block parse per course
 V = TypeVar("V")
 SHARED_PAGES_WEIGHT = 8 * 2**20
-"""What the kept page structures weigh at most (about bytes, :attr:`SharedPage.weight`): some 250 pages of 1,500
-words (a page beyond them is parsed whole in each locale: the same HTML, more CPU; kept, they would weigh on a
-1,000-page build's memory)."""
-BLOCK_WEIGHT = 120
-"""Bytes a :class:`TextBlock` costs beside its text (the object and its id)."""
+"""What the kept page structures weigh at most (bytes, :attr:`SharedPage.weight`): some 1,250 pages of 1,500 words
+(the bench course's 1,000 pages weigh 6.4 MiB; tracemalloc finds 6.5 MiB held, the shelf's entries with them).
+A page beyond them is parsed whole in each locale: the same HTML, more CPU."""
 TRANSLATIONS_KEPT = 8192
 INLINES_KEPT = 4
 """Localized bodies whose making is remembered until their render (taken then, so about one locale's pages)."""
@@ -322,18 +346,53 @@ class Shelf(Generic[V]):
             return found[0]
 
 
+KINDS = tuple(BlockKind)
+KIND_CODES = {kind: code for code, kind in enumerate(KINDS)}
+ALT_CODE = KIND_CODES[BlockKind.IMAGE_ALT]
+
+
 @dataclass(frozen=True, slots=True)
 class SharedPage:
-    """A source text's block structure, parsed once and shared by the render of every locale."""
+    """A source text's block structure, parsed once and shared by the render of every locale. It holds its
+    translatable blocks in arrays, no object a block (:meth:`text_blocks` makes them for a caller that asks): a
+    dozen objects a page, weighing less than the text (mostly the HTML of the slots no render changes)."""
 
     skeleton: BlockSkeleton
-    blocks: tuple[TextBlock, ...]
-    """Its translatable blocks; the i-th inline slot of the skeleton is the i-th block when their counts agree
-    (every inline token a block rule makes has a line map)."""
+    kinds: bytes
+    """Each translatable block's kind (its index in ``KINDS``); the i-th is the skeleton's i-th inline slot."""
+    lines: array[int]
+    """Each block's first line, the line after it, and 1 + its table cell column (0: not a cell)."""
+
+    @classmethod
+    def keep(cls, shared: BlockSkeleton, blocks: Sequence[TextBlock]) -> SharedPage | None:
+        """The page of this skeleton and these blocks; None when they are not its inline slots one for one (no
+        block rule makes an inline token without a line map, so never seen: such a page is parsed whole)."""
+        if len(blocks) != len(shared.contents):
+            return None
+        lines = compact([number for block in blocks for number in (block.line, block.end, block.cell + 1)])
+        return cls(shared, bytes(KIND_CODES[block.kind] for block in blocks), lines)
+
+    def text_blocks(self, source: str) -> tuple[TextBlock, ...]:
+        """The blocks of ``source`` (the text this page was parsed from), as :func:`blocks_in` found them."""
+        return self.blocks_of(self.skeleton.contents.strings(source))
+
+    def blocks_of(self, contents: list[str]) -> tuple[TextBlock, ...]:
+        """The blocks, from the skeleton's slot contents (``contents``, which this takes for the blocks' texts)."""
+        kinds = [KINDS[code] for code in self.kinds]
+        ids = list(block_ids(len(kinds)))
+        alt = self.kinds.find(ALT_CODE)
+        while alt >= 0:
+            ids[alt] = block_id(alt + 1, BlockKind.IMAGE_ALT)
+            contents[alt] = lone_image_alt(contents[alt]) or ""  # what blocks_in took of the paragraph's text
+            alt = self.kinds.find(ALT_CODE, alt + 1)
+        lines = self.lines
+        rows = zip(ids, kinds, contents, lines[0::3], lines[1::3], [cell - 1 for cell in lines[2::3]], strict=True)
+        # Each row made a named tuple as TextBlock._make does, without a Python call a block (half the time).
+        return cast(tuple[TextBlock, ...], tuple(map(tuple.__new__, repeat(TextBlock), rows)))
 
     @property
     def weight(self) -> int:
-        return self.skeleton.weight + BLOCK_WEIGHT * len(self.blocks)
+        return sum(map(getsizeof, (self, self.kinds, self.lines))) + self.skeleton.weight
 
 
 @dataclass(frozen=True, slots=True)
@@ -378,36 +437,46 @@ def shared_page(source: str, build: bool) -> SharedPage | None:
     if found is not None or not build:
         return found
     tokens, env = parse_blocks(source)
-    page = SharedPage(skeleton(tokens, env), blocks_in(tokens))
-    shared_pages().put(source, page, evict=False)
+    page = SharedPage.keep(skeleton(tokens, env, source), blocks_in(tokens))
+    if page is not None:
+        shared_pages().put(source, page, evict=False)
     return page
 
 
-def shared_parse(text: str, origin: Translation | None) -> tuple[BlockSkeleton, list[Token | None]] | None:
-    """The skeleton and inline tokens that render ``text`` exactly as its whole parse does, from its source's
-    shared structure (``origin``: how it was localized; None: ``text`` is a source itself); None for a slot the
-    skeleton has the HTML of (``BlockSkeleton.rendered``: the source's text there). None when the structure is
-    not at hand (a short text seen once) or a translation could change it."""
+def shared_parse(text: str, origin: Translation | None) -> tuple[BlockSkeleton, list[Token | str | None]] | None:
+    """The skeleton and what renders each inline slot of ``text`` exactly as its whole parse does, from its
+    source's shared structure (``origin``: how it was localized; None: ``text`` is a source itself): an inline
+    token, the slot's HTML (a plain text), or None where the skeleton has the HTML of it (``Slot.HTML``: the
+    source's text there). None when the structure is not at hand (a short text seen once) or a translation
+    could change it."""
     source = text if origin is None else origin.source
     page = shared_page(source, build=origin is not None or len(text) >= MEMOIZED_FROM_CHARS)
     if page is None:
         return None
+    shared = page.skeleton
     if origin is None:
         handed = parsed_inlines().take(text)
         if handed is not None:
-            return page.skeleton, list(handed)
-    contents = page.skeleton.contents if origin is None else translated_contents(page, source, origin.changes)
-    return None if contents is None else (page.skeleton, inline_slots(page.skeleton, contents))
+            return shared, [None if kind == Slot.HTML else token for kind, token in zip(shared.kinds, handed,
+                                                                                         strict=True)]
+    changed = {} if origin is None else translated_slots(page, source, origin.changes)
+    return None if changed is None else (shared, inline_slots(shared, source, changed))
 
 
-def inline_slots(shared: BlockSkeleton, contents: Sequence[str]) -> list[Token | None]:
-    """Each slot's parsed inline token, or None where the skeleton's HTML of it stands (the same text)."""
-    needed = [index for index, content in enumerate(contents)
-              if shared.rendered[index] is None or content != shared.contents[index]]
-    slots: list[Token | None] = [None] * len(contents)
-    for index, token in zip(needed, parse_inlines([contents[i] for i in needed], shared.env), strict=True):
-        slots[index] = token
-    return slots
+def inline_slots(shared: BlockSkeleton, source: str, changed: Mapping[int, str]) -> list[Token | str | None]:
+    """What renders each slot (``changed``: the new content of some): a parsed inline token, a plain slot's
+    text, or None where the skeleton's HTML of it stands."""
+    renders: list[Token | str | None] = [None] * len(shared.kinds)
+    needed: list[int] = []
+    for index, kind in enumerate(shared.kinds):
+        if index in changed or kind == Slot.PARSED:
+            needed.append(index)
+        elif kind == Slot.PLAIN:
+            renders[index] = shared.contents.get(index, source)
+    contents = [changed[index] if index in changed else shared.contents.get(index, source) for index in needed]
+    for index, token in zip(needed, parse_inlines(contents, shared.env), strict=True):
+        renders[index] = token
+    return renders
 
 
 # Why the inline content is known without parsing (replace_blocks' lines, parsed by markdown-it-py's block rules):
@@ -490,19 +559,23 @@ def _continues(lines: Sequence[str], block: TextBlock, source_lines: list[str]) 
     return OPENING_PREFIX.fullmatch(_prefix(lines[block.line], source_lines[0])) is not None
 
 
-def translated_contents(page: SharedPage, source: str, changes: Mapping[str, str]) -> tuple[str, ...] | None:
-    """Each inline slot's content in a whole parse of the localized body, or None when not provably known."""
-    contents = list(page.skeleton.contents)
-    if len(page.blocks) != len(contents) or SOURCE_UNSAFE.search(source):
+def translated_slots(page: SharedPage, source: str, changes: Mapping[str, str]) -> dict[int, str] | None:
+    """The content of each inline slot a translation changes in a whole parse of the localized body (by slot),
+    or None when it is not provably known."""
+    if SOURCE_UNSAFE.search(source):
         return None
+    contents = page.skeleton.contents.strings(source)
+    blocks = page.blocks_of(list(contents))
     lines = source.splitlines(keepends=True)
-    rows = table_rows(page.blocks)
-    for index, block in enumerate(page.blocks):
+    rows = table_rows(blocks)
+    changed: dict[int, str] = {}
+    for index, block in enumerate(blocks):
         new_text = changes.get(block.id)
         if new_text is None:
             continue
         content = inline_content(block, new_text, lines, contents[index], rows.get(block.line, ()))
         if content is None:
             return None
-        contents[index] = content
-    return tuple(contents)
+        if content != contents[index]:
+            changed[index] = content
+    return changed

@@ -4,6 +4,9 @@ translations; where that cannot be proven the body is parsed whole."""
 
 from __future__ import annotations
 
+import gc
+import pickle
+import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +20,8 @@ from courseforge.commands.common import project_options
 from courseforge.diagnostics import DiagnosticSink
 from courseforge.markdown import parser
 from courseforge.markdown_blocks import (
+    SharedPage,
+    parsed_inlines,
     read_outline,
     replace_blocks,
     shared_page,
@@ -26,8 +31,10 @@ from courseforge.markdown_blocks import (
     translation_of,
 )
 from courseforge.model.course import Page
+from courseforge.model.project import DEFAULT_LIMITS
 from courseforge.pipeline import build_locales, course_theme, locale_catalogs, validate_course
 from courseforge.project import load_project
+from courseforge.stages.load import load_course
 from courseforge.stages.localize import localize
 from courseforge.stages.render.markup import LinkTargets, MarkdownRenderer
 
@@ -263,3 +270,44 @@ def test_a_translated_row_stays_in_its_list_item_or_quote() -> None:
     localized = replace_blocks(source, {block.id: block.text.upper() for block in text_blocks(source)})
     assert localized == "- | A | B |\n  |---|---|\n  | C | D |\n\n> | X | Y |\n> --|--\n\n   | T | U |\n   |---|---|\n"
     assert [t.type for t in parser().parse(localized)] == [t.type for t in parser().parse(source)]
+
+
+def bench_bodies(root: Path) -> list[str]:
+    source = load_course(root / "courses" / "bench-course", "bench-course", DiagnosticSink(), DEFAULT_LIMITS)
+    assert source is not None
+    return [page.body for page in source.pages.values()]
+
+
+def test_a_kept_page_weighs_what_it_holds_and_about_its_text(tmp_path: Path) -> None:
+    """The shelf's cap is only as good as the weight it adds up: what the kept structures of the bench course's
+    pages hold (tracemalloc, the shelf's own entries with them) is their weight within a few percent, and about
+    their text's length (the HTML of the slots no render changes), not several times it."""
+    bodies = bench_bodies(write_project(tmp_path / "bench", Shape(pages=30, questions=2, locales=1, seed=3)).root)
+    read_outline(bodies[0])  # the parser and renderer made once, outside the measure
+    shared_pages().clear()
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for body in bodies:
+            read_outline(body)
+        parsed_inlines().clear()
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    pages = [page for body in bodies if (page := shared_pages().get(body)) is not None]
+    weight = sum(page.weight for page in pages)
+    assert len(pages) == len(bodies) == 30
+    assert 0.9 * held < weight < 1.1 * held, (weight, held)
+    assert weight < 1.3 * sum(map(len, bodies)), weight
+
+
+def test_a_kept_page_comes_back_whole_from_a_pickle() -> None:
+    """A forked helper hands its pages' structures back pickled (``build_plan.parse_pages``)."""
+    read_outline(SOURCE * 2)
+    page = shared_pages().get(SOURCE * 2)
+    assert page is not None
+    again = pickle.loads(pickle.dumps(page))
+    assert isinstance(again, SharedPage) and again == page
+    assert again.text_blocks(SOURCE * 2) == text_blocks(SOURCE * 2) == read_outline(SOURCE * 2).blocks

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from operator import itemgetter
 from urllib.parse import quote, urlsplit
 
 from markdown_it.token import Token
@@ -26,7 +27,6 @@ from courseforge.markdown import (
     DIALECT,
     MEMOIZED_FROM_CHARS,
     BlockSkeleton,
-    Heading,
     html_renderer,
     is_external,
     parser,
@@ -125,6 +125,15 @@ def plain_text(tokens: Sequence[Token]) -> str:
     return "".join(parts)
 
 
+def heading_edits(html: str, digits: Sequence[int]) -> list[tuple[int, int, str]]:
+    """The level digits of a render's headings (their places in ``html``) moved as :func:`fit_headings` moves
+    them: (start, end, new text) of each that changes."""
+    if not digits:
+        return []
+    offset = 2 - min(int(html[at]) for at in digits)
+    return [(at, at + 1, str(min(int(html[at]) + offset, 6))) for at in digits] if offset else []
+
+
 def without_title(tokens: list[Token], title: str) -> list[Token]:
     """Drops a leading ``# <title>``: the screen already shows its title as the one h1."""
     if (len(tokens) >= 3 and tokens[0].type == "heading_open" and tokens[0].tag == "h1"
@@ -164,30 +173,31 @@ class MarkdownRenderer:
         rewrite(tokens, base, self.targets)
         return str(md.renderer.render(tokens, md.options, {}))
 
-    def render_shared(self, skeleton: BlockSkeleton, inlines: Sequence[Token | None], base: str,
+    def render_shared(self, skeleton: BlockSkeleton, inlines: Sequence[Token | str | None], base: str,
                       drop_title: str | None) -> str:
-        """What :meth:`render_block` renders from a whole parse, from the text's skeleton and inline tokens (None:
-        the skeleton's HTML of that slot): the same title dropped, the same heading levels, the same rewritten
-        targets."""
-        pieces = skeleton.pieces
+        """What :meth:`render_block` renders from a whole parse, from the text's skeleton and what renders each
+        slot (an inline token, the slot's HTML, or None: the skeleton's HTML of it): the same title dropped, the
+        same heading levels, the same rewritten targets. The skeleton's HTML is copied in runs between the places
+        a render changes."""
+        html, slots = skeleton.html, skeleton.slots
         title = inlines[0] if skeleton.title_heading else None  # a title's slot is always parsed
-        if drop_title is not None and title is not None and plain_text([title]).strip() == drop_title.strip():
-            pieces = pieces[3:]
-        levels = [piece.level for piece in pieces if isinstance(piece, Heading) and piece.opening]
-        offset = 2 - min(levels) if levels else 0
-        parsed = [token for token in inlines if token is not None]
-        rewrite(parsed, base, self.targets)
+        dropped = (drop_title is not None and isinstance(title, Token)
+                   and plain_text([title]).strip() == drop_title.strip())
+        start = skeleton.title_end if dropped else 0
+        edits = heading_edits(html, [at for at in skeleton.headings if at >= start])
+        rewrite([token for token in inlines if isinstance(token, Token)], base, self.targets)
         renderer, options = html_renderer(), parser().options
+        for index, slot in enumerate(inlines):
+            if slot is not None and slots[2 * index] >= start:
+                rendered = slot if isinstance(slot, str) else renderer.renderInline(slot.children or [], options, {})
+                edits.append((slots[2 * index], slots[2 * index + 1], rendered))
+        edits.sort(key=itemgetter(0))
         out: list[str] = []
-        for piece in pieces:
-            if isinstance(piece, str):
-                out.append(piece)
-            elif isinstance(piece, int):
-                token = inlines[piece]
-                out.append(renderer.renderInline(token.children or [], options, {}) if token is not None
-                           else skeleton.rendered[piece] or "")
-            else:
-                out.append(f"{piece.before}h{min(piece.level + offset, 6)}{piece.after}")
+        cursor = start
+        for begin, end, replacement in edits:
+            out += (html[cursor:begin], replacement)
+            cursor = end
+        out.append(html[cursor:])
         return "".join(out)
 
     def inline(self, text: str, base: str) -> Markup:
