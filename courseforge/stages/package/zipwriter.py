@@ -23,7 +23,7 @@ from posixpath import splitext
 
 from courseforge.cache import Codec
 from courseforge.model.zip_limits import DEFAULT_LIMITS
-from courseforge.object_memo import Same, kept, sha256_of
+from courseforge.object_memo import kept, sha256_of
 from courseforge.stages.package.deflate_segments import SEGMENTED_FROM_BYTES, remembered, segmented_deflate
 from courseforge.stages.package.deflate_segments import deflate as raw_deflate
 
@@ -135,23 +135,13 @@ def packed_member(data: bytes, media: bool) -> Packed:
     return Packed(zlib.crc32(data), compressed(data, media))
 
 
-def kept_member(identity: bytes | Same, data: bytes, media: bool) -> Packed:
-    """:func:`packed_member` kept in the process under ``identity`` (which holds the data: it weighs too)."""
-    return kept(DEFLATED_MEMBER, (DEFLATE_VERSION, DEFLATE_LEVEL, media, identity), lambda: packed_member(data, media),
-                lambda found: len(data) + len(found.payload))
-
-
 def memoized_compressed(data: bytes, media: bool) -> Packed:
     """:func:`compressed` and the CRC, memoized by the data's digest when that is worth a lookup (the zlib
     version is in the key: another zlib may choose other, equally valid, bytes, and a shared cache must not mix
-    them), and kept as an object too: every package of a build holds the same images and runtime. A big member
-    is only kept, by the very bytes object (the formats of a locale share one page): its segments are memoized,
-    so a digest of the whole would only be paid again, and a second copy of its deflated bytes stored, for the
-    rare unchanged page that a changed package holds (an edited page misses it anyway)."""
+    them), and kept as an object too: every package of a build holds the same images and runtime."""
     if len(data) < MEMOIZED_FROM_BYTES:  # kept by the bytes themselves: no digest, no store entry
-        return kept_member(data, data, media)
-    if len(data) >= SEGMENTED_FROM_BYTES:
-        return kept_member(Same(data), data, media)
+        return kept(DEFLATED_MEMBER, (DEFLATE_VERSION, DEFLATE_LEVEL, media, data), lambda: packed_member(data, media),
+                    lambda found: len(data) + len(found.payload))
     key = (DEFLATE_VERSION, DEFLATE_LEVEL, zlib.ZLIB_RUNTIME_VERSION, media, sha256_of(data))
     return remembered(DEFLATED_MEMBER, key, lambda: packed_member(data, media), PACKED,
                       lambda found: len(found.payload))
