@@ -45,7 +45,7 @@ from courseforge.server.protocol import (
     json_frame,
     receive_frame,
 )
-from courseforge.server.state import ServerPlace, ServerState, code_fingerprint, log_line
+from courseforge.server.state import ServerPlace, ServerState, code_fingerprint, log_line, tidy_logs
 
 IDLE_ENV = "COURSEFORGE_SERVER_IDLE"
 IDLE_DEFAULT_S = 15 * 60.0
@@ -314,6 +314,7 @@ def main(argv: list[str]) -> int:
         except BlockingIOError:
             return 0  # another server of this key is starting or serving
         signal.signal(signal.SIGIO, signal.SIG_IGN)
+        tidy_logs(place)
         from courseforge.cli import COLLECT_AFTER, PYDANTIC_PLUGINS_SWITCH
 
         os.environ.setdefault(PYDANTIC_PLUGINS_SWITCH, "__all__")

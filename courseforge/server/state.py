@@ -138,6 +138,29 @@ class ServerPlace:
                 os.unlink(self.state_path)
 
 
+LOG_KEPT_S = 30 * 86400.0
+"""A log of a key with no live server is removed after this long untouched (an edited checkout or an upgrade
+makes new keys; their old logs would pile up)."""
+LOG_MAX_BYTES = 1_000_000
+
+
+def tidy_logs(place: ServerPlace, now: float | None = None) -> None:
+    """At a server's start: its own log emptied once it is over :data:`LOG_MAX_BYTES`, and other keys' logs that
+    no live server writes removed after :data:`LOG_KEPT_S`."""
+    now = time.time() if now is None else now
+    with contextlib.suppress(OSError):
+        if os.path.getsize(place.log_path) > LOG_MAX_BYTES:
+            os.truncate(place.log_path, 0)
+    with os.scandir(place.folder) as entries:
+        for entry in entries:
+            key, _, suffix = entry.name.partition(".")
+            if suffix != "log" or key == place.key or os.path.exists(os.path.join(place.folder, f"{key}.json")):
+                continue
+            with contextlib.suppress(OSError):
+                if now - entry.stat().st_mtime > LOG_KEPT_S:
+                    os.unlink(entry.path)
+
+
 def log_line(place: ServerPlace, text: str) -> None:
     """One line in the server's log, with the time and the writing process."""
     stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())

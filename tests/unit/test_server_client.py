@@ -15,7 +15,7 @@ import pytest
 from courseforge.project import find_root
 from courseforge.project_root import nearest_root
 from courseforge.server.protocol import EXIT, STDOUT, ProtocolError, frame, json_frame, receive_frame
-from courseforge.server.state import ServerPlace, ServerState, code_fingerprint
+from courseforge.server.state import LOG_KEPT_S, LOG_MAX_BYTES, ServerPlace, ServerState, code_fingerprint, tidy_logs
 from courseforge.server.switch import served_command, server_wanted
 
 
@@ -102,3 +102,20 @@ def test_the_console_script_decides_before_importing_anything_heavy(tmp_path: Pa
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
                             cwd=tmp_path, env=environment)
     assert result.stdout.split() == ["no", "server", "[]"]
+
+
+def test_a_starting_server_bounds_its_log_and_removes_old_logs_of_dead_keys(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    place = ServerPlace.of("/project", "f" * 64)
+    folder = Path(place.folder)
+    Path(place.log_path).write_bytes(b"x" * (LOG_MAX_BYTES + 1))
+    for name in ("old-dead.log", "old-live.log", "old-live.json", "new-dead.log"):
+        (folder / name).write_text("")
+    old = 1_000_000_000.0
+    for name in ("old-dead.log", "old-live.log"):
+        os.utime(folder / name, (old, old))
+    tidy_logs(place, now=old + LOG_KEPT_S + 1)
+    assert sorted(path.name for path in folder.iterdir()) == sorted(
+        [Path(place.log_path).name, "old-live.log", "old-live.json", "new-dead.log"])
+    assert Path(place.log_path).stat().st_size == 0
