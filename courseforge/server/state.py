@@ -16,6 +16,7 @@ import os
 import stat
 import sys
 import time
+from collections.abc import Mapping
 
 import courseforge
 
@@ -59,8 +60,13 @@ def code_fingerprint(package: str = PACKAGE) -> str:
     return hasher.hexdigest()
 
 
-def server_key(root: str, fingerprint: str, python: str = sys.executable) -> str:
-    return hashlib.sha256(f"{root}\0{python}\0{fingerprint}".encode()).hexdigest()[:32]
+def server_key(root: str, fingerprint: str, python: str = sys.executable,
+               environ: Mapping[str, str] = os.environ) -> str:
+    """The key of the server for a project, an interpreter, its code, and the ``PYTHON*`` variables, which
+    Python reads only as it starts (``PYTHONWARNINGS``, ``PYTHONHASHSEED``, ``PYTHONUTF8``, ``PYTHONPATH``...): a
+    server started under other values could not run a command as a fresh process would."""
+    interpreter = "\0".join(f"{name}={value}" for name, value in sorted(environ.items()) if name.startswith("PYTHON"))
+    return hashlib.sha256(f"{root}\0{python}\0{fingerprint}\0{interpreter}".encode()).hexdigest()[:32]
 
 
 class ServerState:

@@ -15,7 +15,15 @@ import pytest
 from courseforge.project import find_root
 from courseforge.project_root import nearest_root
 from courseforge.server.protocol import EXIT, STDOUT, ProtocolError, frame, json_frame, receive_frame
-from courseforge.server.state import LOG_KEPT_S, LOG_MAX_BYTES, ServerPlace, ServerState, code_fingerprint, tidy_logs
+from courseforge.server.state import (
+    LOG_KEPT_S,
+    LOG_MAX_BYTES,
+    ServerPlace,
+    ServerState,
+    code_fingerprint,
+    server_key,
+    tidy_logs,
+)
 from courseforge.server.switch import served_command, server_wanted
 
 
@@ -119,3 +127,13 @@ def test_a_starting_server_bounds_its_log_and_removes_old_logs_of_dead_keys(tmp_
     assert sorted(path.name for path in folder.iterdir()) == sorted(
         [Path(place.log_path).name, "old-live.log", "old-live.json", "new-dead.log"])
     assert Path(place.log_path).stat().st_size == 0
+
+
+def test_the_server_key_holds_what_python_reads_only_as_it_starts() -> None:
+    key = server_key("/project", "f" * 64, "/venv/bin/python", {"HOME": "/home/a", "PYTHONHASHSEED": "0"})
+    assert key == server_key("/project", "f" * 64, "/venv/bin/python", {"HOME": "/home/b", "PYTHONHASHSEED": "0"})
+    assert key != server_key("/project", "f" * 64, "/venv/bin/python", {"PYTHONHASHSEED": "1"})
+    assert key != server_key("/project", "f" * 64, "/venv/bin/python", {"HOME": "/home/a"})
+    assert key != server_key("/project", "e" * 64, "/venv/bin/python", {"PYTHONHASHSEED": "0"})
+    assert key != server_key("/other", "f" * 64, "/venv/bin/python", {"PYTHONHASHSEED": "0"})
+    assert key != server_key("/project", "f" * 64, "/usr/bin/python3", {"PYTHONHASHSEED": "0"})
