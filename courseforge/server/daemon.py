@@ -29,6 +29,7 @@ import socket
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
@@ -178,13 +179,16 @@ def dict_of(value: object) -> dict[str, object]:
 
 def run_command(connection: socket.socket, argv: list[str]) -> int:
     """``courseforge ARGV`` as :func:`courseforge.cli.run` runs it, interrupted if the client goes away, in a
-    copy of the server's context (a command's context variables do not outlive it)."""
+    copy of the server's context (a command's context variables do not outlive it) and with the warning filters
+    as they were, the registries of warnings already shown forgotten (``catch_warnings`` does both): a warning
+    shows once per command, as in a fresh process, not once per server."""
     from courseforge.cli import run
 
     watch = HangupWatch(connection)
     try:
         watch.arm()
-        return contextvars.copy_context().run(run, argv)
+        with warnings.catch_warnings():
+            return contextvars.copy_context().run(run, argv)
     except KeyboardInterrupt:  # after run() returned (it reports one inside it as a fresh process does)
         return EXIT_INTERRUPTED
     finally:
