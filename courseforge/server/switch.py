@@ -10,6 +10,7 @@ one-off).
 from __future__ import annotations
 
 import os
+import sys
 
 SERVER_ENV = "COURSEFORGE_SERVER"
 SERVED_COMMANDS = frozenset({"build", "lint"})
@@ -34,6 +35,16 @@ def served_command(argv: list[str]) -> bool:
     return command in SERVED_COMMANDS
 
 
+def plain_interpreter() -> bool:
+    """Whether this Python runs without options that change how code behaves (``-W``, ``-X``, ``-O``, ``-d``,
+    ``-b``, ``-E``, ``-I``, or their variables): a server started without them would not run the command as this
+    process does, so such a run stays here. (``PYTHON*`` variables are in the server's key as well.)"""
+    flags = sys.flags
+    changed = (flags.optimize, flags.debug, flags.bytes_warning, flags.dev_mode, flags.ignore_environment,
+               flags.isolated)
+    return not (sys.warnoptions or sys._xoptions or any(changed))
+
+
 def may_serve(argv: list[str]) -> bool:
-    """Whether ``argv`` may go to a server in this environment."""
-    return served_command(argv) and server_wanted(os.environ)
+    """Whether ``argv`` may go to a server in this environment and this interpreter."""
+    return served_command(argv) and server_wanted(os.environ) and plain_interpreter()

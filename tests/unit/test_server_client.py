@@ -137,3 +137,12 @@ def test_the_server_key_holds_what_python_reads_only_as_it_starts() -> None:
     assert key != server_key("/project", "e" * 64, "/venv/bin/python", {"PYTHONHASHSEED": "0"})
     assert key != server_key("/other", "f" * 64, "/venv/bin/python", {"PYTHONHASHSEED": "0"})
     assert key != server_key("/project", "f" * 64, "/usr/bin/python3", {"PYTHONHASHSEED": "0"})
+
+
+@pytest.mark.parametrize("options", [(), ("-W", "error"), ("-X", "dev"), ("-O",), ("-E",), ("-b",)])
+def test_a_python_started_with_options_that_change_code_keeps_its_command(options: tuple[str, ...]) -> None:
+    probe = "from courseforge.server.switch import may_serve; print(may_serve(['build']))"
+    environment = {**os.environ, "COURSEFORGE_SERVER": "on"}
+    result = subprocess.run([sys.executable, *options, "-c", probe], capture_output=True, text=True, check=True,
+                            env=environment)
+    assert result.stdout.strip() == str(not options)
