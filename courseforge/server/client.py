@@ -135,6 +135,7 @@ def taken_connection(state: ServerState, ready_timeout: float) -> _socket.socket
     going away: its code changed, or it is not the server that wrote the state)."""
     connection = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
     try:
+        connection.setsockopt(_socket.IPPROTO_TCP, _socket.TCP_NODELAY, 1)
         connection.settimeout(CONNECT_TIMEOUT_S)
         connection.connect(("127.0.0.1", state.port))
     except OSError:

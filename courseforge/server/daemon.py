@@ -232,6 +232,7 @@ class Server:
                 if self.outdated():
                     return "courseforge's code changed"
                 continue
+            connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # each frame goes as it is written
             with connection:
                 if self.outdated():
                     return "courseforge's code changed"
