@@ -340,3 +340,4 @@ def test_server_status_and_stop(served: Session) -> None:
     assert "no build server" in served.run("server", "status").out
     again = served.run("build", "-q")
     assert again.code == 0 and served.served_by(state["pid"]) == 0
+    served.wait_for_server(other_than=state["pid"])  # the new one it started, for the teardown to stop
