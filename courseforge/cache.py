@@ -45,6 +45,7 @@ from courseforge.cache_pack import (
     Location,
     PackIndex,
     PackWriter,
+    merge_packs,
     pack_units,
     packable,
     read_packed,
@@ -659,8 +660,10 @@ def write_size(root: Path, size: int, builds: int) -> None:
 def bound(root: Path, max_bytes: int, written: int) -> Pruned | None:
     """:func:`prune` ``root`` after a build wrote ``written`` bytes into it, but only when it may be over its
     limit (or has not been walked for :data:`WALK_EVERY` builds): walking a big cache folder (a ``stat`` per
-    entry) would cost a one-page rebuild more than its build. None when it was not walked. Entries written
+    entry) would cost a one-page rebuild more than its build. None when it was not walked. Too many packs are
+    merged first (``cache_pack.merge_packs``: a listing of the packs folder when they are not). Entries written
     again under the same name, or removed by hand, make the tally high: a walk comes sooner, never later."""
+    merge_packs(f"{root}{os.sep}{PACKS}", time.time())
     tally = read_size(root)
     if tally is not None and tally[0] + written <= max_bytes and tally[1] + 1 < WALK_EVERY:
         write_size(root, tally[0] + written, tally[1] + 1)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from threading import Lock
@@ -273,3 +273,67 @@ def pack_units(folder: str) -> Iterator[tuple[str, ...]]:
     for stem in sorted(stems):
         yield tuple(f"{folder}{os.sep}{stem}{suffix}" for suffix in (INDEX_SUFFIX, PACK_SUFFIX)
                     if stem + suffix in names)
+
+
+MERGE_ABOVE = 16
+"""A folder holding more packs than this has its smallest quiet ones merged into one (:func:`merge_packs`): every
+build adds a pack or more, and each build reads every index."""
+MERGE_TO = 8
+MERGE_AFTER_SECONDS = 600
+"""A pack not appended to for this long is taken to have no writer left (a build appends as it goes)."""
+
+
+def merge_packs(folder: str, now: float) -> int:
+    """Past :data:`MERGE_ABOVE` packs in ``folder``, copy the live entries of the smallest quiet ones (each read
+    and checked) into one new pack, then remove them; their latest time of use becomes the new pack's, so pruning
+    by use still sees them. Returns how many packs were merged. Safe while others use the folder: a reader that
+    still looks in a removed pack finds nothing there, a miss; two processes merging at once leave copies of
+    the same entries, merged again later."""
+    units = [unit for unit in pack_units(folder) if len(unit) == 2]
+    if len(units) <= MERGE_ABOVE:
+        return 0
+    quiet = sorted((status, unit) for unit in units if (status := quiet_pack(unit, now)) is not None)
+    chosen = [unit for _, unit in quiet[:len(units) - MERGE_TO + 1]]
+    if len(chosen) < 2:
+        return 0
+    try:
+        copy_entries(chosen, PackWriter(folder))
+    except OSError:
+        return 0  # what was copied is a duplicate, merged again later
+    for unit in chosen:
+        for path in unit:
+            with suppress(OSError):
+                os.unlink(path)
+    return len(chosen)
+
+
+def quiet_pack(unit: tuple[str, ...], now: float) -> tuple[int, float] | None:
+    """A pack's size and its index's time of use, if it was last appended to long enough ago."""
+    try:
+        index, pack = (os.stat(path, follow_symlinks=False) for path in unit)
+    except OSError:
+        return None
+    if now - pack.st_mtime < MERGE_AFTER_SECONDS:
+        return None
+    return pack.st_size + index.st_size, max(index.st_mtime, pack.st_mtime)
+
+
+def copy_entries(units: Sequence[tuple[str, ...]], writer: PackWriter) -> None:
+    """Every entry of the packs (index first, then pack) that still reads whole, appended to ``writer``'s pack,
+    which is given the latest time of use of the packs."""
+    used = 0.0
+    try:
+        for index in (unit[0] for unit in units):
+            found = PackIndex(())
+            found.read_index(index)
+            used = max(used, found.files[index].used if index in found.files else 0.0)
+            for name, written in found.entries.items():
+                location = parsed_location(*written)
+                value = read_packed(name[64:], name[:64], location) if location is not None else None
+                if value is not None:
+                    writer.append(name[64:], name[:64], value)
+    finally:
+        writer.close()
+    if used:
+        os.utime(writer.index, (used, used))
+        os.utime(writer.pack, (used, used))

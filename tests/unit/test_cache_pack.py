@@ -7,11 +7,20 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from courseforge import cache
 from courseforge.cache import JSON, TOUCH_AFTER_SECONDS, DiskStore, bound, cache_scope, memoized, prune
-from courseforge.cache_pack import INDEX_SUFFIX, PACK_BELOW_BYTES, PACK_SUFFIX, PACKS
+from courseforge.cache_pack import (
+    INDEX_SUFFIX,
+    MERGE_ABOVE,
+    MERGE_AFTER_SECONDS,
+    MERGE_TO,
+    PACK_BELOW_BYTES,
+    PACK_SUFFIX,
+    PACKS,
+)
 from tests.sample_project import copy_sample_project
 
 
@@ -173,3 +182,37 @@ def test_two_builds_at_once_into_one_cache_folder_leave_it_consistent(tmp_path: 
 
 def package_bytes(out: Path) -> dict[str, bytes]:
     return {path.relative_to(out).as_posix(): path.read_bytes() for path in sorted(out.rglob("*.zip"))}
+
+
+def test_too_many_packs_are_merged_and_every_entry_is_still_found(tmp_path: Path) -> None:
+    builds = MERGE_ABOVE + 4
+    for number in range(builds):  # a store (a build) each: a pack each
+        store = DiskStore(tmp_path)
+        store.put("ns", key(2 * number), b"first %d" % number)
+        store.put("ns", key(2 * number + 1), b"second %d" % number)
+    quiet = time.time() - MERGE_AFTER_SECONDS - 100
+    units = packs(tmp_path, INDEX_SUFFIX)
+    damaged = units[1].with_suffix(PACK_SUFFIX)
+    damaged_build = build_of(damaged)
+    damaged.write_bytes(b"x" + damaged.read_bytes()[1:])  # its first entry no longer reads whole
+    for age, index in enumerate(units[1:]):  # all but one were last written long enough ago
+        for path in (index, index.with_suffix(PACK_SUFFIX)):
+            os.utime(path, (quiet + age, quiet + age))
+    bound(tmp_path, 10**9, 0)
+    left = packs(tmp_path, INDEX_SUFFIX)
+    assert len(left) == len(packs(tmp_path, PACK_SUFFIX)) == MERGE_TO and units[0] in left
+    reader = DiskStore(tmp_path)
+    found = [reader.get("ns", key(n)) for n in range(2 * builds)]
+    assert [n for n, value in enumerate(found) if value is None] == [2 * damaged_build]
+    assert all(value == (b"first %d" if n % 2 == 0 else b"second %d") % (n // 2)
+               for n, value in enumerate(found) if value is not None)
+    assert quiet <= max(path.stat().st_mtime for path in left if path != units[0]) <= quiet + builds
+    bound(tmp_path, 10**9, 0)
+    assert packs(tmp_path, INDEX_SUFFIX) == left  # few enough now
+
+
+def build_of(pack: Path) -> int:
+    """Which build wrote a pack (the number of its entries' pair)."""
+    reader = DiskStore(pack.parent.parent)
+    return next(number for number in range(MERGE_ABOVE + 4)
+                if reader.packs().get("ns", key(2 * number))[0].pack == str(pack))
