@@ -23,7 +23,7 @@ from threading import Lock
 from typing import TypeVar, cast
 from weakref import WeakKeyDictionary, ref
 
-from courseforge.cache import Store, active_store
+from courseforge.cache import LayeredStore, Store, active_store
 
 T = TypeVar("T")
 
@@ -112,9 +112,12 @@ def active_memo() -> ObjectMemo | None:
 
 
 def memo_of(store: Store) -> ObjectMemo:
-    """The memo beside ``store``, made on first use; the last one asked for is found without the lock (a rebuild
-    asks hundreds of times, nearly always for the same store)."""
+    """The memo beside ``store`` (a layered store's: beside its front, which may outlive the layered store made
+    for one build, as the build server's memory does), made on first use; the last one asked for is found without
+    the lock (a rebuild asks hundreds of times, nearly always for the same store)."""
     global _last_memo
+    while isinstance(store, LayeredStore):
+        store = store.front
     last = _last_memo
     if last is not None and last[0]() is store:
         return last[1]
