@@ -13,6 +13,7 @@ import _socket  # the C module under socket: importing socket.py builds its enum
 import os
 import sys
 
+from courseforge.cli import EXIT_INTERNAL, EXIT_INTERRUPTED
 from courseforge.project_root import nearest_root
 from courseforge.server.protocol import (
     AUTH,
@@ -34,8 +35,6 @@ CONNECT_TIMEOUT_S = 0.5
 READY_TIMEOUT_S = 0.1
 """How long a client waits for a server to take its command; a server serves one command at a time, and one
 still busy with another is not waited for (the command runs in the client's process instead)."""
-EXIT_INTERNAL = 3
-EXIT_INTERRUPTED = 130
 NO_SERVER = "no server"
 BUSY = "busy"
 BROKEN = "broken"

@@ -33,6 +33,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
+from courseforge.cli import EXIT_INTERRUPTED
 from courseforge.server.protocol import (
     AUTH,
     EXIT,
@@ -57,7 +58,6 @@ HANDSHAKE_TIMEOUT_S = 2.0
 LASTING_MEMORY_BYTES = 256 * 2**20
 STOP = "stop"
 PING = "ping"
-EXIT_INTERRUPTED = 130
 
 
 class FrameSink(io.RawIOBase):

@@ -153,9 +153,9 @@ def kept_read(target: Path | str, status: os.stat_result, limit: SizeLimit,
     if memo is None:
         return read()
     key = read_key(target, status, limit)
-    found = memo.get(FILE_READ, key)
-    if found is not None and isinstance(found[0], bytes):
-        return found[0]
+    found = kept_bytes(memo, key)
+    if found is not None:
+        return found
     data = read()
     if isinstance(data, bytes) and time.time() - max(status.st_mtime, status.st_ctime) > SETTLED_SECONDS:
         memo.put(FILE_READ, key, data, len(data))
@@ -169,6 +169,12 @@ def read_key(target: Path | str, status: os.stat_result, limit: SizeLimit) -> Ha
             limit.max_bytes)
 
 
+def kept_bytes(memo: ObjectMemo, key: Hashable) -> bytes | None:
+    """The bytes :func:`kept_read` kept under ``key`` (:func:`read_key`), if any."""
+    found = memo.get(FILE_READ, key)
+    return found[0] if found is not None and isinstance(found[0], bytes) else None
+
+
 def lasting_memo() -> ObjectMemo | None:
     """The memo reads are kept in: only a store's that outlives the build (:func:`kept_read`)."""
     return active_memo() if scope_lasts() else None
@@ -179,10 +185,7 @@ def unchanged_read(memo: ObjectMemo, path: str, status: os.stat_result, limit: S
     total) still says the same regular file, unchanged: then it is not even opened. An inode with the same
     device, number, size and times as one read after it had settled is that file with those bytes, and ``lstat``
     follows no link; anything else (None) is opened and judged as always."""
-    if not stat.S_ISREG(status.st_mode):
-        return None
-    found = memo.get(FILE_READ, read_key(path, status, limit))
-    return found[0] if found is not None and isinstance(found[0], bytes) else None
+    return kept_bytes(memo, read_key(path, status, limit)) if stat.S_ISREG(status.st_mode) else None
 
 
 def not_regular(mode: int) -> InputProblem:
