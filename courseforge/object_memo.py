@@ -23,7 +23,7 @@ from threading import Lock
 from typing import TypeVar, cast
 from weakref import WeakKeyDictionary, ref
 
-from courseforge.cache import LayeredStore, Store, active_store
+from courseforge.cache import Codec, KeyPart, LayeredStore, Store, active_store, memoized
 
 T = TypeVar("T")
 
@@ -140,3 +140,11 @@ def kept(namespace: str, key: Hashable, compute: Callable[[], T], weight: Callab
     value = compute()
     memo.put(namespace, key, value, weight(value))
     return value
+
+
+def remembered(namespace: str, key: KeyPart, compute: Callable[[], T], codec: Codec[T],
+               weight: Callable[[T], int]) -> T:
+    """``compute()`` memoized in the store under ``key`` (``cache.memoized``: a later process reads it back), and
+    kept as an object beside the store too (:func:`kept`), so a long-lived process neither decodes it again nor
+    digests the key."""
+    return kept(namespace, key, lambda: memoized(namespace, key, compute, codec), weight)

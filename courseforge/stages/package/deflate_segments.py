@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import hashlib
 import zlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import TypeVar
 
-from courseforge.cache import BYTES, Codec, KeyPart, active_store, memoized
-from courseforge.object_memo import kept
+from courseforge.cache import BYTES, active_store
+from courseforge.object_memo import remembered
 
 T = TypeVar("T")
 
@@ -102,13 +101,6 @@ def deflated_segment(view: memoryview, start: int, end: int, level: int) -> byte
     else:
         compressor = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
     return compressor.compress(view[start:end]) + compressor.flush(zlib.Z_SYNC_FLUSH)
-
-
-def remembered(namespace: str, key: KeyPart, compute: Callable[[], T], codec: Codec[T],
-               weight: Callable[[T], int]) -> T:
-    """``compute()`` memoized under ``key``, and kept as an object beside the store too, so a long-lived process
-    neither reads it back nor digests the key again."""
-    return kept(namespace, key, lambda: memoized(namespace, key, compute, codec), weight)
 
 
 def memoized_segment(view: memoryview, start: int, end: int, level: int) -> bytes:

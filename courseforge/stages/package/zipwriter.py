@@ -23,8 +23,8 @@ from posixpath import splitext
 
 from courseforge.cache import Codec
 from courseforge.model.zip_limits import DEFAULT_LIMITS
-from courseforge.object_memo import kept, sha256_of
-from courseforge.stages.package.deflate_segments import SEGMENTED_FROM_BYTES, remembered, segmented_deflate
+from courseforge.object_memo import kept, remembered, sha256_of
+from courseforge.stages.package.deflate_segments import SEGMENTED_FROM_BYTES, segmented_deflate
 from courseforge.stages.package.deflate_segments import deflate as raw_deflate
 
 DOS_EPOCH = 315532800

@@ -9,7 +9,7 @@ from typing import cast, overload
 
 from markupsafe import Markup
 
-from courseforge.cache import JSON, Codec, memoized
+from courseforge.cache import JSON, Codec
 from courseforge.markdown import DIALECT
 from courseforge.model.course import (
     Checklist,
@@ -26,7 +26,7 @@ from courseforge.model.course import (
     Survey,
     SurveyItem,
 )
-from courseforge.object_memo import Same, kept
+from courseforge.object_memo import Same, kept, remembered
 from courseforge.stages.render.markup import MarkdownRenderer
 from courseforge.stages.render.views import (
     AnyScreenView,
@@ -179,8 +179,8 @@ def made_view(screen: Quiz | Checklist | Survey, base: str, where: Placement, md
     """An activity's view kept by what it is made of: the activity's content (without its locations, which
     views never show), its file, its place, the link targets and the numerals its sequencing questions use."""
     key = (VIEW_VERSION, DIALECT, screen.model_dump_json(), base, astuple(where), md.targets.digest, numerals)
-    return kept(ACTIVITY_VIEW, key, lambda: memoized(ACTIVITY_VIEW, key, lambda: activity_view(
-        screen, base, where, md, numeral), ACTIVITY_VIEW_CODEC), lambda _: ACTIVITY_VIEW_WEIGHT * len(key[2]))
+    return remembered(ACTIVITY_VIEW, key, lambda: activity_view(screen, base, where, md, numeral),
+                      ACTIVITY_VIEW_CODEC, lambda _: ACTIVITY_VIEW_WEIGHT * len(key[2]))
 
 
 def screen_info(screen: Screen, where: Placement) -> ScreenInfo:

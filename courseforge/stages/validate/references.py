@@ -17,13 +17,13 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from courseforge.cache import JSON, Codec, digest, memoized
+from courseforge.cache import JSON, Codec, digest
 from courseforge.diagnostics import Diagnostic, DiagnosticSink, Location
 from courseforge.markdown import DIALECT, MEMOIZED_FROM_CHARS, Reference, RefKind, is_external, resolve_local
 from courseforge.markdown_blocks import text_references
 from courseforge.model.course import Node, Page, Screen
 from courseforge.model.source import CourseSource
-from courseforge.object_memo import Same, kept
+from courseforge.object_memo import Same, kept, remembered
 
 SOURCE_SUFFIXES = (".md", ".yaml", ".yml")
 MARKDOWN_FIELDS = frozenset({"prompt", "text", "intro", "feedback", "correct", "incorrect", "statement"})
@@ -164,8 +164,8 @@ def text_verdict(source: MarkdownText, files: CourseFiles) -> TextVerdict:
     origin = source.origin
     key = (REFERENCES_VERSION, DIALECT, source.text, source.base, origin.path, origin.line, origin.col,
            source.line_offset, files.digest)
-    return kept(REFERENCES, key, lambda: memoized(REFERENCES, key, lambda: ReferenceCheck(files).check(source),
-                                                  VERDICT_CODEC), lambda _: len(source.text))
+    return remembered(REFERENCES, key, lambda: ReferenceCheck(files).check(source), VERDICT_CODEC,
+                      lambda _: len(source.text))
 
 
 def node_texts(node: BaseModel, base: str) -> Iterator[MarkdownText]:

@@ -22,9 +22,9 @@ from typing import IO, cast
 
 from lxml import etree, html
 
-from courseforge.cache import JSON, Codec, KeyPart, memoized
+from courseforge.cache import JSON, Codec, KeyPart
 from courseforge.diagnostics import DiagnosticSink
-from courseforge.object_memo import kept, sha256_of
+from courseforge.object_memo import remembered, sha256_of
 from courseforge.stages.verify import parse, zipguard
 from courseforge.stages.verify.contents import PackageContents
 from courseforge.stages.verify.hrefs import Kind, Target, resolve
@@ -129,8 +129,8 @@ def page_of(path: str, pieces: Pieces, identity: KeyPart) -> Page:
         facts = fresh()
     else:
         key = (PAGE_FACTS_VERSION, identity)
-        facts = kept(PAGE_FACTS, key, lambda: memoized(PAGE_FACTS, key, fresh, FACTS),
-                     lambda found: sum(map(len, found.urls)) + len(found.title or ""))
+        facts = remembered(PAGE_FACTS, key, fresh, FACTS,
+                           lambda found: sum(map(len, found.urls)) + len(found.title or ""))
     root = html.Element("html")
     if facts.title is not None:
         etree.SubElement(root, TITLE).text = facts.title

@@ -17,13 +17,13 @@ import zipfile
 import zlib
 from collections.abc import Iterator, Sequence
 
-from courseforge.cache import TEXT, memoized
+from courseforge.cache import TEXT
 from courseforge.diagnostics import DiagnosticSink, Location
 from courseforge.model.zip_limits import DEFAULT_LIMITS as DEFAULT_LIMITS
 from courseforge.model.zip_limits import MIB
 from courseforge.model.zip_limits import Limits as Limits
 from courseforge.model.zip_limits import human_size as human_size
-from courseforge.object_memo import kept
+from courseforge.object_memo import remembered
 from courseforge.stages.verify.inflate_resume import resumed_intact
 
 CHUNK = MIB
@@ -320,8 +320,7 @@ def entry_damage(archive: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes) -
     if identity is None:
         return inflate_damage(archive, info, True)
     key = (INTEGRITY_VERSION, info.filename, *identity)
-    return kept(INTEGRITY, key, lambda: memoized(INTEGRITY, key, lambda: record_damage(archive, info, data), TEXT),
-                len)
+    return remembered(INTEGRITY, key, lambda: record_damage(archive, info, data), TEXT, len)
 
 
 def record_damage(archive: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes) -> str:
