@@ -21,12 +21,9 @@ import hashlib
 import zlib
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import TypeVar
 
 from courseforge.cache import BYTES, active_store
 from courseforge.object_memo import remembered
-
-T = TypeVar("T")
 
 SEGMENTED_FROM_BYTES = 256 * 1024
 """Smaller members are deflated as one stream: they make a segment or two, and deflate in a few milliseconds."""
