@@ -183,8 +183,7 @@ def catalog_file_state(path: Path, locales_dir: Path, limits: InputLimits) -> Ke
     if not os.path.lexists(path):
         return None
     data = read_input_file(path, locales_dir.resolve(), file_limit(path.name, limits))
-    return ("sha256", hashlib.sha256(data).digest()) if isinstance(data, bytes) else ("refused", data.code,
-                                                                                     data.message)
+    return ("sha256", file_digest(data)) if isinstance(data, bytes) else ("refused", data.code, data.message)
 
 
 def catalog_inputs(locales_dir: Path, course_id: str, locale: str, limits: InputLimits) -> KeyPart:
