@@ -32,9 +32,11 @@ from courseforge.server.state import ServerPlace, ServerState, code_fingerprint
 from courseforge.server.switch import may_serve
 
 CONNECT_TIMEOUT_S = 0.5
-READY_TIMEOUT_S = 0.1
+READY_TIMEOUT_S = 0.5
 """How long a client waits for a server to take its command; a server serves one command at a time, and one
-still busy with another is not waited for (the command runs in the client's process instead)."""
+still busy with another is not waited for longer (the command runs in the client's process instead). An idle
+server takes a command in a few milliseconds, but on a loaded machine (a CI runner's other jobs) well over 0.1 s
+has been seen: a slow answer must not be taken for a busy server."""
 NO_SERVER = "no server"
 BUSY = "busy"
 BROKEN = "broken"
