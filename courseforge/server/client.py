@@ -10,6 +10,7 @@ here. Standard library only (see :mod:`courseforge.server`): this runs before cl
 from __future__ import annotations
 
 import _socket  # the C module under socket: importing socket.py builds its enums, some 5 ms of the client
+import contextlib
 import os
 import sys
 
@@ -28,7 +29,7 @@ from courseforge.server.protocol import (
     json_frame,
     receive_frame,
 )
-from courseforge.server.state import ServerPlace, ServerState, code_fingerprint
+from courseforge.server.state import ServerPlace, ServerState, code_fingerprint, log_line
 from courseforge.server.switch import may_serve
 
 CONNECT_TIMEOUT_S = 0.5
@@ -55,20 +56,29 @@ class Route:
         """The exit code of the command as the server ran it, else why it did not (:data:`NO_SERVER`,
         :data:`BUSY`, :data:`BROKEN`: before anything was printed, so the command can run here instead)."""
         state = self.place.read()
-        if state is None or state.fingerprint != self.fingerprint:
+        if state is None:
             return NO_SERVER
+        if state.fingerprint != self.fingerprint:
+            return self.not_served(NO_SERVER, "its code fingerprint is not this client's")
         try:
             connection = taken_connection(state, READY_TIMEOUT_S)
-        except OSError:
-            return NO_SERVER
+        except OSError as error:
+            return self.not_served(NO_SERVER, f"no connection: {error!r}")
         if connection is None:
-            return BUSY
+            return self.not_served(BUSY, f"no answer within {READY_TIMEOUT_S:g} s")
         try:
             return self.relay(connection)
         except (OSError, ProtocolError):
             return self.after_break()
         finally:
             connection.close()
+
+    def not_served(self, outcome: str, why: str) -> str:
+        """``outcome``, said in the server's log (a live server's state was found, yet this command runs in its
+        own process: the log tells why)."""
+        with contextlib.suppress(OSError):
+            log_line(self.place, f"client pid {os.getpid()} runs {self.argv!r} itself: {why}")
+        return outcome
 
     def relay(self, connection: _socket.socket) -> int | str:
         """Send the command, write its output as it comes, return its exit code. Ctrl-C half-closes the
