@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bench import floor
 from bench.cli import BuildRun, Courseforge, scratch_dir
-from bench.measure import CommandFailed, Figure, Runs, Target, repeat, run_in_process
+from bench.measure import CommandFailed, Figure, Runs, Target, Timing, repeat
 from bench.memory import PssSampler
 from bench.synth import COURSE_ID, Project
 from bench.translate import LOCALES
@@ -47,32 +47,43 @@ def translations(count: int) -> tuple[str, ...]:
     return LOCALES[1:count]
 
 
-def floor_runs(bodies: dict[str, list[str]], out: Path, runs: int) -> Runs:
-    packages = floor.built_packages(out / COURSE_ID, floor.LevelFinder())
-    parser = floor.markdown()
-    return repeat(lambda: run_in_process(lambda: floor.build_work(parser, bodies, packages)), runs)
-
-
 def full_build(cli: Courseforge, project: Project, locales: int, runs: int, work: Path) -> tuple[list[Figure], Built]:
-    """Figure 1: every format of ``locales`` locales, cold, against the bare libraries doing the same work."""
+    """Figure 1: every format of ``locales`` locales, cold, against the bare libraries doing the same work in a
+    process of their own; and the same build on one core. Measured round by round (build, floor, one-core build)
+    rather than each several times in a row, so that the machine's drift over the minutes this takes moves the
+    build and its floor alike."""
     wanted = translations(locales)
-    build = cold_builds(BuildRun(cli, project.root, COURSE_ID, wanted), scratch_dir(work, "full"), runs)
-    bodies = floor.localized_bodies(project.root, project.course_dir, wanted or ())
-    base = floor_runs({locale: bodies[locale] for locale in (LOCALES[0], *wanted)}, build.out, runs)
+    scratch = scratch_dir(work, "full")
+    build = BuildRun(cli, project.root, COURSE_ID, wanted)
+    single = BuildRun(cli, project.root, COURSE_ID, wanted, jobs=1) if cli.has_jobs else None
+    single_scratch = scratch_dir(work, "jobs1")
+    timings: dict[str, list[Timing]] = {"build": [], "floor": [], "single": []}
+    inputs: Path | None = None
+    for _ in range(runs):
+        timings["build"].append(build.cold(scratch))
+        if inputs is None:
+            bodies = floor.localized_bodies(project.root, project.course_dir, wanted or ())
+            packages = floor.built_packages(scratch / "out" / COURSE_ID, floor.LevelFinder())
+            inputs = floor.write_build_input({locale: bodies[locale] for locale in (LOCALES[0], *wanted)}, packages,
+                                             scratch / "floor-input.pickle")
+        timings["floor"].append(floor.build_floor(inputs))
+        if single is not None:
+            timings["single"].append(single.cold(single_scratch))
+    built, base = Runs(tuple(timings["build"])), Runs(tuple(timings["floor"]))
     shape = f"{project.shape.pages} p x {locales} loc x every format"
-    figures = [Figure(f"full build CPU ({shape})", build.runs.cpu, "s", base.cpu, Target(CPU_TARGET, of_ratio=True),
-                      build.runs.count, details={"build": build.runs.to_json(), "floor": base.to_json()}),
-               Figure("full build wall", build.runs.wall, "s", base.wall, runs=build.runs.count)]
-    if cli.has_jobs:
-        single = cold_builds(BuildRun(cli, project.root, COURSE_ID, wanted, jobs=1), scratch_dir(work, "jobs1"), runs)
-        figures.append(Figure("full build wall --jobs 1", single.runs.wall, "s", runs=single.runs.count,
-                              details={"build": single.runs.to_json()}))
-        figures.append(Figure(f"{CORES}-core wall / --jobs 1 wall", build.runs.wall / single.runs.wall, "x",
-                              target=Target(PARALLEL_TARGET), runs=min(build.runs.count, single.runs.count)))
+    figures = [Figure(f"full build CPU ({shape})", built.cpu, "s", base.cpu, Target(CPU_TARGET, of_ratio=True),
+                      built.count, details={"build": built.to_json(), "floor": base.to_json()}),
+               Figure("full build wall", built.wall, "s", base.wall, runs=built.count)]
+    if single is not None:
+        one_core = Runs(tuple(timings["single"]))
+        figures.append(Figure("full build wall --jobs 1", one_core.wall, "s", runs=one_core.count,
+                              details={"build": one_core.to_json()}))
+        figures.append(Figure(f"{CORES}-core wall / --jobs 1 wall", built.wall / one_core.wall, "x",
+                              target=Target(PARALLEL_TARGET), runs=min(built.count, one_core.count)))
     else:
         figures.append(Figure(f"{CORES}-core wall / --jobs 1 wall", None, "x", target=Target(PARALLEL_TARGET), runs=0,
                               note="build has no --jobs option yet"))
-    return figures, build
+    return figures, Built(built, scratch / "out")
 
 
 def linearity(name: str, unit_name: str, sizes: Sequence[int], costs: Sequence[Runs]) -> list[Figure]:

@@ -1,4 +1,5 @@
-"""The floor: the same work done by the bare libraries in this process, on the same content.
+"""The floor: the same work done by the bare libraries (``floor_work``), on the same content; this module gathers
+its inputs and runs a build's floor as a process of its own.
 
 A build's floor is markdown-it-py parsing and rendering every localized page body (once per locale: the
 formats share it), one Jinja2 render per package of a template that loops over the screens' HTML, and
@@ -11,16 +12,19 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
+import os
+import pickle
 import struct
+import sys
 import zipfile
 import zlib
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 
-from jinja2 import Environment
-from markdown_it import MarkdownIt
-
+import bench
+from bench.floor_work import BuildFloorInput, Entry, PackageEntries
+from bench.measure import Timing, run_command
 from courseforge.commands.common import project_options
 from courseforge.diagnostics import DiagnosticSink
 from courseforge.model.course import Page
@@ -28,19 +32,11 @@ from courseforge.pipeline import build_locales, course_theme, locale_catalogs, v
 from courseforge.project import load_project
 from courseforge.stages.localize import localize
 
-SCREENS = Environment(autoescape=False).from_string(
-    "<!doctype html><html lang=\"{{ lang }}\"><head><title>{{ title }}</title></head><body><main>"
-    "{% for screen in screens %}<section class=\"screen\" id=\"s{{ loop.index }}\">{{ screen }}</section>"
-    "{% endfor %}</main></body></html>")
 LOCAL_HEADER_SIZE = 30
 """Bytes of a zip local file header before its name and extra field (APPNOTE 4.3.7)."""
 UNKNOWN_LEVEL = 6
 """Used for a deflated entry whose level no zlib level reproduces as one stream: courseforge's big members, which
 it deflates at level 6 in segments (``stages/package/deflate_segments``), or another compressor's."""
-
-
-def markdown() -> MarkdownIt:
-    return MarkdownIt("commonmark").enable(["table", "strikethrough"])
 
 
 def localized_bodies(project_root: Path, course_dir: Path, locales: Sequence[str] = ("all",)) -> dict[str, list[str]]:
@@ -60,24 +56,6 @@ def localized_bodies(project_root: Path, course_dir: Path, locales: Sequence[str
         localized = localize(course, locale, catalogs, sink)
         bodies[locale] = [page.body for page in localized.course.screens_of(Page)]
     return bodies
-
-
-@dataclass(frozen=True)
-class Entry:
-    name: str
-    data: bytes
-    method: int
-    level: int | None
-
-
-@dataclass(frozen=True)
-class PackageEntries:
-    locale: str
-    entries: tuple[Entry, ...]
-
-    @property
-    def size(self) -> int:
-        return sum(len(entry.data) for entry in self.entries)
 
 
 class LevelFinder:
@@ -129,31 +107,19 @@ def built_packages(course_out: Path, finder: LevelFinder) -> list[PackageEntries
     return [package_entries(path, path.parent.name, finder) for path in sorted(course_out.glob("*/*.zip"))]
 
 
-def rezip(package: PackageEntries) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for entry in package.entries:
-            info = zipfile.ZipInfo(entry.name, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = entry.method
-            archive.writestr(info, entry.data, compresslevel=entry.level)
-    return buffer.getvalue()
+def write_build_input(bodies: dict[str, list[str]], packages: Sequence[PackageEntries], path: Path) -> Path:
+    """The inputs of a full build's floor, pickled for :func:`build_floor`."""
+    with path.open("wb") as file:
+        pickle.dump(BuildFloorInput(bodies, tuple(packages)), file, protocol=pickle.HIGHEST_PROTOCOL)
+    return path
 
 
-def render_screens(screens: list[str], locale: str) -> str:
-    return SCREENS.render(screens=screens, lang=locale, title="Course")
-
-
-def build_work(parser: MarkdownIt, bodies: dict[str, list[str]], packages: Iterable[PackageEntries]) -> None:
-    """The floor of a build: each locale's pages rendered once, then per package one render and one zip."""
-    screens = {locale: [parser.render(body) for body in pages] for locale, pages in bodies.items()}
-    for package in packages:
-        render_screens(screens[package.locale], package.locale)
-        rezip(package)
-
-
-def edit_work(parser: MarkdownIt, body: str, screens: list[str], packages: Iterable[PackageEntries]) -> None:
-    """The floor of a one-page rebuild: that page rendered, then per package one render and one zip."""
-    parser.render(body)
-    for package in packages:
-        render_screens(screens, package.locale)
-        rezip(package)
+def build_floor(inputs: Path) -> Timing:
+    """A full build's floor in a process of its own (``python -m bench.floor_process``), as the build it stands beside
+    runs: its CPU and wall less what loading the pickled inputs cost that process."""
+    root = Path(bench.__file__).parent.parent
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (str(root), os.environ.get("PYTHONPATH"))))}
+    output = inputs.with_suffix(".out")
+    timing = run_command([sys.executable, "-m", "bench.floor_process", str(inputs), str(output)], root, env)
+    loading = json.loads(output.read_text())
+    return Timing(timing.cpu - loading["load_cpu_s"], timing.wall - loading["load_wall_s"], timing.max_rss_mib)

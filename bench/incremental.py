@@ -14,7 +14,7 @@ import shutil
 import time
 from pathlib import Path
 
-from bench import floor
+from bench import floor, floor_work
 from bench.cli import BuildRun, Courseforge, scratch_dir, server_pid
 from bench.measure import Figure, Runs, Target, Timing, repeat, run_in_process
 from bench.synth import COURSE_ID, Project
@@ -52,13 +52,13 @@ def copy_project(project: Project, work: Path) -> Project:
     return Project(root, root / "courses" / COURSE_ID, project.shape)
 
 
-def edit_floor(project: Project, page: int, packages: list[floor.PackageEntries], runs: int) -> Runs:
+def edit_floor(project: Project, page: int, packages: list[floor_work.PackageEntries], runs: int) -> Runs:
     """The floor, on the edited content: the page's body from the localize stage, the other screens' HTML
     rendered untimed, the packages' entries from the last rebuild's output."""
     bodies = floor.localized_bodies(project.root, project.course_dir, ())[LOCALES[0]]
-    parser = floor.markdown()
+    parser = floor_work.markdown()
     screens = [parser.render(body) for body in bodies]
-    return repeat(lambda: run_in_process(lambda: floor.edit_work(parser, bodies[page], screens, packages)), runs)
+    return repeat(lambda: run_in_process(lambda: floor_work.edit_work(parser, bodies[page], screens, packages)), runs)
 
 
 def cli_figures(cli: Courseforge, project: Project, page: int, runs: int, work: Path,

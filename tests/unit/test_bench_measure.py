@@ -4,14 +4,16 @@ and a subprocess tree's CPU and memory are seen. No timing is asserted."""
 from __future__ import annotations
 
 import io
+import json
 import os
+import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from bench import floor
+from bench import floor, floor_work
 from bench.measure import CommandFailed, Figure, Target, run_command
 from bench.memory import PssSampler
 from courseforge.stages.package.deflate_segments import SEGMENTED_FROM_BYTES
@@ -38,7 +40,7 @@ def test_the_floor_zips_each_entry_to_the_same_bytes_as_the_package() -> None:
         ("index.html", zipfile.ZIP_DEFLATED), ("content/photo.jpg", zipfile.ZIP_STORED),
         ("runtime/courseforge.js", zipfile.ZIP_DEFLATED)]
     assert entries.entries[1].level is None
-    again, original = (zipfile.ZipFile(io.BytesIO(data)) for data in (floor.rezip(entries), built))
+    again, original = (zipfile.ZipFile(io.BytesIO(data)) for data in (floor_work.rezip(entries), built))
     assert [floor.raw_member(again, i) for i in again.infolist()] == \
            [floor.raw_member(original, i) for i in original.infolist()]
 
@@ -51,9 +53,9 @@ def test_the_floor_deflates_a_segmented_page_at_courseforges_level() -> None:
 
 
 def test_the_floor_renders_what_courseforge_renders_markdown_with() -> None:
-    html = floor.markdown().render("| a | b |\n|---|---|\n| ~~x~~ | y |\n")
+    html = floor_work.markdown().render("| a | b |\n|---|---|\n| ~~x~~ | y |\n")
     assert "<table>" in html and "<s>x</s>" in html
-    page = floor.render_screens(["<p>one</p>", "<p>two</p>"], "ar")
+    page = floor_work.render_screens(["<p>one</p>", "<p>two</p>"], "ar")
     assert page.count("<section") == 2 and 'lang="ar"' in page
 
 
@@ -86,3 +88,18 @@ def test_a_commands_children_count_in_its_cpu_and_memory(tmp_path: Path) -> None
 def test_a_failing_command_raises_with_its_output(tmp_path: Path) -> None:
     with pytest.raises(CommandFailed, match="boom"):
         run_command([sys.executable, "-c", "import sys; sys.exit('boom')"], tmp_path)
+
+
+def test_a_build_floor_runs_in_a_process_of_its_own_with_the_bare_libraries_only(tmp_path: Path) -> None:
+    built = package({"index.html": 6, "content/photo.jpg": None})
+    entries = floor.package_entries(built, "en", floor.LevelFinder())
+    inputs = floor.write_build_input({"en": ["# One\n\nKeep **fire doors** closed.\n"]}, [entries],
+                                     tmp_path / "floor.pickle")
+    timing = floor.build_floor(inputs)
+    assert timing.cpu > 0 and timing.wall > 0
+    assert set(json.loads(inputs.with_suffix(".out").read_text())) == {"load_cpu_s", "load_wall_s"}
+    probe = ("import sys, bench.floor_work; "
+             "print(sorted({m.split('.')[0] for m in sys.modules} & {'courseforge', 'bench'}))")
+    imported = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                              cwd=Path(floor.__file__).parent.parent).stdout
+    assert imported.strip() == "['bench']"
