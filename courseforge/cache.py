@@ -3,9 +3,10 @@
 Stages stay pure: a stage wraps an expensive, deterministic computation in :func:`memoized` with every input
 that can change the result in its key. With no store active (tests, ``check``) that simply computes. A command
 (the edge) or a long-lived process (watch mode, the benchmark) opens a :func:`cache_scope` with a store, and the
-same computation is then looked up by the sha256 of its key first. Every key also carries
+same computation is then looked up by the sha256 of its key first. Every key kept on disk also carries
 :func:`code_fingerprint` (courseforge's version and the bytes of its own files), so a cache restored from another
-branch or written by an edited checkout never answers for different code.
+branch or written by an edited checkout never answers for different code; a scope with no disk store keeps its
+entries in its process tree, whose code is the same throughout (:func:`entry_key`).
 
 Values are bytes through an explicit :class:`Codec`, never pickles: a CI cache is restored from other branches'
 runs, and a poisoned pickle would run code. A disk entry carries a checksum of its value, so a truncated or
@@ -224,9 +225,15 @@ def package_files(package: str) -> list[tuple[tuple[str, ...], os.stat_result]]:
     return sorted(found, key=lambda row: row[0])
 
 
+IN_PROCESS_CODE = "the code of this process"
+"""What stands for the code in the keys of a scope with no disk store: its entries stay in memory, in this process
+and the workers it forks, which run the same code (``lint`` and ``build --no-cache`` then never read and hash the
+package's 3 MB of files, some 60 ms of a one-off lint)."""
+
+
 def entry_key(namespace: str, key: KeyPart) -> str:
     """The digest an entry is stored under: the key, its namespace and the code that computed it."""
-    return digest(code_fingerprint(), namespace, key)
+    return digest(code_fingerprint() if _scope().code_keys else IN_PROCESS_CODE, namespace, key)
 
 
 class Store(Protocol):
@@ -733,6 +740,9 @@ class Scope:
     lasting: bool = True
     """The store outlives the build (watch mode, the benchmark's in-process rebuild): work kept only for a later
     build of the same process (``object_memo``) can pay off."""
+    code_keys: bool = False
+    """Keys carry :func:`code_fingerprint`: this scope or one it is inside has a disk store (an inner scope's
+    entries may be handed to the outer one, so it keys them the same way)."""
 
 
 NO_SCOPE = Scope(None, None)
@@ -751,7 +761,8 @@ def cache_scope(store: Store | None, *, disk: DiskStore | None = None, lasting: 
     own is lasting), so a build's inner scopes (a parallel task's) stay one-build."""
     outer = _active.get()
     lasts = lasting if lasting is not None else (outer.lasting if outer is not None else True)
-    token = _active.set(Scope(store, disk, lasts))
+    code_keys = disk is not None or (outer is not None and outer.code_keys)
+    token = _active.set(Scope(store, disk, lasts, code_keys))
     try:
         yield
     finally:

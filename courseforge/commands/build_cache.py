@@ -88,7 +88,7 @@ def build_cache(project: Project, folder: Path | None, *, read_only: bool = Fals
     writes nothing into the output folder, and creates nothing."""
     max_bytes = project.config.build.cache_max_mb * 1_000_000
     lasting = LASTING_MEMORY.get()
-    if folder is None:
+    if folder is None or (read_only and not folder.is_dir()):  # nothing on disk to read, nothing to write there
         memory = MemoryStore(BUILD_MEMORY_BYTES) if lasting is None else lasting
         with cache_scope(memory, lasting=lasting is not None):
             yield BuildCache(None, max_bytes)

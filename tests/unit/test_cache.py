@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 
 from courseforge import __version__, cache
+from courseforge.build_plan import Recorder
 from courseforge.cache import (
     BLOBS,
+    BYTES,
     JSON,
     LARGEST_VALUE_SHARE,
     SIZE_NAME,
@@ -214,9 +216,22 @@ def test_structured_keys_follow_values_and_refuse_unknown_types() -> None:
         structured(object())
 
 
-def test_every_key_carries_the_code_that_computed_it() -> None:
-    assert entry_key("ns", "k") == digest(code_fingerprint(), "ns", "k") != digest(__version__, "ns", "k")
+def test_every_key_kept_on_disk_carries_the_code_that_computed_it(tmp_path: Path) -> None:
+    disk = DiskStore(tmp_path)
+    with cache_scope(LayeredStore(MemoryStore(), disk), disk=disk):
+        on_disk = entry_key("ns", "k")
+        with cache_scope(Recorder(MemoryStore(), write=False)):  # a helper's scope: its entries go to the outer
+            assert entry_key("ns", "k") == on_disk
+    assert on_disk == digest(code_fingerprint(), "ns", "k") != digest(__version__, "ns", "k")
     assert code_fingerprint() == code_fingerprint() and len(code_fingerprint()) == 64
+
+
+def test_keys_kept_in_memory_only_name_no_code_and_hash_no_package_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No disk store: the entries stay in this process tree, whose code is one (lint on a fresh clone)."""
+    monkeypatch.setattr(cache, "code_fingerprint", lambda: pytest.fail("the package was fingerprinted"))
+    with cache_scope(MemoryStore()):
+        assert memoized("ns", "k", lambda: b"v", BYTES) == b"v"
+        assert entry_key("ns", "k") == digest(cache.IN_PROCESS_CODE, "ns", "k")
 
 
 def test_a_scope_lasts_unless_a_one_off_command_says_otherwise_and_its_inner_scopes_inherit_that() -> None:
