@@ -8,7 +8,6 @@ and neither does a run whose output goes to a file, a pipe or a CI log (:class:`
 
 from __future__ import annotations
 
-import contextvars
 import functools
 import json
 import os
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TextIO, TypeVar
 
 import click
 
+from courseforge.command_group import JSON_REQUESTED
 from courseforge.diagnostics import Diagnostic, Severity
 
 if TYPE_CHECKING:
@@ -28,8 +28,6 @@ if TYPE_CHECKING:
 P = ParamSpec("P")
 R = TypeVar("R")
 
-JSON_REQUESTED: contextvars.ContextVar[bool] = contextvars.ContextVar("json_requested", default=False)
-"""Set while a command runs with --json, so a crash can still answer with a JSON document."""
 SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow"}
 CONTROL_CODES = dict.fromkeys((0x07, 0x08, 0x0B, 0x0C, 0x0D))
 """BEL, BS, VT, FF and CR: what rich removes from every text it prints (``rich.control.strip_control_codes``)."""
