@@ -22,7 +22,6 @@ from courseforge.model.course import (
     SingleChoice,
     TrueFalse,
 )
-from courseforge.model.outcome import Progress, attempt_percent, is_right, outcome
 from courseforge.model.scenario import DERIVED_SCENARIOS, AnswerValue, AuthoredScenario
 from courseforge.stages.validate.ids import check_unique
 
@@ -100,6 +99,8 @@ def check_answers(scenario: AuthoredScenario, quizzes: Mapping[str, Quiz], sink:
 
 def predicted_attempt(scenario: AuthoredScenario, quiz: Quiz) -> float | None:
     """The attempt's percent the answers give, or None when a pool's draw decides it."""
+    from courseforge.model.outcome import attempt_percent, is_right  # only a scenario with expectations needs it
+
     answers = scenario.answers_for(quiz.id)
     right = {q.id for q in quiz.questions
              if (is_right(q, answers[q.id]) if q.id in answers else scenario.others == "right")}
@@ -111,6 +112,8 @@ def predicted_attempt(scenario: AuthoredScenario, quiz: Quiz) -> float | None:
 
 def check_expectation(scenario: AuthoredScenario, course: Course, sink: DiagnosticSink) -> None:
     """``expect`` against the rules: every screen visited, checklists ticked, surveys sent, one attempt each."""
+    from courseforge.model.outcome import Progress, outcome  # not imported for a lint or build without one
+
     progress = Progress(visited=frozenset(s.id for s in course.screens),
                         ticked=frozenset((c.id, i.id) for c in course.checklists for i in c.items if i.required),
                         submitted=frozenset(s.id for s in course.surveys))
