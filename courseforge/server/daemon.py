@@ -219,7 +219,8 @@ class Server:
     def serve(self) -> str:
         """Commands until idle, stopped or outdated; why it stopped."""
         self.place.write(self.state)
-        log_line(self.place, f"serving {self.root} on 127.0.0.1:{self.state.port}")
+        log_line(self.place, f"serving {self.root} on 127.0.0.1:{self.state.port}, code fingerprint "
+                             f"{self.fingerprint[:12]}")
         idle_until = time.monotonic() + self.idle_s
         while True:
             left = idle_until - time.monotonic()
@@ -246,7 +247,9 @@ class Server:
         return code_fingerprint() != self.fingerprint
 
     def answer(self, connection: socket.socket) -> str | None:
-        """Serve one connection: nothing at all without the right token."""
+        """Serve one connection: nothing at all without the right token. A served command's line is in the log
+        before its exit code is sent: a client that has its exit code can count on the log naming the command (the
+        tests count what a server served so, right after the client exits)."""
         request = self.request(connection)
         if request is None:
             return None
@@ -261,10 +264,11 @@ class Server:
         except OSError as error:  # the client's folder is gone: nothing was run or printed, the client runs it
             log_line(self.place, f"not served: {error}")
             return None
+        with suppress(OSError):  # a log that cannot be written does not take the exit code from the client
+            log_line(self.place, f"served {argv!r} in {request.get('cwd')}: exit {code}, "
+                                 f"{time.perf_counter() - started:.3f} s, {time.process_time() - cpu:.3f} s CPU")
         with suppress(OSError):
             connection.sendall(json_frame(EXIT, {"code": code}))
-        log_line(self.place, f"served {argv!r} in {request.get('cwd')}: exit {code}, "
-                             f"{time.perf_counter() - started:.3f} s, {time.process_time() - cpu:.3f} s CPU")
         return None
 
     def request(self, connection: socket.socket) -> dict[str, object] | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import select
 import shutil
 import signal
 import socket
@@ -215,6 +216,56 @@ def test_an_edit_between_two_served_builds_is_built(served: Session) -> None:
     assert after.code == 0 and after.files != before.files
     shutil.rmtree(served.project / "build")
     assert served.run("build", "-q", server="off").files == after.files
+
+
+UNLOGGED_WAIT_S = 2.0
+"""How long a client whose server cannot write its log is given to exit (it must not: it would have an exit code
+that the log does not account for yet)."""
+
+
+def test_a_client_has_its_exit_code_only_once_the_servers_log_names_the_command(served: Session) -> None:
+    """The tests count what a server served from its log as soon as the client exits (``fresh_then_served``), so
+    the server writes its line before it sends the exit code. Its log is made a FIFO that nobody reads yet: the
+    server's open for writing waits for a reader, which makes the order visible without timing a race. Had the
+    server sent the exit code first, the client would exit here before the line was written."""
+    pid = served.wait_for_server()["pid"]
+    before = served.served_by(pid)
+    [log] = served.folder.glob("*.log")
+    kept = log.read_bytes()
+    log.unlink()
+    os.mkfifo(log, 0o600)
+    client = subprocess.Popen([str(SCRIPT), "lint", "-q"], cwd=served.project, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, env={**served.env, "COURSEFORGE_SERVER": "on"})
+    try:
+        exited = None
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            exited = client.wait(timeout=UNLOGGED_WAIT_S)
+        written = fifo_bytes(log, SERVER_START_S)
+        log.unlink()
+        log.write_bytes(kept + written)
+        out, err = client.communicate(timeout=60)
+    finally:
+        client.kill()
+    assert exited is None, f"the client exited ({exited}) before the server logged its command: {written!r}"
+    assert f"pid {pid}: served ['lint', '-q']".encode() in written, written
+    assert client.returncode == 0 and served.served_by(pid) == before + 1, (out, err, served.logs())
+
+
+def fifo_bytes(path: Path, seconds: float) -> bytes:
+    """What the writers of the FIFO ``path`` send until the last one closes it; opened without waiting for a
+    writer (a writer waiting for a reader goes on)."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    received = b""
+    deadline = time.monotonic() + seconds
+    try:
+        while (left := deadline - time.monotonic()) > 0 and select.select([descriptor], [], [], left)[0]:
+            chunk = os.read(descriptor, 65536)
+            if not chunk:  # every writer closed it
+                break
+            received += chunk
+    finally:
+        os.close(descriptor)
+    return received
 
 
 def exchange(port: int, *frames: bytes) -> bytes:
