@@ -56,8 +56,9 @@ class Route:
         """The exit code of the command as the server ran it, else why it did not (:data:`NO_SERVER`,
         :data:`BUSY`, :data:`BROKEN`: before anything was printed, so the command can run here instead)."""
         state = self.place.read()
-        if state is None:
-            return NO_SERVER
+        if state is None:  # said too: a server of other code (or another PYTHON* variable) has another key
+            return self.not_served(NO_SERVER, f"no server's state under its key (code fingerprint "
+                                              f"{self.fingerprint[:12]}); it starts one")
         if state.fingerprint != self.fingerprint:
             return self.not_served(NO_SERVER, "its code fingerprint is not this client's")
         try:
@@ -74,8 +75,9 @@ class Route:
             connection.close()
 
     def not_served(self, outcome: str, why: str) -> str:
-        """``outcome``, said in the server's log (a live server's state was found, yet this command runs in its
-        own process: the log tells why)."""
+        """``outcome``, said in the log of this client's key: whenever a command that may be served runs in its own
+        process, the log tells why (no server's state under the key, another code, no connection, no answer in
+        time, a connection closed unanswered)."""
         with contextlib.suppress(OSError):
             log_line(self.place, f"client pid {os.getpid()} runs {self.argv!r} itself: {why}")
         return outcome
@@ -122,7 +124,7 @@ class Route:
         if self.interrupted:
             return EXIT_INTERRUPTED
         if not self.printed:
-            return BROKEN
+            return self.not_served(BROKEN, "the server closed the connection before it answered")
         print(f"courseforge: the build server stopped before the command ended; its log: {self.place.log_path}",
               file=sys.stderr)
         return EXIT_INTERNAL

@@ -8,13 +8,15 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 
 from courseforge.project import find_root
 from courseforge.project_root import nearest_root
-from courseforge.server.protocol import EXIT, STDOUT, ProtocolError, frame, json_frame, receive_frame
+from courseforge.server.client import BROKEN, NO_SERVER, Route
+from courseforge.server.protocol import AUTH, EXIT, READY, STDOUT, ProtocolError, frame, json_frame, receive_frame
 from courseforge.server.state import (
     LOG_KEPT_S,
     LOG_MAX_BYTES,
@@ -146,3 +148,36 @@ def test_a_python_started_with_options_that_change_code_keeps_its_command(option
     result = subprocess.run([sys.executable, *options, "-c", probe], capture_output=True, text=True, check=True,
                             env=environment)
     assert result.stdout.strip() == str(not options)
+
+
+def test_a_command_that_may_be_served_and_runs_in_its_own_process_says_why_in_the_log(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No server's state under the client's key (none started yet, or one of other code, whose key differs), and a
+    server that closes the connection once it has the request: each is a line in the key's log."""
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    fingerprint = code_fingerprint()
+    place = ServerPlace.of("/project", fingerprint)
+    assert Route(["build"], "/project", fingerprint, place).serve() == NO_SERVER
+    assert f"runs ['build'] itself: no server's state under its key (code fingerprint {fingerprint[:12]})" in (
+        Path(place.log_path).read_text(encoding="utf-8"))
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        state = ServerState(listener.getsockname()[1], "ab" * 32, os.getpid(), fingerprint, "/project", sys.executable,
+                            1.5)
+        place.write(state)
+        peer = threading.Thread(target=take_and_close, args=(listener, state.token))
+        peer.start()
+        outcome = Route(["lint"], "/project", fingerprint, place).serve()
+        peer.join(10)
+    assert outcome == BROKEN
+    assert "runs ['lint'] itself: the server closed the connection before it answered" in (
+        Path(place.log_path).read_text(encoding="utf-8"))
+
+
+def take_and_close(listener: socket.socket, token: str) -> None:
+    """A server that takes a client's token and request, then closes the connection without answering."""
+    connection, _ = listener.accept()
+    with connection:
+        connection.settimeout(10)
+        assert receive_frame(connection) == (AUTH, token.encode())
+        connection.sendall(frame(READY))
+        assert receive_frame(connection) is not None
