@@ -5,7 +5,8 @@ inputs changed since a git revision (``--changed-since``, commands/changes.py), 
 (``--shard``, commands/shards.py). An empty result is not an error: a shard with nothing to do, or a pull
 request that touches no course, succeeds with nothing built.
 
-Only click and the project are imported here: the commands' ``--help`` stays light.
+Only click and the project are imported here: the commands' ``--help`` stays light, and so does a run without
+``--shard`` (commands/shards.py is imported when the option is given).
 """
 
 from __future__ import annotations
@@ -20,11 +21,11 @@ import click
 
 from courseforge.commands.common import locale_option, project_courses
 from courseforge.commands.output import Reporter
-from courseforge.commands.shards import Shard, ShardPlan, plan_shard, shard_option
 from courseforge.project import Project
 
 if TYPE_CHECKING:
     from courseforge.commands.changes import CourseChanges
+    from courseforge.commands.shards import Shard, ShardPlan
     from courseforge.model.package import PackageFormat
 
 P = ParamSpec("P")
@@ -43,6 +44,18 @@ def parse_formats(ctx: click.Context, param: click.Parameter, value: str | None)
     if unknown:
         raise click.BadParameter(f"unknown format {', '.join(map(repr, unknown))}; available: {', '.join(known)}")
     return tuple(dict.fromkeys(known[name] for name in names))
+
+
+def shard_option(ctx: click.Context, param: click.Parameter, value: str | None) -> Shard | None:
+    """The click callback of ``--shard``: a bad value is a usage error (exit 2)."""
+    if value is None:
+        return None
+    from courseforge.commands.shards import parse_shard
+
+    try:
+        return parse_shard(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--shard") from None
 
 
 def parse_locales(value: str | None, project: Project) -> tuple[str, ...]:
@@ -103,7 +116,11 @@ class CourseSelector:
 
             changes = changes_since(project, self.changed_since, folders)
             folders = [folder for folder in folders if folder.name in changes.changed]
-        plan = plan_shard(project, folders, self.shard) if self.shard is not None else None
+        plan: ShardPlan | None = None
+        if self.shard is not None:
+            from courseforge.commands.shards import plan_shard
+
+            plan = plan_shard(project, folders, self.shard)
         return Selection(plan.folders if plan else tuple(folders), changes, plan)
 
 

@@ -16,8 +16,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import click
-
 from courseforge.project import Project
 
 SHARD_FORM = re.compile(r"\s*(\d{1,6})\s*/\s*(\d{1,6})\s*")
@@ -43,16 +41,6 @@ def parse_shard(value: str) -> Shard:
     if not 1 <= index <= count:
         raise ValueError(f"'{value}' is out of range: the form is {SHARD_USAGE}")
     return Shard(index, count)
-
-
-def shard_option(ctx: click.Context, param: click.Parameter, value: str | None) -> Shard | None:
-    """The click callback of ``--shard``: a bad value is a usage error (exit 2)."""
-    if value is None:
-        return None
-    try:
-        return parse_shard(value)
-    except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="--shard") from None
 
 
 def split(costs: Mapping[str, int], count: int) -> list[list[str]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -332,3 +333,16 @@ def test_a_project_in_a_sub_folder_of_the_repository(project: Path, tmp_path: Pa
     append(repository / "app" / "main.py", "print('more')\n")
     monkeypatch.chdir(nested / "courses")
     assert selected(nested, base) == {PRIVACY: [f"courses/{PRIVACY}/pages/breaches.md"]}
+
+
+@pytest.mark.parametrize(("arguments", "imported"), [((), False), (("--shard", "1/2"), True)],
+                         ids=["no-shard", "shard"])
+def test_the_shard_planner_is_imported_only_for_shard(tmp_path: Path, arguments: tuple[str, ...],
+                                                       imported: bool) -> None:
+    """Every lint and build parses ``--shard``; only one given it imports commands/shards.py (its dataclasses, some
+    2 ms of a run). Outside a project the command stops, after its options, with a usage error."""
+    probe = ("import sys; from courseforge.cli import run; code = run(sys.argv[1:]); "
+             "print(code, 'courseforge.commands.shards' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", probe, "lint", *arguments], cwd=tmp_path, capture_output=True,
+                            text=True, check=True)
+    assert result.stdout.split() == [str(EXIT_USAGE), str(imported)]
