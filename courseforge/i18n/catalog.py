@@ -78,8 +78,9 @@ def is_format_domain(domain: str) -> bool:
 
 
 def clean_all_flags(catalog: Catalog) -> None:
-    for message in (*catalog, *catalog.obsolete.values()):
-        if message.id:
+    """Every message's but the header's (which ``Catalog`` keeps apart from its messages); most have no flag."""
+    for message in (*catalog._messages.values(), *catalog.obsolete.values()):
+        if message.flags and message.id:
             clean_flags(message)
 
 

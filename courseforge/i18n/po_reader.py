@@ -23,6 +23,7 @@ from typing import Any, cast
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import unescape
 
+from courseforge.i18n.catalog_codec import new_message
 from courseforge.i18n.po_header import HeaderError, header_problems
 
 MessageId = str | tuple[str, ...]
@@ -134,12 +135,15 @@ class Comments:
                 continue
 
 
+def read_by_build(block: str) -> bool:
+    """Whether a comment block holds anything the build reads: most hold none of it (no flags, no ``#|`` lines, and
+    no isolates that would make Babel refuse a location), and need not be split into lines."""
+    return "#," in block or "#|" in block or "#~|" in block or "\u2068" in block or "\u2069" in block
+
+
 def build_comments(block: str) -> Comments:
-    """The comments the build reads: most blocks have none of them (no flags, no ``#|`` lines, and no isolates
-    that would make Babel refuse a location), and need not be split into lines."""
-    if "#," in block or "#|" in block or "#~|" in block or "\u2068" in block or "\u2069" in block:
-        return Comments(block, everything=False)
-    return Comments("")
+    """The comments the build reads."""
+    return Comments(block, everything=False) if read_by_build(block) else Comments("")
 
 
 def string_value(first: str, more: str, prefix: str) -> str:
@@ -178,12 +182,14 @@ def plain_message(message_id: MessageId, string: str | tuple[str, ...], *,
                   user_comments: list[str], lineno: int | None, context: str | None) -> Message:
     """``Message()`` without its guess of format flags from the texts, for callers that remove those flags (a
     third of building a catalog of course text)."""
-    message: Message = Message.__new__(Message)
-    message.__dict__ = {
-        "id": message_id, "string": string,
-        "locations": locations if len(locations) < 2 else list(dict.fromkeys(locations)),
-        "flags": set(flags), "auto_comments": collapsed(auto_comments),
-        "user_comments": collapsed(user_comments), "previous_id": [], "lineno": lineno, "context": context}
+    message = new_message(Message, context, message_id, string, set(flags), lineno, [])
+    if locations:  # a location without a line has None, as Babel's parser gives it
+        message.locations = cast("list[tuple[str, int]]", locations if len(locations) < 2
+                                 else list(dict.fromkeys(locations)))
+    if auto_comments:
+        message.auto_comments = collapsed(auto_comments)
+    if user_comments:
+        message.user_comments = collapsed(user_comments)
     return message
 
 
@@ -212,14 +218,33 @@ class LeanReader:
 
     def read(self) -> Catalog:
         position, entries = 0, 0
+        add = self.add if self.comments or self.guess_format_flags else self.add_for_build
         while (entry := ENTRY.match(self.text, position)) is not None:
-            self.add(entry)
+            add(entry)
             position, entries = entry.end(), entries + 1
         tail = TAIL.match(self.text, position)
         if tail is None or not entries:
             raise NotLean("text outside an entry")
         Comments(tail.group())
         return self.catalog
+
+    def add_for_build(self, entry: re.Match[str]) -> None:
+        """:meth:`add` for the build (no comments read, no flags guessed), which reads most entries (a singular
+        entry with a context, no comment the build reads, a key not seen before) without the general steps."""
+        (comments, prefix, context, context_more, singular, id_more, plural, _, string, string_more,
+         _) = entry.groups()
+        if (prefix or plural is not None or string is None or context is None or context_more or id_more
+                or singular == '""' or read_by_build(comments)):
+            self.add(entry)
+            return
+        key = (singular[1:-1] if "\\" not in singular else unescape(singular),
+               context[1:-1] if "\\" not in context else unescape(context))
+        messages = self.catalog._messages
+        if key in messages:  # a repeat: merged as Babel merges it
+            self.add(entry)
+            return
+        text = string[1:-1] if not string_more and "\\" not in string else string_value(string, string_more, prefix)
+        messages[key] = new_message(Message, key[1], key[0], text, set(), self.line_of(entry.start("id")), [])
 
     def add(self, entry: re.Match[str]) -> None:
         prefix = entry["obsolete"]

@@ -19,7 +19,7 @@ from courseforge.cache import Codec, active_disk, memoized, scope_lasts
 from courseforge.diagnostics import Diagnostic, DiagnosticSink, Location, Severity
 from courseforge.gc_pause import collector_paused
 from courseforge.i18n.catalog import UnreadableCatalog, parse_catalog
-from courseforge.i18n.catalog_codec import build_catalog_from_json, build_catalog_to_json
+from courseforge.i18n.catalog_codec import build_catalog_from_parts, build_catalog_parts
 from courseforge.i18n.po_header import HeaderError, header_problems, leading_header
 from courseforge.stages.inputs import UTF8_BOM, check_value, decode_text
 
@@ -27,10 +27,12 @@ if TYPE_CHECKING:
     from babel.messages.catalog import Catalog
 
 PO_READ_NAMESPACE = "po-read"
-PO_READ_VERSION = 3
+PO_READ_VERSION = 4
 """Bump when what a catalog read keeps (``i18n.catalog_codec``), or how it checks a catalog, changes."""
 VALUE_ESCAPE = re.compile(rb"\\[abfv]")
 """The PO escapes that make a control character (``\\a``, ``\\b``, ``\\f``, ``\\v``; the others make text)."""
+ENTRY_SEPARATOR = b"\x00"
+"""Between a ``po-read`` entry's JSON document and its texts."""
 SYNTAX_HINT = "fix the PO syntax (msgfmt -c shows the same problem)"
 OTHER_CHARSET = re.compile(rb'charset(?!=utf-8(?:\\n|"))')
 """In the lowered bytes, anything that may name a charset but UTF-8 (a header's parameter names and charsets are
@@ -135,18 +137,24 @@ def problem_from_row(row: list[Any]) -> Diagnostic:
 
 
 def encode_read(found: CatalogRead) -> bytes:
+    """The JSON document (problems, catalog), then a NUL (JSON escapes every control character in a text), then the
+    catalog's plain messages' texts (``i18n.catalog_codec``)."""
     with collector_paused():
-        catalog = None if found.catalog is None else build_catalog_to_json(found.catalog)
+        catalog, texts = (None, "") if found.catalog is None else build_catalog_parts(found.catalog)
         document = {"problems": [problem_row(problem) for problem in found.problems], "catalog": catalog}
-        return json.dumps(document, ensure_ascii=False, separators=(",", ":"), check_circular=False).encode()
+        head = json.dumps(document, ensure_ascii=False, separators=(",", ":"), check_circular=False)
+        return b"".join((head.encode(), ENTRY_SEPARATOR, texts.encode()))
 
 
 def decode_read(entry: bytes) -> CatalogRead:
     with collector_paused():
-        document = json.loads(entry)
+        head, separator, texts = entry.partition(ENTRY_SEPARATOR)
+        if not separator:
+            raise ValueError("no texts part")
+        document = json.loads(head)
         catalog = document["catalog"]
         return CatalogRead(tuple(problem_from_row(row) for row in document["problems"]),
-                           None if catalog is None else build_catalog_from_json(catalog))
+                           None if catalog is None else build_catalog_from_parts(catalog, texts.decode()))
 
 
 CATALOG_READ: Codec[CatalogRead] = Codec(encode_read, decode_read)

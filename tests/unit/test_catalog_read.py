@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 from babel.messages.catalog import Catalog
 
-from courseforge.cache import DiskStore, LayeredStore, MemoryStore, Store, cache_scope
+from courseforge.cache import DECODE_ERRORS, DiskStore, LayeredStore, MemoryStore, Store, cache_scope
 from courseforge.diagnostics import DiagnosticSink
 from courseforge.i18n.catalog import parse_catalog
-from courseforge.stages.catalog_check import PO_READ_NAMESPACE
+from courseforge.i18n.catalog_codec import SEPARATOR, build_catalog_from_parts, build_catalog_parts
+from courseforge.stages.catalog_check import PO_READ_NAMESPACE, checked_read, decode_read, encode_read
 from courseforge.stages.load import load_locale_catalogs, read_build_catalog, read_catalog_file
 
 REPO = Path(__file__).resolve().parents[2]
@@ -171,3 +172,32 @@ def test_a_catalog_the_build_reads_equals_the_one_parsed_in_full() -> None:
     full = parse_catalog(path.read_bytes())
     assert built is not None and as_built(built) == as_built(full)
     assert all(not m.locations and not m.auto_comments for m in built if m.id)
+
+
+def test_texts_holding_the_separator_are_kept_in_rows_and_come_back() -> None:
+    """The input rules keep NUL out of every catalog the build uses; a catalog that held one anyway is written in
+    rows only, and comes back the same."""
+    text = HEADER + ENTRY.format(n=1, string="Eins") + ENTRY.format(n=2, string="Zw\x00ei") + '#, fuzzy\n' + \
+        ENTRY.format(n=3, string="Drei")
+    catalog = parse_catalog(text.encode("utf-8"), comments=False)
+    document, texts = build_catalog_parts(catalog)
+    assert texts == "" and all(isinstance(row, list) for row in document["messages"])
+    assert as_built(build_catalog_from_parts(document, texts)) == as_built(catalog)
+
+
+def test_plain_messages_are_lines_and_their_texts_come_back() -> None:
+    text = HEADER + ENTRY.format(n=1, string="Eins") + '#, fuzzy\n' + ENTRY.format(n=2, string="Zwei") + \
+        ENTRY.format(n=3, string="")
+    catalog = parse_catalog(text.encode("utf-8"), comments=False)
+    document, texts = build_catalog_parts(catalog)
+    assert [row if isinstance(row, int) else "row" for row in document["messages"]] == [7, "row", 16]
+    assert texts.split(SEPARATOR) == ["c/1", "Text 1", "Eins", "c/3", "Text 3", ""]
+    assert as_built(build_catalog_from_parts(document, texts)) == as_built(catalog)
+
+
+@pytest.mark.parametrize("cut", [b"\x00", b"Eins"], ids=["no-texts-part", "texts-cut-short"])
+def test_an_entry_whose_texts_do_not_fit_its_messages_is_a_miss(cut: bytes) -> None:
+    data = (HEADER + ENTRY.format(n=1, string="Eins") + ENTRY.format(n=2, string="Zwei")).encode("utf-8")
+    entry = encode_read(checked_read(data, False))
+    with pytest.raises(DECODE_ERRORS):
+        decode_read(entry[:entry.rindex(cut)])
