@@ -223,21 +223,24 @@ def _continuation(first_prefix: str) -> str:
 
 def _replace_lines(lines: list[str], block: TextBlock, new_text: str) -> None:
     source_lines = block.text.split("\n")
-    first = lines[block.line]
+    start, span = block.line, len(source_lines)
+    first = lines[start]
     prefix = _prefix(first, source_lines[0])
-    suffix = first[len(prefix) + len(source_lines[0]):] if len(source_lines) == 1 else ""
-    if block.kind is BlockKind.HEADING and len(source_lines) == 1:
-        replaced = [prefix + " ".join(new_text.split("\n")) + suffix.rstrip("\n")]  # a heading is one line
-        span = 1
+    if block.kind is BlockKind.HEADING and span == 1:  # a heading is one line
+        suffix = first[len(prefix) + len(source_lines[0]):].rstrip("\n")
+        new_lines = [prefix + (" ".join(new_text.split("\n")) if "\n" in new_text else new_text) + suffix]
+    elif "\n" not in new_text:
+        new_lines = [prefix + new_text]
     else:
-        span = len(source_lines)
-        continuation = (_prefix(lines[block.line + 1], source_lines[1]) if span > 1
-                        else _continuation(prefix))
-        new_lines = new_text.split("\n")
-        replaced = [prefix + new_lines[0]] + [continuation + extra for extra in new_lines[1:]]
-    lines[block.line:block.line + span] = [line + "\n" for line in replaced[:-1]] + [
-        replaced[-1] + ("\n" if lines[block.line + span - 1].endswith("\n") else "")
-    ]
+        continuation = _prefix(lines[start + 1], source_lines[1]) if span > 1 else _continuation(prefix)
+        first_line, *more = new_text.split("\n")
+        new_lines = [prefix + first_line, *(continuation + extra for extra in more)]
+    ending = "\n" if lines[start + span - 1].endswith("\n") else ""
+    if span == 1 and len(new_lines) == 1:
+        lines[start] = new_lines[0] + ending
+        return
+    new_lines[-1] += ending
+    lines[start:start + span] = [line + "\n" for line in new_lines[:-1]] + new_lines[-1:]
 
 
 def _replace_row(lines: list[str], row: list[TextBlock], replacements: Mapping[str, str]) -> None:
@@ -261,25 +264,33 @@ def replace_blocks(markdown: str, replacements: Mapping[str, str],
     keep their source lines byte for byte. ``blocks``: the text's :func:`text_blocks`, when the caller
     has them already."""
     blocks = text_blocks(markdown) if blocks is None else blocks
-    changed = [b for b in blocks if b.id in replacements and replacements[b.id] != b.text]
+    changed = [(block, new) for block in blocks if (new := replacements.get(block.id, block.text)) != block.text]
     if not changed:
         return markdown
     lines = markdown.splitlines(keepends=True)
-    rows = table_rows(blocks)
-    last_changed_cell = {b.line: b.cell for b in sorted(changed, key=lambda b: b.cell)
-                         if b.kind is BlockKind.TABLE_CELL}
+    cells = sorted((block for block, _ in changed if block.kind is BlockKind.TABLE_CELL), key=_cell)
+    last_changed_cell = {block.line: block.cell for block in cells}
+    rows = table_rows(blocks) if cells else {}
     # Bottom-up, so replacing a block never shifts the lines of blocks still to be replaced.
-    for block in sorted(changed, key=lambda b: (b.line, b.cell), reverse=True):
+    for block, new in sorted(changed, key=_place, reverse=True):
         if block.kind is BlockKind.TABLE_CELL:
             if block.cell == last_changed_cell[block.line]:
                 _replace_row(lines, rows[block.line], replacements)
         elif block.kind is BlockKind.IMAGE_ALT:
-            _replace_alt(lines, block, replacements[block.id])
+            _replace_alt(lines, block, new)
         else:
-            _replace_lines(lines, block, replacements[block.id])
+            _replace_lines(lines, block, new)
     localized = "".join(lines)
-    translations().put(localized, Translation(markdown, {b.id: replacements[b.id] for b in changed}))
+    translations().put(localized, Translation(markdown, {block.id: new for block, new in changed}))
     return localized
+
+
+def _cell(block: TextBlock) -> int:
+    return block.cell
+
+
+def _place(change: tuple[TextBlock, str]) -> tuple[int, int]:
+    return change[0].line, change[0].cell
 
 
 def table_rows(blocks: Sequence[TextBlock]) -> dict[int, list[TextBlock]]:
