@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -22,6 +23,7 @@ from courseforge.project_root import nearest_root
 from courseforge.server.state import ServerPlace, code_fingerprint
 
 SERVER_ENV = "COURSEFORGE_SERVER"
+SERVER_START_S = 60.0
 
 
 def command_prefix() -> tuple[str, ...]:
@@ -35,6 +37,16 @@ def server_pid(cwd: Path) -> int | None:
     root = nearest_root(str(cwd))
     state = ServerPlace.of(root, code_fingerprint()).read() if root is not None else None
     return state.pid if state is not None else None
+
+
+def wait_for_server(root: Path) -> int:
+    """The pid of the build server the warm-up build started, once it serves."""
+    deadline = time.monotonic() + SERVER_START_S
+    while (pid := server_pid(root)) is None:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"no build server started for {root} in {SERVER_START_S:g} s")
+        time.sleep(0.05)
+    return pid
 
 
 def process_cpu(pid: int | None) -> float:
@@ -138,3 +150,15 @@ class BuildRun:
 
 def scratch_dir(parent: Path, name: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=f"{name}-", dir=parent))
+
+
+class Editor:
+    """Appends a new sentence to one page, a different one each time (so nothing cached can answer it)."""
+
+    def __init__(self, page: Path) -> None:
+        self.page, self.edits = page, 0
+
+    def __call__(self) -> None:
+        self.edits += 1
+        with self.page.open("a", encoding="utf-8") as file:
+            file.write(f"\nThis sentence was added by edit number {self.edits} of the benchmark.\n")

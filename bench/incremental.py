@@ -11,11 +11,10 @@ once warm, then after each edit.
 from __future__ import annotations
 
 import shutil
-import time
 from pathlib import Path
 
 from bench import floor, floor_work
-from bench.cli import BuildRun, Courseforge, scratch_dir, server_pid
+from bench.cli import BuildRun, Courseforge, Editor, scratch_dir, wait_for_server
 from bench.measure import Figure, Runs, Target, Timing, repeat, run_in_process
 from bench.synth import COURSE_ID, Project
 from bench.translate import LOCALES
@@ -29,20 +28,7 @@ from courseforge.project import load_project
 RATIO_TARGET = 1.5
 CLI_TARGET_S = 0.3
 IN_PROCESS_TARGET_S = 0.05
-SERVER_START_S = 60.0
 SCORM12 = "scorm12"
-
-
-class Editor:
-    """Appends a new sentence to one page, a different one each time (so nothing cached can answer it)."""
-
-    def __init__(self, page: Path) -> None:
-        self.page, self.edits = page, 0
-
-    def __call__(self) -> None:
-        self.edits += 1
-        with self.page.open("a", encoding="utf-8") as file:
-            file.write(f"\nThis sentence was added by edit number {self.edits} of the benchmark.\n")
 
 
 def copy_project(project: Project, work: Path) -> Project:
@@ -85,16 +71,6 @@ def cli_figures(cli: Courseforge, project: Project, page: int, runs: int, work: 
                    details=details),
             Figure(f"edit 1 page, CLI {label}: wall{cache}", rebuilt.wall, "s", base.wall,
                    Target(CLI_TARGET_S, strict=True) if cli.server else None, rebuilt.count)]
-
-
-def wait_for_server(root: Path) -> int:
-    """The pid of the build server the warm-up build started, once it serves."""
-    deadline = time.monotonic() + SERVER_START_S
-    while (pid := server_pid(root)) is None:
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"no build server started for {root} in {SERVER_START_S:g} s")
-        time.sleep(0.05)
-    return pid
 
 
 def in_process_figures(project: Project, page: int, runs: int) -> list[Figure]:
