@@ -41,19 +41,20 @@ def copy_repository_project(repository: Path, work: Path) -> Path:
     return root
 
 
+def lint(by: Courseforge, root: Path, target: str) -> Timing:
+    return by.run(root, "lint", target, "-q")
+
+
 def lint_figures(cli: Courseforge, repository: Path, runs: int, work: Path) -> list[Figure]:
     root = copy_repository_project(repository, work)
     target = f"courses/{SAMPLE_COURSE}"
 
-    def lint(by: Courseforge) -> Timing:
-        return by.run(root, "lint", target, "-q")
-
     def clear() -> None:
         shutil.rmtree(root / "build", ignore_errors=True)
 
-    cold = repeat(lambda: lint(cli), runs, prepare=clear)
+    cold = repeat(lambda: lint(cli, root, target), runs, prepare=clear)
     cli.run(root, "build", target, "-q")
-    after_build = repeat(lambda: lint(cli), runs)
+    after_build = repeat(lambda: lint(cli, root, target), runs)
     return [served_lint_figure(cli.through_server(), root, target, runs),
             Figure(f"lint {SAMPLE_COURSE}, one-off process, cold: wall", cold.wall, "s", runs=cold.count,
                    details=cold.to_json()),
@@ -65,11 +66,11 @@ def served_lint_figure(served: Courseforge, root: Path, target: str, runs: int) 
     """Lint after a sentence is added to a page, each time another: the build server checks what the edit changed
     (a lint with nothing changed would measure only what the server remembers)."""
     page = min((root / target / "pages").glob("*.md"))
-    served.run(root, "lint", target, "-q")
+    lint(served, root, target)
     wait_for_server(root)
     try:
-        served.run(root, "lint", target, "-q")  # the server's first lint: what it keeps in memory from here on
-        edited = repeat(lambda: served.run(root, "lint", target, "-q"), runs, prepare=Editor(page))
+        lint(served, root, target)  # the server's first lint: what it keeps in memory from here on
+        edited = repeat(lambda: lint(served, root, target), runs, prepare=Editor(page))
     finally:
         served.stop_server(root)
     return Figure(f"lint {SAMPLE_COURSE} after a page edit, at a terminal (build server): wall", edited.wall, "s",
