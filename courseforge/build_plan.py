@@ -37,12 +37,16 @@ from courseforge.pipeline import (
     fresh_units,
     import_unit_stages,
     prepare_course,
+    unit_stages_imported,
 )
 from courseforge.standards import FormatProfile
 from courseforge.unit_cache import UNIT_NAMESPACE, PackageFacts, UnitResult
 
 Progress = Callable[[str, int], AbstractContextManager[Callable[[str], None]]]
 """``Reporter.progress``: a bar of ``total`` steps, each step labelled."""
+IMPORT_AS_CHARS = 120_000
+"""Importing what builds a unit (``pipeline.import_unit_stages``, some 50 ms) costs about as much as parsing this
+much page text: the helper parsing the pages takes that much more of them while this process imports."""
 MIN_CHARS_TO_SHARE = 40_000
 """Below this much page text (some 10 ms of parsing), forking a helper to parse half of it saves nothing."""
 MAX_CHARS_TO_SHARE = SHARED_PAGES_WEIGHT // 4
@@ -200,10 +204,11 @@ def plan(whole: list[Task], jobs: int, weight: Callable[[Task], int],
     return first + head + last
 
 
-def halves(texts: Sequence[str]) -> tuple[list[str], list[str]]:
-    """Two shares of about the same length (the longest first, each to the lighter share)."""
+def halves(texts: Sequence[str], head_start: int = 0) -> tuple[list[str], list[str]]:
+    """Two shares of about the same length (the longest first, each to the lighter share), the first counted as
+    ``head_start`` characters longer than it is (for other work its process does meanwhile)."""
     shares: tuple[list[str], list[str]] = ([], [])
-    sizes = [0, 0]
+    sizes = [head_start, 0]
     for text in sorted(texts, key=len, reverse=True):
         lighter = sizes.index(min(sizes))
         shares[lighter].append(text)
@@ -237,23 +242,26 @@ def parsed_before(bodies: Sequence[str]) -> bool:
 def parse_pages(source: CourseSource) -> None:
     """Parse a course's pages on two cores before validation reads them: a forked helper parses half of the
     text and hands back what that left (the outlines' cache entries, the block structures each locale's render
-    shares), while this process parses the rest. Only where it can fork (no other thread runs: not while a
-    progress bar draws on a terminal), a store keeps what is parsed and there is enough of it (a text too short
-    to be memoized is parsed where it is read), and not in a rebuild: when the shortest page of the helper's
-    share was in the cache already, the others are taken to be too (what is not is parsed where it is read).
-    Nor for a course whose pages' structures would not all stay on the shelf (``MAX_CHARS_TO_SHARE``): the
-    helper's would push this process's own out, and coming back in one message they would raise the build's
-    peak memory (a 1,000-page course: some 10 MB)."""
+    shares), while this process imports the stages the build's workers will run and parses the rest. Only where
+    it can fork (no other thread runs: not while a progress bar draws on a terminal), a store keeps what is parsed
+    and there is enough of it (a text too short to be memoized is parsed where it is read), and not in a rebuild:
+    when the shortest page of the helper's share was in the cache already, the others are taken to be too (what is
+    not is parsed where it is read). Nor for a course whose pages' structures would not all stay on the shelf
+    (``MAX_CHARS_TO_SHARE``): the helper's would push this process's own out, and coming back in one message they
+    would raise the build's peak memory (a 1,000-page course: some 10 MB)."""
     store = active_store()
     bodies = [page.body for page in source.pages.values() if len(page.body) >= MEMOIZED_FROM_CHARS]
     text = sum(map(len, bodies))
     if store is None or not MIN_CHARS_TO_SHARE <= text <= MAX_CHARS_TO_SHARE or not can_fork(grace=0):
         return
-    ours, theirs = halves(bodies)
+    importing = not unit_stages_imported()
+    ours, theirs = halves(bodies, IMPORT_AS_CHARS if importing else 0)
     if parsed_before(theirs[-1:]):  # a rebuild: an earlier build parsed the pages (a fork would cost 0.04 s)
         return
     theirs = theirs[:-1]
     with Background(lambda: outlined(theirs)) as helper:
+        if importing:  # the workers forked later share them; importing them here now keeps it off the serial path
+            import_unit_stages()
         for body in ours:
             outline(body)
         entries, pages = helper.result()

@@ -126,7 +126,8 @@ def _feed(hasher: Any, part: KeyPart) -> None:
         tag, data = b"s", part.encode()
     else:
         tag, data = b"v", repr(part).encode()  # int, float, bool, None
-    hasher.update(tag + b"%d:" % len(data) + data)
+    hasher.update(tag + b"%d:" % len(data))
+    hasher.update(data)  # apart: joined to its prefix, a page's text would be copied once more to be hashed
 
 
 def digest(*parts: KeyPart) -> str:

@@ -8,6 +8,7 @@ format and locale of the build.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -301,6 +302,10 @@ def locale_gate(prepared: PreparedCourse, locale: str, catalogs: LocaleCatalogs 
 UNIT_STAGES = ("courseforge.stages.localize", "courseforge.stages.render", "courseforge.stages.package",
                "courseforge.stages.verify", "courseforge.stages.verify.own_build")
 """The modules building a unit imports on first use (``fresh_units``, ``build_package``)."""
+
+
+def unit_stages_imported() -> bool:
+    return all(name in sys.modules for name in UNIT_STAGES)
 
 
 def import_unit_stages() -> None:

@@ -35,6 +35,12 @@ UTF8_BOM = b"\xef\xbb\xbf"
 FORBIDDEN_IN_VALUE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 """Control characters (C0 but tab, newline and carriage return; DEL, C1) and what no XML document can hold
 (lone surrogates, U+FFFE/U+FFFF): in text made from escapes (YAML ``"\\a"``, PO ``\\v``) and in files."""
+C0_CONTROL_OR_DELETE = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+"""The characters of ``FORBIDDEN_IN_VALUE`` below U+0080: in UTF-8, each is a byte of its own."""
+UTF8_C1_CONTROL = re.compile(b"\xc2[\x80-\x9f]")
+"""U+0080-U+009F in UTF-8 (``\xc2`` is a lead byte, never inside another character)."""
+UTF8_NONCHARACTER = re.compile(b"\xef\xbf[\xbe\xbf]")
+"""U+FFFE and U+FFFF in UTF-8. (A lone surrogate does not decode: UTF-8 text never holds one.)"""
 LONE_CARRIAGE_RETURN = re.compile("\r(?!\n)")
 """In a file, a carriage return outside CRLF is refused too (searched apart: one pattern with both is twice as
 slow on every file, and most files hold no carriage return at all)."""
@@ -352,7 +358,7 @@ def decode_text(data: bytes, display: str, sink: DiagnosticSink) -> str | None:
         sink.error("source.encoding", f"file is not valid UTF-8 (byte 0x{body[error.start]:02x})",
                    Location(display, line, col), hint="save the file as UTF-8")
         return None
-    match = first_forbidden(text)
+    match = first_forbidden(text, bytes_checked=holds_no_forbidden(body))
     if match is None:
         return text
     line = text.count("\n", 0, match.start()) + 1
@@ -362,9 +368,18 @@ def decode_text(data: bytes, display: str, sink: DiagnosticSink) -> str | None:
     return None
 
 
-def first_forbidden(text: str) -> re.Match[str] | None:
-    """The first character a text file may not hold."""
-    match = FORBIDDEN_IN_VALUE.search(text)
+def holds_no_forbidden(utf8: bytes) -> bool:
+    """Whether the text these UTF-8 bytes decode to holds none of ``FORBIDDEN_IN_VALUE``: looked for in the bytes,
+    some three times faster than the pattern in the text (which a file that fails this still gets, to find the
+    first offending character)."""
+    return (len(utf8.translate(None, C0_CONTROL_OR_DELETE)) == len(utf8) and UTF8_C1_CONTROL.search(utf8) is None
+            and UTF8_NONCHARACTER.search(utf8) is None)
+
+
+def first_forbidden(text: str, bytes_checked: bool = False) -> re.Match[str] | None:
+    """The first character a text file may not hold. ``bytes_checked``: its UTF-8 bytes were found to hold none
+    of ``FORBIDDEN_IN_VALUE`` (:func:`holds_no_forbidden`), so only a lone carriage return is looked for."""
+    match = None if bytes_checked else FORBIDDEN_IN_VALUE.search(text)
     if "\r" in text:
         lone = LONE_CARRIAGE_RETURN.search(text, 0, len(text) if match is None else match.start())
         return lone or match
