@@ -9,7 +9,7 @@ format and locale of the build.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -40,8 +40,7 @@ from courseforge.unit_cache import (
 )
 
 if TYPE_CHECKING:
-    from babel.messages.catalog import Catalog
-
+    from courseforge.i18n.status import MessageKey
     from courseforge.model.localized import LocaleCatalogs, LocalizedCourse
     from courseforge.model.report import VerificationReport
     from courseforge.stages.localize import TranslationGate
@@ -181,12 +180,14 @@ class PreparedCourse:
         return frozenset(target.language for target in self.course.manifest.translations)
 
     @cached_property
-    def templates(self) -> tuple[Catalog, Catalog]:
-        """The course's and the player's messages, counted against by every declared translation's gate; made
-        once per course, on first use (a build of the source language alone never needs them)."""
-        from courseforge.i18n.extract import course_template, ui_template
+    def templates(self) -> tuple[Collection[MessageKey], Collection[MessageKey]]:
+        """The entries of the course's and the player's templates, counted against by every declared
+        translation's gate; made once per course, on first use (a build of the source language alone never needs
+        them)."""
+        from courseforge.i18n.extract import course_template_keys, ui_template
+        from courseforge.i18n.status import template_keys
 
-        return course_template(self.course), ui_template(self.theme)
+        return course_template_keys(self.course), template_keys(ui_template(self.theme))
 
     def unit_count(self) -> int:
         return len(self.locales) * len(self.profiles)

@@ -226,7 +226,7 @@ def coverage_rows(work: CatalogWork, found: dict[str, Catalog], reporter: Report
     """Counted as the build gate counts: the player's strings with the project's ui.po over the theme's."""
     from courseforge.i18n.catalog import UI_DOMAIN, po_path
     from courseforge.i18n.runtime import layered_catalog
-    from courseforge.i18n.status import coverage
+    from courseforge.i18n.status import coverage, template_keys
 
     rows = []
     targets = [(domain, language) for domain in domains(work.courses, work.locales) for language in domain.languages]
@@ -235,7 +235,8 @@ def coverage_rows(work: CatalogWork, found: dict[str, Catalog], reporter: Report
         catalog = existing.get(po_path(work.locales, language, domain.name))
         if domain.name == UI_DOMAIN:
             catalog = layered_catalog(work.theme.ui_catalogs.get(language), catalog)
-        rows.append(coverage(found[domain.name], catalog, domain.name, language, domain.required.get(language)))
+        rows.append(coverage(template_keys(found[domain.name]), catalog, domain.name, language,
+                             domain.required.get(language)))
     return rows
 
 

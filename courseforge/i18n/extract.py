@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 from datetime import UTC, datetime
+from typing import cast
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract
@@ -12,6 +15,7 @@ from courseforge.gc_pause import collector_paused
 from courseforge.i18n.catalog import UI_DOMAIN
 from courseforge.i18n.messages import SourceText, course_messages
 from courseforge.i18n.po_reader import plain_message
+from courseforge.i18n.status import MessageKey, message_key
 from courseforge.model.course import Course
 from courseforge.model.theme import STATIC_DIRS, TEMPLATE_SUFFIX, Theme
 
@@ -49,6 +53,13 @@ def course_template(course: Course, created: datetime = UNDATED) -> Catalog:
     return catalog
 
 
+def course_template_keys(course: Course) -> frozenset[MessageKey]:
+    """The entries of :func:`course_template`, as the build's translation gate counts them, without making the
+    template's messages (about 60% of making it)."""
+    return frozenset(message_key(message.text, message.context) for message in course_messages(course)
+                     if message.text)
+
+
 def ui_template(theme: Theme, created: datetime = UNDATED) -> Catalog:
     """The player's own strings (``_()`` and ``{% trans %}``) from every layer of a theme's templates,
     located at ``<layer folder>/<template>:<line>``."""
@@ -57,10 +68,60 @@ def ui_template(theme: Theme, created: datetime = UNDATED) -> Catalog:
         for path, data in sorted(layer.files.items()):
             if not path.endswith(TEMPLATE_SUFFIX) or path.startswith(STATIC_DIRS):
                 continue
-            for line, message, notes, context in extract(JINJA_EXTRACTOR, io.BytesIO(data), options=JINJA_OPTIONS):
+            for line, message, notes, context in template_strings(data, layer.shipped):
                 catalog.add(message, context=context, locations=[(f"{layer.display_root}/{path}", line)],
                             auto_comments=notes)
     return catalog
+
+
+Extracted = tuple[int, str | tuple[str, ...], list[str], str | None]
+"""What Babel's extraction gives for one string: its line, its id (singular and plural), notes and context."""
+EXTRACTION_VERSION = 1
+"""Bump when the same template would give other strings (the extractor's options, what is kept of each)."""
+UI_STRINGS = "ui-strings"
+
+
+def template_strings(data: bytes, shipped: bool) -> list[Extracted]:
+    """The player strings of one template (Jinja's extractor, some 2.5 ms a built-in template): memoized by its
+    bytes and the libraries' versions, beside courseforge's bytecode for a shipped template (``shipped_data``:
+    a first build's ``ui.pot`` gate then parses none of them), in the build's cache for a project's."""
+    import babel
+    import jinja2
+
+    from courseforge.cache import JSON, digest, memoized
+    from courseforge.shipped_data import code_folder, keep, read_kept
+
+    key = digest(EXTRACTION_VERSION, babel.__version__, jinja2.__version__, repr(sorted(JINJA_OPTIONS.items())),
+                 hashlib.sha256(data).digest())
+    folder = code_folder() if shipped else None
+    path = folder / f"{UI_STRINGS}-{key[:40]}.json" if folder is not None else None
+    kept = read_kept(path)
+    if kept is not None:
+        try:
+            return decoded_strings(json.loads(kept))
+        except (ValueError, TypeError):
+            pass  # a damaged file: extracted again and replaced
+    found = memoized(UI_STRINGS, key, lambda: [list(entry) for entry in extracted_strings(data)], JSON)
+    strings = decoded_strings(found)
+    if path is not None:
+        keep(path, json.dumps(found, ensure_ascii=False, separators=(",", ":")).encode())
+    return strings
+
+
+def extracted_strings(data: bytes) -> list[Extracted]:
+    return [(line, message, list(notes), context)
+            for line, message, notes, context in extract(JINJA_EXTRACTOR, io.BytesIO(data), options=JINJA_OPTIONS)]
+
+
+def decoded_strings(entries: list[list[object]]) -> list[Extracted]:
+    """Extracted strings back from JSON (a plural's ids come back as a list)."""
+    strings: list[Extracted] = []
+    for line, message, notes, context in entries:
+        if not (isinstance(line, int) and isinstance(notes, list) and (context is None or isinstance(context, str))):
+            raise TypeError("not an extracted string")
+        strings.append((line, message if isinstance(message, str) else tuple(cast("list[str]", message)),
+                        [str(note) for note in notes], context))
+    return strings
 
 
 def message_signature(catalog: Catalog) -> list[tuple[object, ...]]:

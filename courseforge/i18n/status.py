@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -9,6 +10,21 @@ from courseforge.i18n.update import is_translated
 
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog, Message
+
+MessageKey = str | tuple[str, str]
+"""How a Babel catalog files a message (``Catalog._messages``): its id (a plural's singular), with its context
+when it has one."""
+
+
+def message_key(message_id: str | tuple[str, ...], context: str | None) -> MessageKey:
+    """The key Babel's catalog keeps a message under (``Catalog._key_for``)."""
+    key = message_id if isinstance(message_id, str) else message_id[0]
+    return key if context is None else (key, context)
+
+
+def template_keys(template: Catalog) -> Collection[MessageKey]:
+    """What a template holds, as :func:`coverage` counts it."""
+    return template._messages.keys()
 
 
 @dataclass(frozen=True)
@@ -41,16 +57,16 @@ class Coverage:
                 "ok": not self.below(minimum)}
 
 
-def coverage(template: Catalog, catalog: Catalog | None, domain: str, language: str,
+def coverage(entries: Collection[MessageKey], catalog: Catalog | None, domain: str, language: str,
              required: float | None = None) -> Coverage:
-    """Counts against the template, so a catalog not yet updated shows its new entries as untranslated.
+    """Counts against the template's entries (:func:`template_keys`), so a catalog not yet updated shows its new
+    entries as untranslated.
 
     Translated: every form filled and not fuzzy. Fuzzy: a (stale) translation awaiting review. The template's
     entries are looked up by the keys both catalogs hold them under (Babel's: id and context), one pass.
     """
-    found: dict[str | tuple[str, str], Message] = {} if catalog is None else catalog._messages
+    found: dict[MessageKey, Message] = {} if catalog is None else catalog._messages
     translated = fuzzy = 0
-    entries = template._messages
     for key in entries:
         message = found.get(key)
         if message is None or not is_translated(message):

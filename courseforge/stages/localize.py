@@ -8,6 +8,7 @@ in one warning per locale. Ids, answer keys and structure never change.
 from __future__ import annotations
 
 import gettext
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
@@ -17,7 +18,7 @@ from courseforge.i18n.catalog import UI_DOMAIN
 from courseforge.i18n.messages import TYPED_ANSWERS_SUFFIX, SourceText, map_course_text
 from courseforge.i18n.pseudo import is_pseudo, pseudo_translate
 from courseforge.i18n.runtime import CatalogTranslations, CourseLookup
-from courseforge.i18n.status import Coverage, coverage
+from courseforge.i18n.status import Coverage, MessageKey, coverage
 from courseforge.model.course import Course
 from courseforge.model.localized import LocaleCatalogs, LocalizedCourse, TextDirection
 
@@ -102,8 +103,9 @@ def gap(row: Coverage) -> str:
     return " and ".join(part for part in parts if part)
 
 
-def translation_gate(course: Course, locale: str, catalogs: LocaleCatalogs, course_messages: Catalog,
-                     ui_template: Catalog, allow_incomplete: bool, sink: DiagnosticSink) -> TranslationGate | None:
+def translation_gate(course: Course, locale: str, catalogs: LocaleCatalogs, course_messages: Collection[MessageKey],
+                     ui_template: Collection[MessageKey], allow_incomplete: bool,
+                     sink: DiagnosticSink) -> TranslationGate | None:
     """A declared translation must reach its ``required`` coverage in the course catalog and in the
     player catalog before it ships (the build fails naming the gap), unless the build allows it."""
     declared = {target.language: target for target in course.manifest.translations}

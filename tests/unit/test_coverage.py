@@ -3,12 +3,17 @@ finds it: translated (every form filled, not fuzzy), fuzzy, or untranslated (mis
 
 from __future__ import annotations
 
+import pytest
 from babel.messages.catalog import Catalog
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from courseforge.i18n.status import coverage
+from courseforge.diagnostics import DiagnosticSink
+from courseforge.i18n.extract import course_template, course_template_keys
+from courseforge.i18n.status import coverage, message_key, template_keys
 from courseforge.i18n.update import is_translated
+from courseforge.pipeline import validate_source
+from tests.sample_project import REPO
 
 IDS = st.sampled_from(["a", "b", "c", ("a", "as"), ("d", "ds")])
 CONTEXTS = st.sampled_from([None, "x", "y"])
@@ -39,6 +44,22 @@ def catalogs(draw: st.DrawFn, translated: bool) -> Catalog:
 @given(template=catalogs(translated=False), catalog=st.none() | catalogs(translated=True))
 def test_coverage_counts_each_template_entry_as_the_catalog_holds_it(template: Catalog,
                                                                      catalog: Catalog | None) -> None:
-    row = coverage(template, catalog, "course", "de")
+    row = coverage(template_keys(template), catalog, "course", "de")
     assert (row.translated, row.fuzzy, row.untranslated) == reference(template, catalog)
     assert row.obsolete == (len(catalog.obsolete) if catalog is not None else 0)
+
+
+@given(message_id=IDS, context=CONTEXTS)
+def test_message_keys_are_the_keys_babel_files_messages_under(message_id: str | tuple[str, str],
+                                                             context: str | None) -> None:
+    catalog = Catalog(locale="de")
+    catalog.add(message_id, context=context)
+    assert list(template_keys(catalog)) == [message_key(message_id, context)]
+
+
+@pytest.mark.parametrize("course_id", ["workplace-safety", "data-privacy"])
+def test_the_gate_counts_the_entries_of_the_course_template(course_id: str) -> None:
+    """The build's gate counts against the course template's keys made without its messages: the same keys."""
+    _, course = validate_source(REPO / "courses" / course_id, f"courses/{course_id}", DiagnosticSink())
+    assert course is not None
+    assert course_template_keys(course) == set(template_keys(course_template(course)))

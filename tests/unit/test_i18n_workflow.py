@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from courseforge.cli import cli
 from courseforge.i18n.catalog import catalog_bytes, load_catalog, po_path, pot_path
-from courseforge.i18n.status import coverage
+from courseforge.i18n.status import coverage, template_keys
 from courseforge.i18n.update import merge
 
 REPO = Path(__file__).resolve().parents[2]
@@ -135,7 +135,7 @@ def test_coverage_counts_fuzzy_and_empty_plural_forms_as_not_translated() -> Non
     catalog.add("two", "zwei", context="c/2", flags=["fuzzy"])
     catalog.add(("apple", "apples"), ("Apfel", ""), context="c/3")
     catalog.obsolete["gone"] = catalog.get("one", "c/1")  # type: ignore[assignment]
-    result = coverage(template, catalog, "c", "de", required=50)
+    result = coverage(template_keys(template), catalog, "c", "de", required=50)
     assert (result.translated, result.fuzzy, result.untranslated, result.obsolete) == (1, 1, 2, 1)
     assert result.percent == 25.0 and result.below(None)
 

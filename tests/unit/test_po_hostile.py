@@ -20,7 +20,7 @@ from courseforge.diagnostics import DiagnosticSink
 from courseforge.i18n.catalog import catalog_bytes, po_path
 from courseforge.i18n.consistency import check_catalog
 from courseforge.i18n.runtime import CatalogTranslations, layered_catalog
-from courseforge.i18n.status import coverage
+from courseforge.i18n.status import coverage, template_keys
 from courseforge.i18n.update import merge
 from courseforge.i18n.xliff import export_xliff, import_xliff
 from courseforge.stages.catalog_check import checked_catalog, checked_read, decode_read, encode_read
@@ -87,7 +87,7 @@ def use(catalog: Catalog, data: bytes) -> None:
     translations = CatalogTranslations(catalog)
     translations.gettext("a")
     translations.npgettext("k", "p", "ps", 3)
-    coverage(template(), catalog, "course", "de")
+    coverage(template_keys(template()), catalog, "course", "de")
     layered_catalog(catalog, catalog)
     catalog_bytes(merge(template(), catalog)[0])
     check_catalog(catalog, "x.po", data, DiagnosticSink())

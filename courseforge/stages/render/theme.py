@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import gettext
 import io
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,6 +28,7 @@ from jinja2.bccache import Bucket, BytecodeCache
 
 from courseforge.cache import digest
 from courseforge.model.theme import JINJA_EXTENSIONS, Theme, is_template
+from courseforge.shipped_data import code_folder, keep, read_kept
 from courseforge.stages.render.fallback import has_marks
 from courseforge.stages.render.sections import SectionEnvironment, kept_render, reset_translations, with_translations
 
@@ -62,27 +62,16 @@ def _npgettext(context: str, singular: str, plural: str, count: int) -> str:
     return _ui.get().npgettext(context, singular, plural, count)
 
 
-def code_folder() -> Path | None:
-    """Python's own bytecode folder for this module (``__pycache__``, or under ``sys.pycache_prefix``)."""
-    cached = __spec__.cached if __spec__ is not None else None
-    return Path(cached).parent if cached else None
-
-
 class ShippedTemplateCode(BytecodeCache):
-    """The compiled code of courseforge's own templates, kept beside courseforge's own bytecode.
+    """The compiled code of courseforge's own templates, kept beside courseforge's own bytecode
+    (:mod:`courseforge.shipped_data`, which says why there and never in the build cache: loaded code runs).
 
     Compiling the built-in theme's templates is some 40 ms of every build and lint process; loading their code
-    is under 1 ms. Loaded code runs, so where it is kept decides who can make courseforge run their code. Not
-    in the build's cache folder: CI saves and restores that between runs (a pull request's job can write it),
-    and nothing there is trusted to run. Beside ``theme.py``'s own ``.pyc``: whoever can write that folder can
-    already replace the bytecode Python imports for courseforge itself, so keeping code there trusts no one
-    new. Only templates whose source is a shipped file's are kept (a project's templates never are): the
-    folder holds one file per shipped template instead of growing with every project built, and a project's
+    is under 1 ms. Only templates whose source is a shipped file's are kept (a project's templates never are):
+    the folder holds one file per shipped template instead of growing with every project built, and a project's
     template is never executed from a file. Each file is named by what its code depends on besides the source
     (Jinja's version, the interpreter, the environment's options, the template's name) and holds the source's
-    checksum, which Jinja checks: an edited template's code is compiled again and replaces its file. Nothing is
-    written when Python writes no bytecode (``PYTHONDONTWRITEBYTECODE``) or the folder is read-only: the
-    templates are then compiled as before.
+    checksum, which Jinja checks: an edited template's code is compiled again and replaces its file.
     """
 
     def __init__(self, folder: Path | None, shipped: frozenset[str]) -> None:
@@ -103,25 +92,14 @@ class ShippedTemplateCode(BytecodeCache):
         return self.folder / f"template-{bucket.key[:40]}.{sys.implementation.cache_tag}.jinja"
 
     def load_bytecode(self, bucket: Bucket) -> None:
-        path = self.path(bucket)
-        try:
-            data = path.read_bytes() if path is not None else None
-        except OSError:
-            return
+        data = read_kept(self.path(bucket))
         if data is not None:
             bucket.bytecode_from_string(data)
 
     def dump_bytecode(self, bucket: Bucket) -> None:
         path = self.path(bucket)
-        if path is None or sys.dont_write_bytecode:
-            return
-        partial = path.with_name(f"{path.name}.{os.getpid()}-{id(bucket)}.tmp")  # one writer a name
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            partial.write_bytes(bucket.bytecode_to_string())
-            os.replace(partial, path)  # a concurrent reader sees the whole file or none
-        except OSError:
-            partial.unlink(missing_ok=True)
+        if path is not None:
+            keep(path, bucket.bytecode_to_string())
 
 
 def shipped_sources(theme: Theme) -> frozenset[str]:
