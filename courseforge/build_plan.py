@@ -384,7 +384,7 @@ class BuildRun:
         return (task.course, prepared.locales.index(task.locale), at)
 
     def share_with_workers(self) -> None:
-        """Import the stages, compile each theme's templates and make each course's message templates once, here,
+        """Import the stages, compile each theme's templates and make each course's player template once, here,
         before the workers fork (else each would)."""
         import_unit_stages()
         from courseforge.stages.render import compile_templates
@@ -394,7 +394,7 @@ class BuildRun:
             assert prepared is not None
             compile_templates(prepared.theme)
             if any(task.course == index and task.locale in prepared.translations for task in self.tasks):
-                _ = prepared.templates
+                _ = prepared.player_template
 
     def handed(self, index: int) -> Entries | None:
         """What a split unit's later group is given: its first group's entries, if they came back already (else

@@ -180,14 +180,14 @@ class PreparedCourse:
         return frozenset(target.language for target in self.course.manifest.translations)
 
     @cached_property
-    def templates(self) -> tuple[Collection[MessageKey], Collection[MessageKey]]:
-        """The entries of the course's and the player's templates, counted against by every declared
-        translation's gate; made once per course, on first use (a build of the source language alone never needs
-        them)."""
-        from courseforge.i18n.extract import course_template_keys, ui_template
+    def player_template(self) -> Collection[MessageKey]:
+        """The entries of the player's template, counted against by every declared translation's gate (the
+        course template's are what its localization looked up: ``LocalizedCourse.source_texts``); made once per
+        course, on first use (a build of the source language alone never needs them)."""
+        from courseforge.i18n.extract import ui_template
         from courseforge.i18n.status import template_keys
 
-        return course_template_keys(self.course), template_keys(ui_template(self.theme))
+        return template_keys(ui_template(self.theme))
 
     def unit_count(self) -> int:
         return len(self.locales) * len(self.profiles)
@@ -288,16 +288,15 @@ def cached_units(prepared: PreparedCourse, locale: str, options: BuildOptions, o
     return catalogs, found
 
 
-def locale_gate(prepared: PreparedCourse, locale: str, catalogs: LocaleCatalogs | None, options: BuildOptions,
-                sink: DiagnosticSink) -> TranslationGate | None:
-    """Only a declared translation has a gate: the templates are not made for any other locale."""
+def locale_gate(prepared: PreparedCourse, localized: LocalizedCourse, catalogs: LocaleCatalogs | None,
+                options: BuildOptions, sink: DiagnosticSink) -> TranslationGate | None:
+    """Only a declared translation has a gate: the player's template is not made for any other locale."""
     from courseforge.stages.localize import translation_gate
 
-    if catalogs is None or locale not in prepared.translations:
+    if catalogs is None or localized.locale not in prepared.translations:
         return None
-    course_messages, player_messages = prepared.templates
-    return translation_gate(prepared.course, locale, catalogs, course_messages, player_messages,
-                            options.allow_incomplete, sink)
+    return translation_gate(prepared.course, localized.locale, catalogs, localized.source_texts,
+                            prepared.player_template, options.allow_incomplete, sink)
 
 
 UNIT_STAGES = ("courseforge.stages.localize", "courseforge.stages.render", "courseforge.stages.package",
@@ -352,8 +351,8 @@ def fresh_units(prepared: PreparedCourse, locale: str, profiles: tuple[FormatPro
     course = prepared.course
     reported = DiagnosticSink()
     catalogs = locale_catalogs(course, locale, prepared.theme, options, reported)
-    gate = locale_gate(prepared, locale, catalogs, options, reported)
     localized = localize(course, locale, catalogs, reported)
+    gate = locale_gate(prepared, localized, catalogs, options, reported)
     keep = locale_inputs(prepared, locale, options) == catalogs_key
     sink.extend(reported.items)
     disk = active_disk()

@@ -15,7 +15,6 @@ from courseforge.gc_pause import collector_paused
 from courseforge.i18n.catalog import UI_DOMAIN
 from courseforge.i18n.messages import SourceText, course_messages
 from courseforge.i18n.po_reader import plain_message
-from courseforge.i18n.status import MessageKey, message_key
 from courseforge.model.course import Course
 from courseforge.model.theme import STATIC_DIRS, TEMPLATE_SUFFIX, Theme
 
@@ -51,13 +50,6 @@ def course_template(course: Course, created: datetime = UNDATED) -> Catalog:
                                                   auto_comments=comments(message), user_comments=[], lineno=None,
                                                   context=message.context)
     return catalog
-
-
-def course_template_keys(course: Course) -> frozenset[MessageKey]:
-    """The entries of :func:`course_template`, as the build's translation gate counts them, without making the
-    template's messages (about 60% of making it)."""
-    return frozenset(message_key(message.text, message.context) for message in course_messages(course)
-                     if message.text)
 
 
 def ui_template(theme: Theme, created: datetime = UNDATED) -> Catalog:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from courseforge.i18n.messages import SourceText
+from courseforge.i18n.status import MessageKey, message_key
 from courseforge.i18n.update import is_translated
 
 if TYPE_CHECKING:
@@ -49,9 +50,13 @@ class CourseLookup:
     catalog: Catalog | None
     fallbacks: Counter[str] = field(default_factory=Counter)
     total: int = 0
+    asked: set[MessageKey] = field(default_factory=set)
+    """Each text's key in a catalog: what the course template holds (the same walk makes both)."""
 
     def __call__(self, source: SourceText) -> str:
         self.total += 1
+        if source.text:
+            self.asked.add(message_key(source.text, source.context))
         message = self.catalog.get(source.text, source.context) if self.catalog is not None else None
         if usable(message):
             assert message is not None

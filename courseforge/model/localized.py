@@ -12,6 +12,8 @@ from courseforge.model.course import Course
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog
 
+    from courseforge.i18n.status import MessageKey
+
 
 class TextDirection(StrEnum):
     LTR = "ltr"
@@ -26,6 +28,9 @@ class LocalizedCourse:
     direction: TextDirection
     ui: gettext.NullTranslations
     """Player (theme) strings for ``locale``; NullTranslations means the source (English) strings."""
+    source_texts: frozenset[MessageKey] = frozenset()
+    """A translation's course texts as its catalog was asked for them: the course template's entries, which its
+    translation gate counts against (empty for the source language and pseudo-locales, which have no gate)."""
 
 
 @dataclass(frozen=True)

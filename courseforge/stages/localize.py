@@ -74,7 +74,8 @@ def localize(course: Course, locale: str, catalogs: LocaleCatalogs | None, sink:
     translated = map_course_text(course, lookup)
     report_fallbacks(lookup, locale, source, catalogs.course_path if catalogs else locale, sink)
     ui = CatalogTranslations(catalogs.ui if catalogs else None)
-    return LocalizedCourse(course=translated, locale=locale, direction=direction_of(locale), ui=ui)
+    return LocalizedCourse(course=translated, locale=locale, direction=direction_of(locale), ui=ui,
+                           source_texts=frozenset(lookup.asked))
 
 
 @dataclass(frozen=True)
