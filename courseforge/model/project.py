@@ -99,6 +99,17 @@ class BuildDefaults(Node):
     """After a build, the cache's least recently used entries beyond this many megabytes are removed."""
 
 
+class ReviewSettings(Node):
+    """Where ``courseforge serve`` (the review LMS) keeps its data; both relative to the project root."""
+
+    database: ProjectFolder | None = None
+    """The SQLite database (users, packages, attempts); none: ``<output>/review/review.sqlite``."""
+    packages: ProjectFolder | None = None
+    """The content-addressed package store (zips by sha256, extracted once); none: ``<output>/review/packages``."""
+    max_upload_mb: int = Field(default=512, ge=1, le=100_000)
+    """The largest package upload accepted, in MiB (larger: HTTP 413)."""
+
+
 class ProjectConfig(Node):
     """The whole of ``courseforge.yaml``; every key is optional."""
 
@@ -119,3 +130,5 @@ class ProjectConfig(Node):
     branding: Branding | None = None
     """Logo, colours, font and cover of every course (image paths from the project root); a course's
     own ``branding:`` overrides it key by key."""
+    review: ReviewSettings = ReviewSettings()
+    """The review LMS's storage (``courseforge serve``)."""
