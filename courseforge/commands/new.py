@@ -258,7 +258,7 @@ def project_next_steps(typed: Path, course: PurePosixPath, kept: list[PurePosixP
     if PurePosixPath(".gitignore") in kept:
         steps.append("add build/ to your .gitignore (it existed, so it was kept as it was)")
     git = "git add ." if in_git_work_tree(target) else "git init && git add ."
-    steps.append(f"{git:<31} # CI runs .github/workflows/courseforge.yml")
+    steps.append(f"{git:<31} # CI runs .github/workflows/courseforge.yml; a merge to main, publish.yml")
     return steps
 
 
@@ -326,8 +326,9 @@ def new_project(project_dir: Path, course_id: str, title: str | None, language: 
 
     Writes courseforge.yaml (every key with its default, commented), a starter course that lints clean
     and builds, its message template in locales/templates/, .gitignore, .github/workflows/courseforge.yml
-    (lint, translation status, build, packages as an artifact) and README.md. Refuses a folder that
-    is not empty or lies inside another project, unless --force.
+    (lint, translation status, build, packages as an artifact), .github/workflows/publish.yml (on a merge to
+    main: lint, translation gate, build, preview and publish what changed, reports attached) and README.md.
+    Refuses a folder that is not empty or lies inside another project, unless --force.
 
     \b
     Example:

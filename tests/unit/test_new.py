@@ -27,6 +27,7 @@ from courseforge.project import load_config
 
 PROJECT_FILES = {
     "courseforge.yaml", "README.md", ".gitignore", ".github/workflows/courseforge.yml",
+    ".github/workflows/publish.yml",
     "courses/first-course/course.yaml", "courses/first-course/pages/welcome.md",
     "courses/first-course/quizzes/check.yaml", "courses/first-course/checklists/ready.yaml",
     "courses/first-course/surveys/feedback.yaml",
@@ -158,6 +159,26 @@ def test_ci_workflow_installs_courseforge_then_lints_checks_translations_builds_
     assert runs.index(commands[0]) > install
     upload = next(step for step in steps if step.get("uses", "").startswith("actions/upload-artifact@"))
     assert upload["with"]["path"] == "build/"
+
+
+def test_the_publish_workflow_runs_on_merges_to_main_and_publishes_what_the_merge_changed(project: Path) -> None:
+    text = (project / ".github" / "workflows" / "publish.yml").read_text(encoding="utf-8")
+    workflow = yaml.safe_load(text)
+    assert workflow[True]["push"]["branches"] == ["main"]  # YAML 1.1 reads the key "on" as true
+    assert workflow["concurrency"]["cancel-in-progress"] is False
+    job = workflow["jobs"]["publish"]
+    checkout = next(step for step in job["steps"] if step.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"]["fetch-depth"] == 0  # --changed-since needs the commit before the push
+    runs = [step["run"] for step in job["steps"] if "run" in step]
+    order = ["courseforge lint", "courseforge i18n status", "courseforge build", "courseforge preview ",
+             "courseforge publish"]  # the last of each (the preview's runtime is installed before the lint)
+    places = [max(index for index, command in enumerate(runs) if command.startswith(start)) for start in order]
+    assert places == sorted(places)
+    assert all("--changed-since" in runs[place] for place in places[2:])
+    assert job["env"]["SINCE"] == "${{ github.event.before }}"
+    assert all(value.startswith(("${{ secrets.", "${{ vars.", "${{ github.")) for value in job["env"].values())
+    reports = next(step for step in job["steps"] if step.get("uses", "").startswith("actions/upload-artifact@"))
+    assert reports["if"] == "always()"
 
 
 def test_the_ci_commands_pass_on_a_new_project(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
