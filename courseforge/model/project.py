@@ -15,6 +15,8 @@ from courseforge.i18n.pseudo import canonical
 from courseforge.model.branding import Branding
 from courseforge.model.course import Node, language_problem
 from courseforge.model.package import PackageFormat
+from courseforge.model.publish import PublishSettings
+from courseforge.model.publish import PublishTarget as PublishTarget  # its keys in 'did you mean' hints
 
 ALL_LOCALES = "all"
 
@@ -132,3 +134,5 @@ class ProjectConfig(Node):
     own ``branding:`` overrides it key by key."""
     review: ReviewSettings = ReviewSettings()
     """The review LMS's storage (``courseforge serve``)."""
+    publish: PublishSettings = PublishSettings()
+    """Where ``courseforge publish`` sends packages (named targets; secrets from environment variables)."""
