@@ -17,6 +17,7 @@ import json
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.datastructures import MutableHeaders
@@ -27,9 +28,10 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from courseforge.stages.preview.harness.interface import Attempt, HostLaunch, LaunchRequest
 from courseforge.stages.preview.harness.profiles import LmsProfile
 from courseforge.stages.preview.harness.runtime import LmsRuntime
-from courseforge.stages.preview.harness.store import HarnessStore
+from courseforge.stages.preview.harness.store import HarnessStore, LaunchRow
 
 STATIC = Path(__file__).parent / "static"
 COMMIT_PATH = "/__lms/commit/"
@@ -66,6 +68,19 @@ class _NoStoreAndMissing:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def register_launch(store: HarnessStore, request: LaunchRequest, opened: HostLaunch, attempt: Attempt,
+                    log_level: int) -> dict[str, Any]:
+    """Store one launch, opened by its format's LMS side, with what its LMS page will get from
+    ``/__lms/launches/<id>`` (host.js reads it); that config is returned."""
+    config = {**opened.config, "launchUrl": opened.content_url, "eventsUrl": request.events_url,
+              "logLevel": log_level, "profile": request.profile.to_host(),
+              "attempt": {"number": attempt.number, "resumed": attempt.resumed, "data": dict(attempt.data)}}
+    store.add_launch(LaunchRow(
+        id=request.launch_id, package=request.package.id, sco=request.unit.identifier, learner=request.learner.id,
+        attempt=attempt.number, profile=request.profile.name, config=config, opened=time.time()))
+    return config
 
 
 def _json_body(raw: bytes) -> object:

@@ -18,12 +18,13 @@ import time
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from types import TracebackType
 
 import uvicorn
 
 from courseforge.lms.lrs.server import bind, make_server, url_of
+from courseforge.lms.package_files import extract_all
 from courseforge.model.package import PackageFormat
 from courseforge.stages.preview.harness.app import PLUGIN_PREFIX, create_harness_app
 from courseforge.stages.preview.harness.interface import HarnessPlugin, LmsSide, ServedPackage
@@ -129,8 +130,7 @@ class PreviewServer:
         """Extract a package's zip bytes under ``/packages/<id>/`` and read its launchable items."""
         folder = self._new_folder(name)
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            for info in archive.infolist():
-                _extract_inside(archive, info, folder)
+            extract_all(archive, folder)
         return self._served(name, folder, package_format)
 
     def serve_directory(self, name: str, source: Path, package_format: PackageFormat = PackageFormat.SCORM12,
@@ -157,13 +157,3 @@ class PreviewServer:
         return ServedPackage(id=folder.name, name=name, format=package_format, folder=folder,
                              url_path=f"/{PACKAGES}/{folder.name}/", units=units)
 
-
-def _extract_inside(archive: zipfile.ZipFile, info: zipfile.ZipInfo, folder: Path) -> None:
-    """Write one entry below ``folder``; names that would leave it (absolute, ``..``) are skipped."""
-    parts = PurePosixPath(info.filename.replace("\\", "/")).parts
-    if not parts or info.is_dir() or parts[0] == "/" or ".." in parts or ":" in parts[0]:
-        return
-    target = folder.joinpath(*parts)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with archive.open(info) as source, target.open("wb") as out:
-        shutil.copyfileobj(source, out)

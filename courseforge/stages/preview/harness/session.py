@@ -19,7 +19,7 @@ from playwright.sync_api import BrowserContext, ConsoleMessage, Dialog, Frame, P
 from playwright.sync_api import Error as PlaywrightError
 
 from courseforge.model.preview import ApiEvent, LaunchRecord
-from courseforge.stages.preview.harness.app import COMMIT_PATH, EVENTS_PATH
+from courseforge.stages.preview.harness.app import COMMIT_PATH, EVENTS_PATH, register_launch
 from courseforge.stages.preview.harness.interface import (
     Attempt,
     HarnessPlugin,
@@ -34,7 +34,7 @@ from courseforge.stages.preview.harness.interface import (
 from courseforge.stages.preview.harness.plugins.scorm_again import flatten_cmi
 from courseforge.stages.preview.harness.profiles import LmsProfile
 from courseforge.stages.preview.harness.server import PreviewServer
-from courseforge.stages.preview.harness.store import Commit, LaunchRow
+from courseforge.stages.preview.harness.store import Commit
 
 LAUNCH_TIMEOUT_S = 15.0
 SETTLE_QUIET_S = 0.3
@@ -90,13 +90,7 @@ class LmsSession:
                                 commit_url=f"{base}{COMMIT_PATH}{self.launch_id}")
         self.attempt = self.side.attempt(request, previous)
         opened = self.side.open(request, self.attempt)
-        self.config = {**opened.config, "launchUrl": opened.content_url, "eventsUrl": request.events_url,
-                       "logLevel": self.server.log_level, "profile": self.profile.to_host(),
-                       "attempt": {"number": self.attempt.number, "resumed": self.attempt.resumed,
-                                   "data": dict(self.attempt.data)}}
-        self.server.store.add_launch(LaunchRow(
-            id=self.launch_id, package=self.package.id, sco=self.sco.identifier, learner=self.learner.id,
-            attempt=self.attempt.number, profile=self.profile.name, config=self.config, opened=time.time()))
+        self.config = register_launch(self.server.store, request, opened, self.attempt, self.server.log_level)
         host = context.new_page()
         self._watch(host)
         self.host_page = host
