@@ -35,6 +35,8 @@ debs=()
 [[ -x /usr/bin/chromium ]] || debs+=(chromium fonts-dejavu-core)
 # msgfmt checks compiled translation catalogs.
 command -v msgfmt >/dev/null 2>&1 || debs+=(gettext)
+# sshd and ssh-keygen: the SFTP publisher's tests run a real OpenSSH server on a loopback port.
+[[ -x /usr/sbin/sshd && -x /usr/bin/ssh-keygen ]] || debs+=(openssh-server openssh-client)
 if ((${#debs[@]})); then
   log "installing Debian packages: ${debs[*]}"
   as_root apt-get update -qq
