@@ -1,0 +1,306 @@
+"""Watch mode (courseforge/lms/review/watch.py) on a copy of the sample project: real watchdog events from real file
+writes, rebuilt in process by the real pipeline. Also the helpers the live-reload tests share (``watched_project``,
+``EventLog``)."""
+
+from __future__ import annotations
+
+import io
+import os
+import queue
+import re
+import time
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from courseforge.diagnostics import DiagnosticSink
+from courseforge.lms.review.watch import (
+    EVERY_COURSE,
+    NOTHING,
+    WHOLE_PROJECT,
+    BuildEvent,
+    BuildEventKind,
+    ProjectLayout,
+    ProjectWatcher,
+    Touched,
+    WatchBuilder,
+    WatchSettings,
+    touched_by,
+)
+from courseforge.model.package import PackageFormat
+from courseforge.project import Project, load_project
+from tests.sample_project import copy_sample_project
+
+SAFETY, PRIVACY = "workplace-safety", "data-privacy"
+PPE_PAGE = Path("courses/workplace-safety/pages/ppe.md")
+SAFETY_MANIFEST = Path("courses/workplace-safety/course.yaml")
+RELOAD_WITHIN_S = 1.0
+"""The issue's acceptance: an edit shows in the open preview within a second (the build is a part of that)."""
+WAIT_S = 10.0
+"""How long a test waits for something that should come far sooner, before it fails."""
+
+
+def sample(tmp_path: Path) -> Project:
+    project = load_project(copy_sample_project(tmp_path / "project"), DiagnosticSink())
+    assert project is not None
+    return project
+
+
+@contextmanager
+def watched_project(tmp_path: Path, settings: WatchSettings | None = None) -> Iterator[WatchBuilder]:
+    """A started builder over a fresh copy of the sample project, its first build done."""
+    builder = WatchBuilder(sample(tmp_path), settings)
+    builder.start()
+    try:
+        assert builder.wait_idle(60), "the first build of the sample project did not finish"
+        yield builder
+    finally:
+        builder.stop()
+
+
+class EventLog:
+    """A listener keeping every event with the monotonic time it arrived (on the builder's thread)."""
+
+    def __init__(self, builder: WatchBuilder) -> None:
+        self._events: queue.Queue[tuple[float, BuildEvent]] = queue.Queue()
+        self.unsubscribe = builder.subscribe(lambda event: self._events.put((time.monotonic(), event)))
+
+    def next(self, timeout: float = WAIT_S) -> tuple[float, BuildEvent]:
+        try:
+            return self._events.get(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError(f"no build event within {timeout} s") from None
+
+    def none_within(self, seconds: float) -> bool:
+        try:
+            self._events.get(timeout=seconds)
+        except queue.Empty:
+            return True
+        return False
+
+
+def append_sentence(root: Path, page: Path, sentence: str) -> float:
+    """Edit a page as an editor saves it; returns when the write ended (monotonic)."""
+    path = root / page
+    path.write_text(path.read_text(encoding="utf-8") + f"\n{sentence}\n", encoding="utf-8")
+    return time.monotonic()
+
+
+def break_manifest(root: Path) -> str:
+    """An unclosed flow sequence on course.yaml's title line; returns the good text to restore."""
+    path = root / SAFETY_MANIFEST
+    good = path.read_text(encoding="utf-8")
+    path.write_text(good.replace("title: Workplace", "title: [Workplace", 1), encoding="utf-8")
+    return good
+
+
+def web_index(builder: WatchBuilder, course: str = SAFETY, locale: str = "en") -> str:
+    state = builder.state(course)
+    assert state is not None and state.good is not None
+    page = state.good.member(locale, PackageFormat.WEB, "index.html")
+    assert page is not None
+    return page.decode()
+
+
+# --- what a change touches ---------------------------------------------------------------------------------------
+
+
+def test_a_change_touches_the_courses_that_read_it(tmp_path: Path) -> None:
+    project = sample(tmp_path)
+    layout = ProjectLayout.of(project)
+    root = project.root
+
+    def touched(relative: str) -> Touched:
+        return touched_by(layout, root / relative)
+
+    assert touched("courses/workplace-safety/pages/ppe.md") == Touched(frozenset({SAFETY}))
+    assert touched("courses/data-privacy/quizzes/final.yaml") == Touched(frozenset({PRIVACY}))
+    assert touched("courses/data-privacy") == Touched(frozenset({PRIVACY}))
+    assert touched("locales/de/LC_MESSAGES/data-privacy.po") == Touched(frozenset({PRIVACY}))
+    assert touched("locales/de/LC_MESSAGES/ui.po") == EVERY_COURSE
+    assert touched("locales/es") == EVERY_COURSE
+    assert touched("themes/corporate/index.html") == EVERY_COURSE
+    assert touched("courseforge.yaml") == WHOLE_PROJECT
+    for ignored in ("build/workplace-safety/en/web.zip", "locales/templates/data-privacy.pot",
+                    "courses/workplace-safety/pages/.ppe.md.swp", "courses/workplace-safety/pages/ppe.md~",
+                    "courses/workplace-safety/pages/4913", "courses/workplace-safety/pages/#ppe.md#",
+                    "courses/workplace-safety/pages/ppe.md___jb_tmp___", "courses/workplace-safety/.git/index",
+                    "README.md", "courseforge.yaml.tmp"):
+        assert touched(ignored) == NOTHING, ignored
+
+
+def test_a_branding_image_touches_the_whole_project(tmp_path: Path) -> None:
+    root = copy_sample_project(tmp_path / "project", "branding:\n  logo: art/logo.png\n  logo_alt: Example Ltd\n")
+    project = load_project(root, DiagnosticSink())
+    assert project is not None
+    layout = ProjectLayout.of(project)
+    assert touched_by(layout, root / "art/logo.png") == WHOLE_PROJECT
+    assert touched_by(layout, root / "art/other.png") == NOTHING
+    assert (root / "art", False) in layout.watched()
+
+
+# --- watching, with real watchdog events ----------------------------------------------------------------------
+
+
+@contextmanager
+def watching(project: Project) -> Iterator[queue.Queue[tuple[float, Touched]]]:
+    """A started watcher; yields the bursts it hands on, each with the monotonic time it did."""
+    bursts: queue.Queue[tuple[float, Touched]] = queue.Queue()
+    watcher = ProjectWatcher(ProjectLayout.of(project), lambda touched: bursts.put((time.monotonic(), touched)))
+    watcher.start()
+    try:
+        yield bursts
+    finally:
+        watcher.stop()
+
+
+def test_an_editors_write_rename_save_is_one_change_of_its_course(tmp_path: Path) -> None:
+    project = sample(tmp_path)
+    page = project.root / PPE_PAGE
+    text = page.read_text(encoding="utf-8")
+    with watching(project) as bursts:
+        probe = page.parent / "4913"  # what vim does on :w with backupcopy=no
+        probe.write_text("")
+        probe.unlink()
+        swap = page.parent / ".ppe.md.swp"
+        swap.write_bytes(b"b0VIM")
+        os.rename(page, page.parent / "ppe.md~")
+        page.write_text(text + "\nSaved by an editor.\n", encoding="utf-8")
+        saved = time.monotonic()
+        (page.parent / "ppe.md~").unlink()
+        swap.unlink()
+        arrived, touched = bursts.get(timeout=WAIT_S)
+        assert touched == Touched(frozenset({SAFETY}))
+        assert arrived - saved < RELOAD_WITHIN_S / 2
+        with pytest.raises(queue.Empty):
+            bursts.get(timeout=0.3)
+
+
+def test_reading_files_and_writing_the_build_folder_touch_nothing(tmp_path: Path) -> None:
+    """A rebuild reads every source file (open/close events): that must not start another rebuild."""
+    project = sample(tmp_path)
+    (project.output_dir / SAFETY).mkdir(parents=True)
+    with watching(project) as bursts:
+        for path in sorted((project.root / "courses").rglob("*.md")):
+            path.read_bytes()
+        (project.output_dir / SAFETY / "web.zip").write_bytes(b"PK")
+        (project.root / "locales/templates/workplace-safety.pot").write_text("# regenerated\n")
+        with pytest.raises(queue.Empty):
+            bursts.get(timeout=0.5)
+
+
+def test_a_source_folder_created_later_is_watched(tmp_path: Path) -> None:
+    """The sample project has no themes/ folder: once one is made, a file written in it touches every course."""
+    project = sample(tmp_path)
+    with watching(project) as bursts:
+        (project.themes_dir / "corporate").mkdir(parents=True)
+        assert bursts.get(timeout=WAIT_S)[1] == EVERY_COURSE
+        (project.themes_dir / "corporate" / "theme.yaml").write_text("name: corporate\n")
+        assert bursts.get(timeout=WAIT_S)[1] == EVERY_COURSE
+
+
+# --- rebuilding ------------------------------------------------------------------------------------------------
+
+
+def test_the_first_build_has_every_locale_and_format_of_every_course(tmp_path: Path) -> None:
+    with watched_project(tmp_path) as builder:
+        states = builder.states()
+        assert sorted(states) == [PRIVACY, SAFETY]
+        safety = states[SAFETY].good
+        assert safety is not None and states[SAFETY].generation == 1 and not states[SAFETY].failed
+        assert safety.locales == ("en", "de", "fr", "ar")
+        assert set(safety.formats) == set(PackageFormat)
+        package = builder.package(SAFETY, "de", PackageFormat.SCORM12)
+        assert package is not None and package.course_id == SAFETY
+        assert "imsmanifest.xml" in zipfile.ZipFile(io.BytesIO(package.data)).namelist()
+
+
+def test_editing_a_page_rebuilds_only_its_course_and_reloads_within_a_second(tmp_path: Path) -> None:
+    with watched_project(tmp_path) as builder:
+        log = EventLog(builder)
+        before = len(builder.history())
+        untouched = builder.package(PRIVACY, "en", PackageFormat.WEB)
+        saved = append_sentence(builder.project.root, PPE_PAGE, "Check your boots every morning.")
+        arrived, event = log.next()
+        assert (event.kind, event.course_id, event.generation) == (BuildEventKind.RELOAD, SAFETY, 2)
+        assert arrived - saved < RELOAD_WITHIN_S, f"reload {arrived - saved:.3f} s after the save"
+        assert [rebuild.course_id for rebuild in builder.history()[before:]] == [SAFETY]
+        assert "Check your boots every morning." in web_index(builder)
+        assert "Check your boots every morning." in web_index(builder, locale="de")  # untranslated: the source
+        assert builder.package(PRIVACY, "en", PackageFormat.WEB) is untouched
+
+
+def test_a_broken_build_keeps_the_last_good_one_and_reports_file_and_line_until_fixed(tmp_path: Path) -> None:
+    with watched_project(tmp_path) as builder:
+        log = EventLog(builder)
+        good = builder.package(SAFETY, "en", PackageFormat.SCORM2004)
+        restore = break_manifest(builder.project.root)
+        event = log.next()[1]
+        assert (event.kind, event.course_id, event.generation) == (BuildEventKind.DIAGNOSTICS, SAFETY, 1)
+        errors = [d.format() for d in event.diagnostics if d.severity == "error"]
+        assert errors and re.match(rf"{SAFETY_MANIFEST.as_posix()}:\d+:\d+: error: malformed YAML: .* \[yaml\.syntax\]"
+                                   r"\n    hint: ", errors[0]), errors
+        assert event.to_json()["ok"] is False
+        state = builder.state(SAFETY)
+        assert state is not None and state.failed and state.generation == 1
+        assert builder.package(SAFETY, "en", PackageFormat.SCORM2004) is good
+        assert log.none_within(0.3)
+
+        (builder.project.root / SAFETY_MANIFEST).write_text(restore.replace("Induction", "Induction (2nd ed.)"),
+                                                            encoding="utf-8")
+        recovered, reload = log.next()[1], log.next()[1]
+        assert (recovered.kind, recovered.diagnostics, recovered.to_json()["ok"]) == (
+            BuildEventKind.DIAGNOSTICS, (), True)
+        assert (reload.kind, reload.generation) == (BuildEventKind.RELOAD, 2)
+        assert "Workplace Safety Induction (2nd ed.)" in web_index(builder)
+
+
+def test_a_catalog_edit_rebuilds_its_course_only(tmp_path: Path) -> None:
+    with watched_project(tmp_path) as builder:
+        log = EventLog(builder)
+        before = len(builder.history())
+        catalog = builder.project.root / "locales/de/LC_MESSAGES/data-privacy.po"
+        text = catalog.read_text(encoding="utf-8")
+        title = 'msgstr "Datenschutz'
+        assert title in text
+        catalog.write_text(text.replace(title, 'msgstr "Neu: Datenschutz', 1), encoding="utf-8")
+        event = log.next()[1]
+        assert (event.kind, event.course_id) == (BuildEventKind.RELOAD, PRIVACY)
+        assert [rebuild.course_id for rebuild in builder.history()[before:]] == [PRIVACY]
+        assert "Neu: Datenschutz" in web_index(builder, PRIVACY, "de")
+
+
+def test_a_save_that_changes_no_package_reloads_nothing(tmp_path: Path) -> None:
+    with watched_project(tmp_path) as builder:
+        log = EventLog(builder)
+        before = len(builder.history())
+        page = builder.project.root / PPE_PAGE
+        page.write_bytes(page.read_bytes())
+        deadline = time.monotonic() + WAIT_S
+        while len(builder.history()) == before and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert builder.wait_idle(WAIT_S)
+        assert [rebuild.course_id for rebuild in builder.history()[before:]] == [SAFETY]
+        assert log.none_within(0.2)
+        state = builder.state(SAFETY)
+        assert state is not None and state.generation == 1
+
+
+def test_an_invalid_project_configuration_shows_on_every_course(tmp_path: Path) -> None:
+    with watched_project(tmp_path, WatchSettings(locales=(), formats=(PackageFormat.WEB,))) as builder:
+        log = EventLog(builder)
+        config = builder.project.root / "courseforge.yaml"
+        good = config.read_text(encoding="utf-8")
+        config.write_text(good + "build:\n  formats: [scorm3]\n", encoding="utf-8")
+        failed = {event.course_id: event for _, event in (log.next(), log.next())}
+        assert sorted(failed) == [PRIVACY, SAFETY]
+        assert all(event.kind is BuildEventKind.DIAGNOSTICS and event.diagnostics for event in failed.values())
+        assert all(d.location.path == "courseforge.yaml" for d in failed[SAFETY].diagnostics)
+        assert builder.package(SAFETY, "en", PackageFormat.WEB) is not None
+        config.write_text(good, encoding="utf-8")
+        recovered = {event.course_id: event for _, event in (log.next(), log.next())}
+        assert all(event.kind is BuildEventKind.DIAGNOSTICS and not event.diagnostics
+                   for event in recovered.values())
