@@ -76,6 +76,9 @@ COMMANDS = {
                            "real LMS behaviours."),
     "lrs": LazyCommand("courseforge.commands.lrs:lrs",
                        "Serve the xAPI 1.0.3 Learning Record Store under /xAPI/ (prints its URL)."),
+    "publish": LazyCommand("courseforge.commands.publish:publish",
+                           "Build the selected courses and publish their packages to a target (review LMS, SCORM "
+                           "Cloud, SFTP, folder)."),
     "server": LazyCommand("courseforge.commands.server:server",
                           "The current project's build server, which serves build and lint warm "
                           "(COURSEFORGE_SERVER=auto|on|off)."),

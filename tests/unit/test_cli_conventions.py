@@ -84,7 +84,7 @@ def test_every_reporting_command_takes_json_and_ends_its_help_with_an_example(pa
     command = dict(commands(cli))[path]
     options = {opt for param in command.params for opt in getattr(param, "opts", [])}
     assert "--json" in options, options
-    package_format_commands = {("build",), ("lint",), ("preview",)}
+    package_format_commands = {("build",), ("lint",), ("preview",), ("publish",)}
     assert "--format" not in options or path in package_format_commands, "--format names package formats only"
     help_text = command.help or ""
     assert "Example" in help_text and "courseforge " in help_text.split("Example")[-1], help_text

@@ -1,0 +1,48 @@
+"""HTTP calls shared by the API publishers: transport errors and 5xx/429 are transient (retried), any other
+4xx stops with the server's own message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from courseforge.stages.publish.errors import PublishError, TransientError
+
+MESSAGE_KEYS = ("error", "message", "detail")
+
+
+def request(client: httpx.Client, method: str, path: str, **options: Any) -> httpx.Response:
+    try:
+        return client.request(method, path, **options)
+    except httpx.TransportError as error:
+        raise TransientError(f"{type(error).__name__}: {error}") from None
+
+
+def server_message(response: httpx.Response) -> str:
+    """What the server said: its JSON error field, else the start of its body."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text.strip()[:300] or response.reason_phrase
+    if isinstance(body, dict):
+        for key in MESSAGE_KEYS:
+            if isinstance(body.get(key), str):
+                return str(body[key])
+    return str(body)[:300]
+
+
+def checked_json(response: httpx.Response, what: str) -> Any:
+    """The JSON body of a 2xx answer (None when empty); a TransientError for 5xx/429; a PublishError with the
+    server's message for any other status."""
+    status = response.status_code
+    if status >= 500 or status == 429:
+        raise TransientError(f"HTTP {status}: {server_message(response)}")
+    if status >= 400:
+        raise PublishError(f"{what} was refused: HTTP {status}: {server_message(response)}")
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        raise PublishError(f"{what}: the server's answer is not JSON (HTTP {status})") from None
