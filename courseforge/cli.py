@@ -79,6 +79,9 @@ COMMANDS = {
     "publish": LazyCommand("courseforge.commands.publish:publish",
                            "Build the selected courses and publish their packages to a target (review LMS, SCORM "
                            "Cloud, SFTP, folder)."),
+    "serve": LazyCommand("courseforge.commands.serve:serve",
+                         "Serve the review LMS: catalog, launch in an LMS frame, attempts, and the upload API "
+                         "(prints its URL)."),
     "server": LazyCommand("courseforge.commands.server:server",
                           "The current project's build server, which serves build and lint warm "
                           "(COURSEFORGE_SERVER=auto|on|off)."),

@@ -38,8 +38,8 @@ PACKAGES = "packages"
 
 
 @dataclass(frozen=True)
-class _Host:
-    """What a plug-in's LMS side gets from the server (``interface.HarnessHost``)."""
+class SideHost:
+    """What a plug-in's LMS side gets from its server (``interface.HarnessHost``): the preview's, the review LMS's."""
 
     base_url: str
     prefix: str
@@ -90,7 +90,7 @@ class PreviewServer:
             prefix = f"{PLUGIN_PREFIX}{package_format.value}"
             work_dir = self._temp / "sides" / package_format.value
             work_dir.mkdir(parents=True)
-            side = plugin.start(_Host(self.base_url, prefix, work_dir, self.store, self.runtime, self.profiles))
+            side = plugin.start(SideHost(self.base_url, prefix, work_dir, self.store, self.runtime, self.profiles))
             self._sides[package_format] = mounts[prefix] = side
         app = create_harness_app(self.store, self.runtime, self.root, self.profiles,
                                  {prefix: side.routes for prefix, side in mounts.items() if side.routes})

@@ -1,0 +1,66 @@
+"""Who is asking the review LMS: an API token (``Authorization: Bearer``) or a browser login's session cookie.
+
+Pages need a login (a session cookie, from ``/login``); the API answers by token alone. The LMS sides under
+``/__lms/`` (the LMS page's scripts, commits and recorded calls, the LRS with its own credentials) and the
+health check are open: a launch's ids are unguessable tokens, and the content's LRS calls carry the
+credentials the launch gave it.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import JSONResponse, RedirectResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from courseforge.lms.review.database import ReviewDatabase, User
+
+SESSION_COOKIE = "courseforge_review"
+OPEN_PATHS = ("/api/", "/login", "/lms/", "/__lms/", "/review-static/")
+
+
+def bearer_token(request: HTTPConnection) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+def api_user(request: Request, database: ReviewDatabase) -> User | None:
+    token = bearer_token(request)
+    return None if token is None else database.user_of_token(token)
+
+
+def session_user(connection: HTTPConnection, database: ReviewDatabase) -> User | None:
+    session = connection.cookies.get(SESSION_COOKIE)
+    return None if not session else database.user_of_token(session, kind="session")
+
+
+def current_user(request: Request) -> User:
+    """The logged-in user of a page request (set by :class:`RequireLogin`)."""
+    user = request.scope.get("review_user")
+    if not isinstance(user, User):
+        raise RuntimeError("a page was served without RequireLogin in front of it")
+    return user
+
+
+class RequireLogin:
+    """Pages and package files need a browser session; without one a GET goes to the login page."""
+
+    def __init__(self, app: ASGIApp, database: ReviewDatabase) -> None:
+        self.app = app
+        self.database = database
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = str(scope.get("path", ""))
+        if scope["type"] != "http" or path.startswith(OPEN_PATHS):
+            await self.app(scope, receive, send)
+            return
+        connection = HTTPConnection(scope)
+        user = session_user(connection, self.database)
+        if user is None:
+            response = (RedirectResponse(f"/login?next={quote(path)}", status_code=303) if scope["method"] == "GET"
+                        else JSONResponse({"error": "log in first"}, status_code=401))
+            await response(scope, receive, send)
+            return
+        scope["review_user"] = user
+        await self.app(scope, receive, send)

@@ -1,0 +1,217 @@
+"""The review LMS's HTML pages: login, catalog, a version's page (launch, learner switcher, attempts), the player.
+
+Jinja2 with autoescape on for every template: titles, descriptions and recorded values come from packages
+and learners and are shown as text, never as markup. Extra head markup (``page_head``: another module's
+script tag, such as live reload's) is the only trusted HTML a page takes, and it comes from code.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from courseforge.lms.review.auth import SESSION_COOKIE, current_user, session_user
+from courseforge.lms.review.credentials import password_matches
+from courseforge.lms.review.database import AttemptRow, StoredPackage
+from courseforge.lms.review.launching import AttemptView
+from courseforge.lms.review.service import ReviewLms
+from courseforge.model.package import PackageFormat
+from courseforge.model.preview import LaunchRecord, TimelineEntry
+from courseforge.stages.preview.report_views import SuspendView, describe_suspend_data
+from courseforge.standards import profile_for
+
+TEMPLATES = Path(__file__).parent / "templates"
+LEARNER_LIMIT = 64
+SESSION_MAX_AGE_S = 12 * 3600
+PageHead = Callable[[StoredPackage], str]
+"""Trusted head markup for a version's pages (its page and its player), e.g. a live-reload script tag."""
+
+
+def _isotime(seconds: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime(seconds))
+
+
+def _filesize(size: int) -> str:
+    for unit in ("bytes", "KiB", "MiB"):
+        if size < 1024 or unit == "MiB":
+            return f"{size} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size = size / 1024  # type: ignore[assignment]
+    return f"{size} bytes"
+
+
+def _timeline_line(entry: TimelineEntry) -> str:
+    call = " ".join(part for part in (entry.call, entry.element, entry.value) if part)
+    error = f" (error {entry.error}{': ' + entry.error_name if entry.error_name else ''})" if entry.failed else ""
+    return f"{entry.at_ms / 1000:.2f} s {call} -> {entry.result}{error}"
+
+
+def environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True,
+                                                                                       default_for_string=True))
+    env.filters.update(isotime=_isotime, filesize=_filesize, timeline_line=_timeline_line)
+    return env
+
+
+@dataclass(frozen=True)
+class CourseGroup:
+    course: str
+    title: str
+    description: str
+    packages: tuple[StoredPackage, ...]
+
+
+def group_by_course(packages: Sequence[StoredPackage]) -> list[CourseGroup]:
+    """Packages by course id, in the database's order (title, then newest version first)."""
+    groups: dict[str, list[StoredPackage]] = {}
+    for package in packages:
+        groups.setdefault(package.facts.course, []).append(package)
+    return [CourseGroup(course, found[0].facts.title, found[0].facts.description, tuple(found))
+            for course, found in groups.items()]
+
+
+@dataclass(frozen=True)
+class AttemptPage:
+    """An attempt with its saved state decoded (courseforge's compact suspend data, or why it is not)."""
+
+    row: AttemptRow
+    launches: int
+    record: LaunchRecord | None
+    timeline: tuple[TimelineEntry, ...]
+    suspend: SuspendView
+
+
+def _with_suspend(view: AttemptView, package_format: PackageFormat) -> AttemptPage:
+    state = view.record.state if view.record is not None else ""
+    return AttemptPage(view.row, view.launches, view.record, view.timeline,
+                       describe_suspend_data(state, profile_for(package_format).suspend_limit))
+
+
+def learner_name(value: str | None, fallback: str) -> str:
+    """A learner is a name the reviewer types: printable, at most 64 characters, else the fallback."""
+    name = " ".join((value or "").split())
+    return name if name and len(name) <= LEARNER_LIMIT and name.isprintable() else fallback
+
+
+def page_routes(lms: ReviewLms, page_head: PageHead | None = None) -> list[BaseRoute]:
+    env = environment()
+
+    def render(request: Request, template: str, status: int = 200, **context: object) -> HTMLResponse:
+        user = request.scope.get("review_user")
+        body = env.get_template(template).render(user=user, **context)
+        return HTMLResponse(body, status_code=status)
+
+    def head_of(package: StoredPackage) -> Markup:
+        return Markup(page_head(package)) if page_head is not None else Markup("")
+
+    def package_or_404(request: Request) -> StoredPackage | Response:
+        found = lms.database.package(str(request.path_params["sha256"]).lower())
+        return found if found is not None else PlainTextResponse("no such package version", 404)
+
+    async def login_form(request: Request) -> Response:
+        if session_user(request, lms.database) is not None:
+            return RedirectResponse(request.query_params.get("next") or "/", status_code=303)
+        return render(request, "login.html", next=request.query_params.get("next", "/"), name="", failed=False)
+
+    async def login(request: Request) -> Response:
+        form = await request.form()
+        name, password = str(form.get("name", "")), str(form.get("password", ""))
+        target = str(form.get("next", "/"))
+        target = target if target.startswith("/") and not target.startswith("//") else "/"
+        stored = lms.database.password_of(name)
+        if stored is None or not password_matches(password, stored[1]):
+            return render(request, "login.html", status=401, next=target, name=name, failed=True)
+        response = RedirectResponse(target, status_code=303)
+        response.set_cookie(SESSION_COOKIE, lms.database.add_token(name, kind="session"), max_age=SESSION_MAX_AGE_S,
+                            httponly=True, samesite="lax", path="/")
+        return response
+
+    async def logout(request: Request) -> Response:
+        session = request.cookies.get(SESSION_COOKIE)
+        if session:
+            lms.database.drop_token(session)
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    async def catalog(request: Request) -> Response:
+        return render(request, "catalog.html", courses=group_by_course(lms.database.packages()))
+
+    async def version(request: Request) -> Response:
+        package = package_or_404(request)
+        if not isinstance(package, StoredPackage):
+            return package
+        learner = learner_name(request.query_params.get("learner"), current_user(request).name)
+        launchable = lms.launches.launchable(package)
+        attempts = ([_with_suspend(view, package.facts.format) for view in lms.launches.views(package, learner)]
+                    if launchable else [])
+        return render(request, "version.html", package=package, learner=learner, launchable=launchable,
+                      units=lms.launches.units(package) if launchable else (), attempts=attempts,
+                      learners=lms.database.learners(package.sha256), page_head=head_of(package),
+                      files_url=f"{lms.store.url_path(package.sha256)}{package.facts.launch}")
+
+    async def launch(request: Request) -> Response:
+        package = package_or_404(request)
+        if not isinstance(package, StoredPackage):
+            return package
+        if not lms.launches.launchable(package):
+            return PlainTextResponse(f"{package.facts.format.value} packages are not launched by this LMS", 400)
+        form = await request.form()
+        learner = learner_name(str(form.get("learner", "")), current_user(request).name)
+        try:
+            host_page = lms.launches.launch(package, learner, str(form.get("unit", "")) or None)
+        except LookupError as missing:
+            return PlainTextResponse(str(missing), 404)
+        query = urlencode({"learner": learner, "host": host_page})
+        return RedirectResponse(f"/versions/{package.sha256}/play?{query}", status_code=303)
+
+    async def play(request: Request) -> Response:
+        package = package_or_404(request)
+        if not isinstance(package, StoredPackage):
+            return package
+        host_page = request.query_params.get("host", "")
+        if not host_page.startswith("/lms/"):
+            return RedirectResponse(f"/versions/{package.sha256}", status_code=303)
+        learner = learner_name(request.query_params.get("learner"), current_user(request).name)
+        return render(request, "play.html", package=package, learner=learner, host_page=host_page,
+                      page_head=head_of(package))
+
+    async def reset(request: Request) -> Response:
+        package = package_or_404(request)
+        if not isinstance(package, StoredPackage):
+            return package
+        form = await request.form()
+        learner = learner_name(str(form.get("learner", "")), current_user(request).name)
+        unit = str(form.get("unit", "")) or lms.launches.served(package).sco().identifier
+        lms.database.reset_attempt(package.sha256, unit, learner)
+        return RedirectResponse(f"/versions/{package.sha256}?{urlencode({'learner': learner})}", status_code=303)
+
+    async def latest(request: Request) -> Response:
+        """The newest version of a course in a locale and format (a stable address for a course)."""
+        params = request.query_params
+        newest = [p for p in lms.database.packages() if p.facts.course == params.get("course")
+                  and p.facts.locale == params.get("locale", p.facts.locale)
+                  and p.facts.format.value == params.get("format", p.facts.format.value)]
+        if not newest:
+            return PlainTextResponse("no version of that course", 404)
+        return RedirectResponse(f"/versions/{max(newest, key=lambda p: p.published).sha256}", status_code=303)
+
+    return [
+        Route("/login", login_form, methods=["GET"]),
+        Route("/login", login, methods=["POST"]),
+        Route("/logout", logout, methods=["POST"]),
+        Route("/", catalog, methods=["GET"]),
+        Route("/latest", latest, methods=["GET"]),
+        Route("/versions/{sha256}", version, methods=["GET"]),
+        Route("/versions/{sha256}/launch", launch, methods=["POST"]),
+        Route("/versions/{sha256}/play", play, methods=["GET"]),
+        Route("/versions/{sha256}/reset", reset, methods=["POST"]),
+    ]
