@@ -13,6 +13,7 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import pytest
 
@@ -39,6 +40,7 @@ PPE_PAGE = Path("courses/workplace-safety/pages/ppe.md")
 SAFETY_MANIFEST = Path("courses/workplace-safety/course.yaml")
 RELOAD_WITHIN_S = 1.0
 """The issue's acceptance: an edit shows in the open preview within a second (the build is a part of that)."""
+T = TypeVar("T")
 WAIT_S = 10.0
 """How long a test waits for something that should come far sooner, before it fails."""
 
@@ -61,25 +63,36 @@ def watched_project(tmp_path: Path, settings: WatchSettings | None = None) -> It
         builder.stop()
 
 
-class EventLog:
-    """A listener keeping every event with the monotonic time it arrived (on the builder's thread)."""
+class Arrivals(Generic[T]):
+    """What another thread hands over, in order, each taken with a deadline."""
 
-    def __init__(self, builder: WatchBuilder) -> None:
-        self._events: queue.Queue[tuple[float, BuildEvent]] = queue.Queue()
-        self.unsubscribe = builder.subscribe(lambda event: self._events.put((time.monotonic(), event)))
+    def __init__(self, what: str) -> None:
+        self._what = what
+        self._queue: queue.Queue[T] = queue.Queue()
 
-    def next(self, timeout: float = WAIT_S) -> tuple[float, BuildEvent]:
+    def put(self, item: T) -> None:
+        self._queue.put(item)
+
+    def next(self, timeout: float = WAIT_S) -> T:
         try:
-            return self._events.get(timeout=timeout)
+            return self._queue.get(timeout=timeout)
         except queue.Empty:
-            raise AssertionError(f"no build event within {timeout} s") from None
+            raise AssertionError(f"no {self._what} within {timeout} s") from None
 
-    def none_within(self, seconds: float) -> bool:
+    def quiet_for(self, seconds: float) -> bool:
+        """True when nothing came for ``seconds``."""
         try:
-            self._events.get(timeout=seconds)
+            self._queue.get(timeout=seconds)
         except queue.Empty:
             return True
         return False
+
+
+def event_log(builder: WatchBuilder) -> Arrivals[tuple[float, BuildEvent]]:
+    """Every event of the builder from now on, with the monotonic time it arrived (on the builder's thread)."""
+    log: Arrivals[tuple[float, BuildEvent]] = Arrivals("build event")
+    builder.subscribe(lambda event: log.put((time.monotonic(), event)))
+    return log
 
 
 def append_sentence(root: Path, page: Path, sentence: str) -> float:
@@ -220,7 +233,7 @@ def test_the_first_build_has_every_locale_and_format_of_every_course(tmp_path: P
 
 def test_editing_a_page_rebuilds_only_its_course_and_reloads_within_a_second(tmp_path: Path) -> None:
     with watched_project(tmp_path) as builder:
-        log = EventLog(builder)
+        log = event_log(builder)
         before = len(builder.history())
         untouched = builder.package(PRIVACY, "en", PackageFormat.WEB)
         saved = append_sentence(builder.project.root, PPE_PAGE, "Check your boots every morning.")
@@ -235,7 +248,7 @@ def test_editing_a_page_rebuilds_only_its_course_and_reloads_within_a_second(tmp
 
 def test_a_broken_build_keeps_the_last_good_one_and_reports_file_and_line_until_fixed(tmp_path: Path) -> None:
     with watched_project(tmp_path) as builder:
-        log = EventLog(builder)
+        log = event_log(builder)
         good = builder.package(SAFETY, "en", PackageFormat.SCORM2004)
         restore = break_manifest(builder.project.root)
         event = log.next()[1]
@@ -247,7 +260,7 @@ def test_a_broken_build_keeps_the_last_good_one_and_reports_file_and_line_until_
         state = builder.state(SAFETY)
         assert state is not None and state.failed and state.generation == 1
         assert builder.package(SAFETY, "en", PackageFormat.SCORM2004) is good
-        assert log.none_within(0.3)
+        assert log.quiet_for(0.3)
 
         (builder.project.root / SAFETY_MANIFEST).write_text(restore.replace("Induction", "Induction (2nd ed.)"),
                                                             encoding="utf-8")
@@ -260,7 +273,7 @@ def test_a_broken_build_keeps_the_last_good_one_and_reports_file_and_line_until_
 
 def test_a_catalog_edit_rebuilds_its_course_only(tmp_path: Path) -> None:
     with watched_project(tmp_path) as builder:
-        log = EventLog(builder)
+        log = event_log(builder)
         before = len(builder.history())
         catalog = builder.project.root / "locales/de/LC_MESSAGES/data-privacy.po"
         text = catalog.read_text(encoding="utf-8")
@@ -275,7 +288,7 @@ def test_a_catalog_edit_rebuilds_its_course_only(tmp_path: Path) -> None:
 
 def test_a_save_that_changes_no_package_reloads_nothing(tmp_path: Path) -> None:
     with watched_project(tmp_path) as builder:
-        log = EventLog(builder)
+        log = event_log(builder)
         before = len(builder.history())
         page = builder.project.root / PPE_PAGE
         page.write_bytes(page.read_bytes())
@@ -284,14 +297,14 @@ def test_a_save_that_changes_no_package_reloads_nothing(tmp_path: Path) -> None:
             time.sleep(0.02)
         assert builder.wait_idle(WAIT_S)
         assert [rebuild.course_id for rebuild in builder.history()[before:]] == [SAFETY]
-        assert log.none_within(0.2)
+        assert log.quiet_for(0.2)
         state = builder.state(SAFETY)
         assert state is not None and state.generation == 1
 
 
 def test_an_invalid_project_configuration_shows_on_every_course(tmp_path: Path) -> None:
     with watched_project(tmp_path, WatchSettings(locales=(), formats=(PackageFormat.WEB,))) as builder:
-        log = EventLog(builder)
+        log = event_log(builder)
         config = builder.project.root / "courseforge.yaml"
         good = config.read_text(encoding="utf-8")
         config.write_text(good + "build:\n  formats: [scorm3]\n", encoding="utf-8")

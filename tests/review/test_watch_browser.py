@@ -1,0 +1,115 @@
+"""Live reload in Debian's Chromium (Playwright): a minimal LMS page with the live script and a frame showing the
+last good build's web package (served from the WatchBuilder's memory by a small Starlette route beside LiveReload's,
+on a real uvicorn server), over a copy of the sample project watched with real watchdog events."""
+
+from __future__ import annotations
+
+import mimetypes
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+
+from courseforge.lms.review.live import LiveReload
+from courseforge.lms.review.watch import WatchBuilder, WatchSettings
+from courseforge.model.package import PackageFormat
+from tests.review.test_watch import PPE_PAGE, RELOAD_WITHIN_S, SAFETY, WAIT_S, append_sentence
+from tests.review.test_watch_live import LiveServer, live_server
+
+pytestmark = pytest.mark.browser
+
+WEB_ONLY = WatchSettings(locales=(), formats=(PackageFormat.WEB,))
+HOSTILE_ID = '<img src=x onerror="window.parent.pwned=1">'
+"""A page id that is invalid, and would run script if the overlay put the diagnostic's text in as HTML."""
+MARK_FRAME = "document.querySelector('#course').contentWindow.liveMark = 1"
+FRAME_MARK = "document.querySelector('#course').contentWindow.liveMark"
+"""Set in the frame's window: gone once the frame reloads."""
+
+
+def review_routes(builder: WatchBuilder) -> list[Route]:
+    """The LMS side of the test: a page with the course's frame and the live script, and the last good build's files
+    (what a review LMS serves; the real one is courseforge serve's)."""
+
+    async def page(request: Request) -> Response:
+        state = builder.state(SAFETY)
+        generation = state.generation if state is not None else 0
+        return HTMLResponse(f"<!DOCTYPE html><html lang=\"en\"><head><title>Review</title>"
+                            f"{LiveReload.script_tag(SAFETY, frame='#course', generation=generation)}</head>"
+                            f"<body><h1>Review</h1><iframe id=\"course\" title=\"Course\" "
+                            f"src=\"/content/{SAFETY}/en/index.html\" style=\"width:100%;height:80vh\"></iframe>"
+                            f"</body></html>")
+
+    async def content(request: Request) -> Response:
+        state = builder.state(request.path_params["course"])
+        name = request.path_params["name"]
+        found = state.good.member(request.path_params["locale"], PackageFormat.WEB, name) if (
+            state is not None and state.good is not None) else None
+        if found is None:
+            return Response("not in the last good build", status_code=404)
+        return Response(found, media_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
+                        headers={"Cache-Control": "no-store"})
+
+    return [Route("/", page), Route("/content/{course}/{locale}/{name:path}", content)]
+
+
+@pytest.fixture
+def opened(tmp_path: Path, chromium: Browser) -> Iterator[tuple[LiveServer, Page]]:
+    """The review page open on the course's PPE screen, the live stream connected."""
+    with live_server(tmp_path, WEB_ONLY, review_routes) as server:
+        context = chromium.new_context()
+        try:
+            page = context.new_page()
+            page.goto(server.url + "/")
+            frame = page.frame_locator("#course")
+            frame.locator('a[data-cf-goto="ppe"]').first.click()
+            expect(frame.locator("#cf\\.screen\\.ppe")).to_be_visible()
+            deadline = time.monotonic() + WAIT_S
+            while server.live.open_streams() == 0 and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert server.live.open_streams() == 1, "the page's live stream did not connect"
+            yield server, page
+        finally:
+            context.close()
+
+
+def test_an_edit_reloads_the_open_frame_on_the_learners_screen_within_a_second(
+        opened: tuple[LiveServer, Page]) -> None:
+    server, page = opened
+    sentence = "Report a damaged harness before your shift starts."
+    saved = append_sentence(server.builder.project.root, PPE_PAGE, sentence)
+    page.wait_for_function("sentence => document.querySelector('#course').contentDocument.body.textContent"
+                           ".includes(sentence)", arg=sentence, polling=10, timeout=WAIT_S * 1000)
+    shown_after = time.monotonic() - saved
+    frame = page.frame_locator("#course")
+    assert shown_after < RELOAD_WITHIN_S, f"the frame had the edit {shown_after:.3f} s after the save"
+    resume = frame.locator("#cf-resume")  # the web runtime's bookmark: it offers the learner's screen back
+    expect(resume).to_contain_text("Personal protective equipment (PPE)")
+    resume.locator('[data-role="resume"]').click()
+    expect(frame.locator("#cf\\.screen\\.ppe")).to_contain_text(sentence)
+    expect(page.locator("#courseforge-live-diagnostics")).to_have_count(0)
+
+
+def test_a_broken_build_shows_its_diagnostics_as_text_over_the_last_good_build(
+        opened: tuple[LiveServer, Page]) -> None:
+    server, page = opened
+    page.evaluate(MARK_FRAME)
+    root = server.builder.project.root
+    page_file = root / PPE_PAGE
+    good = page_file.read_text(encoding="utf-8")
+    page_file.write_text(good.replace("id: ppe", f"id: {HOSTILE_ID}", 1), encoding="utf-8")
+    overlay = page.locator("#courseforge-live-diagnostics")
+    expect(overlay).to_be_visible(timeout=WAIT_S * 1000)
+    expect(overlay).to_contain_text(f"{PPE_PAGE.as_posix()}:2:1: error: invalid id '{HOSTILE_ID}' [schema.bad-id]")
+    expect(overlay).to_contain_text("hint: ids use letters, digits")
+    assert overlay.locator("img").count() == 0 and page.evaluate("window.pwned") is None
+    assert page.evaluate(FRAME_MARK) == 1, "the frame was reloaded although no good build came"
+
+    page_file.write_text(good + "\nFixed and rebuilt.\n", encoding="utf-8")
+    expect(overlay).to_be_hidden(timeout=WAIT_S * 1000)
+    expect(page.frame_locator("#course").locator("text=Fixed and rebuilt.")).to_have_count(1)
+    assert page.evaluate(FRAME_MARK) is None
