@@ -28,7 +28,7 @@ class Rollback:
         for what, undo in reversed(self.steps):
             try:
                 undo()
-            except (PublishError, OSError) as failure:
+            except Exception as failure:  # undo is best effort: the connection it needs may be what failed
                 self.context.log(f"could not undo ({what}): {failure}")
                 if isinstance(error, PublishError):
                     error.add_note(f"the target may keep a package of this run: {what} failed")

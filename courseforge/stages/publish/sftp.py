@@ -1,0 +1,232 @@
+"""An SFTP drop (``sftp://user@host:port/folder``), laid out as Cornerstone's Edge Import "Online Course Assets"
+load receives packages.
+
+What this relies on (Cornerstone's public help pages on Edge Import, "Online Course Assets Load and Feed" and
+the release note that introduced it): the load file is a flat file like the Online Course Metadata template plus
+a required Filename column naming a zip; the zips themselves must be on the customer's Cornerstone FTP site in
+the dedicated folder ``LMS/OnlineCourse``; the unique identifier is the Online Course ID; the load creates new,
+published, launchable courses only (no versioning, so a changed package is a new Online Course ID here, and
+versioning of an existing course stays a task in Course Publisher); at most 2,000 records per load; the zips
+are not removed after the load. Column names are matched by the Edge Import configuration the administrator
+maps once, so the header below is the template's wording, and the mapping is made once in the portal.
+
+Layout under the target folder: ``LMS/OnlineCourse/<course>-<locale>-<format>-v<N>.zip``, one load file per
+run ``online_course_assets_<UTC time>.csv``, and ``courseforge-published.json``, the ledger of every package
+published there (sha256 -> file): the drop folder is the only state a CI runner that starts empty can ask, and
+Cornerstone keeps the zips it has loaded, so the ledger is checked against the zips still present. Every file
+is written under a temporary name (``.partial``) and renamed when complete, so a dropped connection leaves no
+partial file under a final name; a temporary left behind is removed by the next run. The zips go first, then
+the load file, then the ledger: Edge Import never sees a load file naming a zip that is not complete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import functools
+import io
+import json
+import stat
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import paramiko
+
+from courseforge.model.publish import PackageFile, PublishAction, PublishResult
+from courseforge.stages.publish.context import PublishContext
+from courseforge.stages.publish.errors import PublishError, TransientError
+from courseforge.stages.publish.rollback import Rollback
+
+ASSETS_FOLDER = PurePosixPath("LMS", "OnlineCourse")
+LEDGER = "courseforge-published.json"
+PARTIAL = ".partial"
+LOAD_COLUMNS = ("Online Course ID", "Title", "Description", "Language", "Duration", "Filename")
+MAX_RECORDS = 2000
+"""Edge Import's limit of records in one Online Course Assets load."""
+
+
+def load_file(rows: list[dict[str, str]]) -> bytes:
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=LOAD_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return text.getvalue().encode("utf-8-sig")
+
+
+def load_row(package: PackageFile, course_id: str, file: str) -> dict[str, str]:
+    return {"Online Course ID": course_id, "Title": package.title or package.course,
+            "Description": f"{package.course} {package.version} ({package.locale}, {package.format})",
+            "Language": package.locale, "Duration": "", "Filename": file}
+
+
+class Drop:
+    """One SFTP session on the drop folder: paths, the ledger, and files written under temporary names."""
+
+    def __init__(self, sftp: paramiko.SFTPClient, root: PurePosixPath) -> None:
+        self.sftp = sftp
+        self.root = root
+
+    def path(self, relative: PurePosixPath | str) -> str:
+        return str(self.root / relative)
+
+    def exists(self, relative: PurePosixPath | str) -> bool:
+        try:
+            return stat.S_ISREG(self.sftp.stat(self.path(relative)).st_mode or 0)
+        except FileNotFoundError:
+            return False
+
+    def make_folders(self) -> None:
+        folder = self.root
+        for part in ASSETS_FOLDER.parts:
+            folder = folder / part
+            try:
+                self.sftp.stat(str(folder))
+            except FileNotFoundError:
+                self.sftp.mkdir(str(folder))
+
+    def ledger(self) -> list[dict[str, Any]]:
+        try:
+            with self.sftp.open(self.path(LEDGER), "rb") as stream:
+                entries = json.loads(stream.read())["packages"]
+        except FileNotFoundError:
+            return []
+        except (ValueError, KeyError, TypeError) as error:
+            raise PublishError(f"{self.path(LEDGER)} is not a courseforge ledger ({error}): move it away") from None
+        return [entry for entry in entries if isinstance(entry, dict)] if isinstance(entries, list) else []
+
+    def remove_partials(self) -> None:
+        """Temporaries a dropped connection left behind (never a complete file)."""
+        for folder in (self.root, self.root / ASSETS_FOLDER):
+            try:
+                names = self.sftp.listdir(str(folder))
+            except FileNotFoundError:
+                continue
+            for name in names:
+                if name.endswith(PARTIAL):
+                    self.sftp.remove(str(folder / name))
+
+    def put(self, relative: PurePosixPath | str, content: Path | bytes) -> None:
+        """Upload under ``<name>.partial``, check its size, then rename over the final name in one step."""
+        final = self.path(relative)
+        partial = final + PARTIAL
+        size = content.stat().st_size if isinstance(content, Path) else len(content)
+        with content.open("rb") if isinstance(content, Path) else io.BytesIO(content) as stream:
+            attributes = self.sftp.putfo(stream, partial, file_size=size, confirm=True)
+        if attributes.st_size != size:
+            raise TransientError(f"{partial} has {attributes.st_size} bytes, not {size}")
+        self.sftp.posix_rename(partial, final)
+
+    def remove(self, relative: PurePosixPath | str) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self.sftp.remove(self.path(relative))
+
+
+def connect(context: PublishContext) -> paramiko.SSHClient:
+    """An SSH connection whose host key must be in the known_hosts file (no trust on first use: a publish runs
+    unattended, so nobody could check a new key)."""
+    parts = urlsplit(context.target.url)
+    if not parts.hostname or not parts.username:
+        raise PublishError(f"target '{context.name}': an SFTP URL names a user and a host, as in "
+                           "sftp://edge@sftp.example.com:22/inbox")
+    known_hosts = context.project_path(context.target.known_hosts or "~/.ssh/known_hosts")
+    client = paramiko.SSHClient()
+    try:
+        client.load_host_keys(str(known_hosts))
+    except OSError as error:
+        raise PublishError(f"cannot read the known_hosts file {known_hosts} ({error.strerror}): add the server's "
+                           "host key there (ssh-keyscan) or name the file in known_hosts") from None
+    client.set_missing_host_key_policy(paramiko.RejectPolicy())
+    secret = context.secret(context.target.password_env, "a password", "password_env") \
+        if context.target.password_env or not context.target.key_file else None
+    key_file = str(context.project_path(context.target.key_file)) if context.target.key_file else None
+    try:
+        client.connect(parts.hostname, parts.port or 22, unquote(parts.username), key_filename=key_file,
+                       password=secret if key_file is None else None, passphrase=secret if key_file else None,
+                       look_for_keys=False, allow_agent=False, timeout=context.target.timeout_s,
+                       banner_timeout=context.target.timeout_s, auth_timeout=context.target.timeout_s)
+    except paramiko.AuthenticationException:
+        client.close()
+        raise PublishError(f"{parts.hostname} refused the login of '{parts.username}': check the key or password "
+                           "the target names") from None
+    except paramiko.BadHostKeyException:
+        client.close()
+        raise PublishError(f"{parts.hostname}'s host key does not match {known_hosts}: refusing to connect") from None
+    except paramiko.SSHException as error:
+        client.close()
+        if "not found in known_hosts" in str(error):
+            raise PublishError(f"{parts.hostname} is not in {known_hosts}: add its host key (ssh-keyscan -p "
+                               f"{parts.port or 22} {parts.hostname}) after checking it") from None
+        raise TransientError(f"SSH: {error}") from None
+    return client
+
+
+class SftpPublisher:
+    schemes: tuple[str, ...] = ("sftp",)
+
+    def publish(self, packages: Sequence[PackageFile], context: PublishContext) -> list[PublishResult]:
+        if len(packages) > MAX_RECORDS:
+            raise PublishError(f"an Online Course Assets load takes at most {MAX_RECORDS} packages, not "
+                               f"{len(packages)}: publish fewer courses at a time")
+        return context.retry.run(f"publishing to {context.target.url}", lambda: self.attempt(packages, context))
+
+    def attempt(self, packages: Sequence[PackageFile], context: PublishContext) -> list[PublishResult]:
+        """One connection's try: a dropped connection is a TransientError, and the next try starts over (what was
+        complete is found in the ledger only once the ledger is written, so it is sent again, harmlessly)."""
+        root = PurePosixPath(unquote(urlsplit(context.target.url).path) or ".")
+        client = connect(context)
+        try:
+            sftp = client.open_sftp()
+            sftp.get_channel().settimeout(context.target.timeout_s)  # type: ignore[union-attr]
+            return self.run(Drop(sftp, root), packages, context)
+        except (paramiko.SSHException, EOFError, OSError) as error:
+            if isinstance(error, PermissionError | FileNotFoundError):
+                raise PublishError(f"the SFTP server refused a file operation in {root}: {error}") from None
+            raise TransientError(f"the SFTP connection failed: {error or type(error).__name__}") from None
+        finally:
+            client.close()
+
+    def run(self, drop: Drop, packages: Sequence[PackageFile], context: PublishContext) -> list[PublishResult]:
+        ledger = drop.ledger()
+        if not context.dry_run:
+            drop.remove_partials()
+            drop.make_folders()
+        with Rollback(context) as rollback:
+            results = [self.publish_one(drop, package, ledger, context, rollback) for package in packages]
+            rows = [load_row(r.package, r.remote_id, f"{r.remote_id}.zip") for r in results
+                    if r.action is PublishAction.UPLOADED]
+            if rows:
+                self.finish(drop, rows, ledger, rollback)
+        return results
+
+    def publish_one(self, drop: Drop, package: PackageFile, ledger: list[dict[str, Any]], context: PublishContext,
+                    rollback: Rollback) -> PublishResult:
+        known = next((e for e in ledger if e.get("sha256") == package.sha256
+                      and drop.exists(ASSETS_FOLDER / str(e.get("file", "")))), None)
+        if known is not None:
+            return PublishResult(context.name, package, PublishAction.PRESENT, remote_id=str(known["course_id"]),
+                                 version=str(known["version"]))
+        version = 1 + max((int(e.get("version", 0)) for e in ledger if e.get("key") == package.key), default=0)
+        course_id = f"{package.key}-v{version}"
+        if context.dry_run:
+            return PublishResult(context.name, package, PublishAction.WOULD_UPLOAD, remote_id=course_id,
+                                 version=str(version))
+        file = ASSETS_FOLDER / f"{course_id}.zip"
+        drop.put(file, Path(package.path))
+        rollback.add(f"removing {file}", functools.partial(drop.remove, file))
+        context.log(f"sent {file}")
+        ledger.append({"key": package.key, "course_id": course_id, "version": version, "file": file.name,
+                       "sha256": package.sha256, "size": package.size,
+                       "published": datetime.now(UTC).replace(microsecond=0).isoformat()})
+        return PublishResult(context.name, package, PublishAction.UPLOADED, remote_id=course_id,
+                             version=str(version), url=drop.path(file))
+
+    def finish(self, drop: Drop, rows: list[dict[str, str]], ledger: list[dict[str, Any]],
+               rollback: Rollback) -> None:
+        """The run's load file (Edge Import picks it up), then the ledger that makes the next run idempotent."""
+        name = f"online_course_assets_{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%fZ')}.csv"
+        drop.put(name, load_file(rows))
+        rollback.add(f"removing {name}", functools.partial(drop.remove, name))
+        drop.put(LEDGER, (json.dumps({"packages": ledger}, indent=2) + "\n").encode())

@@ -1,0 +1,162 @@
+"""courseforge publish to an SFTP drop, against a real OpenSSH server started by the test on a loopback port:
+the Edge Import layout (zips in LMS/OnlineCourse, a load file per run, the ledger), idempotence, host key
+checking, and a connection dropped in the middle of an upload, which leaves no partial file under a final name."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from courseforge.model.publish import PackageFile, PublishAction, PublishTarget
+from courseforge.stages.publish.context import PublishContext
+from courseforge.stages.publish.errors import PublishError, Redactor
+from courseforge.stages.publish.retry import RetryPolicy
+from courseforge.stages.publish.sftp import SftpPublisher
+from tests.publish.harness import edit_page, invoke, make_project
+from tests.publish.sshd import SSHD, SshServer, ssh_server
+
+pytestmark = pytest.mark.skipif(not SSHD.exists(), reason="openssh-server is not installed (scripts/setup.sh)")
+
+
+@pytest.fixture(scope="module")
+def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SshServer]:
+    with ssh_server(tmp_path_factory.mktemp("sshd")) as server:
+        yield server
+
+
+def target_yaml(server: SshServer, drop: Path, known_hosts: Path | None = None) -> str:
+    return ("publish:\n  default: edge\n  targets:\n    edge:\n"
+            f"      url: '{server.url(drop)}'\n      key_file: '{server.client_key}'\n"
+            f"      known_hosts: '{known_hosts or server.known_hosts}'\n      retries: 0\n      timeout_s: 10\n")
+
+
+@pytest.fixture
+def drop(tmp_path: Path) -> Path:
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    return folder
+
+
+def load_files(drop: Path) -> list[list[dict[str, str]]]:
+    return [list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+            for path in sorted(drop.glob("online_course_assets_*.csv"))]
+
+
+def test_the_drop_gets_the_zips_a_load_file_and_a_ledger_and_a_second_run_sends_nothing(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, sshd: SshServer, drop: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    project = make_project(tmp_path / "project", target_yaml(sshd, drop))
+    monkeypatch.chdir(project)
+    code, out, err = invoke(capsys, "publish", "--json")
+    assert code == 0, err
+    assets = drop / "LMS" / "OnlineCourse"
+    assert sorted(p.name for p in assets.iterdir()) == ["alpha-en-scorm12-v1.zip", "beta-en-scorm12-v1.zip"]
+    assert (assets / "alpha-en-scorm12-v1.zip").read_bytes() == (project / "build/alpha/en/scorm12.zip").read_bytes()
+    [rows] = load_files(drop)
+    assert [(r["Online Course ID"], r["Filename"], r["Language"]) for r in rows] == [
+        ("alpha-en-scorm12-v1", "alpha-en-scorm12-v1.zip", "en"),
+        ("beta-en-scorm12-v1", "beta-en-scorm12-v1.zip", "en")]
+    assert list(rows[0]) == ["Online Course ID", "Title", "Description", "Language", "Duration", "Filename"]
+    ledger = json.loads((drop / "courseforge-published.json").read_bytes())["packages"]
+    assert [e["sha256"] for e in ledger] == [r["sha256"] for r in json.loads(out)["results"]]
+    assert not list(drop.rglob("*.partial"))
+
+    code, out, _ = invoke(capsys, "publish", "--json")
+    assert code == 0 and [r["action"] for r in json.loads(out)["results"]] == ["present", "present"]
+    assert len(load_files(drop)) == 1
+
+    edit_page(project, "alpha", "The second version of alpha.")
+    code, out, err = invoke(capsys, "publish")
+    assert code == 0, err
+    assert sorted(p.name for p in assets.iterdir()) == ["alpha-en-scorm12-v1.zip", "alpha-en-scorm12-v2.zip",
+                                                        "beta-en-scorm12-v1.zip"]
+    assert [[r["Online Course ID"] for r in rows] for rows in load_files(drop)][-1] == ["alpha-en-scorm12-v2"]
+
+
+def test_an_unknown_host_key_is_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path, sshd: SshServer,
+                                        drop: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    empty = tmp_path / "known_hosts"
+    empty.write_text("")
+    project = make_project(tmp_path / "project", target_yaml(sshd, drop, empty))
+    monkeypatch.chdir(project)
+    code, _, err = invoke(capsys, "publish", "alpha")
+    assert code == 1 and "127.0.0.1 is not in" in err and "ssh-keyscan" in err
+    assert not list(drop.iterdir())
+
+
+def test_a_key_the_server_does_not_know_is_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                   sshd: SshServer, drop: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    stranger = sshd.known_hosts.parent / "host_ed25519"  # a valid key, but not in authorized_keys
+    project = make_project(tmp_path / "project",
+                           target_yaml(sshd, drop).replace(str(sshd.client_key), str(stranger)))
+    monkeypatch.chdir(project)
+    code, _, err = invoke(capsys, "publish", "alpha")
+    assert code == 1 and f"refused the login of '{sshd.user}'" in err
+    assert not list(drop.iterdir())
+
+
+def big_package(tmp_path: Path, megabytes: int) -> PackageFile:
+    path = tmp_path / "big.zip"
+    data = hashlib.sha256(b"seed").digest() * (megabytes * 32768)
+    path.write_bytes(data)
+    return PackageFile("big", "1.0.0", "en", "scorm12", str(path), hashlib.sha256(data).hexdigest(), len(data))
+
+
+def sftp_context(server: SshServer, drop: Path, retries: int, delays: list[float]) -> PublishContext:
+    target = PublishTarget(url=server.url(drop), key_file=str(server.client_key),
+                           known_hosts=str(server.known_hosts), timeout_s=10)
+    return PublishContext("edge", target, drop, drop / "absent.token", {}, Redactor(),
+                          RetryPolicy(retries=retries, sleep=delays.append))
+
+
+def drop_during_upload(server: SshServer, drop: Path) -> threading.Thread:
+    """Kills the SSH connection as soon as a partial upload has some bytes."""
+    def watch() -> None:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            partials = list(drop.rglob("*.zip.partial"))
+            if partials and partials[0].stat().st_size > 0 and server.drop_connections():
+                return
+            time.sleep(0.001)
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_a_connection_dropped_mid_upload_leaves_no_partial_file_under_the_final_name(
+        tmp_path: Path, sshd: SshServer, drop: Path) -> None:
+    package = big_package(tmp_path, 48)
+    final = drop / "LMS" / "OnlineCourse" / "big-en-scorm12-v1.zip"
+    watcher = drop_during_upload(sshd, drop)
+    with pytest.raises(PublishError, match="the SFTP connection failed"):
+        SftpPublisher().publish([package], sftp_context(sshd, drop, 0, []))
+    watcher.join()
+    assert not final.exists() and not (drop / "courseforge-published.json").exists()
+    assert not list(drop.glob("online_course_assets_*.csv"))
+
+    [done] = SftpPublisher().publish([package], sftp_context(sshd, drop, 0, []))
+    assert done.action is PublishAction.UPLOADED
+    assert hashlib.sha256(final.read_bytes()).hexdigest() == package.sha256
+    assert not list(drop.rglob("*.partial"))
+
+
+def test_a_dropped_connection_is_retried_with_backoff(tmp_path: Path, sshd: SshServer, drop: Path) -> None:
+    package = big_package(tmp_path, 48)
+    delays: list[float] = []
+    watcher = drop_during_upload(sshd, drop)
+    [done] = SftpPublisher().publish([package], sftp_context(sshd, drop, 2, delays))
+    watcher.join()
+    assert done.action is PublishAction.UPLOADED and delays == [0.5]
+    final = drop / "LMS" / "OnlineCourse" / "big-en-scorm12-v1.zip"
+    assert hashlib.sha256(final.read_bytes()).hexdigest() == package.sha256
+    assert not list(drop.rglob("*.partial"))
