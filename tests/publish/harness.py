@@ -52,6 +52,41 @@ def invoke(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, st
     return code, captured.out, captured.err
 
 
+def wait_for_port(port: int, process: subprocess.Popen[bytes], what: str, seconds: float = 30) -> None:
+    """Until ``process`` (``what``) accepts connections on 127.0.0.1:``port``; an exit or a timeout fails."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited with code {process.returncode}")
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.02)
+    raise RuntimeError(f"{what} did not listen on port {port} within {seconds:g} s")
+
+
+@contextmanager
+def process_listening(command: list[str], port: int, log: Path, what: str,
+                      seconds: float = 30) -> Iterator[subprocess.Popen[bytes]]:
+    """``command`` run while the block runs, once it listens on ``port``; its output goes to ``log`` (shown
+    when it fails to start); terminated (killed if it must be) at the end."""
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, cwd=REPO)
+        try:
+            try:
+                wait_for_port(port, process, what, seconds)
+            except RuntimeError as error:
+                raise RuntimeError(f"{error}: {log.read_text(errors='replace')}") from None
+            yield process
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

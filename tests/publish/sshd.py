@@ -8,13 +8,12 @@ import getpass
 import os
 import signal
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.publish.harness import free_port
+from tests.publish.harness import free_port, process_listening
 
 SSHD = Path("/usr/sbin/sshd")
 SSH_KEYGEN = Path("/usr/bin/ssh-keygen")
@@ -51,20 +50,6 @@ def keygen(path: Path) -> None:
     subprocess.run([str(SSH_KEYGEN), "-q", "-t", "ed25519", "-N", "", "-f", str(path)], check=True)
 
 
-def wait_listening(port: int, process: subprocess.Popen[bytes]) -> None:
-    import socket
-
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"sshd exited: {process.stderr.read().decode() if process.stderr else ''}")
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.02)
-    raise RuntimeError("sshd did not listen in time")
-
-
 @contextmanager
 def ssh_server(folder: Path) -> Iterator[SshServer]:
     folder.mkdir(parents=True, exist_ok=True)
@@ -81,17 +66,6 @@ def ssh_server(folder: Path) -> Iterator[SshServer]:
         "PermitRootLogin yes", "UsePAM no", "StrictModes no", "Subsystem sftp internal-sftp",
         "LogLevel ERROR", ""]))
     PRIVILEGE_SEPARATION.mkdir(mode=0o755, exist_ok=True)
-    process = subprocess.Popen([str(SSHD), "-D", "-e", "-f", str(folder / "sshd_config")],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        wait_listening(port, process)
+    command = [str(SSHD), "-D", "-e", "-f", str(folder / "sshd_config")]
+    with process_listening(command, port, folder / "sshd.log", "sshd", seconds=10) as process:
         yield SshServer(port, getpass.getuser(), folder / "client_ed25519", folder / "known_hosts", process)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if process.stderr:
-            process.stderr.close()

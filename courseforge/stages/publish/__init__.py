@@ -59,10 +59,12 @@ def default_publishers() -> PublisherRegistry:
     """Every kind of target courseforge publishes to, named explicitly (one line per kind)."""
     from courseforge.stages.publish.folder import FolderPublisher
     from courseforge.stages.publish.review import ReviewPublisher
+    from courseforge.stages.publish.scormcloud import ScormCloudPublisher
     from courseforge.stages.publish.sftp import SftpPublisher
 
     registry = PublisherRegistry()
     registry.register(ReviewPublisher())
+    registry.register(ScormCloudPublisher())
     registry.register(SftpPublisher())
     registry.register(FolderPublisher())
     return registry

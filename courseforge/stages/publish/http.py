@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from courseforge.stages.publish.errors import PublishError, TransientError
+
+if TYPE_CHECKING:
+    from courseforge.stages.publish.context import PublishContext
 
 MESSAGE_KEYS = ("error", "message", "detail")
 
@@ -46,3 +49,15 @@ def checked_json(response: httpx.Response, what: str) -> Any:
         return response.json()
     except ValueError:
         raise PublishError(f"{what}: the server's answer is not JSON (HTTP {status})") from None
+
+
+class JsonApi:
+    """A JSON API over one connection pool, each call retried as the target's policy says."""
+
+    def __init__(self, client: httpx.Client, context: PublishContext) -> None:
+        self.client = client
+        self.context = context
+
+    def call(self, what: str, method: str, path: str, **options: Any) -> Any:
+        return self.context.retry.run(what, lambda: checked_json(request(self.client, method, path, **options),
+                                                                 what))

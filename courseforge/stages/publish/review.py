@@ -20,7 +20,7 @@ import httpx
 from courseforge.model.publish import DEFAULT_REVIEW_TOKEN_ENV, PackageFile, PublishAction, PublishResult
 from courseforge.stages.publish.context import PublishContext
 from courseforge.stages.publish.errors import PublishError
-from courseforge.stages.publish.http import checked_json, request
+from courseforge.stages.publish.http import JsonApi, checked_json, request
 from courseforge.stages.publish.rollback import Rollback
 
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -41,16 +41,8 @@ def review_token(context: PublishContext) -> str:
                        "token_file (a local review LMS writes build/review/admin.token at its first start)")
 
 
-class ReviewApi:
+class ReviewApi(JsonApi):
     """One review LMS's package API over one HTTP connection pool."""
-
-    def __init__(self, client: httpx.Client, context: PublishContext) -> None:
-        self.client = client
-        self.context = context
-
-    def call(self, what: str, method: str, path: str, **options: Any) -> Any:
-        return self.context.retry.run(what, lambda: checked_json(request(self.client, method, path, **options),
-                                                                 what))
 
     def check_up(self) -> None:
         answer = self.call(f"reaching the review LMS at {self.context.target.url}", "GET", "/api/v1/health")
