@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from courseforge.lms.review.live import LiveReload
+from courseforge.lms.review.live import LiveReload, ReloadMode
 from courseforge.lms.review.watch import WatchBuilder, WatchSettings
 from courseforge.model.package import PackageFormat
 from tests.review.test_watch import PPE_PAGE, RELOAD_WITHIN_S, SAFETY, WAIT_S, append_sentence
@@ -29,6 +29,12 @@ HOSTILE_ID = '<img src=x onerror="window.parent.pwned=1">'
 MARK_FRAME = "document.querySelector('#course').contentWindow.liveMark = 1"
 FRAME_MARK = "document.querySelector('#course').contentWindow.liveMark"
 """Set in the frame's window: gone once the frame reloads."""
+FRAME_HAS_TEXT = """sentence => {
+  const shown = document.querySelector('#course').contentDocument;
+  return Boolean(shown && shown.body && shown.body.textContent.includes(sentence));
+}"""
+"""Polled every 10 ms (Playwright's expect polls at growing intervals, up to a second): the frame's document is
+replaced while it reloads."""
 
 
 def review_routes(builder: WatchBuilder) -> list[Route]:
@@ -38,8 +44,9 @@ def review_routes(builder: WatchBuilder) -> list[Route]:
     async def page(request: Request) -> Response:
         state = builder.state(SAFETY)
         generation = state.generation if state is not None else 0
-        return HTMLResponse(f"<!DOCTYPE html><html lang=\"en\"><head><title>Review</title>"
-                            f"{LiveReload.script_tag(SAFETY, frame='#course', generation=generation)}</head>"
+        mode: ReloadMode = "page" if request.query_params.get("reload") == "page" else "frame"
+        tag = LiveReload.script_tag(SAFETY, frame="#course", generation=generation, reload=mode)
+        return HTMLResponse(f"<!DOCTYPE html><html lang=\"en\"><head><title>Review</title>{tag}</head>"
                             f"<body><h1>Review</h1><iframe id=\"course\" title=\"Course\" "
                             f"src=\"/content/{SAFETY}/en/index.html\" style=\"width:100%;height:80vh\"></iframe>"
                             f"</body></html>")
@@ -57,14 +64,14 @@ def review_routes(builder: WatchBuilder) -> list[Route]:
     return [Route("/", page), Route("/content/{course}/{locale}/{name:path}", content)]
 
 
-@pytest.fixture
-def opened(tmp_path: Path, chromium: Browser) -> Iterator[tuple[LiveServer, Page]]:
-    """The review page open on the course's PPE screen, the live stream connected."""
+@pytest.fixture(params=["/"])
+def opened(request: pytest.FixtureRequest, tmp_path: Path, chromium: Browser) -> Iterator[tuple[LiveServer, Page]]:
+    """The review page (the path ``request.param``) open on the course's PPE screen, the live stream connected."""
     with live_server(tmp_path, WEB_ONLY, review_routes) as server:
         context = chromium.new_context()
         try:
             page = context.new_page()
-            page.goto(server.url + "/")
+            page.goto(server.url + request.param)
             frame = page.frame_locator("#course")
             frame.locator('a[data-cf-goto="ppe"]').first.click()
             expect(frame.locator("#cf\\.screen\\.ppe")).to_be_visible()
@@ -82,8 +89,7 @@ def test_an_edit_reloads_the_open_frame_on_the_learners_screen_within_a_second(
     server, page = opened
     sentence = "Report a damaged harness before your shift starts."
     saved = append_sentence(server.builder.project.root, PPE_PAGE, sentence)
-    page.wait_for_function("sentence => document.querySelector('#course').contentDocument.body.textContent"
-                           ".includes(sentence)", arg=sentence, polling=10, timeout=WAIT_S * 1000)
+    page.wait_for_function(FRAME_HAS_TEXT, arg=sentence, polling=10, timeout=WAIT_S * 1000)
     shown_after = time.monotonic() - saved
     frame = page.frame_locator("#course")
     assert shown_after < RELOAD_WITHIN_S, f"the frame had the edit {shown_after:.3f} s after the save"
@@ -113,3 +119,12 @@ def test_a_broken_build_shows_its_diagnostics_as_text_over_the_last_good_build(
     expect(overlay).to_be_hidden(timeout=WAIT_S * 1000)
     expect(page.frame_locator("#course").locator("text=Fixed and rebuilt.")).to_have_count(1)
     assert page.evaluate(FRAME_MARK) is None
+
+
+@pytest.mark.parametrize("opened", ["/?reload=page"], indirect=True)
+def test_a_page_that_asks_for_it_is_reloaded_whole(opened: tuple[LiveServer, Page]) -> None:
+    server, page = opened
+    page.evaluate("window.liveMark = 1")
+    append_sentence(server.builder.project.root, PPE_PAGE, "Wear the visor down when grinding.")
+    page.wait_for_function("() => window.liveMark === undefined", timeout=WAIT_S * 1000)
+    expect(page.frame_locator("#course").locator("text=Wear the visor down when grinding.")).to_have_count(1)

@@ -148,7 +148,7 @@ def test_a_bad_course_is_refused_and_the_script_is_served(tmp_path: Path) -> Non
         assert "new EventSource(" in script.text and "innerHTML" not in script.text
         tag = LiveReload.script_tag(SAFETY, frame='iframe[name="a&b"]', generation=3)
         assert tag == ('<script src="/__live/live.js" data-course="workplace-safety" '
-                       'data-frame="iframe[name=&quot;a&amp;b&quot;]" '
+                       'data-frame="iframe[name=&quot;a&amp;b&quot;]" data-reload="frame" '
                        'data-events="/__live/events?course=workplace-safety" data-generation="3" defer></script>')
 
 
@@ -156,7 +156,8 @@ def test_streams_end_on_close_and_a_gone_client_is_forgotten(tmp_path: Path) -> 
     with live_server(tmp_path) as server:
         with httpx.Client(timeout=httpx.Timeout(WAIT_S, read=None)) as client, \
                 client.stream("GET", events_url(server, SAFETY)) as response:
-            next(response.iter_lines())
+            lines = response.iter_lines()
+            assert [next(lines) for _ in range(3)][1:] == ["", "id: 1"]  # the retry line, then the first message
             assert server.live.open_streams() == 1
         deadline = time.monotonic() + WAIT_S
         while server.live.open_streams() and time.monotonic() < deadline:

@@ -21,7 +21,7 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import suppress
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol
 from urllib.parse import urlencode
 
 from starlette.requests import Request
@@ -40,6 +40,7 @@ RETRY_MS = 1000
 COURSE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 """A course id as ``model.course.ID_PATTERN`` has it."""
 NO_STORE = {"Cache-Control": "no-store"}
+ReloadMode = Literal["frame", "page"]
 
 
 class BuildSource(Protocol):
@@ -95,11 +96,13 @@ class LiveReload:
         return [Route(EVENTS_PATH, self.events, methods=["GET"]), Route(SCRIPT_PATH, self.script, methods=["GET"])]
 
     @staticmethod
-    def script_tag(course_id: str, *, frame: str = "iframe", generation: int | None = None) -> str:
+    def script_tag(course_id: str, *, frame: str = "iframe", generation: int | None = None,
+                   reload: ReloadMode = "frame") -> str:
         """The ``<script>`` element a page includes: ``frame`` is the CSS selector of the frame showing the course,
         ``generation`` the one the page was made with (a rebuild between making the page and connecting is then
-        caught up)."""
-        attributes = {"src": SCRIPT_PATH, "data-course": course_id, "data-frame": frame,
+        caught up); ``reload="page"`` reloads the whole page instead of the frame (a page that names one version of
+        the course, or an LMS frame whose API cannot start a second session)."""
+        attributes = {"src": SCRIPT_PATH, "data-course": course_id, "data-frame": frame, "data-reload": reload,
                       "data-events": f"{EVENTS_PATH}?{urlencode({'course': course_id})}"}
         if generation is not None:
             attributes["data-generation"] = str(generation)
@@ -169,6 +172,7 @@ LIVE_SCRIPT = """\
   if (!script || !window.EventSource) return;
   var course = script.getAttribute("data-course") || "";
   var selector = script.getAttribute("data-frame") || "iframe";
+  var wholePage = script.getAttribute("data-reload") === "page";
   var shown = script.getAttribute("data-generation");
   var known = shown === null ? null : Number(shown);
   var overlay = null;
@@ -180,7 +184,7 @@ LIVE_SCRIPT = """\
     var asked = new CustomEvent("courseforge:live-reload", { cancelable: true, detail: detail });
     if (!window.dispatchEvent(asked)) return;
     var frame = document.querySelector(selector);
-    if (!frame) { window.location.reload(); return; }
+    if (wholePage || !frame) { window.location.reload(); return; }
     try { frame.contentWindow.location.reload(); } catch (error) { frame.src = frame.src; }
   }
 
