@@ -8,6 +8,7 @@ import subprocess
 import sys
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,11 +79,13 @@ class RunningLms:
         found: Mapping[str, object] = answer.json()
         return found
 
-    def browser_login(self, name: str = "reviewer", password: str = REVIEWER_PASSWORD) -> httpx.Client:
-        client = httpx.Client(base_url=self.url, timeout=30)
-        answer = client.post("/login", data={"name": name, "password": password, "next": "/"})
-        assert answer.status_code == 303, answer.text
-        return client
+    @contextmanager
+    def browser_login(self, name: str = "reviewer", password: str = REVIEWER_PASSWORD) -> Iterator[httpx.Client]:
+        """A client holding a browser login's session cookie."""
+        with httpx.Client(base_url=self.url, timeout=30) as client:
+            answer = client.post("/login", data={"name": name, "password": password, "next": "/"})
+            assert answer.status_code == 303, answer.text
+            yield client
 
 
 def running_lms(folder: Path, max_upload_bytes: int | None = None) -> Iterator[RunningLms]:

@@ -11,6 +11,8 @@ page in the catalog.
 
 from __future__ import annotations
 
+import html
+import json
 import secrets
 import time
 from collections.abc import Callable
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from threading import Lock
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import HTMLResponse, Response
 
 from courseforge.lms.review.database import AttemptRow, ReviewDatabase, StoredPackage
 from courseforge.lms.review.package_store import PackageStore
@@ -62,7 +64,17 @@ class _ReturningCmi5Side(Cmi5Side):
         launch = request.path_params["launch"]
         if launch in self.registry.launches:
             self.writes.note(launch, "GET returnURL", (str(request.url),), "200")
-        return RedirectResponse(self._return_to(launch), status_code=303)
+        return back_to_lms(self._return_to(launch))
+
+
+def back_to_lms(url: str) -> HTMLResponse:
+    """The returnURL's page: the AU navigates its own frame there, so the LMS's page replaces the whole player
+    (the window's top), with a link for a browser without scripts."""
+    script_url = json.dumps(url).replace("<", "\\u003c")
+    return HTMLResponse(
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Back to the LMS</title></head><body>"
+        f"<p><a href='{html.escape(url, quote=True)}' target='_top'>Back to the course's page</a></p>"
+        f"<script>window.top.location.assign({script_url});</script></body></html>")
 
 
 class _ReviewCmi5Plugin(Cmi5Plugin):
