@@ -8,6 +8,7 @@ import io
 import os
 import queue
 import re
+import shutil
 import time
 import zipfile
 from collections.abc import Iterator
@@ -317,3 +318,25 @@ def test_an_invalid_project_configuration_shows_on_every_course(tmp_path: Path) 
         recovered = {event.course_id: event for _, event in (log.next(), log.next())}
         assert all(event.kind is BuildEventKind.DIAGNOSTICS and not event.diagnostics
                    for event in recovered.values())
+
+
+def test_a_course_added_is_built_and_a_course_removed_keeps_its_last_good_build(tmp_path: Path) -> None:
+    with watched_project(tmp_path, WatchSettings(locales=(), formats=(PackageFormat.WEB,))) as builder:
+        log = event_log(builder)
+        courses = builder.project.courses_dir
+        staged = tmp_path / "privacy-2"
+        shutil.copytree(courses / PRIVACY, staged)
+        manifest = staged / "course.yaml"
+        manifest.write_text(manifest.read_text(encoding="utf-8").replace(f"id: {PRIVACY}", "id: privacy-2", 1),
+                            encoding="utf-8")
+        staged.rename(courses / "privacy-2")
+        event = log.next()[1]
+        assert (event.kind, event.course_id, event.generation) == (BuildEventKind.RELOAD, "privacy-2", 1)
+
+        good = builder.package(PRIVACY, "en", PackageFormat.WEB)
+        shutil.rmtree(courses / PRIVACY)
+        gone = log.next()[1]
+        assert (gone.kind, gone.course_id, gone.generation) == (BuildEventKind.DIAGNOSTICS, PRIVACY, 1)
+        assert [d.code for d in gone.diagnostics] == ["watch.course-missing"]
+        assert gone.diagnostics[0].location.path == f"courses/{PRIVACY}/course.yaml"
+        assert builder.package(PRIVACY, "en", PackageFormat.WEB) is good

@@ -44,8 +44,10 @@ def review_routes(builder: WatchBuilder) -> list[Route]:
     async def page(request: Request) -> Response:
         state = builder.state(SAFETY)
         generation = state.generation if state is not None else 0
-        mode: ReloadMode = "page" if request.query_params.get("reload") == "page" else "frame"
-        tag = LiveReload.script_tag(SAFETY, frame="#course", generation=generation, reload=mode)
+        asked = request.query_params.get("reload")
+        mode: ReloadMode = "page" if asked == "page" else "frame"
+        tag = LiveReload.script_tag(SAFETY, frame="#course", generation=generation, reload=mode,
+                                    reload_to="/?arrived=1" if asked == "to" else None)
         return HTMLResponse(f"<!DOCTYPE html><html lang=\"en\"><head><title>Review</title>{tag}</head>"
                             f"<body><h1>Review</h1><iframe id=\"course\" title=\"Course\" "
                             f"src=\"/content/{SAFETY}/en/index.html\" style=\"width:100%;height:80vh\"></iframe>"
@@ -121,10 +123,12 @@ def test_a_broken_build_shows_its_diagnostics_as_text_over_the_last_good_build(
     assert page.evaluate(FRAME_MARK) is None
 
 
-@pytest.mark.parametrize("opened", ["/?reload=page"], indirect=True)
-def test_a_page_that_asks_for_it_is_reloaded_whole(opened: tuple[LiveServer, Page]) -> None:
+@pytest.mark.parametrize("opened", ["/?reload=page", "/?reload=to"], indirect=True)
+def test_a_page_that_asks_for_it_is_reloaded_whole_or_sent_to_its_url(opened: tuple[LiveServer, Page]) -> None:
     server, page = opened
+    sent = page.url.endswith("reload=to")
     page.evaluate("window.liveMark = 1")
     append_sentence(server.builder.project.root, PPE_PAGE, "Wear the visor down when grinding.")
     page.wait_for_function("() => window.liveMark === undefined", timeout=WAIT_S * 1000)
+    assert page.url.endswith("/?arrived=1" if sent else "/?reload=page")
     expect(page.frame_locator("#course").locator("text=Wear the visor down when grinding.")).to_have_count(1)

@@ -97,15 +97,18 @@ class LiveReload:
 
     @staticmethod
     def script_tag(course_id: str, *, frame: str = "iframe", generation: int | None = None,
-                   reload: ReloadMode = "frame") -> str:
+                   reload: ReloadMode = "frame", reload_to: str | None = None) -> str:
         """The ``<script>`` element a page includes: ``frame`` is the CSS selector of the frame showing the course,
         ``generation`` the one the page was made with (a rebuild between making the page and connecting is then
-        caught up); ``reload="page"`` reloads the whole page instead of the frame (a page that names one version of
-        the course, or an LMS frame whose API cannot start a second session)."""
+        caught up); ``reload="page"`` reloads the whole page instead of the frame (an LMS frame whose API cannot
+        start a second session); ``reload_to`` is a URL the page goes to instead (a page that names one version of
+        the course goes to the newest one)."""
         attributes = {"src": SCRIPT_PATH, "data-course": course_id, "data-frame": frame, "data-reload": reload,
                       "data-events": f"{EVENTS_PATH}?{urlencode({'course': course_id})}"}
         if generation is not None:
             attributes["data-generation"] = str(generation)
+        if reload_to is not None:
+            attributes["data-reload-to"] = reload_to
         shown = " ".join(f'{name}="{html.escape(value, quote=True)}"' for name, value in attributes.items())
         return f"<script {shown} defer></script>"
 
@@ -173,6 +176,7 @@ LIVE_SCRIPT = """\
   var course = script.getAttribute("data-course") || "";
   var selector = script.getAttribute("data-frame") || "iframe";
   var wholePage = script.getAttribute("data-reload") === "page";
+  var goTo = script.getAttribute("data-reload-to");
   var shown = script.getAttribute("data-generation");
   var known = shown === null ? null : Number(shown);
   var overlay = null;
@@ -183,6 +187,7 @@ LIVE_SCRIPT = """\
     var detail = { course: course, generation: generation };
     var asked = new CustomEvent("courseforge:live-reload", { cancelable: true, detail: detail });
     if (!window.dispatchEvent(asked)) return;
+    if (goTo) { window.location.assign(goTo); return; }
     var frame = document.querySelector(selector);
     if (wholePage || !frame) { window.location.reload(); return; }
     try { frame.contentWindow.location.reload(); } catch (error) { frame.src = frame.src; }
