@@ -99,7 +99,7 @@ def test_an_edit_reloads_the_open_frame_on_the_learners_screen_within_a_second(
     expect(resume).to_contain_text("Personal protective equipment (PPE)")
     resume.locator('[data-role="resume"]').click()
     expect(frame.locator("#cf\\.screen\\.ppe")).to_contain_text(sentence)
-    expect(page.locator("#courseforge-live-diagnostics")).to_have_count(0)
+    expect(page.locator(f"#courseforge-live-diagnostics-{SAFETY}")).to_have_count(0)
 
 
 def test_a_broken_build_shows_its_diagnostics_as_text_over_the_last_good_build(
@@ -110,7 +110,7 @@ def test_a_broken_build_shows_its_diagnostics_as_text_over_the_last_good_build(
     page_file = root / PPE_PAGE
     good = page_file.read_text(encoding="utf-8")
     page_file.write_text(good.replace("id: ppe", f"id: {HOSTILE_ID}", 1), encoding="utf-8")
-    overlay = page.locator("#courseforge-live-diagnostics")
+    overlay = page.locator(f"#courseforge-live-diagnostics-{SAFETY}")
     expect(overlay).to_be_visible(timeout=WAIT_S * 1000)
     expect(overlay).to_contain_text(f"{PPE_PAGE.as_posix()}:2:1: error: invalid id '{HOSTILE_ID}' [schema.bad-id]")
     expect(overlay).to_contain_text("hint: ids use letters, digits")

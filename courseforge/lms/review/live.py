@@ -204,7 +204,7 @@ LIVE_SCRIPT = """\
     var box = element("section", "", "position:fixed;left:1rem;right:1rem;bottom:1rem;max-height:60vh;" +
       "overflow:auto;z-index:2147483647;background:#fff;color:#1b1b1f;border:3px solid #a1232b;" +
       "border-radius:6px;padding:0.75rem 1rem;font:14px/1.4 system-ui,sans-serif;box-shadow:0 4px 16px #0004");
-    box.id = "courseforge-live-diagnostics";
+    box.id = "courseforge-live-diagnostics-" + course;  /* one per course: a page may follow several */
     box.setAttribute("role", "alert");
     var hide = element("button", "Hide", "float:right");
     hide.type = "button";
