@@ -136,17 +136,21 @@ class LiveReload:
         if not COURSE_ID.fullmatch(course_id):
             return PlainTextResponse("the query must name a course: ?course=ID (letters, digits, '-' and '_')",
                                      status_code=400, headers=NO_STORE)
-        channel = Channel(course_id, asyncio.get_running_loop(), asyncio.Queue())
         with self._lock:
             if self._closed:
                 return PlainTextResponse("live reload has stopped", status_code=503, headers=NO_STORE)
-            self._channels.add(channel)
+        channel = Channel(course_id, asyncio.get_running_loop(), asyncio.Queue())
         return StreamingResponse(self._stream(channel), media_type="text/event-stream",
                                  headers={**NO_STORE, "X-Accel-Buffering": "no"})
 
     async def _stream(self, channel: Channel) -> AsyncIterator[bytes]:
         """The current state first (registered before it is read: a rebuild in between arrives as well), then every
-        event of the course until :meth:`close` or the browser goes (its task is cancelled)."""
+        event of the course until :meth:`close` or the browser goes (its task is cancelled). The channel is
+        registered here, not before the response: a browser gone before the stream starts leaves nothing behind."""
+        with self._lock:
+            if self._closed:
+                return
+            self._channels.add(channel)
         try:
             yield f"retry: {RETRY_MS}\n\n".encode()
             yield sse_message(current_event(channel.course_id, self._source.state(channel.course_id)))
