@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
+import time
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -52,6 +53,14 @@ def with_title(data: bytes, old: str, new_xml: str) -> bytes:
     def change(name: str, content: bytes) -> bytes:
         return content.replace(old.encode(), new_xml.encode()) if name.endswith(".xml") else content
     return rewrite_zip(data, change)
+
+
+def wait_for(condition: Callable[[], bool], what: str, timeout_s: float = 15.0) -> None:
+    """Poll ``condition`` until it holds (what travels by beacon, a server's cleanup after a closed connection)."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting until {what}"
+        time.sleep(0.02)
 
 
 @dataclass

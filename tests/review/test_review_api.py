@@ -6,15 +6,13 @@ from __future__ import annotations
 import hashlib
 import socket
 import sqlite3
-import time
-from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
-from tests.review.review_lms import RunningLms, running_lms, with_page_text
+from tests.review.review_lms import RunningLms, running_lms, wait_for, with_page_text
 
 
 def stored_rows(lms: RunningLms) -> list[tuple[str, int]]:
@@ -122,13 +120,6 @@ def test_above_the_size_limit_an_upload_gets_413_and_leaves_nothing(
         assert answer.status_code == 413 and "MiB" in answer.json()["error"]
         assert stored_rows(small) == [] and store_files(small) == []
         assert small.upload(data[: len(data) // 2] + b"").status_code == 422  # under the limit: judged
-
-
-def wait_for(condition: Callable[[], bool], what: str, timeout_s: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting until {what}"
-        time.sleep(0.02)
 
 
 def test_an_upload_cut_off_mid_body_leaves_no_row_and_no_file(lms: RunningLms,

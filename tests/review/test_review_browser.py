@@ -4,25 +4,17 @@ version. Everything over real HTTP on 127.0.0.1 (uvicorn), scorm-again in the LM
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, FrameLocator, Page, expect
 
-from tests.review.review_lms import REVIEWER_PASSWORD, RunningLms, with_page_text
+from tests.review.review_lms import REVIEWER_PASSWORD, RunningLms, wait_for, with_page_text
 
 pytestmark = pytest.mark.browser
 SAMPLE_TITLE = "Workplace Safety Induction"
-
-
-def wait_for(condition: Callable[[], bool], what: str, timeout_s: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting until {what}"
-        time.sleep(0.05)
 
 
 @pytest.fixture
@@ -47,10 +39,15 @@ def content(page: Page, *frames: str) -> FrameLocator:
     return located
 
 
-def launch(page: Page, sha256: str, learner: str) -> None:
+def launch(page: Page, sha256: str, learner: str) -> FrameLocator:
+    """Launch a version as ``learner`` from its page; the course's frame, once it shows a screen (or, resuming,
+    its offer to go back to the bookmark)."""
     page.goto(f"/versions/{sha256}?learner={learner}")
     page.get_by_role("button", name=f"Launch {SAMPLE_TITLE} as {learner}").click()
     expect(page.locator("header .who")).to_have_text(f"learning as {learner}")
+    course = content(page, "#sco")
+    expect(course.locator(":is(h1, dialog[open]):visible").first).to_be_visible()
+    return course
 
 
 def leave_player(page: Page) -> None:
@@ -74,13 +71,10 @@ def attempt_text(page: Page, sha256: str, learner: str, number: int, expected: s
 
 def test_a_scorm_attempt_is_recorded_resumed_reset_and_kept_per_learner_and_version(
         page: Page, lms: RunningLms, sample_packages: dict[str, bytes]) -> None:
-    first = lms.published(sample_packages["scorm12"])
-    sha = str(first["sha256"])
-    launch(page, sha, "Ann")
-    course = content(page, "#sco")
-    expect(course.get_by_role("heading", level=1)).to_be_visible()
-    course.get_by_role("button", name="Next").click()
-    course.get_by_role("button", name="Next").click()
+    sha = str(lms.published(sample_packages["scorm12"])["sha256"])
+    course = launch(page, sha, "Ann")
+    for _ in range(2):
+        course.get_by_role("button", name="Next").click()
     third_screen = course.get_by_role("heading", level=1).inner_text()
     leave_player(page)
 
@@ -93,8 +87,7 @@ def test_a_scorm_attempt_is_recorded_resumed_reset_and_kept_per_learner_and_vers
     assert bookmark and bookmark != "—"
     assert " of 4096 characters." in recorded
 
-    launch(page, sha, "Ann")  # the same attempt, resumed at the bookmark
-    course = content(page, "#sco")
+    course = launch(page, sha, "Ann")  # the same attempt, resumed at the bookmark
     dialog = course.locator("#cf-resume")
     expect(dialog).to_be_visible()
     expect(dialog).to_contain_text(third_screen)
@@ -110,8 +103,8 @@ def test_a_scorm_attempt_is_recorded_resumed_reset_and_kept_per_learner_and_vers
     page.get_by_role("button", name="Reset attempt (start a new one)").click()
     expect(page.locator("article.attempt[data-attempt='2']")).to_contain_text("Not launched yet")
     expect(page.locator("article.attempt[data-attempt='1']")).to_contain_text("#1, #2, #3")
-    launch(page, sha, "Ann")  # a fresh attempt: no resume offer, screen 1
-    expect(content(page, "#sco").locator("#cf-resume")).to_be_hidden()
+    fresh = launch(page, sha, "Ann")  # a fresh attempt: no resume offer
+    expect(fresh.locator("#cf-resume")).to_be_hidden()
     leave_player(page)
 
     page.get_by_label("Try the course as").fill("Bob")
@@ -124,8 +117,8 @@ def test_a_scorm_attempt_is_recorded_resumed_reset_and_kept_per_learner_and_vers
     page.goto("/")
     expect(page.locator(f"tr[data-sha256='{second['sha256']}']")).to_contain_text("version 2")
     expect(page.locator(f"tr[data-sha256='{sha}']")).to_contain_text("version 1")
-    launch(page, str(second["sha256"]), "Ann")  # version 2 has attempts of its own
-    expect(content(page, "#sco").get_by_text("What changed in version 2.")).to_be_attached()
+    changed = launch(page, str(second["sha256"]), "Ann")  # version 2 has attempts of its own
+    expect(changed.get_by_text("What changed in version 2.")).to_be_attached()
     leave_player(page)
     assert [a.number for a in lms.server.lms.database.attempts(str(second["sha256"]), "Ann")] == [1]
     assert [a.number for a in lms.server.lms.database.attempts(sha, "Ann")] == [1, 2]
@@ -135,11 +128,8 @@ def test_a_scorm_attempt_is_recorded_resumed_reset_and_kept_per_learner_and_vers
 
 def test_a_cmi5_launch_goes_through_the_lrs_and_its_statements_are_shown(
         page: Page, lms: RunningLms, sample_packages: dict[str, bytes]) -> None:
-    package = lms.published(sample_packages["cmi5"])
-    sha = str(package["sha256"])
-    launch(page, sha, "Cem")
-    course = content(page, "#sco")
-    expect(course.get_by_role("heading", level=1)).to_be_visible()
+    sha = str(lms.published(sample_packages["cmi5"])["sha256"])
+    course = launch(page, sha, "Cem")
     course.get_by_role("button", name="Next").click()
     host = page.frame_locator("#lms")
     launch_url = host.locator("#sco").get_attribute("src") or ""
