@@ -95,15 +95,17 @@ def publish_context(project: Project, name: str, target: PublishTarget, dry_run:
     return PublishContext(name=name, target=target, project_root=project.root,
                           review_token_file=review_token_file(project), environment=dict(os.environ),
                           redactor=redactor, retry=RetryPolicy(retries=target.retries), dry_run=dry_run,
-                          log=lambda line: reporter.detail(redactor.scrub(line)))
+                          log=lambda line: reporter.detail(redactor.scrub(line)),
+                          downloads=project.output_dir / "publish")
 
 
 def result_line(result: PublishResult) -> str:
     package = result.package
     where = f"  version {result.version}" if result.version else ""
     url = f"  {result.url}" if result.url else ""
+    message = f"  ({result.message})" if result.message else ""
     return (f"{package.course}/{package.locale}/{package.format}  sha256 {package.sha256[:12]}  "
-            f"{ACTION_WORDS[result.action.value]}{where}{url}")
+            f"{ACTION_WORDS[result.action.value]}{where}{url}{message}")
 
 
 def fail(reporter: Reporter, document: dict[str, object], message: str) -> None:

@@ -43,30 +43,42 @@ class BinarySafeRelay:
         self.upstream = upstream
         self.prism = ""
         self.bodies: dict[str, bytes] = {}
+        self.answers: dict[str, tuple[int, bytes]] = {}
 
     def headers(self, request: Request) -> dict[str, str]:
         return {k: v for k, v in request.headers.items() if k.lower() not in self.HOP_HEADERS}
 
-    async def forward(self, url: str, request: Request, body: bytes, extra: dict[str, str]) -> Response:
+    async def forward(self, url: str, request: Request, body: bytes, extra: dict[str, str]) -> httpx.Response:
         async with httpx.AsyncClient(timeout=30) as client:
-            answer = await client.request(request.method, f"{url}{request.url.path}", params=request.url.query,
-                                          headers={**self.headers(request), **extra}, content=body)
-        kept = {k: v for k, v in answer.headers.items() if k.lower() in ("content-type",)}
-        return Response(answer.content, status_code=answer.status_code, headers=kept)
+            return await client.request(request.method, f"{url}{request.url.path}", params=request.url.query,
+                                        headers={**self.headers(request), **extra}, content=body)
+
+    @staticmethod
+    def answer(status: int, content: bytes, source: httpx.Response) -> Response:
+        kept = {k: v for k, v in source.headers.items() if k.lower() in ("content-type",)}
+        return Response(content, status_code=status, headers=kept)
 
     async def front(self, request: Request) -> Response:
+        """Prism's answer; its body is the upstream's own bytes when Prism passed the upstream's answer on."""
         key = uuid.uuid4().hex
         self.bodies[key] = body = await request.body()
         try:
-            return await self.forward(self.prism, request, body, {self.RELAY_ID: key})
+            answer = await self.forward(self.prism, request, body, {self.RELAY_ID: key})
+            status, content = self.answers.get(key, (None, b""))
+            return self.answer(answer.status_code, content if status == answer.status_code else answer.content,
+                               answer)
         finally:
             self.bodies.pop(key, None)
+            self.answers.pop(key, None)
 
     async def back(self, request: Request) -> Response:
-        original = self.bodies.get(request.headers.get(self.RELAY_ID, ""))
+        key = request.headers.get(self.RELAY_ID, "")
+        original = self.bodies.get(key)
         if original is None:
             return Response("the relay's back door only takes requests that came through Prism", status_code=502)
-        return await self.forward(self.upstream, request, original, {})
+        answer = await self.forward(self.upstream, request, original, {})
+        self.answers[key] = (answer.status_code, answer.content)
+        return self.answer(answer.status_code, answer.content, answer)
 
     def app(self, handler: Callable[[Request], Awaitable[Response]]) -> Starlette:
         methods = ["GET", "POST", "PUT", "DELETE", "PATCH"]

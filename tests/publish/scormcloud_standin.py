@@ -33,6 +33,8 @@ class Job:
 @dataclass
 class CloudStandIn:
     courses: dict[str, dict[str, Any]] = field(default_factory=dict)
+    destinations: dict[str, str] = field(default_factory=dict)
+    dispatches: dict[str, dict[str, Any]] = field(default_factory=dict)
     """courseId -> {"versions": [{"version", "size"}], "tags": [...]}"""
     jobs: dict[str, Job] = field(default_factory=dict)
     running_polls: int = 2
@@ -48,12 +50,18 @@ class CloudStandIn:
             Route("/courses/{course}/versions/{version:int}", self.delete_version, methods=["DELETE"]),
             Route("/courses/{course}/tags", self.tags, methods=["GET", "PUT"]),
             Route("/courses/{course}", self.course, methods=["GET", "DELETE"]),
+            Route("/dispatch/destinations/{destination}", self.destination, methods=["PUT"]),
+            Route("/dispatch/dispatches", self.create_dispatches, methods=["POST"]),
+            Route("/dispatch/dispatches/{dispatch}/zip", self.dispatch_zip, methods=["GET"]),
+            Route("/dispatch/dispatches/{dispatch}", self.dispatch, methods=["GET"]),
         ])
 
     def reset(self) -> None:
         """A new test's empty account (the server, and Prism in front of it, stay up for the module)."""
         self.courses.clear()
         self.jobs.clear()
+        self.destinations.clear()
+        self.dispatches.clear()
         self.requests.clear()
         self.running_polls, self.uploads, self.polls = 2, 0, 0
 
@@ -145,3 +153,38 @@ class CloudStandIn:
             return self.missing(course)
         self.courses[course]["versions"] = [v for v in self.courses[course]["versions"] if v["version"] != version]
         return Response(status_code=204)
+
+    async def destination(self, request: Request) -> Response:
+        if (refusal := self.refused(request)) is not None:
+            return refusal
+        self.destinations[request.path_params["destination"]] = (await request.json())["name"]
+        return Response(status_code=204)
+
+    async def create_dispatches(self, request: Request) -> Response:
+        if (refusal := self.refused(request)) is not None:
+            return refusal
+        for item in (await request.json())["dispatches"]:
+            data = item["data"]
+            if data["destinationId"] not in self.destinations or data["courseId"] not in self.courses:
+                return JSONResponse({"message": "unknown destination or course"}, status_code=400)
+            self.dispatches[item["id"]] = data
+        return Response(status_code=204)
+
+    async def dispatch(self, request: Request) -> Response:
+        if (refusal := self.refused(request)) is not None:
+            return refusal
+        found = self.dispatches.get(request.path_params["dispatch"])
+        return JSONResponse(found) if found else JSONResponse({"message": "no such dispatch"}, status_code=404)
+
+    async def dispatch_zip(self, request: Request) -> Response:
+        """A dispatch package as SCORM Cloud makes one: a SCORM 1.2 wrapper naming the dispatch it launches."""
+        if (refusal := self.refused(request)) is not None:
+            return refusal
+        dispatch = request.path_params["dispatch"]
+        if dispatch not in self.dispatches:
+            return JSONResponse({"message": "no such dispatch"}, status_code=404)
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as package:
+            package.writestr("imsmanifest.xml", f'<manifest identifier="{dispatch}"/>')
+            package.writestr("dispatch.html", bytes(range(256)))  # bytes that are not UTF-8, as real zips have
+        return Response(out.getvalue(), media_type="application/zip")

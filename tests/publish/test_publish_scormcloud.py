@@ -5,6 +5,7 @@ polled until COMPLETE, a new version for a changed course, idempotence by tag, e
 from __future__ import annotations
 
 import json
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -136,3 +137,22 @@ def test_a_failed_new_version_removes_only_that_version(capsys: pytest.CaptureFi
     code, _, err = invoke(capsys, "publish", "alpha", "--format", "scorm12,web")
     assert code == 1 and "No manifest" in err
     assert cloud.versions("alpha-en-scorm12") == [0] and cloud.courses["alpha-en-scorm12"]["tags"] == tags
+
+
+def test_a_dispatch_zip_is_downloaded_for_each_course_when_the_target_asks(
+        capsys: pytest.CaptureFixture[str], project: Path, cloud: CloudStandIn) -> None:
+    config = project / "courseforge.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "      dispatch: true\n", encoding="utf-8")
+    code, out, err = invoke(capsys, "publish", "alpha", "--json")
+    assert code == 0, err
+    [result] = results(out)
+    path = project / "build" / "publish" / "cloud" / "alpha-en-scorm12-dispatch.zip"
+    assert result["message"] == f"dispatch zip {path}"
+    with zipfile.ZipFile(path) as package:
+        assert package.read("dispatch.html") == bytes(range(256))
+        assert b'identifier="alpha-en-scorm12-courseforge"' in package.read("imsmanifest.xml")
+    assert cloud.destinations == {"courseforge": "courseforge publish"}
+    assert cloud.dispatches["alpha-en-scorm12-courseforge"]["courseId"] == "alpha-en-scorm12"
+    code, out, _ = invoke(capsys, "publish", "alpha", "--json")
+    assert code == 0 and results(out)[0]["action"] == "present" and path.is_file()
+    assert len(cloud.dispatches) == 1

@@ -3,6 +3,7 @@ environment its secrets are read from (through the redactor, so none of them is 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,14 @@ class PublishContext:
     dry_run: bool = False
     log: Callable[[str], None] = field(default=lambda line: None, repr=False)
     """Progress lines (--verbose): already free of secrets, which never reach it."""
+    downloads: Path | None = None
+    """Where a publisher keeps what it brings back (a SCORM Cloud dispatch zip); none: <project>/build/publish."""
+
+    @property
+    def download_folder(self) -> Path:
+        """This target's own folder under :attr:`downloads` (a URL given as --target becomes a safe name)."""
+        slug = re.sub(r"[^a-z0-9_-]+", "-", self.name.lower()).strip("-")[:64] or "target"
+        return (self.downloads or self.project_root / "build" / "publish") / slug
 
     def secret(self, variable: str | None, what: str, key: str) -> str:
         """The value of the environment variable the target names for ``what``, registered with the

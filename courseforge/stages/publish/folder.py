@@ -25,12 +25,12 @@ from courseforge.model.publish import PackageFile, PublishAction, PublishResult
 from courseforge.stages.publish.checklists import checklist_steps
 from courseforge.stages.publish.context import PublishContext
 from courseforge.stages.publish.errors import PublishError
+from courseforge.stages.publish.files import PARTIAL, replace_file
 from courseforge.stages.publish.rollback import Rollback
 
 MANIFEST_JSON = "manifest.json"
 MANIFEST_CSV = "manifest.csv"
 CHECKLIST = "CHECKLIST.md"
-PARTIAL = ".partial"
 COLUMNS = ("course", "course_version", "locale", "format", "version", "file", "sha256", "size", "published")
 
 
@@ -79,15 +79,6 @@ class FolderManifest:
             "size": package.size, "published": datetime.now(UTC).replace(microsecond=0).isoformat()}
         self.entries.append(entry)
         return entry
-
-
-def replace_file(path: Path, data: bytes) -> None:
-    partial = path.with_name(path.name + PARTIAL)
-    with partial.open("wb") as stream:
-        stream.write(data)
-        stream.flush()
-        os.fsync(stream.fileno())
-    partial.replace(path)
 
 
 def copy_complete(source: Path, target: Path) -> None:

@@ -35,20 +35,29 @@ def server_message(response: httpx.Response) -> str:
     return str(body)[:300]
 
 
-def checked_json(response: httpx.Response, what: str) -> Any:
-    """The JSON body of a 2xx answer (None when empty); a TransientError for 5xx/429; a PublishError with the
-    server's message for any other status."""
+def check_status(response: httpx.Response, what: str) -> None:
+    """A TransientError for 5xx/429; a PublishError with the server's message for any other 4xx."""
     status = response.status_code
     if status >= 500 or status == 429:
         raise TransientError(f"HTTP {status}: {server_message(response)}")
     if status >= 400:
         raise PublishError(f"{what} was refused: HTTP {status}: {server_message(response)}")
+
+
+def checked_json(response: httpx.Response, what: str) -> Any:
+    """The JSON body of a 2xx answer (None when empty); errors as :func:`check_status` says."""
+    check_status(response, what)
     if not response.content:
         return None
     try:
         return response.json()
     except ValueError:
-        raise PublishError(f"{what}: the server's answer is not JSON (HTTP {status})") from None
+        raise PublishError(f"{what}: the server's answer is not JSON (HTTP {response.status_code})") from None
+
+
+def checked_bytes(response: httpx.Response, what: str) -> bytes:
+    check_status(response, what)
+    return response.content
 
 
 class JsonApi:
@@ -61,3 +70,10 @@ class JsonApi:
     def call(self, what: str, method: str, path: str, **options: Any) -> Any:
         return self.context.retry.run(what, lambda: checked_json(request(self.client, method, path, **options),
                                                                  what))
+
+    def found(self, what: str, path: str) -> Any:
+        """The JSON answer to ``GET path``; None for a 404 (no such thing yet)."""
+        def ask() -> Any:
+            response = request(self.client, "GET", path)
+            return None if response.status_code == 404 else checked_json(response, what)
+        return self.context.retry.run(what, ask)

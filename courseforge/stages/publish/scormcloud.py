@@ -19,6 +19,7 @@ created) and puts their tags back.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,12 +32,16 @@ import httpx
 from courseforge.model.publish import PackageFile, PublishAction, PublishResult
 from courseforge.stages.publish.context import PublishContext
 from courseforge.stages.publish.errors import PublishError
-from courseforge.stages.publish.http import JsonApi, checked_json, request
+from courseforge.stages.publish.files import replace_file
+from courseforge.stages.publish.http import JsonApi, checked_bytes, checked_json, request
 from courseforge.stages.publish.rollback import Rollback
 
 TAG_PREFIX = "courseforge-sha256-"
 RUNNING = "RUNNING"
 COMPLETE = "COMPLETE"
+DISPATCH_DESTINATION = "courseforge"
+"""The dispatch destination courseforge's dispatches belong to (created or updated by each publish)."""
+DISPATCH_TYPE = "SCORM12"
 POLL_FIRST, POLL_MAX = 0.25, 5.0
 """Seconds between two polls of an import job: doubling from the first up to the most."""
 
@@ -66,16 +71,11 @@ class CourseState:
 
 class ScormCloudApi(JsonApi):
     def state(self, course: str) -> CourseState:
-        path = f"/courses/{quote(course, safe='')}/tags"
-        response = self.context.retry.run(f"asking for course {course}", lambda: self.not_found_or(path))
+        response = self.found(f"asking for course {course}", f"/courses/{quote(course, safe='')}/tags")
         if response is None:
             return CourseState(None)
         tags = response.get("tags") if isinstance(response, dict) else None
         return CourseState(tuple(str(t) for t in tags) if isinstance(tags, list) else ())
-
-    def not_found_or(self, path: str) -> Any:
-        response = request(self.client, "GET", path)
-        return None if response.status_code == 404 else checked_json(response, "asking for the course")
 
     def version(self, course: str) -> str:
         answer = self.call(f"asking for course {course}", "GET", f"/courses/{quote(course, safe='')}")
@@ -118,6 +118,22 @@ class ScormCloudApi(JsonApi):
     def set_tags(self, course: str, tags: list[str]) -> None:
         self.call(f"tagging course {course}", "PUT", f"/courses/{quote(course, safe='')}/tags", json={"tags": tags})
 
+    def dispatch_zip(self, course: str) -> bytes:
+        """A dispatch package of the course (a small SCORM 1.2 zip that launches it from SCORM Cloud, for an LMS
+        reached by dispatch): the destination set, the course's dispatch made once, its zip downloaded."""
+        self.call("setting up the dispatch destination", "PUT", f"/dispatch/destinations/{DISPATCH_DESTINATION}",
+                  json={"name": "courseforge publish"})
+        dispatch = f"{course}-{DISPATCH_DESTINATION}"
+        path = f"/dispatch/dispatches/{quote(dispatch, safe='')}"
+        if self.found(f"asking for the dispatch of {course}", path) is None:
+            data = {"destinationId": DISPATCH_DESTINATION, "courseId": course, "allowNewRegistrations": True,
+                    "instanced": False, "registrationCap": 0, "enabled": True}
+            self.call(f"creating the dispatch of {course}", "POST", "/dispatch/dispatches",
+                      json={"dispatches": [{"id": dispatch, "data": data}]})
+        what = f"downloading the dispatch zip of {course}"
+        return self.context.retry.run(what, lambda: checked_bytes(
+            request(self.client, "GET", f"{path}/zip", params={"type": DISPATCH_TYPE}), what))
+
     def remove_version(self, course: str, version: str, before: CourseState) -> None:
         """Undo one import: the course if this run created it, else the version it added (and its tag)."""
         path = f"/courses/{quote(course, safe='')}"
@@ -144,10 +160,24 @@ class ScormCloudPublisher:
         context, course = api.context, course_id(package)
         before = api.state(course)
         if before.has(package.sha256):
-            return PublishResult(context.name, package, PublishAction.PRESENT, remote_id=course,
+            done = PublishResult(context.name, package, PublishAction.PRESENT, remote_id=course,
                                  version=api.version(course))
-        if context.dry_run:
+        elif context.dry_run:
             return PublishResult(context.name, package, PublishAction.WOULD_UPLOAD, remote_id=course)
+        else:
+            done = self.imported(api, package, before, rollback)
+        if context.target.dispatch and not context.dry_run:
+            path = context.download_folder / f"{course}-dispatch.zip"
+            try:
+                replace_file(path, api.dispatch_zip(course))
+            except OSError as error:
+                raise PublishError(f"cannot write {path}: {error.strerror}") from None
+            done = dataclasses.replace(done, message=f"dispatch zip {path}")
+        return done
+
+    def imported(self, api: ScormCloudApi, package: PackageFile, before: CourseState,
+                 rollback: Rollback) -> PublishResult:
+        context, course = api.context, course_id(package)
         job = api.finished_job(api.start_import(package), package)
         imported = job.get("importResult") or {}
         version = str((imported.get("course") or {}).get("version", ""))
