@@ -85,3 +85,16 @@ def test_a_folder_that_cannot_be_written_fails_and_keeps_what_it_had(capsys: pyt
     assert (folder / "manifest.json").read_bytes() == before
     assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.zip")) == [
         "alpha/en/alpha-en-scorm12-v1.zip"]
+
+
+def test_a_course_that_does_not_build_publishes_nothing(capsys: pytest.CaptureFixture[str], project: Path) -> None:
+    manifest_file = project / "courses" / "beta" / "course.yaml"
+    manifest_file.write_text(manifest_file.read_text(encoding="utf-8").replace("version: 1.0.0", "version: [1]"),
+                             encoding="utf-8")
+    code, out, _ = invoke(capsys, "publish", "--json")
+    assert code == 1
+    document = json.loads(out)
+    assert document["ok"] is False and document["errors"] >= 1 and document["results"] == []
+    assert "the build failed" in document["error"] and "nothing was published" in document["error"]
+    assert any(d["path"] == "courses/beta/course.yaml" for d in document["diagnostics"])
+    assert not (project / "dist").exists()
