@@ -12,7 +12,7 @@ from tests.review.review_lms import RunningLms, build_sample, running_lms
 
 @pytest.fixture(scope="session")
 def sample_packages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
-    return build_sample(tmp_path_factory.mktemp("review-build"))
+    return build_sample(tmp_path_factory.mktemp("review-build"), "scorm12,scorm2004,xapi,cmi5")
 
 
 @pytest.fixture

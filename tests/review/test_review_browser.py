@@ -149,3 +149,15 @@ def test_a_cmi5_launch_goes_through_the_lrs_and_its_statements_are_shown(
     sent = attempt.locator("ol.timeline").text_content() or ""
     assert "statements" in sent and "terminated" in sent
     assert lms.server.lms.database.learners(sha) == ["Cem"]
+
+
+@pytest.mark.parametrize(("package_format", "status"), [("scorm2004", "incomplete (completion_status 'incomplete'"),
+                                                        ("xapi", "incomplete (statements initialized, experienced")])
+def test_scorm_2004_and_xapi_launch_too(page: Page, lms: RunningLms, sample_packages: dict[str, bytes],
+                                        package_format: str, status: str) -> None:
+    sha = str(lms.published(sample_packages[package_format])["sha256"])
+    course = launch(page, sha, "Dee")
+    course.get_by_role("button", name="Next").click()
+    leave_player(page)
+    attempt_text(page, sha, "Dee", 1, "#1, #2")
+    expect(page.locator("article.attempt[data-attempt='1'] dd.status")).to_contain_text(status)

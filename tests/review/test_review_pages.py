@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import hashlib
 
-import pytest
 from lxml import etree, html
 
-from tests.review.review_lms import RunningLms, build_sample, with_page_text, with_title
+from tests.review.review_lms import RunningLms, with_page_text, with_title
 
 MARKUP_TITLE = '<b>Bold</b> & <script>alert("owned")</script>'
 MARKUP_TITLE_XML = "&lt;b&gt;Bold&lt;/b&gt; &amp; &lt;script&gt;alert(\"owned\")&lt;/script&gt;"
@@ -68,9 +67,8 @@ def test_the_catalog_lists_every_version_locale_and_format_with_the_manifests_fa
     assert facts["Description"].startswith("A safety induction")
 
 
-def test_the_duration_comes_from_the_lom_record(lms: RunningLms, tmp_path_factory: pytest.TempPathFactory) -> None:
-    scorm2004 = build_sample(tmp_path_factory.mktemp("scorm2004"), "scorm2004")["scorm2004"]
-    package = lms.published(scorm2004)
+def test_the_duration_comes_from_the_lom_record(lms: RunningLms, sample_packages: dict[str, bytes]) -> None:
+    package = lms.published(sample_packages["scorm2004"])
     with lms.browser_login() as client:
         assert rows(client.get("/").text)[str(package["sha256"])]["Duration"] == "PT45M"
 

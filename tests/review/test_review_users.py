@@ -92,3 +92,21 @@ def test_a_browser_login_needs_the_right_password(lms: RunningLms) -> None:
         assert client.get("/").status_code == 303
     with httpx.Client(base_url=lms.url) as client:  # the admin has no password: API tokens only
         assert client.post("/login", data={"name": "admin", "password": "", "next": "/"}).status_code == 401
+
+
+def test_in_a_project_the_storage_is_under_its_build_folder_or_where_courseforge_yaml_says(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    (project / "courses" / "some-course").mkdir(parents=True)
+    (project / "courseforge.yaml").write_text("output: out\n", encoding="utf-8")
+    deep = project / "courses" / "some-course"
+    subprocess.run([*COMMAND, "--add-user", "ann", "--json"], cwd=deep, check=True, capture_output=True)
+    assert (project / "out" / "review" / "review.sqlite").is_file()
+    (project / "courseforge.yaml").write_text("review:\n  database: data/lms.sqlite\n  packages: data/store\n",
+                                              encoding="utf-8")
+    added = subprocess.run([*COMMAND, "--add-user", "ann", "--json"], cwd=deep, check=True, capture_output=True,
+                           text=True)
+    assert json.loads(added.stdout)["database"] == str(project / "data" / "lms.sqlite")
+    assert (project / "data" / "lms.sqlite").is_file()
+    (project / "courseforge.yaml").write_text("review:\n  database: ../elsewhere.sqlite\n", encoding="utf-8")
+    invalid = subprocess.run([*COMMAND, "--add-user", "ann"], cwd=deep, capture_output=True, text=True)
+    assert invalid.returncode == 1 and "courseforge.yaml:2" in invalid.stderr
