@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Frame, Page, expect
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
@@ -43,7 +43,7 @@ def review_routes(builder: WatchBuilder) -> list[Route]:
 
     async def page(request: Request) -> Response:
         state = builder.state(SAFETY)
-        generation = state.generation if state is not None else 0
+        generation = int(request.query_params.get("made", state.generation if state is not None else 0))
         asked = request.query_params.get("reload")
         mode: ReloadMode = "page" if asked == "page" else "frame"
         tag = LiveReload.script_tag(SAFETY, frame="#course", generation=generation, reload=mode,
@@ -132,3 +132,35 @@ def test_a_page_that_asks_for_it_is_reloaded_whole_or_sent_to_its_url(opened: tu
     page.wait_for_function("() => window.liveMark === undefined", timeout=WAIT_S * 1000)
     assert page.url.endswith("/?arrived=1" if sent else "/?reload=page")
     expect(page.frame_locator("#course").locator("text=Wear the visor down when grinding.")).to_have_count(1)
+
+
+def frame_loads(page: Page) -> list[str]:
+    """The URL of each load of the course frame from now on."""
+    loads: list[str] = []
+
+    def loaded(frame: Frame) -> None:
+        if "/content/" in frame.url:
+            loads.append(frame.url)
+    page.on("framenavigated", loaded)
+    return loads
+
+
+def test_a_page_made_before_the_last_rebuild_reloads_its_frame_when_it_connects(tmp_path: Path,
+                                                                                chromium: Browser) -> None:
+    """A page made at generation 0 connects when the course is at 1 (as one made just before a rebuild would); a
+    page made at the current generation loads its frame once."""
+    with live_server(tmp_path, WEB_ONLY, review_routes) as server:
+        context = chromium.new_context()
+        try:
+            for path, loads_expected in (("/", 1), ("/?made=0", 2)):
+                page = context.new_page()
+                loads = frame_loads(page)
+                page.goto(server.url + path)
+                deadline = time.monotonic() + WAIT_S
+                while len(loads) < loads_expected and time.monotonic() < deadline:
+                    page.wait_for_timeout(20)
+                page.wait_for_timeout(500)
+                assert len(loads) == loads_expected, (path, loads)
+                page.close()
+        finally:
+            context.close()
