@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -108,7 +108,7 @@ def result_line(result: PublishResult) -> str:
             f"{ACTION_WORDS[result.action.value]}{where}{url}{message}")
 
 
-def fail(reporter: Reporter, document: dict[str, object], message: str) -> None:
+def fail(reporter: Reporter, document: dict[str, object], message: str) -> NoReturn:
     document["ok"] = False
     document["error"] = message
     reporter.document(document)
@@ -168,14 +168,12 @@ def publish(courses: tuple[str, ...], target_option: str | None, dry_run: bool, 
                                    "diagnostics": [d.to_json() for d in sink], "selection": selection.to_json(project)}
     if packages is None:
         fail(reporter, document, f"publish failed: the build failed ({summary_line(sink)}); nothing was published")
-        return
     context = publish_context(project, name, target, dry_run, reporter)
     try:
         results = publisher.publish(packages, context) if packages else []
     except PublishError as error:
         notes = "".join(f"; {note}" for note in getattr(error, "__notes__", ()))
         fail(reporter, document, context.redactor.scrub(f"publish to '{name}' failed: {error}{notes}"))
-        return
     document["results"] = [result.to_json() for result in results]
     for result in results:
         reporter.result(context.redactor.scrub(result_line(result)))
