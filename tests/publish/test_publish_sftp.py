@@ -8,6 +8,7 @@ import csv
 import hashlib
 import io
 import json
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -21,7 +22,7 @@ from courseforge.stages.publish.errors import PublishError, Redactor
 from courseforge.stages.publish.retry import RetryPolicy
 from courseforge.stages.publish.sftp import SftpPublisher
 from tests.publish.harness import edit_page, invoke, make_project
-from tests.publish.sshd import SSHD, SshServer, ssh_server
+from tests.publish.sshd import SSH_KEYGEN, SSHD, SshServer, ssh_server
 
 pytestmark = pytest.mark.skipif(not SSHD.exists(), reason="openssh-server is not installed (scripts/setup.sh)")
 
@@ -102,6 +103,30 @@ def test_a_key_the_server_does_not_know_is_refused(capsys: pytest.CaptureFixture
     code, _, err = invoke(capsys, "publish", "alpha")
     assert code == 1 and f"refused the login of '{sshd.user}'" in err
     assert not list(drop.iterdir())
+
+
+def test_an_encrypted_key_is_opened_with_the_passphrase_from_the_environment_and_a_wrong_one_never_shown(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, sshd: SshServer, drop: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    key = tmp_path / "locked_ed25519"
+    subprocess.run([str(SSH_KEYGEN), "-q", "-t", "ed25519", "-N", "the-right-passphrase", "-f", str(key)], check=True)
+    authorized = sshd.known_hosts.parent / "authorized_keys"
+    authorized.write_bytes(authorized.read_bytes() + key.with_suffix(".pub").read_bytes())
+    config = target_yaml(sshd, drop).replace(str(sshd.client_key), str(key)) + "      password_env: EDGE_KEY_PASS\n"
+    project = make_project(tmp_path / "project", config)
+    monkeypatch.chdir(project)
+    code, _, err = invoke(capsys, "publish", "alpha")
+    assert code == 1 and "needs a password in the environment variable EDGE_KEY_PASS" in err
+    wrong = "a-wrong-passphrase-5150"
+    monkeypatch.setenv("EDGE_KEY_PASS", wrong)
+    for flags in ((), ("--json",), ("-v",)):
+        code, out, err = invoke(capsys, "publish", "alpha", *flags)
+        assert code == 1 and "wrong passphrase" in out + err and wrong not in out + err
+    monkeypatch.setenv("EDGE_KEY_PASS", "the-right-passphrase")
+    code, out, err = invoke(capsys, "publish", "alpha")
+    assert code == 0, err
+    assert (drop / "LMS" / "OnlineCourse" / "alpha-en-scorm12-v1.zip").is_file()
+    assert "the-right-passphrase" not in out + err
 
 
 def big_package(tmp_path: Path, megabytes: int) -> PackageFile:

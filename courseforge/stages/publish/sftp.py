@@ -124,6 +124,23 @@ class Drop:
             self.sftp.remove(self.path(relative))
 
 
+def private_key(context: PublishContext, passphrase: str | None) -> paramiko.PKey:
+    """The key file the target names, read here so that a wrong passphrase is a clear error (not a retry)."""
+    path = context.project_path(context.target.key_file or "")
+    secret = passphrase.encode() if passphrase else None
+    try:
+        # The stub says str; cryptography, which reads the file, takes the passphrase as bytes only.
+        return paramiko.PKey.from_path(path, password=secret)  # type: ignore[arg-type]
+    except (paramiko.PasswordRequiredException, TypeError):  # TypeError: cryptography's "password not provided"
+        raise PublishError(f"the key file {path} is encrypted: put its passphrase in the environment variable "
+                           "that password_env names") from None
+    except (paramiko.SSHException, ValueError):
+        raise PublishError(f"cannot read the key file {path}: not a private key, or a wrong passphrase "
+                           "(password_env)") from None
+    except OSError as error:
+        raise PublishError(f"cannot read the key file {path}: {error.strerror}") from None
+
+
 def connect(context: PublishContext) -> paramiko.SSHClient:
     """An SSH connection whose host key must be in the known_hosts file (no trust on first use: a publish runs
     unattended, so nobody could check a new key)."""
@@ -141,10 +158,10 @@ def connect(context: PublishContext) -> paramiko.SSHClient:
     client.set_missing_host_key_policy(paramiko.RejectPolicy())
     secret = context.secret(context.target.password_env, "a password", "password_env") \
         if context.target.password_env or not context.target.key_file else None
-    key_file = str(context.project_path(context.target.key_file)) if context.target.key_file else None
+    key = private_key(context, secret) if context.target.key_file else None
     try:
-        client.connect(parts.hostname, parts.port or 22, unquote(parts.username), key_filename=key_file,
-                       password=secret if key_file is None else None, passphrase=secret if key_file else None,
+        client.connect(parts.hostname, parts.port or 22, unquote(parts.username), pkey=key,
+                       password=secret if key is None else None,
                        look_for_keys=False, allow_agent=False, timeout=context.target.timeout_s,
                        banner_timeout=context.target.timeout_s, auth_timeout=context.target.timeout_s)
     except paramiko.AuthenticationException:
