@@ -197,6 +197,7 @@ def test_the_publish_workflow_runs_on_merges_to_main_and_publishes_what_the_merg
     places = [max(index for index, command in enumerate(runs) if command.startswith(start)) for start in order]
     assert places == sorted(places)
     assert all("--changed-since" in runs[place] for place in places[2:])
+    assert all("--locale all" in runs[place] for place in (places[2], places[4]))  # what is built is published
     assert job["env"]["SINCE"] == "${{ github.event.before }}"
     assert all(value.startswith(("${{ secrets.", "${{ vars.", "${{ github.")) for value in job["env"].values())
     reports = next(step for step in job["steps"] if step.get("uses", "").startswith("actions/upload-artifact@"))
