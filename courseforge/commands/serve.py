@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from courseforge.lms.review.service import ReviewPaths
 
 MIB = 1024 * 1024
+WILDCARD_HOSTS = ("0.0.0.0", "::", "")
 
 
 def review_paths(reporter: Reporter, database: Path | None, store: Path | None, max_upload_mb: int | None,
@@ -49,6 +50,8 @@ def review_paths(reporter: Reporter, database: Path | None, store: Path | None, 
               help="Address to listen on; the LMS is reachable from this machine only unless you change it.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on (0: any free port).")
+@click.option("--public-url", metavar="URL",
+              help="The address browsers use, when not the bound one (with --host 0.0.0.0, or behind a proxy).")
 @click.option("--db", "database", type=click.Path(dir_okay=False, path_type=Path),
               help="SQLite database (created if missing); with --store, instead of courseforge.yaml's review:.")
 @click.option("--store", type=click.Path(file_okay=False, path_type=Path),
@@ -63,9 +66,9 @@ def review_paths(reporter: Reporter, database: Path | None, store: Path | None, 
 @click.option("--lms-runtime", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="A node_modules folder holding scorm-again (see courseforge preview install-runtime).")
 @reporting_options
-def serve(host: str, port: int, database: Path | None, store: Path | None, max_upload_mb: int | None,
-          add_user: str | None, role: str, password_stdin: bool, add_token: str | None, lms_runtime: Path | None,
-          reporter: Reporter) -> None:
+def serve(host: str, port: int, public_url: str | None, database: Path | None, store: Path | None,
+          max_upload_mb: int | None, add_user: str | None, role: str, password_stdin: bool, add_token: str | None,
+          lms_runtime: Path | None, reporter: Reporter) -> None:
     """Serve the review LMS: catalog, launch in an LMS frame, attempts, and the upload API (prints its URL).
 
     Storage comes from courseforge.yaml's review: section (default: build/review/), or from --db and --store
@@ -86,7 +89,9 @@ def serve(host: str, port: int, database: Path | None, store: Path | None, max_u
     if add_user or add_token:
         manage_users(reporter, paths, add_user, role, password_stdin, add_token)
         return
-    run_server(reporter, paths, root, host, port, lms_runtime)
+    if public_url is not None and not public_url.startswith(("http://", "https://")):
+        raise click.BadParameter("give an absolute http:// or https:// URL", param_hint="--public-url")
+    run_server(reporter, paths, root, host, port, public_url, lms_runtime)
 
 
 def manage_users(reporter: Reporter, paths: ReviewPaths, add_user: str | None, role: str, password_stdin: bool,
@@ -125,7 +130,7 @@ def manage_users(reporter: Reporter, paths: ReviewPaths, add_user: str | None, r
 
 
 def run_server(reporter: Reporter, paths: ReviewPaths, root: Path | None, host: str, port: int,
-               lms_runtime: Path | None) -> None:
+               public_url: str | None, lms_runtime: Path | None) -> None:
     from courseforge.lms.review.server import ReviewServer
     from courseforge.lms.review.service import ensure_admin
     from courseforge.stages.preview.harness.runtime import RuntimeMissing, find_runtime
@@ -135,7 +140,7 @@ def run_server(reporter: Reporter, paths: ReviewPaths, root: Path | None, host: 
     except RuntimeMissing as missing:
         raise click.ClickException(str(missing)) from None
     try:
-        server = ReviewServer(paths, runtime, host=host, port=port)
+        server = ReviewServer(paths, runtime, host=host, port=port, public_url=public_url)
     except OSError as error:
         raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
     except sqlite3.Error as error:
@@ -145,6 +150,9 @@ def run_server(reporter: Reporter, paths: ReviewPaths, root: Path | None, host: 
     reporter.document({"ok": True, "url": server.url, "database": str(paths.database), "store": str(paths.packages),
                        "admin_token_file": str(paths.admin_token_file) if created else None})
     reporter.result(server.url)
+    if host in WILDCARD_HOSTS and public_url is None:
+        reporter.info(f"listening on every address of this machine; give --public-url with the address browsers use "
+                      f"(content gets {server.url} in its launch URLs)", style="yellow")
     if created:
         reporter.info(f"first start: created user 'admin'; its API token is in {display_path(paths.admin_token_file)} "
                       "(readable by you only)")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import socket
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -98,7 +99,8 @@ def test_a_package_that_fails_verification_gets_422_with_the_verifiers_diagnosti
     answer = lms.upload(broken, name="vendor.zip")
     assert answer.status_code == 422
     body = answer.json()
-    assert "verification" in body["error"]
+    assert body["error"].startswith("vendor.zip failed verification")
+    assert all(d["path"].startswith("vendor.zip") for d in body["diagnostics"])
     assert body["diagnostics"] and all(d["severity"] in ("error", "warning") for d in body["diagnostics"])
     assert any("missing.html" in d["message"] for d in body["diagnostics"])
     assert stored_rows(lms) == [] and store_files(lms) == []
@@ -120,6 +122,25 @@ def test_above_the_size_limit_an_upload_gets_413_and_leaves_nothing(
         assert answer.status_code == 413 and "MiB" in answer.json()["error"]
         assert stored_rows(small) == [] and store_files(small) == []
         assert small.upload(data[: len(data) // 2] + b"").status_code == 422  # under the limit: judged
+
+
+def test_a_streamed_upload_without_a_length_stops_at_the_limit_with_413(
+        tmp_path: Path, sample_packages: dict[str, bytes]) -> None:
+    data = sample_packages["scorm12"]
+    boundary = "review-test-boundary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"package\"; filename=\"p.zip\"\r\n"
+            "Content-Type: application/zip\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: sent chunked, the size is known only as it arrives
+        for start in range(0, len(body), 4096):
+            yield body[start:start + 4096]
+
+    for small in running_lms(tmp_path / "small", max_upload_bytes=len(data) // 2):
+        with small.api(small.admin_token) as client:
+            answer = client.post("/api/v1/packages", content=chunks(),
+                                 headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+        assert answer.status_code == 413
+        assert stored_rows(small) == [] and store_files(small) == []
 
 
 def test_an_upload_cut_off_mid_body_leaves_no_row_and_no_file(lms: RunningLms,

@@ -6,15 +6,22 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import sqlite3
 import stat
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
+from lxml import html
 
 from courseforge.lms.review.credentials import hash_password, password_matches
+from courseforge.lms.review.database import Role
+from courseforge.lms.review.server import ReviewServer
+from courseforge.lms.review.service import ReviewPaths
+from courseforge.stages.preview.harness.runtime import find_runtime
 from tests.review.review_lms import REPO, REVIEWER_PASSWORD, RunningLms
 
 COMMAND = [sys.executable, "-m", "courseforge", "serve"]
@@ -110,3 +117,34 @@ def test_in_a_project_the_storage_is_under_its_build_folder_or_where_courseforge
     (project / "courseforge.yaml").write_text("review:\n  database: ../elsewhere.sqlite\n", encoding="utf-8")
     invalid = subprocess.run([*COMMAND, "--add-user", "ann"], cwd=deep, capture_output=True, text=True)
     assert invalid.returncode == 1 and "courseforge.yaml:2" in invalid.stderr
+
+
+def test_a_browser_session_ends_after_a_working_day(lms: RunningLms) -> None:
+    with lms.browser_login() as client:
+        assert client.get("/").status_code == 200
+        with sqlite3.connect(lms.paths.database) as db:
+            db.execute("UPDATE review_tokens SET created = created - 13 * 3600 WHERE kind = 'session'")
+        assert client.get("/").status_code == 303
+    with lms.api(lms.reviewer_token) as client:  # API tokens do not expire
+        assert client.get("/api/v1/packages").status_code == 200
+
+
+def test_launch_urls_start_with_the_public_url(tmp_path: Path, sample_packages: dict[str, bytes]) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    public = f"http://localhost:{port}"
+    paths = ReviewPaths.under(tmp_path / "review")
+    with ReviewServer(paths, find_runtime(), port=port, public_url=public + "/") as server:
+        assert server.url == public
+        server.lms.database.add_user("reviewer", Role.REVIEWER, REVIEWER_PASSWORD)
+        sha = server.lms.library.publish_bytes(sample_packages["cmi5"], "test").package.sha256
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+            client.post("/login", data={"name": "reviewer", "password": REVIEWER_PASSWORD, "next": "/"})
+            player = client.get(client.post(f"/versions/{sha}/launch", data={"learner": "Ann"}).headers["location"])
+            frames = html.fromstring(player.text).xpath("//iframe[@id='lms']/@src")
+            assert isinstance(frames, list) and frames
+            host_page = str(frames[0])
+            config = client.get("/__lms/launches/" + parse_qs(urlsplit(host_page).query)["launch"][0]).json()
+    assert config["launchUrl"].startswith(f"{public}/packages/{sha}/")
+    assert parse_qs(urlsplit(config["launchUrl"]).query)["endpoint"][0].startswith(f"{public}/__lms/cmi5/")

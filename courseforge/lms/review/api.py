@@ -63,7 +63,7 @@ def api_routes(lms: ReviewLms) -> list[BaseRoute]:
         except (BadUpload, MultipartParseError) as problem:
             return _error(400, str(problem) or "the multipart body could not be read")
         try:
-            published = await asyncio.to_thread(lms.library.publish_upload, received, user.name)
+            published = await asyncio.to_thread(lms.library.publish_upload, received.path, user.name, received.name)
         except PackageRejected as rejected:
             return _error(422, rejected.message, diagnostics=rejected.diagnostics)
         return JSONResponse(published.package.to_json(base_url(request), created=published.created),

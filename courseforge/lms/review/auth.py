@@ -17,6 +17,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from courseforge.lms.review.database import ReviewDatabase, User
 
 SESSION_COOKIE = "courseforge_review"
+SESSION_MAX_AGE_S = 12 * 3600
+"""A browser login lasts a working day."""
 OPEN_PATHS = ("/api/", "/login", "/lms/", "/__lms/", "/review-static/")
 
 
@@ -32,7 +34,7 @@ def api_user(request: Request, database: ReviewDatabase) -> User | None:
 
 def session_user(connection: HTTPConnection, database: ReviewDatabase) -> User | None:
     session = connection.cookies.get(SESSION_COOKIE)
-    return None if not session else database.user_of_token(session, kind="session")
+    return None if not session else database.user_of_token(session, kind="session", max_age_s=SESSION_MAX_AGE_S)
 
 
 def current_user(request: Request) -> User:

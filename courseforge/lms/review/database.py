@@ -154,9 +154,11 @@ class ReviewDatabase(HarnessStore):
         found = self._rows("SELECT id, name, role FROM review_users WHERE name = ?", (name,))
         return User(found[0][0], found[0][1], Role(found[0][2])) if found else None
 
-    def user_of_token(self, token: str, kind: str = "api") -> User | None:
+    def user_of_token(self, token: str, kind: str = "api", max_age_s: float | None = None) -> User | None:
+        """The user a token belongs to; with ``max_age_s``, only a token younger than that (a browser session)."""
+        oldest = 0.0 if max_age_s is None else time.time() - max_age_s
         found = self._rows("SELECT u.id, u.name, u.role FROM review_tokens t JOIN review_users u ON t.user = u.id "
-                           "WHERE t.digest = ? AND t.kind = ?", (token_digest(token), kind))
+                           "WHERE t.digest = ? AND t.kind = ? AND t.created >= ?", (token_digest(token), kind, oldest))
         return User(found[0][0], found[0][1], Role(found[0][2])) if found else None
 
     def password_of(self, name: str) -> tuple[User, PasswordHash] | None:

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from courseforge.lms.review.auth import SESSION_COOKIE, current_user, session_user
+from courseforge.lms.review.auth import SESSION_COOKIE, SESSION_MAX_AGE_S, current_user, session_user
 from courseforge.lms.review.credentials import password_matches
 from courseforge.lms.review.database import AttemptRow, StoredPackage
 from courseforge.lms.review.launching import AttemptView
@@ -31,7 +31,6 @@ from courseforge.standards import profile_for
 
 TEMPLATES = Path(__file__).parent / "templates"
 LEARNER_LIMIT = 64
-SESSION_MAX_AGE_S = 12 * 3600
 PageHead = Callable[[StoredPackage], str]
 """Trusted head markup for a version's pages (its page and its player), e.g. a live-reload script tag."""
 

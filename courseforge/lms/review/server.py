@@ -25,9 +25,12 @@ class ReviewServer:
     """``with ReviewServer(paths, runtime) as server: server.url, server.lms.library.publish_bytes(...)``."""
 
     def __init__(self, paths: ReviewPaths, runtime: LmsRuntime, *, host: str = "127.0.0.1", port: int = 0,
-                 extra_routes: Sequence[BaseRoute] = (), page_head: PageHead | None = None) -> None:
+                 extra_routes: Sequence[BaseRoute] = (), page_head: PageHead | None = None,
+                 public_url: str | None = None) -> None:
+        """``public_url``: the address browsers reach the LMS at, when it is not the bound one (a wildcard host,
+        a proxy); launch URLs handed to content (the xAPI endpoint, cmi5's fetch URL) start with it."""
         self.socket: socket.socket = bind(host, port)
-        self.url = url_of(self.socket)
+        self.url = public_url.rstrip("/") if public_url else url_of(self.socket)
         self.lms = ReviewLms(paths, self.url, runtime)
         app = create_review_app(self.lms, runtime, extra_routes=extra_routes, page_head=page_head)
         self._server: uvicorn.Server = make_server(app)

@@ -8,6 +8,7 @@ field's bytes straight to an upload file, which is fsynced before anyone reads i
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from python_multipart.multipart import MultipartParser, parse_options_header
@@ -18,6 +19,20 @@ from courseforge.lms.review.package_store import PackageStore
 FIELD = b"package"
 FORM_OVERHEAD = 64 * 1024
 """Bytes a multipart body may hold beyond its file (boundaries, headers, a few small fields)."""
+
+
+def upload_label(raw: bytes) -> str:
+    """A client's file name as a label: its last path part, printable, at most 100 characters."""
+    name = raw.decode("utf-8", "replace").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(char for char in name if char.isprintable())[:100]
+    return name or "package.zip"
+
+
+@dataclass(frozen=True)
+class Upload:
+    path: Path
+    """A complete, fsynced file in the store's tmp/ folder."""
+    name: str
 
 
 class UploadTooLarge(Exception):
@@ -36,6 +51,8 @@ class _PackageField:
         self.limit = limit
         self.size = 0
         self.found = False
+        self.filename = ""
+        """The file name the client gave (labels the verifier's messages), "" when none."""
         self._header = b""
         self._value = b""
         self._in_package = False
@@ -59,6 +76,7 @@ class _PackageField:
             _, options = parse_options_header(self._value)
             if options.get(b"name") == FIELD and not self.found:
                 self._in_package = self.found = True
+                self.filename = upload_label(options.get(b"filename", b""))
         self._header = self._value = b""
 
     def _data(self, data: bytes, start: int, end: int) -> None:
@@ -73,7 +91,7 @@ class _PackageField:
         self._in_package = False
 
 
-async def receive_package(request: Request, store: PackageStore, limit: int) -> Path:
+async def receive_package(request: Request, store: PackageStore, limit: int) -> Upload:
     """The uploaded package as a complete, fsynced file in ``store.tmp`` (the caller consumes it)."""
     kind, options = parse_options_header(request.headers.get("content-type", ""))
     if kind != b"multipart/form-data" or not options.get(b"boundary"):
@@ -100,4 +118,4 @@ async def receive_package(request: Request, store: PackageStore, limit: int) -> 
         upload.unlink(missing_ok=True)
         raise
     os.close(fd)
-    return upload
+    return Upload(upload, field.filename or "package.zip")
