@@ -20,7 +20,7 @@ def text(element: etree._Element | None) -> str:
 
 
 def by_class(tree: etree._Element, name: str) -> list[etree._Element]:
-    found = tree.xpath(f"//*[contains(concat(' ', normalize-space(@class), ' '), ' {name} ')]")
+    found = tree.xpath(f".//*[contains(concat(' ', normalize-space(@class), ' '), ' {name} ')]")
     assert isinstance(found, list)
     return [element for element in found if isinstance(element, etree._Element)]
 
@@ -57,6 +57,10 @@ def test_the_catalog_lists_every_version_locale_and_format_with_the_manifests_fa
     assert first_row["Published"].startswith("20") and first_row["Published"].endswith("Z")
     assert listed[str(cmi5["sha256"])]["Format"] == "cmi5"
     tree = html.fromstring(page.text)
+    sections = by_class(tree, "course")
+    assert len(sections) == 1  # one course, whatever each format names it by
+    assert text(by_class(sections[0], "course-id")[0]) == (
+        "https://learning.example.com/courses/workplace-safety, workplace-safety")
     descriptions = [text(p) for p in by_class(tree, "description")]
     assert any(text.startswith("A safety induction for new starters") for text in descriptions)
     with lms.browser_login() as client:

@@ -62,19 +62,22 @@ def environment() -> Environment:
 
 @dataclass(frozen=True)
 class CourseGroup:
-    course: str
+    """One course as the catalog shows it: every package with its title, whatever the format names it by (a
+    SCORM manifest identifier, an xAPI or cmi5 IRI: ``courses``)."""
+
     title: str
     description: str
+    courses: tuple[str, ...]
     packages: tuple[StoredPackage, ...]
 
 
 def group_by_course(packages: Sequence[StoredPackage]) -> list[CourseGroup]:
-    """Packages by course id, in the database's order (title, then newest version first)."""
+    """Packages by title, in the database's order (title, course, locale, format, newest version first)."""
     groups: dict[str, list[StoredPackage]] = {}
     for package in packages:
-        groups.setdefault(package.facts.course, []).append(package)
-    return [CourseGroup(course, found[0].facts.title, found[0].facts.description, tuple(found))
-            for course, found in groups.items()]
+        groups.setdefault(package.facts.title, []).append(package)
+    return [CourseGroup(title, found[0].facts.description, tuple(dict.fromkeys(p.facts.course for p in found)),
+                        tuple(found)) for title, found in groups.items()]
 
 
 @dataclass(frozen=True)
