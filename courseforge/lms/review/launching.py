@@ -154,9 +154,16 @@ class ReviewLaunches:
             options=LaunchOptions(), base_url=self.base_url, events_url=f"{self.base_url}{EVENTS_PATH}{launch_id}",
             commit_url=f"{self.base_url}{COMMIT_PATH}{launch_id}")
         side = self.sides[package.facts.format]
-        attempt = self._attempt(side, request, self.database.latest_attempt(package.sha256, unit.identifier,
-                                                                            learner.id))
-        opened = side.open(request, attempt)
+        stored = self.database.latest_attempt(package.sha256, unit.identifier, learner.id)
+        attempt = self._attempt(side, request, stored)
+        try:
+            opened = side.open(request, attempt)
+        except (KeyError, LookupError):
+            if stored is None or stored.fresh:
+                raise
+            # The side no longer knows what it continued (a cmi5 registration from before a restart).
+            attempt = Attempt(attempt.number + 1, side.attempt(request, None).data, resumed=False)
+            opened = side.open(request, attempt)
         register_launch(self.database, request, opened, attempt, LOG_LEVEL)
         self.database.record_launch(launch_id, AttemptRow(package.sha256, unit.identifier, learner.id, attempt.number,
                                                           attempt.data, attempt.resumed, False, time.time()))
