@@ -163,6 +163,10 @@ def test_an_upload_cut_off_mid_body_leaves_no_row_and_no_file(lms: RunningLms,
 def test_an_admin_deletes_one_version_and_the_others_stay(lms: RunningLms, sample_packages: dict[str, bytes]) -> None:
     first = lms.published(sample_packages["scorm12"])
     second = lms.published(with_page_text(sample_packages["scorm12"], "Changed."))
+    for sha256 in (first["sha256"], second["sha256"]):
+        stored = lms.server.lms.database.package(str(sha256))
+        assert stored is not None
+        lms.server.lms.launches.launch(stored, "Ann")
     with lms.api(lms.reviewer_token) as client:
         assert client.delete(f"/api/v1/packages/{first['sha256']}").status_code == 403
     with lms.api(lms.admin_token) as client:
@@ -171,6 +175,9 @@ def test_an_admin_deletes_one_version_and_the_others_stay(lms: RunningLms, sampl
         left = client.get("/api/v1/packages").json()["packages"]
     assert [p["sha256"] for p in left] == [second["sha256"]]
     assert store_files(lms) == [f"zips/{second['sha256']}.zip", f"www/packages/{second['sha256']}"]
+    with sqlite3.connect(lms.paths.database) as db:
+        launched = db.execute("SELECT package FROM launches UNION ALL SELECT package FROM review_attempts").fetchall()
+    assert launched == [(second["sha256"],), (second["sha256"],)]
 
 
 @pytest.mark.parametrize("path", ["/", "/versions/" + "0" * 64])

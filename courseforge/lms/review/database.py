@@ -196,7 +196,12 @@ class ReviewDatabase(HarnessStore):
                                                     "version DESC")]
 
     def delete_package(self, sha256: str) -> bool:
+        """Remove a version with its attempts and everything its launches sent."""
         with self._transaction() as db:
+            launches = "SELECT id FROM launches WHERE package = ?"
+            db.execute(f"DELETE FROM events WHERE launch IN ({launches})", (sha256,))
+            db.execute(f"DELETE FROM commits WHERE launch IN ({launches})", (sha256,))
+            db.execute("DELETE FROM launches WHERE package = ?", (sha256,))
             return db.execute("DELETE FROM review_packages WHERE sha256 = ?", (sha256,)).rowcount > 0
 
     # ---------------------------------------------------------------- attempts
