@@ -15,10 +15,14 @@ from lxml import html
 from courseforge.lms.review.database import Role
 from courseforge.lms.review.server import ReviewServer
 from courseforge.lms.review.service import ReviewPaths
+from courseforge.model.suspend import BITSET_ALPHABET
 from courseforge.stages.preview.harness.runtime import find_runtime
 from tests.review.review_lms import REVIEWER_PASSWORD
 
-SUSPEND_DATA = "1~7~~~"
+SUSPEND_DATA = f"1~{BITSET_ALPHABET[0b111]}~~~"
+"""The runtime's saved state with screens 1-3 visited (model/suspend.py's format)."""
+INTERACTION = {"id": "final-quiz_1_q-exits", "type": "choice", "student_response": "c-blocked",
+               "result": "wrong"}
 
 
 def launch_config(server: ReviewServer, sha256: str, learner: str) -> dict[str, Any]:
@@ -40,7 +44,7 @@ def test_a_suspended_scorm_attempt_resumes_after_a_restart(tmp_path: Path, sampl
         sha = server.lms.library.publish_bytes(sample_packages["scorm12"], "test").package.sha256
         first = launch_config(server, sha, "Ann")
         assert first["cmi"]["core"]["entry"] == "ab-initio"
-        cmi = {**first["cmi"], "suspend_data": SUSPEND_DATA,
+        cmi = {**first["cmi"], "suspend_data": SUSPEND_DATA, "interactions": [INTERACTION],
                "core": {**first["cmi"]["core"], "lesson_location": "fire-safety", "exit": "suspend",
                         "lesson_status": "incomplete"}}
         with httpx.Client() as client:
@@ -56,6 +60,16 @@ def test_a_suspended_scorm_attempt_resumes_after_a_restart(tmp_path: Path, sampl
         views = restarted.lms.launches.views(package, "Ann")
         assert [view.launches for view in views] == [2]
         assert views[0].record is not None and views[0].record.state == SUSPEND_DATA
+        with httpx.Client(base_url=restarted.url) as client:
+            client.post("/login", data={"name": "reviewer", "password": REVIEWER_PASSWORD, "next": "/"})
+            page = html.fromstring(client.get(f"/versions/{sha}", params={"learner": "Ann"}).text)
+    table = page.find(".//table[@class='interactions']")
+    assert table is not None
+    cells = [[str(td.text) for td in row.iter("td")] for row in table.iter("tr")]
+    assert [row for row in cells if row] == [
+        ["final-quiz_1_q-exits", "choice", "c-blocked", "wrong"]]
+    suspend = page.xpath("//dl[@class='suspend']/dd/text()")
+    assert isinstance(suspend, list) and str(suspend[0]) == "#1, #2, #3"
 
 
 def test_a_cmi5_attempt_from_before_a_restart_is_kept_and_a_new_one_starts(
