@@ -40,11 +40,10 @@ def _isotime(seconds: float) -> str:
 
 
 def _filesize(size: int) -> str:
-    for unit in ("bytes", "KiB", "MiB"):
-        if size < 1024 or unit == "MiB":
-            return f"{size} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
-        size = size / 1024  # type: ignore[assignment]
-    return f"{size} bytes"
+    """Bytes below 1 KiB, then KiB below 1 MiB, then MiB, one decimal."""
+    if size < 1024:
+        return f"{size} bytes"
+    return f"{size / 1024:.1f} KiB" if size < 1024 * 1024 else f"{size / (1024 * 1024):.1f} MiB"
 
 
 def _timeline_line(entry: TimelineEntry) -> str:
