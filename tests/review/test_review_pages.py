@@ -4,10 +4,19 @@ facts read from each package's manifest, versions, and package text shown as tex
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
+import httpx
 from lxml import etree, html
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
 
-from tests.review.review_lms import RunningLms, with_page_text, with_title
+from courseforge.lms.review.database import Role, StoredPackage
+from courseforge.lms.review.server import ReviewServer
+from courseforge.lms.review.service import ReviewPaths
+from courseforge.stages.preview.harness.runtime import find_runtime
+from tests.review.review_lms import REVIEWER_PASSWORD, RunningLms, with_page_text, with_title
 
 MARKUP_TITLE = '<b>Bold</b> & <script>alert("owned")</script>'
 MARKUP_TITLE_XML = "&lt;b&gt;Bold&lt;/b&gt; &amp; &lt;script&gt;alert(\"owned\")&lt;/script&gt;"
@@ -89,3 +98,28 @@ def test_course_titles_with_markup_are_escaped(lms: RunningLms, sample_packages:
         assert tree.xpath("//main//script") == [] and tree.xpath("//main//b") == []
     assert rows(catalog)[str(package["sha256"])]["Title"] == MARKUP_TITLE
     assert text(html.fromstring(version).find(".//h1")).startswith(MARKUP_TITLE)
+
+
+def test_another_modules_routes_and_head_markup_are_mounted(tmp_path: Path, sample_packages: dict[str, bytes]) -> None:
+    """What live reload mounts: routes (open ones, and ones behind the login) and a script tag per version."""
+    async def ping(request: Request) -> Response:
+        return PlainTextResponse("pong")
+
+    def head(package: StoredPackage) -> str:
+        return f'<script src="/__extra/live.js" data-course="{package.facts.course}"></script>'
+
+    routes = [Route("/__extra/ping", ping), Route("/__private/ping", ping)]
+    with ReviewServer(ReviewPaths.under(tmp_path / "review"), find_runtime(), extra_routes=routes, page_head=head,
+                      open_paths=("/__extra/",)) as server:
+        server.lms.database.add_user("reviewer", Role.REVIEWER, REVIEWER_PASSWORD)
+        sha = server.lms.library.publish_bytes(sample_packages["scorm12"], "test").package.sha256
+        with httpx.Client(base_url=server.url) as client:
+            assert client.get("/__extra/ping").text == "pong"
+            assert client.get("/__private/ping").status_code == 303
+            client.post("/login", data={"name": "reviewer", "password": REVIEWER_PASSWORD, "next": "/"})
+            assert client.get("/__private/ping").text == "pong"
+            version = client.get(f"/versions/{sha}").text
+            player = client.get(client.post(f"/versions/{sha}/launch", data={"learner": "Ann"}).headers["location"])
+            catalog = client.get("/").text
+    tag = '<script src="/__extra/live.js" data-course="workplace-safety"></script>'
+    assert tag in version and tag in player.text and "/__extra/live.js" not in catalog

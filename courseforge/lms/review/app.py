@@ -32,9 +32,10 @@ STATIC = Path(__file__).parent / "static"
 
 
 def create_review_app(lms: ReviewLms, runtime: LmsRuntime, *, extra_routes: Sequence[BaseRoute] = (),
-                      page_head: PageHead | None = None) -> Starlette:
-    """``extra_routes`` are mounted before the harness's catch-all; ``page_head(package)`` returns trusted
-    markup put in the head of a version's page and its player page (live reload's script tag)."""
+                      page_head: PageHead | None = None, open_paths: Sequence[str] = ()) -> Starlette:
+    """``extra_routes`` are mounted before the harness's catch-all, behind the login like the pages unless their
+    path starts with one of ``open_paths``; ``page_head(package)`` returns trusted markup put in the head of a
+    version's page and its player page (live reload's script tag)."""
     sides = {prefix: side.routes for prefix, side in lms.launches.mounts.items() if side.routes}
     harness = create_harness_app(lms.database, runtime, lms.store.www, PROFILES, sides)
     routes: list[BaseRoute] = [
@@ -44,4 +45,5 @@ def create_review_app(lms: ReviewLms, runtime: LmsRuntime, *, extra_routes: Sequ
         *extra_routes,
         Mount("/", app=harness),
     ]
-    return Starlette(routes=routes, middleware=[Middleware(RequireLogin, database=lms.database)])
+    return Starlette(routes=routes, middleware=[Middleware(RequireLogin, database=lms.database,
+                                                                open_paths=tuple(open_paths))])

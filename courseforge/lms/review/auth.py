@@ -8,6 +8,7 @@ credentials the launch gave it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from urllib.parse import quote
 
 from starlette.requests import HTTPConnection, Request
@@ -48,13 +49,14 @@ def current_user(request: Request) -> User:
 class RequireLogin:
     """Pages and package files need a browser session; without one a GET goes to the login page."""
 
-    def __init__(self, app: ASGIApp, database: ReviewDatabase) -> None:
+    def __init__(self, app: ASGIApp, database: ReviewDatabase, open_paths: Sequence[str] = ()) -> None:
         self.app = app
         self.database = database
+        self.open_paths = (*OPEN_PATHS, *open_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = str(scope.get("path", ""))
-        if scope["type"] != "http" or path.startswith(OPEN_PATHS):
+        if scope["type"] != "http" or path.startswith(self.open_paths):
             await self.app(scope, receive, send)
             return
         connection = HTTPConnection(scope)

@@ -26,13 +26,14 @@ class ReviewServer:
 
     def __init__(self, paths: ReviewPaths, runtime: LmsRuntime, *, host: str = "127.0.0.1", port: int = 0,
                  extra_routes: Sequence[BaseRoute] = (), page_head: PageHead | None = None,
-                 public_url: str | None = None) -> None:
+                 public_url: str | None = None, open_paths: Sequence[str] = ()) -> None:
         """``public_url``: the address browsers reach the LMS at, when it is not the bound one (a wildcard host,
         a proxy); launch URLs handed to content (the xAPI endpoint, cmi5's fetch URL) start with it."""
         self.socket: socket.socket = bind(host, port)
         self.url = public_url.rstrip("/") if public_url else url_of(self.socket)
         self.lms = ReviewLms(paths, self.url, runtime)
-        app = create_review_app(self.lms, runtime, extra_routes=extra_routes, page_head=page_head)
+        app = create_review_app(self.lms, runtime, extra_routes=extra_routes, page_head=page_head,
+                                open_paths=open_paths)
         self._server: uvicorn.Server = make_server(app)
         self._thread: threading.Thread | None = None
         self._closed = False
