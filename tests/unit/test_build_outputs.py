@@ -292,12 +292,17 @@ def stop_when_staged(version: Version, out: Path, ready: Callable[[Path], bool])
 
 
 @contextmanager
-def stopped_inside_its_write(version: Version, out: Path, ready: Callable[[Path], bool] = lambda staging: True
-                             ) -> Iterator[subprocess.Popen[str]]:
+def stopped_inside_its_write(version: Version, out: Path, ready: Callable[[Path], bool] = lambda staging: True,
+                             after_missed: Callable[[], object] = lambda: None) -> Iterator[subprocess.Popen[str]]:
     """A build frozen (SIGSTOP) while it holds the lock, its staging folder exists and is ``ready``, and it has
-    not swapped it in yet (--out is still the same folder); continued (SIGCONT) on leaving."""
-    process = next((stopped for stopped in (stop_when_staged(version, out, ready) for _ in range(20)) if stopped),
-                   None)
+    not swapped it in yet (--out is still the same folder); continued (SIGCONT) on leaving. A try that missed the
+    window let its build finish and write --out: ``after_missed`` puts back what the test expects there."""
+    process = None
+    for _ in range(20):
+        process = stop_when_staged(version, out, ready)
+        if process is not None:
+            break
+        after_missed()
     if process is None:
         pytest.fail("could not stop a build inside its write window in 20 tries")
     try:
@@ -316,7 +321,7 @@ def test_a_second_build_waits_for_the_one_writing_or_fails_naming_it(versions: t
     assert first.run(out).returncode == 0
     add_foreign_files(out)
     before = listed_packages(out)
-    with stopped_inside_its_write(second, out) as holder:
+    with stopped_inside_its_write(second, out, after_missed=lambda: first.run(out)) as holder:
         assert listed_packages(out) == before
         refused = first.run(out, "--lock-timeout", "0.5")
         assert refused.returncode == 1, refused.stderr
