@@ -309,6 +309,7 @@ def stopped_inside_its_write(version: Version, out: Path, ready: Callable[[Path]
         yield process
     except BaseException:
         process.kill()
+        process.communicate()  # reaped and its pipes closed: a failed test leaves no process for a later one's warnings
         raise
     finally:
         process.send_signal(signal.SIGCONT)
