@@ -1,23 +1,39 @@
-"""What the review LMS keeps across a restart (same database and store, a new server process's worth of state):
-a suspended SCORM attempt resumes with its suspend data and location; a cmi5 attempt, whose registration the
-cmi5 LMS held in memory, goes on as a new attempt with the old one kept. Commits are posted over HTTP to the
-LMS page's commit URL, as scorm-again posts them."""
+"""What the review LMS keeps across a restart (same database and store, a new server's worth of state):
+a suspended SCORM attempt resumes with its suspend data and location (commits posted over HTTP to the LMS
+page's commit URL, as scorm-again posts them); in real Chromium, a cmi5 attempt resumes in its registration
+(LaunchData for a new session, a new fetch token, its State document and statements kept) and an xAPI
+attempt's statements are still shown. The servers listen on one port, as ``courseforge serve`` does across
+restarts (the xAPI learner's account homePage is the LMS's address)."""
 
 from __future__ import annotations
 
+import json
+import socket
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import pytest
 from lxml import html
+from playwright.sync_api import Browser, Page, expect
 
-from courseforge.lms.review.database import Role
+from courseforge.lms.lrs.documents import DocumentKey, DocumentKind, DocumentScope
+from courseforge.lms.lrs.params import agent_param
+from courseforge.lms.review.database import AttemptRow, Role
 from courseforge.lms.review.server import ReviewServer
 from courseforge.lms.review.service import ReviewPaths
+from courseforge.model.package import PackageFormat
 from courseforge.model.suspend import BITSET_ALPHABET
+from courseforge.stages.preview.harness.plugins.cmi5 import Cmi5Side, verb_name
+from courseforge.stages.preview.harness.plugins.xapi import registration_statements
 from courseforge.stages.preview.harness.runtime import find_runtime
+from courseforge.standards import cmi5 as std
 from tests.review.review_lms import REVIEWER_PASSWORD
+from tests.review.test_review_browser import attempt_text, launch, leave_player
 
 SUSPEND_DATA = f"1~{BITSET_ALPHABET[0b111]}~~~"
 """The runtime's saved state with screens 1-3 visited (model/suspend.py's format)."""
@@ -72,18 +88,141 @@ def test_a_suspended_scorm_attempt_resumes_after_a_restart(tmp_path: Path, sampl
     assert isinstance(suspend, list) and str(suspend[0]) == "#1, #2, #3"
 
 
-def test_a_cmi5_attempt_from_before_a_restart_is_kept_and_a_new_one_starts(
-        tmp_path: Path, sample_packages: dict[str, bytes]) -> None:
-    paths = ReviewPaths.under(tmp_path / "review")
-    with ReviewServer(paths, find_runtime()) as server:
-        server.lms.database.add_user("reviewer", Role.REVIEWER, REVIEWER_PASSWORD)
-        sha = server.lms.library.publish_bytes(sample_packages["cmi5"], "test").package.sha256
-        first = launch_config(server, sha, "Ann")
-    with ReviewServer(paths, find_runtime()) as restarted:
-        again = launch_config(restarted, sha, "Ann")
-        attempts = restarted.lms.database.attempts(sha, "Ann")
-    assert [a.number for a in attempts] == [1, 2]
-    assert attempts[0].data["registration"] != attempts[1].data["registration"]
-    assert parse_qs(urlsplit(again["launchUrl"]).query)["registration"] == [attempts[1].data["registration"]]
-    assert parse_qs(urlsplit(first["launchUrl"]).query)["registration"] == [attempts[0].data["registration"]]
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
+
+@contextmanager
+def reviewer_page(chromium: Browser, server: ReviewServer) -> Iterator[Page]:
+    """A browser logged in to ``server`` as the reviewer (a new context per server: its session is the server's
+    database's, so it would outlast the restart too, but the test does not lean on that)."""
+    context = chromium.new_context(base_url=server.url)
+    page = context.new_page()
+    page.goto("/login")
+    page.get_by_label("Name").fill("reviewer")
+    page.get_by_label("Password").fill(REVIEWER_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Catalog")).to_be_visible()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def published(server: ReviewServer, data: bytes) -> str:
+    server.lms.database.add_user("reviewer", Role.REVIEWER, REVIEWER_PASSWORD)
+    return server.lms.library.publish_bytes(data, "test").package.sha256
+
+
+@dataclass(frozen=True)
+class FirstRun:
+    """What the first server left: where it kept everything, and what Ann's first launch showed and got."""
+
+    paths: ReviewPaths
+    port: int
+    sha256: str
+    heading: str
+    """The last screen's heading."""
+    shown: str
+    """The attempt's article on the version's page."""
+    config: Mapping[str, Any]
+    """What the launch's LMS page was given."""
+
+
+def before_a_restart(folder: Path, chromium: Browser, data: bytes, screens: int) -> FirstRun:
+    """A first server: the package published, Ann's first launch through ``screens`` screens and back to the
+    version's page (its attempt shown with those screens visited)."""
+    paths, port = ReviewPaths.under(folder), free_port()
+    with ReviewServer(paths, find_runtime(), port=port) as server:
+        sha = published(server, data)
+        with reviewer_page(chromium, server) as page:
+            course = launch(page, sha, "Ann")
+            for _ in range(screens - 1):
+                course.get_by_role("button", name="Next").click()
+            heading = course.get_by_role("heading", level=1).inner_text()
+            leave_player(page)
+            shown = attempt_text(page, sha, "Ann", 1, ", ".join(f"#{n}" for n in range(1, screens + 1)))
+            return FirstRun(paths, port, sha, heading, shown, last_config(server, sha))
+
+
+@contextmanager
+def after_the_restart(run: FirstRun, chromium: Browser) -> Iterator[tuple[ReviewServer, Page]]:
+    """A second server on the first one's database, package store and port, and a reviewer's browser on it."""
+    with ReviewServer(run.paths, find_runtime(), port=run.port) as restarted, reviewer_page(chromium, restarted) \
+            as page:
+        yield restarted, page
+
+
+def only_attempt(server: ReviewServer, sha256: str) -> AttemptRow:
+    attempts = server.lms.database.attempts(sha256, "Ann")
+    assert len(attempts) == 1
+    return attempts[0]
+
+
+def last_config(server: ReviewServer, sha256: str) -> Mapping[str, Any]:
+    """What the LMS page of the learner's latest launch was given."""
+    row = server.lms.database.launch(server.lms.database.launches_of(only_attempt(server, sha256))[-1])
+    assert row is not None
+    return row.config
+
+
+def cmi5_query(config: Mapping[str, Any]) -> dict[str, str]:
+    return {name: values[0] for name, values in parse_qs(urlsplit(str(config["launchUrl"])).query).items()}
+
+
+@pytest.mark.browser
+def test_a_cmi5_attempt_resumes_in_its_registration_after_a_restart(
+        tmp_path: Path, sample_packages: dict[str, bytes], chromium: Browser) -> None:
+    run = before_a_restart(tmp_path / "review", chromium, sample_packages["cmi5"], 3)
+    with after_the_restart(run, chromium) as (restarted, page):
+        course = launch(page, run.sha256, "Ann")  # the registration's State document brings the offer to resume
+        dialog = course.locator("#cf-resume")
+        expect(dialog).to_contain_text(run.heading)
+        dialog.locator("[data-role='resume']").click()
+        expect(course.get_by_role("heading", level=1)).to_have_text(run.heading)
+        again = last_config(restarted, run.sha256)
+        attempt = only_attempt(restarted, run.sha256)
+        old, new = cmi5_query(run.config), cmi5_query(again)
+        assert again["attempt"]["number"] == 1 and again["attempt"]["resumed"] is True
+        assert new["registration"] == old["registration"] == attempt.data["registration"]
+        assert new["fetch"] != old["fetch"]
+        with httpx.Client() as client:  # the new token went to the AU (used once); the old ticket is not honoured
+            assert client.post(new["fetch"]).json()["error-code"] == "1"
+            assert "auth-token" not in client.post(old["fetch"]).json()
+        side = restarted.lms.launches.sides[PackageFormat.CMI5]
+        assert isinstance(side, Cmi5Side)
+        sessions = launch_sessions(side, new["registration"])
+        assert len(sessions) == 2 and sessions[0] != sessions[1]
+        launch_data = side.store.get_document(DocumentKey(DocumentScope(
+            DocumentKind.STATE, new["activityId"], agent_param(new["actor"])[1], new["registration"]),
+            std.LAUNCH_DATA_STATE_ID))
+        assert launch_data is not None
+        assert json.loads(launch_data.content)["contextTemplate"]["extensions"][std.EXT_SESSION_ID] == sessions[1]
+        leave_player(page)
+        after = attempt_text(page, run.sha256, "Ann", 1, "2 launches")
+    assert "resumed" in after and "#1, #2, #3" in after and "no longer holds" not in after
+    assert "#1, #2, #3" in run.shown
+
+
+def launch_sessions(side: Cmi5Side, registration: str) -> list[str]:
+    """The session ids of the registration's launched statements, oldest first (the LMS writes one per launch)."""
+    statements = registration_statements(side.store, registration)
+    return [str(s["context"]["extensions"][std.EXT_SESSION_ID]) for s in statements
+            if verb_name(s) == "launched"]
+
+
+@pytest.mark.browser
+def test_an_xapi_attempt_from_before_a_restart_still_shows_its_statements(
+        tmp_path: Path, sample_packages: dict[str, bytes], chromium: Browser) -> None:
+    run = before_a_restart(tmp_path / "review", chromium, sample_packages["xapi"], 2)
+    with after_the_restart(run, chromium) as (restarted, page):
+        after = attempt_text(page, run.sha256, "Ann", 1, "#1, #2")
+        package = restarted.lms.database.package(run.sha256)
+        assert package is not None
+        views = restarted.lms.launches.views(package, "Ann")
+        assert len(views) == 1 and views[0].record is not None
+        assert "experienced" in views[0].record.status_text
+    assert "no longer holds" not in after
+    assert "statements initialized, experienced" in run.shown and "statements initialized, experienced" in after

@@ -27,6 +27,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from courseforge.lms.cmi5.launch import Learner, LearnerPreferences
+from courseforge.lms.cmi5.records import RecordBook
 from courseforge.lms.cmi5.service import Cmi5Conflict, Cmi5Error, Cmi5Lms
 from courseforge.lms.cmi5.vocabulary import AudioPreference, LaunchMode, WaiveReason
 from courseforge.lms.lrs.app import LrsContext, create_lrs_app
@@ -159,12 +160,13 @@ class Cmi5Host:
 
 
 def create_cmi5_host(store: LrsStore, base_credentials: Credentials, *, base_url: str, strict: bool = True,
-                     extra_routes: list[BaseRoute] | None = None) -> Cmi5Host:
+                     extra_routes: list[BaseRoute] | None = None, records: RecordBook | None = None) -> Cmi5Host:
     """One app: the LRS at ``/xAPI``, the launch service at ``/cmi5``; ``base_url`` is where it is served
-    (the launch URL's endpoint and fetch are absolute). ``strict`` installs the strict mode policy."""
+    (the launch URL's endpoint and fetch are absolute). ``strict`` installs the strict mode policy;
+    ``records`` is where the LMS keeps registrations and sessions (memory when None)."""
     base = base_url.rstrip("/")
     lms = Cmi5Lms(store, endpoint=f"{base}/xAPI/", fetch_base=f"{base}/cmi5/fetch/",
-                  base_credentials=base_credentials)
+                  base_credentials=base_credentials, records=records)
     lrs = create_lrs_app(store, lms.credentials, policies=[lms.strict_policy] if strict else [], prefix="",
                          observers=[lms.after_stored])
     context: LrsContext = lrs.state.lrs

@@ -1,9 +1,11 @@
 """The cmi5 LMS in one process with the LRS: registrations, launches, one-time fetch tokens, strict mode,
 satisfied / abandoned / waived statements.
 
-I/O edge of the package: it keeps the launches in memory and writes statements through the LRS service
-(validation, authority, policies) and documents through the LRS store. Lock order is always "LRS write
-lock, then ours" (our policy runs inside the LRS lock), so nothing here calls the LRS while holding ours.
+I/O edge of the package: it keeps registrations and launch sessions in memory and in its ``RecordBook``
+(``records.py``: memory by default, a database for an LMS that outlasts its process), and writes statements
+through the LRS service (validation, authority, policies) and documents through the LRS store. Lock order
+is always "LRS write lock, then ours" (our policy runs inside the LRS lock), so nothing here calls the LRS
+while holding ours.
 """
 
 from __future__ import annotations
@@ -30,6 +32,16 @@ from courseforge.lms.cmi5.launch import (
 )
 from courseforge.lms.cmi5.ledger import Ledger, replay, statement_time
 from courseforge.lms.cmi5.moveon import satisfied_nodes
+from courseforge.lms.cmi5.records import (
+    REGISTRATION,
+    SESSION,
+    MemoryRecords,
+    RecordBook,
+    registration_from,
+    registration_record,
+    session_from,
+    session_record,
+)
 from courseforge.lms.cmi5.rules import Rejection, SessionRecord, has_category, registration_of, session_id_of, verb_id
 from courseforge.lms.cmi5.statements import (
     abandoned_statement,
@@ -103,6 +115,8 @@ class _State:
     tickets: dict[str, _Ticket] = field(default_factory=dict)
     clients: dict[str, tuple[str, Client, uuid.UUID]] = field(default_factory=dict)
     revoked: set[uuid.UUID] = field(default_factory=set)
+    unopened: dict[str, list[tuple[str, dict[str, Any]]]] = field(default_factory=dict)
+    """Sessions read from the record book, by course id, until their course is added again."""
 
 
 @dataclass(frozen=True)
@@ -114,11 +128,12 @@ class FetchReply:
 
 class Cmi5Lms:
     """One LMS over one LRS. ``credentials`` goes to the LRS app (session tokens are clients there);
-    ``strict_policy`` is the strict mode policy; ``settle`` runs after AU statements are stored."""
+    ``strict_policy`` is the strict mode policy; ``settle`` runs after AU statements are stored; ``records``
+    keeps registrations and sessions (what it already holds is read back at once)."""
 
     def __init__(self, store: LrsStore, *, endpoint: str, fetch_base: str, base_credentials: Credentials,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-                 new_id: Callable[[], uuid.UUID] = uuid.uuid4) -> None:
+                 new_id: Callable[[], uuid.UUID] = uuid.uuid4, records: RecordBook | None = None) -> None:
         self.store = store
         self._lrs: LrsService | None = None
         self.endpoint = endpoint
@@ -131,7 +146,18 @@ class Cmi5Lms:
         """Held while deciding and writing satisfied/abandoned/waived, so two requests never both record one
         (order: this lock, then the LRS write lock; our policy never takes it)."""
         self._state = _State()
+        self.records: RecordBook = records if records is not None else MemoryRecords()
+        self._read_records()
         self.client = Client(LMS_CLIENT_KEY, authority_for(LMS_CLIENT_KEY, "courseforge cmi5 LMS"))
+
+    def _read_records(self) -> None:
+        """Registrations at once; sessions once their course is added (they hold its structure)."""
+        for key, value in self.records.all(REGISTRATION):
+            course_id, learner = registration_from(value)
+            entry = RegistrationEntry(uuid.UUID(key), course_id, learner)
+            self._state.registrations[entry.id] = entry
+        for key, value in self.records.all(SESSION):
+            self._state.unopened.setdefault(str(value["course"]), []).append((key, value))
 
     def bind(self, lrs: LrsService) -> None:
         """The LRS service statements go through; it is built with this LMS's credentials and policy, so it
@@ -149,9 +175,16 @@ class Cmi5Lms:
     # ---------------------------------------------------------------------------------- courses, learners
 
     def add_course(self, structure: CourseStructure, package_base_url: str) -> CourseEntry:
+        """Import a course; sessions of it the record book holds from an earlier process become known again."""
         entry = CourseEntry(structure, package_base_url)
         with self._lock:
             self._state.courses[structure.id] = entry
+            for key, value in self._state.unopened.pop(structure.id, []):
+                try:
+                    session = session_from(key, value, structure)
+                except KeyError:
+                    continue  # the course no longer has the session's AU: nothing it sends can be judged
+                self._state.sessions[session.session_id] = session
         return entry
 
     def register(self, course_id: str, learner: Learner,
@@ -162,6 +195,7 @@ class Cmi5Lms:
                 raise Cmi5Error(f"unknown course {course_id}")
             entry = RegistrationEntry(self._new_id(), course_id, learner)
             self._state.registrations[entry.id] = entry
+        self.records.put(REGISTRATION, str(entry.id), registration_record(course_id, learner))
         if preferences is not None:
             self.set_preferences(learner, preferences)
         self.settle(entry.id)
@@ -194,6 +228,7 @@ class Cmi5Lms:
             with self._lock:
                 self._state.sessions[session.session_id] = session
                 self._state.tickets[ticket_id] = ticket
+            self.records.put(SESSION, str(session.session_id), session_record(session))
             state_key = DocumentKey(DocumentScope(DocumentKind.STATE, session.activity_id, _agent(entry.learner),
                                                   str(registration)), LAUNCH_DATA_STATE_ID)
             document = launch_data(session, entitlement_alternate=entitlement_alternate)

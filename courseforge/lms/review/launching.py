@@ -5,8 +5,10 @@ Each standard's LMS side is the preview's (``HarnessPlugin.start``): scorm-again
 ``/__lms/<format>`` of the review app. What differs from a preview run is where attempts live: here a
 learner's attempts at one unit of one version are rows of the review database, so they outlast the server
 (``LmsSide.attempt`` is asked with the stored attempt as ``previous``; SCORM resumes from its last commit),
-and a reset starts a new attempt with the earlier ones kept. cmi5's returnURL leads back to the version's
-page in the catalog.
+and a reset starts a new attempt with the earlier ones kept. The xAPI and cmi5 sides keep what they know of
+launches and registrations in the same database (the harness store's side records), so after a restart a
+cmi5 registration resumes and an earlier launch's record is read as before. cmi5's returnURL leads back to
+the version's page in the catalog.
 """
 
 from __future__ import annotations
@@ -102,7 +104,8 @@ class AttemptView:
     row: AttemptRow
     launches: int
     record: LaunchRecord | None
-    """None before the first launch of a reset attempt, or when its LMS side no longer knows the launch."""
+    """None before the first launch of a reset attempt, or when its LMS side has no record of the launch (one
+    opened under a profile this server does not have, or before the side kept its launches)."""
     timeline: tuple[TimelineEntry, ...]
 
 
@@ -161,7 +164,8 @@ class ReviewLaunches:
         except (KeyError, LookupError):
             if stored is None or stored.fresh:
                 raise
-            # The side no longer knows what it continued (a cmi5 registration from before a restart).
+            # The side has no record of what it would continue (a cmi5 registration in a database written
+            # before the sides kept their records).
             attempt = Attempt(attempt.number + 1, side.attempt(request, None).data, resumed=False)
             opened = side.open(request, attempt)
         register_launch(self.database, request, opened, attempt, LOG_LEVEL)
@@ -171,8 +175,8 @@ class ReviewLaunches:
 
     @staticmethod
     def _attempt(side: LmsSide, request: LaunchRequest, stored: AttemptRow | None) -> Attempt:
-        """The side's answer for the stored attempt; a reset's fresh attempt (or one the side cannot continue,
-        such as a cmi5 registration from before a restart) starts from nothing under the stored number."""
+        """The side's answer for the stored attempt; a reset's fresh attempt starts from nothing under the stored
+        number, and one the side cannot continue (a registration it has no record of) as the next attempt."""
         if stored is not None and not stored.fresh:
             try:
                 return side.attempt(request, Attempt(stored.number, stored.data, stored.resumed))

@@ -5,7 +5,9 @@ thread), hence one connection behind a lock. Events come from the LMS page (the 
 numbered by the page) or from the server (what a plug-in's LRS stored, :meth:`HarnessStore.note`); a
 launch's events are read back in time order. A host-page API's record (SCORM) is kept per learner +
 package + unit + attempt: each launch belongs to one attempt, and the record of an attempt is its last
-commit.
+commit. An LMS side's own memory of its launches (a cmi5 registration, an xAPI launch's actor) is kept in
+``side_records`` (:class:`SideRecords`), so a store that outlasts its server (the review LMS's database)
+lets the next server's sides read what the earlier one's launched.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ CREATE TABLE IF NOT EXISTS events (
   method TEXT NOT NULL, arguments TEXT NOT NULL, result TEXT, error TEXT NOT NULL,
   PRIMARY KEY (launch, source, seq));
 CREATE TABLE IF NOT EXISTS not_found (path TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS side_records (
+  side TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (side, kind, key));
 """
 PAGE = "page"
 SERVER = "server"
@@ -159,6 +163,19 @@ class HarnessStore:
         return tuple(ApiEvent(at_ms=float(r[0]), method=r[1], arguments=tuple(json.loads(r[2])),
                               result="null" if r[3] is None else r[3], error=r[4]) for r in rows)
 
+    def put_side_record(self, side: str, kind: str, key: str, value: Mapping[str, Any]) -> None:
+        """Write (or overwrite, keeping its place in the order) one record of an LMS side."""
+        with self._transaction() as db:
+            db.execute("INSERT INTO side_records VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value",
+                       (side, kind, key, json.dumps(value)))
+
+    def side_records(self, side: str, kind: str) -> list[tuple[str, dict[str, Any]]]:
+        """Every record of one kind of an LMS side, in the order they were first written."""
+        with self._lock:
+            rows = self._db.execute("SELECT key, value FROM side_records WHERE side = ? AND kind = ? ORDER BY rowid",
+                                    (side, kind)).fetchall()
+        return [(str(r[0]), json.loads(r[1])) for r in rows]
+
     def add_not_found(self, path: str) -> None:
         with self._transaction() as db:
             db.execute("INSERT INTO not_found VALUES (?)", (path,))
@@ -172,3 +189,17 @@ class HarnessStore:
 def _launch_row(found: tuple[Any, ...]) -> LaunchRow:
     return LaunchRow(found[0], found[1], found[2], found[3], int(found[4]), found[5], json.loads(found[6]),
                      float(found[7]))
+
+
+@dataclass(frozen=True)
+class SideRecords:
+    """One LMS side's records in a harness store (``courseforge.lms.cmi5.records.RecordBook``)."""
+
+    store: HarnessStore
+    side: str
+
+    def put(self, kind: str, key: str, value: Mapping[str, Any]) -> None:
+        self.store.put_side_record(self.side, kind, key, value)
+
+    def all(self, kind: str) -> list[tuple[str, dict[str, Any]]]:
+        return self.store.side_records(self.side, kind)

@@ -14,6 +14,10 @@ then a new registration, or the same one with ``new_attempt_after_exit=False``. 
 launch: completion from the registration's completed statement, success from its last passed/failed,
 the score from their result.score.scaled, the bookmark and state from the AU's State document, the
 interactions from its answered statements, finishes from this session's terminated.
+
+What the side and its LMS know of launches and registrations is written to the harness store's side
+records (``SideRecords``), so a store that outlasts the server (the review LMS's database) lets a later
+server resume a registration and read an earlier launch's record; the preview's store lives for one run.
 """
 
 from __future__ import annotations
@@ -72,12 +76,16 @@ from courseforge.stages.preview.harness.plugins.xapi import (
 )
 from courseforge.stages.preview.harness.plugins.xapi_rules import duration_seconds
 from courseforge.stages.preview.harness.profiles import LmsProfile
+from courseforge.stages.preview.harness.store import SideRecords
 from courseforge.standards import cmi5 as std
 
 PLAIN_PAGE = "/lms/plain.html"
 FETCH_PATH = "/cmi5/fetch/"
 AU_VERBS = frozenset(verb.name.lower() for verb in std.AU_VERBS)
 RETURNED = "/returned/"
+SIDE_RECORDS = "cmi5"
+LMS_RECORDS = "cmi5-lms"
+LAUNCH = "launch"
 HOME_PAGE = "https://preview.courseforge.invalid/learners"
 """The learners' account homePage (an address that names the preview LMS and resolves nowhere)."""
 TERMS = Terms(status="the completed/passed/failed statements", score="result.score.scaled",
@@ -135,6 +143,18 @@ class _Launch:
     move_on: std.MoveOn
     profile: LmsProfile
     fetch_url: str
+
+    def to_record(self) -> dict[str, Any]:
+        return {"registration": str(self.registration), "session": str(self.session),
+                "activityId": self.activity_id, "actor": dict(self.actor), "mode": self.mode.value,
+                "moveOn": self.move_on.value, "profile": self.profile.name, "fetchUrl": self.fetch_url}
+
+    @classmethod
+    def from_record(cls, value: Mapping[str, Any], profiles: Mapping[str, LmsProfile]) -> _Launch:
+        """A launch a server before this one opened (KeyError: a profile this server does not have)."""
+        return cls(uuid.UUID(str(value["registration"])), uuid.UUID(str(value["session"])), str(value["activityId"]),
+                   dict(value["actor"]), std.LaunchMode(value["mode"]), std.MoveOn(value["moveOn"]),
+                   profiles[str(value["profile"])], str(value["fetchUrl"]))
 
 
 @dataclass
@@ -194,14 +214,27 @@ class Cmi5Side:
     def __init__(self, host: HarnessHost) -> None:
         self.host = host
         self.registry = _Registry()
+        self.records = SideRecords(host.store, SIDE_RECORDS)
+        self._read_launches()
         self.store: LrsStore = open_store(host.work_dir / "cmi5-lrs.sqlite")
         self.base = f"{host.base_url}{host.prefix}"
-        self.cmi5: Cmi5Host = create_cmi5_host(self.store, StaticCredentials({}), base_url=self.base, strict=True)
+        self.cmi5: Cmi5Host = create_cmi5_host(self.store, StaticCredentials({}), base_url=self.base, strict=True,
+                                               records=SideRecords(host.store, LMS_RECORDS))
         self.writes = StatementWrites(self.cmi5.app, host, self._launch_of, self._profile_of, self._registration_of)
         self.routes: Sequence[BaseRoute] = (
             Route(RETURNED + "{launch}", self._returned),
             Mount("/", app=_FetchNotes(self.writes, self)),
         )
+
+    def _read_launches(self) -> None:
+        """The launches earlier servers on the same store opened, in the order they were opened."""
+        for launch_id, value in self.records.all(LAUNCH):
+            try:
+                launch = _Launch.from_record(value, self.host.profiles)
+            except KeyError:
+                continue
+            self.registry.launches[launch_id] = launch
+            self.registry.sessions[launch.session] = launch_id
 
     # ---------------------------------------------------------------- who is asking
 
@@ -299,6 +332,7 @@ class Cmi5Side:
             self.registry.launches[request.launch_id] = record
             self.registry.sessions[record.session] = request.launch_id
             self.registry.fetches[launch.fetch_url.rsplit("/", 1)[-1]] = request.launch_id
+        self.records.put(LAUNCH, request.launch_id, record.to_record())
         if request.profile.mandatory_only:
             self._forget_preferences(record)
         return HostLaunch(content_url=launch.url, page=PLAIN_PAGE)

@@ -13,7 +13,9 @@ final (a scored course: no passed/failed yet; an unscored one: not completed), r
 document is saved, as an LMS keeps a learner's registration until it is done (a new one for an unfinished
 attempt would also strand what the content still has queued under the old one); a final registration is
 followed by a new one (or kept, with ``new_attempt_after_exit=False``). The record
-(``read``) is the registration's statements and the runtime's State document, in neutral terms.
+(``read``) is the registration's statements and the runtime's State document, in neutral terms. What the
+side knows of each launch (registration, actor, profile) is also written to the harness store's side
+records, so a store that outlasts the server (the review LMS's database) still reads an earlier launch.
 """
 
 from __future__ import annotations
@@ -70,9 +72,12 @@ from courseforge.stages.preview.harness.plugins import xapi_rules
 from courseforge.stages.preview.harness.plugins.statement_writes import StatementWrites, basic_user
 from courseforge.stages.preview.harness.plugins.xapi_rules import POST_STATEMENTS, STATE_WRITES, XapiCodec
 from courseforge.stages.preview.harness.profiles import LmsProfile
+from courseforge.stages.preview.harness.store import SideRecords
 from courseforge.standards.xapi import ATTEMPT_EXTENSION, MANIFEST, PROGRESS_EXTENSION, STATE_ID, TINCAN_NS, Verb
 
 PLAIN_PAGE = "/lms/plain.html"
+SIDE_RECORDS = "xapi"
+LAUNCH = "launch"
 TERMS = Terms(status="completed/passed/failed statements", score="result.score.scaled",
               finish="the terminated statement", session_time="result.duration of terminated",
               state=f"the State document '{STATE_ID}'")
@@ -160,6 +165,17 @@ class _Launch:
     profile: LmsProfile
     scored: bool | None
 
+    def to_record(self) -> dict[str, Any]:
+        return {"registration": self.registration, "actor": self.actor, "activityId": self.activity_id,
+                "profile": self.profile.name, "scored": self.scored}
+
+    @classmethod
+    def from_record(cls, launch_id: str, value: Mapping[str, Any], profiles: Mapping[str, LmsProfile]) -> _Launch:
+        """A launch a server before this one opened (KeyError: a profile this server does not have)."""
+        scored = value.get("scored")
+        return cls(launch_id, str(value["registration"]), dict(value["actor"]), str(value["activityId"]),
+                   profiles[str(value["profile"])], None if scored is None else bool(scored))
+
 
 @dataclass
 class _Launches:
@@ -183,9 +199,18 @@ class XapiSide:
         self.store: LrsStore = SqliteStore(host.work_dir / "lrs.sqlite")
         self.credentials = StaticCredentials()
         self.launches = _Launches()
+        self.records = SideRecords(host.store, SIDE_RECORDS)
+        self._read_launches()
         lrs = create_lrs_app(self.store, self.credentials, prefix="")
         self.writes = StatementWrites(lrs, host, self.launches.of, self.launches.profile)
         self._routes: tuple[BaseRoute, ...] = (Mount("/xAPI", app=self.writes),)
+
+    def _read_launches(self) -> None:
+        """The launches earlier servers on the same store opened, in the order they were opened (their
+        credentials are not kept: a launch's key lasts as long as its server)."""
+        for launch_id, value in self.records.all(LAUNCH):
+            with contextlib.suppress(KeyError):
+                self.launches.by_key[launch_id] = _Launch.from_record(launch_id, value, self.host.profiles)
 
     @property
     def routes(self) -> Sequence[BaseRoute]:
@@ -221,10 +246,11 @@ class XapiSide:
         self.credentials.add(request.launch_id, secret)
         actor = actor_of(request.learner, request.base_url)
         registration = str(attempt.data["registration"])
+        launch = _Launch(request.launch_id, registration, actor, request.unit.identifier, request.profile,
+                         getattr(request.unit, "scored", None))
         with self.launches.lock:
-            self.launches.by_key[request.launch_id] = _Launch(
-                request.launch_id, registration, actor, request.unit.identifier, request.profile,
-                getattr(request.unit, "scored", None))
+            self.launches.by_key[request.launch_id] = launch
+        self.records.put(LAUNCH, request.launch_id, launch.to_record())
         auth = "Basic " + base64.b64encode(f"{request.launch_id}:{secret}".encode()).decode()
         query = urlencode({"endpoint": self.endpoint, "auth": auth, "actor": json.dumps(actor),
                            "registration": registration, "activity_id": request.unit.identifier})
