@@ -3,6 +3,8 @@
 Its storage comes from courseforge.yaml's ``review:`` section (default: ``<output>/review/``) of the project
 around the working folder, or from ``--db``/``--store`` anywhere (an LMS admin checking vendor packages needs
 no project). ``--add-user`` and ``--add-token`` manage users and print the new token once, then exit.
+``--watch`` (in a project) rebuilds what a change touches and publishes each good build as the newest version,
+live-reloading the open pages (courseforge/lms/review/watching.py).
 """
 
 from __future__ import annotations
@@ -19,7 +21,10 @@ from courseforge.commands.output import Reporter, reporting_options
 from courseforge.project import CONFIG_NAME, find_root
 
 if TYPE_CHECKING:
+    from courseforge.lms.review.server import ReviewServer
     from courseforge.lms.review.service import ReviewPaths
+    from courseforge.lms.review.watching import FailedBuild, PublishedBuild, WatchSession
+    from courseforge.project import Project
 
 MIB = 1024 * 1024
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")
@@ -65,10 +70,13 @@ def review_paths(reporter: Reporter, database: Path | None, store: Path | None, 
 @click.option("--add-token", "add_token", metavar="NAME", help="Print a new API token for user NAME, and exit.")
 @click.option("--lms-runtime", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="A node_modules folder holding scorm-again (see courseforge preview install-runtime).")
+@click.option("--watch", is_flag=True,
+              help="In a project: rebuild what a change in courses/, themes/ or locales/ touches, publish it as the "
+                   "newest version and reload the open pages (a failed rebuild shows why; the last good one stays).")
 @reporting_options
 def serve(host: str, port: int, public_url: str | None, database: Path | None, store: Path | None,
           max_upload_mb: int | None, add_user: str | None, role: str, password_stdin: bool, add_token: str | None,
-          lms_runtime: Path | None, reporter: Reporter) -> None:
+          lms_runtime: Path | None, watch: bool, reporter: Reporter) -> None:
     """Serve the review LMS: catalog, launch in an LMS frame, attempts, and the upload API (prints its URL).
 
     Storage comes from courseforge.yaml's review: section (default: build/review/), or from --db and --store
@@ -78,6 +86,7 @@ def serve(host: str, port: int, public_url: str | None, database: Path | None, s
     \b
     Example:
       courseforge serve --port 8000
+      courseforge serve --watch
       courseforge serve --add-user alice --role reviewer --password-stdin < alice.pass
       courseforge serve --db /srv/review/review.sqlite --store /srv/review/packages
     """
@@ -85,13 +94,25 @@ def serve(host: str, port: int, public_url: str | None, database: Path | None, s
         raise click.UsageError("--add-user and --add-token exclude each other")
     if password_stdin and not add_user:
         raise click.UsageError("--password-stdin goes with --add-user")
+    if watch and (add_user or add_token):
+        raise click.UsageError("--watch serves the LMS; --add-user and --add-token only manage users")
     paths, root = review_paths(reporter, database, store, max_upload_mb)
     if add_user or add_token:
         manage_users(reporter, paths, add_user, role, password_stdin, add_token)
         return
     if public_url is not None and not public_url.startswith(("http://", "https://")):
         raise click.BadParameter("give an absolute http:// or https:// URL", param_hint="--public-url")
-    run_server(reporter, paths, root, host, port, public_url, lms_runtime)
+    project = watched_project(reporter) if watch else None
+    run_server(reporter, paths, project.root if project is not None else root, host, port, public_url, lms_runtime,
+               project)
+
+
+def watched_project(reporter: Reporter) -> Project:
+    """--watch builds the project around the working folder (with --db/--store too: they only move the storage)."""
+    if find_root(Path.cwd()) is None:
+        raise click.UsageError(f"--watch rebuilds a project's courses: no {CONFIG_NAME} in {Path.cwd()} or any "
+                               f"folder above it; {NO_PROJECT_HINT}")
+    return current_project(reporter)
 
 
 def manage_users(reporter: Reporter, paths: ReviewPaths, add_user: str | None, role: str, password_stdin: bool,
@@ -130,7 +151,8 @@ def manage_users(reporter: Reporter, paths: ReviewPaths, add_user: str | None, r
 
 
 def run_server(reporter: Reporter, paths: ReviewPaths, root: Path | None, host: str, port: int,
-               public_url: str | None, lms_runtime: Path | None) -> None:
+               public_url: str | None, lms_runtime: Path | None, project: Project | None = None) -> None:
+    """Serve until Ctrl-C; with ``project``, watch it and publish each good build (stopped with the server)."""
     from courseforge.lms.review.server import ReviewServer
     from courseforge.lms.review.service import ensure_admin
     from courseforge.stages.preview.harness.runtime import RuntimeMissing, find_runtime
@@ -139,8 +161,11 @@ def run_server(reporter: Reporter, paths: ReviewPaths, root: Path | None, host: 
         runtime = find_runtime(lms_runtime, root)
     except RuntimeMissing as missing:
         raise click.ClickException(str(missing)) from None
+    session = watch_session(reporter, project) if project is not None else None
     try:
-        server = ReviewServer(paths, runtime, host=host, port=port, public_url=public_url)
+        server: ReviewServer = (session.server(paths, runtime, host=host, port=port, public_url=public_url)
+                                if session is not None else
+                                ReviewServer(paths, runtime, host=host, port=port, public_url=public_url))
     except OSError as error:
         raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
     except sqlite3.Error as error:
@@ -156,4 +181,37 @@ def run_server(reporter: Reporter, paths: ReviewPaths, root: Path | None, host: 
     if created:
         reporter.info(f"first start: created user 'admin'; its API token is in {display_path(paths.admin_token_file)} "
                       "(readable by you only)")
-    server.run()
+    if session is None:
+        server.run()
+        return
+    watch_while_serving(reporter, session, server)
+
+
+def watch_session(reporter: Reporter, project: Project) -> WatchSession:
+    from courseforge.lms.review.watching import WatchSession
+
+    return WatchSession(project, lambda build: report_build(reporter, build))
+
+
+def watch_while_serving(reporter: Reporter, session: WatchSession, server: ReviewServer) -> None:
+    reporter.info(f"watching {display_path(session.builder.project.root)}: each good build becomes the newest "
+                  "version; Ctrl-C stops")
+    session.start(server.lms.library)
+    try:
+        server.run()
+    finally:
+        session.stop()
+
+
+def report_build(reporter: Reporter, build: PublishedBuild | FailedBuild) -> None:
+    """One line per published build; a failed rebuild's diagnostics in courseforge's file:line format (stderr)."""
+    from courseforge.lms.review.watching import PublishedBuild
+
+    if isinstance(build, PublishedBuild):
+        reporter.info(build.summary())
+    elif build.diagnostics:
+        reporter.failure(f"{build.course_id}: the rebuild failed; still serving its last good build"
+                         f"{f' (build {build.generation})' if build.generation else ' (none yet)'}")
+        reporter.diagnostics(build.diagnostics)
+    else:
+        reporter.info(f"{build.course_id}: builds again")

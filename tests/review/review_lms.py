@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -19,6 +20,9 @@ from courseforge.lms.review.database import Role
 from courseforge.lms.review.server import ReviewServer
 from courseforge.lms.review.service import ReviewPaths, ensure_admin
 from courseforge.stages.preview.harness.runtime import find_runtime
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "courses" / "workplace-safety"
@@ -53,6 +57,17 @@ def with_title(data: bytes, old: str, new_xml: str) -> bytes:
     def change(name: str, content: bytes) -> bytes:
         return content.replace(old.encode(), new_xml.encode()) if name.endswith(".xml") else content
     return rewrite_zip(data, change)
+
+
+def log_in(page: Page, name: str = "reviewer", password: str = REVIEWER_PASSWORD) -> None:
+    """Log in from the login page in the browser, as a reviewer does; returns on the catalog."""
+    from playwright.sync_api import expect
+
+    page.goto("/login")
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Catalog")).to_be_visible()
 
 
 def wait_for(condition: Callable[[], bool], what: str, timeout_s: float = 15.0) -> None:

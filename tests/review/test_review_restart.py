@@ -32,7 +32,7 @@ from courseforge.stages.preview.harness.plugins.cmi5 import Cmi5Side, verb_name
 from courseforge.stages.preview.harness.plugins.xapi import registration_statements
 from courseforge.stages.preview.harness.runtime import find_runtime
 from courseforge.standards import cmi5 as std
-from tests.review.review_lms import REVIEWER_PASSWORD
+from tests.review.review_lms import REVIEWER_PASSWORD, log_in
 from tests.review.test_review_browser import attempt_text, launch, leave_player
 
 SUSPEND_DATA = f"1~{BITSET_ALPHABET[0b111]}~~~"
@@ -100,11 +100,7 @@ def reviewer_page(chromium: Browser, server: ReviewServer) -> Iterator[Page]:
     database's, so it would outlast the restart too, but the test does not lean on that)."""
     context = chromium.new_context(base_url=server.url)
     page = context.new_page()
-    page.goto("/login")
-    page.get_by_label("Name").fill("reviewer")
-    page.get_by_label("Password").fill(REVIEWER_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Catalog")).to_be_visible()
+    log_in(page)
     try:
         yield page
     finally:

@@ -8,7 +8,7 @@ script tag, such as live reload's) is the only trusted HTML a page takes, and it
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
@@ -33,6 +33,11 @@ TEMPLATES = Path(__file__).parent / "templates"
 LEARNER_LIMIT = 64
 PageHead = Callable[[StoredPackage], str]
 """Trusted head markup for a version's pages (its page and its player), e.g. a live-reload script tag."""
+CatalogHead = Callable[[], str]
+"""Trusted head markup for the catalog (live reload's tags of the courses a watch session builds)."""
+Settled = Callable[[str, str | None], Awaitable[None]]
+"""Waits until the newest versions of a course (a package's course id) in a locale (None: every locale) are stored
+(a watch session's)."""
 
 
 def _isotime(seconds: float) -> str:
@@ -102,7 +107,19 @@ def learner_name(value: str | None, fallback: str) -> str:
     return name if name and len(name) <= LEARNER_LIMIT and name.isprintable() else fallback
 
 
-def page_routes(lms: ReviewLms, page_head: PageHead | None = None) -> list[BaseRoute]:
+def newest_version(lms: ReviewLms, course: str | None, locale: str | None, package_format: str | None,
+                   ) -> StoredPackage | None:
+    """The newest version of a course (in a locale and format when given)."""
+    found = [p for p in lms.database.packages() if p.facts.course == course
+             and p.facts.locale == (p.facts.locale if locale is None else locale)
+             and p.facts.format.value == (p.facts.format.value if package_format is None else package_format)]
+    return max(found, key=lambda p: (p.published, p.version)) if found else None
+
+
+def page_routes(lms: ReviewLms, page_head: PageHead | None = None, catalog_head: CatalogHead | None = None,
+                settled: Settled | None = None) -> list[BaseRoute]:
+    """``page_head`` also makes a player page launch the newest version again when live reload asks it to reload
+    (``relaunch.js``, posting to ``/latest/launch``); ``/latest`` and ``/latest/launch`` await ``settled`` first."""
     env = environment()
 
     def render(request: Request, template: str, status: int = 200, **context: object) -> HTMLResponse:
@@ -144,7 +161,8 @@ def page_routes(lms: ReviewLms, page_head: PageHead | None = None) -> list[BaseR
         return response
 
     async def catalog(request: Request) -> Response:
-        return render(request, "catalog.html", courses=group_by_course(lms.database.packages()))
+        head = Markup(catalog_head()) if catalog_head is not None else Markup("")
+        return render(request, "catalog.html", courses=group_by_course(lms.database.packages()), page_head=head)
 
     async def version(request: Request) -> Response:
         package = package_or_404(request)
@@ -168,11 +186,30 @@ def page_routes(lms: ReviewLms, page_head: PageHead | None = None) -> list[BaseR
         form = await request.form()
         learner = learner_name(str(form.get("learner", "")), current_user(request).name)
         try:
-            host_page = lms.launches.launch(package, learner, str(form.get("unit", "")) or None)
+            return launched(package, learner, str(form.get("unit", "")) or None)
         except LookupError as missing:
             return PlainTextResponse(str(missing), 404)
-        query = urlencode({"learner": learner, "host": host_page})
+
+    def launched(package: StoredPackage, learner: str, unit: str | None) -> Response:
+        host_page = lms.launches.launch(package, learner, unit)
+        query = urlencode({"learner": learner, "host": host_page, "unit": unit or ""})
         return RedirectResponse(f"/versions/{package.sha256}/play?{query}", status_code=303)
+
+    async def launch_latest(request: Request) -> Response:
+        """Launch the newest version of the course a player showed (live reload after a rebuild): the same unit
+        when the new version still has it, else its first."""
+        form = await request.form()
+        course = str(form.get("course", ""))
+        if settled is not None:
+            await settled(course, str(form.get("locale", "")))
+        package = newest_version(lms, course, str(form.get("locale", "")), str(form.get("format", "")))
+        if package is None or not lms.launches.launchable(package):
+            return PlainTextResponse("no launchable version of that course", 404)
+        learner = learner_name(str(form.get("learner", "")), current_user(request).name)
+        try:
+            return launched(package, learner, str(form.get("unit", "")) or None)
+        except LookupError:
+            return launched(package, learner, None)
 
     async def play(request: Request) -> Response:
         package = package_or_404(request)
@@ -183,7 +220,7 @@ def page_routes(lms: ReviewLms, page_head: PageHead | None = None) -> list[BaseR
             return RedirectResponse(f"/versions/{package.sha256}", status_code=303)
         learner = learner_name(request.query_params.get("learner"), current_user(request).name)
         return render(request, "play.html", package=package, learner=learner, host_page=host_page,
-                      page_head=head_of(package))
+                      unit=request.query_params.get("unit", ""), page_head=head_of(package))
 
     async def reset(request: Request) -> Response:
         package = package_or_404(request)
@@ -196,14 +233,17 @@ def page_routes(lms: ReviewLms, page_head: PageHead | None = None) -> list[BaseR
         return RedirectResponse(f"/versions/{package.sha256}?{urlencode({'learner': learner})}", status_code=303)
 
     async def latest(request: Request) -> Response:
-        """The newest version of a course in a locale and format (a stable address for a course)."""
+        """The newest version of a course in a locale and format (a stable address for a course), for the learner
+        named, if any."""
         params = request.query_params
-        newest = [p for p in lms.database.packages() if p.facts.course == params.get("course")
-                  and p.facts.locale == params.get("locale", p.facts.locale)
-                  and p.facts.format.value == params.get("format", p.facts.format.value)]
-        if not newest:
+        if settled is not None:
+            await settled(params.get("course", ""), params.get("locale"))
+        newest = newest_version(lms, params.get("course"), params.get("locale"), params.get("format"))
+        if newest is None:
             return PlainTextResponse("no version of that course", 404)
-        return RedirectResponse(f"/versions/{max(newest, key=lambda p: p.published).sha256}", status_code=303)
+        learner = params.get("learner")
+        query = f"?{urlencode({'learner': learner})}" if learner else ""
+        return RedirectResponse(f"/versions/{newest.sha256}{query}", status_code=303)
 
     return [
         Route("/login", login_form, methods=["GET"]),
@@ -211,6 +251,7 @@ def page_routes(lms: ReviewLms, page_head: PageHead | None = None) -> list[BaseR
         Route("/logout", logout, methods=["POST"]),
         Route("/", catalog, methods=["GET"]),
         Route("/latest", latest, methods=["GET"]),
+        Route("/latest/launch", launch_latest, methods=["POST"]),
         Route("/versions/{sha256}", version, methods=["GET"]),
         Route("/versions/{sha256}/launch", launch, methods=["POST"]),
         Route("/versions/{sha256}/play", play, methods=["GET"]),
