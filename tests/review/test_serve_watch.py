@@ -124,6 +124,9 @@ def shows(page: Page, sentence: str) -> bool:
 
 def test_an_edit_shows_in_the_open_player_within_a_second_as_a_new_version(served: Served,
                                                                             context: BrowserContext) -> None:
+    version_page = context.new_page()
+    version_page.goto(f"/latest?course={SAFETY}&locale=en&format=scorm12")
+    old_version_url = version_page.url
     page = play_newest(context, "Ann")
     before = served.versions()
     sentence = "Sign the visitors' book every time you enter the site."
@@ -132,11 +135,14 @@ def test_an_edit_shows_in_the_open_player_within_a_second_as_a_new_version(serve
         assert time.monotonic() - saved < WAIT_S, "the open player never showed the edit"
         time.sleep(0.01)
     shown_after = time.monotonic() - saved
-    print(f"\nedit shown after {shown_after:.3f} s; " + [line for line in served.errors if "rebuilt" in line][-1])
     assert shown_after < RELOAD_WITHIN_S, f"the open player showed the edit {shown_after:.3f} s after the save"
     assert served.versions() == [*before, before[-1] + 1]
     assert served.versions("data-privacy") == [1], "a course the edit did not touch got a new version"
     expect(page.locator("header .who")).to_have_text("learning as Ann")
+    expect(page.locator("header .home")).to_contain_text(f"v{before[-1] + 1}")
+    version_page.wait_for_url(lambda url: url != old_version_url, timeout=WAIT_S * 1000)
+    expect(version_page.locator("h1 .version")).to_have_text(f"version {before[-1] + 1}")
+    version_page.close()
     wait_for(lambda: served.stderr_has(f"{SAFETY} rebuilt in ") and any(
         f"en v{before[-1] + 1} (scorm12" in line for line in served.errors), "the rebuild's line on stderr")
     page.close()
@@ -170,6 +176,18 @@ def test_a_broken_course_yaml_shows_why_on_the_open_pages_and_the_last_good_vers
     assert served.versions() == versions, "the fixed course.yaml is the last good one: nothing new to store"
     for page in (player, catalog, again):
         page.close()
+
+
+@pytest.mark.parametrize(("arguments", "expected"), [
+    (["--watch"], "--watch rebuilds a project's courses: no courseforge.yaml in"),
+    (["--watch", "--add-user", "ann"], "--watch serves the LMS; --add-user and --add-token only manage users"),
+])
+def test_watch_outside_a_project_or_with_user_management_is_a_usage_error(tmp_path: Path, arguments: list[str],
+                                                                          expected: str) -> None:
+    run = subprocess.run([*COMMAND, "--db", str(tmp_path / "r.sqlite"), "--store", str(tmp_path / "p"), *arguments],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=WAIT_S)
+    assert run.returncode == 2 and expected in run.stderr, run.stderr
+    assert not (tmp_path / "r.sqlite").exists()
 
 
 def test_ctrl_c_stops_the_server_and_the_watcher_with_live_streams_open(served: Served,
