@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import socket
+import sqlite3
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -191,6 +192,8 @@ def test_a_cmi5_attempt_resumes_in_its_registration_after_a_restart(
         assert isinstance(side, Cmi5Side)
         sessions = launch_sessions(side, new["registration"])
         assert len(sessions) == 2 and sessions[0] != sessions[1]
+        assert in_the_database(run.paths, new["registration"]) == len(registration_statements(
+            side.store, new["registration"])) > 2
         launch_data = side.store.get_document(DocumentKey(DocumentScope(
             DocumentKind.STATE, new["activityId"], agent_param(new["actor"])[1], new["registration"]),
             std.LAUNCH_DATA_STATE_ID))
@@ -200,6 +203,14 @@ def test_a_cmi5_attempt_resumes_in_its_registration_after_a_restart(
         after = attempt_text(page, run.sha256, "Ann", 1, "2 launches")
     assert "resumed" in after and "#1, #2, #3" in after and "no longer holds" not in after
     assert "#1, #2, #3" in run.shown
+
+
+def in_the_database(paths: ReviewPaths, registration: str) -> int:
+    """How many statements of the registration the review database file holds (read with a connection of
+    the test's own); no side keeps an SQLite file of its own beside it."""
+    assert not list(paths.packages.glob("sides/**/*.sqlite"))
+    with closing(sqlite3.connect(paths.database)) as db:
+        return int(db.execute("SELECT COUNT(*) FROM statements WHERE registration = ?", (registration,)).fetchone()[0])
 
 
 def launch_sessions(side: Cmi5Side, registration: str) -> list[str]:
@@ -220,5 +231,6 @@ def test_an_xapi_attempt_from_before_a_restart_still_shows_its_statements(
         views = restarted.lms.launches.views(package, "Ann")
         assert len(views) == 1 and views[0].record is not None
         assert "experienced" in views[0].record.status_text
+        assert in_the_database(run.paths, str(views[0].row.data["registration"])) >= 2
     assert "no longer holds" not in after
     assert "statements initialized, experienced" in run.shown and "statements initialized, experienced" in after

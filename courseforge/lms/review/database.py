@@ -4,6 +4,13 @@ It is the preview harness's store (:class:`courseforge.stages.preview.harness.st
 each launch sends, SCORM commits and recorded calls, in ``launches``, ``commits`` and ``events``) with the
 review LMS's own tables beside them (``review_*``), on its one connection behind its lock (uvicorn's thread
 and a command's both use it), in WAL mode so a reader does not wait for a writer.
+
+The xAPI and cmi5 sides' one embedded LRS keeps its tables in the same file (``lrs/sqlite.py``:
+``statements``, ``documents``, ...; no name is shared with the tables here) on connections of its own: a
+writer behind its lock and a reader per thread, WAL mode, and ``PRAGMA user_version`` is the LRS schema's
+version (nothing here uses it: these tables are created if missing). Each connection's transactions are
+short and none waits on the other's lock while it holds SQLite's write lock, so the two only queue briefly
+for that lock (``busy_timeout``).
 """
 
 from __future__ import annotations

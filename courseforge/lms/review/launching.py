@@ -6,8 +6,9 @@ Each standard's LMS side is the preview's (``HarnessPlugin.start``): scorm-again
 learner's attempts at one unit of one version are rows of the review database, so they outlast the server
 (``LmsSide.attempt`` is asked with the stored attempt as ``previous``; SCORM resumes from its last commit),
 and a reset starts a new attempt with the earlier ones kept. The xAPI and cmi5 sides keep what they know of
-launches and registrations in the same database (the harness store's side records), so after a restart a
-cmi5 registration resumes and an earlier launch's record is read as before. cmi5's returnURL leads back to
+launches and registrations in the same database (the harness store's side records), and share one embedded
+LRS whose tables are in it too, so after a restart a cmi5 registration resumes and an earlier launch's record
+is read as before. cmi5's returnURL leads back to
 the version's page in the catalog.
 """
 
@@ -24,6 +25,7 @@ from threading import Lock
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from courseforge.lms.lrs.store import open_store
 from courseforge.lms.review.database import AttemptRow, ReviewDatabase, StoredPackage
 from courseforge.lms.review.package_store import PackageStore
 from courseforge.model.package import PackageFormat
@@ -120,14 +122,19 @@ class ReviewLaunches:
         self.plugins = review_plugins(return_to)
         self.sides: dict[PackageFormat, LmsSide] = {}
         self.mounts: dict[str, LmsSide] = {}
+        self.lrs = open_store(database.path)
+        """The one LRS of the xAPI and cmi5 sides, its tables in the review database (``database.py``)."""
         for package_format, plugin in self.plugins.items():
             prefix = f"{PLUGIN_PREFIX}{package_format.value}"
             work_dir = store.sides / package_format.value
             work_dir.mkdir(parents=True, exist_ok=True)
-            side = plugin.start(SideHost(base_url, prefix, work_dir, database, runtime, PROFILES))
+            side = plugin.start(SideHost(base_url, prefix, work_dir, database, runtime, PROFILES, self.lrs))
             self.sides[package_format] = self.mounts[prefix] = side
         self._served: dict[str, ServedPackage] = {}
         self._lock = Lock()
+
+    def close(self) -> None:
+        self.lrs.close()
 
     def launchable(self, package: StoredPackage) -> bool:
         return package.facts.format in self.plugins

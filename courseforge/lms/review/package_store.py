@@ -6,7 +6,7 @@ Layout under the store folder::
     www/packages/<sha256>/...     its files, served at /packages/<sha256>/ (the harness app's static root is www/)
     tmp/                          uploads being received, extractions being written (same file system: renames
                                   are atomic)
-    sides/<format>/               each standard's LMS side (the embedded LRS's SQLite files of xAPI and cmi5)
+    sides/<format>/               each standard's LMS side's work folder (their LRS is in the review database)
 
 A file appears under its final name only by a rename of a complete, fsynced file or folder, so a crash
 or a failed upload leaves at most something in tmp/, which the next start clears.

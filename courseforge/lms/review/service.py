@@ -73,4 +73,5 @@ class ReviewLms:
         return f"{self.base_url}/versions/{row.package}" if row is not None else f"{self.base_url}/"
 
     def close(self) -> None:
+        self.launches.close()
         self.database.close()

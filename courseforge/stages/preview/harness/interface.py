@@ -41,6 +41,7 @@ from courseforge.stages.preview.harness.profiles import LmsProfile
 if TYPE_CHECKING:
     from starlette.routing import BaseRoute
 
+    from courseforge.lms.lrs.store import LrsStore
     from courseforge.stages.preview.harness.runtime import LmsRuntime
     from courseforge.stages.preview.harness.store import HarnessStore
 
@@ -224,6 +225,11 @@ class HarnessHost(Protocol):
 
     @property
     def profiles(self) -> Mapping[str, LmsProfile]:
+        ...
+
+    def lrs_store(self, name: str) -> LrsStore:
+        """The store of the side's embedded LRS: a SQLite file ``name`` in ``work_dir`` (the preview), or the
+        one LRS a host shares across its sides (the review LMS's, in its database)."""
         ...
 
     def note(self, launch_id: str, method: str, arguments: Sequence[str], result: str, error: str = "0") -> None:

@@ -24,6 +24,7 @@ from types import TracebackType
 import uvicorn
 
 from courseforge.lms.lrs.server import bind, make_server, url_of
+from courseforge.lms.lrs.store import LrsStore, open_store
 from courseforge.lms.package_files import extract_all
 from courseforge.model.package import PackageFormat
 from courseforge.stages.preview.harness.app import PLUGIN_PREFIX, create_harness_app
@@ -47,6 +48,11 @@ class SideHost:
     store: HarnessStore
     runtime: LmsRuntime
     profiles: Mapping[str, LmsProfile]
+    lrs: LrsStore | None = None
+    """The one LRS store every side's embedded LRS shares; None: each opens a file of its own in ``work_dir``."""
+
+    def lrs_store(self, name: str) -> LrsStore:
+        return self.lrs if self.lrs is not None else open_store(self.work_dir / name)
 
     def note(self, launch_id: str, method: str, arguments: Sequence[str], result: str, error: str = "0") -> None:
         self.store.note(launch_id, method, arguments, result, error)

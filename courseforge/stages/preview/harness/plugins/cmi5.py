@@ -45,7 +45,7 @@ from courseforge.lms.cmi5.structure import AssignableUnit, CourseStructure, pars
 from courseforge.lms.lrs.auth import StaticCredentials
 from courseforge.lms.lrs.documents import DocumentKey, DocumentKind, DocumentScope
 from courseforge.lms.lrs.indexing import agent_key
-from courseforge.lms.lrs.store import LrsStore, open_store
+from courseforge.lms.lrs.store import LrsStore
 from courseforge.model.package import PackageFormat
 from courseforge.model.preview import (
     ApiEvent,
@@ -216,7 +216,7 @@ class Cmi5Side:
         self.registry = _Registry()
         self.records = SideRecords(host.store, SIDE_RECORDS)
         self._read_launches()
-        self.store: LrsStore = open_store(host.work_dir / "cmi5-lrs.sqlite")
+        self.store: LrsStore = host.lrs_store("cmi5-lrs.sqlite")
         self.base = f"{host.base_url}{host.prefix}"
         self.cmi5: Cmi5Host = create_cmi5_host(self.store, StaticCredentials({}), base_url=self.base, strict=True,
                                                records=SideRecords(host.store, LMS_RECORDS))

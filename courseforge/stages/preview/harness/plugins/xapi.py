@@ -2,11 +2,11 @@
 Can launch query, the record read back from the LRS.
 
 The unit is tincan.xml's launchable activity (its id, name and launch). The LMS side is
-``create_lrs_app`` over a SQLite store in the side's work folder, mounted at ``<prefix>/xAPI/`` behind
-``statement_writes.StatementWrites``, which knows each launch by its credentials (every launch gets a key
-of its own), plays the profile (writes held ``write_delay_s``; the first ``unreachable_writes`` writes of
-a launch answered 503) and notes every statement and state write on the launch's timeline, refused ones
-included, with the statement's JSON (the rules read it).
+``create_lrs_app`` over the host's LRS store (the preview: a SQLite file in the side's work folder),
+mounted at ``<prefix>/xAPI/`` behind ``statement_writes.StatementWrites``, which knows each launch by its
+credentials (every launch gets a key of its own), plays the profile (writes held ``write_delay_s``; the
+first ``unreachable_writes`` writes of a launch answered 503) and notes every statement and state write on
+the launch's timeline, refused ones included, with the statement's JSON (the rules read it).
 
 Attempts are registrations: the first launch makes one; the next launch keeps it while the course is not
 final (a scored course: no passed/failed yet; an unscored one: not completed), resuming when a State
@@ -41,7 +41,6 @@ from courseforge.lms.lrs.app import create_lrs_app
 from courseforge.lms.lrs.auth import StaticCredentials
 from courseforge.lms.lrs.documents import DocumentKey, DocumentKind, DocumentScope
 from courseforge.lms.lrs.params import agent_param
-from courseforge.lms.lrs.sqlite import SqliteStore
 from courseforge.lms.lrs.store import LrsStore, StatementQuery
 from courseforge.model.package import PackageFormat
 from courseforge.model.preview import (
@@ -196,7 +195,7 @@ class XapiSide:
 
     def __init__(self, host: HarnessHost) -> None:
         self.host = host
-        self.store: LrsStore = SqliteStore(host.work_dir / "lrs.sqlite")
+        self.store: LrsStore = host.lrs_store("lrs.sqlite")
         self.credentials = StaticCredentials()
         self.launches = _Launches()
         self.records = SideRecords(host.store, SIDE_RECORDS)
