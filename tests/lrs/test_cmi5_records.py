@@ -1,14 +1,18 @@
 """The cmi5 LMS's record book: an LMS started again on the same LRS and records (real SQLite files: the LRS's,
 and a harness store's side records as the review LMS keeps them) knows its registrations and earlier sessions.
 A launch after the restart abandons the session left open, writes LaunchData and a launched statement for a
-new session and hands out a new one-time fetch token; the old ticket is not honoured. With the default
-book (memory) the registration is unknown after a restart, which is what the book is for."""
+new session and hands out a new one-time fetch token; the old ticket is not honoured. A token fetched before
+the restart still authenticates its AU until its session is abandoned, and an abandoned session's stays
+refused. With the default book (memory) the registration is unknown after a restart, which is what the book
+is for."""
 
 from __future__ import annotations
 
+import base64
 import json
+import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
@@ -86,3 +90,31 @@ def test_without_a_kept_book_the_registration_is_gone_after_a_restart(tmp_path: 
         first.lms.launch(registration, QUIZ)
     with lms_on(tmp_path, course, kept=False) as again, pytest.raises(Cmi5Error, match="unknown registration"):
         again.lms.launch(registration, QUIZ)
+
+
+def client_of(host: Cmi5Host, fetch_url: str) -> tuple[str, str]:
+    """The fetch's auth-token as the LRS's Basic key and secret."""
+    token = str(host.lms.fetch(ticket(fetch_url)).body["auth-token"])
+    key, secret = base64.b64decode(token).decode().split(":", 1)
+    return key, secret
+
+
+def test_a_token_fetched_before_a_restart_lasts_as_long_as_its_session(tmp_path: Path,
+                                                                       course: CourseStructure) -> None:
+    with lms_on(tmp_path, course) as first:
+        registration = first.lms.register(course.id, LEARNER).id
+        abandoned = client_of(first, first.lms.launch(registration, QUIZ).fetch_url)
+        running = client_of(first, first.lms.launch(registration, QUIZ).fetch_url)  # abandons the first
+        assert first.lms.credentials.authenticate(*abandoned) is None
+    with lms_on(tmp_path, course) as again:
+        client = again.lms.credentials.authenticate(*running)
+        assert client is not None and client.key == running[0]
+        assert again.lms.credentials.authenticate(running[0], running[1] + "x") is None
+        assert again.lms.credentials.authenticate(*abandoned) is None
+        again.lms.launch(registration, QUIZ)  # the running session is abandoned now
+        assert again.lms.credentials.authenticate(*running) is None
+    with lms_on(tmp_path, course) as third:
+        assert third.lms.credentials.authenticate(*running) is None
+    with closing(sqlite3.connect(tmp_path / "lms.sqlite")) as db:
+        kept = " ".join(row[0] for row in db.execute("SELECT value FROM side_records WHERE kind = 'client'"))
+    assert running[1] not in kept and abandoned[1] not in kept

@@ -3,9 +3,10 @@
 The ledger is rebuilt from the LRS, but only for sessions the LMS knows it issued, and a launch needs its
 registration: an LMS that outlasts its process (the review LMS) hands the LMS a book that writes through to
 its database (``harness.store.SideRecords``), so that after a restart a registration resumes, its earlier
-sessions are still judged and abandoned. The default book is memory, for one process's life. Fetch tokens
-and the session credentials they hand out are not kept: a token belongs to its session (§8.2), and the
-next launch abandons a session from before a restart and issues a new one.
+sessions are still judged and abandoned, and an AU that fetched its token before a restart goes on sending
+with it (only a digest of the secret is kept) until its session is abandoned. The default book is memory,
+for one process's life. Fetch URLs are not kept: after a restart one (used or not) answers error 2, and
+the next launch issues a new one.
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ from courseforge.lms.cmi5.vocabulary import LaunchMode
 
 REGISTRATION = "registration"
 SESSION = "session"
+CLIENT = "client"
+"""A session's LRS client, handed out by its fetch: its key, the SHA-256 of its secret, its session."""
+REVOKED = "revoked"
+"""A session whose client no longer authenticates (abandoned)."""
 
 
 class RecordBook(Protocol):

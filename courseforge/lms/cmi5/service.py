@@ -11,6 +11,7 @@ while holding ours.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import secrets
 import threading
@@ -33,7 +34,9 @@ from courseforge.lms.cmi5.launch import (
 from courseforge.lms.cmi5.ledger import Ledger, replay, statement_time
 from courseforge.lms.cmi5.moveon import satisfied_nodes
 from courseforge.lms.cmi5.records import (
+    CLIENT,
     REGISTRATION,
+    REVOKED,
     SESSION,
     MemoryRecords,
     RecordBook,
@@ -114,6 +117,7 @@ class _State:
     sessions: dict[uuid.UUID, LaunchSession] = field(default_factory=dict)
     tickets: dict[str, _Ticket] = field(default_factory=dict)
     clients: dict[str, tuple[str, Client, uuid.UUID]] = field(default_factory=dict)
+    """A session client's key -> the SHA-256 of its secret, the client, its session."""
     revoked: set[uuid.UUID] = field(default_factory=set)
     unopened: dict[str, list[tuple[str, dict[str, Any]]]] = field(default_factory=dict)
     """Sessions read from the record book, by course id, until their course is added again."""
@@ -158,6 +162,9 @@ class Cmi5Lms:
             self._state.registrations[entry.id] = entry
         for key, value in self.records.all(SESSION):
             self._state.unopened.setdefault(str(value["course"]), []).append((key, value))
+        for key, value in self.records.all(CLIENT):
+            self._state.clients[key] = (str(value["digest"]), _session_client(key), uuid.UUID(str(value["session"])))
+        self._state.revoked.update(uuid.UUID(key) for key, _ in self.records.all(REVOKED))
 
     def bind(self, lrs: LrsService) -> None:
         """The LRS service statements go through; it is built with this LMS's credentials and policy, so it
@@ -249,15 +256,18 @@ class Cmi5Lms:
                 return FetchReply({"error-code": "1",
                                    "error-text": "The authorization token has already been returned."})
             ticket.used = True
-            client = Client(ticket.client_key, authority_for(ticket.client_key, "cmi5 AU session"))
-            self._state.clients[ticket.client_key] = (ticket.secret, client, ticket.session_id)
+            client = _session_client(ticket.client_key)
+            self._state.clients[ticket.client_key] = (_digest(ticket.secret), client, ticket.session_id)
+        self.records.put(CLIENT, ticket.client_key, {"digest": _digest(ticket.secret),
+                                                     "session": str(ticket.session_id)})
         token = base64.b64encode(f"{ticket.client_key}:{ticket.secret}".encode()).decode("ascii")
         return FetchReply({"auth-token": token})
 
     def session_client(self, key: str, secret: str) -> Client | None:
         with self._lock:
             entry = self._state.clients.get(key)
-            if entry is None or entry[2] in self._state.revoked or not secrets.compare_digest(entry[0], secret):
+            if entry is None or entry[2] in self._state.revoked or not secrets.compare_digest(entry[0],
+                                                                                               _digest(secret)):
                 return None
             return entry[1]
 
@@ -321,6 +331,7 @@ class Cmi5Lms:
             for record in stale:
                 with self._lock:
                     self._state.revoked.add(record.session.session_id)
+                self.records.put(REVOKED, str(record.session.session_id), {})
                 last = record.last_statement_at or record.session.launched_at
                 self.lrs.save_statements([abandoned_statement(record.session, last_activity=last,
                                                               timestamp=self._clock(), statement_id=self._new_id())],
@@ -444,6 +455,15 @@ class SessionCredentials:
         if key.startswith(SESSION_CLIENT_PREFIX):
             return self._lms.session_client(key, secret)
         return self._base.authenticate(key, secret)
+
+
+def _session_client(key: str) -> Client:
+    return Client(key, authority_for(key, "cmi5 AU session"))
+
+
+def _digest(secret: str) -> str:
+    """What is kept of a session client's secret (in memory and in the record book)."""
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def _agent(learner: Learner) -> str:
