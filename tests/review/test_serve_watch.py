@@ -91,7 +91,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 
 
 @pytest.fixture(scope="module")
-def context(chromium: Browser, served: Served) -> Iterator[BrowserContext]:
+def logged_in(chromium: Browser, served: Served) -> Iterator[BrowserContext]:
     """A reviewer logged in (the session cookie is the context's)."""
     made = chromium.new_context(base_url=served.url)
     page = made.new_page()
@@ -99,6 +99,15 @@ def context(chromium: Browser, served: Served) -> Iterator[BrowserContext]:
     page.close()
     yield made
     made.close()
+
+
+@pytest.fixture
+def context(logged_in: BrowserContext) -> Iterator[BrowserContext]:
+    """The reviewer's browser; the pages a test opened are closed after it, whatever happened (each holds a live
+    stream per course, and Chromium opens at most six connections to one host)."""
+    yield logged_in
+    for page in logged_in.pages:
+        page.close()
 
 
 def course_frame(page: Page) -> FrameLocator:

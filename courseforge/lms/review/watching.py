@@ -159,11 +159,14 @@ class BuildPublisher:
         with self._lock:
             self._generations[course_id] = state.generation
             self._busy.setdefault(course_id, Counter()).update(p.locale for p in rest)
-        first_ms = (time.perf_counter() - started) * 1000
-        self._later.submit(self._finish, library, course_id, state.generation, rest, first, started, first_ms)
+        times = (self._build_ms(course_id), (time.perf_counter() - started) * 1000, started)
+        self._later.submit(self._finish, library, course_id, state.generation, rest, first, times)
 
     def _finish(self, library: PackageLibrary, course_id: str, generation: int, rest: list[Package], stored: Stored,
-                started: float, first_ms: float) -> None:
+                times: tuple[float, float, float]) -> None:
+        """The translations stored (on the translations' thread), then the build reported; ``times``: the rebuild's
+        and the source language's milliseconds, and when storing started."""
+        build_ms, first_ms, started = times
         try:
             self._store(library, course_id, rest, stored)
         finally:
@@ -171,7 +174,7 @@ class BuildPublisher:
                 self._busy[course_id].subtract(p.locale for p in rest)
         if stored.problems:
             self._report(FailedBuild(course_id, generation, tuple(stored.problems)))
-        self._report(PublishedBuild(course_id, generation, self._build_ms(course_id), first_ms,
+        self._report(PublishedBuild(course_id, generation, build_ms, first_ms,
                                     (time.perf_counter() - started) * 1000, tuple(stored.new), len(stored.known)))
 
     def _store(self, library: PackageLibrary, course_id: str, packages: list[Package], stored: Stored) -> Stored:
@@ -242,10 +245,11 @@ class WatchSession:
 
     def server(self, paths: ReviewPaths, runtime: LmsRuntime, *, host: str = "127.0.0.1", port: int = 0,
                public_url: str | None = None) -> ReviewServer:
-        """The review LMS with live reload's routes (behind the login) and script tags; its stop ends the streams."""
+        """The review LMS with live reload's routes (behind the login) and script tags; as it begins to stop, the
+        streams end and building stops (nothing is then stored into the LMS it closes)."""
         return ReviewServer(paths, runtime, host=host, port=port, public_url=public_url, extra_routes=self.live.routes,
                             page_head=self.pages.version_head, catalog_head=self.pages.catalog_head,
-                            settled=self.pages.settled, on_stop=(self.live.close,))
+                            settled=self.pages.settled, on_stop=(self.stop,))
 
     def start(self, library: PackageLibrary) -> None:
         """Build every course (on the builder's thread: this returns at once), publish each into ``library``, watch."""
@@ -253,6 +257,7 @@ class WatchSession:
         self.builder.start()
 
     def stop(self) -> None:
+        """End the live streams, stop watching and building, wait for what is being stored (idempotent)."""
         self.live.close()
         self.builder.stop()
         self.publisher.close()
