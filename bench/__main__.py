@@ -50,16 +50,17 @@ class Plan:
     preview_runs: int
     lrs_statements: int
     lrs_clients: int
+    watch_runs: int
 
 
 FULL = Plan(pages=100, locales=5, questions=50, page_sizes=(10, 100, 1000), locale_sizes=(1, 5, 20), runs=3,
             full_build_runs=5,
             heavy_budget_s=45, startup_runs=15, preview_courses=("workplace-safety", "data-privacy"), preview_runs=3,
-            lrs_statements=20_000, lrs_clients=20)
+            lrs_statements=20_000, lrs_clients=20, watch_runs=5)
 QUICK = Plan(pages=20, locales=3, questions=14, page_sizes=(5, 20, 60), locale_sizes=(1, 3, 5), runs=1,
              full_build_runs=1,
              heavy_budget_s=0, startup_runs=5, preview_courses=("workplace-safety",), preview_runs=1,
-             lrs_statements=2_000, lrs_clients=10)
+             lrs_statements=2_000, lrs_clients=10, watch_runs=2)
 
 
 class Session:
@@ -90,7 +91,7 @@ def generate(plan: Plan, work: Path) -> tuple[Project, dict[int, Project]]:
 
 
 def run(plan: Plan, work: Path, session: Session) -> None:
-    from bench import lrs, preview  # Playwright and httpx only once the builds are measured
+    from bench import lrs, preview, watch  # Playwright and httpx only once the builds are measured
 
     cli = Courseforge()
     main, page_projects = session.part("generate courses", lambda: generate(plan, work))
@@ -112,6 +113,7 @@ def run(plan: Plan, work: Path, session: Session) -> None:
                                               *startup.lint_figures(cli, REPOSITORY, max(plan.runs, 3), work)])
     session.figures_of("preview", lambda: preview.figures(list(plan.preview_courses), plan.preview_runs))
     session.figures_of("lrs", lambda: lrs.figures(plan.lrs_statements, plan.lrs_clients, max(plan.runs, 2)))
+    session.figures_of("watch", lambda: watch.figures(cli, main, plan.watch_runs, work, plan.locales))
 
 
 def compiled_like_an_install() -> None:

@@ -9,11 +9,11 @@ format and locale of the build.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from courseforge.cache import BUILD_MEMORY_BYTES, KeyPart, active_disk, ensure_store, lookup, remember, structured
 from courseforge.diagnostics import DiagnosticSink, Location
@@ -383,19 +383,45 @@ def build_locale(prepared: PreparedCourse, locale: str, options: BuildOptions, o
     return tuple(found[profile.format] for profile in prepared.profiles)
 
 
-def build_units(course_dir: Path, display_dir: str, options: BuildOptions, sink: DiagnosticSink,
-                outlet: Outlet[T_co]) -> tuple[Course, tuple[T_co, ...]] | None:
-    """Every unit of one course, in one process. None when diagnostics stop the build."""
+@dataclass(frozen=True)
+class BuiltLocales(Generic[T_co]):
+    """Some locales of a course built: their units in build order, and the locales still to be built after them."""
+
+    course: Course
+    units: tuple[T_co, ...]
+    later: tuple[str, ...]
+
+
+def build_in_stages(course_dir: Path, display_dir: str, options: BuildOptions, sink: DiagnosticSink,
+                    outlet: Outlet[T_co]) -> Iterator[BuiltLocales[T_co]]:
+    """Every unit of one course, in one process: the source language's yielded as soon as they are built (a watch
+    session shows them before the translations are done), then the translations'. Stops at the first stage whose
+    diagnostics stop the build (an error in ``sink`` says so). Consume it in one go, in the thread it started in:
+    the build's memory store is in scope between the stages."""
     with ensure_store(BUILD_MEMORY_BYTES):
         errors_before = sink.error_count
         prepared = prepare_course(course_dir, display_dir, options, sink)
         if prepared is None:
-            return None
-        kept = tuple(unit for locale in prepared.locales for unit in build_locale(prepared, locale, options, outlet,
-                                                                                    sink))
-        if sink.error_count > errors_before:
-            return None
-        return prepared.course, kept
+            return
+        stages = [prepared.locales[:1], prepared.locales[1:]]
+        for number, locales in enumerate(stages):
+            if not locales:
+                continue
+            units = tuple(unit for locale in locales for unit in build_locale(prepared, locale, options, outlet, sink))
+            if sink.error_count > errors_before:
+                return
+            yield BuiltLocales(prepared.course, units, tuple(locale for later in stages[number + 1:]
+                                                             for locale in later))
+
+
+def build_units(course_dir: Path, display_dir: str, options: BuildOptions, sink: DiagnosticSink,
+                outlet: Outlet[T_co]) -> tuple[Course, tuple[T_co, ...]] | None:
+    """Every unit of one course, in one process. None when diagnostics stop the build."""
+    errors_before = sink.error_count
+    stages = list(build_in_stages(course_dir, display_dir, options, sink, outlet))
+    if not stages or stages[-1].later or sink.error_count > errors_before:
+        return None
+    return stages[-1].course, tuple(unit for stage in stages for unit in stage.units)
 
 
 def build_course(course_dir: Path, display_dir: str, options: BuildOptions,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 
 
 class PackageFormat(StrEnum):
@@ -28,6 +29,7 @@ class Package:
     def filename(self) -> str:
         return f"{self.format.value}.zip"
 
-    @property
+    @cached_property
     def sha256(self) -> str:
+        """Hashed once: watch mode compares every package of a course after each rebuild (megabytes each)."""
         return hashlib.sha256(self.data).hexdigest()

@@ -34,6 +34,7 @@ from courseforge.lms.review.watch import (
 )
 from courseforge.model.package import PackageFormat
 from courseforge.project import Project, load_project
+from tests.review.review_lms import wait_for
 from tests.sample_project import copy_sample_project
 
 SAFETY, PRIVACY = "workplace-safety", "data-privacy"
@@ -228,17 +229,30 @@ def test_the_first_build_has_every_locale_and_format_of_every_course(tmp_path: P
         assert "imsmanifest.xml" in zipfile.ZipFile(io.BytesIO(package.data)).namelist()
 
 
-def test_editing_a_page_rebuilds_only_its_course_and_reloads_it(tmp_path: Path) -> None:
+def test_editing_a_page_reloads_its_source_language_first_then_builds_its_translations(tmp_path: Path) -> None:
+    """The reload is told as soon as the source language is built (what the author previews); the translations are
+    the same generation's, told as ``translated`` once built. Only the edited course is rebuilt."""
+    sentence = "Check your boots every morning."
     with watched_project(tmp_path) as builder:
-        log = event_log(builder)
+        seen: list[tuple[BuildEvent, frozenset[str], bool]] = []
+
+        def snapshot(event: BuildEvent) -> None:  # on the builder's thread, before it goes on
+            state = builder.state(event.course_id)
+            assert state is not None and state.good is not None
+            seen.append((event, state.good.pending, sentence in web_index(builder, locale="de")))
+        builder.subscribe(snapshot)
         before = len(builder.history())
         untouched = builder.package(PRIVACY, "en", PackageFormat.WEB)
-        append_sentence(builder.project.root, PPE_PAGE, "Check your boots every morning.")
-        _, event = log.next()
-        assert (event.kind, event.course_id, event.generation) == (BuildEventKind.RELOAD, SAFETY, 2)
+        append_sentence(builder.project.root, PPE_PAGE, sentence)
+        wait_for(lambda: len(seen) == 2, "the reload and the translations")
+        assert builder.wait_idle(WAIT_S)
+        (reload, pending, de_then), (translated, pending_after, de_after) = seen
+        assert (reload.kind, reload.course_id, reload.generation) == (BuildEventKind.RELOAD, SAFETY, 2)
+        assert pending == {"de", "fr", "ar"} and not de_then, "the translations were built before the reload"
+        assert (translated.kind, translated.generation, pending_after, de_after) == (
+            BuildEventKind.TRANSLATED, 2, frozenset(), True)  # untranslated: the source's sentence
         assert [rebuild.course_id for rebuild in builder.history()[before:]] == [SAFETY]
-        assert "Check your boots every morning." in web_index(builder)
-        assert "Check your boots every morning." in web_index(builder, locale="de")  # untranslated: the source
+        assert sentence in web_index(builder)
         assert builder.package(PRIVACY, "en", PackageFormat.WEB) is untouched
 
 
@@ -277,7 +291,8 @@ def test_a_catalog_edit_rebuilds_its_course_only(tmp_path: Path) -> None:
         assert title in text
         catalog.write_text(text.replace(title, 'msgstr "Neu: Datenschutz', 1), encoding="utf-8")
         event = log.next()[1]
-        assert (event.kind, event.course_id) == (BuildEventKind.RELOAD, PRIVACY)
+        assert (event.kind, event.course_id) == (BuildEventKind.RELOAD, PRIVACY)  # the source's packages are the same
+        assert builder.wait_idle(WAIT_S)
         assert [rebuild.course_id for rebuild in builder.history()[before:]] == [PRIVACY]
         assert "Neu: Datenschutz" in web_index(builder, PRIVACY, "de")
 

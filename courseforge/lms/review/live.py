@@ -41,6 +41,8 @@ COURSE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 """A course id as ``model.course.ID_PATTERN`` has it."""
 NO_STORE = {"Cache-Control": "no-store"}
 ReloadMode = Literal["frame", "page"]
+PAGE_EVENTS = frozenset({BuildEventKind.RELOAD, BuildEventKind.DIAGNOSTICS})
+"""What a page acts on (translations built after their source language's reload change nothing it shows)."""
 
 
 class BuildSource(Protocol):
@@ -126,6 +128,8 @@ class LiveReload:
             channel.put(None)
 
     def _publish(self, event: BuildEvent) -> None:
+        if event.kind not in PAGE_EVENTS:
+            return
         with self._lock:
             channels = [channel for channel in self._channels if channel.course_id == event.course_id]
         for channel in channels:

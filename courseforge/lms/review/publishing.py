@@ -17,6 +17,7 @@ from typing import Any
 from courseforge.lms.review.database import ReviewDatabase, StoredPackage
 from courseforge.lms.review.facts import UnreadableFacts, read_facts
 from courseforge.lms.review.package_store import PackageStore
+from courseforge.model.report import VerificationReport
 from courseforge.stages.verify import verify_package
 
 
@@ -43,16 +44,23 @@ class PackageLibrary:
         self.database = database
         self.store = store
 
-    def publish_bytes(self, data: bytes, publisher: str, name: str = "package.zip") -> Published:
-        """Publish zip bytes held in memory (a watcher's fresh build, a test)."""
+    def publish_bytes(self, data: bytes, publisher: str, name: str = "package.zip",
+                      verified: VerificationReport | None = None) -> Published:
+        """Publish zip bytes held in memory (a watcher's fresh build, a test); bytes the LMS has are not written.
+        ``verified``: what :func:`verify_package` found in these very bytes, in this process (a watch session's
+        build verifies each package it makes): they are not verified again."""
+        known = self.database.package(hashlib.sha256(data).hexdigest())
+        if known is not None:
+            return Published(known, created=False)
         fd, upload = self.store.new_upload()
         with os.fdopen(fd, "wb") as out:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
-        return self.publish_upload(upload, publisher, name)
+        return self.publish_upload(upload, publisher, name, verified)
 
-    def publish_upload(self, upload: Path, publisher: str, name: str = "package.zip") -> Published:
+    def publish_upload(self, upload: Path, publisher: str, name: str = "package.zip",
+                       verified: VerificationReport | None = None) -> Published:
         """Publish a complete, fsynced upload in the store's tmp/ folder; the upload is consumed either way."""
         try:
             data = upload.read_bytes()
@@ -60,7 +68,7 @@ class PackageLibrary:
             known = self.database.package(sha256)
             if known is not None:
                 return Published(known, created=False)
-            report = verify_package(name, data)
+            report = verified if verified is not None else verify_package(name, data)
             if not report.ok:
                 raise PackageRejected(f"{name} failed verification with {report.error_count} error(s)",
                                       [d.to_json() for d in report.diagnostics])

@@ -2,10 +2,11 @@
 
 :class:`ProjectWatcher` turns watchdog's file events below the project's sources into one :class:`Touched` per
 burst (an editor's write-rename is several events). :class:`WatchBuilder` rebuilds the courses a change touches
-with the pipeline inside one long-lived in-memory cache scope (the fast path: a one-page edit rebuilds every
-locale and format of its course in tens of milliseconds), keeps each course's last good build and the
-diagnostics of its last failed rebuild (a failed rebuild never replaces a good build), and tells listeners from
-its own thread, with a generation number per course that grows only when a course's packages change.
+with the pipeline inside one long-lived in-memory cache scope (a one-page edit rebuilds only what it changed),
+the source language first (told at once: it is what an author previews) and the translations after, keeps each
+course's last good build and the diagnostics of its last failed rebuild (a failed rebuild never replaces a good
+build), and tells listeners from its own thread, with a generation number per course that grows only when a
+course's packages change.
 """
 
 from __future__ import annotations
@@ -42,13 +43,14 @@ from courseforge.diagnostics import Diagnostic, DiagnosticSink, Location, Severi
 from courseforge.i18n.catalog import UI_DOMAIN
 from courseforge.model.branding import ImageRole
 from courseforge.model.package import Package, PackageFormat
-from courseforge.pipeline import ALL_LOCALES, BuildOptions, build_units
+from courseforge.pipeline import ALL_LOCALES, BuildOptions, build_in_stages
 from courseforge.project import CONFIG_NAME, COURSE_MANIFEST, Project, load_project
 
 if TYPE_CHECKING:
     from watchdog.observers.api import BaseObserver
 
     from courseforge.model.course import Course
+    from courseforge.model.report import VerificationReport
     from courseforge.unit_cache import UnitResult
 
 LOG = logging.getLogger(__name__)
@@ -335,10 +337,18 @@ class GoodBuild:
     generation: int
     packages: Mapping[FormatKey, Package]
     digests: Mapping[FormatKey, str]
+    reports: Mapping[FormatKey, VerificationReport]
+    """What the build's verification found in each package (it passed: the LMS need not verify them again)."""
     warnings: tuple[Diagnostic, ...] = ()
+    pending: frozenset[str] = frozenset()
+    """Locales this generation is still building (the source language is built first and shown at once): until
+    they are, their packages here are the generation before's."""
 
     def package(self, locale: str, package_format: PackageFormat) -> Package | None:
         return self.packages.get((locale, package_format))
+
+    def verified(self) -> tuple[VerifiedPackage, ...]:
+        return tuple(VerifiedPackage(package, self.reports[key]) for key, package in self.packages.items())
 
     def member(self, locale: str, package_format: PackageFormat, name: str) -> bytes | None:
         """One file of a package (``index.html``, ``runtime/courseforge.js``), read from its zip bytes; None when
@@ -385,6 +395,9 @@ class BuildEventKind(StrEnum):
     """The course's good build changed: open previews load it."""
     DIAGNOSTICS = "diagnostics"
     """A rebuild failed (``diagnostics`` lists why) or the course recovered (``diagnostics`` is empty)."""
+    TRANSLATED = "translated"
+    """The translations of a generation whose source language was shown first are built, or failed to be (then a
+    ``diagnostics`` event came first and their packages are the generation before's): nothing is pending."""
 
 
 @dataclass(frozen=True)
@@ -401,13 +414,32 @@ class BuildEvent:
 
 def state_events(old: CourseState | None, new: CourseState) -> list[BuildEvent]:
     """What listeners are told when a course's state goes from ``old`` to ``new``: its diagnostics when they changed
-    (failed, failed differently, recovered), then ``reload`` when its good build changed."""
+    (failed, failed differently, recovered), then ``reload`` when its good build changed, or ``translated`` when
+    the locales it was still building are done."""
     events = []
     if new.failure != (old.failure if old is not None else ()):
         events.append(BuildEvent(BuildEventKind.DIAGNOSTICS, new.course_id, new.generation, new.failure))
     if new.generation != (old.generation if old is not None else 0):
         events.append(BuildEvent(BuildEventKind.RELOAD, new.course_id, new.generation))
+    elif old is not None and old.good is not None and old.good.pending and not pending_of(new):
+        events.append(BuildEvent(BuildEventKind.TRANSLATED, new.course_id, new.generation))
     return events
+
+
+def pending_of(state: CourseState) -> frozenset[str]:
+    return state.good.pending if state.good is not None else frozenset()
+
+
+@dataclass(frozen=True)
+class VerifiedPackage:
+    """A package the build made and what its verification found."""
+
+    package: Package
+    report: VerificationReport
+
+    @property
+    def key(self) -> FormatKey:
+        return self.package.locale, self.package.format
 
 
 class KeptPackages:
@@ -417,30 +449,39 @@ class KeptPackages:
     def __init__(self, good: GoodBuild | None) -> None:
         self._good = good
 
-    def fresh(self, package: Package, result: UnitResult) -> Package:
-        return package
+    def fresh(self, package: Package, result: UnitResult) -> VerifiedPackage:
+        return VerifiedPackage(package, result.report)
 
-    def cached(self, result: UnitResult) -> Package | None:
+    def cached(self, result: UnitResult) -> VerifiedPackage | None:
         facts, good = result.package, self._good
         key = (facts.locale, facts.format)
         if good is None or good.digests.get(key) != facts.sha256:
             return None
-        return good.packages[key]
+        return VerifiedPackage(good.packages[key], result.report)
 
 
-def next_state(old: CourseState, course: Course | None, packages: Iterable[Package],
-               diagnostics: tuple[Diagnostic, ...]) -> CourseState:
-    """The state after a rebuild: ``course`` None means it failed (the good build stays, its diagnostics are kept);
-    a good build whose packages are the same bytes keeps its generation."""
+def next_state(old: CourseState, course: Course | None, packages: Iterable[VerifiedPackage],
+               diagnostics: tuple[Diagnostic, ...], pending: frozenset[str] = frozenset(),
+               continued: bool = False) -> CourseState:
+    """The state after a rebuild or a stage of one: ``course`` None means it failed (the good build stays, nothing is
+    pending any more, its diagnostics are kept). ``pending`` names the locales still to be built (their packages
+    are kept from the good build before); ``continued`` says this is the last stage of a rebuild whose first stage
+    made a new generation (its translations belong to it). A good build whose packages are the same bytes keeps
+    its generation (and nothing is pending: no page was told of it)."""
     if course is None:
-        return replace(old, failure=diagnostics or (internal_problem(old.course_id, "the rebuild stopped without "
-                                                                      "a diagnostic"),))
-    built = {(package.locale, package.format): package for package in packages}
-    digests = {key: package.sha256 for key, package in built.items()}
+        good = replace(old.good, pending=frozenset()) if old.good is not None else None
+        return replace(old, good=good, failure=diagnostics or (
+            internal_problem(old.course_id, "the rebuild stopped without a diagnostic"),))
+    kept = old.good.verified() if old.good is not None else ()
+    built = {verified.key: verified for verified in kept if verified.key[0] in pending}
+    built.update((verified.key, verified) for verified in packages)
+    digests = {key: verified.package.sha256 for key, verified in built.items()}
     same = old.good is not None and dict(old.good.digests) == digests
-    generation = old.generation if same else old.generation + 1
-    return CourseState(old.course_id, GoodBuild(course, generation, MappingProxyType(built),
-                                                MappingProxyType(digests), diagnostics))
+    generation = old.generation if same or continued else old.generation + 1
+    return CourseState(old.course_id, GoodBuild(
+        course, generation, MappingProxyType({key: verified.package for key, verified in built.items()}),
+        MappingProxyType(digests), MappingProxyType({key: verified.report for key, verified in built.items()}),
+        diagnostics, frozenset() if same else pending))
 
 
 def internal_problem(where: str, detail: str) -> Diagnostic:
@@ -636,13 +677,13 @@ class WatchBuilder:
         return True
 
     def _rebuild_course(self, name: str) -> None:
-        project, options = self._session.project, self._session.options
+        project = self._session.project
         folder = project.courses_dir / name
         display = project.display(folder)
         old = self.state(name) or CourseState(name)
         started = time.perf_counter()
         sink = DiagnosticSink()
-        built = None
+        built, continued = None, False
         if not (folder / COURSE_MANIFEST).is_file():
             sink.error("watch.course-missing", f"course '{name}' has no {COURSE_MANIFEST} any more",
                        Location(f"{display}/{COURSE_MANIFEST}"),
@@ -650,20 +691,38 @@ class WatchBuilder:
         else:
             try:
                 with cache_scope(self._store, lasting=True):
-                    built = build_units(folder, display, options, sink, KeptPackages(old.good))
+                    built, continued = self._build_in_stages(folder, display, old, sink, started)
             except Exception as error:
                 LOG.exception("watch: rebuilding %s raised", name)
                 sink.add(internal_problem(display, f"{type(error).__name__}: {error}"))
         course, packages = built if built is not None else (None, ())
-        self._record(name, course, packages, tuple(sink), started)
+        self._record(name, course, packages, tuple(sink), started, continued=continued)
 
-    def _record(self, name: str, course: Course | None, packages: Iterable[Package],
-                diagnostics: tuple[Diagnostic, ...], started: float) -> None:
+    def _build_in_stages(self, folder: Path, display: str, old: CourseState, sink: DiagnosticSink,
+                         started: float) -> tuple[tuple[Course, tuple[VerifiedPackage, ...]] | None, bool]:
+        """The course's source language built and recorded first (open previews show it while its translations
+        build), then every locale's packages; and whether the first stage made a new generation."""
+        packages: list[VerifiedPackage] = []
+        built, continued = None, False
+        for stage in build_in_stages(folder, display, self._session.options, sink, KeptPackages(old.good)):
+            packages.extend(stage.units)
+            if stage.later:
+                continued = self._record(old.course_id, stage.course, stage.units, tuple(sink), started,
+                                         pending=frozenset(stage.later)).generation != old.generation
+            else:
+                built = (stage.course, tuple(packages))
+        return built, continued
+
+    def _record(self, name: str, course: Course | None, packages: Iterable[VerifiedPackage],
+                diagnostics: tuple[Diagnostic, ...], started: float, pending: frozenset[str] = frozenset(),
+                continued: bool = False) -> CourseState:
+        """The course's new state, told to listeners; a rebuild's last stage goes into the history."""
         with self._lock:
             old = self._session.states.get(name) or CourseState(name)
-            new = next_state(old, course, packages, diagnostics)
+            new = next_state(old, course, packages, diagnostics, pending, continued)
             self._session.states[name] = new
-            self._history.append(Rebuild(name, time.perf_counter() - started, course is not None))
+            if not pending:
+                self._history.append(Rebuild(name, time.perf_counter() - started, course is not None))
             listeners = list(self._listeners)
         for event in state_events(old, new):
             for listener in listeners:
@@ -671,3 +730,4 @@ class WatchBuilder:
                     listener(event)
                 except Exception:
                     LOG.exception("watch: a listener failed on %s", event)
+        return new

@@ -25,8 +25,7 @@ from courseforge.lms.review.live import LiveReload
 from courseforge.lms.review.publishing import PackageLibrary, PackageRejected, Published
 from courseforge.lms.review.server import ReviewServer
 from courseforge.lms.review.service import ReviewPaths
-from courseforge.lms.review.watch import BuildEvent, BuildEventKind, WatchBuilder, WatchSettings
-from courseforge.model.package import Package
+from courseforge.lms.review.watch import BuildEvent, BuildEventKind, VerifiedPackage, WatchBuilder, WatchSettings
 from courseforge.project import Project
 from courseforge.stages.preview.harness.runtime import LmsRuntime
 
@@ -93,14 +92,25 @@ class Stored:
             (self.new if published.created else self.known).append(published.package)
 
 
+@dataclass(frozen=True)
+class SourceStored:
+    """A generation's source language stored: what that gave, in how many milliseconds from ``started``, and the
+    locales the builder was still building then."""
+
+    stored: Stored
+    first_ms: float
+    started: float
+    pending: frozenset[str]
+
+
 class BuildPublisher:
     """Publishes the builder's good builds into :attr:`library` (set before the builder starts: the LMS is made
     after its routes, which include live reload's); ``report`` is told of each.
 
-    The course's own language is stored on the builder's thread, so live reload (told next) sends open pages to a
-    stored version; the translations are stored after, on a thread of their own (in order), and :meth:`busy` says
-    which a course has still to store (``/latest`` waits for them: a translation's page must not reload to its
-    previous version)."""
+    The course's own language is stored on the builder's thread as soon as the builder has it (it builds it first),
+    so live reload (told next) sends open pages to a stored version; the translations, once built, are stored
+    after, on a thread of their own (in order), and :meth:`busy` says which locales a course has still to build or
+    store (``/latest`` waits for them: a translation's page must not reload to its previous version)."""
 
     def __init__(self, builder: WatchBuilder, report: BuildReport) -> None:
         self._builder = builder
@@ -113,6 +123,8 @@ class BuildPublisher:
         """The generation whose packages are stored, by watched course."""
         self._busy: dict[str, Counter[str]] = {}
         """The locales of a course still to be stored, with how many builds are storing each."""
+        self._waiting: dict[str, SourceStored] = {}
+        """A course's newest generation whose source language is stored and whose translations are being built."""
         self._pool = ThreadPoolExecutor(PUBLISH_THREADS, thread_name_prefix="courseforge-watch-publish")
         self._later = ThreadPoolExecutor(1, thread_name_prefix="courseforge-watch-translations")
 
@@ -123,6 +135,8 @@ class BuildPublisher:
     def __call__(self, event: BuildEvent) -> None:
         if event.kind is BuildEventKind.RELOAD:
             self._publish(event.course_id)
+        elif event.kind is BuildEventKind.TRANSLATED:
+            self._translated(event.course_id)
         else:
             self._report(FailedBuild(event.course_id, event.generation, event.diagnostics))
 
@@ -148,22 +162,55 @@ class BuildPublisher:
             return pending[locale] > 0 if locale is not None else pending.total() > 0
 
     def _publish(self, course_id: str) -> None:
+        """A new generation: its source language stored now; its translations later, once they are built (the
+        builder is still building ``pending``: they count as being stored meanwhile)."""
         state, library = self._builder.state(course_id), self.library
         if state is None or state.good is None or library is None:
             return
         started = time.perf_counter()
         language = state.good.course.manifest.language
-        packages = state.good.packages.values()
-        first = self._store(library, course_id, [p for p in packages if p.locale == language], Stored())
-        rest = [p for p in packages if p.locale != language]
+        first = self._store(library, course_id, [p for p in state.good.verified() if p.package.locale == language],
+                            Stored())
+        source = SourceStored(first, (time.perf_counter() - started) * 1000, started, state.good.pending)
         with self._lock:
             self._generations[course_id] = state.generation
-            self._busy.setdefault(course_id, Counter()).update(p.locale for p in rest)
-        times = (self._build_ms(course_id), (time.perf_counter() - started) * 1000, started)
-        self._later.submit(self._finish, library, course_id, state.generation, rest, first, times)
+            self._settle_waiting(course_id)
+            if source.pending:
+                self._busy.setdefault(course_id, Counter()).update(source.pending)
+                self._waiting[course_id] = source
+                return
+        self._store_translations(library, course_id, source)
 
-    def _finish(self, library: PackageLibrary, course_id: str, generation: int, rest: list[Package], stored: Stored,
-                times: tuple[float, float, float]) -> None:
+    def _translated(self, course_id: str) -> None:
+        """The translations of the generation whose source language was stored are built (or failed: then their
+        packages are the generation before's, which the LMS has)."""
+        with self._lock:
+            source = self._waiting.pop(course_id, None)
+        if source is not None and self.library is not None:
+            self._store_translations(self.library, course_id, source)
+            with self._lock:
+                self._busy[course_id].subtract(source.pending)
+
+    def _settle_waiting(self, course_id: str) -> None:
+        """A generation that overtook one whose translations never came (under the lock)."""
+        overtaken = self._waiting.pop(course_id, None)
+        if overtaken is not None:
+            self._busy[course_id].subtract(overtaken.pending)
+
+    def _store_translations(self, library: PackageLibrary, course_id: str, source: SourceStored) -> None:
+        """The newest good build's translations stored on the translations' thread, then the build reported."""
+        state = self._builder.state(course_id)
+        if state is None or state.good is None:
+            return
+        language = state.good.course.manifest.language
+        rest = [p for p in state.good.verified() if p.package.locale != language]
+        with self._lock:
+            self._busy.setdefault(course_id, Counter()).update(p.package.locale for p in rest)
+        times = (self._build_ms(course_id), source.first_ms, source.started)
+        self._later.submit(self._finish, library, course_id, state.generation, rest, source.stored, times)
+
+    def _finish(self, library: PackageLibrary, course_id: str, generation: int, rest: list[VerifiedPackage],
+                stored: Stored, times: tuple[float, float, float]) -> None:
         """The translations stored (on the translations' thread), then the build reported; ``times``: the rebuild's
         and the source language's milliseconds, and when storing started."""
         build_ms, first_ms, started = times
@@ -171,13 +218,14 @@ class BuildPublisher:
             self._store(library, course_id, rest, stored)
         finally:
             with self._lock:
-                self._busy[course_id].subtract(p.locale for p in rest)
+                self._busy[course_id].subtract(p.package.locale for p in rest)
         if stored.problems:
             self._report(FailedBuild(course_id, generation, tuple(stored.problems)))
         self._report(PublishedBuild(course_id, generation, build_ms, first_ms,
                                     (time.perf_counter() - started) * 1000, tuple(stored.new), len(stored.known)))
 
-    def _store(self, library: PackageLibrary, course_id: str, packages: list[Package], stored: Stored) -> Stored:
+    def _store(self, library: PackageLibrary, course_id: str, packages: list[VerifiedPackage],
+               stored: Stored) -> Stored:
         for published in self._pool.map(lambda package: publish_one(library, course_id, package), packages):
             stored.take(published)
         with self._lock:
@@ -190,10 +238,12 @@ class BuildPublisher:
         return rebuilds[-1].seconds * 1000 if rebuilds else 0.0
 
 
-def publish_one(library: PackageLibrary, course_id: str, package: Package) -> Published | PackageRejected:
+def publish_one(library: PackageLibrary, course_id: str, built: VerifiedPackage) -> Published | PackageRejected:
     """One package of a build stored as an upload is (the name labels what the verifier says)."""
     try:
-        return library.publish_bytes(package.data, PUBLISHER, f"{course_id}/{package.locale}/{package.filename}")
+        package = built.package
+        return library.publish_bytes(package.data, PUBLISHER, f"{course_id}/{package.locale}/{package.filename}",
+                                     built.report)
     except PackageRejected as rejected:
         return rejected
 
