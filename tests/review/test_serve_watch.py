@@ -9,6 +9,7 @@ course.yaml shows its diagnostics while the last good version stays launchable, 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -34,7 +35,6 @@ COMMAND = [sys.executable, "-m", "courseforge", "serve"]
 FIRST_BUILD_S = 90.0
 """Both sample courses in every locale and format, published, on a loaded 2-core machine."""
 OVERLAY = f"#courseforge-live-diagnostics-{SAFETY}"
-TITLE = "Workplace Safety Induction"
 
 
 @dataclass
@@ -114,11 +114,11 @@ def course_frame(page: Page) -> FrameLocator:
     return page.frame_locator("#lms").frame_locator("#sco")
 
 
-def play_newest(context: BrowserContext, learner: str) -> Page:
-    """The player of the newest English SCORM 1.2 version, launched from its page, showing the first screen."""
+def play_newest(context: BrowserContext, learner: str, locale: str = "en") -> Page:
+    """The player of the newest SCORM 1.2 version in ``locale``, launched from its page, showing the first screen."""
     page = context.new_page()
-    page.goto(f"/latest?course={SAFETY}&locale=en&format=scorm12&learner={learner}")
-    page.get_by_role("button", name=f"Launch {TITLE} as").click()
+    page.goto(f"/latest?course={SAFETY}&locale={locale}&format=scorm12&learner={learner}")
+    page.get_by_role("button", name=re.compile(r"^Launch .+ as")).click()
     expect(course_frame(page).get_by_role("heading", level=1).first).to_be_visible(timeout=WAIT_S * 1000)
     return page
 
@@ -152,6 +152,22 @@ def test_an_edit_shows_in_the_open_player_as_a_new_version(served: Served,
     version_page.close()
     wait_for(lambda: served.stderr_has(f"{SAFETY} rebuilt in ") and any(
         f"en v{before[-1] + 1} (scorm12" in line for line in served.errors), "the rebuild's line on stderr")
+    page.close()
+
+
+def test_an_edit_reaches_an_open_translations_player_once_the_translation_is_stored(served: Served,
+                                                                                    context: BrowserContext) -> None:
+    """The source language is rebuilt and shown first; a German player, told at the same time, goes to the German
+    version of the same rebuild (the untranslated sentence in the source language), not to its previous one."""
+    page = play_newest(context, "Di", locale="de")
+    before = served.versions(locale="de")
+    sentence = "Keep fire doors closed unless you are passing through."
+    saved = append_sentence(served.root, WELCOME_PAGE, sentence)
+    while not shows(page, sentence):
+        assert time.monotonic() - saved < WAIT_S, "the open German player never showed the edit"
+        time.sleep(0.01)
+    assert served.versions(locale="de") == [*before, before[-1] + 1]
+    expect(page.locator("header .home")).to_contain_text(f"v{before[-1] + 1}")
     page.close()
 
 

@@ -281,6 +281,47 @@ def test_a_broken_build_keeps_the_last_good_one_and_reports_file_and_line_until_
         assert "Workplace Safety Induction (2nd ed.)" in web_index(builder)
 
 
+def test_a_broken_translation_after_a_page_edit_keeps_the_new_source_and_the_translations_last_good_build(
+        tmp_path: Path) -> None:
+    """The source language is shown first (the failure before is cleared: it built); a translation whose catalog is
+    broken then fails again: its diagnostics are told with file:line, its packages stay the last good build's and
+    nothing is pending any more."""
+    sentence = "Wipe up spills at once."
+    with watched_project(tmp_path) as builder:
+        old_de = builder.package(SAFETY, "de", PackageFormat.WEB)
+        catalog = builder.project.root / "locales/de/LC_MESSAGES/workplace-safety.po"
+        catalog.write_text(catalog.read_text(encoding="utf-8") + '\nmsgid "unterminated\n', encoding="utf-8")
+        failed = next_event(builder, BuildEventKind.DIAGNOSTICS)
+        assert any(d.format().startswith("locales/de/LC_MESSAGES/workplace-safety.po:") for d in failed.diagnostics)
+        assert builder.wait_idle(WAIT_S)
+        log = event_log(builder)
+        append_sentence(builder.project.root, PPE_PAGE, sentence)
+        events = [log.next()[1] for _ in range(4)]
+        assert [(event.kind, event.generation, bool(event.diagnostics)) for event in events] == [
+            (BuildEventKind.DIAGNOSTICS, 2, False),  # the source language built: nothing failed so far
+            (BuildEventKind.RELOAD, 2, False),
+            (BuildEventKind.DIAGNOSTICS, 2, True),  # then the translation did
+            (BuildEventKind.TRANSLATED, 2, False)]
+        assert errors_of(events[2]) == errors_of(failed)
+        assert builder.wait_idle(WAIT_S) and log.quiet_for(0.2)
+        state = builder.state(SAFETY)
+        assert state is not None and state.good is not None and state.failed and not state.good.pending
+        assert sentence in web_index(builder)
+        assert builder.package(SAFETY, "de", PackageFormat.WEB) is old_de
+
+
+def errors_of(event: BuildEvent) -> list[str]:
+    return [d.format() for d in event.diagnostics if d.severity == "error"]
+
+
+def next_event(builder: WatchBuilder, kind: BuildEventKind) -> BuildEvent:
+    """The builder's next event of ``kind`` from now on."""
+    log = event_log(builder)
+    while (event := log.next()[1]).kind is not kind:
+        pass
+    return event
+
+
 def test_a_catalog_edit_rebuilds_its_course_only(tmp_path: Path) -> None:
     with watched_project(tmp_path) as builder:
         log = event_log(builder)
