@@ -29,7 +29,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from courseforge.model.course import Question, Survey, SurveyItem
 from courseforge.model.package import PackageFormat
@@ -57,6 +57,11 @@ def _frozen(values: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
 class Learner:
     id: str = "learner-1"
     name: str = "Learner, Test"
+
+    HOME_PAGE: ClassVar[str] = "https://preview.courseforge.invalid/learners"
+    """The account homePage of every learner the LMS sides name in xAPI (an address that names the LMS and
+    resolves nowhere): the same whatever port or public URL the LMS has, so a learner stays one agent across
+    restarts."""
 
 
 @dataclass(frozen=True)

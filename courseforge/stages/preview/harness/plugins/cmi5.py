@@ -86,8 +86,6 @@ RETURNED = "/returned/"
 SIDE_RECORDS = "cmi5"
 LMS_RECORDS = "cmi5-lms"
 LAUNCH = "launch"
-HOME_PAGE = "https://preview.courseforge.invalid/learners"
-"""The learners' account homePage (an address that names the preview LMS and resolves nowhere)."""
 TERMS = Terms(status="the completed/passed/failed statements", score="result.score.scaled",
               finish="the terminated statement", session_time="result.duration of terminated",
               state=f"the State document '{std.RESUME_STATE_ID}'")
@@ -295,7 +293,7 @@ class Cmi5Side:
             move_on = std.MoveOn(request.unit.move_on) if isinstance(request.unit, Au) else std.MoveOn.NOT_APPLICABLE
             if not self._done(registration, move_on) or not request.options.new_attempt_after_exit:
                 return Attempt(previous.number, previous.data, resumed=self._has_state(registration, request))
-        learner = Cmi5Learner(HOME_PAGE, request.learner.id)
+        learner = Cmi5Learner(request.learner.HOME_PAGE, request.learner.id)
         entry = self.cmi5.lms.register(course, learner, LearnerPreferences((self._language(request.package),)))
         number = 1 if previous is None else previous.number + 1
         return Attempt(number, {"course": course, "registration": str(entry.id)}, resumed=False)

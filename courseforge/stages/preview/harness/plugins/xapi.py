@@ -124,8 +124,9 @@ def scored(page: Path) -> bool | None:
     return data.get("mastery") is not None if isinstance(data, dict) else None
 
 
-def actor_of(learner: Learner, base_url: str) -> dict[str, Any]:
-    return {"objectType": "Agent", "name": learner.name, "account": {"homePage": base_url, "name": learner.id}}
+def actor_of(learner: Learner) -> dict[str, Any]:
+    return {"objectType": "Agent", "name": learner.name, "account": {"homePage": learner.HOME_PAGE,
+                                                                     "name": learner.id}}
 
 
 def verb_of(statement: Mapping[str, Any]) -> str:
@@ -226,7 +227,7 @@ class XapiSide:
             return Attempt(number=1, data={"registration": str(uuid.uuid4())})
         registration = str(previous.data.get("registration", ""))
         unit = request.unit
-        actor = actor_of(request.learner, request.base_url)
+        actor = actor_of(request.learner)
         if not self.is_final(registration, unit):
             saved = self.state_document(unit.identifier, actor, registration) is not None
             return Attempt(number=previous.number, data={"registration": registration}, resumed=saved)
@@ -243,7 +244,7 @@ class XapiSide:
     def open(self, request: LaunchRequest, attempt: Attempt) -> HostLaunch:
         secret = secrets.token_urlsafe(12)
         self.credentials.add(request.launch_id, secret)
-        actor = actor_of(request.learner, request.base_url)
+        actor = actor_of(request.learner)
         registration = str(attempt.data["registration"])
         launch = _Launch(request.launch_id, registration, actor, request.unit.identifier, request.profile,
                          getattr(request.unit, "scored", None))
