@@ -171,6 +171,8 @@ def run_server(reporter: Reporter, paths: ReviewPaths, root: Path | None, host: 
     except sqlite3.Error as error:
         raise click.ClickException(f"{display_path(paths.database)}: cannot open the review database: {error}") \
             from None
+    if session is not None:
+        start_watching(session, server)
     created = ensure_admin(server.lms.database, paths.admin_token_file)
     reporter.document({"ok": True, "url": server.url, "database": str(paths.database), "store": str(paths.packages),
                        "admin_token_file": str(paths.admin_token_file) if created else None})
@@ -196,11 +198,22 @@ def watch_session(reporter: Reporter, project: Project) -> WatchSession:
 def watch_while_serving(reporter: Reporter, session: WatchSession, server: ReviewServer) -> None:
     reporter.info(f"watching {display_path(session.builder.project.root)}: each good build becomes the newest "
                   "version; Ctrl-C stops")
-    session.start(server.lms.library)
     try:
         server.run()
     finally:
         session.stop()
+
+
+def start_watching(session: WatchSession, server: ReviewServer) -> None:
+    """Watch and build into the LMS before its address is printed: a system that refuses to watch is an error."""
+    from courseforge.lms.review.watch import WatchUnavailable
+
+    try:
+        session.start(server.lms.library)
+    except WatchUnavailable as refused:
+        session.stop()
+        server.close()
+        raise click.ClickException(str(refused)) from None
 
 
 def report_build(reporter: Reporter, build: PublishedBuild | FailedBuild) -> None:

@@ -9,6 +9,8 @@ import os
 import queue
 import re
 import shutil
+import subprocess
+import sys
 import time
 import zipfile
 from collections.abc import Iterator
@@ -211,6 +213,39 @@ def test_a_source_folder_created_later_is_watched(tmp_path: Path) -> None:
         assert bursts.get(timeout=WAIT_S)[1] == EVERY_COURSE
         (project.themes_dir / "corporate" / "theme.yaml").write_text("name: corporate\n")
         assert bursts.get(timeout=WAIT_S)[1] == EVERY_COURSE
+
+
+REFUSED_WATCH = """
+import os, resource, sys
+from pathlib import Path
+from courseforge.diagnostics import DiagnosticSink
+from courseforge.lms.review.watch import ProjectLayout, ProjectWatcher, WatchUnavailable
+from courseforge.project import load_project
+
+project = load_project(Path(sys.argv[1]), DiagnosticSink())
+watcher = ProjectWatcher(ProjectLayout.of(project), lambda touched: None)
+open_now = len(os.listdir("/proc/self/fd")) - 1  # the listing's own descriptor is closed again
+resource.setrlimit(resource.RLIMIT_NOFILE, (open_now, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+try:
+    watcher.start()
+except WatchUnavailable as refused:
+    print(refused)
+else:
+    print("watching")
+    watcher.stop()
+"""
+
+
+def test_a_system_that_refuses_to_watch_says_which_limit_to_raise(tmp_path: Path) -> None:
+    """A process at its open-file limit gets no inotify instance (the kernel's own refusal, in a process of its
+    own): the error names the folder and the limits to raise, and nothing is left watching."""
+    root = copy_sample_project(tmp_path / "project")
+    done = subprocess.run([sys.executable, "-c", REFUSED_WATCH, str(root)], capture_output=True, text=True,
+                          timeout=WAIT_S * 3)
+    assert done.returncode == 0, done.stderr
+    assert re.match(rf"cannot watch {re.escape(str(root))}: .+; the limit of inotify instances or of open files is "
+                    r"reached: raise it \(sysctl fs\.inotify\.max_user_instances=1024, or ulimit -n\)",
+                    done.stdout), done.stdout
 
 
 # --- rebuilding ------------------------------------------------------------------------------------------------

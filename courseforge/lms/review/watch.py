@@ -11,6 +11,7 @@ course's packages change.
 
 from __future__ import annotations
 
+import errno
 import io
 import logging
 import re
@@ -271,8 +272,13 @@ class ProjectWatcher:
         self._appeared = False
 
     def start(self) -> None:
+        """Raises :class:`WatchUnavailable` (and watches nothing) when the system refuses."""
         self._debouncer.start()
-        self.watch(self._layout)
+        try:
+            self.watch(self._layout)
+        except WatchUnavailable:
+            self._debouncer.stop()
+            raise
 
     def stop(self) -> None:
         with self._lock:
@@ -284,16 +290,22 @@ class ProjectWatcher:
 
     def watch(self, layout: ProjectLayout) -> None:
         """Watch ``layout``'s folders from now on (the project's configuration named other folders, or a source
-        folder that did not exist was created); not from the observer's own thread."""
-        observer = Observer()
+        folder that did not exist was created); not from the observer's own thread. Raises
+        :class:`WatchUnavailable` when the system refuses (the folders watched before stay watched)."""
         handler = _Events(self._on_path)
         missing = set()
-        for folder, recursive in layout.watched():
-            if folder.is_dir():
-                observer.schedule(handler, str(folder), recursive=recursive, event_filter=WATCHED_EVENTS)
-            else:
-                missing.add(folder)
-        observer.start()
+        where = layout.root
+        try:
+            observer = Observer()
+            for folder, recursive in layout.watched():
+                where = folder
+                if folder.is_dir():
+                    observer.schedule(handler, str(folder), recursive=recursive, event_filter=WATCHED_EVENTS)
+                else:
+                    missing.add(folder)
+            observer.start()
+        except OSError as error:
+            raise WatchUnavailable.of(where, error) from None
         with self._lock:
             old, self._observer = self._observer, observer
             self._layout, self._missing = layout, frozenset(missing)
@@ -318,8 +330,28 @@ class ProjectWatcher:
         with self._lock:
             appeared, self._appeared, layout = self._appeared, False, self._layout
         if appeared:
-            self.watch(layout)
+            self.watch_or_warn(layout)
         self._on_change(touched)
+
+    def watch_or_warn(self, layout: ProjectLayout) -> None:
+        """:meth:`watch` while running: a refusal is logged (the rebuild goes on; what was watched still is)."""
+        try:
+            self.watch(layout)
+        except WatchUnavailable as refused:
+            LOG.warning("%s", refused)
+
+
+class WatchUnavailable(Exception):
+    """The system would not watch a folder (inotify's limits, open files): what to do about it is in the text."""
+
+    @classmethod
+    def of(cls, folder: Path, error: OSError) -> WatchUnavailable:
+        hint = {errno.ENOSPC: "the system's limit of inotify watches is reached: raise it (sysctl "
+                              "fs.inotify.max_user_watches=524288) or close other programs that watch folders",
+                errno.EMFILE: "the limit of inotify instances or of open files is reached: raise it (sysctl "
+                              "fs.inotify.max_user_instances=1024, or ulimit -n) or close other programs that "
+                              "watch folders"}.get(error.errno or 0, "serve without --watch, or fix the folder")
+        return cls(f"cannot watch {folder}: {error.strerror or error}; {hint}")
 
 
 # --- builds ----------------------------------------------------------------------------------------------------
@@ -556,10 +588,10 @@ class WatchBuilder:
     def start(self, *, watch: bool = True) -> None:
         """Build every course (on the worker: this returns at once), and watch the project unless ``watch`` is
         False (then only :meth:`submit` starts rebuilds)."""
-        self.submit(EVERY_COURSE)
-        self._worker.start()
         if watch:
             self._watcher.start()
+        self.submit(EVERY_COURSE)
+        self._worker.start()
 
     def stop(self) -> None:
         self._watcher.stop()
@@ -673,7 +705,7 @@ class WatchBuilder:
         layout, old_layout = ProjectLayout.of(project), ProjectLayout.of(self._session.project)
         self._session.project, self._session.options = project, self.settings.options(project)
         if layout != old_layout and self._watcher.running:
-            self._watcher.watch(layout)
+            self._watcher.watch_or_warn(layout)
         return True
 
     def _rebuild_course(self, name: str) -> None:
