@@ -1,10 +1,12 @@
 """courseforge publish to an SFTP drop, against a real OpenSSH server started by the test on a loopback port:
 the Edge Import layout (zips in LMS/OnlineCourse, a load file per run, the ledger), idempotence, host key
-checking, and a connection dropped in the middle of an upload, which leaves no partial file under a final name."""
+checking, and a connection dropped in the middle of an upload, which leaves no partial file under a final name,
+and, through the run's journal, no complete file of the failed run either."""
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
 import json
@@ -129,11 +131,11 @@ def test_an_encrypted_key_is_opened_with_the_passphrase_from_the_environment_and
     assert "the-right-passphrase" not in out + err
 
 
-def big_package(tmp_path: Path, megabytes: int) -> PackageFile:
-    path = tmp_path / "big.zip"
-    data = hashlib.sha256(b"seed").digest() * (megabytes * 32768)
+def big_package(tmp_path: Path, megabytes: int, course: str = "big") -> PackageFile:
+    path = tmp_path / f"{course}.zip"
+    data = hashlib.sha256(course.encode()).digest() * (megabytes * 32768)
     path.write_bytes(data)
-    return PackageFile("big", "1.0.0", "en", "scorm12", str(path), hashlib.sha256(data).hexdigest(), len(data))
+    return PackageFile(course, "1.0.0", "en", "scorm12", str(path), hashlib.sha256(data).hexdigest(), len(data))
 
 
 def sftp_context(server: SshServer, drop: Path, retries: int, delays: list[float]) -> PublishContext:
@@ -143,12 +145,12 @@ def sftp_context(server: SshServer, drop: Path, retries: int, delays: list[float
                           RetryPolicy(retries=retries, sleep=delays.append))
 
 
-def drop_during_upload(server: SshServer, drop: Path) -> threading.Thread:
-    """Kills the SSH connection as soon as a partial upload has some bytes."""
+def drop_during_upload(server: SshServer, drop: Path, pattern: str = "*.zip.partial") -> threading.Thread:
+    """Kills the SSH connection as soon as a partial upload (named as ``pattern``) has some bytes."""
     def watch() -> None:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
-            partials = list(drop.rglob("*.zip.partial"))
+            partials = list(drop.rglob(pattern))
             if partials and partials[0].stat().st_size > 0 and server.drop_connections():
                 return
             time.sleep(0.001)
@@ -185,3 +187,43 @@ def test_a_dropped_connection_is_retried_with_backoff(tmp_path: Path, sshd: SshS
     final = drop / "LMS" / "OnlineCourse" / "big-en-scorm12-v1.zip"
     assert hashlib.sha256(final.read_bytes()).hexdigest() == package.sha256
     assert not list(drop.rglob("*.partial"))
+
+
+def test_a_run_whose_connection_dies_after_a_complete_zip_leaves_the_drop_as_it_was(
+        tmp_path: Path, sshd: SshServer, drop: Path) -> None:
+    """The first zip is complete under its final name when the connection drops during the second and the
+    tries are spent: the undo it could not do then is done on a new connection, from the run's journal."""
+    small, big = big_package(tmp_path, 1, "small"), big_package(tmp_path, 48, "large")
+    watcher = drop_during_upload(sshd, drop, "large-*.zip.partial")
+    logged: list[str] = []
+    context = dataclasses.replace(sftp_context(sshd, drop, 0, []), log=logged.append)
+    with pytest.raises(PublishError, match="the SFTP connection failed"):
+        SftpPublisher().publish([small, big], context)
+    watcher.join()
+    assert sorted(str(path.relative_to(drop)) for path in drop.rglob("*") if path.is_file()) == []
+    assert any("removed what the failed run sent: LMS/OnlineCourse/small-en-scorm12-v1.zip" in line
+               for line in logged), logged
+
+    results = SftpPublisher().publish([small, big], sftp_context(sshd, drop, 0, []))
+    assert [r.action for r in results] == [PublishAction.UPLOADED, PublishAction.UPLOADED]
+    assert [[row["Filename"] for row in rows] for rows in load_files(drop)] == [
+        ["small-en-scorm12-v1.zip", "large-en-scorm12-v1.zip"]]
+    assert not (drop / "courseforge-pending.json").exists()
+
+
+def test_the_next_run_removes_what_a_run_left_by_its_journal_and_nothing_else(
+        tmp_path: Path, sshd: SshServer, drop: Path) -> None:
+    """A run that died with no way to undo left a complete zip and a load file named in its journal; beside them,
+    a file some other tool put there. The next run removes the journal's files only, then publishes."""
+    assets = drop / "LMS" / "OnlineCourse"
+    assets.mkdir(parents=True)
+    (assets / "gone-en-scorm12-v1.zip").write_bytes(b"PK complete, named in no ledger")
+    (drop / "online_course_assets_20261201T000000000000Z.csv").write_text("Online Course ID\n", encoding="utf-8")
+    (assets / "vendor-course.zip").write_bytes(b"PK someone else's")
+    (drop / "courseforge-pending.json").write_text(json.dumps({
+        "zips": ["gone-en-scorm12-v1.zip"], "load_file": "online_course_assets_20261201T000000000000Z.csv"}))
+    [done] = SftpPublisher().publish([big_package(tmp_path, 1, "fresh")], sftp_context(sshd, drop, 0, []))
+    assert done.action is PublishAction.UPLOADED
+    assert sorted(path.name for path in assets.iterdir()) == ["fresh-en-scorm12-v1.zip", "vendor-course.zip"]
+    assert [[row["Filename"] for row in rows] for rows in load_files(drop)] == [["fresh-en-scorm12-v1.zip"]]
+    assert not (drop / "courseforge-pending.json").exists()

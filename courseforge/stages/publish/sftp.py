@@ -17,6 +17,12 @@ Cornerstone keeps the zips it has loaded, so the ledger is checked against the z
 is written under a temporary name (``.partial``) and renamed when complete, so a dropped connection leaves no
 partial file under a final name; a temporary left behind is removed by the next run. The zips go first, then
 the load file, then the ledger: Edge Import never sees a load file naming a zip that is not complete.
+
+Before its first file a run writes ``courseforge-pending.json``, the journal of the files it is about to create,
+and removes it once the ledger is written. A run that dies between the two (the connection dropped, and with it
+the undo of what was sent) leaves complete files no ledger names: the next try, on a new connection, removes
+them (the load file first) before it starts, and a run whose tries are spent connects once more only for that.
+Only files a journal names are ever removed.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ import io
 import json
 import stat
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -42,6 +49,7 @@ from courseforge.stages.publish.rollback import Rollback
 
 ASSETS_FOLDER = PurePosixPath("LMS", "OnlineCourse")
 LEDGER = "courseforge-published.json"
+JOURNAL = "courseforge-pending.json"
 PARTIAL = ".partial"
 LOAD_COLUMNS = ("Online Course ID", "Title", "Description", "Language", "Duration", "Filename")
 MAX_RECORDS = 2000
@@ -123,6 +131,33 @@ class Drop:
         with contextlib.suppress(FileNotFoundError):
             self.sftp.remove(self.path(relative))
 
+    def begin(self, zips: list[str], load: str) -> None:
+        """The journal of the files a run is about to create (zip names under the assets folder, the load file)."""
+        self.put(JOURNAL, (json.dumps({"zips": zips, "load_file": load}, indent=2) + "\n").encode())
+
+    def undo_unfinished(self, ledger: list[dict[str, Any]]) -> list[str]:
+        """What a run that died before its ledger left (the journal's files, the load file first) removed, and the
+        journal; a journal whose zips the ledger names belongs to a run that finished: only it goes. Returns the
+        files removed."""
+        try:
+            with self.sftp.open(self.path(JOURNAL), "rb") as stream:
+                journal = json.loads(stream.read())
+            zips, load = [str(name) for name in journal["zips"]], str(journal["load_file"])
+        except FileNotFoundError:
+            return []
+        except (ValueError, KeyError, TypeError) as error:
+            raise PublishError(f"{self.path(JOURNAL)} is not a courseforge journal ({error}): move it away") from None
+        removed = []
+        if not set(zips) <= {str(entry.get("file", "")) for entry in ledger}:
+            files: list[PurePosixPath] = [PurePosixPath(PurePosixPath(load).name),
+                                          *(ASSETS_FOLDER / PurePosixPath(name).name for name in zips)]
+            for relative in files:
+                if self.exists(relative):
+                    self.remove(relative)
+                    removed.append(str(relative))
+        self.remove(JOURNAL)
+        return removed
+
 
 def private_key(context: PublishContext, passphrase: str | None) -> paramiko.PKey:
     """The key file the target names, read here so that a wrong passphrase is a clear error (not a retry)."""
@@ -180,6 +215,17 @@ def connect(context: PublishContext) -> paramiko.SSHClient:
     return client
 
 
+def drop_root(context: PublishContext) -> PurePosixPath:
+    return PurePosixPath(unquote(urlsplit(context.target.url).path) or ".")
+
+
+@dataclass
+class Tries:
+    """What the tries of one publish run did that a failure must undo."""
+
+    journal_written: bool = False
+
+
 class SftpPublisher:
     schemes: tuple[str, ...] = ("sftp",)
 
@@ -187,17 +233,40 @@ class SftpPublisher:
         if len(packages) > MAX_RECORDS:
             raise PublishError(f"an Online Course Assets load takes at most {MAX_RECORDS} packages, not "
                                f"{len(packages)}: publish fewer courses at a time")
-        return context.retry.run(f"publishing to {context.target.url}", lambda: self.attempt(packages, context))
+        tries = Tries()
+        try:
+            return context.retry.run(f"publishing to {context.target.url}",
+                                     lambda: self.attempt(packages, context, tries))
+        except PublishError:
+            if tries.journal_written:
+                self.undo_after_failure(context)
+            raise
 
-    def attempt(self, packages: Sequence[PackageFile], context: PublishContext) -> list[PublishResult]:
-        """One connection's try: a dropped connection is a TransientError, and the next try starts over (what was
-        complete is found in the ledger only once the ledger is written, so it is sent again, harmlessly)."""
-        root = PurePosixPath(unquote(urlsplit(context.target.url).path) or ".")
+    def undo_after_failure(self, context: PublishContext) -> None:
+        """The run's tries are spent: one more connection, only to remove what they left (best effort)."""
+        try:
+            client = connect(context)
+            try:
+                drop = Drop(client.open_sftp(), drop_root(context))
+                drop.remove_partials()
+                removed = drop.undo_unfinished(drop.ledger())
+            finally:
+                client.close()
+        except (PublishError, paramiko.SSHException, EOFError, OSError) as failure:
+            context.log(f"could not remove what the failed run sent: {failure}; the next run will")
+            return
+        if removed:
+            context.log(f"removed what the failed run sent: {', '.join(removed)}")
+
+    def attempt(self, packages: Sequence[PackageFile], context: PublishContext, tries: Tries) -> list[PublishResult]:
+        """One connection's try: a dropped connection is a TransientError, and the next try starts over (what the
+        try before sent is removed first, by its journal)."""
+        root = drop_root(context)
         client = connect(context)
         try:
             sftp = client.open_sftp()
             sftp.get_channel().settimeout(context.target.timeout_s)  # type: ignore[union-attr]
-            return self.run(Drop(sftp, root), packages, context)
+            return self.run(Drop(sftp, root), packages, context, tries)
         except (paramiko.SSHException, EOFError, OSError) as error:
             if isinstance(error, PermissionError | FileNotFoundError):
                 raise PublishError(f"the SFTP server refused a file operation in {root}: {error}") from None
@@ -205,21 +274,33 @@ class SftpPublisher:
         finally:
             client.close()
 
-    def run(self, drop: Drop, packages: Sequence[PackageFile], context: PublishContext) -> list[PublishResult]:
+    def run(self, drop: Drop, packages: Sequence[PackageFile], context: PublishContext,
+            tries: Tries) -> list[PublishResult]:
         ledger = drop.ledger()
         if not context.dry_run:
             drop.remove_partials()
+            for removed in drop.undo_unfinished(ledger):
+                context.log(f"removed {removed}, sent by a run that did not finish")
             drop.make_folders()
+        results = [self.planned(drop, package, ledger, context) for package in packages]
+        sending = [result for result in results if result.action is PublishAction.UPLOADED]
+        if not sending:
+            return results
+        load = f"online_course_assets_{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%fZ')}.csv"
+        drop.begin([f"{result.remote_id}.zip" for result in sending], load)
+        tries.journal_written = True
         with Rollback(context) as rollback:
-            results = [self.publish_one(drop, package, ledger, context, rollback) for package in packages]
-            rows = [load_row(r.package, r.remote_id, f"{r.remote_id}.zip") for r in results
-                    if r.action is PublishAction.UPLOADED]
-            if rows:
-                self.finish(drop, rows, ledger, rollback)
+            for result in sending:
+                self.send(drop, result, ledger, context, rollback)
+            self.finish(drop, load, [load_row(r.package, r.remote_id, f"{r.remote_id}.zip") for r in sending],
+                        ledger, rollback)
+        drop.remove(JOURNAL)
         return results
 
-    def publish_one(self, drop: Drop, package: PackageFile, ledger: list[dict[str, Any]], context: PublishContext,
-                    rollback: Rollback) -> PublishResult:
+    def planned(self, drop: Drop, package: PackageFile, ledger: list[dict[str, Any]],
+                context: PublishContext) -> PublishResult:
+        """PRESENT when the ledger names these bytes and their zip is still there; else the course id and version
+        it will be sent as (UPLOADED once :meth:`send` has sent it; WOULD_UPLOAD in a dry run)."""
         known = next((e for e in ledger if e.get("sha256") == package.sha256
                       and drop.exists(ASSETS_FOLDER / str(e.get("file", "")))), None)
         if known is not None:
@@ -227,23 +308,23 @@ class SftpPublisher:
                                  version=str(known["version"]))
         version = 1 + max((int(e.get("version", 0)) for e in ledger if e.get("key") == package.key), default=0)
         course_id = f"{package.key}-v{version}"
-        if context.dry_run:
-            return PublishResult(context.name, package, PublishAction.WOULD_UPLOAD, remote_id=course_id,
-                                 version=str(version))
-        file = ASSETS_FOLDER / f"{course_id}.zip"
+        action = PublishAction.WOULD_UPLOAD if context.dry_run else PublishAction.UPLOADED
+        return PublishResult(context.name, package, action, remote_id=course_id, version=str(version),
+                             url="" if context.dry_run else drop.path(ASSETS_FOLDER / f"{course_id}.zip"))
+
+    def send(self, drop: Drop, result: PublishResult, ledger: list[dict[str, Any]], context: PublishContext,
+             rollback: Rollback) -> None:
+        package, file = result.package, ASSETS_FOLDER / f"{result.remote_id}.zip"
         drop.put(file, Path(package.path))
         rollback.add(f"removing {file}", functools.partial(drop.remove, file))
         context.log(f"sent {file}")
-        ledger.append({"key": package.key, "course_id": course_id, "version": version, "file": file.name,
-                       "sha256": package.sha256, "size": package.size,
+        ledger.append({"key": package.key, "course_id": result.remote_id, "version": int(result.version),
+                       "file": file.name, "sha256": package.sha256, "size": package.size,
                        "published": datetime.now(UTC).replace(microsecond=0).isoformat()})
-        return PublishResult(context.name, package, PublishAction.UPLOADED, remote_id=course_id,
-                             version=str(version), url=drop.path(file))
 
-    def finish(self, drop: Drop, rows: list[dict[str, str]], ledger: list[dict[str, Any]],
+    def finish(self, drop: Drop, name: str, rows: list[dict[str, str]], ledger: list[dict[str, Any]],
                rollback: Rollback) -> None:
         """The run's load file (Edge Import picks it up), then the ledger that makes the next run idempotent."""
-        name = f"online_course_assets_{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%fZ')}.csv"
         drop.put(name, load_file(rows))
         rollback.add(f"removing {name}", functools.partial(drop.remove, name))
         drop.put(LEDGER, (json.dumps({"packages": ledger}, indent=2) + "\n").encode())
