@@ -13,19 +13,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 
-from python_multipart.exceptions import MultipartParseError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from courseforge.lms.review.auth import api_user
 from courseforge.lms.review.database import User
-from courseforge.lms.review.publishing import PackageRejected
-from courseforge.lms.review.service import MIB, ReviewLms
-from courseforge.lms.review.uploads import BadUpload, UploadTooLarge, receive_package
+from courseforge.lms.review.service import ReviewLms
+from courseforge.lms.review.uploads import Refusal, take_upload
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -55,17 +52,9 @@ def api_routes(lms: ReviewLms) -> list[BaseRoute]:
         user = authorized(request, admin=True)
         if isinstance(user, JSONResponse):
             return user
-        limit = lms.paths.max_upload_bytes
-        try:
-            received = await receive_package(request, lms.store, limit)
-        except UploadTooLarge:
-            return _error(413, f"the package is larger than the {limit / MIB:g} MiB this LMS accepts")
-        except (BadUpload, MultipartParseError) as problem:
-            return _error(400, str(problem) or "the multipart body could not be read")
-        try:
-            published = await asyncio.to_thread(lms.library.publish_upload, received.path, user.name, received.name)
-        except PackageRejected as rejected:
-            return _error(422, rejected.message, diagnostics=rejected.diagnostics)
+        published = await take_upload(request, lms, user.name)
+        if isinstance(published, Refusal):
+            return JSONResponse(published.to_json(), status_code=published.status)
         return JSONResponse(published.package.to_json(base_url(request), created=published.created),
                             status_code=201 if published.created else 200)
 

@@ -4,15 +4,19 @@ Pages need a login (a session cookie, from ``/login``); the API answers by token
 ``/__lms/`` (the LMS page's scripts, commits and recorded calls, the LRS with its own credentials) and the
 health check are open: a launch's ids are unguessable tokens, and the content's LRS calls carry the
 credentials the launch gave it.
+
+A page's unsafe request (a POST: launch, reset, logout, upload, delete) that carries the session cookie and an
+``Origin`` other than this server's own is refused: SameSite=Lax keeps the cookie off a cross-site POST in
+today's browsers, and this check holds where that does not (an older browser, a same-site sibling host).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from starlette.requests import HTTPConnection, Request
-from starlette.responses import JSONResponse, RedirectResponse
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from courseforge.lms.review.database import ReviewDatabase, User
@@ -21,6 +25,8 @@ SESSION_COOKIE = "courseforge_review"
 SESSION_MAX_AGE_S = 12 * 3600
 """A browser login lasts a working day."""
 OPEN_PATHS = ("/api/", "/login", "/lms/", "/__lms/", "/review-static/")
+SAFE_METHODS = ("GET", "HEAD")
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def bearer_token(request: HTTPConnection) -> str | None:
@@ -46,8 +52,32 @@ def current_user(request: Request) -> User:
     return user
 
 
+def _origin_key(url: str) -> tuple[str, str, int] | None:
+    """An origin as (scheme, host, port), the default port filled in; None for an opaque one ("null")."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if not scheme or not parts.hostname:
+        return None
+    return scheme, parts.hostname.lower(), port or DEFAULT_PORTS.get(scheme, 0)
+
+
+def cross_site(connection: HTTPConnection) -> bool:
+    """True when the request names an ``Origin`` that is not this server's (the scheme, host and port the
+    request was sent to); a request without one is not judged (SameSite=Lax already keeps the cookie off)."""
+    origin = connection.headers.get("origin")
+    if origin is None:
+        return False
+    own = _origin_key(f"{connection.url.scheme}://{connection.url.netloc}")
+    return own is None or _origin_key(origin) != own
+
+
 class RequireLogin:
-    """Pages and package files need a browser session; without one a GET goes to the login page."""
+    """Pages and package files need a browser session; without one a GET goes to the login page. An unsafe
+    request with the session cookie from another origin gets 403 (:func:`cross_site`)."""
 
     def __init__(self, app: ASGIApp, database: ReviewDatabase, open_paths: Sequence[str] = ()) -> None:
         self.app = app
@@ -60,6 +90,9 @@ class RequireLogin:
             await self.app(scope, receive, send)
             return
         connection = HTTPConnection(scope)
+        if scope["method"] not in SAFE_METHODS and SESSION_COOKIE in connection.cookies and cross_site(connection):
+            await PlainTextResponse("cross-site request refused", status_code=403)(scope, receive, send)
+            return
         user = session_user(connection, self.database)
         if user is None:
             response = (RedirectResponse(f"/login?next={quote(path)}", status_code=303) if scope["method"] == "GET"

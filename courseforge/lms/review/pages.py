@@ -1,8 +1,10 @@
-"""The review LMS's HTML pages: login, catalog, a version's page (launch, learner switcher, attempts), the player.
+"""The review LMS's HTML pages: login, catalog, a version's page (launch, learner switcher, attempts), the player;
+for an admin, the catalog's upload form and a version's delete button.
 
 Jinja2 with autoescape on for every template: titles, descriptions and recorded values come from packages
 and learners and are shown as text, never as markup. Extra head markup (``page_head``: another module's
-script tag, such as live reload's) is the only trusted HTML a page takes, and it comes from code.
+script tag, such as live reload's) is the only trusted HTML a page takes, and it comes from code. A refused
+upload's diagnostics (a vendor package's file names among them) are shown the same way: as text.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, unquote, urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
@@ -19,11 +21,14 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from courseforge.diagnostics import Diagnostic
 from courseforge.lms.review.auth import SESSION_COOKIE, SESSION_MAX_AGE_S, current_user, session_user
 from courseforge.lms.review.credentials import password_matches
-from courseforge.lms.review.database import AttemptRow, StoredPackage
+from courseforge.lms.review.database import AttemptRow, StoredPackage, User
 from courseforge.lms.review.launching import AttemptView
-from courseforge.lms.review.service import ReviewLms
+from courseforge.lms.review.publishing import Published
+from courseforge.lms.review.service import MIB, ReviewLms
+from courseforge.lms.review.uploads import Refusal, take_upload
 from courseforge.model.package import PackageFormat
 from courseforge.model.preview import LaunchRecord, TimelineEntry
 from courseforge.stages.preview.report_views import SuspendView, describe_suspend_data
@@ -31,6 +36,9 @@ from courseforge.standards import profile_for
 
 TEMPLATES = Path(__file__).parent / "templates"
 LEARNER_LIMIT = 64
+NOTICE_COOKIE = "courseforge_notice"
+"""What the catalog says once after a redirect to it (a deletion), kept off the URL so a link cannot forge it."""
+NOTICE_LIMIT = 300
 PageHead = Callable[[StoredPackage], str]
 """Trusted head markup for a version's pages (its page and its player), e.g. a live-reload script tag."""
 CatalogHead = Callable[[], str]
@@ -107,6 +115,21 @@ def learner_name(value: str | None, fallback: str) -> str:
     return name if name and len(name) <= LEARNER_LIMIT and name.isprintable() else fallback
 
 
+def upload_notice(package: StoredPackage, uploaded: str | None) -> str:
+    """What a version's page says after the upload form led to it (``?uploaded=new`` or ``already``)."""
+    if uploaded == "new":
+        return f"Uploaded: version {package.version} of {package.facts.title}"
+    if uploaded == "already":
+        return f"Already here: version {package.version} of {package.facts.title} (nothing was stored again)"
+    return ""
+
+
+def uploaded_redirect(published: Published) -> Response:
+    """303 to the new (or already stored) version's page, which then says so."""
+    state = "new" if published.created else "already"
+    return RedirectResponse(f"/versions/{published.package.sha256}?uploaded={state}", status_code=303)
+
+
 def newest_version(lms: ReviewLms, course: str | None, locale: str | None, package_format: str | None,
                    ) -> StoredPackage | None:
     """The newest version of a course (in a locale and format when given)."""
@@ -129,6 +152,19 @@ def page_routes(lms: ReviewLms, page_head: PageHead | None = None, catalog_head:
 
     def head_of(package: StoredPackage) -> Markup:
         return Markup(page_head(package)) if page_head is not None else Markup("")
+
+    def problem(request: Request, status: int, heading: str, message: str, diagnostics: Sequence[str] = (),
+                ) -> HTMLResponse:
+        """An error page: the message and any diagnostics as text."""
+        return render(request, "base.html", status=status, heading=heading, message=message,
+                      diagnostics=diagnostics)
+
+    def admin_or_403(request: Request) -> User | Response:
+        user = current_user(request)
+        if user.is_admin:
+            return user
+        return problem(request, 403, "Not allowed",
+                       f"user {user.name!r} is a reviewer; only admins upload and delete packages")
 
     def package_or_404(request: Request) -> StoredPackage | Response:
         found = lms.database.package(str(request.path_params["sha256"]).lower())
@@ -162,7 +198,41 @@ def page_routes(lms: ReviewLms, page_head: PageHead | None = None, catalog_head:
 
     async def catalog(request: Request) -> Response:
         head = Markup(catalog_head()) if catalog_head is not None else Markup("")
-        return render(request, "catalog.html", courses=group_by_course(lms.database.packages()), page_head=head)
+        notice = unquote(request.cookies.get(NOTICE_COOKIE, ""))[:NOTICE_LIMIT]
+        response = render(request, "catalog.html", courses=group_by_course(lms.database.packages()), page_head=head,
+                          notice=notice, max_upload_mib=lms.paths.max_upload_bytes / MIB)
+        if notice:
+            response.delete_cookie(NOTICE_COOKIE, path="/")
+        return response
+
+    async def upload(request: Request) -> Response:
+        """The admin's upload form: published as the API publishes (:func:`take_upload`), refused as a page."""
+        user = admin_or_403(request)
+        if not isinstance(user, User):
+            return user
+        published = await take_upload(request, lms, user.name)
+        if isinstance(published, Refusal):
+            lines = [Diagnostic.from_json(d).format() for d in published.diagnostics or ()]
+            return problem(request, published.status, "Upload refused", published.message, lines)
+        return uploaded_redirect(published)
+
+    async def delete(request: Request) -> Response:
+        """Delete a version (its attempts too) once the admin ticked the confirmation; back to the catalog."""
+        user = admin_or_403(request)
+        if not isinstance(user, User):
+            return user
+        package = package_or_404(request)
+        if not isinstance(package, StoredPackage):
+            return package
+        form = await request.form()
+        if not form.get("confirm"):
+            return problem(request, 400, "Not deleted",
+                           "tick 'I understand its attempts are deleted too' to delete this version")
+        lms.library.delete(package.sha256)
+        response = RedirectResponse("/", status_code=303)
+        notice = f"Deleted version {package.version} of {package.facts.title}"
+        response.set_cookie(NOTICE_COOKIE, quote(notice, safe=""), max_age=60, httponly=True, samesite="lax", path="/")
+        return response
 
     async def version(request: Request) -> Response:
         package = package_or_404(request)
@@ -173,6 +243,7 @@ def page_routes(lms: ReviewLms, page_head: PageHead | None = None, catalog_head:
         attempts = ([_with_suspend(view, package.facts.format) for view in lms.launches.views(package, learner)]
                     if launchable else [])
         return render(request, "version.html", package=package, learner=learner, launchable=launchable,
+                      notice=upload_notice(package, request.query_params.get("uploaded")),
                       units=lms.launches.units(package) if launchable else (), attempts=attempts,
                       learners=lms.database.learners(package.sha256), page_head=head_of(package),
                       files_url=f"{lms.store.url_path(package.sha256)}{package.facts.launch}")
@@ -250,10 +321,12 @@ def page_routes(lms: ReviewLms, page_head: PageHead | None = None, catalog_head:
         Route("/login", login, methods=["POST"]),
         Route("/logout", logout, methods=["POST"]),
         Route("/", catalog, methods=["GET"]),
+        Route("/packages", upload, methods=["POST"]),
         Route("/latest", latest, methods=["GET"]),
         Route("/latest/launch", launch_latest, methods=["POST"]),
         Route("/versions/{sha256}", version, methods=["GET"]),
         Route("/versions/{sha256}/launch", launch, methods=["POST"]),
         Route("/versions/{sha256}/play", play, methods=["GET"]),
         Route("/versions/{sha256}/reset", reset, methods=["POST"]),
+        Route("/versions/{sha256}/delete", delete, methods=["POST"]),
     ]

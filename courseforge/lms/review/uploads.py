@@ -1,4 +1,5 @@
-"""Receiving ``POST /api/v1/packages``: the multipart body's ``package`` file streamed into the store's tmp/.
+"""Receiving an upload (``POST /api/v1/packages``, the admin's form ``POST /packages``): the multipart body's
+``package`` file streamed into the store's tmp/, then published or refused (:func:`take_upload`, which both use).
 
 The body is never held in memory: each chunk goes through python-multipart's streaming parser and the file
 field's bytes straight to an upload file, which is fsynced before anyone reads it. Past the size limit
@@ -7,14 +8,19 @@ field's bytes straight to an upload file, which is fsynced before anyone reads i
 
 from __future__ import annotations
 
+import asyncio
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
 from courseforge.lms.review.package_store import PackageStore
+from courseforge.lms.review.publishing import PackageRejected, Published
+from courseforge.lms.review.service import MIB, ReviewLms
 
 FIELD = b"package"
 FORM_OVERHEAD = 64 * 1024
@@ -119,3 +125,33 @@ async def receive_package(request: Request, store: PackageStore, limit: int) -> 
         raise
     os.close(fd)
     return Upload(upload, field.filename or "package.zip")
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why an upload was not published: the HTTP status, a message and, for a failed verification (422), the
+    verifier's diagnostics (``Diagnostic.to_json`` form; None for any other refusal)."""
+
+    status: int
+    message: str
+    diagnostics: list[dict[str, Any]] | None = None
+
+    def to_json(self) -> dict[str, object]:
+        """The API's error body: ``{"error"}``, plus ``"diagnostics"`` for a failed verification."""
+        return {"error": self.message} | ({} if self.diagnostics is None else {"diagnostics": self.diagnostics})
+
+
+async def take_upload(request: Request, lms: ReviewLms, publisher: str) -> Published | Refusal:
+    """Receive the request's package and publish it as ``publisher``: 413 too large, 400 an unreadable form,
+    422 failed verification. The API and the admin's upload form answer from this one outcome."""
+    limit = lms.paths.max_upload_bytes
+    try:
+        received = await receive_package(request, lms.store, limit)
+    except UploadTooLarge:
+        return Refusal(413, f"the package is larger than the {limit / MIB:g} MiB this LMS accepts")
+    except (BadUpload, MultipartParseError) as problem:
+        return Refusal(400, str(problem) or "the multipart body could not be read")
+    try:
+        return await asyncio.to_thread(lms.library.publish_upload, received.path, publisher, received.name)
+    except PackageRejected as rejected:
+        return Refusal(422, rejected.message, rejected.diagnostics)
