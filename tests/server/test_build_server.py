@@ -327,8 +327,23 @@ def test_an_idle_server_exits_and_removes_its_state(tmp_path: Path) -> None:
         session.stop_all()
 
 
+def copy_courses(project: Path, copies: int) -> None:
+    """Each sample course ``copies`` times more under new ids, with its catalogs: a build long enough (some seconds)
+    to be interrupted whatever the machine's speed."""
+    for course in sorted((project / "courses").iterdir()):
+        for number in range(1, copies + 1):
+            new_id = f"{course.name}-copy{number}"
+            shutil.copytree(course, course.with_name(new_id))
+            manifest = course.with_name(new_id) / "course.yaml"
+            manifest.write_text(manifest.read_text(encoding="utf-8").replace(f"id: {course.name}\n", f"id: {new_id}\n",
+                                                                             1), encoding="utf-8")
+            for catalog in (project / "locales").glob(f"*/**/{course.name}.po*"):
+                shutil.copy(catalog, catalog.with_name(catalog.name.replace(course.name, new_id)))
+
+
 def test_ctrl_c_interrupts_a_served_build_and_keeps_the_outputs_it_had(served: Session) -> None:
     earlier = outputs(served.project / "build")
+    copy_courses(served.project, 8)  # an interrupted build writes none of theirs either
     pid = served.wait_for_server()["pid"]
     client = subprocess.Popen([str(SCRIPT), "build", "--no-cache", "--jobs", "2", "--locale", "all", "--format",
                                "scorm12,scorm2004,xapi,cmi5,web"], cwd=served.project,
