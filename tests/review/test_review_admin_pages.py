@@ -14,6 +14,9 @@ from lxml import html
 from playwright.sync_api import Browser, Page, expect
 
 from courseforge.lms.review.database import Role
+from courseforge.lms.review.server import ReviewServer
+from courseforge.lms.review.service import ReviewPaths
+from courseforge.stages.preview.harness.runtime import find_runtime
 from courseforge.stages.verify import verify_package
 from tests.review.review_lms import RunningLms, log_in, rewrite_zip, running_lms, with_page_text, with_title
 
@@ -215,3 +218,18 @@ def test_the_api_is_not_judged_by_origin(admin_lms: RunningLms, sample_packages:
         deleted = client.delete(f"/api/v1/packages/{sha(sample_packages['scorm12'])}")
     assert created.status_code == 201 and deleted.status_code == 200
     assert stored(admin_lms) == []
+
+
+def test_behind_a_proxy_the_public_urls_origin_is_the_servers_own(tmp_path: Path) -> None:
+    """With --public-url, browsers send its origin while the request reaches the bound address (a proxy that does
+    not pass the Host on): that origin is the server's own; another still is not."""
+    public = "https://review.example.org"
+    paths = ReviewPaths.under(tmp_path / "review")
+    with ReviewServer(paths, find_runtime(), public_url=public) as server:
+        server.lms.database.add_user(ADMIN, Role.ADMIN, ADMIN_PASSWORD)
+        host, port = server.socket.getsockname()[:2]
+        with httpx.Client(base_url=f"http://{host}:{port}", timeout=30) as client:
+            logged_in = client.post("/login", data={"name": ADMIN, "password": ADMIN_PASSWORD, "next": "/"})
+            refused = client.post("/logout", headers={"Origin": EVIL})
+            done = client.post("/logout", headers={"Origin": public})
+    assert logged_in.status_code == 303 and refused.status_code == 403 and done.status_code == 303

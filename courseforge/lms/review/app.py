@@ -46,5 +46,5 @@ def create_review_app(lms: ReviewLms, runtime: LmsRuntime, *, extra_routes: Sequ
         *extra_routes,
         Mount("/", app=harness),
     ]
-    return Starlette(routes=routes, middleware=[Middleware(RequireLogin, database=lms.database,
-                                                                open_paths=tuple(open_paths))])
+    login = Middleware(RequireLogin, database=lms.database, open_paths=tuple(open_paths), public_urls=(lms.base_url,))
+    return Starlette(routes=routes, middleware=[login])

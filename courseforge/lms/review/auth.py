@@ -65,24 +65,28 @@ def _origin_key(url: str) -> tuple[str, str, int] | None:
     return scheme, parts.hostname.lower(), port or DEFAULT_PORTS.get(scheme, 0)
 
 
-def cross_site(connection: HTTPConnection) -> bool:
-    """True when the request names an ``Origin`` that is not this server's (the scheme, host and port the
-    request was sent to); a request without one is not judged (SameSite=Lax already keeps the cookie off)."""
+def cross_site(connection: HTTPConnection, public_urls: Sequence[str] = ()) -> bool:
+    """True when the request names an ``Origin`` that is not this server's: the scheme, host and port the request
+    was sent to, or an address browsers reach it at (``public_urls``: ``--public-url``, behind a proxy that does
+    not pass the Host on); a request without one is not judged (SameSite=Lax already keeps the cookie off)."""
     origin = connection.headers.get("origin")
     if origin is None:
         return False
-    own = _origin_key(f"{connection.url.scheme}://{connection.url.netloc}")
-    return own is None or _origin_key(origin) != own
+    found = _origin_key(origin)
+    own = {_origin_key(f"{connection.url.scheme}://{connection.url.netloc}"), *map(_origin_key, public_urls)}
+    return found is None or found not in own
 
 
 class RequireLogin:
     """Pages and package files need a browser session; without one a GET goes to the login page. An unsafe
     request with the session cookie from another origin gets 403 (:func:`cross_site`)."""
 
-    def __init__(self, app: ASGIApp, database: ReviewDatabase, open_paths: Sequence[str] = ()) -> None:
+    def __init__(self, app: ASGIApp, database: ReviewDatabase, open_paths: Sequence[str] = (),
+                 public_urls: Sequence[str] = ()) -> None:
         self.app = app
         self.database = database
         self.open_paths = (*OPEN_PATHS, *open_paths)
+        self.public_urls = tuple(public_urls)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = str(scope.get("path", ""))
@@ -90,7 +94,8 @@ class RequireLogin:
             await self.app(scope, receive, send)
             return
         connection = HTTPConnection(scope)
-        if scope["method"] not in SAFE_METHODS and SESSION_COOKIE in connection.cookies and cross_site(connection):
+        if scope["method"] not in SAFE_METHODS and SESSION_COOKIE in connection.cookies and \
+                cross_site(connection, self.public_urls):
             await PlainTextResponse("cross-site request refused", status_code=403)(scope, receive, send)
             return
         user = session_user(connection, self.database)
