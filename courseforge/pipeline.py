@@ -403,15 +403,14 @@ def build_in_stages(course_dir: Path, display_dir: str, options: BuildOptions, s
         prepared = prepare_course(course_dir, display_dir, options, sink)
         if prepared is None:
             return
-        stages = [prepared.locales[:1], prepared.locales[1:]]
-        for number, locales in enumerate(stages):
+        source, translations = prepared.locales[:1], prepared.locales[1:]
+        for locales, later in ((source, translations), (translations, ())):
             if not locales:
                 continue
             units = tuple(unit for locale in locales for unit in build_locale(prepared, locale, options, outlet, sink))
             if sink.error_count > errors_before:
                 return
-            yield BuiltLocales(prepared.course, units, tuple(locale for later in stages[number + 1:]
-                                                             for locale in later))
+            yield BuiltLocales(prepared.course, units, later)
 
 
 def build_units(course_dir: Path, display_dir: str, options: BuildOptions, sink: DiagnosticSink,

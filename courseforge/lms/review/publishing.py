@@ -49,18 +49,21 @@ class PackageLibrary:
         """Publish zip bytes held in memory (a watcher's fresh build, a test); bytes the LMS has are not written.
         ``verified``: what :func:`verify_package` found in these very bytes, in this process (a watch session's
         build verifies each package it makes): they are not verified again."""
-        known = self.database.package(hashlib.sha256(data).hexdigest())
+        sha256 = hashlib.sha256(data).hexdigest()
+        known = self.database.package(sha256)
         if known is not None:
             return Published(known, created=False)
         fd, upload = self.store.new_upload()
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        return self.publish_upload(upload, publisher, name, verified)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            return self._take(upload, data, sha256, publisher, name, verified)
+        finally:
+            upload.unlink(missing_ok=True)
 
-    def publish_upload(self, upload: Path, publisher: str, name: str = "package.zip",
-                       verified: VerificationReport | None = None) -> Published:
+    def publish_upload(self, upload: Path, publisher: str, name: str = "package.zip") -> Published:
         """Publish a complete, fsynced upload in the store's tmp/ folder; the upload is consumed either way."""
         try:
             data = upload.read_bytes()
@@ -68,24 +71,30 @@ class PackageLibrary:
             known = self.database.package(sha256)
             if known is not None:
                 return Published(known, created=False)
-            report = verified if verified is not None else verify_package(name, data)
-            if not report.ok:
-                raise PackageRejected(f"{name} failed verification with {report.error_count} error(s)",
-                                      [d.to_json() for d in report.diagnostics])
-            try:
-                facts = read_facts(report, data)
-            except (UnreadableFacts, ValueError) as problem:
-                raise PackageRejected(f"{name}: {problem}", []) from None
-            self.store.keep(upload, sha256)
-            try:
-                stored, created = self.database.insert_package(sha256, facts, len(data), publisher)
-            except BaseException:
-                if self.database.package(sha256) is None:
-                    self.store.remove(sha256)
-                raise
-            return Published(stored, created)
+            return self._take(upload, data, sha256, publisher, name, None)
         finally:
             upload.unlink(missing_ok=True)
+
+    def _take(self, upload: Path, data: bytes, sha256: str, publisher: str, name: str,
+              verified: VerificationReport | None) -> Published:
+        """New bytes (``data``, fsynced at ``upload``): verified (unless ``verified`` says what was found), moved in
+        under their sha256 and numbered as the course's next version."""
+        report = verified if verified is not None else verify_package(name, data)
+        if not report.ok:
+            raise PackageRejected(f"{name} failed verification with {report.error_count} error(s)",
+                                  [d.to_json() for d in report.diagnostics])
+        try:
+            facts = read_facts(report, data)
+        except (UnreadableFacts, ValueError) as problem:
+            raise PackageRejected(f"{name}: {problem}", []) from None
+        self.store.keep(upload, sha256)
+        try:
+            stored, created = self.database.insert_package(sha256, facts, len(data), publisher)
+        except BaseException:
+            if self.database.package(sha256) is None:
+                self.store.remove(sha256)
+            raise
+        return Published(stored, created)
 
     def delete(self, sha256: str) -> bool:
         """Remove one version: its row (and its attempts), then its files."""

@@ -363,24 +363,28 @@ FormatKey = tuple[str, PackageFormat]
 
 @dataclass(frozen=True)
 class GoodBuild:
-    """A course's packages from its last rebuild that succeeded, by (locale, format), and what it warned about."""
+    """A course's packages from its last rebuild that succeeded, by (locale, format), each with what its
+    verification found (it passed: the LMS need not verify them again), and what the build warned about."""
 
     course: Course
     generation: int
-    packages: Mapping[FormatKey, Package]
-    digests: Mapping[FormatKey, str]
-    reports: Mapping[FormatKey, VerificationReport]
-    """What the build's verification found in each package (it passed: the LMS need not verify them again)."""
+    built: Mapping[FormatKey, VerifiedPackage]
     warnings: tuple[Diagnostic, ...] = ()
     pending: frozenset[str] = frozenset()
     """Locales this generation is still building (the source language is built first and shown at once): until
     they are, their packages here are the generation before's."""
 
     def package(self, locale: str, package_format: PackageFormat) -> Package | None:
-        return self.packages.get((locale, package_format))
+        found = self.built.get((locale, package_format))
+        return found.package if found is not None else None
 
-    def verified(self) -> tuple[VerifiedPackage, ...]:
-        return tuple(VerifiedPackage(package, self.reports[key]) for key, package in self.packages.items())
+    def digests(self) -> dict[FormatKey, str]:
+        return {key: verified.package.sha256 for key, verified in self.built.items()}
+
+    def in_language(self, source: bool) -> list[VerifiedPackage]:
+        """The source language's packages (``source``), or the translations'."""
+        language = self.course.manifest.language
+        return [verified for key, verified in self.built.items() if (key[0] == language) is source]
 
     def member(self, locale: str, package_format: PackageFormat, name: str) -> bytes | None:
         """One file of a package (``index.html``, ``runtime/courseforge.js``), read from its zip bytes; None when
@@ -396,11 +400,11 @@ class GoodBuild:
 
     @property
     def locales(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(locale for locale, _ in self.packages))
+        return tuple(dict.fromkeys(locale for locale, _ in self.built))
 
     @property
     def formats(self) -> tuple[PackageFormat, ...]:
-        return tuple(dict.fromkeys(package_format for _, package_format in self.packages))
+        return tuple(dict.fromkeys(package_format for _, package_format in self.built))
 
 
 @dataclass(frozen=True)
@@ -487,9 +491,10 @@ class KeptPackages:
     def cached(self, result: UnitResult) -> VerifiedPackage | None:
         facts, good = result.package, self._good
         key = (facts.locale, facts.format)
-        if good is None or good.digests.get(key) != facts.sha256:
+        kept = good.built.get(key) if good is not None else None
+        if kept is None or kept.package.sha256 != facts.sha256:
             return None
-        return VerifiedPackage(good.packages[key], result.report)
+        return VerifiedPackage(kept.package, result.report)
 
 
 def next_state(old: CourseState, course: Course | None, packages: Iterable[VerifiedPackage],
@@ -504,16 +509,13 @@ def next_state(old: CourseState, course: Course | None, packages: Iterable[Verif
         good = replace(old.good, pending=frozenset()) if old.good is not None else None
         return replace(old, good=good, failure=diagnostics or (
             internal_problem(old.course_id, "the rebuild stopped without a diagnostic"),))
-    kept = old.good.verified() if old.good is not None else ()
-    built = {verified.key: verified for verified in kept if verified.key[0] in pending}
+    kept = old.good.built.items() if old.good is not None else ()
+    built = {key: verified for key, verified in kept if key[0] in pending}
     built.update((verified.key, verified) for verified in packages)
-    digests = {key: verified.package.sha256 for key, verified in built.items()}
-    same = old.good is not None and dict(old.good.digests) == digests
-    generation = old.generation if same or continued else old.generation + 1
-    return CourseState(old.course_id, GoodBuild(
-        course, generation, MappingProxyType({key: verified.package for key, verified in built.items()}),
-        MappingProxyType(digests), MappingProxyType({key: verified.report for key, verified in built.items()}),
-        diagnostics, frozenset() if same else pending))
+    good = GoodBuild(course, old.generation, MappingProxyType(built), diagnostics, pending)
+    if old.good is not None and old.good.digests() == good.digests():
+        return CourseState(old.course_id, replace(good, pending=frozenset()))
+    return CourseState(old.course_id, good if continued else replace(good, generation=old.generation + 1))
 
 
 def internal_problem(where: str, detail: str) -> Diagnostic:

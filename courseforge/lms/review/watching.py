@@ -168,9 +168,7 @@ class BuildPublisher:
         if state is None or state.good is None or library is None:
             return
         started = time.perf_counter()
-        language = state.good.course.manifest.language
-        first = self._store(library, course_id, [p for p in state.good.verified() if p.package.locale == language],
-                            Stored())
+        first = self._store(library, course_id, state.good.in_language(source=True), Stored())
         source = SourceStored(first, (time.perf_counter() - started) * 1000, started, state.good.pending)
         with self._lock:
             self._generations[course_id] = state.generation
@@ -202,8 +200,7 @@ class BuildPublisher:
         state = self._builder.state(course_id)
         if state is None or state.good is None:
             return
-        language = state.good.course.manifest.language
-        rest = [p for p in state.good.verified() if p.package.locale != language]
+        rest = state.good.in_language(source=False)
         with self._lock:
             self._busy.setdefault(course_id, Counter()).update(p.package.locale for p in rest)
         times = (self._build_ms(course_id), source.first_ms, source.started)
