@@ -81,7 +81,7 @@ class Served:
             time.sleep(0.05)
 
 
-def five_locale_copy(project: Project, work: Path, locales: int) -> Project:
+def copy_with_locales(project: Project, work: Path, locales: int) -> Project:
     """A copy of the project whose course declares its first ``locales`` languages only (the main project has as
     many as the locale scaling needs)."""
     root = scratch_dir(work, "watch") / "project"
@@ -159,7 +159,7 @@ def relaunch(page: Page) -> Callable[[], None]:
 
 def figures(cli: Courseforge, project: Project, runs: int, work: Path, locales: int) -> list[Figure]:
     """Figure 8 for ``python -m bench``."""
-    watched = five_locale_copy(project, work, locales)
+    watched = copy_with_locales(project, work, locales)
     editor = Editor(watched.page_path(0))
     with serving(cli, watched.root) as served, sync_playwright() as playwright:
         browser = launch_chromium(playwright, None)

@@ -70,6 +70,28 @@ def load_row(package: PackageFile, course_id: str, file: str) -> dict[str, str]:
             "Language": package.locale, "Duration": "", "Filename": file}
 
 
+@dataclass(frozen=True)
+class Journal:
+    """The files a run is about to create: its zips (names under the assets folder) and its load file."""
+
+    zips: tuple[str, ...]
+    load_file: str
+
+    def to_bytes(self) -> bytes:
+        return (json.dumps({"zips": list(self.zips), "load_file": self.load_file}, indent=2) + "\n").encode()
+
+    @classmethod
+    def parse(cls, raw: bytes) -> Journal:
+        """ValueError, KeyError or TypeError when ``raw`` is not a journal."""
+        data = json.loads(raw)
+        return cls(tuple(str(name) for name in data["zips"]), str(data["load_file"]))
+
+    def files(self) -> list[PurePosixPath]:
+        """Paths under the drop folder, the load file first (never a path out of it: the last part of each name)."""
+        return [PurePosixPath(PurePosixPath(self.load_file).name),
+                *(ASSETS_FOLDER / PurePosixPath(name).name for name in self.zips)]
+
+
 class Drop:
     """One SFTP session on the drop folder: paths, the ledger, and files written under temporary names."""
 
@@ -131,9 +153,8 @@ class Drop:
         with contextlib.suppress(FileNotFoundError):
             self.sftp.remove(self.path(relative))
 
-    def begin(self, zips: list[str], load: str) -> None:
-        """The journal of the files a run is about to create (zip names under the assets folder, the load file)."""
-        self.put(JOURNAL, (json.dumps({"zips": zips, "load_file": load}, indent=2) + "\n").encode())
+    def begin(self, journal: Journal) -> None:
+        self.put(JOURNAL, journal.to_bytes())
 
     def undo_unfinished(self, ledger: list[dict[str, Any]]) -> list[str]:
         """What a run that died before its ledger left (the journal's files, the load file first) removed, and the
@@ -141,17 +162,14 @@ class Drop:
         files removed."""
         try:
             with self.sftp.open(self.path(JOURNAL), "rb") as stream:
-                journal = json.loads(stream.read())
-            zips, load = [str(name) for name in journal["zips"]], str(journal["load_file"])
+                journal = Journal.parse(stream.read())
         except FileNotFoundError:
             return []
         except (ValueError, KeyError, TypeError) as error:
             raise PublishError(f"{self.path(JOURNAL)} is not a courseforge journal ({error}): move it away") from None
         removed = []
-        if not set(zips) <= {str(entry.get("file", "")) for entry in ledger}:
-            files: list[PurePosixPath] = [PurePosixPath(PurePosixPath(load).name),
-                                          *(ASSETS_FOLDER / PurePosixPath(name).name for name in zips)]
-            for relative in files:
+        if not set(journal.zips) <= {str(entry.get("file", "")) for entry in ledger}:
+            for relative in journal.files():
                 if self.exists(relative):
                     self.remove(relative)
                     removed.append(str(relative))
@@ -287,7 +305,7 @@ class SftpPublisher:
         if not sending:
             return results
         load = f"online_course_assets_{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%fZ')}.csv"
-        drop.begin([f"{result.remote_id}.zip" for result in sending], load)
+        drop.begin(Journal(tuple(f"{result.remote_id}.zip" for result in sending), load))
         tries.journal_written = True
         with Rollback(context) as rollback:
             for result in sending:
